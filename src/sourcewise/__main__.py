@@ -1,0 +1,3 @@
+from sourcewise.cli import main
+
+main()

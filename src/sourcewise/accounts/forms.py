@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+
+from sourcewise.accounts.models import User
+from sourcewise.core.forms import CountryField, CurrencyField, TimezoneField
+from sourcewise.workspaces.models import Workspace
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    username = forms.EmailField(
+        label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
+
+
+class AccountFields(forms.Form):
+    full_name = forms.CharField(label="Your name", max_length=150)
+    email = forms.EmailField(label="Email")
+    password = forms.CharField(
+        label="Password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 10 characters, not a common password.",
+    )
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("An account with this email exists already. Sign in instead.")
+        return email
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        password = data.get("password")
+        if password:
+            candidate = User(email=data.get("email", ""), full_name=data.get("full_name", ""))
+            try:
+                password_validation.validate_password(password, candidate)
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return data
+
+
+class SignupForm(AccountFields):
+    workspace_name = forms.CharField(label="Business name", max_length=120)
+    home_country = CountryField(label="Home country")
+    base_currency = CurrencyField(label="Currency you report in")
+    timezone = TimezoneField(label="Your time zone")
+    stage = forms.ChoiceField(
+        choices=Workspace.Stage.choices,
+        initial=Workspace.Stage.STARTUP,
+        help_text="Idea and startup businesses must keep their core work in-house.",
+    )

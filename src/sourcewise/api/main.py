@@ -1,0 +1,118 @@
+"""The NinjaAPI instance of /api/v1/: one JSON error format, routers gathered from the apps.
+
+Each domain app that offers API operations has an `api.py` with a `router`; they are
+mounted here in INSTALLED_APPS order.
+"""
+
+from __future__ import annotations
+
+import logging
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+logger = logging.getLogger(__name__)
+
+api = NinjaAPI(
+    title="Sourcewise API",
+    version="1",
+    description=(
+        "Everything Sourcewise does, over HTTP. Authenticate with a personal token "
+        "(Settings → API tokens) sent as `Authorization: Bearer <token>`. The token acts "
+        "in one workspace with your role there. Lists are cursor-paginated: pass "
+        "`next_cursor` back as `cursor`. Errors are JSON: `{message, code, errors}`."
+    ),
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+
+def error(
+    request: HttpRequest, status: int, code: str, message: str, errors: list[dict[str, str]] | None = None
+) -> HttpResponse:
+    return api.create_response(request, {"message": message, "code": code, "errors": errors or []}, status=status)
+
+
+def _loc(loc: tuple[object, ...] | list[object]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload")]
+    return ".".join(parts) or "request"
+
+
+@api.exception_handler(NinjaValidationError)
+def on_invalid_input(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors = [{"field": _loc(e.get("loc", ())), "message": str(e.get("msg", "Invalid value."))} for e in exc.errors]
+    summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
+    return error(request, 422, "invalid_input", f"The request is not valid — {summary}", errors)
+
+
+def _field(name: str) -> str:
+    return "request" if name == NON_FIELD_ERRORS else name
+
+
+@api.exception_handler(ValidationError)
+def on_rule_refused(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """A business rule or a model constraint said no: 422, or 409 when the row exists already."""
+    if hasattr(exc, "error_dict"):
+        pairs = [(_field(f), e) for f, errs in exc.error_dict.items() for e in errs]
+    else:
+        pairs = [("request", e) for e in exc.error_list]
+    errors = [{"field": f, "message": m} for f, e in pairs for m in e.messages]
+    message = " ".join(e["message"] for e in errors)
+    if any(e.code == "duplicate" for _, e in pairs):
+        return error(request, 409, "duplicate", message, errors)
+    return error(request, 422, "refused", message, errors)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error(
+        request,
+        401,
+        "unauthenticated",
+        "Send a valid API token as 'Authorization: Bearer <token>'. Create one under Settings → API tokens.",
+    )
+
+
+@api.exception_handler(PermissionDenied)
+def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return error(request, 403, "forbidden", str(exc) or "Your role may not do this.")
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error(request, 404, "not_found", str(exc) or "Not found in this workspace.")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400:
+        return error(request, 400, "bad_request", "The request body is not valid JSON. Send a JSON object.")
+    return error(request, exc.status_code, "error", str(exc))
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("Unexpected API error on %s %s", request.method, request.path)
+    return error(request, 500, "server_error", "Something went wrong on our side; nothing was changed.")
+
+
+def _mount_routers() -> None:
+    for config in apps.get_app_configs():
+        if not config.name.startswith("sourcewise.") or config.name == "sourcewise.api":
+            continue
+        module_name = f"{config.name}.api"
+        if find_spec(module_name) is None:
+            continue
+        module = import_module(module_name)
+        router = getattr(module, "router", None)
+        if router is not None:
+            api.add_router("", router)
+
+
+_mount_routers()

@@ -1,0 +1,50 @@
+"""Write audit rows. Called by every service that changes data, and by access denials."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.http import HttpRequest
+
+from sourcewise.audit.models import AuditEvent
+
+
+def _client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record(
+    *,
+    actor: Any,
+    workspace: Any,
+    action: str,
+    target: models.Model | None = None,
+    changes: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+) -> AuditEvent:
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditEvent.objects.create(
+        workspace=workspace,
+        actor=user,
+        actor_label=(getattr(user, "email", "") or "system")[:254],
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None and target.pk is not None else "",
+        target_label=str(target)[:200] if target is not None else "",
+        changes=changes or {},
+        ip_address=_client_ip(request),
+    )
+
+
+def record_denial(request: HttpRequest, reason: str) -> AuditEvent:
+    membership = getattr(request, "_sourcewise_membership", None)
+    return record(
+        actor=request.user,
+        workspace=membership.workspace if membership else None,
+        action="permission.denied",
+        changes={"path": request.path[:500], "method": request.method, "reason": reason},
+        request=request,
+    )

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+
+from sourcewise.audit.models import AuditEvent
+from sourcewise.core.access import OWNER, workspace_view
+from sourcewise.core.htmx import render_page
+from sourcewise.core.pagination import paginate
+
+
+@workspace_view(roles=[OWNER])
+def audit_log(request: HttpRequest) -> HttpResponse:
+    events = AuditEvent.objects.filter(workspace=request.workspace)  # type: ignore[attr-defined]
+    action = request.GET.get("action", "").strip()
+    if action:
+        events = events.filter(action__startswith=action)
+    return render_page(
+        request, "audit/audit_log.html", {"page": paginate(request, events), "action": action}, partial="rows"
+    )

@@ -1,0 +1,18 @@
+from django.urls import include, path
+
+from sourcewise.accounts import views as account_views
+from sourcewise.api.urls import api_urls
+from sourcewise.core import views as core_views
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("sourcewise.accounts.urls")),
+    path("workspaces/", include("sourcewise.workspaces.urls")),
+    path("dashboard/", include("sourcewise.findings.urls")),
+    path("talent/", include("sourcewise.talent.urls")),
+    path("tasks/", include("sourcewise.tasks.urls")),
+    path("audit/", include("sourcewise.audit.urls")),
+    path("", include("sourcewise.api.urls")),
+    path("api/v1/", api_urls),
+]

@@ -1,0 +1,130 @@
+"""The one tenancy and permission mechanism of Sourcewise.
+
+Every web view declares who may use it with one of three decorators:
+
+* `public_view`          anyone (login page, sign-up, invitation links);
+* `login_view`           any signed-in user, no workspace needed (workspace switcher);
+* `workspace_view(...)`  a member of the current workspace with one of `roles`;
+  `objects` maps URL keyword arguments to the models they name, so the view can
+  load them through `scoped_object()` and the authorization test can try another
+  workspace's ids on every route by itself.
+
+The API uses the same declaration through `sourcewise.api.access.api_access`.
+A missing workspace membership is a 403, an object of another workspace is a 404,
+and every denial leaves an audit row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse
+
+OWNER = "owner"
+MANAGER = "manager"
+FREELANCER = "freelancer"
+ROLES = (OWNER, MANAGER, FREELANCER)
+INTERNAL = (OWNER, MANAGER)
+EVERYONE = ROLES
+
+PUBLIC = "public"
+LOGIN = "login"
+WORKSPACE = "workspace"
+
+ACCESS_ATTRIBUTE = "sourcewise_access"
+
+V = TypeVar("V", bound=Callable[..., HttpResponse])
+
+
+@dataclass(frozen=True)
+class Access:
+    """What a route requires. Read by the route itself and by the authorization test."""
+
+    kind: str
+    roles: tuple[str, ...] = ()
+    objects: Mapping[str, type[models.Model]] = field(default_factory=dict)
+
+
+def _declare(view: Callable[..., Any], access: Access) -> None:
+    setattr(view, ACCESS_ATTRIBUTE, access)
+
+
+def access_of(view: Callable[..., Any]) -> Access | None:
+    return getattr(view, ACCESS_ATTRIBUTE, None)
+
+
+def public_view(view: V) -> V:
+    _declare(view, Access(PUBLIC))
+    return view
+
+
+def login_view(view: V) -> V:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    _declare(wrapper, Access(LOGIN))
+    return wrapper  # type: ignore[return-value]
+
+
+def deny(request: HttpRequest, reason: str) -> PermissionDenied:
+    """Record the denial in the audit log and return the exception to raise."""
+    from sourcewise.audit.services import record_denial
+
+    record_denial(request, reason)
+    return PermissionDenied(reason)
+
+
+def workspace_view(
+    *, roles: Iterable[str], objects: Mapping[str, type[models.Model]] | None = None
+) -> Callable[[V], V]:
+    allowed = tuple(roles)
+    unknown = set(allowed) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles {unknown}")
+
+    def decorator(view: V) -> V:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            from sourcewise.workspaces.selectors import current_membership
+
+            membership = current_membership(request)
+            if membership is None:
+                raise deny(request, "You are not a member of any workspace.")
+            if membership.role not in allowed:
+                raise deny(request, f"A {membership.role} may not open this page.")
+            request.membership = membership  # type: ignore[attr-defined]
+            request.workspace = membership.workspace  # type: ignore[attr-defined]
+            return view(request, *args, **kwargs)
+
+        _declare(wrapper, Access(WORKSPACE, allowed, dict(objects or {})))
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
+
+
+M = TypeVar("M", bound=models.Model)
+
+
+def scoped_queryset(request: HttpRequest, model: type[M]) -> models.QuerySet[M]:
+    """The rows of `model` the current member may see: their workspace, their role."""
+    return model.objects.for_member(request.membership)  # type: ignore[attr-defined,no-any-return]
+
+
+def scoped_object(request: HttpRequest, model: type[M], pk: Any, queryset: models.QuerySet[M] | None = None) -> M:
+    """One row the current member may see, or 404 (another workspace's id looks like no id)."""
+    qs = queryset if queryset is not None else scoped_queryset(request, model)
+    try:
+        return qs.get(pk=pk)
+    except (model.DoesNotExist, ValueError, TypeError):  # type: ignore[attr-defined]
+        raise Http404(f"No {model._meta.verbose_name} with that id in this workspace.") from None

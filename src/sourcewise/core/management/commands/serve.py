@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from sourcewise.accounts.models import User
+from sourcewise.demo.builder import DEFAULT_DOMAIN, DEMO_PASSWORD
+from sourcewise.workspaces.models import Membership
+
+
+class Command(BaseCommand):
+    help = "Migrate, load the demo into an empty database, and serve Sourcewise with gunicorn."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--bind", default=os.environ.get("BIND", "127.0.0.1:8000"))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
+        parser.add_argument("--no-demo", action="store_true", help="Do not load the demo into an empty database.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write("Database ready.")
+        if not options["no_demo"]:
+            call_command("demo", if_empty=True, stdout=self.stdout)
+        if not settings.DEBUG:
+            call_command("collectstatic", interactive=False, verbosity=0)
+        demo_people = (
+            Membership.objects.filter(user__email__iendswith=f"@{DEFAULT_DOMAIN}")
+            .select_related("user")
+            .order_by("role", "user__email")
+        )
+        url = f"http://{options['bind']}"
+        self.stdout.write(self.style.SUCCESS(f"\nSourcewise is starting on {url}"))
+        if demo_people:
+            self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+            for membership in demo_people:
+                self.stdout.write(f"  {membership.role:<10} {membership.user.email}")
+        elif not User.objects.exists():
+            self.stdout.write(f"Create your workspace at {url}/accounts/signup/")
+        self.stdout.flush()
+        os.execvp(  # noqa: S606 (replaces this process with gunicorn)
+            sys.executable,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "sourcewise.config.wsgi",
+                "--bind",
+                options["bind"],
+                "--workers",
+                str(options["workers"]),
+                "--access-logfile",
+                "-",
+                "--forwarded-allow-ips",
+                os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            ],
+        )

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
+
+
+class FindingsConfig(AppConfig):
+    name = "sourcewise.findings"
+    label = "findings"
+    verbose_name = "Findings"
+
+    def ready(self) -> None:
+        # Each domain app registers its guardrail checks in its own `rules.py`.
+        autodiscover_modules("rules")

@@ -1,0 +1,77 @@
+"""Run every registered check on a workspace and fold the findings into a health score."""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from sourcewise.findings.codes import GUARDRAILS, SEVERITY_ORDER, SEVERITY_PENALTY, Severity
+from sourcewise.findings.registry import CheckContext, Finding, registered_checks
+from sourcewise.workspaces.models import Workspace
+
+
+class UndeclaredFindingCode(RuntimeError):
+    pass
+
+
+def health_score(findings: list[Finding]) -> int:
+    """100 = no findings; each critical −15, warning −5, info −1; never below 0 (SPEC §2)."""
+    return max(0, 100 - sum(SEVERITY_PENALTY[f.severity] for f in findings))
+
+
+@dataclass(frozen=True)
+class HealthReport:
+    workspace: Workspace
+    findings: list[Finding]
+    score: int
+    evaluated_on: datetime.date
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counter = Counter(str(f.severity) for f in self.findings)
+        return {str(s): counter.get(str(s), 0) for s in Severity}
+
+    def by_guardrail(self) -> list[tuple[str, str, list[Finding]]]:
+        groups: dict[str, list[Finding]] = {}
+        for finding in self.findings:
+            groups.setdefault(finding.guardrail, []).append(finding)
+        return [(key, GUARDRAILS[key].title, groups[key]) for key in GUARDRAILS if key in groups]
+
+    def for_subject(self, subject_type: str, subject_id: int) -> list[Finding]:
+        return [f for f in self.findings if f.subject_type == subject_type and f.subject_id == subject_id]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "workspace": {"id": self.workspace.pk, "name": self.workspace.name},
+            "evaluated_on": self.evaluated_on.isoformat(),
+            "score": self.score,
+            "counts": self.counts,
+            "findings": [f.as_dict() for f in self.findings],
+        }
+
+
+def evaluate(workspace: Workspace, *, today: datetime.date | None = None) -> HealthReport:
+    """Compute the findings of a workspace from its data (never stored by hand)."""
+    if today is None:
+        today = timezone.localdate(timezone=_zone(workspace))
+    ctx = CheckContext(workspace=workspace, today=today)
+    findings: list[Finding] = []
+    for registered in registered_checks():
+        for finding in registered.function(ctx):
+            if finding.code not in registered.codes:
+                raise UndeclaredFindingCode(f"{registered.name} produced {finding.code} which it did not declare")
+            findings.append(finding)
+    findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.guardrail, f.code, f.subject_label, f.subject_id or 0))
+    return HealthReport(workspace=workspace, findings=findings, score=health_score(findings), evaluated_on=today)
+
+
+def _zone(workspace: Workspace) -> datetime.tzinfo:
+    import zoneinfo
+
+    try:
+        return zoneinfo.ZoneInfo(workspace.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return datetime.UTC

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from sourcewise.core.forms import CountryField, CurrencyField, LanguagesField, TimezoneField
+from sourcewise.workspaces.models import WEEKDAYS, Membership, Workspace
+from sourcewise.workspaces.thresholds import THRESHOLDS
+
+PROFILE_FIELDS = [
+    "name",
+    "home_country",
+    "base_currency",
+    "timezone",
+    "stage",
+    "business_start",
+    "business_end",
+    "business_days",
+    "working_languages",
+]
+THRESHOLD_FIELDS = [t.field for t in THRESHOLDS]
+
+
+class WorkspaceForm(forms.ModelForm):  # type: ignore[type-arg]
+    home_country = CountryField(label="Home country")
+    base_currency = CurrencyField(label="Base currency")
+    timezone = TimezoneField(label="Time zone")
+    business_days = forms.TypedMultipleChoiceField(
+        choices=list(enumerate(WEEKDAYS)), coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+    working_languages = LanguagesField(help_text="Freelancers need one of these at the minimum level.")
+
+    class Meta:
+        model = Workspace
+        fields = PROFILE_FIELDS + THRESHOLD_FIELDS
+        widgets = {
+            "business_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "business_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for threshold in THRESHOLDS:
+            field = self.fields[threshold.field]
+            field.label = threshold.label
+            field.help_text = f"{threshold.explanation} Default: {threshold.default}."
+
+    def threshold_groups(self) -> list[tuple[str, list[forms.BoundField]]]:
+        groups: dict[str, list[forms.BoundField]] = {}
+        for threshold in THRESHOLDS:
+            groups.setdefault(threshold.guardrail, []).append(self[threshold.field])
+        return list(groups.items())
+
+    def profile_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in PROFILE_FIELDS]
+
+
+class NewWorkspaceForm(forms.ModelForm):  # type: ignore[type-arg]
+    home_country = CountryField(label="Home country")
+    base_currency = CurrencyField(label="Base currency")
+    timezone = TimezoneField(label="Time zone")
+
+    class Meta:
+        model = Workspace
+        fields = ["name", "home_country", "base_currency", "timezone", "stage"]
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField()
+    role = forms.ChoiceField(choices=Membership.Role.choices)
+
+    def __init__(self, *args: Any, allowed_roles: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(v, label) for v, label in Membership.Role.choices if v in allowed_roles]
