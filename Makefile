@@ -40,7 +40,7 @@ migrations-check: install-dev
 	DJANGO_SETTINGS_MODULE=sourcewise.config.settings.test $(BIN)/sourcewise makemigrations --check --dry-run
 
 test-sqlite: install-dev
-	DATABASE_URL= $(BIN)/pytest -q
+	env -u DATABASE_URL $(BIN)/pytest -q
 
 # PostgreSQL runs when DATABASE_URL names it, or when one answers on 127.0.0.1:5432.
 TEST_PG_URL ?= postgres://postgres@127.0.0.1:5432/sourcewise
