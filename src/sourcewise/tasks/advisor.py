@@ -225,6 +225,8 @@ def advise(task: Task, workspace: Workspace | None = None) -> Advice:
     elif gaps:
         if core:
             reasons.append(Reason("core_justified", "Core, but you wrote a justification for outsourcing it."))
+        else:
+            reasons.append(Reason("non_core", "Non-core: it can be outsourced once it is manageable from outside."))
         verdict = Verdict.NOT_READY
     elif core:
         reasons.append(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -40,6 +41,8 @@ class TaskForm(SkillLevelsMixin, forms.ModelForm):  # type: ignore[type-arg]
             del self.fields["template"]
         if not self.instance.inhouse_cost_currency:
             self.initial.setdefault("inhouse_cost_currency", workspace.base_currency)
+        for name in ("frequency", "sourcing", "hours"):  # sensible defaults when left out
+            self.fields[name].required = False
         self.fields["hours"].label = "Hours (per month, or in total if one-off)"
         self.fields["hours"].widget.attrs.update({"step": "0.5", "min": "0"})
         self.fields["inhouse_hourly_cost"].widget.attrs.update({"step": "0.01", "min": "0"})
@@ -71,7 +74,12 @@ class TaskForm(SkillLevelsMixin, forms.ModelForm):  # type: ignore[type-arg]
         return [self[n] for n in self.skill_field_names()]
 
     def task_fields(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in TASK_FIELDS}
+        fields = {name: self.cleaned_data[name] for name in TASK_FIELDS}
+        defaults = {"frequency": Task.Frequency.RECURRING, "sourcing": Task.Sourcing.IN_HOUSE, "hours": Decimal(0)}
+        for name, default in defaults.items():
+            if fields[name] in (None, ""):
+                fields[name] = default
+        return fields
 
 
 def _answer(value: bool | None) -> str:

@@ -19,7 +19,6 @@ from sourcewise.tasks.advisor import EARLY_STAGES
 from sourcewise.tasks.models import Task
 from sourcewise.tasks.selectors import outsourced_share_pct, workspace_tasks
 
-
 _HUNDREDTH = Decimal("0.01")
 
 
