@@ -52,7 +52,8 @@ def read_rows(
     file: IO[Any] | bytes | str, *, required: Iterable[str], optional: Iterable[str] = ()
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield (row number, values) for each non-empty data row; refuse unknown or missing columns."""
-    required, optional = list(required), list(optional)
+    required = list(required)
+    optional = [c for c in optional if c not in required]
     reader = csv.reader(_text(file))
     try:
         header = [h.strip().lower() for h in next(reader)]
