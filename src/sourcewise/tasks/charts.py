@@ -28,7 +28,7 @@ def share_chart(result: OutsourcingMap) -> SafeString:
         (e for e in result.entries if e.task.monthly_hours > 0), key=lambda e: (-e.task.monthly_hours, e.task.name)
     )[:15]
     longest = max((e.task.monthly_hours for e in rows), default=Decimal("1"))
-    height = 96 + 26 * len(rows) + (24 if rows else 0)
+    height = 110 + 26 * len(rows) + (24 if rows else 0)
     if share is None:
         title = "No recurring task hours recorded yet"
     else:
@@ -45,21 +45,21 @@ def share_chart(result: OutsourcingMap) -> SafeString:
     parts += [
         f'<rect x="10" y="28" width="{total_w}" height="26" rx="4" fill="{IN}"/>',
         f'<rect x="10" y="28" width="{share_w:.1f}" height="26" rx="4" fill="{OUT}"/>',
-        f'<line x1="{limit_x:.1f}" y1="20" x2="{limit_x:.1f}" y2="62" stroke="{LIMIT}" stroke-width="2" '
+        f'<line x1="{limit_x:.1f}" y1="20" x2="{limit_x:.1f}" y2="76" stroke="{LIMIT}" stroke-width="2" '
         'stroke-dasharray="4 3"/>',
-        f'<text x="{limit_x + 4:.1f}" y="18" fill="{LIMIT}" style="fill:{LIMIT}">limit {result.share_max_pct} %</text>',
+        f'<text x="{limit_x + 4:.1f}" y="72" style="fill:{LIMIT}">limit {result.share_max_pct} %</text>',
         f'<text x="10" y="18">{escape(title)}</text>',
-        f'<text x="10" y="76" class="muted">■ outsourced {result.outsourced_monthly_hours} h/month</text>',
-        f'<text x="260" y="76" class="muted">of {result.monthly_hours} h/month in all</text>',
+        f'<text x="10" y="92" class="muted">outsourced {result.outsourced_monthly_hours} of '
+        f"{result.monthly_hours} h/month</text>",
     ]
     if rows:
-        parts.append('<text x="10" y="104" class="muted">Monthly hours per task</text>')
+        parts.append('<text x="10" y="118" class="muted">Monthly hours per task (dark = outsourced)</text>')
     for index, entry in enumerate(rows):
-        y = 114 + index * 26
+        y = 128 + index * 26
         hours = entry.task.monthly_hours
         width = float(hours / longest) * BAR_W
         colour = OUT if entry.task.is_outsourced else IN
-        name = entry.task.name if len(entry.task.name) <= 26 else entry.task.name[:25] + "…"
+        name = entry.task.name if len(entry.task.name) <= 22 else entry.task.name[:21] + "…"
         parts += [
             f'<text x="10" y="{y + 14}">{escape(name)}</text>',
             f'<rect x="{LABEL_W}" y="{y}" width="{max(width, 2):.1f}" height="18" rx="3" fill="{colour}">'

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
 
-from sourcewise.tasks.advisor import Advice, advise
+from sourcewise.tasks.advisor import VERDICT_LABELS, Advice, Verdict, advise
 from sourcewise.tasks.models import Deliverable, Task, TaskSkill
 from sourcewise.workspaces.models import Workspace
 
@@ -86,6 +86,11 @@ class OutsourcingMap:
         for entry in self.entries:
             counts[str(entry.advice.verdict)] = counts.get(str(entry.advice.verdict), 0) + 1
         return counts
+
+    def verdict_summary(self) -> list[tuple[str, str, int]]:
+        """(verdict, label, number of tasks) in a fixed order, for the page."""
+        counts = self.verdict_counts()
+        return [(str(v), VERDICT_LABELS[v], counts[str(v)]) for v in Verdict if str(v) in counts]
 
 
 def outsourcing_map(workspace: Workspace, tasks: QuerySet[Task]) -> OutsourcingMap:
