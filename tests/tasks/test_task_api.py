@@ -86,7 +86,9 @@ def test_deliverable_crud_and_duplicate_names(client, owner, owner_api):
     url = f"/api/v1/tasks/{task.pk}/deliverables"
     first = post(client, url, {"name": "Draft"}, owner_api).json()
     assert post(client, url, {"name": "draft"}, owner_api).status_code == 409
-    updated = put(client, f"/api/v1/deliverables/{first['id']}", {"name": "Draft", "acceptance_criteria": "OK"}, owner_api)
+    updated = put(
+        client, f"/api/v1/deliverables/{first['id']}", {"name": "Draft", "acceptance_criteria": "OK"}, owner_api
+    )
     assert updated.json()["acceptance_criteria"] == "OK"
     page = client.get(url, headers=owner_api).json()
     assert [d["name"] for d in page["items"]] == ["Draft"]

@@ -77,7 +77,7 @@ def test_answering_and_adding_deliverables_with_htmx_returns_the_workbench(owner
     answers = {"q_differentiates": "no", "q_proprietary": "yes", "q_revenue_critical": "no", "q_must_own": ""}
     response = owner_client.post(f"/tasks/{task.pk}/assess/", answers, headers=htmx)
     body = response.content.decode()
-    assert response.status_code == 200 and body.startswith('\n<div id="workbench">') or 'id="workbench"' in body
+    assert (response.status_code == 200 and body.startswith('\n<div id="workbench">')) or 'id="workbench"' in body
     assert "<html" not in body and 'data-verdict="not_ready"' in body
     task.refresh_from_db()
     assert (task.q_differentiates, task.q_proprietary, task.q_must_own) == (False, True, None)
