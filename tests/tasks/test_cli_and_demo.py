@@ -58,3 +58,20 @@ def test_advise_command_calls_the_same_advisor(demo):
 def test_advise_command_unknown_task(db):
     with pytest.raises(CommandError, match="No task #999"):
         call_command("advise", "--task", "999")
+
+
+def test_tasks_csv_command_round_trip(tmp_path, owner):
+    source = tmp_path / "tasks.csv"
+    source.write_text("name,hours,sourcing\nPayroll,4,outsource\n", encoding="utf-8")
+    out = StringIO()
+    call_command("tasks_csv", "import", str(source), "--workspace", str(owner.workspace_id), stdout=out)
+    assert "1 added" in out.getvalue()
+    target = tmp_path / "export.csv"
+    call_command("tasks_csv", "export", str(target), "--workspace", str(owner.workspace_id))
+    assert "Payroll,,recurring,4.00" in target.read_text(encoding="utf-8")
+    again = StringIO()
+    call_command("tasks_csv", "import", str(target), "--workspace", str(owner.workspace_id), stdout=again)
+    assert "0 added, 0 updated, 1 unchanged" in again.getvalue()
+    source.write_text("name,hours\nPayroll,lots\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="row 2, column hours"):
+        call_command("tasks_csv", "import", str(source), "--workspace", str(owner.workspace_id))
