@@ -2,12 +2,110 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.db.models import Prefetch, QuerySet
 
-from sourcewise.tasks.models import Task, TaskSkill
+from sourcewise.tasks.advisor import VERDICT_LABELS, Advice, Verdict, advise
+from sourcewise.tasks.models import Deliverable, Task, TaskSkill
+from sourcewise.workspaces.models import Workspace
 
 
 def with_skills(tasks: QuerySet[Task]) -> QuerySet[Task]:
     return tasks.prefetch_related(
         Prefetch("skill_needs", TaskSkill.objects.select_related("skill").order_by("skill__name"))
+    )
+
+
+def with_advice_data(tasks: QuerySet[Task]) -> QuerySet[Task]:
+    """Everything `advise()` and the task pages read: skills, deliverables, the workspace."""
+    return (
+        with_skills(tasks)
+        .select_related("workspace")
+        .prefetch_related(Prefetch("deliverables", Deliverable.objects.order_by("id")))
+    )
+
+
+def active(tasks: QuerySet[Task]) -> QuerySet[Task]:
+    return tasks.filter(archived_at__isnull=True)
+
+
+def workspace_tasks(workspace: Workspace) -> QuerySet[Task]:
+    """The active tasks of a workspace with what the advisor reads (findings, CLI)."""
+    return with_advice_data(active(Task.objects.in_workspace(workspace)))
+
+
+def outsourced_share_pct(tasks: list[Task]) -> Decimal | None:
+    """Outsourced share of monthly task hours in %, None when no recurring hours are recorded."""
+    total = sum((t.monthly_hours for t in tasks), Decimal("0"))
+    if total <= 0:
+        return None
+    outsourced = sum((t.monthly_hours for t in tasks if t.is_outsourced), Decimal("0"))
+    return outsourced * 100 / total
+
+
+QUADRANTS = (
+    ("non_core_ready", "Non-core, ready", "Outsource these first."),
+    ("non_core_not_ready", "Non-core, not ready", "Write deliverables and checkpoints, then outsource."),
+    ("core_ready", "Core, ready", "Keep in-house, or outsource with care and a written justification."),
+    ("core_not_ready", "Core, not ready", "Keep these in-house."),
+)
+
+
+@dataclass(frozen=True)
+class MapEntry:
+    task: Task
+    advice: Advice
+
+    @property
+    def quadrant(self) -> str:
+        return f"{'core' if self.advice.core else 'non_core'}_{'ready' if self.advice.ready else 'not_ready'}"
+
+
+@dataclass(frozen=True)
+class OutsourcingMap:
+    entries: list[MapEntry]
+    monthly_hours: Decimal
+    outsourced_monthly_hours: Decimal
+    share_pct: Decimal | None
+    share_max_pct: int
+
+    def quadrant(self, key: str) -> list[MapEntry]:
+        return [e for e in self.entries if e.quadrant == key]
+
+    def quadrants(self) -> list[tuple[str, str, str, list[MapEntry]]]:
+        return [(key, title, hint, self.quadrant(key)) for key, title, hint in QUADRANTS]
+
+    @property
+    def over_limit(self) -> bool:
+        return self.share_pct is not None and self.share_pct > self.share_max_pct
+
+    def verdict_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for entry in self.entries:
+            counts[str(entry.advice.verdict)] = counts.get(str(entry.advice.verdict), 0) + 1
+        return counts
+
+    def verdict_summary(self) -> list[tuple[str, str, int]]:
+        """(verdict, label, number of tasks) in a fixed order, for the page."""
+        counts = self.verdict_counts()
+        return [(str(v), VERDICT_LABELS[v], counts[str(v)]) for v in Verdict if str(v) in counts]
+
+
+def outsourcing_map(workspace: Workspace, tasks: QuerySet[Task]) -> OutsourcingMap:
+    """Every active task placed by core/non-core × ready/not ready, and the outsourced share of hours.
+
+    Three queries whatever the number of tasks (tasks, skills, deliverables).
+    """
+    rows = list(with_advice_data(active(tasks)))
+    entries = [MapEntry(task, advise(task, workspace)) for task in rows]
+    total = sum((t.monthly_hours for t in rows), Decimal("0"))
+    outsourced = sum((t.monthly_hours for t in rows if t.is_outsourced), Decimal("0"))
+    return OutsourcingMap(
+        entries=entries,
+        monthly_hours=total,
+        outsourced_monthly_hours=outsourced,
+        share_pct=outsourced_share_pct(rows),
+        share_max_pct=workspace.outsourcing_share_max_pct,
     )

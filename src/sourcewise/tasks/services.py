@@ -1,4 +1,4 @@
-"""Writes of tasks. Views, API and CLI all call these."""
+"""Writes of tasks and deliverables. Views, API, CSV import and CLI all call these."""
 
 from __future__ import annotations
 
@@ -7,11 +7,43 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
+from sourcewise.audit.services import record
 from sourcewise.core.services import save_audited, snapshot
 from sourcewise.talent.models import Skill
-from sourcewise.tasks.models import Task, TaskSkill
+from sourcewise.tasks.catalog import TEMPLATES, TaskTemplate
+from sourcewise.tasks.models import CORE_QUESTION_FIELDS, Deliverable, Task, TaskSkill
 from sourcewise.workspaces.models import Workspace
+
+# Fields a task form, the API or an import may set directly.
+TASK_FIELDS = (
+    "name",
+    "description",
+    "frequency",
+    "hours",
+    "inhouse_hourly_cost",
+    "inhouse_cost_currency",
+    "sourcing",
+    "justification",
+    "checkpoint_every_days",
+)
+ASSESSMENT_FIELDS = (*CORE_QUESTION_FIELDS, "core_choice")
+
+
+def _check_fields(fields: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise ValidationError(f"Unknown task field(s): {', '.join(sorted(unknown))}.")
+
+
+def _normalise(task: Task) -> None:
+    if task.inhouse_cost_currency:
+        task.inhouse_cost_currency = task.inhouse_cost_currency.strip().upper()
+    elif task.inhouse_hourly_cost is not None:
+        task.inhouse_cost_currency = task.workspace.base_currency
+    if task.name:
+        task.name = task.name.strip()
 
 
 def _set_skill_needs(task: Task, needs: Mapping[Skill, int]) -> None:
@@ -25,21 +57,136 @@ def _set_skill_needs(task: Task, needs: Mapping[Skill, int]) -> None:
         TaskSkill.objects.update_or_create(task=task, skill=skill, defaults={"level": int(level)})
 
 
+def _add_template_deliverables(task: Task, template: TaskTemplate, actor: Any) -> None:
+    existing = {name.lower() for name in Deliverable.objects.filter(task=task).values_list("name", flat=True)}
+    for name, criteria in template.deliverables:
+        if name.lower() in existing:
+            continue
+        deliverable = Deliverable(workspace_id=task.workspace_id, task=task, name=name, acceptance_criteria=criteria)
+        save_audited(deliverable, actor=actor, action="deliverable.create")
+
+
+def get_template(key: str) -> TaskTemplate:
+    try:
+        return TEMPLATES[key]
+    except KeyError:
+        raise ValidationError(
+            {"template": f"Unknown template {key!r}. Choose one of: {', '.join(TEMPLATES)}."}, code="invalid"
+        ) from None
+
+
 @transaction.atomic
-def create_task(*, workspace: Workspace, actor: Any, skills: Mapping[Skill, int] | None = None, **fields: Any) -> Task:
+def create_task(
+    *,
+    workspace: Workspace,
+    actor: Any,
+    skills: Mapping[Skill, int] | None = None,
+    template: str | None = None,
+    **fields: Any,
+) -> Task:
+    """A new task; with `template`, its deliverables (and a cadence when none is given) come from the catalogue."""
+    _check_fields(fields, TASK_FIELDS + ASSESSMENT_FIELDS)
+    chosen = get_template(template) if template else None
     task = Task(workspace=workspace, **fields)
+    if chosen and task.checkpoint_every_days is None:
+        task.checkpoint_every_days = chosen.checkpoint_every_days
+    _normalise(task)
     save_audited(task, actor=actor, action="task.create")
     if skills:
         _set_skill_needs(task, skills)
+    if chosen:
+        _add_template_deliverables(task, chosen, actor)
     return task
 
 
 @transaction.atomic
 def update_task(*, task: Task, actor: Any, skills: Mapping[Skill, int] | None = None, **fields: Any) -> Task:
+    _check_fields(fields, TASK_FIELDS + ASSESSMENT_FIELDS)
     before = snapshot(task, fields)
     for name, value in fields.items():
         setattr(task, name, value)
-    save_audited(task, actor=actor, action="task.update", fields=fields, before=before)
+    _normalise(task)
+    changed = list(fields)
+    if "inhouse_cost_currency" not in changed and task.inhouse_cost_currency:
+        changed.append("inhouse_cost_currency")
+    save_audited(task, actor=actor, action="task.update", fields=[*changed, "updated_at"], before=before)
     if skills is not None:
         _set_skill_needs(task, skills)
     return task
+
+
+@transaction.atomic
+def assess_task(*, task: Task, actor: Any, answers: Mapping[str, bool | None], core_choice: str | None = None) -> Task:
+    """Record the four answers of the core assessment and, optionally, the owner's explicit choice."""
+    unknown = set(answers) - set(CORE_QUESTION_FIELDS)
+    if unknown:
+        raise ValidationError(f"Unknown question(s): {', '.join(sorted(unknown))}.")
+    fields: dict[str, Any] = dict(answers)
+    if core_choice is not None:
+        if core_choice not in Task.CoreChoice.values:
+            raise ValidationError({"core_choice": "Choose core, non_core, or leave it empty to follow the suggestion."})
+        fields["core_choice"] = core_choice
+    before = snapshot(task, fields)
+    for name, value in fields.items():
+        setattr(task, name, value)
+    save_audited(task, actor=actor, action="task.assess", fields=[*fields, "updated_at"], before=before)
+    return task
+
+
+@transaction.atomic
+def archive_task(*, task: Task, actor: Any) -> Task:
+    if task.archived_at is None:
+        before = snapshot(task, ["archived_at"])
+        task.archived_at = timezone.now()
+        save_audited(task, actor=actor, action="task.archive", fields=["archived_at", "updated_at"], before=before)
+    return task
+
+
+@transaction.atomic
+def restore_task(*, task: Task, actor: Any) -> Task:
+    if task.archived_at is not None:
+        before = snapshot(task, ["archived_at"])
+        task.archived_at = None
+        save_audited(task, actor=actor, action="task.restore", fields=["archived_at", "updated_at"], before=before)
+    return task
+
+
+@transaction.atomic
+def apply_template(*, task: Task, actor: Any, template: str) -> Task:
+    """Add the template's deliverables the task lacks; set its cadence if none is set."""
+    chosen = get_template(template)
+    if task.checkpoint_every_days is None:
+        update_task(task=task, actor=actor, checkpoint_every_days=chosen.checkpoint_every_days)
+    _add_template_deliverables(task, chosen, actor)
+    return task
+
+
+@transaction.atomic
+def add_deliverable(*, task: Task, actor: Any, name: str, acceptance_criteria: str = "") -> Deliverable:
+    deliverable = Deliverable(
+        workspace_id=task.workspace_id, task=task, name=name.strip(), acceptance_criteria=acceptance_criteria.strip()
+    )
+    return save_audited(deliverable, actor=actor, action="deliverable.create")
+
+
+@transaction.atomic
+def update_deliverable(*, deliverable: Deliverable, actor: Any, name: str, acceptance_criteria: str) -> Deliverable:
+    fields = {"name": name.strip(), "acceptance_criteria": acceptance_criteria.strip()}
+    before = snapshot(deliverable, fields)
+    for key, value in fields.items():
+        setattr(deliverable, key, value)
+    return save_audited(
+        deliverable, actor=actor, action="deliverable.update", fields=[*fields, "updated_at"], before=before
+    )
+
+
+@transaction.atomic
+def delete_deliverable(*, deliverable: Deliverable, actor: Any) -> None:
+    record(
+        actor=actor,
+        workspace=deliverable.workspace,
+        action="deliverable.delete",
+        target=deliverable,
+        changes={"name": [deliverable.name, None]},
+    )
+    deliverable.delete()

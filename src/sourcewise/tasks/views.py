@@ -4,55 +4,108 @@ import copy
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
-from django.views.decorators.http import require_http_methods
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
 
 from sourcewise.core.access import INTERNAL, scoped_object, scoped_queryset, workspace_view
+from sourcewise.core.csvio import CsvImportError
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
 from sourcewise.core.pagination import paginate
+from sourcewise.findings.engine import evaluate
 from sourcewise.tasks import services
-from sourcewise.tasks.forms import TaskForm
-from sourcewise.tasks.models import Task
-from sourcewise.tasks.selectors import with_skills
+from sourcewise.tasks.advisor import advise
+from sourcewise.tasks.catalog import TEMPLATES
+from sourcewise.tasks.charts import share_chart
+from sourcewise.tasks.forms import ApplyTemplateForm, AssessmentForm, DeliverableForm, ImportForm, TaskForm
+from sourcewise.tasks.importer import export_tasks, import_tasks
+from sourcewise.tasks.models import Deliverable, Task
+from sourcewise.tasks.selectors import active, outsourcing_map, with_advice_data
 
-TASK_FIELDS = ("name", "description")
+
+def _tasks(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return with_advice_data(scoped_queryset(request, Task))
 
 
 @workspace_view(roles=INTERNAL)
 def task_list(request: HttpRequest) -> HttpResponse:
-    tasks = with_skills(scoped_queryset(request, Task))
+    archived = request.GET.get("show") == "archived"
+    tasks = _tasks(request).filter(archived_at__isnull=not archived)
     query = request.GET.get("q", "").strip()
     if query:
         tasks = tasks.filter(name__icontains=query)
-    return render_page(request, "tasks/task_list.html", {"page": paginate(request, tasks), "q": query}, partial="rows")
+    page = paginate(request, tasks)
+    rows = [(task, advise(task, request.workspace)) for task in page]  # type: ignore[attr-defined]
+    return render_page(
+        request,
+        "tasks/task_list.html",
+        {"page": page, "rows": rows, "q": query, "archived": archived},
+        partial="rows",
+    )
 
 
 @workspace_view(roles=INTERNAL)
 @require_http_methods(["GET", "POST"])
 def task_create(request: HttpRequest) -> HttpResponse:
-    form = TaskForm(request.POST or None, workspace=request.workspace)  # type: ignore[attr-defined]
+    workspace = request.workspace  # type: ignore[attr-defined]
+    initial = {}
+    chosen = TEMPLATES.get(request.GET.get("template", ""))
+    if chosen:
+        initial = {
+            "template": chosen.key,
+            "name": chosen.name,
+            "description": chosen.description,
+            "frequency": chosen.frequency,
+            "hours": chosen.hours,
+            "checkpoint_every_days": chosen.checkpoint_every_days,
+        }
+    form = TaskForm(request.POST or None, workspace=workspace, creating=True, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             task = services.create_task(
-                workspace=request.workspace,  # type: ignore[attr-defined]
+                workspace=workspace,
                 actor=request.user,
                 skills=form.skill_levels(),
-                **{f: form.cleaned_data[f] for f in TASK_FIELDS},
+                template=form.cleaned_data.get("template") or None,
+                **form.task_fields(),
             )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, f"Task {task.name} added.")
+            messages.success(request, f"Task {task.name} added. Answer the four core questions next.")
             return redirect("tasks:task_detail", pk=task.pk)
-    return render_page(request, "tasks/task_form.html", {"form": form, "title": "Add a task"})
+    return render_page(
+        request,
+        "tasks/task_form.html",
+        {"form": form, "title": "Add a task", "templates": TEMPLATES.values(), "chosen": chosen},
+    )
+
+
+def _workbench(request: HttpRequest, task: Task, **forms: object) -> dict[str, object]:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    return {
+        "task": task,
+        "advice": advise(task, workspace),
+        "assessment_form": forms.get("assessment_form") or AssessmentForm(task=task),
+        "deliverable_form": forms.get("deliverable_form") or DeliverableForm(),
+        "template_form": ApplyTemplateForm(),
+        "workspace": workspace,
+    }
+
+
+def _reload(request: HttpRequest, pk: int) -> Task:
+    return scoped_object(request, Task, pk, _tasks(request))
 
 
 @workspace_view(roles=INTERNAL, objects={"pk": Task})
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    task = scoped_object(request, Task, pk, with_skills(scoped_queryset(request, Task)))
-    return render_page(request, "tasks/task_detail.html", {"task": task})
+    task = _reload(request, pk)
+    report = evaluate(request.workspace)  # type: ignore[attr-defined]
+    context = _workbench(request, task)
+    context["findings"] = report.for_subject("task", task.pk)
+    return render_page(request, "tasks/task_detail.html", context)
 
 
 @workspace_view(roles=INTERNAL, objects={"pk": Task})
@@ -62,15 +115,160 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = TaskForm(request.POST or None, instance=copy.copy(task), workspace=request.workspace)  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_task(
-                task=task,
-                actor=request.user,
-                skills=form.skill_levels(),
-                **{f: form.cleaned_data[f] for f in TASK_FIELDS},
-            )
+            services.update_task(task=task, actor=request.user, skills=form.skill_levels(), **form.task_fields())
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, "Saved.")
             return redirect("tasks:task_detail", pk=task.pk)
-    return render_page(request, "tasks/task_form.html", {"form": form, "title": f"Edit {task.name}"})
+    return render_page(request, "tasks/task_form.html", {"form": form, "title": f"Edit {task.name}", "task": task})
+
+
+def _answer_workbench(request: HttpRequest, task: Task, status: int = 200, **forms: object) -> HttpResponse:
+    if getattr(request, "htmx", False):
+        fresh = _reload(request, task.pk)
+        return render_page(
+            request, "tasks/task_detail.html", _workbench(request, fresh, **forms), partial="workbench", status=status
+        )
+    if status != 200:
+        context = _workbench(request, _reload(request, task.pk), **forms)
+        context["findings"] = []
+        return render_page(request, "tasks/task_detail.html", context, status=status)
+    return redirect("tasks:task_detail", pk=task.pk)
+
+
+@workspace_view(roles=INTERNAL, objects={"pk": Task})
+@require_POST
+def task_assess(request: HttpRequest, pk: int) -> HttpResponse:
+    task = scoped_object(request, Task, pk)
+    form = AssessmentForm(request.POST, task=task)
+    if not form.is_valid():
+        return _answer_workbench(request, task, 422, assessment_form=form)
+    services.assess_task(
+        task=task, actor=request.user, answers=form.answers(), core_choice=form.cleaned_data.get("core_choice") or ""
+    )
+    if not getattr(request, "htmx", False):
+        messages.success(request, "Core assessment saved.")
+    return _answer_workbench(request, task)
+
+
+@workspace_view(roles=INTERNAL, objects={"pk": Task})
+@require_POST
+def deliverable_add(request: HttpRequest, pk: int) -> HttpResponse:
+    task = scoped_object(request, Task, pk)
+    form = DeliverableForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_deliverable(task=task, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            if not getattr(request, "htmx", False):
+                messages.success(request, "Deliverable added.")
+            return _answer_workbench(request, task)
+    return _answer_workbench(request, task, 422, deliverable_form=form)
+
+
+@workspace_view(roles=INTERNAL, objects={"pk": Task})
+@require_POST
+def task_apply_template(request: HttpRequest, pk: int) -> HttpResponse:
+    task = scoped_object(request, Task, pk)
+    form = ApplyTemplateForm(request.POST)
+    if form.is_valid():
+        services.apply_template(task=task, actor=request.user, template=form.cleaned_data["template"])
+        messages.success(
+            request, f"Added the deliverables of the {TEMPLATES[form.cleaned_data['template']].name} template."
+        )
+    else:
+        messages.error(request, "Choose one of the templates.")
+    return redirect("tasks:task_detail", pk=task.pk)
+
+
+@workspace_view(roles=INTERNAL, objects={"pk": Task})
+@require_POST
+def task_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    task = scoped_object(request, Task, pk)
+    if task.is_archived:
+        services.restore_task(task=task, actor=request.user)
+        messages.success(request, f"{task.name} is active again.")
+    else:
+        services.archive_task(task=task, actor=request.user)
+        messages.success(request, f"{task.name} archived: it no longer counts in the advisor and the map.")
+    return redirect("tasks:task_detail", pk=task.pk)
+
+
+@workspace_view(roles=INTERNAL, objects={"pk": Deliverable})
+@require_http_methods(["GET", "POST"])
+def deliverable_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    deliverable = scoped_object(request, Deliverable, pk, scoped_queryset(request, Deliverable).select_related("task"))
+    form = DeliverableForm(request.POST or None, instance=copy.copy(deliverable))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_deliverable(deliverable=deliverable, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Deliverable saved.")
+            return redirect("tasks:task_detail", pk=deliverable.task_id)
+    return render_page(
+        request, "tasks/deliverable_form.html", {"form": form, "deliverable": deliverable, "task": deliverable.task}
+    )
+
+
+@workspace_view(roles=INTERNAL, objects={"pk": Deliverable})
+@require_POST
+def deliverable_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    deliverable = scoped_object(request, Deliverable, pk)
+    task_id = deliverable.task_id
+    services.delete_deliverable(deliverable=deliverable, actor=request.user)
+    messages.success(request, f"Deliverable {deliverable.name} removed.")
+    return redirect("tasks:task_detail", pk=task_id)
+
+
+@workspace_view(roles=INTERNAL)
+def outsourcing_map_view(request: HttpRequest) -> HttpResponse:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    result = outsourcing_map(workspace, active(scoped_queryset(request, Task)))
+    return render_page(
+        request,
+        "tasks/outsourcing_map.html",
+        {"map": result, "chart": share_chart(result), "workspace": workspace},
+    )
+
+
+@workspace_view(roles=INTERNAL)
+def task_export(request: HttpRequest) -> StreamingHttpResponse:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    lines = export_tasks(active(scoped_queryset(request, Task)))
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="tasks-{workspace.pk}-{stamp}.csv"'
+    return response
+
+
+@workspace_view(roles=INTERNAL)
+@require_http_methods(["GET", "POST"])
+def task_import(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors: list[object] = []
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                result = import_tasks(
+                    workspace=request.workspace,  # type: ignore[attr-defined]
+                    actor=request.user,
+                    file=form.cleaned_data["file"],
+                )
+            except CsvImportError as exc:
+                errors = list(exc.errors)
+                status = 422
+            else:
+                messages.success(
+                    request,
+                    f"Imported: {result.created} added, {result.updated} updated, {result.unchanged} unchanged.",
+                )
+                return redirect("tasks:task_list")
+        else:
+            status = 422
+    return render_page(request, "tasks/task_import.html", {"form": form, "errors": errors}, status=status)

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sourcewise.tasks.models import Deliverable, Task
+from tests.factories import TaskFactory
+
+NO_ANSWERS = {"q_differentiates": False, "q_proprietary": False, "q_revenue_critical": False, "q_must_own": False}
+
+
+def make_task(workspace, *, yes: int = 0, ready: bool = True, **fields) -> Task:
+    """A task with `yes` of the four questions answered yes (the rest no), ready to outsource unless told."""
+    answers = dict(NO_ANSWERS)
+    for name in list(answers)[:yes]:
+        answers[name] = True
+    defaults = {"hours": Decimal("10"), "checkpoint_every_days": 7 if ready else None, **answers}
+    defaults.update(fields)
+    task = TaskFactory(workspace=workspace, **defaults)
+    if ready:
+        Deliverable.objects.create(workspace=workspace, task=task, name="Report", acceptance_criteria="On time.")
+    return task
