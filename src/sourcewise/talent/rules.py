@@ -145,8 +145,9 @@ def tasks_without_a_skilled_freelancer(ctx: CheckContext) -> Iterator[Finding]:
             if met == len(needs):
                 best = None
                 break
-            if best is None or met > best[0]:
-                best = (met, fid, ", ".join(f"{n.skill.name} {have.get(n.skill_id, 0)}/{n.level}" for n in needs))
+            closeness = sum(min(have.get(n.skill_id, 0), n.level) for n in needs)
+            if closeness and (best is None or closeness > best[0]):
+                best = (closeness, fid, ", ".join(f"{n.skill.name} {have.get(n.skill_id, 0)}/{n.level}" for n in needs))
         else:
             closest = f" The closest is {names[best[1]]} ({best[2]})." if best else ""
             needed = ", ".join(f"{n.skill.name} ≥ {n.level}" for n in needs)

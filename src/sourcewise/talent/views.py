@@ -296,6 +296,13 @@ def bench(request: HttpRequest) -> HttpResponse:
     )
 
 
+@workspace_view(roles=INTERNAL)
+def match(request: HttpRequest) -> HttpResponse:
+    """Pick a task to see who fits it best."""
+    tasks = scoped_queryset(request, Task).prefetch_related("skill_needs__skill").order_by("name", "id")
+    return render_page(request, "talent/match.html", {"page": paginate(request, tasks)})
+
+
 @workspace_view(roles=INTERNAL, objects={"pk": Task})
 def candidates(request: HttpRequest, pk: int) -> HttpResponse:
     task = scoped_object(request, Task, pk)
