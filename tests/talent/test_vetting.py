@@ -99,8 +99,9 @@ def test_reference_needs_a_comment_and_a_rating_in_range(owner):
 def test_vetting_pages_record_steps_and_show_a_refused_approval(owner_client, owner):
     f = freelancer(owner.workspace, status="vetting")
     base = f"/talent/freelancers/{f.pk}"
-    r = owner_client.post(f"{base}/references/", {"reference-client_name": "Harbour Cafe", "reference-contact": "x@y.org",
-                                                  "reference-rating": "5", "reference-comment": "Great"})  # fmt: skip
+    data = {"reference-client_name": "Harbour Cafe", "reference-contact": "x@y.org", "reference-rating": "5",
+            "reference-comment": "Great"}  # fmt: skip
+    r = owner_client.post(f"{base}/references/", data)
     assert r.status_code == 302 and f.references.count() == 1
     bad = owner_client.post(f"{base}/interviews/", {"interview-held_on": "2026-01-05", "interview-communication": "9"})
     assert bad.status_code == 422 and not f.interviews.exists()

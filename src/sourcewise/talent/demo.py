@@ -77,7 +77,7 @@ PROFILES = {
               "Great designer; written English still improving."),
     "an": ("rejected", ("08:00", "17:00"), {"vi": "C2", "en": "B1"}, ("12.00", "USD"), 40, ["portfolio"], ""),
     "chloe": ("active", ("09:00", "17:00"), {"en": "C2", "fr": "C2"}, ("55.00", "CAD"), 15, "full", ""),
-    "kwame": ("prospect", ("08:00", "16:00"), {"en": "C1"}, ("12.00", "USD"), 40, [], ""),
+    "kwame": ("left", ("08:00", "16:00"), {"en": "C1"}, ("12.00", "USD"), 40, "full", "Moved to a full-time job."),
     "ana": ("inactive", ("09:00", "17:00"), {"en": "C1", "ro": "C2"}, ("28.00", "EUR"), 10, "full",
             "On a break until next quarter."),
     "james": ("approved", ("09:00", "17:00"), {"en": "C2"}, ("60.00", "AUD"), 20, "full",
