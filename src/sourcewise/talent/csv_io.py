@@ -203,7 +203,7 @@ def parse_row(number: int, raw: dict[str, str], skills_by_name: dict[str, int]) 
 
 def _reader(stream: IO[bytes] | IO[str]) -> Iterator[dict[str, str]]:
     text: IO[str] = (
-        io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")  # type: ignore[arg-type]
+        io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")  # type: ignore[arg-type,type-var]
         if not isinstance(stream, io.TextIOBase)
         else stream
     )
@@ -308,10 +308,10 @@ def _write_chunk(chunk: list[Row], workspace: Any, result: ImportResult) -> None
     ):
         skills.setdefault(fid, {})[sid] = level
     languages: dict[int, dict[str, str]] = {}
-    for fid, code, level in FreelancerLanguage.objects.filter(freelancer_id__in=ids).values_list(
+    for owner_id, code, cefr in FreelancerLanguage.objects.filter(freelancer_id__in=ids).values_list(
         "freelancer_id", "language", "level"
     ):
-        languages.setdefault(fid, {})[code] = level
+        languages.setdefault(owner_id, {})[code] = cefr
 
     now = timezone.now()
     to_create: list[Row] = []

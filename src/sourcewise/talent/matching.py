@@ -158,7 +158,7 @@ def rank_candidates(task: Any, *, today: datetime.date, limit: int = 20, freelan
         language_rows = (
             language_rows.filter(freelancer_id__in=ids)
             if len(ids) <= 500
-            else language_rows.filter(freelancer__in=queryset.values("pk"))
+            else language_rows.filter(freelancer__in=queryset.values("pk"))  # type: ignore[misc]
         )
         for fid, code, level in language_rows.values_list("freelancer_id", "language", "level"):
             rank = cefr_rank(level)
@@ -195,9 +195,11 @@ def _score(
 
     # Skills: coverage of the needed levels (¾) and depth towards expert (¼).
     levels = {skill_id: int(row[f"lvl_{skill_id}"] or 0) for skill_id, _, _ in needs}
+    coverage: Decimal
+    depth: Decimal
     if needs:
-        coverage = sum(min(Decimal(levels[s]) / need, Decimal(1)) for s, _, need in needs) / len(needs)
-        depth = sum(Decimal(levels[s]) / 5 for s, _, _ in needs) / len(needs)
+        coverage = sum((min(Decimal(levels[s]) / need, Decimal(1)) for s, _, need in needs), Decimal(0)) / len(needs)
+        depth = sum((Decimal(levels[s]) / 5 for s, _, _ in needs), Decimal(0)) / len(needs)
         gaps = [f"{name} {levels[s]}/{need}" for s, name, need in needs if levels[s] < need]
         if gaps:
             failures.append("Skill gap: " + ", ".join(gaps) + " (has/needs).")
@@ -245,7 +247,7 @@ def _score(
 
     ratings = [Decimal(v) for v in (row["trial_rating"], row["ref_avg"]) if v is not None]
     if ratings:
-        average = sum(ratings) / len(ratings)
+        average = sum(ratings, Decimal(0)) / len(ratings)
         terms.append(
             Term(
                 "ratings",
