@@ -6,13 +6,15 @@ from django.test.utils import CaptureQueriesContext
 from sourcewise.talent.models import Freelancer, FreelancerSkill
 from tests.factories import FreelancerSkillFactory, SkillFactory
 
+HOURS = {"work_start": "09:00", "work_end": "17:00", "work_days": ["0", "1", "2", "3", "4"], "availability_hours": "40"}
+
 
 def test_add_a_freelancer_with_skills(owner_client, owner):
     skill = SkillFactory(workspace=owner.workspace, name="Bookkeeping")
     response = owner_client.post(
         "/talent/freelancers/new/",
         {"name": "Amani Otieno", "email": "Amani@Example.org", "country": "KE", "timezone": "Africa/Nairobi",
-         f"skill_{skill.pk}": "4"},
+         f"skill_{skill.pk}": "4", **HOURS},
     )  # fmt: skip
     freelancer = Freelancer.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/talent/freelancers/{freelancer.pk}/"
@@ -33,7 +35,7 @@ def test_bad_freelancer_input_changes_nothing(owner_client, owner):
 
 
 def test_duplicate_email_is_refused_in_the_same_workspace_only(owner_client, owner):
-    data = {"name": "A", "email": "same@example.org", "country": "PH", "timezone": "Asia/Manila"}
+    data = {"name": "A", "email": "same@example.org", "country": "PH", "timezone": "Asia/Manila", **HOURS}
     owner_client.post("/talent/freelancers/new/", data)
     response = owner_client.post("/talent/freelancers/new/", {**data, "email": "SAME@example.org"})
     assert "already exists" in response.content.decode()
@@ -45,7 +47,7 @@ def test_edit_records_the_change(owner_client, owner):
     f = skill.freelancer
     response = owner_client.post(
         f"/talent/freelancers/{f.pk}/edit/",
-        {"name": "New Name", "email": f.email, "country": f.country, "timezone": f.timezone},
+        {"name": "New Name", "email": f.email, "country": f.country, "timezone": f.timezone, **HOURS},
     )
     assert response.status_code == 302
     f.refresh_from_db()

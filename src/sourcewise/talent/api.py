@@ -1,9 +1,16 @@
-"""Talent network over the API: skills and freelancers."""
+"""Talent network over the API: skills, freelancers, vetting, overlap, matching and the bench."""
 
 from __future__ import annotations
 
+import datetime
+import zoneinfo
+from decimal import Decimal
+from typing import Annotated, Literal
+
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from pydantic import EmailStr
 
@@ -11,10 +18,19 @@ from sourcewise.api.access import api_access
 from sourcewise.api.pagination import PageParams, keyset_page
 from sourcewise.api.schemas import Id, InputSchema, Page, path_id, responses
 from sourcewise.core.access import INTERNAL, scoped_object, scoped_queryset
-from sourcewise.core.schemas import CountryCode, SkillLevel, TimezoneName
+from sourcewise.core.schemas import CountryCode, CurrencyCode, LanguageCode, SkillLevel, TimezoneName
 from sourcewise.talent import services
-from sourcewise.talent.models import Freelancer, Skill
-from sourcewise.talent.selectors import with_skills
+from sourcewise.talent.matching import Candidate, rank_candidates
+from sourcewise.talent.models import VETTED_STATUSES, Freelancer, Skill
+from sourcewise.talent.overlap import business_schedule, freelancer_schedule, overlap_for, timeline
+from sourcewise.talent.selectors import with_profile, with_skills, with_vetting
+from sourcewise.talent.vetting import vetting_state
+from sourcewise.tasks.models import Task
+
+HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+Rating = Annotated[int, Field(ge=1, le=5)]
+Cefr = Literal["A1", "A2", "B1", "B2", "C1", "C2"]
+Status = Literal["prospect", "vetting", "approved", "rejected", "active", "inactive", "left"]
 
 router = Router(tags=["talent"])
 
@@ -41,25 +57,86 @@ class SkillLevelOut(Schema):
     level: int
 
 
+class LanguageIn(InputSchema):
+    language: LanguageCode
+    level: Cefr
+
+
+class LanguageOut(Schema):
+    language: str
+    level: str
+
+
 class FreelancerIn(InputSchema):
     name: str = Field(min_length=1, max_length=150)
     email: EmailStr
     country: CountryCode
     timezone: TimezoneName
+    work_start: str = Field("09:00", pattern=HHMM, description="Local start of the working day, HH:MM.")
+    work_end: str = Field("17:00", pattern=HHMM, description="Local end, HH:MM; before the start = the next day.")
+    work_days: list[Annotated[int, Field(ge=0, le=6)]] = Field([0, 1, 2, 3, 4], min_length=1, max_length=7)
+    languages: list[LanguageIn] = Field([], max_length=20)
+    hourly_rate: Annotated[Decimal, Field(ge=0, max_digits=10, decimal_places=2)] | None = None
+    rate_currency: CurrencyCode | None = None
+    availability_hours: int = Field(40, ge=0, le=168, description="Hours a week.")
+    notes: str = Field("", max_length=5000)
     skills: list[SkillLevelIn] = []
 
 
-class FreelancerOut(Schema):
+class FreelancerSummaryOut(Schema):
+    """A freelancer in a list (SPEC P1: four queries a page); languages are on the detail."""
+
     id: int
     name: str
     email: str
     country: str
     timezone: str
+    status: str
+    work_start: str = Field(description="HH:MM local")
+    work_end: str = Field(description="HH:MM local")
+    work_days: list[int]
+    hourly_rate: Decimal | None
+    rate_currency: str
+    availability_hours: int
     skills: list[SkillLevelOut]
 
     @staticmethod
     def resolve_skills(obj: Freelancer) -> list[dict[str, object]]:
         return [{"skill_id": fs.skill_id, "skill": fs.skill.name, "level": fs.level} for fs in obj.skill_levels.all()]
+
+    @staticmethod
+    def resolve_work_start(obj: Freelancer) -> str:
+        return obj.work_start.strftime("%H:%M")
+
+    @staticmethod
+    def resolve_work_end(obj: Freelancer) -> str:
+        return obj.work_end.strftime("%H:%M")
+
+
+class FreelancerOut(FreelancerSummaryOut):
+    languages: list[LanguageOut]
+    notes: str
+
+    @staticmethod
+    def resolve_languages(obj: Freelancer) -> list[dict[str, object]]:
+        return [{"language": lang.language, "level": lang.level} for lang in obj.languages.all()]
+
+
+def _profile_fields(payload: FreelancerIn) -> dict[str, object]:
+    data = payload.dict(exclude={"skills", "languages"})
+    data["rate_currency"] = data.get("rate_currency") or ""
+    data["work_start"] = datetime.time.fromisoformat(payload.work_start)
+    data["work_end"] = datetime.time.fromisoformat(payload.work_end)
+    return data
+
+
+def _languages(payload: FreelancerIn) -> dict[str, str]:
+    languages: dict[str, str] = {}
+    for item in payload.languages:
+        if item.language in languages:
+            raise ValidationError({"languages": f"Language {item.language!r} is listed twice."})
+        languages[item.language] = item.level
+    return languages
 
 
 def _skill_levels(request: HttpRequest, levels: list[SkillLevelIn]) -> dict[Skill, int]:
@@ -82,7 +159,7 @@ def create_skill(request: HttpRequest, payload: SkillIn) -> tuple[int, Skill]:
     return 201, skill
 
 
-@router.get("/freelancers", response=responses(Page[FreelancerOut]), auth=api_access(INTERNAL))
+@router.get("/freelancers", response=responses(Page[FreelancerSummaryOut]), auth=api_access(INTERNAL))
 def list_freelancers(request: HttpRequest, params: Query[PageParams]) -> dict[str, object]:
     queryset = with_skills(scoped_queryset(request, Freelancer))
     return keyset_page(queryset, params.cursor, params.limit)
@@ -90,14 +167,14 @@ def list_freelancers(request: HttpRequest, params: Query[PageParams]) -> dict[st
 
 @router.post("/freelancers", response=responses(FreelancerOut, 201), auth=api_access(INTERNAL))
 def create_freelancer(request: HttpRequest, payload: FreelancerIn) -> tuple[int, Freelancer]:
-    data = payload.dict(exclude={"skills"})
     freelancer = services.create_freelancer(
-        workspace=request.workspace,
+        workspace=request.workspace,  # type: ignore[attr-defined]
         actor=request.user,
         skills=_skill_levels(request, payload.skills),
-        **data,  # type: ignore[attr-defined]
+        languages=_languages(payload),
+        **_profile_fields(payload),
     )
-    return 201, freelancer
+    return 201, with_profile(scoped_queryset(request, Freelancer)).get(pk=freelancer.pk)
 
 
 @router.get(
@@ -106,7 +183,7 @@ def create_freelancer(request: HttpRequest, payload: FreelancerIn) -> tuple[int,
     auth=api_access(INTERNAL, {"freelancer_id": Freelancer}),
 )
 def get_freelancer(request: HttpRequest, freelancer_id: int = path_id()) -> Freelancer:
-    return scoped_object(request, Freelancer, freelancer_id, with_skills(scoped_queryset(request, Freelancer)))
+    return scoped_object(request, Freelancer, freelancer_id, with_profile(scoped_queryset(request, Freelancer)))
 
 
 @router.put(
@@ -120,6 +197,287 @@ def update_freelancer(request: HttpRequest, payload: FreelancerIn, freelancer_id
         freelancer=freelancer,
         actor=request.user,
         skills=_skill_levels(request, payload.skills),
-        **payload.dict(exclude={"skills"}),
+        languages=_languages(payload),
+        **_profile_fields(payload),
     )
-    return with_skills(scoped_queryset(request, Freelancer)).get(pk=freelancer.pk)
+    return with_profile(scoped_queryset(request, Freelancer)).get(pk=freelancer.pk)
+
+
+# ---- vetting -------------------------------------------------------------------------
+
+FREELANCER_OBJECT = {"freelancer_id": Freelancer}
+
+
+class StepOut(Schema):
+    key: str
+    label: str
+    done: bool
+    detail: str
+
+
+class VettingOut(Schema):
+    status: str
+    complete: bool
+    steps: list[StepOut]
+    missing: list[StepOut]
+    reference_average: Decimal | None
+    reference_count: int
+    trial_rating: int | None
+
+
+def _vetting(request: HttpRequest, freelancer_id: int) -> dict[str, object]:
+    freelancer = scoped_object(request, Freelancer, freelancer_id, with_vetting(scoped_queryset(request, Freelancer)))
+    state = vetting_state(freelancer)
+    return {
+        "status": freelancer.status,
+        "complete": state.complete,
+        "steps": state.steps,
+        "missing": state.missing,
+        "reference_average": state.reference_average,
+        "reference_count": state.reference_count,
+        "trial_rating": state.trial_rating,
+    }
+
+
+@router.get(
+    "/freelancers/{freelancer_id}/vetting", response=responses(VettingOut), auth=api_access(INTERNAL, FREELANCER_OBJECT)
+)
+def get_vetting(request: HttpRequest, freelancer_id: int = path_id()) -> dict[str, object]:
+    """The vetting steps G7 requires for approval, and which are still missing."""
+    return _vetting(request, freelancer_id)
+
+
+class PortfolioIn(InputSchema):
+    title: str = Field(min_length=1, max_length=150)
+    url: str = Field("", max_length=200, pattern=r"^(https?://\S+)?$")
+    description: str = Field("", max_length=5000)
+    rating: Rating | None = Field(None, description="Your review, 1–5; rating an item is the portfolio review step.")
+
+
+class ReferenceIn(InputSchema):
+    client_name: str = Field(min_length=1, max_length=150)
+    contact: str = Field(min_length=1, max_length=200)
+    rating: Rating
+    comment: str = Field(min_length=1, max_length=5000)
+
+
+class InterviewIn(InputSchema):
+    held_on: datetime.date
+    communication: Rating
+    culture_fit: Rating
+    notes: str = Field("", max_length=5000)
+
+
+class TrialIn(InputSchema):
+    title: str = Field(min_length=1, max_length=150)
+    completed_on: datetime.date
+    rating: Rating
+    hours: Annotated[Decimal, Field(ge=0, max_digits=5, decimal_places=1)] | None = None
+    notes: str = Field("", max_length=5000)
+
+
+class StatusIn(InputSchema):
+    status: Status
+
+
+@router.post(
+    "/freelancers/{freelancer_id}/portfolio",
+    response=responses(VettingOut, 201),
+    auth=api_access(INTERNAL, FREELANCER_OBJECT),
+)
+def add_portfolio_item(
+    request: HttpRequest, payload: PortfolioIn, freelancer_id: int = path_id()
+) -> tuple[int, dict[str, object]]:
+    freelancer = scoped_object(request, Freelancer, freelancer_id)
+    services.add_portfolio_item(freelancer=freelancer, actor=request.user, **payload.dict())
+    return 201, _vetting(request, freelancer_id)
+
+
+@router.post(
+    "/freelancers/{freelancer_id}/references",
+    response=responses(VettingOut, 201),
+    auth=api_access(INTERNAL, FREELANCER_OBJECT),
+)
+def add_reference(
+    request: HttpRequest, payload: ReferenceIn, freelancer_id: int = path_id()
+) -> tuple[int, dict[str, object]]:
+    freelancer = scoped_object(request, Freelancer, freelancer_id)
+    services.add_reference(freelancer=freelancer, actor=request.user, **payload.dict())
+    return 201, _vetting(request, freelancer_id)
+
+
+@router.post(
+    "/freelancers/{freelancer_id}/interviews",
+    response=responses(VettingOut, 201),
+    auth=api_access(INTERNAL, FREELANCER_OBJECT),
+)
+def add_interview(
+    request: HttpRequest, payload: InterviewIn, freelancer_id: int = path_id()
+) -> tuple[int, dict[str, object]]:
+    freelancer = scoped_object(request, Freelancer, freelancer_id)
+    services.record_interview(freelancer=freelancer, actor=request.user, **payload.dict())
+    return 201, _vetting(request, freelancer_id)
+
+
+@router.post(
+    "/freelancers/{freelancer_id}/trials",
+    response=responses(VettingOut, 201),
+    auth=api_access(INTERNAL, FREELANCER_OBJECT),
+)
+def add_trial(request: HttpRequest, payload: TrialIn, freelancer_id: int = path_id()) -> tuple[int, dict[str, object]]:
+    freelancer = scoped_object(request, Freelancer, freelancer_id)
+    services.record_trial(freelancer=freelancer, actor=request.user, **payload.dict())
+    return 201, _vetting(request, freelancer_id)
+
+
+@router.post(
+    "/freelancers/{freelancer_id}/status",
+    response=responses(VettingOut),
+    auth=api_access(INTERNAL, FREELANCER_OBJECT),
+)
+def change_status(request: HttpRequest, payload: StatusIn, freelancer_id: int = path_id()) -> dict[str, object]:
+    """Move along the pipeline. Approval is refused (422) with every missing vetting step listed."""
+    freelancer = scoped_object(request, Freelancer, freelancer_id)
+    services.change_status(freelancer=freelancer, actor=request.user, status=payload.status)
+    return _vetting(request, freelancer_id)
+
+
+# ---- overlap, matching, bench --------------------------------------------------------
+
+
+def _today(request: HttpRequest) -> datetime.date:
+    return timezone.localdate(timezone=zoneinfo.ZoneInfo(request.workspace.timezone))  # type: ignore[attr-defined]
+
+
+class Span(Schema):
+    start: float = Field(description="Hours after the owner's local midnight.")
+    end: float
+
+
+def _spans(periods: list[tuple[float, float]]) -> list[dict[str, float]]:
+    return [{"start": round(a, 4), "end": round(b, 4)} for a, b in periods]
+
+
+class OverlapOut(Schema):
+    hours: Decimal
+    minimum: Decimal
+    meets_minimum: bool
+    business_days: int
+    window_start: datetime.date
+    timeline_day: datetime.date
+    business_hours: list[Span] = Field(description="Both working days on timeline_day, in the owner's local hours.")
+    freelancer_hours: list[Span]
+    overlap_hours: list[Span]
+
+
+@router.get(
+    "/freelancers/{freelancer_id}/overlap", response=responses(OverlapOut), auth=api_access(INTERNAL, FREELANCER_OBJECT)
+)
+def get_overlap(request: HttpRequest, freelancer_id: int = path_id()) -> dict[str, object]:
+    """Average working-hours overlap per business day over the next 28 days (SPEC G3)."""
+    freelancer = scoped_object(request, Freelancer, freelancer_id)
+    workspace = request.workspace  # type: ignore[attr-defined]
+    today = _today(request)
+    business, schedule = business_schedule(workspace), freelancer_schedule(freelancer)
+    overlap = overlap_for(business, schedule, today)
+    line = timeline(business, schedule, today)
+    return {
+        "hours": overlap.hours.quantize(Decimal("0.01")),
+        "minimum": workspace.min_tz_overlap_hours,
+        "meets_minimum": overlap.at_least(workspace.min_tz_overlap_hours),
+        "business_days": overlap.business_days,
+        "window_start": today,
+        "timeline_day": line.day,
+        "business_hours": _spans(line.business),
+        "freelancer_hours": _spans(line.freelancer),
+        "overlap_hours": _spans(line.overlap),
+    }
+
+
+class TermOut(Schema):
+    key: str
+    label: str
+    points: Decimal
+    max_points: int
+    detail: str
+
+
+class CandidateOut(Schema):
+    freelancer_id: int
+    name: str
+    status: str
+    country: str
+    timezone: str
+    score: int
+    eligible: bool
+    overlap_hours: Decimal
+    failures: list[str]
+    terms: list[TermOut]
+
+
+class CandidatesOut(Schema):
+    task_id: int
+    considered: int
+    candidates: list[CandidateOut] = Field(description="Best first; nobody with a hard failure.")
+    not_ready: list[CandidateOut] = Field(description="The closest with a hard failure, and why.")
+
+
+class CandidateParams(Schema):
+    limit: int = Field(20, ge=1, le=100, description="How many of each list (1–100).")
+
+
+def _candidate(c: Candidate) -> dict[str, object]:
+    return {
+        "freelancer_id": c.freelancer_id,
+        "name": c.name,
+        "status": c.status,
+        "country": c.country,
+        "timezone": c.timezone,
+        "score": c.score,
+        "eligible": c.eligible,
+        "overlap_hours": c.overlap_hours,
+        "failures": c.failures,
+        "terms": [{**t.__dict__, "points": t.points.quantize(Decimal("0.1"))} for t in c.terms],
+    }
+
+
+@router.get(
+    "/tasks/{task_id}/candidates",
+    response=responses(CandidatesOut),
+    auth=api_access(INTERNAL, {"task_id": Task}),
+)
+def list_candidates(
+    request: HttpRequest, params: Query[CandidateParams], task_id: int = path_id()
+) -> dict[str, object]:
+    """Freelancers ranked for a task by the explained 0–100 match score (SPEC G3)."""
+    task = scoped_object(request, Task, task_id)
+    ranking = rank_candidates(
+        task, today=_today(request), limit=params.limit, freelancers=scoped_queryset(request, Freelancer)
+    )
+    return {
+        "task_id": task.pk,
+        "considered": ranking.considered,
+        "candidates": [_candidate(c) for c in ranking.eligible],
+        "not_ready": [_candidate(c) for c in ranking.failing],
+    }
+
+
+class BenchOut(Schema):
+    skill_id: int
+    skill: str
+    depth: int
+    thin: bool
+
+
+@router.get("/bench", response=responses(Page[BenchOut]), auth=api_access(INTERNAL))
+def list_bench(request: HttpRequest, params: Query[PageParams]) -> dict[str, object]:
+    """Bench depth per skill: approved or active freelancers at the workspace's bench level or better."""
+    level = request.workspace.bench_min_level  # type: ignore[attr-defined]
+    depth = Count(
+        "freelancer_levels",
+        filter=Q(freelancer_levels__level__gte=level, freelancer_levels__freelancer__status__in=VETTED_STATUSES),
+        distinct=True,
+    )
+    page = keyset_page(scoped_queryset(request, Skill).annotate(depth=depth), params.cursor, params.limit)
+    page["items"] = [{"skill_id": s.pk, "skill": s.name, "depth": s.depth, "thin": s.depth <= 1} for s in page["items"]]
+    return page

@@ -1,10 +1,30 @@
-"""Demo: the studio's skills and fifteen freelancers in ten countries and eleven time zones."""
+"""Demo: the studio's skills and fifteen freelancers in fifteen countries, at every vetting stage.
+
+Every talent finding appears: James (Adelaide) overlaps too little, Olena's English is B1,
+Emily works for the studio unvetted, Amani's references are weak, and no approved freelancer
+covers video, PPC or brand strategy (thin skills on the bench page).
+"""
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+
 from sourcewise.accounts.models import User
 from sourcewise.core.access import FREELANCER
-from sourcewise.talent.models import Freelancer, FreelancerSkill, Skill
+from sourcewise.talent.models import (
+    Freelancer,
+    FreelancerLanguage,
+    FreelancerSkill,
+    ImportJob,
+    Interview,
+    PortfolioItem,
+    Reference,
+    Skill,
+    TrialTask,
+)
 from sourcewise.workspaces.models import Membership
 
 SKILLS = {
@@ -40,22 +60,132 @@ FREELANCERS = {
     "emily": ("Emily Brooks", "GB", "Europe/London", {"copy": 3}, False),
 }
 
+# key: (status, hours, {language: level}, (rate, currency), hours a week, vetting, notes)
+# vetting: "full" = every step done; otherwise the list of steps recorded so far.
+PROFILES = {
+    "priya": ("approved", ("10:00", "19:00"), {"en": "C1", "hi": "C2"}, ("2400.00", "INR"), 30, "full", ""),
+    "arjun": ("vetting", ("10:00", "18:00"), {"en": "B2", "ne": "C2"}, ("15.00", "USD"), 25, ["portfolio", "ref"], ""),
+    "maria": ("active", ("14:00", "23:00"), {"en": "C1", "tl": "C2"}, ("9.50", "USD"), 40, "full",
+              "Works an evening shift so she covers our mornings."),
+    "tomasz": ("approved", ("08:00", "16:00"), {"en": "C1", "pl": "C2"}, ("38.00", "EUR"), 20, "full", ""),
+    "lucia": ("approved", ("09:00", "18:00"), {"en": "B2", "es": "C2"}, ("22.00", "USD"), 30, "full", ""),
+    "amani": ("vetting", ("08:00", "17:00"), {"en": "C1", "sw": "C2"}, ("14.00", "USD"), 40, ["weak_refs", "interview"],
+              "References were lukewarm about deadlines."),
+    "sofia": ("active", ("09:00", "17:00"), {"en": "C2", "pt": "C2", "it": "C2"}, ("30.00", "EUR"), 25, "full", ""),
+    "daniel": ("prospect", ("09:00", "17:00"), {"es": "C2", "en": "B1"}, ("20.00", "USD"), 30, [], ""),
+    "olena": ("approved", ("09:00", "18:00"), {"uk": "C2", "en": "B1"}, ("25.00", "EUR"), 30, "full",
+              "Great designer; written English still improving."),
+    "an": ("rejected", ("08:00", "17:00"), {"vi": "C2", "en": "B1"}, ("12.00", "USD"), 40, ["portfolio"], ""),
+    "chloe": ("active", ("09:00", "17:00"), {"en": "C2", "fr": "C2"}, ("55.00", "CAD"), 15, "full", ""),
+    "kwame": ("left", ("08:00", "16:00"), {"en": "C1"}, ("12.00", "USD"), 40, "full", "Moved to a full-time job."),
+    "ana": ("inactive", ("09:00", "17:00"), {"en": "C1", "ro": "C2"}, ("28.00", "EUR"), 10, "full",
+            "On a break until next quarter."),
+    "james": ("approved", ("09:00", "17:00"), {"en": "C2"}, ("60.00", "AUD"), 20, "full",
+              "Adelaide hours barely touch ours."),
+    "emily": ("active", ("09:00", "17:00"), {"en": "C2"}, ("32.00", "GBP"), 20, [],
+              "Worked with us before Sourcewise; her vetting was never recorded."),
+}  # fmt: skip
+
+
+def _vetting(ctx, freelancer, steps, owner) -> None:  # type: ignore[no-untyped-def]
+    full = steps == "full"
+    now = ctx.days_ago(40)
+    if full or "portfolio" in steps:
+        PortfolioItem.objects.create(
+            workspace=ctx.workspace,
+            freelancer=freelancer,
+            title=f"{freelancer.name.split()[0]}'s recent client work",
+            url="https://example.org/portfolio",
+            rating=4 if full else None,
+            reviewed_by=owner if full else None,
+            reviewed_at=timezone.now() if full else None,
+        )
+    references = []
+    if full:
+        references = [("Harbour Cafe", 5, "Reliable and quick; would hire again."), ("Nordlicht GmbH", 4, "Good work.")]
+    elif "ref" in steps:
+        references = [("Pine & Co", 4, "Delivered what was agreed.")]
+    elif "weak_refs" in steps:
+        references = [("Blue Tiles Ltd", 3, "Good work, often late."), ("Kili Tours", 3, "Needed many reminders.")]
+    for client, rating, comment in references:
+        Reference.objects.create(
+            workspace=ctx.workspace,
+            freelancer=freelancer,
+            client_name=client,
+            contact=f"owner@{client.split()[0].lower()}.example",
+            rating=rating,
+            comment=comment,
+            recorded_by=owner,
+        )
+    if full or "interview" in steps:
+        Interview.objects.create(
+            workspace=ctx.workspace,
+            freelancer=freelancer,
+            held_on=now,
+            communication=4,
+            culture_fit=5 if full else 3,
+            notes="Video call; clear answers.",
+            recorded_by=owner,
+        )
+    if full:
+        TrialTask.objects.create(
+            workspace=ctx.workspace,
+            freelancer=freelancer,
+            title="Paid trial: one small piece of real work",
+            completed_on=ctx.days_ago(30),
+            hours=Decimal("6.0"),
+            rating=4,
+            recorded_by=owner,
+        )
+
 
 def build(ctx) -> None:  # type: ignore[no-untyped-def]
     workspace = ctx.workspace
+    owner = ctx.users.get("owner")
     for key, (name, description) in SKILLS.items():
         ctx.skills[key] = Skill.objects.create(workspace=workspace, name=name, description=description)
     for key, (name, country, zone, skills, has_login) in FREELANCERS.items():
+        status, (start, end), languages, (rate, currency), hours, steps, notes = PROFILES[key]
         email = ctx.email(key.replace(" ", ""))
         user = None
         if has_login:
             user = User.objects.create_user(email, ctx.password, full_name=name)
             Membership.objects.create(user=user, workspace=workspace, role=FREELANCER)
             ctx.logins.append((FREELANCER, name, email))
-        freelancer = Freelancer(workspace=workspace, name=name, email=email, country=country, timezone=zone, user=user)
+        freelancer = Freelancer(
+            workspace=workspace,
+            name=name,
+            email=email,
+            country=country,
+            timezone=zone,
+            user=user,
+            status=status,
+            work_start=datetime.time.fromisoformat(start),
+            work_end=datetime.time.fromisoformat(end),
+            work_days=[0, 1, 2, 3, 4],
+            hourly_rate=Decimal(rate),
+            rate_currency=currency,
+            availability_hours=hours,
+            notes=notes,
+        )
         freelancer.full_clean()
         freelancer.save()
         FreelancerSkill.objects.bulk_create(
             FreelancerSkill(freelancer=freelancer, skill=ctx.skills[s], level=lvl) for s, lvl in skills.items()
         )
+        FreelancerLanguage.objects.bulk_create(
+            FreelancerLanguage(workspace=workspace, freelancer=freelancer, language=code, level=level)
+            for code, level in languages.items()
+        )
+        _vetting(ctx, freelancer, steps, owner)
         ctx.freelancers[key] = freelancer
+    ImportJob.objects.create(
+        workspace=workspace,
+        created_by=owner,
+        filename="freelancers-from-spreadsheet.csv",
+        state=ImportJob.State.DONE,
+        rows_total=15,
+        rows_done=15,
+        created=15,
+        finished_at=timezone.now(),
+    )

@@ -4,9 +4,22 @@ from typing import Any
 
 from django import forms
 
-from sourcewise.core.forms import CountryField, SkillLevelsMixin, TimezoneField
-from sourcewise.talent.models import Freelancer, Skill
+from sourcewise.core.forms import CountryField, CurrencyField, SkillLevelsMixin, TimezoneField
+from sourcewise.core.validators import language_choices
+from sourcewise.talent.models import (
+    CEFR_CHOICES,
+    RATINGS,
+    WEEKDAY_NAMES,
+    Freelancer,
+    Interview,
+    PortfolioItem,
+    Reference,
+    Skill,
+    TrialTask,
+)
 from sourcewise.workspaces.models import Workspace
+
+LANGUAGE_SLOTS = 3
 
 
 class SkillForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -19,15 +32,116 @@ class SkillForm(forms.ModelForm):  # type: ignore[type-arg]
 class FreelancerForm(SkillLevelsMixin, forms.ModelForm):  # type: ignore[type-arg]
     country = CountryField()
     timezone = TimezoneField(label="Time zone")
+    work_days = forms.TypedMultipleChoiceField(
+        label="Working days",
+        choices=list(enumerate(WEEKDAY_NAMES)),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        initial=[0, 1, 2, 3, 4],
+    )
+    rate_currency = CurrencyField(label="Rate currency", required=False)
 
     class Meta:
         model = Freelancer
-        fields = ["name", "email", "country", "timezone"]
+        fields = [
+            "name", "email", "country", "timezone", "work_start", "work_end", "work_days",
+            "hourly_rate", "rate_currency", "availability_hours", "notes",
+        ]  # fmt: skip
+        widgets = {
+            "work_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "work_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.workspace = workspace
         initial = {}
+        languages: list[tuple[str, str]] = []
         if self.instance.pk:
             initial = {fs.skill_id: fs.level for fs in self.instance.skill_levels.all()}
+            languages = [(lang.language, lang.level) for lang in self.instance.languages.all()]
+        else:
+            languages = [(str(workspace.working_languages[0]), "B2")] if workspace.working_languages else []
+        choices = [("", "—"), *language_choices()]
+        for i in range(1, LANGUAGE_SLOTS + 1):
+            code, level = languages[i - 1] if i <= len(languages) else ("", "")
+            self.fields[f"language_{i}"] = forms.ChoiceField(
+                label=f"Language {i}", choices=choices, required=False, initial=code
+            )
+            self.fields[f"level_{i}"] = forms.ChoiceField(
+                label=f"Level {i} (CEFR)", choices=[("", "—"), *CEFR_CHOICES], required=False, initial=level
+            )
         self.add_skill_fields(Skill.objects.in_workspace(workspace), initial)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for i in range(1, LANGUAGE_SLOTS + 1):
+            if bool(data.get(f"language_{i}")) != bool(data.get(f"level_{i}")):
+                self.add_error(f"level_{i}", "Choose both the language and its level, or neither.")
+        return data
+
+    def languages(self) -> dict[str, str]:
+        return {
+            self.cleaned_data[f"language_{i}"]: self.cleaned_data[f"level_{i}"]
+            for i in range(1, LANGUAGE_SLOTS + 1)
+            if self.cleaned_data.get(f"language_{i}") and self.cleaned_data.get(f"level_{i}")
+        }
+
+    def language_fields(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [(self[f"language_{i}"], self[f"level_{i}"]) for i in range(1, LANGUAGE_SLOTS + 1)]
+
+    def profile_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.Meta.fields]
+
+
+class PortfolioItemForm(forms.ModelForm):  # type: ignore[type-arg]
+    url = forms.URLField(label="Link", required=False, assume_scheme="https")
+    rating = forms.TypedChoiceField(
+        label="Your review (1–5)",
+        choices=[("", "not reviewed yet"), *RATINGS],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+    class Meta:
+        model = PortfolioItem
+        fields = ["title", "url", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+
+class ReviewForm(forms.Form):
+    rating = forms.TypedChoiceField(label="Review rating", choices=RATINGS, coerce=int)
+
+
+class ReferenceForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Reference
+        fields = ["client_name", "contact", "rating", "comment"]
+        widgets = {"comment": forms.Textarea(attrs={"rows": 2})}
+
+
+class InterviewForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Interview
+        fields = ["held_on", "communication", "culture_fit", "notes"]
+        widgets = {"held_on": forms.DateInput(attrs={"type": "date"}), "notes": forms.Textarea(attrs={"rows": 2})}
+
+
+class TrialForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = TrialTask
+        fields = ["title", "completed_on", "hours", "rating", "notes"]
+        widgets = {"completed_on": forms.DateInput(attrs={"type": "date"}), "notes": forms.Textarea(attrs={"rows": 2})}
+        labels = {"title": "Trial task"}
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=Freelancer.Status.choices)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file", help_text="UTF-8, with a header row. Download an export to see the columns."
+    )

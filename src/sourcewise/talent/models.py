@@ -2,20 +2,50 @@
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 
 from sourcewise.core.models import TimeStamped, WorkspaceQuerySet, WorkspaceScoped
-from sourcewise.core.validators import country_name, validate_country, validate_timezone
+from sourcewise.core.validators import (
+    CEFR_LEVELS,
+    country_name,
+    language_name,
+    validate_cefr,
+    validate_country,
+    validate_currency,
+    validate_language,
+    validate_timezone,
+)
 
 if TYPE_CHECKING:
     from sourcewise.workspaces.models import Membership
 
 SKILL_LEVELS = [(1, "1 — beginner"), (2, "2 — basic"), (3, "3 — competent"), (4, "4 — advanced"), (5, "5 — expert")]
+RATINGS = [(1, "1 — poor"), (2, "2 — weak"), (3, "3 — good"), (4, "4 — very good"), (5, "5 — excellent")]
+CEFR_CHOICES = [(lvl, lvl) for lvl in CEFR_LEVELS]
+WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def cefr_rank(level: str) -> int:
+    """A1 = 1 … C2 = 6; 0 for an unknown level."""
+    return CEFR_LEVELS.index(level) + 1 if level in CEFR_LEVELS else 0
+
+
+def default_work_days() -> list[int]:
+    return [0, 1, 2, 3, 4]
+
+
+def _rating_field(verbose: str, **kwargs: object) -> models.PositiveSmallIntegerField:  # type: ignore[type-arg]
+    return models.PositiveSmallIntegerField(
+        verbose, choices=RATINGS, validators=[MinValueValidator(1), MaxValueValidator(5)], **kwargs
+    )
 
 
 class Skill(WorkspaceScoped):
@@ -48,6 +78,15 @@ class FreelancerQuerySet(WorkspaceQuerySet):
 
 
 class Freelancer(WorkspaceScoped, TimeStamped):
+    class Status(models.TextChoices):
+        PROSPECT = "prospect", "Prospect"
+        VETTING = "vetting", "Vetting"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        ACTIVE = "active", "Active"
+        INACTIVE = "inactive", "Inactive"
+        LEFT = "left", "Left"
+
     workspace = models.ForeignKey("workspaces.Workspace", on_delete=models.CASCADE, related_name="freelancers")
     name = models.CharField(max_length=150)
     email = models.EmailField()
@@ -61,6 +100,27 @@ class Freelancer(WorkspaceScoped, TimeStamped):
     skills: models.ManyToManyField[Skill, FreelancerSkill] = models.ManyToManyField(
         Skill, through="FreelancerSkill", related_name="freelancers", blank=True
     )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROSPECT)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    work_start = models.TimeField(
+        "working hours start", default=datetime.time(9, 0), help_text="Local time in the freelancer's zone."
+    )
+    work_end = models.TimeField(
+        "working hours end",
+        default=datetime.time(17, 0),
+        help_text="Local time; earlier than the start means the shift ends the next day.",
+    )
+    work_days = models.JSONField(default=default_work_days, help_text="Weekdays, Monday = 0.")
+    hourly_rate = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))]
+    )
+    rate_currency = models.CharField(
+        "currency", max_length=3, blank=True, validators=[validate_currency], help_text="ISO 4217, e.g. EUR."
+    )
+    availability_hours = models.PositiveSmallIntegerField(
+        "availability (hours/week)", default=40, validators=[MaxValueValidator(168)]
+    )
+    notes = models.TextField(blank=True)
 
     objects = FreelancerQuerySet.as_manager()
 
@@ -75,21 +135,46 @@ class Freelancer(WorkspaceScoped, TimeStamped):
                 violation_error_message="A freelancer with this email already exists in the workspace.",
             ),
         ]
-        indexes = [models.Index(fields=["workspace", "country"], name="freelancer_ws_country")]
+        indexes = [
+            models.Index(fields=["workspace", "country"], name="freelancer_ws_country"),
+            models.Index(fields=["workspace", "status"], name="freelancer_ws_status"),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
     def clean(self) -> None:
         super().clean()
+        errors: dict[str, list[str]] = {}
         if self.country:
             self.country = self.country.upper()
         if self.email:
             self.email = self.email.strip().lower()
+        if self.rate_currency:
+            self.rate_currency = self.rate_currency.upper()
+        if self.hourly_rate is not None and not self.rate_currency:
+            errors["rate_currency"] = ["Give the currency of the hourly rate (ISO 4217, e.g. EUR)."]
+        if self.work_start is not None and self.work_start == self.work_end:
+            errors["work_end"] = ["Working hours must not start and end at the same time."]
+        days = self.work_days
+        if not isinstance(days, list) or not days or any(not isinstance(d, int) or not 0 <= d <= 6 for d in days):
+            errors["work_days"] = ["Choose at least one working day (Monday to Sunday)."]
+        else:
+            self.work_days = sorted(set(days))
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def country_name(self) -> str:
         return country_name(self.country)
+
+    @property
+    def work_days_label(self) -> str:
+        return ", ".join(WEEKDAY_NAMES[d] for d in self.work_days or [])
+
+    @property
+    def is_vetted(self) -> bool:
+        return self.status in VETTED_STATUSES
 
 
 class FreelancerSkill(models.Model):
@@ -108,3 +193,192 @@ class FreelancerSkill(models.Model):
 
     def __str__(self) -> str:
         return f"{self.skill} {self.level}"
+
+
+VETTED_STATUSES = (Freelancer.Status.APPROVED, Freelancer.Status.ACTIVE)
+# Where a freelancer may go from each status; approval also needs every vetting step.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "prospect": ("vetting", "rejected"),
+    "vetting": ("approved", "rejected", "prospect"),
+    "approved": ("active", "inactive", "left"),
+    "rejected": ("prospect",),
+    "active": ("inactive", "left"),
+    "inactive": ("active", "left"),
+    "left": ("inactive",),
+}
+
+
+class FreelancerLanguage(WorkspaceScoped):
+    workspace = models.ForeignKey("workspaces.Workspace", on_delete=models.CASCADE, related_name="+")
+    freelancer = models.ForeignKey(Freelancer, on_delete=models.CASCADE, related_name="languages")
+    language = models.CharField(max_length=2, validators=[validate_language], help_text="ISO 639-1, e.g. en.")
+    level = models.CharField("CEFR level", max_length=2, choices=CEFR_CHOICES, validators=[validate_cefr])
+
+    class Meta:
+        ordering = ["language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["freelancer", "language"],
+                name="freelancerlanguage_unique",
+                violation_error_code="duplicate",
+                violation_error_message="This language is already recorded for the freelancer.",
+            )
+        ]
+        indexes = [models.Index(fields=["language", "level"], name="freelancerlang_lang_level")]
+
+    def __str__(self) -> str:
+        return f"{self.language_name} {self.level}"
+
+    @property
+    def language_name(self) -> str:
+        return language_name(self.language)
+
+
+class PortfolioItem(WorkspaceScoped):
+    """A piece of past work; rating it is the portfolio-review vetting step."""
+
+    workspace = models.ForeignKey("workspaces.Workspace", on_delete=models.CASCADE, related_name="+")
+    freelancer = models.ForeignKey(Freelancer, on_delete=models.CASCADE, related_name="portfolio")
+    title = models.CharField(max_length=150)
+    url = models.URLField("link", blank=True)
+    description = models.TextField(blank=True)
+    rating = _rating_field("review rating", null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
+                name="portfolio_rating_1_5",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Reference(WorkspaceScoped):
+    """A previous client who vouches for the freelancer (G7)."""
+
+    workspace = models.ForeignKey("workspaces.Workspace", on_delete=models.CASCADE, related_name="+")
+    freelancer = models.ForeignKey(Freelancer, on_delete=models.CASCADE, related_name="references")
+    client_name = models.CharField("client", max_length=150)
+    contact = models.CharField(max_length=200, help_text="Email or phone of the person you spoke to.")
+    rating = _rating_field("rating")
+    comment = models.TextField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.CheckConstraint(condition=models.Q(rating__gte=1, rating__lte=5), name="ref_rating_1_5")]
+
+    def __str__(self) -> str:
+        return f"{self.client_name} ({self.rating}/5)"
+
+
+class Interview(WorkspaceScoped):
+    workspace = models.ForeignKey("workspaces.Workspace", on_delete=models.CASCADE, related_name="+")
+    freelancer = models.ForeignKey(Freelancer, on_delete=models.CASCADE, related_name="interviews")
+    held_on = models.DateField("date")
+    communication = _rating_field("communication")
+    culture_fit = _rating_field("culture fit")
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(communication__gte=1, communication__lte=5, culture_fit__gte=1, culture_fit__lte=5),
+                name="interview_ratings_1_5",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Interview on {self.held_on}"
+
+
+class TrialTask(WorkspaceScoped):
+    """The trial step of vetting, recorded by hand until engagements exist.
+
+    When trial engagements arrive (G6), `talent.vetting.trial_evidence` reads the rated
+    trial engagement first and falls back to these rows, so both count the same way.
+    """
+
+    workspace = models.ForeignKey("workspaces.Workspace", on_delete=models.CASCADE, related_name="+")
+    freelancer = models.ForeignKey(Freelancer, on_delete=models.CASCADE, related_name="trials")
+    title = models.CharField(max_length=150)
+    completed_on = models.DateField()
+    hours = models.DecimalField(
+        max_digits=5, decimal_places=1, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))]
+    )
+    rating = _rating_field("rating")
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-completed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(rating__gte=1, rating__lte=5), name="trial_rating_1_5")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ImportJob(WorkspaceScoped):
+    """One CSV import of freelancers; its progress is what the import page polls."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        CHECKING = "checking", "Checking rows"
+        SAVING = "saving", "Saving"
+        DONE = "done", "Done"
+        FAILED = "failed", "Refused"
+
+    workspace = models.ForeignKey("workspaces.Workspace", on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    filename = models.CharField(max_length=255)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Import of {self.filename}"
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, int(self.rows_done * 100 / self.rows_total))
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)

@@ -2,18 +2,45 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from sourcewise.audit.services import record
 from sourcewise.core.services import save_audited, snapshot
-from sourcewise.talent.models import Freelancer, FreelancerSkill, Skill
+from sourcewise.core.validators import validate_cefr, validate_language
+from sourcewise.talent.models import (
+    TRANSITIONS,
+    Freelancer,
+    FreelancerLanguage,
+    FreelancerSkill,
+    Interview,
+    PortfolioItem,
+    Reference,
+    Skill,
+    TrialTask,
+)
+from sourcewise.talent.vetting import vetting_state
 from sourcewise.workspaces.models import Workspace
 
-FREELANCER_FIELDS = ("name", "email", "country", "timezone")
+FREELANCER_FIELDS = (
+    "name",
+    "email",
+    "country",
+    "timezone",
+    "work_start",
+    "work_end",
+    "work_days",
+    "hourly_rate",
+    "rate_currency",
+    "availability_hours",
+    "notes",
+)
 
 
 @transaction.atomic
@@ -41,25 +68,67 @@ def _set_skill_levels(freelancer: Freelancer, levels: Mapping[Skill, int]) -> No
         FreelancerSkill.objects.update_or_create(freelancer=freelancer, skill=skill, defaults={"level": int(level)})
 
 
+def _set_languages(freelancer: Freelancer, languages: Mapping[str, str]) -> None:
+    errors: list[str] = []
+    clean: dict[str, str] = {}
+    for code, level in languages.items():
+        code = str(code).strip().lower()
+        level = str(level).strip().upper()
+        for validator, value in ((validate_language, code), (validate_cefr, level)):
+            try:
+                validator(value)
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+        clean[code] = level
+    if errors:
+        raise ValidationError({"languages": errors})
+    FreelancerLanguage.objects.filter(freelancer=freelancer).exclude(language__in=list(clean)).delete()
+    for code, level in clean.items():
+        FreelancerLanguage.objects.update_or_create(
+            freelancer=freelancer, language=code, defaults={"level": level, "workspace_id": freelancer.workspace_id}
+        )
+
+
 @transaction.atomic
 def create_freelancer(
-    *, workspace: Workspace, actor: Any, skills: Mapping[Skill, int] | None = None, **fields: Any
+    *,
+    workspace: Workspace,
+    actor: Any,
+    skills: Mapping[Skill, int] | None = None,
+    languages: Mapping[str, str] | None = None,
+    **fields: Any,
 ) -> Freelancer:
     freelancer = Freelancer(workspace=workspace, **fields)
     save_audited(freelancer, actor=actor, action="freelancer.create")
     if skills:
         _set_skill_levels(freelancer, skills)
+    if languages:
+        _set_languages(freelancer, languages)
     return freelancer
 
 
 @transaction.atomic
 def update_freelancer(
-    *, freelancer: Freelancer, actor: Any, skills: Mapping[Skill, int] | None = None, **fields: Any
+    *,
+    freelancer: Freelancer,
+    actor: Any,
+    skills: Mapping[Skill, int] | None = None,
+    languages: Mapping[str, str] | None = None,
+    **fields: Any,
 ) -> Freelancer:
     before = snapshot(freelancer, fields)
     for name, value in fields.items():
         setattr(freelancer, name, value)
     save_audited(freelancer, actor=actor, action="freelancer.update", fields=fields, before=before)
+    if languages is not None:
+        _set_languages(freelancer, languages)
+        record(
+            actor=actor,
+            workspace=freelancer.workspace,
+            action="freelancer.languages",
+            target=freelancer,
+            changes={"languages": dict(languages)},
+        )
     if skills is not None:
         _set_skill_levels(freelancer, skills)
         record(
@@ -70,3 +139,189 @@ def update_freelancer(
             changes={"skills": {s.name: lvl for s, lvl in skills.items()}},
         )
     return freelancer
+
+
+# ---- vetting -------------------------------------------------------------------------
+
+
+def _child(model: type[Any], freelancer: Freelancer, **fields: Any) -> Any:
+    return model(workspace_id=freelancer.workspace_id, freelancer=freelancer, **fields)
+
+
+@transaction.atomic
+def add_portfolio_item(
+    *,
+    freelancer: Freelancer,
+    actor: Any,
+    title: str,
+    url: str = "",
+    description: str = "",
+    rating: int | None = None,
+) -> PortfolioItem:
+    item = _child(PortfolioItem, freelancer, title=title.strip(), url=url.strip(), description=description)
+    if rating is not None:
+        item.rating = rating
+        item.reviewed_by = actor if getattr(actor, "is_authenticated", False) else None
+        item.reviewed_at = timezone.now()
+    return save_audited(item, actor=actor, action="portfolio.create")  # type: ignore[no-any-return]
+
+
+@transaction.atomic
+def review_portfolio_item(*, item: PortfolioItem, actor: Any, rating: int) -> PortfolioItem:
+    before = snapshot(item, ["rating"])
+    item.rating = rating
+    item.reviewed_by = actor if getattr(actor, "is_authenticated", False) else None
+    item.reviewed_at = timezone.now()
+    return save_audited(
+        item, actor=actor, action="portfolio.review", fields=["rating", "reviewed_by", "reviewed_at"], before=before
+    )
+
+
+@transaction.atomic
+def add_reference(
+    *, freelancer: Freelancer, actor: Any, client_name: str, contact: str, rating: int, comment: str
+) -> Reference:
+    if not comment.strip():
+        raise ValidationError({"comment": "Write down what the client said; a reference needs a comment."})
+    reference = _child(
+        Reference,
+        freelancer,
+        client_name=client_name.strip(),
+        contact=contact.strip(),
+        rating=rating,
+        comment=comment.strip(),
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    return save_audited(reference, actor=actor, action="reference.create")  # type: ignore[no-any-return]
+
+
+@transaction.atomic
+def record_interview(
+    *,
+    freelancer: Freelancer,
+    actor: Any,
+    held_on: datetime.date,
+    communication: int,
+    culture_fit: int,
+    notes: str = "",
+) -> Interview:
+    interview = _child(
+        Interview,
+        freelancer,
+        held_on=held_on,
+        communication=communication,
+        culture_fit=culture_fit,
+        notes=notes,
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    return save_audited(interview, actor=actor, action="interview.create")  # type: ignore[no-any-return]
+
+
+@transaction.atomic
+def record_trial(
+    *,
+    freelancer: Freelancer,
+    actor: Any,
+    title: str,
+    completed_on: datetime.date,
+    rating: int,
+    hours: Decimal | None = None,
+    notes: str = "",
+) -> TrialTask:
+    trial = _child(
+        TrialTask,
+        freelancer,
+        title=title.strip(),
+        completed_on=completed_on,
+        rating=rating,
+        hours=hours,
+        notes=notes,
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    return save_audited(trial, actor=actor, action="trial.create")  # type: ignore[no-any-return]
+
+
+@transaction.atomic
+def change_status(*, freelancer: Freelancer, actor: Any, status: str) -> Freelancer:
+    """Move a freelancer along the vetting pipeline. Approval needs every vetting step done."""
+    locked = Freelancer.objects.select_for_update().select_related("workspace").get(pk=freelancer.pk)
+    current = locked.status
+    if status not in Freelancer.Status.values:
+        raise ValidationError({"status": f"Unknown status {status!r}."})
+    if status == current:
+        return locked
+    if status not in TRANSITIONS[current]:
+        allowed = ", ".join(Freelancer.Status(s).label for s in TRANSITIONS[current])
+        raise ValidationError(
+            {
+                "status": f"A freelancer who is {Freelancer.Status(current).label.lower()} cannot move to "
+                f"{Freelancer.Status(status).label.lower()}. Possible next steps: {allowed}."
+            },
+            code="transition",
+        )
+    if status == Freelancer.Status.APPROVED:
+        state = vetting_state(locked)
+        if not state.complete:
+            raise ValidationError(
+                [ValidationError(f"{step.label}: {step.detail}", code="vetting_step_missing") for step in state.missing]
+            )
+    locked.status = status
+    locked.status_changed_at = timezone.now()
+    locked.save(update_fields=["status", "status_changed_at", "updated_at"])
+    record(
+        actor=actor,
+        workspace=locked.workspace,
+        action="freelancer.approve" if status == Freelancer.Status.APPROVED else "freelancer.status",
+        target=locked,
+        changes={"status": [current, status]},
+    )
+    freelancer.status = locked.status
+    freelancer.status_changed_at = locked.status_changed_at
+    return locked
+
+
+# ---- CSV import jobs (the web page polls their progress) ----------------------------
+
+
+def run_import_job(*, job_id: int, path: str, actor: Any) -> None:
+    """Check then import the file of an ImportJob, writing progress on the job row as it goes."""
+    from pathlib import Path
+
+    from sourcewise.talent.csv_io import ImportRefused, import_freelancers
+    from sourcewise.talent.models import ImportJob
+
+    job = ImportJob.objects.select_related("workspace").get(pk=job_id)
+    file = Path(path)
+    total = max(0, sum(1 for _ in file.open("rb")) - 1)
+    ImportJob.objects.filter(pk=job_id).update(state=ImportJob.State.CHECKING, rows_total=total)
+
+    def progress(phase: str, done: int) -> None:
+        state = ImportJob.State.CHECKING if phase == "checking" else ImportJob.State.SAVING
+        if phase == "checking" or done == 0:  # saving happens inside one transaction: no partial figures
+            ImportJob.objects.filter(pk=job_id).update(state=state, rows_done=done)
+
+    try:
+        result = import_freelancers(lambda: file.open("rb"), workspace=job.workspace, actor=actor, progress=progress)
+    except ImportRefused as refused:
+        ImportJob.objects.filter(pk=job_id).update(
+            state=ImportJob.State.FAILED, errors=refused.result.errors, finished_at=timezone.now()
+        )
+    except Exception:
+        ImportJob.objects.filter(pk=job_id).update(
+            state=ImportJob.State.FAILED,
+            errors=["The import stopped on an unexpected error; nothing was imported. Try again."],
+            finished_at=timezone.now(),
+        )
+        raise
+    else:
+        ImportJob.objects.filter(pk=job_id).update(
+            state=ImportJob.State.DONE,
+            rows_done=result.rows,
+            rows_total=result.rows,
+            created=result.created,
+            updated=result.updated,
+            unchanged=result.unchanged,
+            finished_at=timezone.now(),
+        )
+    finally:
+        file.unlink(missing_ok=True)

@@ -1,32 +1,70 @@
 from __future__ import annotations
 
 import copy
+import tempfile
+import threading
+import zoneinfo
+from pathlib import Path
+from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import close_old_connections
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
-from django.views.decorators.http import require_http_methods
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
 
 from sourcewise.core.access import INTERNAL, scoped_object, scoped_queryset, workspace_view
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
 from sourcewise.core.pagination import paginate
 from sourcewise.talent import services
-from sourcewise.talent.forms import FreelancerForm, SkillForm
-from sourcewise.talent.models import Freelancer, Skill
-from sourcewise.talent.selectors import with_skills
+from sourcewise.talent.csv_io import export_lines
+from sourcewise.talent.forms import (
+    FreelancerForm,
+    ImportForm,
+    InterviewForm,
+    PortfolioItemForm,
+    ReferenceForm,
+    ReviewForm,
+    SkillForm,
+    StatusForm,
+    TrialForm,
+)
+from sourcewise.talent.matching import rank_candidates
+from sourcewise.talent.models import (
+    TRANSITIONS,
+    VETTED_STATUSES,
+    Freelancer,
+    ImportJob,
+    PortfolioItem,
+    Skill,
+)
+from sourcewise.talent.overlap import business_schedule, freelancer_schedule, overlap_for, timeline
+from sourcewise.talent.selectors import with_profile, with_skills, with_vetting
+from sourcewise.talent.vetting import vetting_state
+from sourcewise.tasks.models import Task
+
+
+def _today(request: HttpRequest) -> Any:
+    return timezone.localdate(timezone=zoneinfo.ZoneInfo(request.workspace.timezone))  # type: ignore[attr-defined]
 
 
 @workspace_view(roles=INTERNAL)
 def freelancer_list(request: HttpRequest) -> HttpResponse:
     freelancers = with_skills(scoped_queryset(request, Freelancer))
     query = request.GET.get("q", "").strip()
+    status = request.GET.get("status", "")
     if query:
         freelancers = freelancers.filter(Q(name__icontains=query) | Q(email__icontains=query))
+    if status in Freelancer.Status.values:
+        freelancers = freelancers.filter(status=status)
     page = paginate(request, freelancers)
-    return render_page(request, "talent/freelancer_list.html", {"page": page, "q": query}, partial="rows")
+    context = {"page": page, "q": query, "status": status, "statuses": Freelancer.Status.choices}
+    return render_page(request, "talent/freelancer_list.html", context, partial="rows")
 
 
 @workspace_view(roles=INTERNAL)
@@ -39,6 +77,7 @@ def freelancer_create(request: HttpRequest) -> HttpResponse:
                 workspace=request.workspace,  # type: ignore[attr-defined]
                 actor=request.user,
                 skills=form.skill_levels(),
+                languages=form.languages(),
                 **{f: form.cleaned_data[f] for f in services.FREELANCER_FIELDS},
             )
         except ValidationError as exc:
@@ -52,7 +91,7 @@ def freelancer_create(request: HttpRequest) -> HttpResponse:
 @workspace_view(roles=INTERNAL, objects={"pk": Freelancer})
 @require_http_methods(["GET", "POST"])
 def freelancer_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    freelancer = scoped_object(request, Freelancer, pk)
+    freelancer = scoped_object(request, Freelancer, pk, with_profile(scoped_queryset(request, Freelancer)))
     form = FreelancerForm(request.POST or None, instance=copy.copy(freelancer), workspace=request.workspace)  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         try:
@@ -60,6 +99,7 @@ def freelancer_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 freelancer=freelancer,
                 actor=request.user,
                 skills=form.skill_levels(),
+                languages=form.languages(),
                 **{f: form.cleaned_data[f] for f in services.FREELANCER_FIELDS},
             )
         except ValidationError as exc:
@@ -70,10 +110,256 @@ def freelancer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render_page(request, "talent/freelancer_form.html", {"form": form, "title": f"Edit {freelancer.name}"})
 
 
+def _load(request: HttpRequest, pk: int) -> Freelancer:
+    return scoped_object(request, Freelancer, pk, with_vetting(with_profile(scoped_queryset(request, Freelancer))))
+
+
+def _svg_rows(line: Any) -> list[dict[str, Any]]:
+    def bars(periods: list[tuple[float, float]]) -> list[dict[str, float]]:
+        return [{"x": round(s / 24 * 100, 3), "w": round((e - s) / 24 * 100, 3)} for s, e in periods]
+
+    return [
+        {"label": "You", "y": 4, "bars": bars(line.business), "cls": "tl-business"},
+        {"label": "Them", "y": 26, "bars": bars(line.freelancer), "cls": "tl-freelancer"},
+        {"label": "Both", "y": 48, "bars": bars(line.overlap), "cls": "tl-overlap"},
+    ]
+
+
+def _detail(request: HttpRequest, freelancer: Freelancer, status: int = 200, **forms: Any) -> HttpResponse:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    today = _today(request)
+    business = business_schedule(workspace)
+    schedule = freelancer_schedule(freelancer)
+    overlap = overlap_for(business, schedule, today)
+    line = timeline(business, schedule, today)
+    context = {
+        "freelancer": freelancer,
+        "vetting": vetting_state(freelancer),
+        "overlap": overlap,
+        "overlap_ok": overlap.at_least(workspace.min_tz_overlap_hours),
+        "timeline": line,
+        "timeline_rows": _svg_rows(line),
+        "hours_ticks": [{"x": h / 24 * 100, "label": f"{h:02d}"} for h in range(0, 25, 6)],
+        "next_statuses": [(s, Freelancer.Status(s).label) for s in TRANSITIONS[freelancer.status]],
+        "portfolio_form": forms.get("portfolio_form") or PortfolioItemForm(prefix="portfolio"),
+        "reference_form": forms.get("reference_form") or ReferenceForm(prefix="reference"),
+        "interview_form": forms.get("interview_form") or InterviewForm(prefix="interview", initial={"held_on": today}),
+        "trial_form": forms.get("trial_form") or TrialForm(prefix="trial", initial={"completed_on": today}),
+        "status_errors": forms.get("status_errors", []),
+    }
+    return render_page(request, "talent/freelancer_detail.html", context, status=status)
+
+
 @workspace_view(roles=INTERNAL, objects={"pk": Freelancer})
 def freelancer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    freelancer = scoped_object(request, Freelancer, pk, with_skills(scoped_queryset(request, Freelancer)))
-    return render_page(request, "talent/freelancer_detail.html", {"freelancer": freelancer})
+    return _detail(request, _load(request, pk))
+
+
+def _vetting_action(request: HttpRequest, pk: int, form_class: Any, prefix: str, save: Any, done: str) -> HttpResponse:
+    freelancer = _load(request, pk)
+    form = form_class(request.POST, prefix=prefix)
+    if form.is_valid():
+        try:
+            save(freelancer, form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect("talent:freelancer_detail", pk=freelancer.pk)
+    return _detail(request, _load(request, pk), status=422, **{f"{prefix}_form": form})
+
+
+@workspace_view(roles=INTERNAL, objects={"pk": Freelancer})
+@require_POST
+def portfolio_add(request: HttpRequest, pk: int) -> HttpResponse:
+    def save(freelancer: Freelancer, data: dict[str, Any]) -> None:
+        services.add_portfolio_item(freelancer=freelancer, actor=request.user, **data)
+
+    return _vetting_action(request, pk, PortfolioItemForm, "portfolio", save, "Portfolio item added.")
+
+
+@workspace_view(roles=INTERNAL, objects={"pk": Freelancer, "item": PortfolioItem})
+@require_POST
+def portfolio_review(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+    freelancer = _load(request, pk)
+    portfolio_item = scoped_object(
+        request, PortfolioItem, item, scoped_queryset(request, PortfolioItem).filter(freelancer=freelancer)
+    )
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        services.review_portfolio_item(item=portfolio_item, actor=request.user, rating=form.cleaned_data["rating"])
+        messages.success(request, f"Review of {portfolio_item.title} saved.")
+    else:
+        messages.error(request, "Choose a rating from 1 to 5 to review the item.")
+    return redirect("talent:freelancer_detail", pk=freelancer.pk)
+
+
+@workspace_view(roles=INTERNAL, objects={"pk": Freelancer})
+@require_POST
+def reference_add(request: HttpRequest, pk: int) -> HttpResponse:
+    def save(freelancer: Freelancer, data: dict[str, Any]) -> None:
+        services.add_reference(freelancer=freelancer, actor=request.user, **data)
+
+    return _vetting_action(request, pk, ReferenceForm, "reference", save, "Reference recorded.")
+
+
+@workspace_view(roles=INTERNAL, objects={"pk": Freelancer})
+@require_POST
+def interview_add(request: HttpRequest, pk: int) -> HttpResponse:
+    def save(freelancer: Freelancer, data: dict[str, Any]) -> None:
+        services.record_interview(freelancer=freelancer, actor=request.user, **data)
+
+    return _vetting_action(request, pk, InterviewForm, "interview", save, "Interview recorded.")
+
+
+@workspace_view(roles=INTERNAL, objects={"pk": Freelancer})
+@require_POST
+def trial_add(request: HttpRequest, pk: int) -> HttpResponse:
+    def save(freelancer: Freelancer, data: dict[str, Any]) -> None:
+        services.record_trial(freelancer=freelancer, actor=request.user, **data)
+
+    return _vetting_action(request, pk, TrialForm, "trial", save, "Trial recorded.")
+
+
+@workspace_view(roles=INTERNAL, objects={"pk": Freelancer})
+@require_POST
+def freelancer_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move along the pipeline, from the profile or the board (htmx answers with the board)."""
+    freelancer = _load(request, pk)
+    form = StatusForm(request.POST)
+    errors: list[str] = []
+    if not form.is_valid():
+        errors = ["Choose a status."]
+    else:
+        try:
+            services.change_status(freelancer=freelancer, actor=request.user, status=form.cleaned_data["status"])
+        except ValidationError as exc:
+            errors = list(exc.messages)
+    from_board = request.POST.get("from") == "board"
+    if from_board:
+        return _board(request, errors=errors, failed=freelancer if errors else None)
+    if errors:
+        return _detail(request, _load(request, pk), status=422, status_errors=errors)
+    messages.success(request, f"{freelancer.name} is now {freelancer.get_status_display().lower()}.")
+    return redirect("talent:freelancer_detail", pk=freelancer.pk)
+
+
+BOARD_COLUMN_SIZE = 30
+
+
+def _board(request: HttpRequest, errors: list[str] | None = None, failed: Freelancer | None = None) -> HttpResponse:
+    base = scoped_queryset(request, Freelancer)
+    counts = dict(base.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    ids: list[int] = []
+    for status in Freelancer.Status.values:
+        ids += list(base.filter(status=status).order_by("name", "pk").values_list("pk", flat=True)[:BOARD_COLUMN_SIZE])
+    cards: dict[str, list[Any]] = {s: [] for s in Freelancer.Status.values}
+    for f in with_vetting(base.filter(pk__in=ids)).order_by("name", "pk"):
+        cards[f.status].append(
+            {
+                "f": f,
+                "vetting": vetting_state(f),
+                "next": [(s, Freelancer.Status(s).label) for s in TRANSITIONS[f.status]],
+            }
+        )
+    columns = [
+        {"status": s, "label": label, "cards": cards[s], "count": counts.get(s, 0)}
+        for s, label in Freelancer.Status.choices
+    ]
+    context = {"columns": columns, "errors": errors or [], "failed": failed, "column_size": BOARD_COLUMN_SIZE}
+    return render_page(request, "talent/board.html", context, partial="board")
+
+
+@workspace_view(roles=INTERNAL)
+def board(request: HttpRequest) -> HttpResponse:
+    return _board(request)
+
+
+@workspace_view(roles=INTERNAL)
+def bench(request: HttpRequest) -> HttpResponse:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    depth = Count(
+        "freelancer_levels",
+        filter=Q(
+            freelancer_levels__level__gte=workspace.bench_min_level,
+            freelancer_levels__freelancer__status__in=VETTED_STATUSES,
+        ),
+        distinct=True,
+    )
+    skills = scoped_queryset(request, Skill).annotate(depth=depth, task_count=Count("task_needs", distinct=True))
+    thin = request.GET.get("show") != "all"
+    if thin:
+        skills = skills.filter(depth__lte=1)
+    page = paginate(request, skills.order_by("depth", "name", "id"))
+    return render_page(
+        request, "talent/bench.html", {"page": page, "thin": thin, "min_level": workspace.bench_min_level}
+    )
+
+
+@workspace_view(roles=INTERNAL)
+def match(request: HttpRequest) -> HttpResponse:
+    """Pick a task to see who fits it best."""
+    tasks = scoped_queryset(request, Task).prefetch_related("skill_needs__skill").order_by("name", "id")
+    return render_page(request, "talent/match.html", {"page": paginate(request, tasks)})
+
+
+@workspace_view(roles=INTERNAL, objects={"pk": Task})
+def candidates(request: HttpRequest, pk: int) -> HttpResponse:
+    task = scoped_object(request, Task, pk)
+    ranking = rank_candidates(task, today=_today(request), freelancers=scoped_queryset(request, Freelancer))
+    return render_page(request, "talent/candidates.html", {"task": task, "ranking": ranking})
+
+
+@workspace_view(roles=INTERNAL)
+def freelancer_export(request: HttpRequest) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(
+        export_lines(request.workspace, scoped_queryset(request, Freelancer)),  # type: ignore[attr-defined]
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="freelancers.csv"'
+    return response
+
+
+def _start_import(job: ImportJob, path: str, actor: Any) -> None:
+    if getattr(settings, "SOURCEWISE_IMPORT_INLINE", False):
+        services.run_import_job(job_id=job.pk, path=path, actor=actor)
+        return
+
+    def work() -> None:
+        try:
+            services.run_import_job(job_id=job.pk, path=path, actor=actor)
+        finally:
+            close_old_connections()
+
+    threading.Thread(target=work, name=f"import-{job.pk}", daemon=True).start()
+
+
+@workspace_view(roles=INTERNAL)
+@require_http_methods(["GET", "POST"])
+def freelancer_import(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        folder = Path(tempfile.gettempdir()) / "sourcewise-imports"
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, suffix=".csv", delete=False) as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        job = ImportJob.objects.create(
+            workspace=request.workspace,  # type: ignore[attr-defined]
+            created_by=request.user,
+            filename=upload.name[:255],
+        )
+        _start_import(job, out.name, request.user)
+        return redirect("talent:import_progress", pk=job.pk)
+    jobs = scoped_queryset(request, ImportJob)[:10]
+    return render_page(request, "talent/import.html", {"form": form, "jobs": jobs})
+
+
+@workspace_view(roles=INTERNAL, objects={"pk": ImportJob})
+def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    job = scoped_object(request, ImportJob, pk)
+    return render_page(request, "talent/import_progress.html", {"job": job}, partial="progress")
 
 
 @workspace_view(roles=INTERNAL)

@@ -1,0 +1,173 @@
+"""Guardrail checks of the talent network (G3, G7).
+
+Engagements do not exist yet, so each code applies to the subject it can honestly
+judge today (each check's docstring says which). `NO_BACKUP` needs engagements and is
+registered by the engagements work when they arrive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch
+
+from sourcewise.findings.codes import Severity
+from sourcewise.findings.registry import CheckContext, Finding, check
+from sourcewise.talent.models import VETTED_STATUSES, Freelancer, FreelancerLanguage, cefr_rank
+from sourcewise.talent.overlap import business_schedule, freelancer_schedule, overlap_for
+from sourcewise.talent.selectors import with_vetting
+from sourcewise.talent.vetting import vetting_state
+
+
+def _vetted(ctx: CheckContext) -> list[Freelancer]:
+    def load() -> list[Freelancer]:
+        queryset = Freelancer.objects.in_workspace(ctx.workspace).filter(status__in=VETTED_STATUSES)
+        return list(with_vetting(queryset).prefetch_related(Prefetch("languages", FreelancerLanguage.objects.all())))
+
+    return ctx.memo("talent.vetted", load)  # type: ignore[no-any-return]
+
+
+def _finding(code: str, severity: Severity, subject: Any, message: str, fix: str, kind: str = "freelancer") -> Finding:
+    return Finding(code, severity, kind, subject.pk, message, fix, str(subject))
+
+
+@check("LOW_TZ_OVERLAP")
+def low_time_zone_overlap(ctx: CheckContext) -> Iterator[Finding]:
+    """Subject: each approved or active freelancer (the people you may engage) whose average
+    overlap with your business hours over the next 28 days is below the minimum."""
+    workspace = ctx.workspace
+    business = business_schedule(workspace)
+    minimum = Decimal(workspace.min_tz_overlap_hours)
+    for freelancer in _vetted(ctx):
+        overlap = overlap_for(business, freelancer_schedule(freelancer), ctx.today)
+        if not overlap.at_least(minimum):
+            yield _finding(
+                "LOW_TZ_OVERLAP",
+                Severity.WARNING,
+                freelancer,
+                f"{freelancer.name} overlaps your business hours {overlap.display} h a business day "
+                f"(minimum {minimum} h).",
+                "Agree shifted working hours for shared time, or give them work that needs no live contact.",
+            )
+
+
+@check("NO_SHARED_LANGUAGE")
+def no_shared_language(ctx: CheckContext) -> Iterator[Finding]:
+    """Subject: each approved or active freelancer without one of the workspace's working
+    languages at the minimum CEFR level."""
+    workspace = ctx.workspace
+    minimum = cefr_rank(workspace.min_language_level)
+    working = {str(code) for code in workspace.working_languages}
+    for freelancer in _vetted(ctx):
+        ok = [
+            lang for lang in freelancer.languages.all() if lang.language in working and cefr_rank(lang.level) >= minimum
+        ]
+        if not ok:
+            yield _finding(
+                "NO_SHARED_LANGUAGE",
+                Severity.WARNING,
+                freelancer,
+                f"{freelancer.name} has none of your working languages ({', '.join(sorted(working))}) "
+                f"at {workspace.min_language_level} or better.",
+                "Record their language levels, or test them before giving them client-facing work.",
+            )
+
+
+@check("UNVETTED_FREELANCER")
+def unvetted_freelancers(ctx: CheckContext) -> Iterator[Finding]:
+    """Subject: each approved or active freelancer whose vetting record is incomplete today
+    (e.g. active before vetting was recorded, or a threshold was raised since). Critical for
+    active ones, who are working unvetted; a warning for approved ones. On engagements it
+    moves to the engagement once they exist."""
+    for freelancer in _vetted(ctx):
+        state = vetting_state(freelancer)
+        if state.complete:
+            continue
+        missing = "; ".join(f"{s.label}: {s.detail}" for s in state.missing)
+        active = freelancer.status == Freelancer.Status.ACTIVE
+        yield _finding(
+            "UNVETTED_FREELANCER",
+            Severity.CRITICAL if active else Severity.WARNING,
+            freelancer,
+            f"{freelancer.name} is {freelancer.get_status_display().lower()} but not fully vetted — {missing}",
+            "Finish the missing vetting steps on their profile before giving them more work.",
+        )
+
+
+@check("WEAK_REFERENCES")
+def weak_references(ctx: CheckContext) -> Iterator[Finding]:
+    """Subject: each freelancer in vetting, approved or active whose references average below
+    the minimum (with at least one reference recorded)."""
+    workspace = ctx.workspace
+    minimum = Decimal(workspace.min_reference_average)
+    queryset = Freelancer.objects.in_workspace(workspace).filter(status__in=("vetting", *VETTED_STATUSES))
+    for freelancer in queryset.prefetch_related("references"):
+        ratings = [r.rating for r in freelancer.references.all()]
+        if not ratings:
+            continue
+        average = Decimal(sum(ratings)) / len(ratings)
+        if average < minimum:
+            yield _finding(
+                "WEAK_REFERENCES",
+                Severity.WARNING,
+                freelancer,
+                f"{freelancer.name}'s {len(ratings)} reference(s) average {average.quantize(Decimal('0.01'))}/5, "
+                f"below {minimum}.",
+                "Ask for more references or a longer trial before relying on them.",
+            )
+
+
+@check("SKILL_GAP")
+def tasks_without_a_skilled_freelancer(ctx: CheckContext) -> Iterator[Finding]:
+    """Subject: each task with skill needs for which no approved or active freelancer has every
+    needed skill at the needed level — whoever you engage for it would have a skill gap.
+    On engagements it moves to the engaged freelancer once they exist."""
+    from sourcewise.tasks.models import Task, TaskSkill
+
+    tasks = list(
+        Task.objects.in_workspace(ctx.workspace).prefetch_related(
+            Prefetch("skill_needs", TaskSkill.objects.select_related("skill"))
+        )
+    )
+    levels: dict[int, dict[int, int]] = {}
+    for freelancer in _vetted_with_skills(ctx):
+        levels[freelancer.pk] = {fs.skill_id: fs.level for fs in freelancer.skill_levels.all()}
+    names = {f.pk: f.name for f in _vetted(ctx)}
+    for task in tasks:
+        needs = list(task.skill_needs.all())
+        if not needs:
+            continue
+        best: tuple[int, int, str] | None = None
+        for fid, have in levels.items():
+            met = sum(1 for n in needs if have.get(n.skill_id, 0) >= n.level)
+            if met == len(needs):
+                best = None
+                break
+            closeness = sum(min(have.get(n.skill_id, 0), n.level) for n in needs)
+            if closeness and (best is None or closeness > best[0]):
+                best = (closeness, fid, ", ".join(f"{n.skill.name} {have.get(n.skill_id, 0)}/{n.level}" for n in needs))
+        else:
+            closest = f" The closest is {names[best[1]]} ({best[2]})." if best else ""
+            needed = ", ".join(f"{n.skill.name} ≥ {n.level}" for n in needs)
+            yield Finding(
+                "SKILL_GAP",
+                Severity.WARNING,
+                "task",
+                task.pk,
+                f"No approved freelancer has what {task.name} needs ({needed}).{closest}",
+                "Vet a freelancer with these skills, or train one of your approved freelancers.",
+                task.name,
+            )
+
+
+def _vetted_with_skills(ctx: CheckContext) -> list[Freelancer]:
+    def load() -> list[Freelancer]:
+        return list(
+            Freelancer.objects.in_workspace(ctx.workspace)
+            .filter(status__in=VETTED_STATUSES)
+            .prefetch_related("skill_levels")
+        )
+
+    return ctx.memo("talent.vetted_skills", load)  # type: ignore[no-any-return]

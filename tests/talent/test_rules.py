@@ -1,0 +1,65 @@
+"""Talent findings at their exact thresholds."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from sourcewise.findings.engine import evaluate
+from tests.factories import SkillFactory, TaskFactory, TaskSkillFactory
+from tests.talent.helpers import freelancer, vet
+
+TODAY = datetime.date(2026, 6, 1)  # London on BST, no transitions in the window
+
+
+def codes(workspace, code):
+    return [(f.subject_type, f.subject_label) for f in evaluate(workspace, today=TODAY).findings if f.code == code]
+
+
+@pytest.mark.parametrize("start, flagged", [("15:00", False), ("15:01", True)])
+def test_low_tz_overlap_at_exactly_two_hours(workspace, start, flagged):
+    # Business 09:00–17:00 London; freelancer from 15:00 gives exactly 2.0 h, from 15:01 just under.
+    f = vet(freelancer(workspace, status="approved", hours=(start, "23:00"), name="Pat"))
+    assert codes(workspace, "LOW_TZ_OVERLAP") == ([("freelancer", f.name)] if flagged else [])
+
+
+def test_low_tz_overlap_only_for_people_you_may_engage(workspace):
+    freelancer(workspace, status="prospect", zone="Australia/Sydney")
+    assert codes(workspace, "LOW_TZ_OVERLAP") == []
+
+
+@pytest.mark.parametrize("level, flagged", [("B2", False), ("B1", True), ("C2", False)])
+def test_no_shared_language_at_b2(workspace, level, flagged):
+    f = vet(freelancer(workspace, status="active", languages={"en": level, "de": "C2"}, name="Kim"))
+    assert codes(workspace, "NO_SHARED_LANGUAGE") == ([("freelancer", f.name)] if flagged else [])
+
+
+@pytest.mark.parametrize("refs, flagged", [((4, 3), False), ((4, 3, 3), True), ((2,), True), ((), False)])
+def test_weak_references_below_3_5(workspace, refs, flagged):
+    f = vet(freelancer(workspace, status="vetting", name="Lee"), refs=refs)
+    assert codes(workspace, "WEAK_REFERENCES") == ([("freelancer", f.name)] if flagged else [])
+
+
+@pytest.mark.parametrize("level, flagged", [(3, False), (2, True)])
+def test_skill_gap_when_no_approved_freelancer_has_the_level(workspace, level, flagged):
+    skill = SkillFactory(workspace=workspace, name="Bookkeeping")
+    task = TaskFactory(workspace=workspace, name="Books")
+    TaskSkillFactory(task=task, skill=skill, level=3)
+    vet(freelancer(workspace, status="approved", skills={skill: level}, name="Ama"))
+    found = [f for f in evaluate(workspace, today=TODAY).findings if f.code == "SKILL_GAP"]
+    assert [(f.subject_type, f.subject_id) for f in found] == ([("task", task.pk)] if flagged else [])
+    if flagged:
+        assert "closest is Ama (Bookkeeping 2/3)" in found[0].message
+
+
+def test_unvetted_freelancer_active_is_critical_approved_is_a_warning(workspace):
+    active = freelancer(workspace, status="active", name="Active One")
+    approved = vet(freelancer(workspace, status="approved", name="Approved One"), refs=(5,))
+    vet(freelancer(workspace, status="approved", name="Fine"))
+    found = {
+        f.subject_label: f.severity
+        for f in evaluate(workspace, today=TODAY).findings
+        if f.code == "UNVETTED_FREELANCER"
+    }
+    assert found == {active.name: "critical", approved.name: "warning"}
