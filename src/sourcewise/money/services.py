@@ -162,10 +162,11 @@ def import_exchange_rates(
             (r.currency, r.valid_from): r
             for r in ExchangeRate.objects.in_workspace(workspace).filter(base_currency=base).select_for_update()
         }
-        new, changed = [], []
+        new: list[ExchangeRate] = []
+        changed: list[ExchangeRate] = []
         for (currency, valid_from), (_line, rate, text) in parsed.items():
-            row = existing.get((currency, valid_from))
-            if row is None:
+            current = existing.get((currency, valid_from))
+            if current is None:
                 new.append(
                     ExchangeRate(
                         workspace=workspace,
@@ -176,9 +177,9 @@ def import_exchange_rates(
                         source=text,
                     )
                 )
-            elif row.rate != rate or row.source != text:
-                row.rate, row.source, row.updated_at = rate, text, timezone.now()
-                changed.append(row)
+            elif current.rate != rate or current.source != text:
+                current.rate, current.source, current.updated_at = rate, text, timezone.now()
+                changed.append(current)
         _write(ExchangeRate, new, changed, ["rate", "source", "updated_at"])
         result = ImportResult(added=len(new), updated=len(changed), unchanged=len(parsed) - len(new) - len(changed))
         record(
@@ -299,11 +300,12 @@ def import_rate_benchmarks(
             (b.skill_id, b.country, b.as_of): b
             for b in RateBenchmark.objects.in_workspace(workspace).select_for_update()
         }
-        new, changed = [], []
+        new_benchmarks: list[RateBenchmark] = []
+        changed_benchmarks: list[RateBenchmark] = []
         for (skill_id, country, as_of), (_line, hourly_rate, currency, text) in parsed.items():
-            row = existing.get((skill_id, country, as_of))
-            if row is None:
-                new.append(
+            found = existing.get((skill_id, country, as_of))
+            if found is None:
+                new_benchmarks.append(
                     RateBenchmark(
                         workspace=workspace,
                         skill=by_pk[skill_id],
@@ -314,12 +316,13 @@ def import_rate_benchmarks(
                         source=text,
                     )
                 )
-            elif (row.hourly_rate, row.currency, row.source) != (hourly_rate, currency, text):
-                row.hourly_rate, row.currency, row.source = hourly_rate, currency, text
-                row.updated_at = timezone.now()
-                changed.append(row)
-        _write(RateBenchmark, new, changed, ["hourly_rate", "currency", "source", "updated_at"])
-        result = ImportResult(added=len(new), updated=len(changed), unchanged=len(parsed) - len(new) - len(changed))
+            elif (found.hourly_rate, found.currency, found.source) != (hourly_rate, currency, text):
+                found.hourly_rate, found.currency, found.source = hourly_rate, currency, text
+                found.updated_at = timezone.now()
+                changed_benchmarks.append(found)
+        _write(RateBenchmark, new_benchmarks, changed_benchmarks, ["hourly_rate", "currency", "source", "updated_at"])
+        added, updated = len(new_benchmarks), len(changed_benchmarks)
+        result = ImportResult(added=added, updated=updated, unchanged=len(parsed) - added - updated)
         record(
             actor=actor,
             workspace=workspace,
