@@ -208,3 +208,9 @@ def test_price_level_table_maps_codes_both_ways():
     assert price_level("XK").country == "Kosovo"
     assert price_level("US").ratio == Decimal(1)
     assert price_level("CU") is None  # no value in any year
+
+
+def test_no_price_level_means_no_estimate(band, skill):
+    result = classify(band, skill, "20.00", country="CU")  # Cuba: no value in the World Bank table
+    assert result.classification == RateClass.UNKNOWN
+    assert "no World Bank price level to estimate one from" in result.explanation

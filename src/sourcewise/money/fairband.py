@@ -262,6 +262,8 @@ def _classify(
 
     if market is None:
         missing = f"{skill.name} in {where}" if country == home else f"{skill.name} in {where} or {home_name}"
+        if country != home and home_market is not None:
+            missing = f"{skill.name} in {where}, and no World Bank price level to estimate one from"
         cls = RateClass.UNKNOWN
         explanation = (
             f"There is no market benchmark for {missing}, so Sourcewise cannot tell whether "
