@@ -10,8 +10,8 @@ from django.utils.safestring import SafeString, mark_safe
 from sourcewise.money.conversion import money
 from sourcewise.money.fairband import FairBand, RateClass
 
-WIDTH, HEIGHT, PAD = 640, 118, 16
-BAR_Y, BAR_H = 34, 26
+WIDTH, HEIGHT, PAD = 480, 132, 12
+BAR_Y, BAR_H = 38, 28
 ZONE_COLOURS = {
     RateClass.BELOW_MARKET: "#fecdca",
     RateClass.UNDER_FLOOR: "#fedf89",
@@ -62,15 +62,16 @@ def fair_band_svg(band: FairBand) -> SafeString:
     labels = [("market", band.market_rate), ("floor", band.floor), ("home", band.ceiling)]
     shown = [(name, v) for name, v in labels if v is not None]
     for i, (name, value) in enumerate(shown):
-        y = BAR_Y + BAR_H + 16 + (14 if i % 2 else 0)
+        y = BAR_Y + BAR_H + 20 + (22 if i % 2 else 0)
         ticks.append(
             format_html(
                 '<line x1="{x}" x2="{x}" y1="{y1}" y2="{y2}" stroke="#475467" stroke-width="1"/>'
-                '<text x="{x}" y="{ty}" text-anchor="middle" font-size="11" fill="#344054">{name} {value}</text>',
+                '<text x="{x}" y="{ty}" text-anchor="{anchor}" font-size="14" fill="#344054">{name} {value}</text>',
                 x=x(value),
                 y1=BAR_Y,
                 y2=BAR_Y + BAR_H + 4,
                 ty=y,
+                anchor=_anchor(x(value)),
                 name=name,
                 value=f"{value:,.2f}",
             )
@@ -78,17 +79,17 @@ def fair_band_svg(band: FairBand) -> SafeString:
     mx = x(r)
     marker = format_html(
         '<line x1="{x}" x2="{x}" y1="{y1}" y2="{y2}" stroke="{c}" stroke-width="3"/>'
-        '<path d="M {l} 12 L {rr} 12 L {x} 22 Z" fill="{c}"/>'
-        '<text x="{tx}" y="9" text-anchor="{anchor}" font-size="12" font-weight="600" fill="{c}">'
+        '<path d="M {l} 16 L {rr} 16 L {x} 26 Z" fill="{c}"/>'
+        '<text x="{tx}" y="12" text-anchor="{anchor}" font-size="15" font-weight="600" fill="{c}">'
         "your rate {value}</text>",
         x=mx,
         l=mx - 6,
         rr=mx + 6,
-        y1=22,
+        y1=26,
         y2=BAR_Y + BAR_H,
         c=MARKER[band.classification],
         tx=mx,
-        anchor="start" if mx < WIDTH * 0.2 else ("end" if mx > WIDTH * 0.8 else "middle"),
+        anchor=_anchor(mx),
         value=money(r, band.base_currency),
     )
     description = f"{band.label}. {band.explanation}"
@@ -111,6 +112,11 @@ def fair_band_svg(band: FairBand) -> SafeString:
         ticks=mark_safe("".join(ticks)),  # noqa: S308 (each piece built by format_html)
         marker=marker,
     )
+
+
+def _anchor(x: float) -> str:
+    """Keep labels inside the picture: near an edge they grow inwards."""
+    return "start" if x < WIDTH * 0.2 else ("end" if x > WIDTH * 0.8 else "middle")
 
 
 def band_label(cls: RateClass) -> str:
