@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "sourcewise.findings",
     "sourcewise.talent",
     "sourcewise.tasks",
+    "sourcewise.money",
     "sourcewise.api",
     "sourcewise.demo",
 ]

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from sourcewise.core.forms import CountryField, CurrencyField
+from sourcewise.money.csv_import import MAX_BYTES
+from sourcewise.money.models import MONEY_DIGITS, MONEY_PLACES, ExchangeRate, RateBenchmark
+from sourcewise.talent.models import Skill
+from sourcewise.workspaces.models import Workspace
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ExchangeRateForm(forms.ModelForm):  # type: ignore[type-arg]
+    currency = CurrencyField()
+
+    class Meta:
+        model = ExchangeRate
+        fields = ["currency", "rate", "valid_from", "source"]
+        widgets = {"valid_from": DATE_INPUT, "rate": forms.NumberInput(attrs={"step": "any", "min": "0"})}
+
+    def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.workspace = workspace
+        self.fields["rate"].label = f"Rate (in {workspace.base_currency} for 1 unit of the currency)"
+        self.fields["currency"].choices = [
+            c for c in self.fields["currency"].choices if c[0] != workspace.base_currency
+        ]  # type: ignore[attr-defined]
+        if not self.instance.pk:
+            self.fields["valid_from"].initial = timezone.localdate()
+
+
+class RateBenchmarkForm(forms.ModelForm):  # type: ignore[type-arg]
+    country = CountryField()
+    currency = CurrencyField()
+
+    class Meta:
+        model = RateBenchmark
+        fields = ["skill", "country", "hourly_rate", "currency", "as_of", "source"]
+        widgets = {"as_of": DATE_INPUT, "hourly_rate": forms.NumberInput(attrs={"step": "0.01", "min": "0"})}
+
+    def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.workspace = workspace
+        self.fields["skill"].queryset = Skill.objects.in_workspace(workspace)  # type: ignore[attr-defined]
+        if not self.instance.pk:
+            self.fields["currency"].initial = workspace.base_currency
+            self.fields["as_of"].initial = timezone.localdate()
+
+
+class CsvUploadForm(forms.Form):
+    file = forms.FileField(label="CSV file", help_text="UTF-8 text with a header line, at most 5 MB.")
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError("The file is larger than 5 MB: split it into smaller files.")
+        return upload
+
+
+class FairBandForm(forms.Form):
+    """The fair-band check: all fields in the query string, so the page can be linked to."""
+
+    skill = forms.ModelChoiceField(queryset=Skill.objects.none(), empty_label="Choose a skill")
+    country = CountryField(label="Freelancer's country")
+    rate = forms.DecimalField(
+        label="Hourly rate",
+        max_digits=MONEY_DIGITS,
+        decimal_places=MONEY_PLACES,
+        min_value=Decimal("0.01"),
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
+    )
+    currency = CurrencyField()
+    on = forms.DateField(label="On date", required=False, widget=DATE_INPUT)
+
+    def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["skill"].queryset = Skill.objects.in_workspace(workspace)  # type: ignore[attr-defined]
+        self.fields["currency"].initial = workspace.base_currency
+        self.fields["on"].initial = timezone.localdate()
+        self.fields["on"].help_text = "Exchange rates and benchmarks valid on this date are used."
+
+    def clean_on(self) -> datetime.date:
+        return self.cleaned_data.get("on") or timezone.localdate()

@@ -1,0 +1,285 @@
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from sourcewise.core.access import INTERNAL, OWNER, scoped_object, scoped_queryset, workspace_view
+from sourcewise.core.forms import apply_errors
+from sourcewise.core.htmx import render_page
+from sourcewise.core.pagination import paginate
+from sourcewise.core.validators import country_name, validate_country, validate_currency
+from sourcewise.money import services
+from sourcewise.money.charts import fair_band_svg
+from sourcewise.money.conversion import MissingExchangeRate
+from sourcewise.money.csv_import import CsvErrors
+from sourcewise.money.fairband import classify_rate
+from sourcewise.money.forms import CsvUploadForm, ExchangeRateForm, FairBandForm, RateBenchmarkForm
+from sourcewise.money.models import ExchangeRate, RateBenchmark
+from sourcewise.talent.models import Skill
+
+FAIR_BAND_FIELDS = ("skill", "country", "rate", "currency")
+
+
+# -- the fair band ---------------------------------------------------------------------
+
+
+def fair_band_context(request: HttpRequest) -> dict[str, Any]:
+    """Everything `money/includes/fair_band.html` needs, from the query string.
+
+    The engagement form reuses it: send skill, country, rate, currency (and on) to
+    `money:fair_band_partial` with hx-get, or call `classify_rate` and include the partial.
+    """
+    workspace = request.workspace  # type: ignore[attr-defined]
+    complete = all(request.GET.get(name, "").strip() for name in FAIR_BAND_FIELDS)
+    form = FairBandForm(request.GET if complete else None, workspace=workspace)
+    context: dict[str, Any] = {"form": form, "band": None, "band_error": None, "svg": None, "complete": complete}
+    if not complete or not form.is_valid():
+        return context
+    data = form.cleaned_data
+    try:
+        band = classify_rate(
+            workspace,
+            skill=data["skill"],
+            country=data["country"],
+            rate=data["rate"],
+            currency=data["currency"],
+            on_date=data["on"],
+        )
+    except MissingExchangeRate as exc:
+        context["band_error"] = exc
+        return context
+    context["band"] = band
+    context["svg"] = fair_band_svg(band)
+    return context
+
+
+@workspace_view(roles=INTERNAL)
+@require_GET
+def fair_band(request: HttpRequest) -> HttpResponse:
+    context = fair_band_context(request)
+    context["home_name"] = country_name(request.workspace.home_country)  # type: ignore[attr-defined]
+    return render(request, "money/fair_band.html", context)
+
+
+@workspace_view(roles=INTERNAL)
+@require_GET
+def fair_band_partial(request: HttpRequest) -> HttpResponse:
+    """Only the band (numbers, SVG, verdict): for hx-get from any form that sets a rate."""
+    return render(request, "money/includes/fair_band.html", fair_band_context(request))
+
+
+# -- exchange rates --------------------------------------------------------------------
+
+
+@workspace_view(roles=INTERNAL)
+@require_GET
+def rate_list(request: HttpRequest) -> HttpResponse:
+    rates = scoped_queryset(request, ExchangeRate).filter(
+        base_currency=request.workspace.base_currency  # type: ignore[attr-defined]
+    )
+    currency = request.GET.get("currency", "").strip().upper()
+    if currency:
+        try:
+            validate_currency(currency)
+        except ValidationError:
+            currency = ""
+        else:
+            rates = rates.filter(currency=currency)
+    rates = rates.order_by("currency", "-valid_from", "id")
+    return render_page(
+        request,
+        "money/rate_list.html",
+        {"page": paginate(request, rates), "currency": currency, "q": ""},
+        partial="rows",
+    )
+
+
+@workspace_view(roles=[OWNER])
+@require_http_methods(["GET", "POST"])
+def rate_create(request: HttpRequest) -> HttpResponse:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    form = ExchangeRateForm(request.POST or None, workspace=workspace)
+    if request.method == "POST" and form.is_valid():
+        try:
+            row = services.create_exchange_rate(
+                workspace=workspace, actor=request.user, **{f: form.cleaned_data[f] for f in services.RATE_FIELDS}
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"Saved: {row}.")
+            return redirect("money:rate_list")
+    return render(
+        request, "money/form.html", {"form": form, "title": "Add an exchange rate", "back": "money:rate_list"}
+    )
+
+
+@workspace_view(roles=[OWNER], objects={"pk": ExchangeRate})
+@require_http_methods(["GET", "POST"])
+def rate_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    row = scoped_object(request, ExchangeRate, pk)
+    form = ExchangeRateForm(request.POST or None, instance=copy.copy(row), workspace=request.workspace)  # type: ignore[attr-defined]
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_exchange_rate(
+                exchange_rate=row, actor=request.user, **{f: form.cleaned_data[f] for f in services.RATE_FIELDS}
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("money:rate_list")
+    return render(
+        request,
+        "money/form.html",
+        {
+            "form": form,
+            "title": f"Edit the {row.currency} rate",
+            "back": "money:rate_list",
+            "delete_url": "money:rate_delete",
+            "object": row,
+        },
+    )
+
+
+@workspace_view(roles=[OWNER], objects={"pk": ExchangeRate})
+@require_POST
+def rate_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    row = scoped_object(request, ExchangeRate, pk)
+    services.delete_exchange_rate(exchange_rate=row, actor=request.user)
+    messages.success(request, f"Deleted the {row.currency} rate from {row.valid_from.isoformat()}.")
+    return redirect("money:rate_list")
+
+
+def _import(request: HttpRequest, *, kind: str) -> HttpResponse:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    form = CsvUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        importer = services.import_exchange_rates if kind == "rates" else services.import_rate_benchmarks
+        try:
+            result = importer(workspace=workspace, actor=request.user, source=upload, filename=upload.name)
+        except CsvErrors as exc:
+            form.add_error("file", "Nothing was imported. Fix these lines and upload the file again:")
+            return render(
+                request, "money/import.html", {"form": form, "kind": kind, "row_errors": exc.messages}, status=422
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            noun = "rates" if kind == "rates" else "benchmarks"
+            messages.success(request, result.describe(noun))
+            return redirect("money:rate_list" if kind == "rates" else "money:benchmark_list")
+    return render(request, "money/import.html", {"form": form, "kind": kind})
+
+
+@workspace_view(roles=[OWNER])
+@require_http_methods(["GET", "POST"])
+def rate_import(request: HttpRequest) -> HttpResponse:
+    return _import(request, kind="rates")
+
+
+# -- rate benchmarks -------------------------------------------------------------------
+
+
+@workspace_view(roles=INTERNAL)
+@require_GET
+def benchmark_list(request: HttpRequest) -> HttpResponse:
+    benchmarks = scoped_queryset(request, RateBenchmark).select_related("skill")
+    skills = scoped_queryset(request, Skill).order_by("name", "id")
+    skill_id = request.GET.get("skill", "")
+    if skill_id.isdigit() and len(skill_id) < 19:
+        benchmarks = benchmarks.filter(skill_id=int(skill_id))
+    else:
+        skill_id = ""
+    country = request.GET.get("country", "").strip().upper()
+    if country:
+        try:
+            validate_country(country)
+        except ValidationError:
+            country = ""
+        else:
+            benchmarks = benchmarks.filter(country=country)
+    benchmarks = benchmarks.order_by("skill__name", "country", "-as_of", "id")
+    return render_page(
+        request,
+        "money/benchmark_list.html",
+        {
+            "page": paginate(request, benchmarks),
+            "skills": skills,
+            "skill_id": skill_id,
+            "country": country,
+            "q": "",
+            "home_name": country_name(request.workspace.home_country),  # type: ignore[attr-defined]
+        },
+        partial="rows",
+    )
+
+
+@workspace_view(roles=[OWNER])
+@require_http_methods(["GET", "POST"])
+def benchmark_create(request: HttpRequest) -> HttpResponse:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    form = RateBenchmarkForm(request.POST or None, workspace=workspace)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.create_rate_benchmark(
+                workspace=workspace, actor=request.user, **{f: form.cleaned_data[f] for f in services.BENCHMARK_FIELDS}
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Benchmark saved.")
+            return redirect("money:benchmark_list")
+    return render(
+        request, "money/form.html", {"form": form, "title": "Add a rate benchmark", "back": "money:benchmark_list"}
+    )
+
+
+@workspace_view(roles=[OWNER], objects={"pk": RateBenchmark})
+@require_http_methods(["GET", "POST"])
+def benchmark_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    row = scoped_object(request, RateBenchmark, pk)
+    form = RateBenchmarkForm(request.POST or None, instance=copy.copy(row), workspace=request.workspace)  # type: ignore[attr-defined]
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_rate_benchmark(
+                benchmark=row, actor=request.user, **{f: form.cleaned_data[f] for f in services.BENCHMARK_FIELDS}
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("money:benchmark_list")
+    return render(
+        request,
+        "money/form.html",
+        {
+            "form": form,
+            "title": "Edit the benchmark",
+            "back": "money:benchmark_list",
+            "delete_url": "money:benchmark_delete",
+            "object": row,
+        },
+    )
+
+
+@workspace_view(roles=[OWNER], objects={"pk": RateBenchmark})
+@require_POST
+def benchmark_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    row = scoped_object(request, RateBenchmark, pk)
+    services.delete_rate_benchmark(benchmark=row, actor=request.user)
+    messages.success(request, "Benchmark deleted.")
+    return redirect("money:benchmark_list")
+
+
+@workspace_view(roles=[OWNER])
+@require_http_methods(["GET", "POST"])
+def benchmark_import(request: HttpRequest) -> HttpResponse:
+    return _import(request, kind="benchmarks")

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import pytest
+
+from sourcewise.demo.builder import DEMO_PASSWORD, build_demo
+from tests.browser.conftest import screenshot, sign_in
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def demo(transactional_db):
+    return build_demo()
+
+
+def test_owner_checks_a_rate_and_the_fair_band_warns(page, live_server, demo):
+    sign_in(page, live_server.url, "olivia@lumen.example", DEMO_PASSWORD)
+    page.wait_for_url(f"{live_server.url}/dashboard/")
+    page.click("nav >> text=Money")
+    page.wait_for_url(f"{live_server.url}/money/")
+    assert page.locator("h1").inner_text() == "Is this rate fair?"
+    form = page.locator("#fair-band-form")
+    form.locator("select[name=skill]").select_option(label="Web development")
+    form.locator("select[name=country]").select_option("IN")
+    form.locator("select[name=currency]").select_option("INR")
+    form.locator("input[name=rate]").fill("1500")
+    band = page.get_by_test_id("fair-band")
+    band.wait_for()
+    assert band.get_attribute("data-classification") == "below_market"
+    assert "below the local market" in page.get_by_test_id("band-explanation").inner_text()
+    assert page.locator("#fair-band svg.fair-band-chart").count() == 1
+    assert "1 INR =" in band.inner_text()  # the exchange rate used is shown
+    screenshot(page, "fair-band-warning")
+    # Typing a fair rate updates the band live, without a page load.
+    form.locator("input[name=rate]").fill("2400")
+    page.wait_for_function("document.querySelector('[data-testid=fair-band]')?.dataset.classification === 'fair'")
+    # A country without a benchmark shows the labelled estimate.
+    form.locator("select[name=country]").select_option("UA")
+    page.get_by_test_id("band-estimate").wait_for()
+    assert "World Bank" in page.get_by_test_id("band-estimate").inner_text()
+    screenshot(page, "fair-band-estimate")
+
+
+def test_manager_checks_a_rate_on_a_phone(phone, live_server, demo):
+    sign_in(phone, live_server.url, "sam@lumen.example", DEMO_PASSWORD)
+    phone.wait_for_url(f"{live_server.url}/dashboard/")
+    skill = demo.skills["support"].pk
+    phone.goto(f"{live_server.url}/money/?skill={skill}&country=PH&rate=30&currency=GBP")
+    band = phone.get_by_test_id("fair-band")
+    assert band.get_attribute("data-classification") == "above_home"
+    screenshot(phone, "fair-band-phone")
