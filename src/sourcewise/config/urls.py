@@ -12,6 +12,8 @@ urlpatterns = [
     path("dashboard/", include("sourcewise.findings.urls")),
     path("talent/", include("sourcewise.talent.urls")),
     path("tasks/", include("sourcewise.tasks.urls")),
+    path("guidance/", include("sourcewise.guidance.urls")),
+    path("portal/", include("sourcewise.guidance.portal_urls")),
     path("audit/", include("sourcewise.audit.urls")),
     path("", include("sourcewise.api.urls")),
     path("api/v1/", api_urls),

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "sourcewise.findings",
     "sourcewise.talent",
     "sourcewise.tasks",
+    "sourcewise.guidance",
     "sourcewise.api",
     "sourcewise.demo",
 ]
