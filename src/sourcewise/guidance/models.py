@@ -81,7 +81,9 @@ class SOPVersion(WorkspaceScoped):
     number = models.PositiveIntegerField(validators=[MinValueValidator(1)])
     body = models.TextField(help_text="Markdown.")
     change_note = models.CharField(max_length=300)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = SOPVersionQuerySet.as_manager()
@@ -195,7 +197,9 @@ class FreelancerDocument(WorkspaceScoped):
     content_type = models.CharField(max_length=40)
     size = models.PositiveIntegerField()
     expires_on = models.DateField(null=True, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     objects = OwnRowsQuerySet.as_manager()
@@ -243,7 +247,9 @@ class TrainingRecord(WorkspaceScoped):
     date = models.DateField()
     topic = models.CharField("what", max_length=200)
     notes = models.TextField(blank=True, max_length=4000)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

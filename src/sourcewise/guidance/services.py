@@ -224,7 +224,7 @@ def upload_document(
     size = int(upload.size or 0)
     content_type = check_upload(upload, size)  # type: ignore[arg-type]
     if document_type.expires and expires_on is None:
-        raise ValidationError({"expires_on": f"A {document_type.name} expires: give its expiry date."})
+        raise ValidationError({"expires_on": f"The {document_type.name} expires: give its expiry date."})
     if expires_on is not None and today is not None and expires_on < today:
         raise ValidationError({"expires_on": "This document has already expired; upload a current one."})
     original = (getattr(upload, "name", "") or "document").rsplit("/", 1)[-1][:200]
