@@ -12,7 +12,6 @@ from sourcewise.guidance.models import SOP, SOPAcknowledgement, SOPVersion
 from tests.factories import FreelancerFactory, FreelancerSkillFactory, SkillFactory, TaskSkillFactory, WorkspaceFactory
 from tests.guidance.conftest import make_sop
 
-
 # Sanitising ----------------------------------------------------------------------------
 
 
