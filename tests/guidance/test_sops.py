@@ -106,6 +106,18 @@ def test_sops_for_task_come_from_the_task_and_from_its_skills(owner, task):
     assert selectors.sops_for_task(task).count() == 3  # each once
 
 
+def test_tasks_without_any_sop(owner, task):
+    from sourcewise.tasks.models import Task
+    from tests.factories import TaskFactory
+
+    covered_by_skill = TaskSkillFactory(task__workspace=owner.workspace).task
+    make_sop(owner.workspace, title="Via skill", skills=[covered_by_skill.skill_needs.get().skill])
+    covered_by_task = TaskFactory(workspace=owner.workspace)
+    make_sop(owner.workspace, title="Via task", tasks=[covered_by_task])
+    tasks = Task.objects.filter(workspace=owner.workspace)
+    assert list(selectors.tasks_without_sops(tasks)) == [task]
+
+
 def test_unacknowledged_sops_for_a_task(owner, task):
     needed = TaskSkillFactory(task=task).skill
     freelancer = FreelancerFactory(workspace=owner.workspace)

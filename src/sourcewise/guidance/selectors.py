@@ -89,6 +89,13 @@ def sops_for_task(task: Task) -> QuerySet[SOP]:
     return SOP.objects.filter(workspace_id=task.workspace_id, pk__in=matching)
 
 
+def tasks_without_sops(tasks: QuerySet[Task]) -> QuerySet[Task]:
+    """Of `tasks`, those with no SOP at all (none on the task, none on a skill it needs): for NO_SOP."""
+    on_task = SOP.objects.filter(tasks=OuterRef("pk"))
+    on_skill = SOP.objects.filter(skills__task_needs__task=OuterRef("pk"))
+    return tasks.exclude(Exists(on_task)).exclude(Exists(on_skill))
+
+
 def _not_acknowledged_by(sops: QuerySet[SOP], freelancer: Freelancer) -> QuerySet[SOP]:
     acknowledged = SOPAcknowledgement.objects.filter(version_id=OuterRef("current_version_id"), freelancer=freelancer)
     return sops.filter(current_version__isnull=False).exclude(Exists(acknowledged))
