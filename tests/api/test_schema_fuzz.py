@@ -96,4 +96,14 @@ def test_api_with_another_workspaces_token(case, populated):
     _call(case, api_headers(stranger))
 
 
-FREELANCER_PATHS: set[str] = set()
+FREELANCER_PATHS: set[str] = {
+    # guidance: the SOPs, acknowledgements, pulse answers and documents of the freelancer themself
+    "/api/v1/sops",
+    "/api/v1/sops/{sop_id}",
+    "/api/v1/sops/{sop_id}/acknowledgement",
+    "/api/v1/acknowledgements",
+    "/api/v1/pulses",
+    "/api/v1/pulses/current",
+    "/api/v1/document-types",
+    "/api/v1/documents",
+}

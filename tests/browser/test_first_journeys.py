@@ -49,7 +49,8 @@ def test_new_business_signs_up_and_adds_a_task(page, live_server, transactional_
 
 def test_freelancer_sees_only_their_profile_on_a_phone(phone, live_server, demo):
     sign_in(phone, live_server.url, "maria@lumen.example", DEMO_PASSWORD)
-    phone.wait_for_url(f"{live_server.url}/workspaces/me/")
+    phone.wait_for_url(f"{live_server.url}/portal/")
+    phone.goto(f"{live_server.url}/workspaces/me/")
     assert "Maria Santos" in phone.locator("h1").inner_text()
     response = phone.goto(f"{live_server.url}/dashboard/")
     assert response.status == 403

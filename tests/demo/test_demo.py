@@ -43,7 +43,8 @@ def test_demo_spans_utc_offsets_including_a_half_hour_zone(demo):
 def test_demo_freelancer_logins_reach_only_their_profile(demo, client):
     freelancer = Freelancer.objects.filter(workspace=demo.workspace, user__isnull=False).first()
     client.force_login(freelancer.user, backend="django.contrib.auth.backends.ModelBackend")
-    assert client.get("/").url == "/workspaces/me/"
+    assert client.get("/").url == "/portal/"
+    assert freelancer.name in client.get("/portal/").content.decode()
     assert freelancer.name in client.get("/workspaces/me/").content.decode()
     assert client.get("/dashboard/").status_code == 403
 

@@ -90,7 +90,7 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("workspaces:workspace_list")
     if membership.is_internal:
         return redirect("findings:dashboard")
-    return redirect("workspaces:my_profile")
+    return redirect("portal:home")
 
 
 def attempted_email(request: HttpRequest, credentials: dict[str, Any] | None) -> str | None:

@@ -13,6 +13,8 @@ urlpatterns = [
     path("talent/", include("sourcewise.talent.urls")),
     path("tasks/", include("sourcewise.tasks.urls")),
     path("money/", include("sourcewise.money.urls")),
+    path("guidance/", include("sourcewise.guidance.urls")),
+    path("portal/", include("sourcewise.guidance.portal_urls")),
     path("audit/", include("sourcewise.audit.urls")),
     path("", include("sourcewise.api.urls")),
     path("api/v1/", api_urls),

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "sourcewise.talent",
     "sourcewise.tasks",
     "sourcewise.money",
+    "sourcewise.guidance",
     "sourcewise.api",
     "sourcewise.demo",
 ]

@@ -21,3 +21,5 @@ SECURE_HSTS_SECONDS = 0
 # Whitenoise wants its static root to exist even when it serves from the finders.
 STATIC_ROOT = Path(tempfile.gettempdir()) / "sourcewise-test-static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Uploaded documents of the tests (and of the demos they build) stay out of ./data.
+MEDIA_ROOT = Path(tempfile.gettempdir()) / "sourcewise-test-media"

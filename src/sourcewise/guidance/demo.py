@@ -1,0 +1,193 @@
+"""Demo: Lumen Studio's SOPs (some revised), documents, pulse answers and manager training.
+
+Every code of this app appears: DOCUMENT_MISSING (Maria's tax form expired, Lucía has no
+NDA), UNHAPPY_FREELANCER (Lucía: 2 and 2), MANAGER_UNTRAINED (Jordan). Maria, who has a
+portal login, has one SOP to acknowledge again (the support playbook changed) and has not
+answered this month's pulse — the browser journey does both.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.files.base import ContentFile
+
+from sourcewise.guidance import services
+from sourcewise.guidance.models import FreelancerDocument, PulseResponse, SOPAcknowledgement, TrainingRecord
+from sourcewise.guidance.selectors import month_of
+from sourcewise.workspaces.models import Membership
+
+# key: (title, skills, tasks, [(body, change note), ...])
+SOPS = {
+    "support": (
+        "Client support playbook",
+        ["support"],
+        ["support"],
+        [
+            (
+                "# Client support playbook\n\n"
+                "1. Answer every new request within **4 business hours** (UK time).\n"
+                "2. Greet the client by name; sign as *Lumen Studio support*.\n"
+                "3. Anything about money, contracts or a complaint: forward to Sam, do not promise.\n",
+                "First version.",
+            ),
+            (
+                "# Client support playbook\n\n"
+                "1. Answer every new request within **2 business hours** (UK time).\n"
+                "2. Greet the client by name; sign as *Lumen Studio support*.\n"
+                "3. Anything about money, contracts or a complaint: forward to Sam, do not promise.\n"
+                "4. Log each conversation in the shared inbox with the client's tag.\n\n"
+                "See the [tone of voice guide](https://lumen.example/tone).\n",
+                "Faster first answer (2 hours) and tagging in the shared inbox.",
+            ),
+        ],
+    ),
+    "books": (
+        "Month-end bookkeeping close",
+        ["bookkeeping"],
+        ["books"],
+        [
+            (
+                "# Month-end close\n\n- Reconcile both bank accounts by the 5th.\n- Chase unpaid invoices older than "
+                "30 days.\n- Prepare the VAT summary; never file it — Olivia files.\n",
+                "First version.",
+            ),
+        ],
+    ),
+    "web": (
+        "Website handover checklist",
+        ["webdev"],
+        ["website"],
+        [
+            (
+                "# Website handover\n\n- Lighthouse score ≥ 90 on mobile.\n- All images compressed, alt text set.\n"
+                "- Admin logins in the studio's password manager, never by email.\n",
+                "First version.",
+            ),
+        ],
+    ),
+    "design": (
+        "Design file delivery",
+        ["design", "illustration"],
+        ["identity"],
+        [
+            (
+                "# Design files\n\nDeliver editable sources (Figma or AI) plus PNG and SVG exports, named "
+                "`client-asset-v1`.\n",
+                "First version.",
+            ),
+            (
+                "# Design files\n\nDeliver editable sources (Figma or AI) plus PNG, SVG **and PDF** exports, named "
+                "`client-asset-v1`.\n\nFonts: only licensed fonts from the studio's list.\n",
+                "PDF exports and licensed fonts only.",
+            ),
+        ],
+    ),
+    "copy": (
+        "Brand voice for client copy",
+        ["copy"],
+        ["blog"],
+        [
+            (
+                "# Brand voice\n\nShort sentences. British spelling. No jargon the client's customer would not use.\n",
+                "First version.",
+            ),
+        ],
+    ),
+}
+
+# freelancer: [(sop key, version number acknowledged)]
+ACKNOWLEDGED = {
+    "maria": [("support", 1), ("books", 1)],  # support playbook changed since: asked again
+    "priya": [("web", 1)],
+    "lucia": [("design", 1)],  # design files changed since
+    "amani": [("books", 1)],
+}
+
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def build(ctx) -> None:  # type: ignore[no-untyped-def]
+    workspace, owner = ctx.workspace, ctx.users["owner"]
+    sops = {}
+    for key, (title, skills, tasks, versions) in SOPS.items():
+        body, _ = versions[0]
+        sop = services.create_sop(
+            workspace=workspace,
+            actor=owner,
+            title=title,
+            body=body,
+            skills=[ctx.skills[s] for s in skills],
+            tasks=[ctx.tasks[t] for t in tasks],
+        )
+        numbered = {1: sop.current_version}
+        for number, (body, note) in enumerate(versions[1:], start=2):
+            numbered[number] = services.add_sop_version(sop=sop, actor=ctx.users["sam"], body=body, change_note=note)
+        sops[key] = numbered
+    for person, acks in ACKNOWLEDGED.items():
+        freelancer = ctx.freelancers[person]
+        for key, number in acks:
+            SOPAcknowledgement.objects.create(
+                workspace=workspace, version=sops[key][number], freelancer=freelancer, acknowledged_by=freelancer.user
+            )
+
+    types = {t.name: t for t in services.add_default_document_types(workspace=workspace, actor=owner)}
+    agreement, nda, tax = types["Signed agreement"], types["NDA"], types["Tax form"]
+    documents = [
+        ("priya", agreement, None),
+        ("priya", nda, None),
+        ("priya", tax, ctx.today + datetime.timedelta(days=300)),
+        ("maria", agreement, None),
+        ("maria", nda, None),
+        ("maria", tax, ctx.days_ago(12)),  # expired
+        ("lucia", agreement, None),  # NDA missing
+        ("lucia", tax, ctx.today + datetime.timedelta(days=20)),  # expiring soon
+    ]
+    for person, doc_type, expires_on in documents:
+        freelancer = ctx.freelancers[person]
+        document = FreelancerDocument(
+            workspace=workspace,
+            freelancer=freelancer,
+            document_type=doc_type,
+            original_name=f"{doc_type.name.lower().replace(' ', '-')}-{person}.pdf",
+            content_type="application/pdf",
+            size=len(PDF),
+            expires_on=expires_on,
+            uploaded_by=freelancer.user,
+        )
+        document.file.save("upload", ContentFile(PDF), save=False)
+        document.save()
+
+    this_month = month_of(ctx.today)
+    last_month = month_of(this_month - datetime.timedelta(days=1))
+    before = month_of(last_month - datetime.timedelta(days=1))
+    pulses = [
+        ("maria", before, 4, "Clear briefs, thank you."),
+        ("maria", last_month, 5, ""),
+        ("priya", last_month, 4, ""),
+        ("priya", this_month, 4, "Busy month but fine."),
+        ("lucia", before, 2, "Revisions keep coming after sign-off."),
+        ("lucia", last_month, 2, "Feedback arrives late; I lose days waiting."),
+    ]
+    for person, month, score, comment in pulses:
+        PulseResponse.objects.create(
+            workspace=workspace, freelancer=ctx.freelancers[person], month=month, score=score, comment=comment
+        )
+
+    sam = Membership.objects.get(workspace=workspace, user=ctx.users["sam"])
+    TrainingRecord.objects.create(
+        workspace=workspace,
+        member=sam,
+        date=ctx.days_ago(120),
+        topic="Managing remote freelancers (one-day workshop)",
+        notes="Briefs, checkpoints every two weeks, acceptance criteria.",
+        recorded_by=owner,
+    )
+    TrainingRecord.objects.create(
+        workspace=workspace,
+        member=Membership.objects.get(workspace=workspace, user=owner),
+        date=ctx.days_ago(200),
+        topic="Outsourcing for small studios (online course)",
+        recorded_by=owner,
+    )
+    # Jordan has no training on record: MANAGER_UNTRAINED.

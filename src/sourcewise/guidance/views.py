@@ -1,0 +1,263 @@
+"""Owner and manager pages: SOPs, required documents, pulse answers, training; the document file view."""
+
+from __future__ import annotations
+
+import difflib
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Max
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from sourcewise.core.access import EVERYONE, INTERNAL, scoped_object, scoped_queryset, workspace_view
+from sourcewise.core.forms import apply_errors
+from sourcewise.core.htmx import render_page
+from sourcewise.core.pagination import paginate
+from sourcewise.guidance import selectors, services
+from sourcewise.guidance.forms import DocumentTypeForm, SOPForm, SOPVersionForm, TrainingForm
+from sourcewise.guidance.models import SOP, DocumentType, FreelancerDocument, PulseResponse, SOPVersion
+from sourcewise.talent.models import Freelancer
+from sourcewise.workspaces.models import Membership
+
+# SOPs ----------------------------------------------------------------------------------
+
+
+@workspace_view(roles=INTERNAL)
+def sop_list(request: HttpRequest) -> HttpResponse:
+    sops = selectors.sop_list(scoped_queryset(request, SOP)).annotate(version_count=Count("versions"))
+    query = request.GET.get("q", "").strip()
+    if query:
+        sops = sops.filter(title__icontains=query)
+    return render_page(request, "guidance/sop_list.html", {"page": paginate(request, sops), "q": query}, partial="rows")
+
+
+@workspace_view(roles=INTERNAL)
+@require_http_methods(["GET", "POST"])
+def sop_create(request: HttpRequest) -> HttpResponse:
+    form = SOPForm(request.POST or None, workspace=request.workspace)  # type: ignore[attr-defined]
+    if request.method == "POST" and form.is_valid():
+        try:
+            sop = services.create_sop(
+                workspace=request.workspace,  # type: ignore[attr-defined]
+                actor=request.user,
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+                skills=form.cleaned_data["skills"],
+                tasks=form.cleaned_data["tasks"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"“{sop.title}” is published; freelancers it applies to are asked to read it.")
+            return redirect("guidance:sop_detail", pk=sop.pk)
+    return render_page(request, "guidance/sop_form.html", {"form": form, "title": "Write an SOP"})
+
+
+@workspace_view(roles=INTERNAL, objects={"pk": SOP})
+@require_http_methods(["GET", "POST"])
+def sop_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    sop = scoped_object(request, SOP, pk)
+    initial = {"title": sop.title, "skills": list(sop.skills.all()), "tasks": list(sop.tasks.all())}
+    form = SOPForm(request.POST or None, initial=initial, workspace=request.workspace, with_body=False)  # type: ignore[attr-defined]
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_sop(
+                sop=sop,
+                actor=request.user,
+                title=form.cleaned_data["title"],
+                skills=form.cleaned_data["skills"],
+                tasks=form.cleaned_data["tasks"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("guidance:sop_detail", pk=sop.pk)
+    return render_page(request, "guidance/sop_form.html", {"form": form, "title": f"Edit {sop.title}", "sop": sop})
+
+
+@workspace_view(roles=INTERNAL, objects={"pk": SOP})
+def sop_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    sop = scoped_object(request, SOP, pk, selectors.sop_list(scoped_queryset(request, SOP)))
+    rows = selectors.acknowledgement_status(sop)
+    current = [r for r in rows if r.is_current(sop)]
+    pending = [r for r in rows if not r.is_current(sop)]
+    return render_page(
+        request,
+        "guidance/sop_detail.html",
+        {"sop": sop, "current": current, "pending": pending, "versions": selectors.versions_of(sop)},
+    )
+
+
+@workspace_view(roles=INTERNAL, objects={"pk": SOP})
+@require_http_methods(["GET", "POST"])
+def sop_new_version(request: HttpRequest, pk: int) -> HttpResponse:
+    sop = scoped_object(request, SOP, pk, selectors.with_current_version(scoped_queryset(request, SOP)))
+    initial = {"body": sop.current_version.body if sop.current_version else ""}
+    form = SOPVersionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = services.add_sop_version(
+                sop=sop,
+                actor=request.user,
+                body=form.cleaned_data["body"],
+                change_note=form.cleaned_data["change_note"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"Version {version.number} published; everyone is asked to acknowledge it again.")
+            return redirect("guidance:sop_detail", pk=sop.pk)
+    return render_page(request, "guidance/sop_version_form.html", {"form": form, "sop": sop})
+
+
+def _diff(old: str, new: str) -> list[tuple[str, str]]:
+    lines = difflib.unified_diff(old.splitlines(), new.splitlines(), "before", "after", lineterm="", n=2)
+    kinds = {"+": "add", "-": "del", "@": "hunk"}
+    return [(kinds.get(line[:1], "same"), line) for line in list(lines)[2:]]
+
+
+@workspace_view(roles=INTERNAL, objects={"pk": SOPVersion})
+def sop_version(request: HttpRequest, pk: int) -> HttpResponse:
+    version = scoped_object(
+        request, SOPVersion, pk, scoped_queryset(request, SOPVersion).select_related("sop", "author")
+    )
+    previous = version.sop.versions.filter(number__lt=version.number).order_by("-number").first()
+    diff = _diff(previous.body, version.body) if previous else []
+    return render_page(request, "guidance/sop_version.html", {"version": version, "previous": previous, "diff": diff})
+
+
+# Documents -----------------------------------------------------------------------------
+
+
+@workspace_view(roles=INTERNAL)
+@require_http_methods(["GET", "POST"])
+def document_overview(request: HttpRequest) -> HttpResponse:
+    """Who has sent which required document; the document types and a form to add one."""
+    workspace = request.workspace  # type: ignore[attr-defined]
+    form = DocumentTypeForm(request.POST or None)
+    if request.method == "POST" and request.POST.get("action") == "defaults":
+        created = services.add_default_document_types(workspace=workspace, actor=request.user)
+        messages.success(request, f"Added {len(created)} document type(s).")
+        return redirect("guidance:document_overview")
+    if request.method == "POST" and form.is_valid():
+        try:
+            doc_type = services.create_document_type(workspace=workspace, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"{doc_type.name} is now required from freelancers.")
+            return redirect("guidance:document_overview")
+    people = scoped_queryset(request, Freelancer).filter(user__isnull=False).order_by("name", "id")
+    page = paginate(request, people)
+    today = timezone.localdate()
+    statuses = selectors.document_statuses(people.filter(pk__in=[p.pk for p in page]), workspace, today)
+    rows = [(person, statuses.get(person.pk, [])) for person in page]
+    types = scoped_queryset(request, DocumentType).annotate(uploads=Count("documents")).order_by("name", "id")
+    context = {
+        "form": form,
+        "types": types,
+        "required_types": [t for t in types if t.required],
+        "rows": rows,
+        "page": page,
+        "without_login": scoped_queryset(request, Freelancer).filter(user__isnull=True).count(),
+    }
+    return render_page(request, "guidance/document_overview.html", context)
+
+
+@workspace_view(roles=INTERNAL, objects={"pk": DocumentType})
+@require_http_methods(["GET", "POST"])
+def document_type_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    doc_type = scoped_object(request, DocumentType, pk)
+    form = DocumentTypeForm(request.POST or None, instance=DocumentType.objects.get(pk=doc_type.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_document_type(document_type=doc_type, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("guidance:document_overview")
+    return render_page(request, "guidance/document_type_form.html", {"form": form, "doc_type": doc_type})
+
+
+@workspace_view(roles=INTERNAL, objects={"pk": Freelancer})
+def freelancer_documents(request: HttpRequest, pk: int) -> HttpResponse:
+    freelancer = scoped_object(request, Freelancer, pk)
+    statuses = selectors.document_statuses(
+        Freelancer.objects.filter(pk=freelancer.pk),
+        request.workspace,
+        timezone.localdate(),  # type: ignore[attr-defined]
+    ).get(freelancer.pk, [])
+    uploads = paginate(request, selectors.documents_of(freelancer))
+    return render_page(
+        request, "guidance/freelancer_documents.html", {"freelancer": freelancer, "statuses": statuses, "page": uploads}
+    )
+
+
+@workspace_view(roles=EVERYONE, objects={"pk": FreelancerDocument})
+def document_file(request: HttpRequest, pk: int) -> FileResponse:
+    """The only way to a stored document: a member of its workspace (a freelancer: their own)."""
+    document = scoped_object(request, FreelancerDocument, pk)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file of this document is no longer stored.") from None
+    extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(document.content_type, "bin")
+    filename = f"{document.document_type.name} - {document.freelancer.name}.{extension}"
+    response = FileResponse(handle, content_type=document.content_type, filename=filename)
+    if document.content_type.startswith("image/"):
+        response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# Pulse ---------------------------------------------------------------------------------
+
+
+@workspace_view(roles=INTERNAL)
+def pulse_list(request: HttpRequest) -> HttpResponse:
+    responses = selectors.pulse_responses(scoped_queryset(request, PulseResponse))
+    threshold = request.workspace.unhappy_pulse_max  # type: ignore[attr-defined]
+    return render_page(
+        request, "guidance/pulse_list.html", {"page": paginate(request, responses), "threshold": threshold}
+    )
+
+
+# Training ------------------------------------------------------------------------------
+
+
+@workspace_view(roles=INTERNAL)
+def training_list(request: HttpRequest) -> HttpResponse:
+    members = (
+        Membership.objects.filter(workspace=request.workspace, role__in=INTERNAL)  # type: ignore[attr-defined]
+        .select_related("user")
+        .annotate(trainings=Count("training_records"), last_training=Max("training_records__date"))
+        .order_by("role", "user__full_name", "id")
+    )
+    return render_page(request, "guidance/training_list.html", {"page": paginate(request, members)})
+
+
+@workspace_view(roles=INTERNAL, objects={"pk": Membership})
+@require_http_methods(["GET", "POST"])
+def member_training(request: HttpRequest, pk: int) -> HttpResponse:
+    member = scoped_object(
+        request,
+        Membership,
+        pk,
+        Membership.objects.filter(workspace=request.workspace, role__in=INTERNAL).select_related("user"),  # type: ignore[attr-defined]
+    )
+    form = TrainingForm(request.POST or None, initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_training(member=member, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"Training recorded for {member.user.display_name}.")
+            return redirect("guidance:member_training", pk=member.pk)
+    records = paginate(request, member.training_records.select_related("recorded_by").order_by("-date", "-id"))
+    return render_page(request, "guidance/member_training.html", {"member": member, "page": records, "form": form})
