@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "sourcewise.findings",
     "sourcewise.talent",
     "sourcewise.tasks",
+    "sourcewise.engagements",
     "sourcewise.api",
     "sourcewise.demo",
 ]
