@@ -12,6 +12,7 @@ urlpatterns = [
     path("dashboard/", include("sourcewise.findings.urls")),
     path("talent/", include("sourcewise.talent.urls")),
     path("tasks/", include("sourcewise.tasks.urls")),
+    path("engagements/", include("sourcewise.engagements.urls")),
     path("audit/", include("sourcewise.audit.urls")),
     path("", include("sourcewise.api.urls")),
     path("api/v1/", api_urls),

@@ -151,6 +151,11 @@ class Engagement(WorkspaceScoped, TimeStamped):
             self.currency = self.currency.strip().upper()
 
     @property
+    def state_class(self) -> str:
+        """CSS class of the state badge (the stylesheet's severity colours)."""
+        return {"draft": "sev-info", "active": "sev-ok", "terminated": "sev-critical"}.get(self.state, "muted")
+
+    @property
     def is_trial(self) -> bool:
         return self.kind == self.Kind.TRIAL
 
@@ -203,6 +208,10 @@ class Milestone(WorkspaceScoped, TimeStamped):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def status_class(self) -> str:
+        return {"submitted": "sev-info", "accepted": "sev-ok", "returned": "sev-warning"}.get(self.status, "muted")
 
 
 class CheckpointReview(WorkspaceScoped, TimeStamped):
@@ -280,6 +289,10 @@ class TimeEntry(WorkspaceScoped, TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.hours} h on {self.date:%d %b %Y}"
+
+    @property
+    def status_class(self) -> str:
+        return {"submitted": "sev-info", "approved": "sev-ok", "returned": "sev-warning"}.get(self.status, "muted")
 
 
 class Offboarding(WorkspaceScoped, TimeStamped):

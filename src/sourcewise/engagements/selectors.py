@@ -61,7 +61,10 @@ def checkpoint_cadence_days(engagement: Engagement) -> int:
 def checkpoint_due_on(engagement: Engagement, last_review: datetime.date | None) -> datetime.date:
     """The last day a review is on time: last review (or start) + cadence. Overdue after it."""
     since = max(d for d in (last_review, engagement.start_date) if d is not None)
-    return since + datetime.timedelta(days=checkpoint_cadence_days(engagement))
+    try:
+        return since + datetime.timedelta(days=checkpoint_cadence_days(engagement))
+    except OverflowError:  # a start date at the end of the calendar
+        return datetime.date.max
 
 
 def last_review_dates(engagements: Iterable[Engagement]) -> dict[int, datetime.date]:
@@ -101,9 +104,7 @@ def scorecard_for(freelancers: Iterable[Freelancer | int]) -> dict[int, Scorecar
     rows = (
         CheckpointReview.objects.filter(engagement__freelancer_id__in=ids)
         .values("engagement__freelancer_id")
-        .annotate(
-            n=Count("id"), q=Avg("quality"), t=Avg("timeliness"), c=Avg("communication"), last=Max("date")
-        )
+        .annotate(n=Count("id"), q=Avg("quality"), t=Avg("timeliness"), c=Avg("communication"), last=Max("date"))
         .order_by()
     )
     return {
@@ -141,9 +142,7 @@ class Money:
         return f"{self.amount:,.2f} {self.currency}"
 
 
-def hourly_fees(
-    engagement: Engagement, start: datetime.date | None = None, end: datetime.date | None = None
-) -> Money:
+def hourly_fees(engagement: Engagement, start: datetime.date | None = None, end: datetime.date | None = None) -> Money:
     """Fees of an hourly engagement: approved hours × rate, exact, in the engagement currency.
 
     Only approved hours count. A fixed-price engagement has no hourly fees (its price is
@@ -168,9 +167,8 @@ def replacement_candidates(engagement: Engagement) -> list[Candidate]:
     The match score of the talent app replaces this ranking later.
     """
     needs = {n.skill_id: n.level for n in engagement.task.skill_needs.all()}
-    others = (
-        Freelancer.objects.filter(workspace_id=engagement.workspace_id, offboarding__isnull=True)
-        .exclude(pk=engagement.freelancer_id)
+    others = Freelancer.objects.filter(workspace_id=engagement.workspace_id, offboarding__isnull=True).exclude(
+        pk=engagement.freelancer_id
     )
     others = others.prefetch_related(
         Prefetch("skill_levels", FreelancerSkill.objects.filter(skill_id__in=list(needs)), to_attr="needed_levels")

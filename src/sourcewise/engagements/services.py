@@ -245,9 +245,7 @@ def submit_deliverable(*, milestone: Milestone, membership: Membership, text: st
 
 
 @transaction.atomic
-def review_deliverable(
-    *, milestone: Milestone, membership: Membership, accept: bool, note: str = ""
-) -> Milestone:
+def review_deliverable(*, milestone: Milestone, membership: Membership, accept: bool, note: str = "") -> Milestone:
     """The manager accepts the deliverable, or sends it back saying what must change."""
     locked = _locked_milestone(milestone)
     _require_manager(membership, locked.engagement)
