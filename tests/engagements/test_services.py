@@ -83,7 +83,11 @@ def test_create_draft_refuses_rows_of_another_workspace_and_bad_terms(workspace,
             start_date=START, end_date=START - datetime.timedelta(days=1),
         )  # fmt: skip
     text = " ".join(refused.value.messages)
-    assert "Unknown currency 'XXY'" in text and "end date cannot be before" in text and "greater than or equal to 0" in text
+    assert (
+        "Unknown currency 'XXY'" in text
+        and "end date cannot be before" in text
+        and "greater than or equal to 0" in text
+    )
     assert not Engagement.objects.exists()
 
 
