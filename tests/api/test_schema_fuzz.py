@@ -86,4 +86,11 @@ def test_api_with_another_workspaces_token(case, populated):
     _call(case, api_headers(stranger))
 
 
-FREELANCER_PATHS: set[str] = set()
+FREELANCER_PATHS: set[str] = {
+    # A freelancer reads their own engagements, milestones and hours, logs hours and hands in work.
+    "/api/v1/engagements",
+    "/api/v1/engagements/{engagement_id}",
+    "/api/v1/engagements/{engagement_id}/milestones",
+    "/api/v1/engagements/{engagement_id}/time-entries",
+    "/api/v1/milestones/{milestone_id}/submit",
+}

@@ -95,10 +95,14 @@ def test_list_and_detail_take_at_most_four_queries_whatever_the_page_size(client
 
 
 def test_a_freelancer_sees_only_their_own_engagements(client, workspace, manager, freelancer_member, freelancer_api):
+    freelancer = Freelancer.objects.get(user=freelancer_member.user)
     mine = EngagementFactory(
-        workspace=workspace, manager=manager, state="active", freelancer=Freelancer.objects.get(user=freelancer_member.user),
+        workspace=workspace,
+        manager=manager,
+        state="active",
+        freelancer=freelancer,
         expected_monthly_saving=Decimal("500"),
-    )  # fmt: skip
+    )
     theirs = EngagementFactory(workspace=workspace, manager=manager, state="active")
     listed = client.get("/api/v1/engagements", headers=freelancer_api).json()["items"]
     assert [e["id"] for e in listed] == [mine.pk]

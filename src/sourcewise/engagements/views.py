@@ -401,6 +401,7 @@ def offboarding_list(request: HttpRequest) -> HttpResponse:
         scoped_queryset(request, Offboarding)
         .select_related("freelancer")
         .annotate(total=Count("handovers"), done=Count("handovers", filter=Q(handovers__status=Handover.Status.DONE)))
+        .order_by("-created_at", "-id")
     )
     context = {"page": paginate(request, offboardings), "form": form}
     return render_page(request, "engagements/offboarding_list.html", context)
