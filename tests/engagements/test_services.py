@@ -274,11 +274,19 @@ def test_cancel_only_a_draft(trial, owner):
         services.activate(engagement=trial, actor=owner.user)
 
 
-def test_the_database_refuses_an_active_engagement_without_manager(workspace):
-    from django.db import IntegrityError, transaction
+def test_removing_a_manager_keeps_the_engagement_and_flags_it(workspace, manager, owner):
+    from sourcewise.findings.engine import evaluate
+    from sourcewise.workspaces.services import change_role, remove_member
 
-    with pytest.raises(IntegrityError), transaction.atomic():
-        EngagementFactory(workspace=workspace, manager=None, state="active")
+    active = EngagementFactory(workspace=workspace, manager=manager, state="active")
+    other = MembershipFactory(workspace=workspace, role=MANAGER)
+    kept = EngagementFactory(workspace=workspace, manager=other, state="active")
+    change_role(membership=other, role=FREELANCER, actor=owner.user)
+    remove_member(membership=manager, actor=owner.user)
+    assert Engagement.objects.get(pk=active.pk).manager_id is None
+    found = {f.subject_id: f.message for f in evaluate(workspace).findings if f.code == "NO_MANAGER"}
+    assert set(found) == {active.pk, kept.pk}
+    assert "is not an owner or manager" in found[kept.pk]
 
 
 # ── milestones ───────────────────────────────────────────────────────────────
@@ -350,6 +358,7 @@ def test_checkpoint_by_the_manager_of_an_active_engagement(own_active, workspace
         (MembershipFactory(workspace=workspace, role=MANAGER), START, 4, "Only the engagement's manager"),
         (manager, START - datetime.timedelta(days=1), 4, "before the engagement starts"),
         (manager, START, 6, "Value 6 is not a valid choice"),
+        (manager, datetime.date(2999, 1, 1), 4, "cannot be in the future"),
     ):
         with pytest.raises(ValidationError, match=message):
             services.record_checkpoint(

@@ -6,6 +6,7 @@ time entries, and the handovers when a freelancer leaves.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
@@ -57,6 +58,8 @@ class Engagement(WorkspaceScoped, TimeStamped):
     workspace = models.ForeignKey("workspaces.Workspace", on_delete=models.CASCADE, related_name="engagements")
     freelancer = models.ForeignKey("talent.Freelancer", on_delete=models.PROTECT, related_name="engagements")
     task = models.ForeignKey("tasks.Task", on_delete=models.PROTECT, related_name="engagements")
+    # SET_NULL, not a constraint: removing a team member must not fail; an active engagement
+    # left without its manager shows as a critical NO_MANAGER finding instead.
     manager = models.ForeignKey(
         "workspaces.Membership",
         on_delete=models.SET_NULL,
@@ -129,11 +132,6 @@ class Engagement(WorkspaceScoped, TimeStamped):
                 condition=Q(trial_rating__isnull=True) | Q(trial_rating__gte=1, trial_rating__lte=5, kind="trial"),
                 name="engagement_rating_trial_1_5",
                 violation_error_message="Only a trial gets a rating, from 1 to 5.",
-            ),
-            models.CheckConstraint(
-                condition=Q(state__in=["draft", "cancelled"]) | Q(manager__isnull=False),
-                name="engagement_started_has_manager",
-                violation_error_message="An engagement needs a manager before it starts.",
             ),
             models.CheckConstraint(
                 condition=~Q(kind="trial", state="completed") | Q(trial_rating__isnull=False),
@@ -259,7 +257,7 @@ class TimeEntry(WorkspaceScoped, TimeStamped):
     hours = models.DecimalField(
         max_digits=4,
         decimal_places=2,
-        validators=[MinValueValidator(0.01), MaxValueValidator(24)],
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("24"))],
         help_text="Up to 24 hours, in hundredths (1.5 = one and a half hours).",
     )
     note = models.CharField(max_length=500, blank=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sourcewise.core.access import INTERNAL
 from sourcewise.engagements.models import Engagement
 from sourcewise.engagements.selectors import (
     active_counts_by_manager,
@@ -24,7 +25,7 @@ def _open_engagements(ctx: CheckContext) -> list[Engagement]:
         "engagements.open",
         lambda: list(
             Engagement.objects.filter(workspace=ctx.workspace, state__in=OPEN_STATES)
-            .select_related("freelancer", "task", "workspace")
+            .select_related("freelancer", "task", "workspace", "manager__user")
             .order_by("pk")
         ),
     )
@@ -33,16 +34,21 @@ def _open_engagements(ctx: CheckContext) -> list[Engagement]:
 @check("NO_MANAGER")
 def engagements_without_manager(ctx: CheckContext) -> Iterator[Finding]:
     for e in _open_engagements(ctx):
-        if e.manager_id is None:
-            yield Finding(
-                code="NO_MANAGER",
-                severity=Severity.CRITICAL,
-                subject_type=SUBJECT,
-                subject_id=e.pk,
-                subject_label=str(e),
-                message=f"{e.freelancer} on {e.task} has no manager; outsourced work drifts without one.",
-                fix="Open the engagement and choose the owner or manager of your team who will run it.",
-            )
+        if e.manager is None:
+            message = f"{e.freelancer} on {e.task} has no manager; outsourced work drifts without one."
+        elif e.manager.role not in INTERNAL:
+            message = f"{e.freelancer} on {e.task} is managed by {e.manager.user}, who is not an owner or manager."
+        else:
+            continue
+        yield Finding(
+            code="NO_MANAGER",
+            severity=Severity.CRITICAL,
+            subject_type=SUBJECT,
+            subject_id=e.pk,
+            subject_label=str(e),
+            message=message,
+            fix="Open the engagement and choose the owner or manager of your team who will run it.",
+        )
 
 
 @check("MANAGER_OVERLOADED")

@@ -284,6 +284,8 @@ def record_checkpoint(
     _require_active(engagement, "checkpoints are recorded")
     if date < engagement.start_date:
         raise ValidationError({"date": "A checkpoint cannot be before the engagement starts."})
+    if date > timezone.localdate() + datetime.timedelta(days=1):
+        raise ValidationError({"date": "A checkpoint cannot be in the future."})
     review = CheckpointReview(
         workspace_id=engagement.workspace_id,
         engagement=engagement,
