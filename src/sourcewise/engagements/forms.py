@@ -97,7 +97,13 @@ class MilestoneForm(forms.Form):
 
 class DeliverableForm(forms.Form):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=10000, label="What you deliver")
-    link = forms.URLField(required=False, max_length=500, label="Link (optional)", assume_scheme="https")
+    link = forms.URLField(
+        required=False,
+        max_length=500,
+        label="Link (optional)",
+        assume_scheme="https",
+        widget=forms.TextInput(attrs={"inputmode": "url", "placeholder": "https://…"}),
+    )
 
 
 class ReturnForm(forms.Form):
