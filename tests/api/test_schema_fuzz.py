@@ -106,4 +106,10 @@ FREELANCER_PATHS: set[str] = {
     "/api/v1/pulses/current",
     "/api/v1/document-types",
     "/api/v1/documents",
+    # A freelancer reads their own engagements, milestones and hours, logs hours and hands in work.
+    "/api/v1/engagements",
+    "/api/v1/engagements/{engagement_id}",
+    "/api/v1/engagements/{engagement_id}/milestones",
+    "/api/v1/engagements/{engagement_id}/time-entries",
+    "/api/v1/milestones/{milestone_id}/submit",
 }

@@ -19,7 +19,8 @@ DOCUMENTED_WARNINGS = {"security.W021"}
 
 def run_sourcewise(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     # Start from a clean slate: the test settings put relaxed SECURE_* values in os.environ.
-    dropped = {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "ALLOWED_HOSTS"}
+    # DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser tests' Playwright fixture earlier in the same run.
+    dropped = {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     environment = {k: v for k, v in os.environ.items() if k not in dropped and not k.startswith("SECURE_")}
     environment.update(DJANGO_SETTINGS_MODULE="sourcewise.config.settings.base", **env)
     return subprocess.run(

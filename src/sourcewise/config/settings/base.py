@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "sourcewise.tasks",
     "sourcewise.money",
     "sourcewise.guidance",
+    "sourcewise.engagements",
     "sourcewise.api",
     "sourcewise.demo",
 ]

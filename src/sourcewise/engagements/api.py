@@ -1,0 +1,462 @@
+"""Engagements over the API: drafts and transitions, milestones, checkpoint reviews, hours, handovers."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from sourcewise.api.access import api_access
+from sourcewise.api.pagination import PageParams, keyset_page
+from sourcewise.api.schemas import Id, InputSchema, Page, path_id, responses
+from sourcewise.core.access import EVERYONE, FREELANCER, INTERNAL, scoped_object, scoped_queryset
+from sourcewise.core.schemas import CurrencyCode
+from sourcewise.engagements import selectors, services
+from sourcewise.engagements.models import CheckpointReview, Engagement, Handover, Milestone, TimeEntry
+from sourcewise.talent.models import Freelancer
+from sourcewise.tasks.models import Task
+from sourcewise.workspaces.models import Membership
+
+router = Router(tags=["engagements"])
+
+
+def _dec(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _internal(context: Any) -> bool:
+    request = (context or {}).get("request")
+    membership = getattr(request, "membership", None)
+    return bool(membership and membership.is_internal)
+
+
+# ── schemas ──────────────────────────────────────────────────────────────────
+
+
+class Ref(Schema):
+    id: int
+    name: str
+
+
+class EngagementIn(InputSchema):
+    freelancer_id: Id
+    task_id: Id
+    manager_id: Id | None = Field(None, description="Membership id of an owner or manager of the workspace.")
+    kind: Literal["trial", "full"] = "trial"
+    billing: Literal["hourly", "fixed"] = "hourly"
+    rate: Decimal = Field(
+        ge=0, max_digits=10, decimal_places=2, description="Hourly rate (fixed price: the rate it is based on)."
+    )
+    currency: CurrencyCode
+    budget_cap: Decimal | None = Field(
+        None, gt=0, max_digits=12, decimal_places=2, description="Hours (hourly) or amount (fixed price)."
+    )
+    start_date: datetime.date
+    end_date: datetime.date | None = None
+    expected_monthly_saving: Decimal | None = Field(None, max_digits=12, decimal_places=2)
+
+
+class EngagementOut(Schema):
+    id: int
+    freelancer: Ref
+    task: Ref
+    manager: Ref | None
+    kind: str
+    state: str
+    billing: str
+    rate: str
+    currency: str
+    budget_cap: str | None
+    start_date: datetime.date
+    end_date: datetime.date | None
+    expected_monthly_saving: str | None = Field(None, description="Shown to owners and managers only.")
+    trial_rating: int | None
+    completion_note: str
+    termination_reason: str
+    activated_at: datetime.datetime | None
+    ended_at: datetime.datetime | None
+
+    @staticmethod
+    def resolve_freelancer(obj: Engagement) -> dict[str, Any]:
+        return {"id": obj.freelancer_id, "name": obj.freelancer.name}
+
+    @staticmethod
+    def resolve_task(obj: Engagement) -> dict[str, Any]:
+        return {"id": obj.task_id, "name": obj.task.name}
+
+    @staticmethod
+    def resolve_manager(obj: Engagement) -> dict[str, Any] | None:
+        if obj.manager is None:
+            return None
+        return {"id": obj.manager_id, "name": obj.manager.user.full_name or obj.manager.user.email}
+
+    @staticmethod
+    def resolve_rate(obj: Engagement) -> str:
+        return str(obj.rate)
+
+    @staticmethod
+    def resolve_budget_cap(obj: Engagement) -> str | None:
+        return _dec(obj.budget_cap)
+
+    @staticmethod
+    def resolve_expected_monthly_saving(obj: Engagement, context: Any) -> str | None:
+        return _dec(obj.expected_monthly_saving) if _internal(context) else None
+
+
+class CompleteIn(InputSchema):
+    trial_rating: int | None = Field(None, ge=1, le=5, description="Required for a trial.")
+    note: str = Field("", max_length=5000)
+
+
+class TerminateIn(InputSchema):
+    reason: str = Field(min_length=1, max_length=5000)
+
+
+class MilestoneIn(InputSchema):
+    title: str = Field(min_length=1, max_length=150)
+    acceptance_criteria: str = Field(min_length=1, max_length=5000)
+    due_date: datetime.date
+
+
+class MilestoneOut(Schema):
+    id: int
+    engagement_id: int
+    title: str
+    acceptance_criteria: str
+    due_date: datetime.date
+    status: str
+    deliverable_text: str
+    deliverable_link: str
+    submitted_at: datetime.datetime | None
+    reviewed_at: datetime.datetime | None
+    return_note: str
+
+
+class DeliverableIn(InputSchema):
+    text: str = Field(min_length=1, max_length=10000)
+    link: str = Field("", max_length=500, pattern=r"^(https?://\S+)?$")
+
+
+class DecisionIn(InputSchema):
+    accept: bool
+    note: str = Field("", max_length=500, description="Required when sending back.")
+
+
+class ReviewIn(InputSchema):
+    date: datetime.date
+    quality: int = Field(ge=1, le=5)
+    timeliness: int = Field(ge=1, le=5)
+    communication: int = Field(ge=1, le=5)
+    notes: str = Field("", max_length=5000)
+
+
+class ReviewOut(Schema):
+    id: int
+    engagement_id: int
+    reviewer_id: int | None
+    date: datetime.date
+    quality: int
+    timeliness: int
+    communication: int
+    notes: str
+
+
+class TimeEntryIn(InputSchema):
+    date: datetime.date
+    hours: Decimal = Field(gt=0, le=24, max_digits=4, decimal_places=2)
+    note: str = Field("", max_length=500)
+
+
+class TimeEntryOut(Schema):
+    id: int
+    engagement_id: int
+    date: datetime.date
+    hours: str
+    note: str
+    status: str
+    reviewed_at: datetime.datetime | None
+    return_note: str
+
+    @staticmethod
+    def resolve_hours(obj: TimeEntry) -> str:
+        return str(obj.hours)
+
+
+class TimeDecisionIn(InputSchema):
+    approve: bool
+    note: str = Field("", max_length=500, description="Required when sending back.")
+
+
+class HandoverOut(Schema):
+    id: int
+    offboarding_id: int
+    engagement_id: int
+    leaving_freelancer_id: int
+    status: str
+    replacement_id: int | None
+    notes: str
+
+    @staticmethod
+    def resolve_leaving_freelancer_id(obj: Handover) -> int:
+        return obj.engagement.freelancer_id
+
+
+class HandoverIn(InputSchema):
+    status: Literal["open", "replacement_chosen", "done"]
+    replacement_id: Id | None = None
+    notes: str = Field("", max_length=5000)
+
+
+class OffboardingIn(InputSchema):
+    reason: str = Field("", max_length=2000)
+    leaving_on: datetime.date | None = None
+
+
+class OffboardingOut(Schema):
+    id: int
+    freelancer_id: int
+    status: str
+    leaving_on: datetime.date | None
+    handovers: list[HandoverOut]
+
+    @staticmethod
+    def resolve_handovers(obj: Any) -> list[Handover]:
+        return list(obj.handovers.select_related("engagement").order_by("pk"))
+
+
+# ── helpers ──────────────────────────────────────────────────────────────────
+
+
+def _member(request: HttpRequest) -> Membership:
+    return request.membership  # type: ignore[attr-defined,no-any-return]
+
+
+def _engagements(request: HttpRequest) -> QuerySet[Engagement]:
+    return selectors.with_related(scoped_queryset(request, Engagement))
+
+
+def _one(request: HttpRequest, engagement_id: int) -> Engagement:
+    return scoped_object(request, Engagement, engagement_id, _engagements(request))
+
+
+def _ref(
+    request: HttpRequest, model: type[Model], pk: int | None, field: str, queryset: QuerySet[Any] | None = None
+) -> Any:
+    if pk is None:
+        return None
+    qs = queryset if queryset is not None else scoped_queryset(request, model)
+    found = qs.filter(pk=pk).first()
+    if found is None:
+        raise ValidationError({field: f"Unknown {field.removesuffix('_id')} id {pk} in this workspace."})
+    return found
+
+
+def _draft_fields(request: HttpRequest, payload: EngagementIn) -> dict[str, Any]:
+    data = payload.dict(exclude={"freelancer_id", "task_id", "manager_id"})
+    managers = Membership.objects.filter(workspace=request.workspace)  # type: ignore[attr-defined]
+    data["freelancer"] = _ref(request, Freelancer, payload.freelancer_id, "freelancer_id")
+    data["task"] = _ref(request, Task, payload.task_id, "task_id")
+    data["manager"] = _ref(request, Membership, payload.manager_id, "manager_id", managers)
+    return data
+
+
+# ── engagements ──────────────────────────────────────────────────────────────
+
+
+@router.get("/engagements", response=responses(Page[EngagementOut]), auth=api_access(EVERYONE))
+def list_engagements(request: HttpRequest, params: Query[PageParams]) -> dict[str, object]:
+    """Engagements of the workspace (a freelancer: their own)."""
+    return keyset_page(_engagements(request), params.cursor, params.limit)
+
+
+@router.post("/engagements", response=responses(EngagementOut, 201), auth=api_access(INTERNAL))
+def create_engagement(request: HttpRequest, payload: EngagementIn) -> tuple[int, Engagement]:
+    """Plan an engagement (a draft): nothing starts until it is activated."""
+    engagement = services.create_draft(
+        workspace=request.workspace,  # type: ignore[attr-defined]
+        actor=request.user,
+        **_draft_fields(request, payload),
+    )
+    return 201, _one(request, engagement.pk)
+
+
+E = {"engagement_id": Engagement}
+
+
+@router.get("/engagements/{engagement_id}", response=responses(EngagementOut), auth=api_access(EVERYONE, E))
+def get_engagement(request: HttpRequest, engagement_id: int = path_id()) -> Engagement:
+    return _one(request, engagement_id)
+
+
+@router.put("/engagements/{engagement_id}", response=responses(EngagementOut), auth=api_access(INTERNAL, E))
+def update_engagement(request: HttpRequest, payload: EngagementIn, engagement_id: int = path_id()) -> Engagement:
+    """Change the terms of a draft (an engagement that has started keeps its terms)."""
+    engagement = _one(request, engagement_id)
+    services.update_draft(engagement=engagement, actor=request.user, **_draft_fields(request, payload))
+    return _one(request, engagement_id)
+
+
+@router.post("/engagements/{engagement_id}/activate", response=responses(EngagementOut), auth=api_access(INTERNAL, E))
+def activate_engagement(request: HttpRequest, engagement_id: int = path_id()) -> Engagement:
+    """Start a draft. Refused with every unmet requirement listed in `errors` (422)."""
+    services.activate(engagement=_one(request, engagement_id), actor=request.user)
+    return _one(request, engagement_id)
+
+
+@router.post("/engagements/{engagement_id}/complete", response=responses(EngagementOut), auth=api_access(INTERNAL, E))
+def complete_engagement(request: HttpRequest, payload: CompleteIn, engagement_id: int = path_id()) -> Engagement:
+    services.complete(
+        engagement=_one(request, engagement_id), actor=request.user, rating=payload.trial_rating, note=payload.note
+    )
+    return _one(request, engagement_id)
+
+
+@router.post("/engagements/{engagement_id}/terminate", response=responses(EngagementOut), auth=api_access(INTERNAL, E))
+def terminate_engagement(request: HttpRequest, payload: TerminateIn, engagement_id: int = path_id()) -> Engagement:
+    services.terminate(engagement=_one(request, engagement_id), actor=request.user, reason=payload.reason)
+    return _one(request, engagement_id)
+
+
+@router.post("/engagements/{engagement_id}/cancel", response=responses(EngagementOut), auth=api_access(INTERNAL, E))
+def cancel_engagement(request: HttpRequest, engagement_id: int = path_id()) -> Engagement:
+    services.cancel(engagement=_one(request, engagement_id), actor=request.user)
+    return _one(request, engagement_id)
+
+
+# ── milestones ───────────────────────────────────────────────────────────────
+
+
+@router.get(
+    "/engagements/{engagement_id}/milestones", response=responses(Page[MilestoneOut]), auth=api_access(EVERYONE, E)
+)
+def list_milestones(
+    request: HttpRequest, params: Query[PageParams], engagement_id: int = path_id()
+) -> dict[str, object]:
+    engagement = _one(request, engagement_id)
+    return keyset_page(scoped_queryset(request, Milestone).filter(engagement=engagement), params.cursor, params.limit)
+
+
+@router.post(
+    "/engagements/{engagement_id}/milestones", response=responses(MilestoneOut, 201), auth=api_access(INTERNAL, E)
+)
+def create_milestone(
+    request: HttpRequest, payload: MilestoneIn, engagement_id: int = path_id()
+) -> tuple[int, Milestone]:
+    milestone = services.add_milestone(engagement=_one(request, engagement_id), actor=request.user, **payload.dict())
+    return 201, milestone
+
+
+M = {"milestone_id": Milestone}
+
+
+@router.post("/milestones/{milestone_id}/submit", response=responses(MilestoneOut), auth=api_access((FREELANCER,), M))
+def submit_milestone(request: HttpRequest, payload: DeliverableIn, milestone_id: int = path_id()) -> Milestone:
+    """The freelancer hands in the deliverable of an open (or sent back) milestone."""
+    milestone = scoped_object(request, Milestone, milestone_id)
+    return services.submit_deliverable(
+        milestone=milestone, membership=_member(request), text=payload.text, link=payload.link
+    )
+
+
+@router.post("/milestones/{milestone_id}/review", response=responses(MilestoneOut), auth=api_access(INTERNAL, M))
+def review_milestone(request: HttpRequest, payload: DecisionIn, milestone_id: int = path_id()) -> Milestone:
+    """The engagement's manager (or an owner) accepts the deliverable or sends it back with a note."""
+    milestone = scoped_object(request, Milestone, milestone_id)
+    return services.review_deliverable(
+        milestone=milestone, membership=_member(request), accept=payload.accept, note=payload.note
+    )
+
+
+# ── checkpoint reviews ───────────────────────────────────────────────────────
+
+
+@router.get("/engagements/{engagement_id}/reviews", response=responses(Page[ReviewOut]), auth=api_access(INTERNAL, E))
+def list_reviews(request: HttpRequest, params: Query[PageParams], engagement_id: int = path_id()) -> dict[str, object]:
+    engagement = _one(request, engagement_id)
+    reviews = scoped_queryset(request, CheckpointReview).filter(engagement=engagement)
+    return keyset_page(reviews, params.cursor, params.limit)
+
+
+@router.post("/engagements/{engagement_id}/reviews", response=responses(ReviewOut, 201), auth=api_access(INTERNAL, E))
+def create_review(
+    request: HttpRequest, payload: ReviewIn, engagement_id: int = path_id()
+) -> tuple[int, CheckpointReview]:
+    review = services.record_checkpoint(
+        engagement=_one(request, engagement_id), membership=_member(request), **payload.dict()
+    )
+    return 201, review
+
+
+# ── hours ────────────────────────────────────────────────────────────────────
+
+
+@router.get(
+    "/engagements/{engagement_id}/time-entries",
+    response=responses(Page[TimeEntryOut]),
+    auth=api_access(EVERYONE, E),
+)
+def list_time_entries(
+    request: HttpRequest, params: Query[PageParams], engagement_id: int = path_id()
+) -> dict[str, object]:
+    engagement = _one(request, engagement_id)
+    entries = scoped_queryset(request, TimeEntry).filter(engagement=engagement)
+    return keyset_page(entries, params.cursor, params.limit)
+
+
+@router.post(
+    "/engagements/{engagement_id}/time-entries",
+    response=responses(TimeEntryOut, 201),
+    auth=api_access((FREELANCER,), E),
+)
+def log_time(request: HttpRequest, payload: TimeEntryIn, engagement_id: int = path_id()) -> tuple[int, TimeEntry]:
+    """The freelancer logs hours on their active engagement; they count once approved."""
+    entry = services.log_time(engagement=_one(request, engagement_id), membership=_member(request), **payload.dict())
+    return 201, entry
+
+
+@router.post(
+    "/time-entries/{entry_id}/review",
+    response=responses(TimeEntryOut),
+    auth=api_access(INTERNAL, {"entry_id": TimeEntry}),
+)
+def review_time_entry(request: HttpRequest, payload: TimeDecisionIn, entry_id: int = path_id()) -> TimeEntry:
+    entry = scoped_object(request, TimeEntry, entry_id)
+    return services.review_time(entry=entry, membership=_member(request), approve=payload.approve, note=payload.note)
+
+
+# ── offboarding ──────────────────────────────────────────────────────────────
+
+
+@router.post(
+    "/freelancers/{freelancer_id}/offboarding",
+    response=responses(OffboardingOut, 201),
+    auth=api_access(INTERNAL, {"freelancer_id": Freelancer}),
+)
+def start_offboarding(request: HttpRequest, payload: OffboardingIn, freelancer_id: int = path_id()) -> tuple[int, Any]:
+    """Mark a freelancer as leaving: each of their active engagements gets a handover."""
+    freelancer = scoped_object(request, Freelancer, freelancer_id)
+    offboarding = services.start_offboarding(freelancer=freelancer, actor=request.user, **payload.dict())
+    return 201, offboarding
+
+
+@router.get("/handovers", response=responses(Page[HandoverOut]), auth=api_access(INTERNAL))
+def list_handovers(request: HttpRequest, params: Query[PageParams]) -> dict[str, object]:
+    handovers = scoped_queryset(request, Handover).select_related("engagement")
+    return keyset_page(handovers, params.cursor, params.limit)
+
+
+@router.put(
+    "/handovers/{handover_id}", response=responses(HandoverOut), auth=api_access(INTERNAL, {"handover_id": Handover})
+)
+def update_handover(request: HttpRequest, payload: HandoverIn, handover_id: int = path_id()) -> Handover:
+    handover = scoped_object(request, Handover, handover_id)
+    replacement = _ref(request, Freelancer, payload.replacement_id, "replacement_id")
+    services.update_handover(
+        handover=handover, actor=request.user, status=payload.status, replacement=replacement, notes=payload.notes
+    )
+    return scoped_queryset(request, Handover).select_related("engagement").get(pk=handover.pk)

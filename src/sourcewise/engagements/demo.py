@@ -1,0 +1,213 @@
+"""Demo: Lumen Studio's engagements — every state, every engagement finding, one offboarding.
+
+The story goes through the services (so guards and audit rows are real) except where a
+comment says the story needs a state the guards would refuse.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from sourcewise.engagements import services
+from sourcewise.engagements.models import Engagement, TimeEntry
+from sourcewise.workspaces.models import Membership
+
+
+def _d(value: str) -> Decimal:
+    return Decimal(value)
+
+
+def build(ctx) -> None:  # type: ignore[no-untyped-def]
+    ws = ctx.workspace
+    owner = ctx.users["owner"]
+    sam_user, jordan_user = ctx.users["sam"], ctx.users["jordan"]
+    sam = Membership.objects.get(user=sam_user, workspace=ws)
+    jordan = Membership.objects.get(user=jordan_user, workspace=ws)
+    f, t = ctx.freelancers, ctx.tasks
+    day = ctx.days_ago
+
+    def member_of(user: Any) -> Membership:
+        return Membership.objects.get(user=user, workspace=ws)
+
+    def draft(
+        key: str, task: str, manager: Membership | None, kind: str, rate: str, currency: str, **terms: Any
+    ) -> Engagement:
+        return services.create_draft(
+            workspace=ws,
+            actor=owner,
+            freelancer=f[key],
+            task=t[task],
+            manager=manager,
+            kind=kind,
+            billing=terms.pop("billing", "hourly"),
+            rate=_d(rate),
+            currency=currency,
+            **terms,
+        )
+
+    def review(e: Engagement, by: Membership, days_ago: int, q: int, tl: int, c: int, notes: str) -> None:
+        services.record_checkpoint(
+            engagement=e, membership=by, date=day(days_ago), quality=q, timeliness=tl, communication=c, notes=notes
+        )
+
+    def trial(key: str, task: str, manager: Membership, rate: str, currency: str, start: int, **kw: Any) -> Engagement:
+        e = draft(
+            key, task, manager, "trial", rate, currency,
+            budget_cap=_d(kw.pop("hours", "20")), start_date=day(start), end_date=day(start - 13), **kw,
+        )  # fmt: skip
+        services.activate(engagement=e, actor=owner)
+        return e
+
+    def completed_trial(
+        key: str, task: str, manager: Membership, rate: str, cur: str, start: int, rating: int, note: str
+    ) -> Engagement:
+        e = trial(key, task, manager, rate, cur, start)
+        review(e, manager, start - 7, rating, rating, max(rating, 3), "Mid-trial checkpoint.")
+        services.complete(engagement=e, actor=manager.user, rating=rating, note=note)
+        return e
+
+    def full(
+        key: str, task: str, manager: Membership, rate: str, cur: str, start: int, saving: str, **kw: Any
+    ) -> Engagement:
+        e = draft(
+            key, task, manager, "full", rate, cur,
+            budget_cap=_d(kw.pop("cap", "80")), start_date=day(start), end_date=None,
+            expected_monthly_saving=_d(saving), **kw,
+        )  # fmt: skip
+        services.activate(engagement=e, actor=owner)
+        return e
+
+    # ── Maria: support inbox. A good trial, then a full engagement run by Sam. ──
+    completed_trial(
+        "maria", "support", sam, "14.00", "USD", 120, 4, "Fast, friendly answers; learned our tone quickly."
+    )
+    maria = full("maria", "support", sam, "14.00", "USD", 100, "950.00", cap="100")
+    maria_member = member_of(f["maria"].user)
+    for ago, q, tl, c, notes in (
+        (72, 4, 4, 5, "Inbox under control; first-response time down to 2 h."),
+        (44, 4, 3, 4, "Two tickets waited over a day during the launch week."),
+        (16, 5, 4, 5, "Excellent month. Clients mention her by name."),
+        (5, 4, 4, 5, "Steady. Agreed to draft the FAQ refresh."),
+    ):
+        review(maria, sam, ago, q, tl, c, notes)
+    # Hours: Maria reports through the portal; most are approved, some wait for Sam.
+    for ago, hours, note in (
+        (26, "6.5", "Inbox and chat"), (25, "7", "Inbox, refund requests"), (19, "6", "Inbox"),
+        (18, "7.5", "Inbox and launch questions"), (12, "6", "Inbox"), (11, "5.25", "Inbox, FAQ notes"),
+        (5, "6", "Inbox"), (4, "7", "Inbox and chat"), (3, "4.5", "Inbox"), (2, "6", "Inbox, FAQ draft"),
+    ):  # fmt: skip
+        services.log_time(engagement=maria, membership=maria_member, date=day(ago), hours=_d(hours), note=note)
+    for entry in TimeEntry.objects.filter(engagement=maria, date__lte=day(11)).order_by("date"):
+        services.review_time(entry=entry, membership=sam, approve=True)
+    returned = TimeEntry.objects.get(engagement=maria, date=day(5))
+    services.review_time(entry=returned, membership=sam, approve=False, note="That was a public holiday — wrong day?")
+    m1 = services.add_milestone(
+        engagement=maria, actor=sam_user, title="Support playbook v1", due_date=day(80),
+        acceptance_criteria="Covers the 20 most common requests with approved answer templates.",
+    )  # fmt: skip
+    services.submit_deliverable(
+        milestone=m1, membership=maria_member, text="Playbook in the shared drive, 22 templates."
+    )
+    services.review_deliverable(milestone=m1, membership=sam, accept=True)
+    m2 = services.add_milestone(
+        engagement=maria, actor=sam_user, title="Monthly support report", due_date=day(1),
+        acceptance_criteria="Ticket volume, response times and the top 5 issues with suggestions.",
+    )  # fmt: skip
+    services.submit_deliverable(
+        milestone=m2, membership=maria_member, text="Report for last month attached.", link="https://example.com/report"
+    )
+    services.add_milestone(
+        engagement=maria, actor=sam_user, title="FAQ refresh", due_date=day(-10),
+        acceptance_criteria="Every FAQ answer checked against the current prices and policies.",
+    )  # fmt: skip
+
+    # ── Priya: website builds, run by Jordan, whose checkpoint is overdue. ──
+    completed_trial("priya", "website", jordan, "35.00", "USD", 160, 4, "Clean code, good questions.")
+    priya = full("priya", "website", jordan, "35.00", "USD", 140, "1400.00", cap="60")
+    review(priya, jordan, 70, 4, 4, 4, "On track.")
+    review(priya, jordan, 30, 3, 3, 4, "Microsite slipped a week; agreed a new date.")
+    priya_member = member_of(f["priya"].user)
+    pm = services.add_milestone(
+        engagement=priya, actor=jordan_user, title="Spring campaign landing page", due_date=day(20),
+        acceptance_criteria="Matches the approved design on phone and desktop; loads in under 2 s.",
+    )  # fmt: skip
+    services.submit_deliverable(milestone=pm, membership=priya_member, text="Live on staging.")
+    services.review_deliverable(
+        milestone=pm, membership=jordan, accept=False, note="The phone layout cuts the headline; please fix."
+    )
+    services.log_time(engagement=priya, membership=priya_member, date=day(3), hours=_d("4"), note="Landing page fixes")
+
+    # ── Ana: PPC, a trial rated 5 then a full engagement (Sam). ──
+    completed_trial("ana", "ppc", sam, "30.00", "EUR", 90, 5, "Cut cost per lead by a third in two weeks.")
+    ana = full("ana", "ppc", sam, "30.00", "EUR", 75, "700.00", cap="40")
+    review(ana, sam, 3, 5, 4, 4, "Campaigns healthy.")
+
+    # ── An: video editing with Jordan; An is leaving (offboarding below). ──
+    completed_trial("an", "video", jordan, "20.00", "USD", 110, 4, "Good eye for pacing.")
+    an = full("an", "video", jordan, "20.00", "USD", 95, "500.00", cap="30")
+    review(an, jordan, 7, 4, 4, 3, "Good edits; replies slowly on Fridays.")
+
+    # ── Amani: bookkeeping since before Lumen used Sourcewise: a full engagement that never
+    # had a trial. The guards refuse to start it today, so the row is inserted directly. ──
+    amani = Engagement.objects.create(
+        workspace=ws, freelancer=f["amani"], task=t["books"], manager=sam, kind="full", state="active",
+        billing="fixed", rate=_d("18.00"), currency="USD", budget_cap=_d("600.00"), start_date=day(200),
+        expected_monthly_saving=_d("400.00"), activated_at=timezone.now() - datetime.timedelta(days=200),
+    )  # fmt: skip
+    review(amani, sam, 10, 4, 5, 4, "VAT return filed on time.")
+
+    # ── Lucía: a trial rated 2 (off-brief), yet a full engagement is being planned → NO_TRIAL. ──
+    completed_trial("lucia", "identity", sam, "30.00", "USD", 60, 2, "Concepts were off-brief twice.")
+    lucia = draft(
+        "lucia", "identity", sam, "full", "30.00", "USD", budget_cap=_d("40"), start_date=day(-7),
+        expected_monthly_saving=_d("300.00"),
+    )  # fmt: skip
+    services.add_milestone(
+        engagement=lucia, actor=sam_user, title="Logo refresh concepts", due_date=day(-21),
+        acceptance_criteria="Three directions, each shown on the business card and the website header.",
+    )  # fmt: skip
+
+    # ── Small trials Sam runs at the same time: with Maria, Amani and Ana that is 9 active
+    # engagements for Sam, one more than the limit of 8 (MANAGER_OVERLOADED). ──
+    trial("chloe", "social", sam, "45.00", "CAD", 6)
+    trial("emily", "blog", sam, "35.00", "GBP", 5, hours="16")
+    trial("james", "seo", sam, "60.00", "AUD", 4, hours="12")
+    trial("olena", "identity", sam, "28.00", "EUR", 8)
+    trial("kwame", "books", sam, "15.00", "USD", 3, hours="10")
+    # A fixed-price trial: 450 USD, within 20 hours at his 25 USD rate.
+    daniel = trial("daniel", "video", sam, "25.00", "USD", 2, billing="fixed", hours="450")
+    for key, ago, hours, status in (("emily", 3, "3.5", "approved"), ("james", 2, "2", "submitted")):
+        e = Engagement.objects.get(freelancer=f[key], state="active")
+        # Emily and James have no portal login yet; Sam typed in the hours they emailed.
+        TimeEntry.objects.create(
+            workspace=ws, engagement=e, date=day(ago), hours=_d(hours), note="Reported by email", status=status,
+            reviewed_by=sam_user if status == "approved" else None,
+            reviewed_at=timezone.now() if status == "approved" else None,
+        )  # fmt: skip
+    services.add_milestone(
+        engagement=daniel, actor=sam_user, title="Three 15-second cut-downs", due_date=day(-5),
+        acceptance_criteria="Three edits of the spring spot, captioned, in 9:16 and 1:1.",
+    )  # fmt: skip
+
+    # ── A draft nobody manages yet (NO_MANAGER), a cancelled plan, a terminated trial. ──
+    draft("sofia", "blog", None, "trial", "40.00", "EUR", budget_cap=_d("15"), start_date=day(-3), end_date=day(-16))
+    arjun = draft("arjun", "identity", jordan, "trial", "20.00", "USD", budget_cap=_d("20"), start_date=day(30),
+                  end_date=day(17))  # fmt: skip
+    services.cancel(engagement=arjun, actor=jordan_user)
+    tomasz = trial("tomasz", "website", jordan, "32.00", "EUR", 50)
+    services.terminate(engagement=tomasz, actor=jordan_user, reason="Missed the first two deadlines without warning.")
+
+    # ── An is leaving: the handover of the video engagement is under way. ──
+    offboarding = services.start_offboarding(
+        freelancer=f["an"], actor=owner, reason="Moving to a full-time role.", leaving_on=day(-21)
+    )
+    handover = offboarding.handovers.get(engagement=an)
+    services.update_handover(
+        handover=handover, actor=owner, status="replacement_chosen", replacement=f["daniel"],
+        notes="Daniel shadows An on the next two edits; project files move to the shared drive.",
+    )  # fmt: skip
+    ctx.extra["engagements"] = {"maria": maria, "priya": priya, "amani": amani, "lucia": lucia}

@@ -1,0 +1,154 @@
+"""Forms of the engagement pages. They only validate input; services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from sourcewise.core.access import INTERNAL
+from sourcewise.core.forms import CurrencyField
+from sourcewise.engagements.models import RATING_CHOICES, Engagement, Handover
+from sourcewise.talent.models import Freelancer
+from sourcewise.tasks.models import Task
+from sourcewise.workspaces.models import Membership, Workspace
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+RATING_FIELD_CHOICES = [("", "—"), *[(str(v), label) for v, label in RATING_CHOICES]]
+
+
+class ManagerChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Membership) -> str:
+        return f"{obj.user.full_name or obj.user.email} ({obj.get_role_display().lower()})"
+
+
+class EngagementForm(forms.Form):
+    freelancer = forms.ModelChoiceField(queryset=Freelancer.objects.none())
+    task = forms.ModelChoiceField(queryset=Task.objects.none())
+    manager = ManagerChoiceField(
+        queryset=Membership.objects.none(),
+        required=False,
+        help_text="Who on your team runs it. It cannot start without one.",
+    )
+    kind = forms.ChoiceField(
+        choices=Engagement.Kind.choices,
+        help_text="A freelancer's first engagement with you is a small trial.",
+    )
+    billing = forms.ChoiceField(choices=Engagement.Billing.choices)
+    rate = forms.DecimalField(
+        max_digits=10, decimal_places=2, min_value=0, help_text=Engagement._meta.get_field("rate").help_text
+    )
+    currency = CurrencyField()
+    budget_cap = forms.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        help_text=Engagement._meta.get_field("budget_cap").help_text,
+    )
+    start_date = forms.DateField(widget=DATE)
+    end_date = forms.DateField(widget=DATE, required=False)
+    expected_monthly_saving = forms.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        help_text=Engagement._meta.get_field("expected_monthly_saving").help_text,
+    )
+
+    def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["freelancer"].queryset = Freelancer.objects.filter(workspace=workspace)  # type: ignore[attr-defined]
+        self.fields["task"].queryset = Task.objects.filter(workspace=workspace)  # type: ignore[attr-defined]
+        self.fields["manager"].queryset = (  # type: ignore[attr-defined]
+            Membership.objects.filter(workspace=workspace, role__in=INTERNAL).select_related("user").order_by("id")
+        )
+        if not self.is_bound and "currency" not in self.initial:
+            self.initial["currency"] = workspace.base_currency
+
+
+class CompleteForm(forms.Form):
+    trial_rating = forms.TypedChoiceField(
+        choices=RATING_FIELD_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        label="Trial rating",
+        help_text="How well did the trial go? 3 or more lets a full engagement follow.",
+    )
+    completion_note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000)
+
+
+class TerminateForm(forms.Form):
+    termination_reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, label="Why does it end early?"
+    )
+
+
+class MilestoneForm(forms.Form):
+    title = forms.CharField(max_length=150)
+    acceptance_criteria = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        help_text="What must be true for you to accept the work.",
+    )
+    due_date = forms.DateField(widget=DATE)
+
+
+class DeliverableForm(forms.Form):
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=10000, label="What you deliver")
+    link = forms.URLField(
+        required=False,
+        max_length=500,
+        label="Link (optional)",
+        assume_scheme="https",
+        widget=forms.TextInput(attrs={"inputmode": "url", "placeholder": "https://…"}),
+    )
+
+
+class ReturnForm(forms.Form):
+    note = forms.CharField(max_length=500, label="What needs to change")
+
+
+class ReviewForm(forms.Form):
+    date = forms.DateField(widget=DATE)
+    quality = forms.TypedChoiceField(choices=RATING_FIELD_CHOICES[1:], coerce=int)
+    timeliness = forms.TypedChoiceField(choices=RATING_FIELD_CHOICES[1:], coerce=int)
+    communication = forms.TypedChoiceField(choices=RATING_FIELD_CHOICES[1:], coerce=int)
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = timezone.localdate()
+
+
+class TimeEntryForm(forms.Form):
+    date = forms.DateField(widget=DATE)
+    hours = forms.DecimalField(max_digits=4, decimal_places=2, min_value=0.01, max_value=24)
+    note = forms.CharField(max_length=500, required=False, label="What you worked on")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = timezone.localdate()
+
+
+class OffboardingForm(forms.Form):
+    freelancer = forms.ModelChoiceField(queryset=Freelancer.objects.none(), label="Who is leaving")
+    leaving_on = forms.DateField(widget=DATE, required=False, label="Last working day")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
+
+    def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["freelancer"].queryset = Freelancer.objects.filter(  # type: ignore[attr-defined]
+            workspace=workspace, offboarding__isnull=True
+        )
+
+
+class HandoverForm(forms.Form):
+    status = forms.ChoiceField(choices=Handover.Status.choices)
+    replacement = forms.ModelChoiceField(queryset=Freelancer.objects.none(), required=False)
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000)
+
+    def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["replacement"].queryset = Freelancer.objects.filter(workspace=workspace)  # type: ignore[attr-defined]

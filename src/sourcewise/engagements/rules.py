@@ -1,0 +1,107 @@
+"""Findings of engagements: G2 managers, G6 trial first, checkpoints (OPS)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sourcewise.core.access import INTERNAL
+from sourcewise.engagements.models import Engagement
+from sourcewise.engagements.selectors import (
+    active_counts_by_manager,
+    checkpoint_due_on,
+    freelancers_with_good_trial,
+    last_review_dates,
+)
+from sourcewise.findings.codes import Severity
+from sourcewise.findings.registry import CheckContext, Finding, check
+from sourcewise.workspaces.models import Membership
+
+OPEN_STATES = (Engagement.State.DRAFT, Engagement.State.ACTIVE)
+SUBJECT = "engagement"
+
+
+def _open_engagements(ctx: CheckContext) -> list[Engagement]:
+    return ctx.memo(  # type: ignore[no-any-return]
+        "engagements.open",
+        lambda: list(
+            Engagement.objects.filter(workspace=ctx.workspace, state__in=OPEN_STATES)
+            .select_related("freelancer", "task", "workspace", "manager__user")
+            .order_by("pk")
+        ),
+    )
+
+
+@check("NO_MANAGER")
+def engagements_without_manager(ctx: CheckContext) -> Iterator[Finding]:
+    for e in _open_engagements(ctx):
+        if e.manager is None:
+            message = f"{e.freelancer} on {e.task} has no manager; outsourced work drifts without one."
+        elif e.manager.role not in INTERNAL:
+            message = f"{e.freelancer} on {e.task} is managed by {e.manager.user}, who is not an owner or manager."
+        else:
+            continue
+        yield Finding(
+            code="NO_MANAGER",
+            severity=Severity.CRITICAL,
+            subject_type=SUBJECT,
+            subject_id=e.pk,
+            subject_label=str(e),
+            message=message,
+            fix="Open the engagement and choose the owner or manager of your team who will run it.",
+        )
+
+
+@check("MANAGER_OVERLOADED")
+def overloaded_managers(ctx: CheckContext) -> Iterator[Finding]:
+    limit = ctx.workspace.manager_max_active_engagements
+    counts = active_counts_by_manager(ctx.workspace)
+    over = {pk: n for pk, n in counts.items() if n > limit}
+    if not over:
+        return
+    for membership in Membership.objects.filter(pk__in=over).select_related("user").order_by("pk"):
+        yield Finding(
+            code="MANAGER_OVERLOADED",
+            severity=Severity.WARNING,
+            subject_type="membership",
+            subject_id=membership.pk,
+            subject_label=str(membership.user),
+            message=f"{membership.user} manages {over[membership.pk]} active engagements (the limit is {limit}).",
+            fix="Give some of these engagements to another manager, or finish the ones that are done.",
+        )
+
+
+@check("NO_TRIAL")
+def full_engagements_without_trial(ctx: CheckContext) -> Iterator[Finding]:
+    good = freelancers_with_good_trial(ctx.workspace)
+    minimum = ctx.workspace.trial_min_rating
+    for e in _open_engagements(ctx):
+        if e.kind == Engagement.Kind.FULL and e.freelancer_id not in good:
+            yield Finding(
+                code="NO_TRIAL",
+                severity=Severity.WARNING,
+                subject_type=SUBJECT,
+                subject_id=e.pk,
+                subject_label=str(e),
+                message=f"{e.freelancer} has a full engagement without a completed trial rated {minimum} or more.",
+                fix="Start with a small trial (at most "
+                f"{ctx.workspace.trial_max_hours} hours, {ctx.workspace.trial_max_days} days) and rate it.",
+            )
+
+
+@check("CHECKPOINT_OVERDUE")
+def overdue_checkpoints(ctx: CheckContext) -> Iterator[Finding]:
+    """Overdue when today is after last review (or start) + cadence: 14 days on is on time, 15 is late."""
+    active = [e for e in _open_engagements(ctx) if e.state == Engagement.State.ACTIVE]
+    last = last_review_dates(active)
+    for e in active:
+        due = checkpoint_due_on(e, last.get(e.pk))
+        if ctx.today > due:
+            yield Finding(
+                code="CHECKPOINT_OVERDUE",
+                severity=Severity.WARNING,
+                subject_type=SUBJECT,
+                subject_id=e.pk,
+                subject_label=str(e),
+                message=f"The checkpoint review of {e.freelancer} on {e.task} was due on {due:%d %b %Y}.",
+                fix="Record a checkpoint review: rate quality, timeliness and communication and write a note.",
+            )

@@ -1,0 +1,420 @@
+"""Writes of engagements and the work inside them. Views, API, demo and CLI call these.
+
+Every state change runs in one transaction that first locks the engagement row
+(`select_for_update`), re-reads its state and only then decides: two people pressing
+"Activate" at once give one activation and one clear refusal, never two.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from sourcewise.audit.services import record
+from sourcewise.core.access import INTERNAL
+from sourcewise.core.services import save_audited, snapshot
+from sourcewise.engagements.models import CheckpointReview, Engagement, Handover, Milestone, Offboarding, TimeEntry
+from sourcewise.engagements.requirements import unmet_requirements
+from sourcewise.talent.models import Freelancer
+from sourcewise.tasks.models import Task
+from sourcewise.workspaces.models import Membership, Workspace
+
+DRAFT_FIELDS = (
+    "freelancer",
+    "task",
+    "manager",
+    "kind",
+    "billing",
+    "rate",
+    "currency",
+    "budget_cap",
+    "start_date",
+    "end_date",
+    "expected_monthly_saving",
+)
+
+
+# ── engagements ──────────────────────────────────────────────────────────────
+
+
+def _check_same_workspace(workspace: Workspace, fields: dict[str, Any]) -> None:
+    errors = {}
+    for name, model in (("freelancer", Freelancer), ("task", Task), ("manager", Membership)):
+        value = fields.get(name)
+        if value is not None and (not isinstance(value, model) or value.workspace_id != workspace.pk):
+            errors[name] = f"Unknown {name} in this workspace."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _locked(engagement: Engagement) -> Engagement:
+    """The engagement re-read under a row lock (held until the transaction ends)."""
+    return Engagement.objects.select_for_update().select_related("workspace").get(pk=engagement.pk)
+
+
+def _require_state(engagement: Engagement, *states: str, doing: str) -> None:
+    if engagement.state not in states:
+        raise ValidationError(
+            f"This engagement is {engagement.get_state_display().lower()}; it cannot be {doing}.", code="state"
+        )
+
+
+def _refresh(target: Engagement, source: Engagement) -> None:
+    """Copy the locked row's values onto the caller's instance so it sees the new state."""
+    for f in Engagement._meta.concrete_fields:
+        setattr(target, f.attname, getattr(source, f.attname))
+
+
+@transaction.atomic
+def create_draft(*, workspace: Workspace, actor: Any, **fields: Any) -> Engagement:
+    unknown = set(fields) - set(DRAFT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields {sorted(unknown)}")
+    _check_same_workspace(workspace, fields)
+    engagement = Engagement(workspace=workspace, state=Engagement.State.DRAFT, **fields)
+    return save_audited(engagement, actor=actor, action="engagement.create")
+
+
+@transaction.atomic
+def update_draft(*, engagement: Engagement, actor: Any, **fields: Any) -> Engagement:
+    unknown = set(fields) - set(DRAFT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields {sorted(unknown)}")
+    locked = _locked(engagement)
+    _require_state(locked, Engagement.State.DRAFT, doing="edited (only a draft can change its terms)")
+    _check_same_workspace(locked.workspace, fields)
+    before = snapshot(locked, fields)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    save_audited(locked, actor=actor, action="engagement.update", fields=[*fields, "updated_at"], before=before)
+    _refresh(engagement, locked)
+    return engagement
+
+
+def _transition(
+    engagement: Engagement, locked: Engagement, actor: Any, action: str, fields: dict[str, Any]
+) -> Engagement:
+    before = snapshot(locked, fields)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    save_audited(locked, actor=actor, action=action, fields=[*fields, "updated_at"], before=before)
+    _refresh(engagement, locked)
+    return engagement
+
+
+@transaction.atomic
+def activate(*, engagement: Engagement, actor: Any) -> Engagement:
+    """draft → active, when every registered activation requirement is met (all reasons listed)."""
+    locked = _locked(engagement)
+    _require_state(locked, Engagement.State.DRAFT, doing="activated")
+    reasons = unmet_requirements(locked)
+    if reasons:
+        raise ValidationError([ValidationError(r, code="requirement") for r in reasons])
+    return _transition(
+        engagement,
+        locked,
+        actor,
+        "engagement.activate",
+        {"state": Engagement.State.ACTIVE, "activated_at": timezone.now()},
+    )
+
+
+@transaction.atomic
+def complete(*, engagement: Engagement, actor: Any, rating: int | None = None, note: str = "") -> Engagement:
+    """active → completed. A trial needs its rating (1–5): it decides whether a full engagement may follow."""
+    locked = _locked(engagement)
+    _require_state(locked, Engagement.State.ACTIVE, doing="completed")
+    fields: dict[str, Any] = {"state": Engagement.State.COMPLETED, "ended_at": timezone.now(), "completion_note": note}
+    if locked.is_trial:
+        if rating is None or not 1 <= int(rating) <= 5:
+            raise ValidationError({"trial_rating": "Rate the trial from 1 to 5 to complete it."})
+        fields["trial_rating"] = int(rating)
+    elif rating is not None:
+        raise ValidationError({"trial_rating": "Only a trial gets a rating; leave it empty."})
+    return _transition(engagement, locked, actor, "engagement.complete", fields)
+
+
+@transaction.atomic
+def terminate(*, engagement: Engagement, actor: Any, reason: str) -> Engagement:
+    """active → terminated, with the reason written down."""
+    locked = _locked(engagement)
+    _require_state(locked, Engagement.State.ACTIVE, doing="terminated")
+    if not reason.strip():
+        raise ValidationError({"termination_reason": "Say why the engagement ends early."})
+    return _transition(
+        engagement,
+        locked,
+        actor,
+        "engagement.terminate",
+        {"state": Engagement.State.TERMINATED, "ended_at": timezone.now(), "termination_reason": reason.strip()},
+    )
+
+
+@transaction.atomic
+def cancel(*, engagement: Engagement, actor: Any) -> Engagement:
+    """draft → cancelled (a plan that will not happen)."""
+    locked = _locked(engagement)
+    _require_state(locked, Engagement.State.DRAFT, doing="cancelled")
+    return _transition(engagement, locked, actor, "engagement.cancel", {"state": Engagement.State.CANCELLED})
+
+
+# ── who may do what on one engagement ─────────────────────────────────────────
+
+
+def can_manage(membership: Membership, engagement: Engagement) -> bool:
+    """The engagement's own manager, or an owner of its workspace."""
+    if membership.workspace_id != engagement.workspace_id:
+        return False
+    return membership.is_owner or (membership.role in INTERNAL and engagement.manager_id == membership.pk)
+
+
+def _require_manager(membership: Membership, engagement: Engagement) -> None:
+    if not can_manage(membership, engagement):
+        raise ValidationError("Only the engagement's manager or an owner can do this.", code="not_manager")
+
+
+def is_own(membership: Membership, engagement: Engagement) -> bool:
+    return engagement.workspace_id == membership.workspace_id and engagement.freelancer.user_id == membership.user_id
+
+
+def _require_freelancer(membership: Membership, engagement: Engagement) -> None:
+    if not is_own(membership, engagement):
+        raise ValidationError("Only the freelancer of this engagement can do this.", code="not_freelancer")
+
+
+def _require_active(engagement: Engagement, doing: str) -> None:
+    if engagement.state != Engagement.State.ACTIVE:
+        raise ValidationError(
+            f"The engagement is {engagement.get_state_display().lower()}; {doing} only on an active engagement.",
+            code="state",
+        )
+
+
+# ── milestones ───────────────────────────────────────────────────────────────
+
+
+@transaction.atomic
+def add_milestone(
+    *, engagement: Engagement, actor: Any, title: str, acceptance_criteria: str, due_date: datetime.date
+) -> Milestone:
+    if engagement.state not in (Engagement.State.DRAFT, Engagement.State.ACTIVE):
+        raise ValidationError("Milestones are planned on a draft or active engagement.", code="state")
+    if not acceptance_criteria.strip():
+        raise ValidationError({"acceptance_criteria": "Write down what must be true to accept the work."})
+    milestone = Milestone(
+        workspace_id=engagement.workspace_id,
+        engagement=engagement,
+        title=title,
+        acceptance_criteria=acceptance_criteria,
+        due_date=due_date,
+    )
+    return save_audited(milestone, actor=actor, action="milestone.create")
+
+
+def _locked_milestone(milestone: Milestone) -> Milestone:
+    return Milestone.objects.select_for_update().select_related("engagement__freelancer").get(pk=milestone.pk)
+
+
+@transaction.atomic
+def submit_deliverable(*, milestone: Milestone, membership: Membership, text: str, link: str = "") -> Milestone:
+    """The freelancer hands in the work: open or sent back → submitted."""
+    locked = _locked_milestone(milestone)
+    _require_freelancer(membership, locked.engagement)
+    _require_active(locked.engagement, "deliverables are submitted")
+    if locked.status not in (Milestone.Status.OPEN, Milestone.Status.RETURNED):
+        raise ValidationError(f"This milestone is {locked.get_status_display().lower()} already.", code="state")
+    if not text.strip():
+        raise ValidationError({"deliverable_text": "Describe what you deliver."})
+    fields = {
+        "status": Milestone.Status.SUBMITTED,
+        "deliverable_text": text.strip(),
+        "deliverable_link": link.strip(),
+        "submitted_at": timezone.now(),
+    }
+    before = snapshot(locked, fields)
+    for k, v in fields.items():
+        setattr(locked, k, v)
+    return save_audited(
+        locked, actor=membership.user, action="milestone.submit", fields=[*fields, "updated_at"], before=before
+    )
+
+
+@transaction.atomic
+def review_deliverable(*, milestone: Milestone, membership: Membership, accept: bool, note: str = "") -> Milestone:
+    """The manager accepts the deliverable, or sends it back saying what must change."""
+    locked = _locked_milestone(milestone)
+    _require_manager(membership, locked.engagement)
+    if locked.status != Milestone.Status.SUBMITTED:
+        raise ValidationError("Only a submitted deliverable can be accepted or sent back.", code="state")
+    if not accept and not note.strip():
+        raise ValidationError({"return_note": "Say what needs to change."})
+    fields = {
+        "status": Milestone.Status.ACCEPTED if accept else Milestone.Status.RETURNED,
+        "return_note": "" if accept else note.strip(),
+        "reviewed_at": timezone.now(),
+        "reviewed_by": membership.user,
+    }
+    before = snapshot(locked, fields)
+    for k, v in fields.items():
+        setattr(locked, k, v)
+    action = "milestone.accept" if accept else "milestone.return"
+    return save_audited(locked, actor=membership.user, action=action, fields=[*fields, "updated_at"], before=before)
+
+
+# ── checkpoint reviews ───────────────────────────────────────────────────────
+
+
+@transaction.atomic
+def record_checkpoint(
+    *,
+    engagement: Engagement,
+    membership: Membership,
+    date: datetime.date,
+    quality: int,
+    timeliness: int,
+    communication: int,
+    notes: str = "",
+) -> CheckpointReview:
+    _require_manager(membership, engagement)
+    _require_active(engagement, "checkpoints are recorded")
+    if date < engagement.start_date:
+        raise ValidationError({"date": "A checkpoint cannot be before the engagement starts."})
+    if date > timezone.localdate() + datetime.timedelta(days=1):
+        raise ValidationError({"date": "A checkpoint cannot be in the future."})
+    review = CheckpointReview(
+        workspace_id=engagement.workspace_id,
+        engagement=engagement,
+        reviewer=membership.user,
+        date=date,
+        quality=quality,
+        timeliness=timeliness,
+        communication=communication,
+        notes=notes,
+    )
+    return save_audited(review, actor=membership.user, action="checkpoint.create")
+
+
+# ── time ─────────────────────────────────────────────────────────────────────
+
+
+@transaction.atomic
+def log_time(
+    *, engagement: Engagement, membership: Membership, date: datetime.date, hours: Decimal, note: str = ""
+) -> TimeEntry:
+    """The freelancer logs hours on their active engagement; they wait for the manager's approval."""
+    _require_freelancer(membership, engagement)
+    _require_active(engagement, "hours are logged")
+    if date < engagement.start_date:
+        raise ValidationError({"date": "These hours are before the engagement started."})
+    if date > timezone.localdate() + datetime.timedelta(days=1):
+        raise ValidationError({"date": "Hours cannot be logged for a future day."})
+    entry = TimeEntry(
+        workspace_id=engagement.workspace_id,
+        engagement=engagement,
+        date=date,
+        hours=hours,
+        note=note,
+        logged_by=membership.user,
+    )
+    return save_audited(entry, actor=membership.user, action="time.log")
+
+
+@transaction.atomic
+def review_time(*, entry: TimeEntry, membership: Membership, approve: bool, note: str = "") -> TimeEntry:
+    """The manager (or an owner) approves the hours — only then they count as fees — or sends them back."""
+    locked = TimeEntry.objects.select_for_update().select_related("engagement").get(pk=entry.pk)
+    _require_manager(membership, locked.engagement)
+    if locked.status != TimeEntry.Status.SUBMITTED:
+        raise ValidationError(f"These hours are {locked.get_status_display().lower()} already.", code="state")
+    if not approve and not note.strip():
+        raise ValidationError({"return_note": "Say what is wrong with these hours."})
+    fields = {
+        "status": TimeEntry.Status.APPROVED if approve else TimeEntry.Status.RETURNED,
+        "reviewed_by": membership.user,
+        "reviewed_at": timezone.now(),
+        "return_note": "" if approve else note.strip(),
+    }
+    before = snapshot(locked, fields)
+    for k, v in fields.items():
+        setattr(locked, k, v)
+    save_audited(
+        locked,
+        actor=membership.user,
+        action="time.approve" if approve else "time.return",
+        fields=[*fields, "updated_at"],
+        before=before,
+    )
+    for k in ("status", "reviewed_by_id", "reviewed_at", "return_note", "updated_at"):
+        setattr(entry, k, getattr(locked, k))
+    return entry
+
+
+# ── offboarding ──────────────────────────────────────────────────────────────
+
+
+@transaction.atomic
+def start_offboarding(
+    *, freelancer: Freelancer, actor: Any, reason: str = "", leaving_on: datetime.date | None = None
+) -> Offboarding:
+    """Mark a freelancer as leaving: one handover per active engagement of theirs."""
+    locked = Freelancer.objects.select_for_update().get(pk=freelancer.pk)
+    if Offboarding.objects.filter(freelancer=locked).exists():
+        raise ValidationError(f"{locked} is already being offboarded.", code="duplicate")
+    offboarding = save_audited(
+        Offboarding(
+            workspace_id=locked.workspace_id, freelancer=locked, reason=reason, leaving_on=leaving_on, started_by=actor
+        ),
+        actor=actor,
+        action="offboarding.start",
+    )
+    engagements = list(Engagement.objects.filter(freelancer=locked, state=Engagement.State.ACTIVE).order_by("pk"))
+    for engagement in engagements:
+        save_audited(
+            Handover(workspace_id=locked.workspace_id, offboarding=offboarding, engagement=engagement),
+            actor=actor,
+            action="handover.create",
+        )
+    if not engagements:  # nothing to hand over
+        offboarding.status = Offboarding.Status.DONE
+        offboarding.save(update_fields=["status", "updated_at"])
+    return offboarding
+
+
+@transaction.atomic
+def update_handover(
+    *, handover: Handover, actor: Any, status: str, replacement: Freelancer | None = None, notes: str = ""
+) -> Handover:
+    locked = Handover.objects.select_for_update().select_related("engagement", "offboarding").get(pk=handover.pk)
+    if status not in Handover.Status.values:
+        raise ValidationError({"status": "Unknown handover status."})
+    if replacement is not None and (
+        replacement.workspace_id != locked.workspace_id or replacement.pk == locked.engagement.freelancer_id
+    ):
+        raise ValidationError({"replacement": "Choose another freelancer of this workspace."})
+    if status != Handover.Status.OPEN and replacement is None:
+        raise ValidationError({"replacement": "Choose the replacement first."})
+    fields = {"status": status, "replacement": replacement, "notes": notes}
+    before = snapshot(locked, fields)
+    for k, v in fields.items():
+        setattr(locked, k, v)
+    save_audited(locked, actor=actor, action="handover.update", fields=[*fields, "updated_at"], before=before)
+    offboarding = locked.offboarding
+    all_done = not offboarding.handovers.exclude(status=Handover.Status.DONE).exists()
+    new_status = Offboarding.Status.DONE if all_done else Offboarding.Status.IN_PROGRESS
+    if offboarding.status != new_status:
+        old_status = offboarding.status
+        offboarding.status = new_status
+        offboarding.save(update_fields=["status", "updated_at"])
+        record(
+            actor=actor,
+            workspace=offboarding.workspace,
+            action="offboarding.status",
+            target=offboarding,
+            changes={"status": [str(old_status), str(new_status)]},
+        )
+    return locked

@@ -1,0 +1,446 @@
+"""Engagement pages for the team (owner, managers) and for freelancers (their own work only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from sourcewise.core.access import EVERYONE, FREELANCER, INTERNAL, scoped_object, scoped_queryset, workspace_view
+from sourcewise.core.forms import apply_errors
+from sourcewise.core.htmx import render_page
+from sourcewise.core.pagination import paginate
+from sourcewise.engagements import selectors, services
+from sourcewise.engagements.forms import (
+    CompleteForm,
+    DeliverableForm,
+    EngagementForm,
+    HandoverForm,
+    MilestoneForm,
+    OffboardingForm,
+    ReturnForm,
+    ReviewForm,
+    TerminateForm,
+    TimeEntryForm,
+)
+from sourcewise.engagements.models import CheckpointReview, Engagement, Handover, Milestone, Offboarding, TimeEntry
+from sourcewise.engagements.requirements import unmet_requirements
+from sourcewise.workspaces.models import Membership
+
+
+def _member(request: HttpRequest) -> Membership:
+    return request.membership  # type: ignore[attr-defined,no-any-return]
+
+
+def _engagements(request: HttpRequest) -> QuerySet[Engagement]:
+    return selectors.with_related(scoped_queryset(request, Engagement))
+
+
+def _refused(request: HttpRequest, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+# ── engagements ──────────────────────────────────────────────────────────────
+
+
+@workspace_view(roles=EVERYONE)
+def engagement_list(request: HttpRequest) -> HttpResponse:
+    engagements = _engagements(request)
+    state = request.GET.get("state", "")
+    if state in Engagement.State.values:
+        engagements = engagements.filter(state=state)
+    else:
+        state = ""
+    query = request.GET.get("q", "").strip()
+    if query:
+        engagements = engagements.filter(Q(freelancer__name__icontains=query) | Q(task__name__icontains=query))
+    context = {"page": paginate(request, engagements), "state": state, "q": query, "states": Engagement.State.choices}
+    return render_page(request, "engagements/engagement_list.html", context, partial="rows")
+
+
+@workspace_view(roles=INTERNAL)
+@require_http_methods(["GET", "POST"])
+def engagement_create(request: HttpRequest) -> HttpResponse:
+    form = EngagementForm(request.POST or None, workspace=request.workspace)  # type: ignore[attr-defined]
+    if request.method == "POST" and form.is_valid():
+        try:
+            engagement = services.create_draft(
+                workspace=request.workspace,  # type: ignore[attr-defined]
+                actor=request.user,
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Draft saved. Add milestones, then start it when everything is ready.")
+            return redirect("engagements:engagement_detail", pk=engagement.pk)
+    return render_page(request, "engagements/engagement_form.html", {"form": form, "title": "Plan an engagement"})
+
+
+@workspace_view(roles=INTERNAL, objects={"pk": Engagement})
+@require_http_methods(["GET", "POST"])
+def engagement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = scoped_object(request, Engagement, pk, _engagements(request))
+    initial = {name: getattr(engagement, name) for name in services.DRAFT_FIELDS}
+    form = EngagementForm(request.POST or None, initial=initial, workspace=request.workspace)  # type: ignore[attr-defined]
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_draft(engagement=engagement, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("engagements:engagement_detail", pk=engagement.pk)
+    context = {"form": form, "title": f"Edit {engagement}", "engagement": engagement}
+    return render_page(request, "engagements/engagement_form.html", context)
+
+
+@workspace_view(roles=EVERYONE, objects={"pk": Engagement})
+def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = scoped_object(request, Engagement, pk, _engagements(request))
+    member = _member(request)
+    internal = member.is_internal
+    entries = scoped_queryset(request, TimeEntry).filter(engagement=engagement).select_related("reviewed_by")
+    context: dict[str, Any] = {
+        "engagement": engagement,
+        "internal": internal,
+        "can_manage": internal and services.can_manage(member, engagement),
+        "is_own": not internal and services.is_own(member, engagement),
+        "milestones": selectors.milestones_of(engagement),
+        "entries": paginate(request, entries, per_page=20),
+        "approved_hours": selectors.approved_hours(engagement),
+        "time_form": TimeEntryForm(),
+        "deliverable_form": DeliverableForm(),
+    }
+    if engagement.is_hourly:
+        context["fees"] = selectors.hourly_fees(engagement)
+    if internal:
+        reviews = CheckpointReview.objects.filter(engagement=engagement).select_related("reviewer")
+        context["reviews"] = reviews[:20]
+        last = reviews.first()
+        if engagement.state == Engagement.State.ACTIVE:
+            context["checkpoint_due"] = selectors.checkpoint_due_on(engagement, last.date if last else None)
+        context["scorecard"] = selectors.scorecard_for([engagement.freelancer_id]).get(engagement.freelancer_id)
+        if engagement.state == Engagement.State.DRAFT:
+            context["blockers"] = unmet_requirements(engagement)
+    return render_page(request, "engagements/engagement_detail.html", context)
+
+
+@workspace_view(roles=INTERNAL, objects={"pk": Engagement})
+@require_http_methods(["POST"])
+def engagement_activate(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = scoped_object(request, Engagement, pk)
+    try:
+        services.activate(engagement=engagement, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, "It cannot start yet:")
+        _refused(request, exc)
+    else:
+        messages.success(request, "The engagement is active.")
+    return redirect("engagements:engagement_detail", pk=engagement.pk)
+
+
+@workspace_view(roles=INTERNAL, objects={"pk": Engagement})
+@require_http_methods(["POST"])
+def engagement_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = scoped_object(request, Engagement, pk)
+    try:
+        services.cancel(engagement=engagement, actor=request.user)
+    except ValidationError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, "The draft was cancelled.")
+    return redirect("engagements:engagement_detail", pk=engagement.pk)
+
+
+@workspace_view(roles=INTERNAL, objects={"pk": Engagement})
+@require_http_methods(["GET", "POST"])
+def engagement_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = scoped_object(request, Engagement, pk, _engagements(request))
+    form = CompleteForm(request.POST or None)
+    if not engagement.is_trial:
+        del form.fields["trial_rating"]
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.complete(
+                engagement=engagement,
+                actor=request.user,
+                rating=form.cleaned_data.get("trial_rating"),
+                note=form.cleaned_data["completion_note"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "The engagement is completed.")
+            return redirect("engagements:engagement_detail", pk=engagement.pk)
+    context = {"form": form, "title": f"Complete {engagement}", "engagement": engagement, "button": "Complete"}
+    return render_page(request, "engagements/engagement_form.html", context)
+
+
+@workspace_view(roles=INTERNAL, objects={"pk": Engagement})
+@require_http_methods(["GET", "POST"])
+def engagement_terminate(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = scoped_object(request, Engagement, pk, _engagements(request))
+    form = TerminateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.terminate(
+                engagement=engagement, actor=request.user, reason=form.cleaned_data["termination_reason"]
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "The engagement was ended.")
+            return redirect("engagements:engagement_detail", pk=engagement.pk)
+    context = {"form": form, "title": f"End {engagement} early", "engagement": engagement, "button": "End it"}
+    return render_page(request, "engagements/engagement_form.html", context)
+
+
+# ── milestones ───────────────────────────────────────────────────────────────
+
+
+@workspace_view(roles=INTERNAL, objects={"pk": Engagement})
+@require_http_methods(["GET", "POST"])
+def milestone_create(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = scoped_object(request, Engagement, pk, _engagements(request))
+    form = MilestoneForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_milestone(engagement=engagement, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Milestone added.")
+            return redirect("engagements:engagement_detail", pk=engagement.pk)
+    context = {"form": form, "title": "Add a milestone", "engagement": engagement, "button": "Add milestone"}
+    return render_page(request, "engagements/engagement_form.html", context)
+
+
+@workspace_view(roles=(FREELANCER,), objects={"pk": Milestone})
+@require_http_methods(["POST"])
+def milestone_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    milestone = scoped_object(request, Milestone, pk)
+    form = DeliverableForm(request.POST)
+    if form.is_valid():
+        try:
+            services.submit_deliverable(
+                milestone=milestone,
+                membership=_member(request),
+                text=form.cleaned_data["text"],
+                link=form.cleaned_data["link"],
+            )
+        except ValidationError as exc:
+            _refused(request, exc)
+        else:
+            messages.success(request, f"“{milestone.title}” was handed in for review.")
+    else:
+        for errors in form.errors.values():
+            for e in errors:
+                messages.error(request, e)
+    return redirect("engagements:engagement_detail", pk=milestone.engagement_id)
+
+
+@workspace_view(roles=INTERNAL, objects={"pk": Milestone})
+@require_http_methods(["POST"])
+def milestone_review(request: HttpRequest, pk: int) -> HttpResponse:
+    milestone = scoped_object(request, Milestone, pk)
+    accept = request.POST.get("decision") == "accept"
+    form = ReturnForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        services.review_deliverable(milestone=milestone, membership=_member(request), accept=accept, note=note)
+    except ValidationError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, "Accepted." if accept else "Sent back with your note.")
+    return redirect("engagements:engagement_detail", pk=milestone.engagement_id)
+
+
+# ── checkpoints ──────────────────────────────────────────────────────────────
+
+
+@workspace_view(roles=INTERNAL, objects={"pk": Engagement})
+@require_http_methods(["GET", "POST"])
+def checkpoint_create(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = scoped_object(request, Engagement, pk, _engagements(request))
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_checkpoint(engagement=engagement, membership=_member(request), **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Checkpoint recorded.")
+            return redirect("engagements:engagement_detail", pk=engagement.pk)
+    context = {
+        "form": form,
+        "title": f"Checkpoint review: {engagement}",
+        "engagement": engagement,
+        "button": "Record checkpoint",
+    }
+    return render_page(request, "engagements/engagement_form.html", context)
+
+
+# ── time ─────────────────────────────────────────────────────────────────────
+
+
+@workspace_view(roles=(FREELANCER,), objects={"pk": Engagement})
+@require_http_methods(["POST"])
+def time_log(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = scoped_object(request, Engagement, pk, _engagements(request))
+    form = TimeEntryForm(request.POST)
+    if form.is_valid():
+        try:
+            entry = services.log_time(engagement=engagement, membership=_member(request), **form.cleaned_data)
+        except ValidationError as exc:
+            _refused(request, exc)
+        else:
+            messages.success(request, f"{entry.hours} hours logged; your manager will approve them.")
+    else:
+        for field, errors in form.errors.items():
+            for e in errors:
+                label = form.fields[field].label if field in form.fields else None
+                messages.error(request, f"{label or field.capitalize()}: {e}")
+    return redirect("engagements:engagement_detail", pk=engagement.pk)
+
+
+def _approvable(request: HttpRequest) -> QuerySet[TimeEntry]:
+    entries = scoped_queryset(request, TimeEntry).select_related("engagement__freelancer", "engagement__task")
+    member = _member(request)
+    if not member.is_owner:
+        entries = entries.filter(engagement__manager=member)
+    return entries
+
+
+@workspace_view(roles=INTERNAL)
+def time_approvals(request: HttpRequest) -> HttpResponse:
+    entries = _approvable(request).filter(status=TimeEntry.Status.SUBMITTED).order_by("date", "id")
+    return render_page(request, "engagements/time_approvals.html", {"page": paginate(request, entries)})
+
+
+@workspace_view(roles=INTERNAL, objects={"pk": TimeEntry})
+@require_http_methods(["POST"])
+def time_review(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = scoped_object(request, TimeEntry, pk, scoped_queryset(request, TimeEntry).select_related("engagement"))
+    approve = request.POST.get("decision") == "approve"
+    note = request.POST.get("note", "")[:500]
+    error = ""
+    try:
+        services.review_time(entry=entry, membership=_member(request), approve=approve, note=note)
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    if getattr(request, "htmx", False):
+        entry = (
+            scoped_queryset(request, TimeEntry)
+            .select_related("engagement__freelancer", "engagement__task")
+            .get(pk=entry.pk)
+        )
+        context = {"entry": entry, "error": error, "can_review": True, "show_engagement": True}
+        return render(request, "engagements/_time_row.html", context)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, "Hours approved." if approve else "Hours sent back.")
+    if request.POST.get("next") == "approvals":
+        return redirect("engagements:time_approvals")
+    return redirect("engagements:engagement_detail", pk=entry.engagement_id)
+
+
+# ── managers ─────────────────────────────────────────────────────────────────
+
+
+def _internal_members(request: HttpRequest) -> QuerySet[Membership]:
+    return Membership.objects.filter(workspace=request.workspace, role__in=INTERNAL).select_related("user")  # type: ignore[attr-defined]
+
+
+@workspace_view(roles=INTERNAL)
+def manager_list(request: HttpRequest) -> HttpResponse:
+    members = (
+        _internal_members(request)
+        .annotate(active=Count("managed_engagements", filter=Q(managed_engagements__state=Engagement.State.ACTIVE)))
+        .order_by("-active", "id")
+    )
+    context = {"page": paginate(request, members), "limit": request.workspace.manager_max_active_engagements}  # type: ignore[attr-defined]
+    return render_page(request, "engagements/manager_list.html", context)
+
+
+@workspace_view(roles=INTERNAL, objects={"pk": Membership})
+def manager_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    manager = scoped_object(request, Membership, pk, _internal_members(request))
+    engagements = _engagements(request).filter(manager=manager, state=Engagement.State.ACTIVE)
+    context = {
+        "manager": manager,
+        "page": paginate(request, engagements),
+        "limit": request.workspace.manager_max_active_engagements,  # type: ignore[attr-defined]
+    }
+    return render_page(request, "engagements/manager_detail.html", context)
+
+
+# ── offboarding ──────────────────────────────────────────────────────────────
+
+
+@workspace_view(roles=INTERNAL)
+@require_http_methods(["GET", "POST"])
+def offboarding_list(request: HttpRequest) -> HttpResponse:
+    form = OffboardingForm(request.POST or None, workspace=request.workspace)  # type: ignore[attr-defined]
+    if request.method == "POST" and form.is_valid():
+        try:
+            offboarding = services.start_offboarding(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"Offboarding of {offboarding.freelancer} started.")
+            return redirect("engagements:offboarding_detail", pk=offboarding.pk)
+    offboardings = (
+        scoped_queryset(request, Offboarding)
+        .select_related("freelancer")
+        .annotate(total=Count("handovers"), done=Count("handovers", filter=Q(handovers__status=Handover.Status.DONE)))
+        .order_by("-created_at", "-id")
+    )
+    context = {"page": paginate(request, offboardings), "form": form}
+    return render_page(request, "engagements/offboarding_list.html", context)
+
+
+@workspace_view(roles=INTERNAL, objects={"pk": Offboarding})
+def offboarding_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    offboarding = scoped_object(
+        request, Offboarding, pk, scoped_queryset(request, Offboarding).select_related("freelancer")
+    )
+    handovers = selectors.handovers_with_related(scoped_queryset(request, Handover).filter(offboarding=offboarding))
+    rows = []
+    for handover in handovers:
+        candidates = selectors.replacement_candidates(handover.engagement)[:5]
+        form = HandoverForm(
+            initial={"status": handover.status, "replacement": handover.replacement_id, "notes": handover.notes},
+            workspace=request.workspace,  # type: ignore[attr-defined]
+        )
+        form.fields["replacement"].queryset = form.fields["replacement"].queryset.exclude(  # type: ignore[attr-defined]
+            pk=handover.engagement.freelancer_id
+        )
+        rows.append({"handover": handover, "candidates": candidates, "form": form})
+    return render_page(request, "engagements/offboarding_detail.html", {"offboarding": offboarding, "rows": rows})
+
+
+@workspace_view(roles=INTERNAL, objects={"pk": Handover})
+@require_http_methods(["POST"])
+def handover_update(request: HttpRequest, pk: int) -> HttpResponse:
+    handover = scoped_object(request, Handover, pk)
+    form = HandoverForm(request.POST, workspace=request.workspace)  # type: ignore[attr-defined]
+    if form.is_valid():
+        try:
+            services.update_handover(handover=handover, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _refused(request, exc)
+        else:
+            messages.success(request, "Handover saved.")
+    else:
+        for errors in form.errors.values():
+            for e in errors:
+                messages.error(request, e)
+    return redirect("engagements:offboarding_detail", pk=handover.offboarding_id)

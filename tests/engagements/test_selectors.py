@@ -1,0 +1,104 @@
+"""Scorecard, approved hours, fees, replacement ranking and the checkpoint cadence."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from sourcewise.engagements.selectors import (
+    approved_hours,
+    checkpoint_cadence_days,
+    hourly_fees,
+    replacement_candidates,
+    scorecard_for,
+)
+from sourcewise.engagements.services import start_offboarding
+from tests.engagements.factories import START, EngagementFactory, ReviewFactory, TimeEntryFactory
+from tests.factories import FreelancerFactory, FreelancerSkillFactory, SkillFactory, TaskSkillFactory
+
+
+def test_scorecard_averages_counts_and_last_date_in_one_query(workspace):
+    a, b, c = (FreelancerFactory(workspace=workspace) for _ in range(3))
+    ea1 = EngagementFactory(workspace=workspace, freelancer=a, state="active")
+    ea2 = EngagementFactory(workspace=workspace, freelancer=a, kind="full", state="active")
+    ReviewFactory(engagement=ea1, date=START, quality=5, timeliness=4, communication=3)
+    ReviewFactory(engagement=ea2, date=START + datetime.timedelta(days=9), quality=4, timeliness=4, communication=4)
+    ReviewFactory(engagement=ea2, date=START + datetime.timedelta(days=3), quality=4, timeliness=3, communication=2)
+    ReviewFactory(engagement__workspace=workspace, engagement__freelancer=b, quality=1, timeliness=2, communication=2)
+    with CaptureQueriesContext(connection) as queries:
+        cards = scorecard_for([a, b, c])
+    assert len(queries) == 1
+    assert set(cards) == {a.pk, b.pk}  # c has no reviews
+    card = cards[a.pk]
+    assert (card.reviews, card.quality, card.timeliness, card.communication) == (
+        3, Decimal("4.33"), Decimal("3.67"), Decimal("3.00"),
+    )  # fmt: skip
+    assert card.last_review == START + datetime.timedelta(days=9)
+    assert card.overall == Decimal("3.67")
+    assert scorecard_for([b.pk])[b.pk].overall == Decimal("1.67")
+
+
+def test_only_approved_hours_count_between_the_dates(workspace):
+    e = EngagementFactory(workspace=workspace, state="active")
+    day = datetime.timedelta(days=1)
+    TimeEntryFactory(engagement=e, date=START, hours=Decimal("1.25"), status="approved")
+    TimeEntryFactory(engagement=e, date=START + day, hours=Decimal("2.50"), status="approved")
+    TimeEntryFactory(engagement=e, date=START + 2 * day, hours=Decimal("7"), status="approved")
+    TimeEntryFactory(engagement=e, date=START + day, hours=Decimal("3"), status="submitted")
+    TimeEntryFactory(engagement=e, date=START + day, hours=Decimal("4"), status="returned")
+    TimeEntryFactory(engagement__workspace=workspace, date=START, hours=Decimal("9"), status="approved")  # another
+    assert approved_hours(e) == Decimal("10.75")
+    assert approved_hours(e, START, START + day) == Decimal("3.75")
+    assert approved_hours(e, start=START + day) == Decimal("9.50")
+    assert approved_hours(e, end=START) == Decimal("1.25")
+    assert approved_hours(e, START + 5 * day, START + 6 * day) == Decimal("0.00")
+
+
+def test_hourly_fees_are_exact(workspace):
+    e = EngagementFactory(workspace=workspace, state="active", rate=Decimal("33.33"), currency="EUR")
+    for _ in range(3):
+        TimeEntryFactory(engagement=e, hours=Decimal("0.10"), status="approved")
+    TimeEntryFactory(engagement=e, hours=Decimal("5"), status="submitted")
+    fees = hourly_fees(e)
+    assert (fees.amount, fees.currency) == (Decimal("9.9990"), "EUR")  # 0.30 h × 33.33, not rounded
+    assert str(fees) == "10.00 EUR"
+
+
+def test_fixed_price_has_no_hourly_fees(workspace):
+    with pytest.raises(ValueError, match="fixed-price"):
+        hourly_fees(EngagementFactory(workspace=workspace, billing="fixed", budget_cap=Decimal("100")))
+
+
+def test_checkpoint_cadence_reads_the_workspace(workspace):
+    workspace.checkpoint_max_days = 21
+    workspace.save()
+    assert checkpoint_cadence_days(EngagementFactory(workspace=workspace)) == 21
+
+
+def test_replacements_have_every_needed_skill_best_total_first(workspace):
+    video, copy = SkillFactory(workspace=workspace, name="Video"), SkillFactory(workspace=workspace, name="Copy")
+    e = EngagementFactory(workspace=workspace, state="active")
+    TaskSkillFactory(task=e.task, skill=video, level=3)
+    TaskSkillFactory(task=e.task, skill=copy, level=2)
+    FreelancerSkillFactory(freelancer=e.freelancer, skill=video, level=5)  # the one leaving
+
+    def person(name, **levels):
+        f = FreelancerFactory(workspace=workspace, name=name)
+        for skill, level in levels.items():
+            FreelancerSkillFactory(freelancer=f, skill={"video": video, "copy": copy}[skill], level=level)
+        return f
+
+    strong = person("Strong", video=5, copy=4)
+    exact = person("Exact", video=3, copy=2)
+    person("Gap", video=5, copy=1)
+    person("Missing", video=5)
+    also = person("Also", video=4, copy=5)
+    leaving = person("Leaving too", video=5, copy=5)
+    start_offboarding(freelancer=leaving, actor=None)
+    ranked = [(c.freelancer.name, c.total_level) for c in replacement_candidates(e)]
+    assert ranked == [("Also", 9), ("Strong", 9), ("Exact", 5)]
+    assert strong.pk and exact.pk and also.pk
