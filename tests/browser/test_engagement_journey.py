@@ -27,7 +27,7 @@ def test_freelancer_logs_hours_manager_approves_and_records_a_checkpoint(page, l
 
     # Maria logs today's hours on her active engagement.
     sign_in(page, live_server.url, "maria@lumen.example", DEMO_PASSWORD)
-    page.wait_for_url(f"{live_server.url}/workspaces/me/")
+    page.wait_for_url(f"{live_server.url}/portal/")  # freelancers land on their portal
     page.click("nav >> text=My engagements")
     page.wait_for_url(f"{live_server.url}/engagements/")
     assert page.locator("#rows tbody tr").count() == 2  # her trial and her full engagement, nobody else's
