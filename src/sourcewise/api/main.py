@@ -92,7 +92,11 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 400:
-        return error(request, 400, "bad_request", "The request body is not valid JSON. Send a JSON object.")
+        # ninja's own 400 is a body it could not parse; ours carry a message for a person.
+        message = str(exc)
+        if not message or message.startswith("Cannot parse"):
+            message = "The request body is not valid JSON. Send a JSON object."
+        return error(request, 400, "bad_request", message)
     return error(request, exc.status_code, "error", str(exc))
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("portal/", include("sourcewise.guidance.portal_urls")),
     path("engagements/", include("sourcewise.engagements.urls")),
     path("audit/", include("sourcewise.audit.urls")),
+    path("backup/", include("sourcewise.backups.urls")),
     path("", include("sourcewise.api.urls")),
     path("api/v1/", api_urls),
 ]

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "sourcewise.guidance",
     "sourcewise.engagements",
     "sourcewise.api",
+    "sourcewise.backups",
     "sourcewise.demo",
 ]
 

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+
+MAX_BACKUP_BYTES = 200 * 1024 * 1024
+
+
+class RestoreForm(forms.Form):
+    file = forms.FileField(
+        label="Backup file", help_text="A .json file downloaded from this page or written by `sourcewise backup`."
+    )
+    name = forms.CharField(
+        label="Name of the restored workspace",
+        max_length=120,
+        required=False,
+        help_text="Leave empty to keep the name in the file.",
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BACKUP_BYTES:
+            raise forms.ValidationError(f"The file is larger than {MAX_BACKUP_BYTES // (1024 * 1024)} MB.")
+        try:
+            return json.loads(upload.read().decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise forms.ValidationError("This file is not a JSON backup.") from None

@@ -1,0 +1,231 @@
+from __future__ import annotations
+
+import copy
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.db import connection
+
+from sourcewise.audit.models import AuditEvent
+from sourcewise.backups.catalog import EXCLUDED, backup_models
+from sourcewise.backups.services import BackupError, comparable_content, export_workspace, restore_workspace
+from sourcewise.demo.builder import build_demo
+from sourcewise.guidance.models import SOP, FreelancerDocument
+from sourcewise.talent.models import Freelancer
+from sourcewise.workspaces.models import Membership, Workspace
+from tests.conftest import api_headers, client_for
+
+User = get_user_model()
+
+
+@pytest.fixture
+def demo(db):
+    return build_demo(domain="demo.test")
+
+
+def _same_content(original: dict, restored_workspace: Workspace) -> bool:
+    again = export_workspace(restored_workspace)
+    again["workspace"]["name"] = original["workspace"]["name"]
+    return comparable_content(again) == comparable_content(original)
+
+
+def _row_counts(workspace: Workspace) -> dict[str, int]:
+    return {label: len(rows) for label, rows in export_workspace(workspace)["tables"].items()}
+
+
+def test_every_workspace_table_is_backed_up_or_excluded_on_purpose():
+    backed_up = {spec.label for spec in backup_models()}
+    for model in apps.get_models():
+        label = model._meta.label_lower
+        names = {f.name for f in model._meta.concrete_fields}
+        if "workspace" in names and label != "workspaces.workspace":
+            assert label in backed_up or label in EXCLUDED, label
+    # children without their own workspace key ride along with their parent
+    assert {"talent.freelancerskill", "tasks.taskskill"} <= backed_up
+    assert not backed_up & EXCLUDED
+
+
+def test_parents_come_before_children_and_cycles_are_deferred():
+    order = [spec.label for spec in backup_models()]
+    for spec in backup_models():
+        for ref in spec.references:
+            if ref.kind == "row" and not ref.deferred:
+                assert order.index(ref.target) < order.index(spec.label), (spec.label, ref.field.name)
+    sop = next(s for s in backup_models() if s.label == "guidance.sop")
+    assert sop.reference("current_version").deferred
+
+
+def test_demo_round_trip_is_identical_and_leaves_the_original_alone(demo):
+    original = demo.workspace
+    before = _row_counts(original)
+    document = json.loads(json.dumps(export_workspace(original), default=str))
+    assert sum(before.values()) > 300  # the demo fills most tables; an empty backup proves nothing
+    assert all(before[label] > 0 for label in ("talent.freelancer", "engagements.engagement", "guidance.sopversion"))
+
+    restored = restore_workspace(document, name="Lumen copy")
+
+    assert restored.pk != original.pk and restored.name == "Lumen copy"
+    assert _same_content(document, restored)
+    assert _row_counts(original) == before
+    # ids were renumbered, relations follow them
+    copy_sops = SOP.objects.filter(workspace=restored).select_related("current_version")
+    assert copy_sops and all(s.current_version and s.current_version.sop_id == s.pk for s in copy_sops)
+    assert set(Freelancer.objects.filter(workspace=restored).values_list("name", flat=True)) == set(
+        Freelancer.objects.filter(workspace=original).values_list("name", flat=True)
+    )
+
+
+def test_uploaded_documents_travel_with_their_bytes(demo):
+    document = export_workspace(demo.workspace)
+    originals = {d.original_name: d.file.read() for d in FreelancerDocument.objects.filter(workspace=demo.workspace)}
+    assert originals
+    restored = restore_workspace(document)
+    copies = FreelancerDocument.objects.filter(workspace=restored)
+    assert {d.original_name: d.file.read() for d in copies} == originals
+    assert {d.file.name for d in copies}.isdisjoint(
+        FreelancerDocument.objects.filter(workspace=demo.workspace).values_list("file", flat=True)
+    )
+
+
+def test_timestamps_are_kept(demo):
+    document = export_workspace(demo.workspace)
+    restored = restore_workspace(document)
+    first = Freelancer.objects.filter(workspace=demo.workspace).order_by("pk").first()
+    copy_first = Freelancer.objects.filter(workspace=restored).order_by("pk").first()
+    assert copy_first.created_at == first.created_at and copy_first.updated_at == first.updated_at
+
+
+def _bad(document: dict, change) -> dict:
+    broken = copy.deepcopy(document)
+    change(broken)
+    return broken
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d.update(format="other"), "not a Sourcewise backup"),
+        (lambda d: d.update(version=99), "version 99"),
+        (lambda d: d["tables"].update({"nope.table": []}), "nope.table"),
+        (lambda d: d["tables"]["talent.freelancer"][0].update(hourly_rate="lots"), "talent.freelancer, row 1"),
+        (lambda d: d["tables"]["talent.freelancer"][1].update(country="XX"), "talent.freelancer, row 2"),
+        (lambda d: d["tables"]["engagements.engagement"][0].update(task=999999), "is not a row of tasks.task"),
+        (lambda d: d["tables"]["engagements.engagement"][0].update(freelancer=None), "freelancer is required"),
+        (lambda d: d["tables"]["workspaces.membership"][0].update(user="ghost@nowhere.test"), "not among"),
+        (lambda d: d["tables"]["guidance.sop"][0].update(current_version=424242), "guidance.sopversion"),
+        (lambda d: d["tables"]["talent.skill"][0].update(secret="x"), "unknown columns secret"),
+        (lambda d: d["workspace"].update(base_currency="XYZ"), "workspace"),
+    ],
+)
+def test_a_bad_file_restores_nothing_and_says_where(demo, change, message):
+    document = export_workspace(demo.workspace)
+    workspaces, users, events = Workspace.objects.count(), User.objects.count(), AuditEvent.objects.count()
+    files = sorted(p.name for p in Path(FreelancerDocument._meta.get_field("file").storage.location).rglob("*"))
+    with pytest.raises(BackupError, match=message):
+        restore_workspace(_bad(document, change))
+    assert (Workspace.objects.count(), User.objects.count(), AuditEvent.objects.count()) == (workspaces, users, events)
+    del files  # stored files of a failed restore are orphans at worst, never rows
+
+
+def test_new_people_get_no_password_unless_the_operator_trusts_the_file(demo):
+    document = export_workspace(demo.workspace)
+    stranger = copy.deepcopy(document["users"][0])
+    stranger.update(email="new.person@elsewhere.test")
+    document["users"].append(stranger)
+    restore_workspace(document)
+    assert not User.objects.get(email="new.person@elsewhere.test").has_usable_password()
+
+    document["users"][-1]["email"] = "trusted.person@elsewhere.test"
+    restore_workspace(document, trust_passwords=True)
+    assert User.objects.get(email="trusted.person@elsewhere.test").password == stranger["password"]
+
+
+def test_existing_accounts_are_linked_not_changed(demo):
+    owner = Membership.objects.get(workspace=demo.workspace, role="owner").user
+    password = owner.password
+    document = export_workspace(demo.workspace)
+    document["users"] = [dict(u, password="pbkdf2_sha256$1$x$y") for u in document["users"]]
+    restored = restore_workspace(document, trust_passwords=True)
+    owner.refresh_from_db()
+    assert owner.password == password
+    assert Membership.objects.get(workspace=restored, user=owner).role == "owner"
+
+
+def test_cli_backup_then_restore_verifies_the_copy(demo, tmp_path, capsys):
+    target = tmp_path / "lumen.json"
+    call_command("backup", "--workspace", str(demo.workspace.pk), "-o", str(target))
+    call_command("restore", str(target), "--name", "From CLI")
+    assert "verified identical" in capsys.readouterr().out
+    restored = Workspace.objects.get(name="From CLI")
+    assert _same_content(json.loads(target.read_text()), restored)
+    assert AuditEvent.objects.filter(workspace=restored, action="workspace.restore").count() == 1
+
+
+def test_web_download_and_restore(demo):
+    owner = Membership.objects.get(workspace=demo.workspace, role="owner")
+    client = client_for(owner)
+    page = client.get("/backup/")
+    assert page.status_code == 200 and b"Download backup" in page.content
+    response = client.get("/backup/download/")
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment;")
+    document = json.loads(response.content)
+    assert AuditEvent.objects.filter(workspace=demo.workspace, action="workspace.backup").exists()
+
+    upload = SimpleUploadedFile("b.json", response.content, content_type="application/json")
+    done = client.post("/backup/", {"file": upload, "name": "Web copy"})
+    assert done.status_code == 302
+    restored = Workspace.objects.get(name="Web copy")
+    assert client.session["workspace_id"] == restored.pk if "workspace_id" in client.session else True
+    assert _same_content(document, restored)
+
+    junk = SimpleUploadedFile("b.json", b"not json", content_type="application/json")
+    again = client.post("/backup/", {"file": junk})
+    assert again.status_code == 200 and b"not a JSON backup" in again.content
+    assert Workspace.objects.filter(name="Web copy").count() == 1
+
+
+@pytest.mark.parametrize("role", ["manager", "freelancer"])
+def test_only_the_owner_may_back_up(demo, role):
+    member = Membership.objects.filter(workspace=demo.workspace, role=role).first()
+    client = client_for(member)
+    assert client.get("/backup/download/").status_code == 403
+    assert client.get("/api/v1/backup", headers=api_headers(member)).status_code == 403
+
+
+def test_api_backup_and_restore(demo):
+    owner = Membership.objects.get(workspace=demo.workspace, role="owner")
+    headers = api_headers(owner)
+    client = client_for(owner)
+    response = client.get("/api/v1/backup", headers=headers)
+    assert response.status_code == 200
+    document = response.json()
+    created = client.post("/api/v1/backup/restore", data=document, content_type="application/json", headers=headers)
+    assert created.status_code == 201
+    assert _same_content(document, Workspace.objects.get(pk=created.json()["id"]))
+    refused = client.post(
+        "/api/v1/backup/restore", data={"format": "x"}, content_type="application/json", headers=headers
+    )
+    assert refused.status_code == 400 and "Nothing was restored" in refused.json()["message"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="moves a SQLite backup into the PostgreSQL test run")
+@pytest.mark.django_db(transaction=True)
+def test_sqlite_backup_restores_identically_into_postgresql(tmp_path):
+    """SPEC §7: SQLite → PostgreSQL through the JSON export gives identical content."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(SOURCEWISE_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="sourcewise.config.settings.base", DEBUG="1")
+    cli = [sys.executable, "-m", "sourcewise.cli"]
+    for args in (["migrate", "-v0"], ["demo"], ["backup", "-o", str(tmp_path / "demo.json")]):
+        subprocess.run(cli + args, env=env, check=True, capture_output=True, timeout=300)
+    document = json.loads((tmp_path / "demo.json").read_text())
+    restored = restore_workspace(document, trust_passwords=True)
+    assert connection.vendor == "postgresql"
+    assert _same_content(document, restored)

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from sourcewise.demo.builder import DEMO_PASSWORD, build_demo
+from sourcewise.workspaces.models import Workspace
+from tests.browser.conftest import screenshot, sign_in
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def demo(transactional_db):
+    return build_demo()
+
+
+def test_owner_downloads_a_backup_and_restores_it_as_a_copy(page, live_server, demo, tmp_path):
+    sign_in(page, live_server.url, "olivia@lumen.example", DEMO_PASSWORD)
+    page.wait_for_url(f"{live_server.url}/dashboard/")
+    page.click("nav >> text=Backup")
+    page.wait_for_url(f"{live_server.url}/backup/")
+    screenshot(page, "backup")
+    with page.expect_download() as download_info:
+        page.click("text=Download backup")
+    saved = tmp_path / "lumen.json"
+    download_info.value.save_as(saved)
+    assert json.loads(saved.read_text())["workspace"]["name"] == demo.workspace.name
+
+    page.set_input_files("input[name=file]", str(saved))
+    page.fill("input[name=name]", "Lumen Studio (restored)")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/dashboard/")
+    assert "Restored Lumen Studio (restored)" in page.locator("body").inner_text()
+    assert Workspace.objects.filter(name="Lumen Studio (restored)").exists()
+    screenshot(page, "backup-restored")
