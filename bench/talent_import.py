@@ -55,7 +55,7 @@ def main(rows: int) -> None:
             out.write(
                 f"Person {i},p{i}@example.org,{COUNTRIES[z]},{ZONES[z]},{8 + i % 3:02d}:00,{16 + i % 3:02d}:00,"
                 f"Mon Tue Wed Thu Fri,en:{rng.choice(['B1', 'B2', 'C1'])},"
-                f"\"{picked[0]}:{rng.randint(1, 5)}; {picked[1]}:{rng.randint(1, 5)}\",{rng.randint(8, 60)}.00,USD,"
+                f'"{picked[0]}:{rng.randint(1, 5)}; {picked[1]}:{rng.randint(1, 5)}",{rng.randint(8, 60)}.00,USD,'
                 f"{rng.randint(5, 40)},\n"
             )
     tracemalloc.start()

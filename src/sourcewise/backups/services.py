@@ -149,6 +149,7 @@ def _keep_timestamps() -> Iterator[None]:
         if isinstance(f, models.DateField) and (getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False))
     ]
     fields += [f for f in _workspace_fields() if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False)]
+    fields.append(_user_field("date_joined"))
     saved = [(f, f.auto_now, f.auto_now_add) for f in fields]  # type: ignore[attr-defined]
     try:
         for f in fields:
@@ -186,6 +187,10 @@ def _restore_users(document: dict[str, Any], *, trust_passwords: bool) -> dict[s
         if user is None:
             user = User(
                 email=email, full_name=str(raw.get("full_name") or "")[:150], is_active=bool(raw.get("is_active", True))
+            )
+            joined = raw.get("date_joined")
+            user.date_joined = (
+                _decode(_user_field("date_joined"), joined, f"users, entry {number}") if joined else timezone.now()
             )
             password = raw.get("password")
             # An operator restoring their own file keeps everyone's sign-in; a file uploaded
@@ -370,6 +375,7 @@ def comparable_content(document: dict[str, Any]) -> dict[str, Any]:
         content[label] = out
     return {
         "workspace": document["workspace"],
-        "users": sorted(document["users"], key=lambda u: u["email"]),
+        # people are accounts of the instance, linked by address: their address is the content
+        "users": sorted(u["email"] for u in document["users"]),
         "tables": content,
     }

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from sourcewise.demo.generate import generate
+
+
+class Command(BaseCommand):
+    help = "Generate a workspace full of synthetic data, for the speed benchmarks in bench/ (not the demo)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--name", default="Scale test")
+        parser.add_argument("--freelancers", type=int, default=100_000)
+        parser.add_argument("--tasks", type=int, default=500)
+        parser.add_argument("--engagements", type=int, default=100_000)
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        started = time.perf_counter()
+
+        def progress(label: str, done: int, total: int) -> None:
+            if sys.stderr.isatty() or done == total:
+                self.stderr.write(f"\r  {label}: {done:,}/{total:,}", ending="\n" if done == total else "")
+
+        result = generate(
+            name=options["name"],
+            freelancers=options["freelancers"],
+            tasks=options["tasks"],
+            engagements=options["engagements"],
+            seed=options["seed"],
+            progress=progress,
+        )
+        counts = ", ".join(f"{n:,} {label}" for label, n in result.counts.items())
+        elapsed = time.perf_counter() - started
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Generated {result.workspace.name} (#{result.workspace.pk}): {counts} in {elapsed:.1f} s."
+            )
+        )
