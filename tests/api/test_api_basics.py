@@ -83,8 +83,8 @@ def test_list_query_count_does_not_grow_with_the_page(client, owner, owner_api):
             response = client.get(f"/api/v1/freelancers?limit={limit}", headers=owner_api)
         assert response.status_code == 200 and len(response.json()["items"]) == limit
         counts.append(len(queries))
-    # token, membership, the page, the skills of the page: SPEC §6 P1 allows 4
-    assert counts == [4, 4]
+    # token with its membership, the page, the skills of the page: SPEC §6 P1 allows 4
+    assert counts == [3, 3]
 
 
 def test_unknown_country_zone_and_skill_are_refused_by_name(client, owner, owner_api):
@@ -120,3 +120,14 @@ def test_openapi_schema_and_docs_are_served(client):
     assert "/api/v1/health" in schema["paths"]
     docs = client.get("/api/v1/docs")
     assert docs.status_code == 200 and b"cdn" not in docs.content.lower()
+
+
+def test_a_token_of_an_inactive_user_or_a_former_member_is_refused(client, owner, owner_api):
+    assert client.get("/api/v1/health", headers=owner_api).status_code == 200
+    owner.user.is_active = False
+    owner.user.save()
+    assert client.get("/api/v1/health", headers=owner_api).status_code == 401
+    owner.user.is_active = True
+    owner.user.save()
+    owner.delete()
+    assert client.get("/api/v1/health", headers=owner_api).status_code == 401

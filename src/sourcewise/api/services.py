@@ -9,6 +9,7 @@ import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Subquery
 from django.utils import timezone
 
 from sourcewise.accounts.models import User
@@ -49,21 +50,33 @@ def revoke_token(*, token: ApiToken, actor: User) -> None:
 
 
 def membership_for_token(raw: str) -> Membership | None:
-    """The membership a token acts as, or None when it is unknown, revoked or orphaned."""
+    """The membership a token acts as, or None when it is unknown, revoked or orphaned.
+
+    One query (SPEC P1 counts them): the membership of the token's user in the token's
+    workspace, with the token's hash and last use alongside; the prefix is unique.
+    """
     parts = raw.split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         return None
-    token = ApiToken.objects.filter(prefix=parts[1], revoked_at__isnull=True).select_related("user").first()
-    if token is None or not hmac.compare_digest(token.key_hash, _hash(raw)) or not token.user.is_active:
-        return None
+    token = ApiToken.objects.filter(prefix=parts[1], revoked_at__isnull=True)
     membership = (
         Membership.objects.select_related("workspace", "user")
-        .filter(user_id=token.user_id, workspace_id=token.workspace_id)
+        .filter(
+            user_id=Subquery(token.values("user_id")[:1]),
+            workspace_id=Subquery(token.values("workspace_id")[:1]),
+            user__is_active=True,
+        )
+        .annotate(
+            token_pk=Subquery(token.values("pk")[:1]),
+            token_hash=Subquery(token.values("key_hash")[:1]),
+            token_last_used=Subquery(token.values("last_used_at")[:1]),
+        )
         .first()
     )
-    if membership is None:
+    if membership is None or not hmac.compare_digest(membership.token_hash, _hash(raw)):  # type: ignore[attr-defined]
         return None
     now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    last_used = membership.token_last_used  # type: ignore[attr-defined]
+    if last_used is None or now - last_used > LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=membership.token_pk).update(last_used_at=now)  # type: ignore[attr-defined]
     return membership

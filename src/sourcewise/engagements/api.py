@@ -240,6 +240,24 @@ def _engagements(request: HttpRequest) -> QuerySet[Engagement]:
     return selectors.with_related(scoped_queryset(request, Engagement))
 
 
+# What an API item shows of the related rows: their names, not every column (SPEC P1).
+_ITEM_COLUMNS = (
+    *(f.name for f in Engagement._meta.concrete_fields),
+    "freelancer__name",
+    "task__name",
+    "manager__role",
+    "manager__user__full_name",
+    "manager__user__email",
+)
+
+
+def _items(request: HttpRequest) -> QuerySet[Engagement]:
+    """Engagements to read in lists and details: one query with lean joins."""
+    return (
+        scoped_queryset(request, Engagement).select_related("freelancer", "task", "manager__user").only(*_ITEM_COLUMNS)
+    )
+
+
 def _one(request: HttpRequest, engagement_id: int) -> Engagement:
     return scoped_object(request, Engagement, engagement_id, _engagements(request))
 
@@ -271,7 +289,7 @@ def _draft_fields(request: HttpRequest, payload: EngagementIn) -> dict[str, Any]
 @router.get("/engagements", response=responses(Page[EngagementOut]), auth=api_access(EVERYONE))
 def list_engagements(request: HttpRequest, params: Query[PageParams]) -> dict[str, object]:
     """Engagements of the workspace (a freelancer: their own)."""
-    return keyset_page(_engagements(request), params.cursor, params.limit)
+    return keyset_page(_items(request), params.cursor, params.limit)
 
 
 @router.post("/engagements", response=responses(EngagementOut, 201), auth=api_access(INTERNAL))
@@ -290,7 +308,7 @@ E = {"engagement_id": Engagement}
 
 @router.get("/engagements/{engagement_id}", response=responses(EngagementOut), auth=api_access(EVERYONE, E))
 def get_engagement(request: HttpRequest, engagement_id: int = path_id()) -> Engagement:
-    return _one(request, engagement_id)
+    return scoped_object(request, Engagement, engagement_id, _items(request))
 
 
 @router.put("/engagements/{engagement_id}", response=responses(EngagementOut), auth=api_access(INTERNAL, E))
