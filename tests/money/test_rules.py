@@ -14,7 +14,7 @@ from sourcewise.findings.codes import Severity
 from sourcewise.findings.engine import evaluate
 from sourcewise.findings.registry import CheckContext
 from sourcewise.money.agreed_rates import engagement_bands, rate_date
-from sourcewise.money.fairband import RateClass, load_rate_book
+from sourcewise.money.fairband import load_rate_book
 from sourcewise.money.rules import agreed_rates_outside_the_fair_band
 from tests.engagements.factories import EngagementFactory
 from tests.factories import FreelancerFactory, SkillFactory, TaskFactory, TaskSkillFactory, WorkspaceFactory

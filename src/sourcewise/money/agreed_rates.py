@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -35,7 +35,7 @@ from sourcewise.findings.codes import Severity
 from sourcewise.findings.registry import Finding
 from sourcewise.money.charts import fair_band_svg
 from sourcewise.money.conversion import MissingExchangeRate
-from sourcewise.money.fairband import FairBand, RateBook, rate_finding
+from sourcewise.money.fairband import FairBand, RateBook, load_rate_book, rate_finding
 from sourcewise.money.models import RateBenchmark
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ class SkillBand:
 
     @property
     def svg(self) -> SafeString | None:
-        return fair_band_svg(self.band) if self.band is not None else None
+        return fair_band_svg(self.band, uid=f"-{self.skill.pk}") if self.band is not None else None
 
     @property
     def benchmark(self) -> RateBenchmark | None:
@@ -98,8 +98,10 @@ def rate_date(engagement: Engagement, today: datetime.date) -> datetime.date:
 
 
 def task_skills(task: Task) -> list[Skill]:
-    """The skills a task needs, by name (uses the prefetched `skill_needs` when there)."""
-    return sorted((need.skill for need in task.skill_needs.all()), key=lambda s: (s.name.lower(), s.pk))
+    """The skills a task needs, by name (uses the prefetched `skill_needs` when there; else one query)."""
+    prefetched = "skill_needs" in getattr(task, "_prefetched_objects_cache", {})
+    needs = task.skill_needs.all() if prefetched else task.skill_needs.select_related("skill")
+    return sorted((need.skill for need in needs), key=lambda s: (s.name.lower(), s.pk))
 
 
 def bands_for(
@@ -149,9 +151,7 @@ def open_engagements(workspace: Workspace) -> list[Engagement]:
     from sourcewise.tasks.models import TaskSkill
 
     return list(
-        Engagement.objects.filter(
-            workspace=workspace, state__in=(Engagement.State.DRAFT, Engagement.State.ACTIVE)
-        )
+        Engagement.objects.filter(workspace=workspace, state__in=(Engagement.State.DRAFT, Engagement.State.ACTIVE))
         .select_related("freelancer", "task")
         .prefetch_related(Prefetch("task__skill_needs", queryset=TaskSkill.objects.select_related("skill")))
         .order_by("pk")
@@ -204,3 +204,78 @@ def engagement_findings(book: RateBook, engagement: Engagement, today: datetime.
             )
     return findings
 
+
+def engagement_band_context(workspace: Workspace, data: Mapping[str, Any] | None) -> dict[str, Any]:
+    """What `money/includes/rate_bands.html` needs for the rate on an engagement form.
+
+    `data` holds the form's fields (freelancer, task, rate, currency, start_date): the
+    query string of the htmx request, the POSTed form, or an engagement's values. Until
+    the first four are filled in, the partial shows a hint; invalid values show the errors.
+    """
+    from sourcewise.money.forms import EngagementBandForm
+
+    complete = data is not None and all(str(data.get(name) or "").strip() for name in EngagementBandForm.FIELDS)
+    form = EngagementBandForm(data if complete else None, workspace=workspace)
+    context: dict[str, Any] = {"band_form": form, "bands": None, "complete": complete}
+    if not complete or not form.is_valid():
+        return context
+    values = form.cleaned_data
+    task, freelancer = values["task"], values["freelancer"]
+    skills = task_skills(task)
+    on_date = values["start_date"] or workspace_today(workspace)
+    book = load_rate_book(workspace, skill_ids=[s.pk for s in skills])
+    context.update(
+        bands=bands_for(
+            book,
+            skills=skills,
+            country=freelancer.country,
+            rate=values["rate"],
+            currency=values["currency"],
+            on_date=on_date,
+        ),
+        band_task=task,
+        band_freelancer=freelancer,
+        band_on=on_date,
+    )
+    return context
+
+
+def engagement_values(engagement: Engagement) -> dict[str, Any]:
+    """An engagement's fields as the engagement form sends them."""
+    return {
+        "freelancer": engagement.freelancer_id,
+        "task": engagement.task_id,
+        "rate": engagement.rate,
+        "currency": engagement.currency,
+        "start_date": engagement.start_date,
+    }
+
+
+def engagement_rate_context(engagement: Engagement) -> dict[str, Any]:
+    """The engagement page's fair-pay card: the same bands as its findings (three queries)."""
+    workspace = engagement.workspace
+    today = workspace_today(workspace)
+    skills = task_skills(engagement.task)
+    book = load_rate_book(workspace, skill_ids=[s.pk for s in skills])
+    return {
+        "bands": bands_for(
+            book,
+            skills=skills,
+            country=engagement.freelancer.country,
+            rate=engagement.rate,
+            currency=engagement.currency,
+            on_date=rate_date(engagement, today),
+        ),
+        "band_on": rate_date(engagement, today),
+        "band_task": engagement.task,
+        "complete": True,
+    }
+
+
+def freelancer_rate_context(freelancer: Freelancer, today: datetime.date) -> dict[str, Any]:
+    """The freelancer page's fair-pay card: the profile rate per skill, today (two queries)."""
+    if freelancer.hourly_rate is None or not freelancer.rate_currency:
+        return {"bands": None, "complete": False, "band_on": today}
+    skill_ids = [level.skill_id for level in freelancer.skill_levels.all()]
+    book = load_rate_book(freelancer.workspace, skill_ids=skill_ids)
+    return {"bands": freelancer_bands(book, freelancer, today), "band_on": today, "complete": True}
