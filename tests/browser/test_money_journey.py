@@ -49,3 +49,28 @@ def test_manager_checks_a_rate_on_a_phone(phone, live_server, demo):
     band = phone.get_by_test_id("fair-band")
     assert band.get_attribute("data-classification") == "above_home"
     screenshot(phone, "fair-band-phone")
+
+
+def test_owner_sets_a_rate_on_a_new_engagement_and_sees_the_band(page, live_server, demo):
+    sign_in(page, live_server.url, "olivia@lumen.example", DEMO_PASSWORD)
+    page.wait_for_url(f"{live_server.url}/dashboard/")
+    page.goto(f"{live_server.url}/engagements/new/")
+    assert page.get_by_test_id("band-hint").is_visible()
+    form = page.locator("#engagement-form")
+    form.locator("select[name=freelancer]").select_option(str(demo.freelancers["priya"].pk))  # India
+    form.locator("select[name=task]").select_option(str(demo.tasks["website"].pk))  # web development
+    form.locator("select[name=currency]").select_option("INR")
+    form.locator("input[name=rate]").fill("1500")
+    band = page.get_by_test_id("fair-band")
+    band.wait_for()
+    assert band.get_attribute("data-classification") == "below_market"
+    assert "below the local market rate for Web development in India" in band.inner_text()
+    assert "1 INR =" in band.inner_text() and page.locator("#fair-band svg.fair-band-chart").count() == 1
+    assert page.get_by_test_id("band-benchmark").is_visible()  # a link to the benchmark used
+    screenshot(page, "engagement-form-rate-below-market")
+    # A fair rate: the band updates as it is typed, before anything is saved.
+    form.locator("input[name=rate]").fill("2400")
+    page.wait_for_function("document.querySelector('[data-testid=fair-band]')?.dataset.classification === 'fair'")
+    assert "inside the fair band" in page.get_by_test_id("band-explanation").inner_text()
+    assert page.url == f"{live_server.url}/engagements/new/"
+    screenshot(page, "engagement-form-rate-fair")

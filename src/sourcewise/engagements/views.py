@@ -30,6 +30,7 @@ from sourcewise.engagements.forms import (
 )
 from sourcewise.engagements.models import CheckpointReview, Engagement, Handover, Milestone, Offboarding, TimeEntry
 from sourcewise.engagements.requirements import unmet_requirements
+from sourcewise.money.agreed_rates import engagement_band_context, engagement_rate_context, engagement_values
 from sourcewise.workspaces.models import Membership
 
 
@@ -80,7 +81,9 @@ def engagement_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Draft saved. Add milestones, then start it when everything is ready.")
             return redirect("engagements:engagement_detail", pk=engagement.pk)
-    return render_page(request, "engagements/engagement_form.html", {"form": form, "title": "Plan an engagement"})
+    context = {"form": form, "title": "Plan an engagement"}
+    context.update(engagement_band_context(request.workspace, request.POST or None))  # type: ignore[attr-defined]
+    return render_page(request, "engagements/engagement_form.html", context)
 
 
 @workspace_view(roles=INTERNAL, objects={"pk": Engagement})
@@ -98,6 +101,8 @@ def engagement_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Saved.")
             return redirect("engagements:engagement_detail", pk=engagement.pk)
     context = {"form": form, "title": f"Edit {engagement}", "engagement": engagement}
+    band_data = request.POST if request.method == "POST" else engagement_values(engagement)
+    context.update(engagement_band_context(request.workspace, band_data))  # type: ignore[attr-defined]
     return render_page(request, "engagements/engagement_form.html", context)
 
 
@@ -129,6 +134,7 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["scorecard"] = selectors.scorecard_for([engagement.freelancer_id]).get(engagement.freelancer_id)
         if engagement.state == Engagement.State.DRAFT:
             context["blockers"] = unmet_requirements(engagement)
+        context.update(engagement_rate_context(engagement))
     return render_page(request, "engagements/engagement_detail.html", context)
 
 

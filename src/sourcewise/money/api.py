@@ -20,11 +20,20 @@ from sourcewise.api.pagination import PageParams, keyset_page
 from sourcewise.api.schemas import Id, InputSchema, Page, path_id, responses
 from sourcewise.core.access import INTERNAL, OWNER, scoped_object, scoped_queryset
 from sourcewise.core.schemas import CountryCode, CurrencyCode
+from sourcewise.engagements.models import Engagement
 from sourcewise.money import services
+from sourcewise.money.agreed_rates import (
+    SkillBand,
+    bands_for,
+    engagement_rate_context,
+    task_skills,
+    workspace_today,
+)
 from sourcewise.money.conversion import Conversion, RateUsed, convert, exact
-from sourcewise.money.fairband import FairBand, Market, classify_rate
+from sourcewise.money.fairband import FairBand, Market, classify_rate, load_rate_book
 from sourcewise.money.models import MONEY_DIGITS, MONEY_PLACES, RATE_DIGITS, RATE_PLACES, ExchangeRate, RateBenchmark
-from sourcewise.talent.models import Skill
+from sourcewise.talent.models import Freelancer, Skill
+from sourcewise.tasks.models import Task
 
 router = Router(tags=["money"])
 
@@ -374,3 +383,101 @@ def fair_band(request: HttpRequest, params: Query[FairBandParams]) -> dict[str, 
         on_date=params.on or timezone.localdate(),
     )
     return fair_band_out(band)
+
+
+# -- the fair band of an agreed rate: per skill of the task (SPEC G4) ----------------------
+
+
+class SkillBandOut(Schema):
+    skill_id: int
+    skill: str
+    classification: str = Field(
+        description="below_market, under_floor, fair, above_home, unknown, or missing_exchange_rate."
+    )
+    benchmark_id: int | None = Field(description="The benchmark the local market comes from (home one if estimated).")
+    band: FairBandOut | None
+    error: str | None = Field(description="Why there is no band: the exchange rate that is missing.")
+
+
+class AgreedRateBandsOut(Schema):
+    freelancer_id: int
+    task_id: int
+    country: str
+    on: datetime.date = Field(description="Date of the exchange rates and benchmarks used.")
+    rate: str
+    currency: str
+    bands: list[SkillBandOut] = Field(description="One per skill the task needs, by skill name.")
+
+
+def skill_band_out(sb: SkillBand) -> dict[str, object]:
+    benchmark = sb.benchmark
+    return {
+        "skill_id": sb.skill.pk,
+        "skill": sb.skill.name,
+        "classification": sb.classification,
+        "benchmark_id": benchmark.pk if benchmark is not None else None,
+        "band": fair_band_out(sb.band) if sb.band is not None else None,
+        "error": sb.error.messages[0] if sb.error is not None else None,
+    }
+
+
+def _bands_out(
+    *, freelancer: Freelancer, task: Task, bands: list[SkillBand], rate: Decimal, currency: str, on: datetime.date
+) -> dict[str, object]:
+    return {
+        "freelancer_id": freelancer.pk,
+        "task_id": task.pk,
+        "country": freelancer.country,
+        "on": on,
+        "rate": exact(rate),
+        "currency": currency,
+        "bands": [skill_band_out(sb) for sb in bands],
+    }
+
+
+class AgreedRateParams(Schema):
+    freelancer_id: Id
+    task_id: Id
+    rate: Money = Field(description="The hourly rate to agree.")
+    currency: CurrencyCode
+    on: Day | None = Field(None, description="The start date; today (in the workspace's time zone) when left out.")
+
+
+@router.get("/fair-band/engagement", response=responses(AgreedRateBandsOut), auth=api_access(INTERNAL))
+def agreed_rate_fair_band(request: HttpRequest, params: Query[AgreedRateParams]) -> dict[str, object]:
+    """The fair band of a rate before an engagement is saved: one per skill of the task.
+
+    Another workspace's freelancer or task is a 404. A missing exchange rate is reported
+    per skill (`error`), not as a failure.
+    """
+    workspace = request.workspace  # type: ignore[attr-defined]
+    freelancer = scoped_object(request, Freelancer, params.freelancer_id)
+    task = scoped_object(request, Task, params.task_id)
+    skills = task_skills(task)
+    on = params.on or workspace_today(workspace)
+    book = load_rate_book(workspace, skill_ids=[s.pk for s in skills])
+    bands = bands_for(
+        book, skills=skills, country=freelancer.country, rate=params.rate, currency=params.currency, on_date=on
+    )
+    return _bands_out(freelancer=freelancer, task=task, bands=bands, rate=params.rate, currency=params.currency, on=on)
+
+
+@router.get(
+    "/engagements/{engagement_id}/fair-band",
+    response=responses(AgreedRateBandsOut),
+    auth=api_access(INTERNAL, {"engagement_id": Engagement}),
+)
+def engagement_fair_band(request: HttpRequest, engagement_id: int = path_id()) -> dict[str, object]:
+    """The fair band of an engagement's agreed rate, as its findings and its page classify it
+    (a draft on its start date, otherwise today)."""
+    queryset = scoped_queryset(request, Engagement).select_related("freelancer", "task", "workspace")
+    engagement = scoped_object(request, Engagement, engagement_id, queryset)
+    context = engagement_rate_context(engagement)
+    return _bands_out(
+        freelancer=engagement.freelancer,
+        task=engagement.task,
+        bands=context["bands"],
+        rate=engagement.rate,
+        currency=engagement.currency,
+        on=context["band_on"],
+    )

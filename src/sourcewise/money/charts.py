@@ -42,7 +42,8 @@ def _zones(band: FairBand, end: Decimal) -> list[tuple[Decimal, Decimal, RateCla
     return [(a, b, cls) for a, b, cls in zones if b > a]
 
 
-def fair_band_svg(band: FairBand) -> SafeString:
+def fair_band_svg(band: FairBand, *, uid: str = "") -> SafeString:
+    """The band as SVG; `uid` keeps the title ids unique when a page shows several bands."""
     r = band.converted_rate
     points = [v for v in (band.market_rate, band.floor, band.ceiling, r) if v is not None]
     end = max(points) * Decimal("1.2") if points and max(points) > 0 else Decimal(1)
@@ -94,13 +95,14 @@ def fair_band_svg(band: FairBand) -> SafeString:
     )
     description = f"{band.label}. {band.explanation}"
     return format_html(
-        '<svg class="fair-band-chart" viewBox="0 0 {w} {h}" role="img" aria-labelledby="fb-title fb-desc" '
+        '<svg class="fair-band-chart" viewBox="0 0 {w} {h}" role="img" aria-labelledby="fb-title{uid} fb-desc{uid}" '
         'xmlns="http://www.w3.org/2000/svg" preserveAspectRatio="xMidYMid meet">'
-        '<title id="fb-title">Fair band for {skill} in {country}</title><desc id="fb-desc">{desc}</desc>'
+        '<title id="fb-title{uid}">Fair band for {skill} in {country}</title><desc id="fb-desc{uid}">{desc}</desc>'
         '{rects}<rect x="{pad}" y="{by}" width="{bw}" height="{bh}" fill="none" stroke="#98a2b3" rx="3"/>'
         "{ticks}{marker}</svg>",
         w=WIDTH,
         h=HEIGHT,
+        uid=uid,
         skill=band.skill_name,
         country=band.country_label,
         desc=description,

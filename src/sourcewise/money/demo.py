@@ -33,8 +33,12 @@ RATES = {
 }
 SURVEY = "Lumen Studio rate survey 2026"
 # (skill, country): (hourly rate, currency, source). Missing on purpose: webdev in UA,
-# design in UA, bookkeeping in GH, video in MX and VN (estimated from GB), and
-# illustration, ppc and strategy anywhere (no GB benchmark either: unknown).
+# design in UA, video in MX and VN (estimated from GB), and illustration, ppc and
+# strategy anywhere (no GB benchmark either: unknown).
+# With the engagements demo the health report shows every G4 code: Daniel (video, MX,
+# estimate) and Emily (copy and SEO, GB) below the market; Kwame (bookkeeping, GH:
+# 15 USD ≈ 11.24 GBP against a market of 10.78 and a floor of 11.86) under the fair
+# floor; Chloé (social, CA) above the home market; Ana (PPC, RO) without a benchmark.
 BENCHMARKS = {
     ("webdev", "GB"): ("55.00", "GBP", SURVEY),
     ("webdev", "IN"): ("1800.00", "INR", SURVEY),
@@ -55,6 +59,7 @@ BENCHMARKS = {
     ("bookkeeping", "GB"): ("28.00", "GBP", SURVEY),
     ("bookkeeping", "KE"): ("1500.00", "KES", SURVEY),
     ("bookkeeping", "PH"): ("550.00", "PHP", "Philippine BPO salary guide 2026"),
+    ("bookkeeping", "GH"): ("220.00", "GHS", SURVEY),
     ("video", "GB"): ("35.00", "GBP", SURVEY),
 }
 

@@ -10,7 +10,8 @@ from django.utils import timezone
 from sourcewise.core.forms import CountryField, CurrencyField
 from sourcewise.money.csv_import import MAX_BYTES
 from sourcewise.money.models import MONEY_DIGITS, MONEY_PLACES, ExchangeRate, RateBenchmark
-from sourcewise.talent.models import Skill
+from sourcewise.talent.models import Freelancer, Skill
+from sourcewise.tasks.models import Task
 from sourcewise.workspaces.models import Workspace
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -87,3 +88,22 @@ class FairBandForm(forms.Form):
 
     def clean_on(self) -> datetime.date:
         return self.cleaned_data.get("on") or timezone.localdate()
+
+
+class EngagementBandForm(forms.Form):
+    """The fair band of the rate being typed on the engagement form (same field names)."""
+
+    freelancer = forms.ModelChoiceField(queryset=Freelancer.objects.none())
+    task = forms.ModelChoiceField(queryset=Task.objects.none())
+    rate = forms.DecimalField(
+        max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, min_value=Decimal("0.01"), label="Hourly rate"
+    )
+    currency = CurrencyField()
+    start_date = forms.DateField(required=False)
+
+    FIELDS = ("freelancer", "task", "rate", "currency")
+
+    def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["freelancer"].queryset = Freelancer.objects.in_workspace(workspace)  # type: ignore[attr-defined]
+        self.fields["task"].queryset = Task.objects.in_workspace(workspace)  # type: ignore[attr-defined]

@@ -6,6 +6,7 @@ app_name = "money"
 urlpatterns = [
     path("", views.fair_band, name="fair_band"),
     path("fair-band/", views.fair_band_partial, name="fair_band_partial"),
+    path("fair-band/engagement/", views.engagement_band, name="engagement_band"),
     path("exchange-rates/", views.rate_list, name="rate_list"),
     path("exchange-rates/new/", views.rate_create, name="rate_create"),
     path("exchange-rates/import/", views.rate_import, name="rate_import"),

@@ -15,6 +15,7 @@ from sourcewise.core.htmx import render_page
 from sourcewise.core.pagination import paginate
 from sourcewise.core.validators import country_name, validate_country, validate_currency
 from sourcewise.money import services
+from sourcewise.money.agreed_rates import engagement_band_context
 from sourcewise.money.charts import fair_band_svg
 from sourcewise.money.conversion import MissingExchangeRate
 from sourcewise.money.csv_import import CsvErrors
@@ -65,6 +66,14 @@ def fair_band(request: HttpRequest) -> HttpResponse:
     context = fair_band_context(request)
     context["home_name"] = country_name(request.workspace.home_country)  # type: ignore[attr-defined]
     return render(request, "money/fair_band.html", context)
+
+
+@workspace_view(roles=INTERNAL)
+@require_GET
+def engagement_band(request: HttpRequest) -> HttpResponse:
+    """The fair band of the rate on the engagement form, per skill of the task (hx-get as it changes)."""
+    context = engagement_band_context(request.workspace, request.GET)  # type: ignore[attr-defined]
+    return render(request, "money/includes/rate_bands.html", context)
 
 
 @workspace_view(roles=INTERNAL)

@@ -21,6 +21,7 @@ from sourcewise.core.access import INTERNAL, scoped_object, scoped_queryset, wor
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
 from sourcewise.core.pagination import paginate
+from sourcewise.money.agreed_rates import freelancer_rate_context
 from sourcewise.talent import services
 from sourcewise.talent.csv_io import export_lines
 from sourcewise.talent.forms import (
@@ -147,6 +148,7 @@ def _detail(request: HttpRequest, freelancer: Freelancer, status: int = 200, **f
         "trial_form": forms.get("trial_form") or TrialForm(prefix="trial", initial={"completed_on": today}),
         "status_errors": forms.get("status_errors", []),
     }
+    context.update(freelancer_rate_context(freelancer, today))  # the fair band of the profile rate (money)
     return render_page(request, "talent/freelancer_detail.html", context, status=status)
 
 
