@@ -54,7 +54,10 @@ def test_no_trial_for_a_full_engagement_without_a_good_trial(workspace, manager)
 
 
 def test_checkpoint_overdue_after_the_cadence_from_start_or_last_review(workspace, manager):
-    e = EngagementFactory(workspace=workspace, manager=manager, kind="full", state="active", start_date=START)
+    e = EngagementFactory(
+        workspace=workspace, manager=manager, kind="full", state="active", start_date=START,
+        task__checkpoint_every_days=14,
+    )  # fmt: skip
     # 14 days after the start is still on time; the 15th day is overdue.
     assert _codes(workspace, "CHECKPOINT_OVERDUE", START + datetime.timedelta(days=14)) == []
     found = _codes(workspace, "CHECKPOINT_OVERDUE", START + datetime.timedelta(days=15))
@@ -67,10 +70,26 @@ def test_checkpoint_overdue_after_the_cadence_from_start_or_last_review(workspac
 def test_checkpoint_cadence_is_the_workspace_setting_and_only_active_count(workspace, manager):
     workspace.checkpoint_max_days = 7
     workspace.save()
-    EngagementFactory(workspace=workspace, manager=manager, state="active", start_date=START)
+    # A task without a cadence of its own: the workspace setting.
+    EngagementFactory(
+        workspace=workspace, manager=manager, state="active", start_date=START, task__checkpoint_every_days=None
+    )
     EngagementFactory(workspace=workspace, manager=manager, start_date=START)  # a draft
     assert _codes(workspace, "CHECKPOINT_OVERDUE", START + datetime.timedelta(days=7)) == []
     assert len(_codes(workspace, "CHECKPOINT_OVERDUE", START + datetime.timedelta(days=8))) == 1
+
+
+def test_checkpoint_cadence_is_the_tasks_own(workspace, manager):
+    """Reviews every 3 days on the task: last review 4 March → 7 March is on time, 8 March overdue."""
+    workspace.checkpoint_max_days = 14
+    workspace.save()
+    e = EngagementFactory(
+        workspace=workspace, manager=manager, state="active", start_date=START, task__checkpoint_every_days=3
+    )
+    ReviewFactory(engagement=e, date=START + datetime.timedelta(days=2))
+    assert _codes(workspace, "CHECKPOINT_OVERDUE", START + datetime.timedelta(days=5)) == []
+    found = _codes(workspace, "CHECKPOINT_OVERDUE", START + datetime.timedelta(days=6))
+    assert [f.subject_id for f in found] == [e.pk] and "due on 07 Mar 2026" in found[0].message
 
 
 def test_findings_stay_in_their_workspace(workspace):
