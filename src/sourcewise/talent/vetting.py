@@ -93,7 +93,9 @@ def trial_evidence(freelancer: Freelancer) -> TrialEvidence | None:
     trials = list(freelancer.trials.all())
     if trials:
         latest = max(trials, key=lambda t: (t.completed_on, t.pk))
-        candidates.append((latest.completed_on, 0, TrialEvidence(latest.rating, f"The trial was rated {latest.rating}/5.")))
+        candidates.append(
+            (latest.completed_on, 0, TrialEvidence(latest.rating, f"The trial was rated {latest.rating}/5."))
+        )
     if not candidates:
         return None
     return max(candidates, key=lambda c: (c[0], c[1]))[2]
