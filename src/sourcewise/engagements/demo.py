@@ -153,7 +153,7 @@ def build(ctx) -> None:  # type: ignore[no-untyped-def]
         milestone=m2, membership=maria_member, text="Report for last month attached.", link="https://example.com/report"
     )
     services.add_milestone(
-        engagement=maria, actor=sam_user, title="FAQ refresh", due_date=day(-10),
+        engagement=maria, actor=sam_user, title="FAQ refresh", due_date=day(-3),  # due in 3 days: an email
         acceptance_criteria="Every FAQ answer checked against the current prices and policies.",
     )  # fmt: skip
 
