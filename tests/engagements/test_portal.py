@@ -77,3 +77,15 @@ def test_home_takes_a_fixed_number_of_queries(freelancer_client, workspace, me, 
         MilestoneFactory(engagement=e)
         TimeEntryFactory(engagement=e, status="approved")
     assert count() == one
+
+
+def test_the_owner_sees_who_of_the_engagement_has_not_acknowledged(owner_client, workspace, me, manager, owner):
+    from sourcewise.guidance.selectors import acknowledgement_status
+
+    e = EngagementFactory(workspace=workspace, freelancer=me, manager=manager, state="active", task__name="Inbox")
+    EngagementFactory(workspace=workspace, state="cancelled", task=e.task, freelancer__name="Gone Person")
+    sop = create_sop(workspace=workspace, actor=owner.user, title="Inbox rules", body="x", tasks=[e.task])
+    rows = acknowledgement_status(sop)
+    assert [(r.freelancer.pk, r.acknowledged_number) for r in rows] == [(me.pk, None)]
+    page = owner_client.get(f"/guidance/sops/{sop.pk}/").content.decode()
+    assert me.name in page and "Gone Person" not in page
