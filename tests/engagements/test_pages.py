@@ -204,7 +204,10 @@ def test_offboarding_pages(owner_client, owner, manager):
     page = owner_client.get(response["Location"]).content.decode()
     assert e.task.name in page and "Nobody else has any skill this task needs" in page  # nobody else yet
     handover = Handover.objects.get()
-    successor = FreelancerFactory(workspace=owner.workspace)
+    successor = FreelancerFactory(workspace=owner.workspace, status="prospect")
+    page = owner_client.get(response["Location"]).content.decode()
+    # Ranked by the match score; a hard failure (here: not vetted) is shown next to the score.
+    assert f'data-freelancer="{successor.pk}"' in page and "/100" in page and "not vetted" in page.lower()
     owner_client.post(
         f"/engagements/handovers/{handover.pk}/", {"status": "done", "replacement": successor.pk, "notes": "ok"}
     )
