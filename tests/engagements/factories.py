@@ -9,7 +9,7 @@ import factory
 
 from sourcewise.core.access import MANAGER
 from sourcewise.engagements.models import CheckpointReview, Engagement, Milestone, TimeEntry
-from sourcewise.tasks.models import Deliverable
+from sourcewise.tasks.models import Deliverable, Task
 from tests.factories import FreelancerFactory, MembershipFactory, TaskFactory, WorkspaceFactory
 
 START = datetime.date(2026, 3, 2)
@@ -17,6 +17,10 @@ START = datetime.date(2026, 3, 2)
 
 class ReadyTaskFactory(TaskFactory):
     """An outsourceable task: a deliverable with acceptance criteria, checkpoints every 7 days."""
+
+    class Meta:
+        model = Task
+        skip_postgeneration_save = True
 
     checkpoint_every_days = 7
     deliverable = factory.RelatedFactory("tests.engagements.factories.DeliverableFactory", factory_related_name="task")
