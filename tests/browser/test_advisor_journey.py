@@ -51,7 +51,19 @@ def test_owner_gets_advice_on_a_new_task(page, live_server, demo):
         "Every invoice 7+ days overdue gets a reminder by Friday; replies logged in the sheet."
     )
     page.locator("#workbench button:has-text('Add deliverable')").click()
-    page.wait_for_function("document.querySelector('[data-testid=verdict]').dataset.verdict === 'outsource'")
+    page.wait_for_selector("[data-testid=deliverables] >> text=Weekly reminder round")
+    # Still not ready: no SOP says how the work is done (G6). Write one for the task.
+    assert _verdict(page) == "not_ready"
+    assert "No SOP covers this task" in page.locator(".reasons").inner_text()
+    task_url = page.url
+    page.goto(f"{live_server.url}/guidance/sops/new/")
+    page.fill("input[name=title]", "Invoice reminders")
+    page.locator("main label", has_text="Invoice chasing").locator("input").check()
+    page.fill("textarea[name=body]", "# Reminders\n\nPolite, one per week, log replies in the sheet.")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("h1:has-text('Invoice reminders')")
+    page.goto(task_url)
+    assert _verdict(page) == "outsource"
     assert "Weekly reminder round" in page.get_by_test_id("deliverables").inner_text()
     screenshot(page, "advisor-outsource")
 

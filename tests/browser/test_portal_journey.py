@@ -22,6 +22,9 @@ def test_freelancer_acknowledges_an_sop_and_answers_the_pulse(page, live_server,
     assert "Maria Santos" in page.locator("h1").inner_text()
     todo = page.locator("ul.todo")
     assert "Client support playbook" in todo.inner_text()
+    work = page.locator("[data-testid=portal-engagements]").inner_text()
+    assert "Client support inbox" in work and "Website" not in work  # her engagements only
+    assert "FAQ refresh" in page.locator("[data-testid=portal-milestones]").inner_text()
     screenshot(page, "portal")
 
     todo.get_by_role("link", name="Client support playbook").click()

@@ -9,20 +9,45 @@ import factory
 
 from sourcewise.core.access import MANAGER
 from sourcewise.engagements.models import CheckpointReview, Engagement, Milestone, TimeEntry
+from sourcewise.tasks.models import Deliverable, Task
 from tests.factories import FreelancerFactory, MembershipFactory, TaskFactory, WorkspaceFactory
 
 START = datetime.date(2026, 3, 2)
 
 
+class ReadyTaskFactory(TaskFactory):
+    """An outsourceable task: a deliverable with acceptance criteria, checkpoints every 7 days."""
+
+    class Meta:
+        model = Task
+        skip_postgeneration_save = True
+
+    checkpoint_every_days = 7
+    deliverable = factory.RelatedFactory("tests.engagements.factories.DeliverableFactory", factory_related_name="task")
+
+
+class DeliverableFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Deliverable
+
+    task = factory.SubFactory(ReadyTaskFactory)
+    workspace = factory.SelfAttribute("task.workspace")
+    name = factory.Sequence(lambda n: f"Deliverable {n}")
+    acceptance_criteria = "Signed off by the manager."
+
+
 class EngagementFactory(factory.django.DjangoModelFactory):
-    """A draft trial within the default limits (20 h, 14 days), managed by a manager."""
+    """A draft trial within the default limits (20 h, 14 days), managed by a manager, on an
+    outsourceable task, with an approved freelancer — every activation requirement met."""
 
     class Meta:
         model = Engagement
 
     workspace = factory.SubFactory(WorkspaceFactory)
-    freelancer = factory.SubFactory(FreelancerFactory, workspace=factory.SelfAttribute("..workspace"))
-    task = factory.SubFactory(TaskFactory, workspace=factory.SelfAttribute("..workspace"))
+    freelancer = factory.SubFactory(
+        FreelancerFactory, workspace=factory.SelfAttribute("..workspace"), status="approved"
+    )
+    task = factory.SubFactory(ReadyTaskFactory, workspace=factory.SelfAttribute("..workspace"))
     manager = factory.SubFactory(MembershipFactory, workspace=factory.SelfAttribute("..workspace"), role=MANAGER)
     kind = Engagement.Kind.TRIAL
     state = Engagement.State.DRAFT

@@ -11,8 +11,14 @@ from django.test.utils import CaptureQueriesContext
 from sourcewise.engagements.models import Engagement, TimeEntry
 from sourcewise.talent.models import Freelancer
 from tests.conftest import api_headers
-from tests.engagements.factories import START, EngagementFactory, MilestoneFactory, TimeEntryFactory
-from tests.factories import FreelancerFactory, TaskFactory
+from tests.engagements.factories import (
+    START,
+    EngagementFactory,
+    MilestoneFactory,
+    ReadyTaskFactory,
+    TimeEntryFactory,
+)
+from tests.factories import FreelancerFactory
 
 
 def _post(client, url, body, headers):
@@ -30,7 +36,7 @@ def freelancer_api(freelancer_member):
 
 
 def test_plan_and_activate_a_trial(client, workspace, manager, owner_api):
-    freelancer, task = FreelancerFactory(workspace=workspace), TaskFactory(workspace=workspace)
+    freelancer, task = FreelancerFactory(workspace=workspace), ReadyTaskFactory(workspace=workspace)
     body = {
         "freelancer_id": freelancer.pk, "task_id": task.pk, "manager_id": None, "kind": "trial",
         "billing": "hourly", "rate": "25.50", "currency": "usd", "budget_cap": "25", "start_date": "2026-03-02",

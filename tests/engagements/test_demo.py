@@ -37,3 +37,53 @@ def test_demo_shows_every_engagement_finding(demo):
         "Lucía Fernández — Logo & identity design (full engagement)",
     ]
     assert by_code["CHECKPOINT_OVERDUE"] == ["Priya Sharma — Client website builds (full engagement)"]
+
+
+ISSUE_4_AND_5_CODES = {
+    "NO_MANAGER", "MANAGER_UNTRAINED", "MANAGER_OVERLOADED", "NO_SOP", "SOP_NOT_ACKNOWLEDGED",
+    "CHECKPOINT_OVERDUE", "UNHAPPY_FREELANCER", "DOCUMENT_MISSING", "NO_TRIAL", "NO_BACKUP", "LOW_TZ_OVERLAP",
+    "NO_SHARED_LANGUAGE", "SKILL_GAP", "UNVETTED_FREELANCER", "WEAK_REFERENCES",
+}  # fmt: skip
+
+
+def test_health_json_of_a_fresh_demo_shows_every_code_of_the_wired_apps(db):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("demo", stdout=StringIO())
+    out = StringIO()
+    call_command("health", "--json", stdout=out)
+    codes = {f["code"] for f in json.loads(out.getvalue())["findings"]}
+    assert codes >= ISSUE_4_AND_5_CODES, sorted(ISSUE_4_AND_5_CODES - codes)
+
+
+def test_demo_wiring_findings_name_the_story(demo):
+    findings = evaluate(demo.workspace, today=demo.today).findings
+    by_code: dict[str, set[str]] = {}
+    for f in findings:
+        by_code.setdefault(f.code, set()).add(f.subject_label)
+    assert by_code["NO_SOP"] == {"Campaign video editing", "Social media scheduling"}
+    assert "Maria Santos — Client support inbox (full engagement)" in by_code["SOP_NOT_ACKNOWLEDGED"]
+    assert "Maria Santos — Client support inbox (full engagement)" in by_code["NO_BACKUP"]
+    assert "Priya Sharma — Client website builds (full engagement)" not in by_code["NO_BACKUP"]  # Tomasz, Olena
+    assert "Amani Otieno — Bookkeeping (full engagement)" in by_code["UNVETTED_FREELANCER"]
+    # Every engagement started through the guards had its SOPs acknowledged first.
+    olena = Engagement.objects.get(workspace=demo.workspace, freelancer__name="Olena Kovalenko")
+    assert olena.state == "active" and "Olena Kovalenko — Logo & identity design (trial)" not in by_code.get(
+        "SOP_NOT_ACKNOWLEDGED", set()
+    )
+
+
+def test_notify_on_the_demo_sends_each_email_once(demo):
+    from django.core import mail
+
+    from sourcewise.guidance.notifications import send_pending
+
+    first = send_pending(workspaces=[demo.workspace], today=demo.today)
+    kinds = {n.kind for n in first.sent}
+    assert {"sop_to_acknowledge", "milestone_due", "checkpoint_overdue", "critical_finding"} <= kinds
+    sent = len(mail.outbox)
+    second = send_pending(workspaces=[demo.workspace], today=demo.today)
+    assert second.sent == [] and second.skipped == sent and len(mail.outbox) == sent

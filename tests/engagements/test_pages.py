@@ -10,8 +10,15 @@ from django.test.utils import CaptureQueriesContext
 from sourcewise.engagements.models import Engagement, Handover, Offboarding, TimeEntry
 from sourcewise.talent.models import Freelancer
 from tests.conftest import client_for
-from tests.engagements.factories import START, EngagementFactory, MilestoneFactory, ReviewFactory, TimeEntryFactory
-from tests.factories import FreelancerFactory, MembershipFactory, TaskFactory
+from tests.engagements.factories import (
+    START,
+    EngagementFactory,
+    MilestoneFactory,
+    ReadyTaskFactory,
+    ReviewFactory,
+    TimeEntryFactory,
+)
+from tests.factories import FreelancerFactory, MembershipFactory
 
 
 def _own(freelancer_member, **kwargs):
@@ -23,7 +30,7 @@ def test_plan_a_draft_see_what_blocks_it_and_start_it(owner_client, owner, manag
     workspace = owner.workspace
     freelancer, task = (
         FreelancerFactory(workspace=workspace, name="Ada"),
-        TaskFactory(workspace=workspace, name="Inbox"),
+        ReadyTaskFactory(workspace=workspace, name="Inbox"),
     )
     form = {
         "freelancer": freelancer.pk, "task": task.pk, "manager": "", "kind": "trial", "billing": "hourly",
@@ -195,9 +202,12 @@ def test_offboarding_pages(owner_client, owner, manager):
     offboarding = Offboarding.objects.get()
     assert response["Location"] == f"/engagements/offboarding/{offboarding.pk}/"
     page = owner_client.get(response["Location"]).content.decode()
-    assert e.task.name in page and "Nobody else has every skill" in page  # nobody else yet
+    assert e.task.name in page and "Nobody else has any skill this task needs" in page  # nobody else yet
     handover = Handover.objects.get()
-    successor = FreelancerFactory(workspace=owner.workspace)
+    successor = FreelancerFactory(workspace=owner.workspace, status="prospect")
+    page = owner_client.get(response["Location"]).content.decode()
+    # Ranked by the match score; a hard failure (here: not vetted) is shown next to the score.
+    assert f'data-freelancer="{successor.pk}"' in page and "/100" in page and "not vetted" in page.lower()
     owner_client.post(
         f"/engagements/handovers/{handover.pk}/", {"status": "done", "replacement": successor.pk, "notes": "ok"}
     )

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import itertools
+
+import pytest
 
 from sourcewise.core.access import FREELANCER, MANAGER
 from sourcewise.engagements.models import Engagement
@@ -54,7 +57,10 @@ def test_no_trial_for_a_full_engagement_without_a_good_trial(workspace, manager)
 
 
 def test_checkpoint_overdue_after_the_cadence_from_start_or_last_review(workspace, manager):
-    e = EngagementFactory(workspace=workspace, manager=manager, kind="full", state="active", start_date=START)
+    e = EngagementFactory(
+        workspace=workspace, manager=manager, kind="full", state="active", start_date=START,
+        task__checkpoint_every_days=14,
+    )  # fmt: skip
     # 14 days after the start is still on time; the 15th day is overdue.
     assert _codes(workspace, "CHECKPOINT_OVERDUE", START + datetime.timedelta(days=14)) == []
     found = _codes(workspace, "CHECKPOINT_OVERDUE", START + datetime.timedelta(days=15))
@@ -67,10 +73,26 @@ def test_checkpoint_overdue_after_the_cadence_from_start_or_last_review(workspac
 def test_checkpoint_cadence_is_the_workspace_setting_and_only_active_count(workspace, manager):
     workspace.checkpoint_max_days = 7
     workspace.save()
-    EngagementFactory(workspace=workspace, manager=manager, state="active", start_date=START)
+    # A task without a cadence of its own: the workspace setting.
+    EngagementFactory(
+        workspace=workspace, manager=manager, state="active", start_date=START, task__checkpoint_every_days=None
+    )
     EngagementFactory(workspace=workspace, manager=manager, start_date=START)  # a draft
     assert _codes(workspace, "CHECKPOINT_OVERDUE", START + datetime.timedelta(days=7)) == []
     assert len(_codes(workspace, "CHECKPOINT_OVERDUE", START + datetime.timedelta(days=8))) == 1
+
+
+def test_checkpoint_cadence_is_the_tasks_own(workspace, manager):
+    """Reviews every 3 days on the task: last review 4 March → 7 March is on time, 8 March overdue."""
+    workspace.checkpoint_max_days = 14
+    workspace.save()
+    e = EngagementFactory(
+        workspace=workspace, manager=manager, state="active", start_date=START, task__checkpoint_every_days=3
+    )
+    ReviewFactory(engagement=e, date=START + datetime.timedelta(days=2))
+    assert _codes(workspace, "CHECKPOINT_OVERDUE", START + datetime.timedelta(days=5)) == []
+    found = _codes(workspace, "CHECKPOINT_OVERDUE", START + datetime.timedelta(days=6))
+    assert [f.subject_id for f in found] == [e.pk] and "due on 07 Mar 2026" in found[0].message
 
 
 def test_findings_stay_in_their_workspace(workspace):
@@ -78,3 +100,82 @@ def test_findings_stay_in_their_workspace(workspace):
     MembershipFactory(workspace=workspace, role=FREELANCER)
     MembershipFactory(workspace=workspace, role=MANAGER)
     assert _codes(workspace, "NO_MANAGER") == []
+
+
+# ── NO_BACKUP (G8) ────────────────────────────────────────────────────────────
+
+
+_SEQ = itertools.count()
+
+
+def _backup_case(workspace, manager, *, needs=None):
+    from tests.factories import FreelancerSkillFactory, SkillFactory, TaskSkillFactory
+
+    skills = {name: SkillFactory(workspace=workspace, name=f"{name} {next(_SEQ)}") for name in (needs or {"Video": 3})}
+    e = EngagementFactory(workspace=workspace, manager=manager, state="active")
+    for name, level in (needs or {"Video": 3}).items():
+        TaskSkillFactory(task=e.task, skill=skills[name], level=level)
+        FreelancerSkillFactory(freelancer=e.freelancer, skill=skills[name], level=5)
+
+    def other(status="approved", **levels):
+        f = FreelancerFactory(workspace=workspace, status=status)
+        for name, level in levels.items():
+            FreelancerSkillFactory(freelancer=f, skill=skills[name], level=level)
+        return f
+
+    return e, other
+
+
+@pytest.mark.parametrize(
+    "status, level, flagged",
+    [
+        ("approved", 3, False),  # bench level 3 counts
+        ("active", 4, False),
+        ("approved", 2, True),  # below the bench level
+        ("vetting", 5, True),  # not approved
+        ("inactive", 5, True),
+        ("rejected", 5, True),
+    ],
+)
+def test_no_backup_at_the_bench_edges(workspace, manager, status, level, flagged):
+    e, other = _backup_case(workspace, manager)
+    assert [f.subject_id for f in _codes(workspace, "NO_BACKUP")] == [e.pk]  # only the engaged one has it
+    other(status=status, Video=level)
+    found = _codes(workspace, "NO_BACKUP")
+    assert [(f.subject_id, str(f.severity)) for f in found] == ([(e.pk, "warning")] if flagged else [])
+
+
+def test_no_backup_follows_the_workspace_bench_level(workspace, manager):
+    workspace.bench_min_level = 4
+    workspace.save()
+    e, other = _backup_case(workspace, manager)
+    other(Video=3)
+    assert [f.subject_id for f in _codes(workspace, "NO_BACKUP")] == [e.pk]
+    other(Video=4)
+    assert _codes(workspace, "NO_BACKUP") == []
+
+
+def test_no_backup_names_each_skill_without_one_and_ignores_other_states(workspace, manager):
+    _, other = _backup_case(workspace, manager, needs={"Copy": 2, "SEO": 3})
+    other(Copy=3)
+    found = _codes(workspace, "NO_BACKUP")
+    assert len(found) == 1 and "nobody else approved has SEO" in found[0].message and "Copy" not in found[0].message
+    other(SEO=3)  # a backup per skill is enough: not one person with all of them
+    assert _codes(workspace, "NO_BACKUP") == []
+    lonely = EngagementFactory(workspace=workspace, manager=manager)  # a draft: not judged
+    EngagementFactory(workspace=workspace, manager=manager, state="active")  # no skill needed: not judged
+    assert lonely.state == "draft" and _codes(workspace, "NO_BACKUP") == []
+
+
+def test_no_backup_takes_a_fixed_number_of_queries(workspace, manager, django_assert_max_num_queries):
+    from sourcewise.engagements.rules import engagements_without_backup_check
+    from sourcewise.findings.registry import CheckContext
+
+    for _ in range(2):
+        _backup_case(workspace, manager)
+    with django_assert_max_num_queries(4):
+        assert len(list(engagements_without_backup_check(CheckContext(workspace, START)))) == 2
+    for _ in range(8):
+        _backup_case(workspace, manager)
+    with django_assert_max_num_queries(4):
+        assert len(list(engagements_without_backup_check(CheckContext(workspace, START)))) == 10

@@ -12,11 +12,14 @@ from django.test.utils import CaptureQueriesContext
 from sourcewise.engagements.selectors import (
     approved_hours,
     checkpoint_cadence_days,
+    checkpoint_due_on,
     hourly_fees,
     replacement_candidates,
     scorecard_for,
 )
 from sourcewise.engagements.services import start_offboarding
+from sourcewise.talent.matching import rank_candidates
+from sourcewise.talent.models import FreelancerLanguage
 from tests.engagements.factories import START, EngagementFactory, ReviewFactory, TimeEntryFactory
 from tests.factories import FreelancerFactory, FreelancerSkillFactory, SkillFactory, TaskSkillFactory
 
@@ -73,32 +76,49 @@ def test_fixed_price_has_no_hourly_fees(workspace):
         hourly_fees(EngagementFactory(workspace=workspace, billing="fixed", budget_cap=Decimal("100")))
 
 
-def test_checkpoint_cadence_reads_the_workspace(workspace):
+def test_checkpoint_cadence_is_the_tasks_or_else_the_workspace_setting(workspace):
     workspace.checkpoint_max_days = 21
     workspace.save()
-    assert checkpoint_cadence_days(EngagementFactory(workspace=workspace)) == 21
+    own = EngagementFactory(workspace=workspace, task__checkpoint_every_days=5)
+    assert checkpoint_cadence_days(own) == 5
+    assert checkpoint_due_on(own, None) == START + datetime.timedelta(days=5)
+    assert checkpoint_due_on(own, START + datetime.timedelta(days=4)) == START + datetime.timedelta(days=9)
+    none = EngagementFactory(workspace=workspace, task__checkpoint_every_days=None)
+    assert checkpoint_cadence_days(none) == 21
+    assert checkpoint_due_on(none, None) == START + datetime.timedelta(days=21)
 
 
-def test_replacements_have_every_needed_skill_best_total_first(workspace):
+def test_replacements_are_ranked_by_the_match_score_with_failures_shown(workspace):
     video, copy = SkillFactory(workspace=workspace, name="Video"), SkillFactory(workspace=workspace, name="Copy")
     e = EngagementFactory(workspace=workspace, state="active")
     TaskSkillFactory(task=e.task, skill=video, level=3)
     TaskSkillFactory(task=e.task, skill=copy, level=2)
     FreelancerSkillFactory(freelancer=e.freelancer, skill=video, level=5)  # the one leaving
 
-    def person(name, **levels):
-        f = FreelancerFactory(workspace=workspace, name=name)
+    def person(name, status="approved", **levels):
+        f = FreelancerFactory(workspace=workspace, name=name, status=status, timezone="Europe/London", country="GB")
+        FreelancerLanguage.objects.create(workspace=workspace, freelancer=f, language="en", level="C2")
         for skill, level in levels.items():
             FreelancerSkillFactory(freelancer=f, skill={"video": video, "copy": copy}[skill], level=level)
         return f
 
-    strong = person("Strong", video=5, copy=4)
-    exact = person("Exact", video=3, copy=2)
+    person("Strong", video=5, copy=4)
+    person("Exact", video=3, copy=2)
     person("Gap", video=5, copy=1)
-    person("Missing", video=5)
-    also = person("Also", video=4, copy=5)
+    person("Unvetted", status="prospect", video=5, copy=5)
+    person("Rejected", status="rejected", video=5, copy=5)
     leaving = person("Leaving too", video=5, copy=5)
     start_offboarding(freelancer=leaving, actor=None)
-    ranked = [(c.freelancer.name, c.total_level) for c in replacement_candidates(e)]
-    assert ranked == [("Also", 9), ("Strong", 9), ("Exact", 5)]
-    assert strong.pk and exact.pk and also.pk
+    today = START
+    candidates = replacement_candidates(e, today=today, limit=10)
+    # The same order and scores as the talent app's ranking of the task, without the leaving ones.
+    ranking = rank_candidates(e.task, today=today, limit=10)
+    expected = [c for c in [*ranking.eligible, *ranking.failing] if c.name not in {e.freelancer.name, "Leaving too"}]
+    assert [(c.name, c.score, c.failures) for c in candidates] == [(c.name, c.score, c.failures) for c in expected]
+    names = [c.name for c in candidates]
+    assert names[:2] == ["Strong", "Exact"] and not candidates[0].failures
+    assert candidates[0].score > candidates[1].score
+    assert set(names[2:]) == {"Gap", "Unvetted"}  # shown with their hard failures, after the eligible
+    assert all(c.failures for c in candidates[2:])
+    assert "Rejected" not in names and "Leaving too" not in names and e.freelancer.name not in names
+    assert len(replacement_candidates(e, today=today, limit=1)) == 1

@@ -167,7 +167,7 @@ def test_trial_needs_a_cap_and_an_end_date(workspace, manager):
 
 
 def test_full_engagement_needs_a_completed_trial_rated_at_least_the_minimum(workspace, manager):
-    freelancer = FreelancerFactory(workspace=workspace)
+    freelancer = FreelancerFactory(workspace=workspace, status="approved")
     full = EngagementFactory(workspace=workspace, manager=manager, freelancer=freelancer, kind="full", end_date=None)
     _assert_refused(full, "no completed trial rated 3 or more")
     _completed_trial(workspace, freelancer, 2)
@@ -180,7 +180,7 @@ def test_full_engagement_needs_a_completed_trial_rated_at_least_the_minimum(work
 
 
 def test_a_good_trial_in_another_workspace_does_not_count(workspace, manager):
-    freelancer = FreelancerFactory(workspace=workspace)
+    freelancer = FreelancerFactory(workspace=workspace, status="approved")
     elsewhere = WorkspaceFactory()
     _completed_trial(elsewhere, FreelancerFactory(workspace=elsewhere, email=freelancer.email), 5)
     full = EngagementFactory(workspace=workspace, manager=manager, freelancer=freelancer, kind="full")

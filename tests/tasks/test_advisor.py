@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from sourcewise.guidance.services import create_sop
 from sourcewise.tasks import advisor
 from sourcewise.tasks.advisor import Verdict, advise
-from sourcewise.tasks.models import Deliverable, Task
+from sourcewise.tasks.models import Deliverable, Task, TaskSkill
+from sourcewise.tasks.selectors import with_advice_data
+from tests.factories import SkillFactory
 from tests.tasks.helpers import make_task
 
 pytestmark = pytest.mark.django_db
@@ -71,7 +74,7 @@ def test_unassessed_task_is_not_ready(workspace):
 
 
 def test_readiness_needs_a_deliverable_with_written_criteria(workspace):
-    task = make_task(workspace, ready=False, checkpoint_every_days=7)
+    task = make_task(workspace, ready=False, sop=True, checkpoint_every_days=7)
     assert _codes(advise(task))[1:3] == ["non_core", "no_deliverables"]
     Deliverable.objects.create(workspace=workspace, task=task, name="Draft", acceptance_criteria="  ")
     task = Task.objects.get(pk=task.pk)
@@ -95,14 +98,40 @@ def test_the_threshold_is_the_workspace_setting(workspace):
     assert advise(task, workspace).verdict == Verdict.NOT_READY
 
 
-def test_sop_hook_unknown_by_default_and_pluggable(workspace):
-    task = make_task(workspace)
-    assert "sop_unknown" in _codes(advise(task))
-    advisor.register_sop_status(lambda t: False)
+def test_sop_hook_is_pluggable_and_unknown_is_only_a_note(workspace):
+    task = make_task(workspace, sop=False)
+    wired = advisor._sop_status[0], advisor._sop_annotations[0]
+    advisor.register_sop_status(advisor._sop_unknown)
     try:
         advice = advise(task)
-        assert advice.verdict == Verdict.NOT_READY and "no_sop" in _codes(advice)
-        advisor.register_sop_status(lambda t: True)
-        assert advise(task).verdict == Verdict.OUTSOURCE and "sop_unknown" not in _codes(advise(task))
+        assert advice.verdict == Verdict.OUTSOURCE and "sop_unknown" in _codes(advice)
+        advisor.register_sop_status(lambda t: False)
+        assert "no_sop" in _codes(advise(task))
     finally:
-        advisor.register_sop_status(advisor._sop_unknown)
+        advisor.register_sop_status(*wired)
+
+
+def test_guidance_tells_the_advisor_whether_an_sop_covers_the_task(workspace):
+    """Wired at start-up: no SOP at all → not_ready with "no SOP"; one on the task or on a skill it needs → ready."""
+    task = make_task(workspace, sop=False)
+    advice = advise(task)
+    assert advice.verdict == Verdict.NOT_READY and not advice.ready
+    assert [g.code for g in advice.gaps] == ["no_sop"] and "sop_unknown" not in _codes(advice)
+    assert advice.next_step == "No SOP covers this task: write down how the work is done."
+    skill = SkillFactory(workspace=workspace)
+    TaskSkill.objects.create(task=task, skill=skill, level=3)
+    other_skill_sop = create_sop(
+        workspace=workspace, actor=None, title="Other", body="x", skills=[SkillFactory(workspace=workspace)]
+    )
+    assert advise(task).verdict == Verdict.NOT_READY  # an SOP on a skill the task does not need does not count
+    other_skill_sop.skills.add(skill)
+    assert advise(task).verdict == Verdict.OUTSOURCE
+
+
+def test_a_list_of_tasks_knows_its_sops_without_a_query_per_task(workspace, django_assert_num_queries):
+    make_task(workspace, name="With SOP")
+    make_task(workspace, name="Without SOP", sop=False)
+    tasks = list(with_advice_data(Task.objects.filter(workspace=workspace)).order_by("name"))
+    with django_assert_num_queries(0):
+        verdicts = [advise(t, workspace).verdict for t in tasks]
+    assert verdicts == [Verdict.OUTSOURCE, Verdict.NOT_READY]

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from sourcewise.guidance.services import create_sop
 from sourcewise.tasks.models import Deliverable, Task
 from tests.conftest import api_headers
 from tests.factories import MembershipFactory, TaskFactory
@@ -61,6 +62,7 @@ def test_bad_input_is_a_clear_422_and_changes_nothing(client, owner, owner_api):
 
 def test_advice_assessment_and_deliverables_change_the_verdict(client, owner, owner_api):
     task = TaskFactory(workspace=owner.workspace, checkpoint_every_days=7)
+    create_sop(workspace=owner.workspace, actor=None, title="How", body="Step by step.", tasks=[task])
     advice_url = f"/api/v1/tasks/{task.pk}/advice"
     assert client.get(advice_url, headers=owner_api).json()["verdict"] == "not_ready"
     answers = {"q_differentiates": False, "q_proprietary": True, "q_revenue_critical": False, "q_must_own": None}

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from sourcewise.guidance.services import create_sop
 from sourcewise.tasks.models import Deliverable, Task, TaskSkill
 from tests.factories import SkillFactory, TaskFactory
 from tests.tasks.helpers import make_task
@@ -73,6 +74,7 @@ def test_detail_shows_verdict_reasons_and_findings(owner_client, owner):
 
 def test_answering_and_adding_deliverables_with_htmx_returns_the_workbench(owner_client, owner):
     task = TaskFactory(workspace=owner.workspace, checkpoint_every_days=7)
+    create_sop(workspace=owner.workspace, actor=None, title="How", body="Step by step.", tasks=[task])
     htmx = {"HX-Request": "true"}
     answers = {"q_differentiates": "no", "q_proprietary": "yes", "q_revenue_critical": "no", "q_must_own": ""}
     response = owner_client.post(f"/tasks/{task.pk}/assess/", answers, headers=htmx)

@@ -11,3 +11,7 @@ class EngagementsConfig(AppConfig):
         # Any app may add activation requirements in its own `engagement_requirements.py`
         # (see sourcewise.engagements.requirements); ours live in the same kind of module.
         autodiscover_modules("engagement_requirements")
+        # SOPs of an engagement's task apply to its freelancer (portal, emails, who has not read).
+        from sourcewise.engagements import wiring
+
+        wiring.connect()

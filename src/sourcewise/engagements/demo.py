@@ -1,7 +1,10 @@
 """Demo: Lumen Studio's engagements — every state, every engagement finding, one offboarding.
 
-The story goes through the services (so guards and audit rows are real) except where a
-comment says the story needs a state the guards would refuse.
+The story goes through the services (so guards and audit rows are real): before a start
+the freelancer acknowledges the SOPs of the task, as they would in their portal. Where the
+story needs an engagement the guards would refuse today — work that began before Lumen used
+Sourcewise, or before a freelancer's status or an SOP changed — `started_earlier` sets it
+active directly and a comment says why. Those are what the findings are about.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from django.utils import timezone
 
 from sourcewise.engagements import services
 from sourcewise.engagements.models import Engagement, TimeEntry
+from sourcewise.guidance.selectors import unacknowledged_sops
+from sourcewise.guidance.services import acknowledge_sop
 from sourcewise.workspaces.models import Membership
 
 
@@ -54,38 +59,65 @@ def build(ctx) -> None:  # type: ignore[no-untyped-def]
             engagement=e, membership=by, date=day(days_ago), quality=q, timeliness=tl, communication=c, notes=notes
         )
 
-    def trial(key: str, task: str, manager: Membership, rate: str, currency: str, start: int, **kw: Any) -> Engagement:
+    def start(e: Engagement, earlier: bool) -> None:
+        if earlier:  # the guards would refuse it today: see the comment where it is called
+            Engagement.objects.filter(pk=e.pk).update(
+                state=Engagement.State.ACTIVE,
+                activated_at=timezone.make_aware(datetime.datetime.combine(e.start_date, datetime.time(9))),
+            )
+            e.refresh_from_db()
+            return
+        for sop in unacknowledged_sops(e.freelancer, e.task):  # read in the portal before the start
+            acknowledge_sop(sop=sop, freelancer=e.freelancer, actor=e.freelancer.user or owner)
+        services.activate(engagement=e, actor=owner)
+
+    def trial(
+        key: str, task: str, manager: Membership, rate: str, currency: str, start_ago: int, **kw: Any
+    ) -> Engagement:
+        earlier = kw.pop("started_earlier", False)
         e = draft(
             key, task, manager, "trial", rate, currency,
-            budget_cap=_d(kw.pop("hours", "20")), start_date=day(start), end_date=day(start - 13), **kw,
+            budget_cap=_d(kw.pop("hours", "20")), start_date=day(start_ago), end_date=day(start_ago - 13), **kw,
         )  # fmt: skip
-        services.activate(engagement=e, actor=owner)
+        start(e, earlier)
         return e
 
     def completed_trial(
-        key: str, task: str, manager: Membership, rate: str, cur: str, start: int, rating: int, note: str
+        key: str,
+        task: str,
+        manager: Membership,
+        rate: str,
+        cur: str,
+        start_ago: int,
+        rating: int,
+        note: str,
+        started_earlier: bool = False,
     ) -> Engagement:
-        e = trial(key, task, manager, rate, cur, start)
-        review(e, manager, start - 7, rating, rating, max(rating, 3), "Mid-trial checkpoint.")
+        e = trial(key, task, manager, rate, cur, start_ago, started_earlier=started_earlier)
+        review(e, manager, start_ago - 7, rating, rating, max(rating, 3), "Mid-trial checkpoint.")
         services.complete(engagement=e, actor=manager.user, rating=rating, note=note)
         return e
 
     def full(
-        key: str, task: str, manager: Membership, rate: str, cur: str, start: int, saving: str, **kw: Any
+        key: str, task: str, manager: Membership, rate: str, cur: str, start_ago: int, saving: str, **kw: Any
     ) -> Engagement:
+        earlier = kw.pop("started_earlier", False)
         e = draft(
             key, task, manager, "full", rate, cur,
-            budget_cap=_d(kw.pop("cap", "80")), start_date=day(start), end_date=None,
+            budget_cap=_d(kw.pop("cap", "80")), start_date=day(start_ago), end_date=None,
             expected_monthly_saving=_d(saving), **kw,
         )  # fmt: skip
-        services.activate(engagement=e, actor=owner)
+        start(e, earlier)
         return e
 
-    # ── Maria: support inbox. A good trial, then a full engagement run by Sam. ──
+    # ── Maria: support inbox. A good trial, then a full engagement run by Sam. Both started on
+    # version 1 of the support playbook; version 2 came out since and she has not read it yet
+    # (SOP_NOT_ACKNOWLEDGED; the portal journey acknowledges it), so today's guard would refuse. ──
     completed_trial(
-        "maria", "support", sam, "14.00", "USD", 120, 4, "Fast, friendly answers; learned our tone quickly."
-    )
-    maria = full("maria", "support", sam, "14.00", "USD", 100, "950.00", cap="100")
+        "maria", "support", sam, "14.00", "USD", 120, 4, "Fast, friendly answers; learned our tone quickly.",
+        started_earlier=True,
+    )  # fmt: skip
+    maria = full("maria", "support", sam, "14.00", "USD", 100, "950.00", cap="100", started_earlier=True)
     maria_member = member_of(f["maria"].user)
     for ago, q, tl, c, notes in (
         (72, 4, 4, 5, "Inbox under control; first-response time down to 2 h."),
@@ -121,7 +153,7 @@ def build(ctx) -> None:  # type: ignore[no-untyped-def]
         milestone=m2, membership=maria_member, text="Report for last month attached.", link="https://example.com/report"
     )
     services.add_milestone(
-        engagement=maria, actor=sam_user, title="FAQ refresh", due_date=day(-10),
+        engagement=maria, actor=sam_user, title="FAQ refresh", due_date=day(-3),  # due in 3 days: an email
         acceptance_criteria="Every FAQ answer checked against the current prices and policies.",
     )  # fmt: skip
 
@@ -141,14 +173,16 @@ def build(ctx) -> None:  # type: ignore[no-untyped-def]
     )
     services.log_time(engagement=priya, membership=priya_member, date=day(3), hours=_d("4"), note="Landing page fixes")
 
-    # ── Ana: PPC, a trial rated 5 then a full engagement (Sam). ──
+    # ── Ana: PPC, a trial rated 5 then a full engagement (Sam). She is on a break now (inactive),
+    # which today's guard refuses for a full engagement: UNVETTED_FREELANCER on it. ──
     completed_trial("ana", "ppc", sam, "30.00", "EUR", 90, 5, "Cut cost per lead by a third in two weeks.")
-    ana = full("ana", "ppc", sam, "30.00", "EUR", 75, "700.00", cap="40")
+    ana = full("ana", "ppc", sam, "30.00", "EUR", 75, "700.00", cap="40", started_earlier=True)
     review(ana, sam, 3, 5, 4, 4, "Campaigns healthy.")
 
-    # ── An: video editing with Jordan; An is leaving (offboarding below). ──
-    completed_trial("an", "video", jordan, "20.00", "USD", 110, 4, "Good eye for pacing.")
-    an = full("an", "video", jordan, "20.00", "USD", 95, "500.00", cap="30")
+    # ── An: video editing with Jordan; An is leaving (offboarding below). The talent network
+    # has since marked An rejected, which today's guard refuses: UNVETTED_FREELANCER. ──
+    completed_trial("an", "video", jordan, "20.00", "USD", 110, 4, "Good eye for pacing.", started_earlier=True)
+    an = full("an", "video", jordan, "20.00", "USD", 95, "500.00", cap="30", started_earlier=True)
     review(an, jordan, 7, 4, 4, 3, "Good edits; replies slowly on Fridays.")
 
     # ── Amani: bookkeeping since before Lumen used Sourcewise: a full engagement that never
@@ -158,7 +192,7 @@ def build(ctx) -> None:  # type: ignore[no-untyped-def]
         billing="fixed", rate=_d("18.00"), currency="USD", budget_cap=_d("600.00"), start_date=day(200),
         expected_monthly_saving=_d("400.00"), activated_at=timezone.now() - datetime.timedelta(days=200),
     )  # fmt: skip
-    review(amani, sam, 10, 4, 5, 4, "VAT return filed on time.")
+    review(amani, sam, 6, 4, 5, 4, "VAT return filed on time.")
 
     # ── Lucía: a trial rated 2 (off-brief), yet a full engagement is being planned → NO_TRIAL. ──
     completed_trial("lucia", "identity", sam, "30.00", "USD", 60, 2, "Concepts were off-brief twice.")
@@ -172,12 +206,15 @@ def build(ctx) -> None:  # type: ignore[no-untyped-def]
     )  # fmt: skip
 
     # ── Small trials Sam runs at the same time: with Maria, Amani and Ana that is 9 active
-    # engagements for Sam, one more than the limit of 8 (MANAGER_OVERLOADED). ──
-    trial("chloe", "social", sam, "45.00", "CAD", 6)
-    trial("emily", "blog", sam, "35.00", "GBP", 5, hours="16")
-    trial("james", "seo", sam, "60.00", "AUD", 4, hours="12")
-    trial("olena", "identity", sam, "28.00", "EUR", 8)
-    trial("kwame", "books", sam, "15.00", "USD", 3, hours="10")
+    # engagements for Sam, one more than the limit of 8 (MANAGER_OVERLOADED). Chloé, Emily and
+    # James were agreed by email before their tasks were ready (social checkpoints every 30
+    # days, no blog deliverables, SEO not assessed) and Emily never read the brand-voice SOP;
+    # Kwame left the network after his trial began — today's guards would refuse all four. ──
+    trial("chloe", "social", sam, "45.00", "CAD", 6, started_earlier=True)
+    trial("emily", "blog", sam, "35.00", "GBP", 5, hours="16", started_earlier=True)
+    trial("james", "seo", sam, "60.00", "AUD", 4, hours="12", started_earlier=True)
+    trial("olena", "identity", sam, "28.00", "EUR", 6)
+    trial("kwame", "books", sam, "15.00", "USD", 3, hours="10", started_earlier=True)
     # A fixed-price trial: 450 USD, within 20 hours at his 25 USD rate.
     daniel = trial("daniel", "video", sam, "25.00", "USD", 2, billing="fixed", hours="450")
     for key, ago, hours, status in (("emily", 3, "3.5", "approved"), ("james", 2, "2", "submitted")):

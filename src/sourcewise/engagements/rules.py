@@ -1,4 +1,4 @@
-"""Findings of engagements: G2 managers, G6 trial first, checkpoints (OPS)."""
+"""Findings of engagements: G2 managers, G6 trial first, G8 backups, checkpoints (OPS)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from sourcewise.engagements.models import Engagement
 from sourcewise.engagements.selectors import (
     active_counts_by_manager,
     checkpoint_due_on,
+    engagements_without_backup,
     freelancers_with_good_trial,
     last_review_dates,
 )
@@ -105,3 +106,28 @@ def overdue_checkpoints(ctx: CheckContext) -> Iterator[Finding]:
                 message=f"The checkpoint review of {e.freelancer} on {e.task} was due on {due:%d %b %Y}.",
                 fix="Record a checkpoint review: rate quality, timeliness and communication and write a note.",
             )
+
+
+@check("NO_BACKUP")
+def engagements_without_backup_check(ctx: CheckContext) -> Iterator[Finding]:
+    """G8: an active engagement whose task needs a skill that no approved or active freelancer
+    other than the engaged one has at ≥ `bench_min_level` (the skill's bench holds only them)."""
+    active = [e for e in _open_engagements(ctx) if e.state == Engagement.State.ACTIVE]
+    alone = engagements_without_backup(active)
+    minimum = ctx.workspace.bench_min_level
+    for e in active:
+        skills = alone.get(e.pk)
+        if not skills:
+            continue
+        names = ", ".join(s.name for s in skills)
+        yield Finding(
+            code="NO_BACKUP",
+            severity=Severity.WARNING,
+            subject_type=SUBJECT,
+            subject_id=e.pk,
+            subject_label=str(e),
+            message=f"If {e.freelancer} stops, nobody else approved has {names} at level {minimum} or more "
+            f"for {e.task}.",
+            fix="Vet a second freelancer with these skills (Talent → Bench shows the thin skills), "
+            "so the work does not stop when one person leaves.",
+        )

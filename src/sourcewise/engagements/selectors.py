@@ -7,10 +7,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Max, Prefetch, QuerySet, Sum
+from django.db.models import Avg, Count, Max, QuerySet, Sum
+from django.utils import timezone
 
 from sourcewise.engagements.models import CheckpointReview, Engagement, Handover, Milestone, TimeEntry
-from sourcewise.talent.models import Freelancer, FreelancerSkill
+from sourcewise.talent.matching import Candidate as MatchCandidate
+from sourcewise.talent.matching import rank_candidates
+from sourcewise.talent.models import Freelancer, Skill
+from sourcewise.talent.selectors import bench_for
+from sourcewise.tasks.models import TaskSkill
 from sourcewise.workspaces.models import Workspace
 
 TWO_PLACES = Decimal("0.01")
@@ -51,11 +56,11 @@ def trial_days(engagement: Engagement) -> int | None:
 
 
 def checkpoint_cadence_days(engagement: Engagement) -> int:
-    """How many days may pass between checkpoint reviews of this engagement.
-
-    For now the workspace setting; the task's own cadence (advisor) replaces it later.
-    """
-    return int(engagement.workspace.checkpoint_max_days)
+    """How many days may pass between checkpoint reviews of this engagement: the task's own
+    cadence (`Task.checkpoint_every_days`, set in the advisor), or the workspace setting
+    `checkpoint_max_days` when the task has none."""
+    every = engagement.task.checkpoint_every_days
+    return int(every if every is not None else engagement.workspace.checkpoint_max_days)
 
 
 def checkpoint_due_on(engagement: Engagement, last_review: datetime.date | None) -> datetime.date:
@@ -153,33 +158,47 @@ def hourly_fees(engagement: Engagement, start: datetime.date | None = None, end:
     return Money(approved_hours(engagement, start, end) * engagement.rate, engagement.currency)
 
 
-@dataclass(frozen=True)
-class Candidate:
-    freelancer: Freelancer
-    total_level: int
+def replacement_candidates(
+    engagement: Engagement, *, today: datetime.date | None = None, limit: int = 5
+) -> list[MatchCandidate]:
+    """Who could take over this engagement, best first, by the G3 match score of the talent app.
 
-
-def replacement_candidates(engagement: Engagement) -> list[Candidate]:
-    """Who could take over this engagement, best first.
-
-    For now: other freelancers of the workspace with every skill the task needs at the
-    needed level, ranked by the sum of their levels in those skills (then by name).
-    The match score of the talent app replaces this ranking later.
+    Every other freelancer of the workspace who is not leaving themselves; those without a
+    hard failure first (highest score first), then the best of those with one — shown with
+    their failures (unvetted, skill gap, …), never hidden. At most `limit` in all.
     """
-    needs = {n.skill_id: n.level for n in engagement.task.skill_needs.all()}
-    others = Freelancer.objects.filter(workspace_id=engagement.workspace_id, offboarding__isnull=True).exclude(
-        pk=engagement.freelancer_id
+    others = (
+        Freelancer.objects.in_workspace(engagement.workspace)
+        .filter(offboarding__isnull=True)
+        .exclude(pk=engagement.freelancer_id)
     )
-    others = others.prefetch_related(
-        Prefetch("skill_levels", FreelancerSkill.objects.filter(skill_id__in=list(needs)), to_attr="needed_levels")
-    )
-    candidates = []
-    for freelancer in others:
-        levels = {fs.skill_id: fs.level for fs in freelancer.needed_levels}  # type: ignore[attr-defined]
-        if all(levels.get(skill, 0) >= level for skill, level in needs.items()):
-            candidates.append(Candidate(freelancer, sum(levels.values())))
-    candidates.sort(key=lambda c: (-c.total_level, c.freelancer.name, c.freelancer.pk))
-    return candidates
+    ranking = rank_candidates(engagement.task, today=today or timezone.localdate(), limit=limit, freelancers=others)
+    return [*ranking.eligible, *ranking.failing][:limit]
+
+
+def engagements_without_backup(engagements: list[Engagement]) -> dict[int, list[Skill]]:
+    """{engagement id: the needed skills of its task with nobody on the bench but its own freelancer}.
+
+    The bench of a skill (talent's `bench_for`) is the approved or active freelancers with it at
+    ≥ `bench_min_level`. Engagements whose task needs no skill are not judged. Three queries.
+    """
+    if not engagements:
+        return {}
+    workspace = engagements[0].workspace
+    needs: dict[int, list[Skill]] = {}
+    for need in TaskSkill.objects.filter(task_id__in={e.task_id for e in engagements}).select_related("skill"):
+        needs.setdefault(need.task_id, []).append(need.skill)
+    bench = bench_for(workspace, {skill.pk for skills in needs.values() for skill in skills})
+    result = {}
+    for e in engagements:
+        alone = [
+            skill
+            for skill in sorted(needs.get(e.task_id, []), key=lambda k: (k.name, k.pk))
+            if not bench.get(skill.pk, set()) - {e.freelancer_id}
+        ]
+        if alone:
+            result[e.pk] = alone
+    return result
 
 
 def milestones_of(engagement: Engagement) -> QuerySet[Milestone]:

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from sourcewise.core.access import EVERYONE, FREELANCER, INTERNAL, scoped_object, scoped_queryset, workspace_view
@@ -419,9 +420,10 @@ def offboarding_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request, Offboarding, pk, scoped_queryset(request, Offboarding).select_related("freelancer")
     )
     handovers = selectors.handovers_with_related(scoped_queryset(request, Handover).filter(offboarding=offboarding))
+    today = timezone.localdate()
     rows = []
     for handover in handovers:
-        candidates = selectors.replacement_candidates(handover.engagement)[:5]
+        candidates = selectors.replacement_candidates(handover.engagement, today=today, limit=5)
         form = HandoverForm(
             initial={"status": handover.status, "replacement": handover.replacement_id, "notes": handover.notes},
             workspace=request.workspace,  # type: ignore[attr-defined]

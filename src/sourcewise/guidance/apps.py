@@ -10,6 +10,8 @@ class GuidanceConfig(AppConfig):
     def ready(self) -> None:
         # Built-in notification kinds, then any app's `notifications.py` (engagements add
         # "milestone due" and "checkpoint overdue" there with @notification_source).
-        from sourcewise.guidance import notifications  # noqa: F401
+        from sourcewise.guidance import notifications, wiring  # noqa: F401
 
         autodiscover_modules("notifications")
+        # The tasks advisor asks guidance whether an SOP covers a task.
+        wiring.connect()

@@ -1,11 +1,17 @@
 """The freelancer portal: their SOPs to acknowledge, their documents, the monthly pulse.
 
 Every page is for the freelancer role only and reads through `for_member`/`visible_to`,
-so a freelancer sees their own rows and nothing else. Engagements, milestones and hours
-plug into `portal/home.html` (blocks `engagements`, `milestones`, `hours`).
+so a freelancer sees their own rows and nothing else. Other apps add sections to the home
+page with `register_home_section(template, context)`: `context(request, freelancer)` reads
+through the same scoping and returns what `template` shows (engagements add theirs, with
+milestones and hours, in `engagements/wiring.py`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +28,20 @@ from sourcewise.guidance import selectors, services
 from sourcewise.guidance.forms import DocumentUploadForm, PulseForm
 from sourcewise.guidance.models import SOP, PulseResponse
 from sourcewise.talent.models import Freelancer
+
+
+@dataclass(frozen=True)
+class HomeSection:
+    template: str
+    context: Callable[[HttpRequest, Freelancer], dict[str, Any]]
+
+
+_HOME_SECTIONS: dict[str, HomeSection] = {}
+
+
+def register_home_section(template: str, context: Callable[[HttpRequest, Freelancer], dict[str, Any]]) -> None:
+    """Show `template` on the portal home, with `context(request, freelancer)` added to its context."""
+    _HOME_SECTIONS[template] = HomeSection(template, context)
 
 
 def my_profile(request: HttpRequest) -> Freelancer:
@@ -51,8 +71,12 @@ def home(request: HttpRequest) -> HttpResponse:
         Freelancer.objects.filter(pk=freelancer.pk), workspace, timezone.localdate()
     ).get(freelancer.pk, [])
     sops = selectors.with_current_version(selectors.sops_for_freelancer(freelancer)).order_by("title")
+    sections = []
+    for section in _HOME_SECTIONS.values():
+        sections.append({"template": section.template, **section.context(request, freelancer)})
     context = {
         "freelancer": freelancer,
+        "sections": sections,
         "to_acknowledge": to_acknowledge,
         "sops": sops,
         "statuses": statuses,

@@ -1,8 +1,8 @@
-"""Guardrail checks of guidance and people: documents, the pulse, manager training.
+"""Guardrail checks of guidance and people: SOPs, documents, the pulse, manager training.
 
-`NO_SOP` and `SOP_NOT_ACKNOWLEDGED` need the task's sourcing decision and engagements;
-they are wired after those land, on top of `selectors.sops_for_task` and
-`selectors.unacknowledged_sops`.
+`NO_SOP` reads the tasks' sourcing decision (`selectors.tasks_without_sops`);
+`SOP_NOT_ACKNOWLEDGED` reads active engagements — the same SOPs as
+`selectors.sops_for_task`, for every engagement at once in a fixed number of queries.
 """
 
 from __future__ import annotations
@@ -11,8 +11,16 @@ from collections.abc import Iterator
 
 from sourcewise.findings.codes import Severity
 from sourcewise.findings.registry import CheckContext, Finding, check
-from sourcewise.guidance.selectors import document_statuses, last_pulses, pulse_average, untrained_managers
+from sourcewise.guidance.models import SOP, SOPAcknowledgement
+from sourcewise.guidance.selectors import (
+    document_statuses,
+    last_pulses,
+    pulse_average,
+    tasks_without_sops,
+    untrained_managers,
+)
 from sourcewise.talent.models import Freelancer
+from sourcewise.tasks.models import Task
 
 
 def _freelancers_with_login(ctx: CheckContext) -> list[Freelancer]:
@@ -21,6 +29,84 @@ def _freelancers_with_login(ctx: CheckContext) -> list[Freelancer]:
         "guidance.freelancers_with_login",
         lambda: list(Freelancer.objects.filter(workspace=ctx.workspace, user__isnull=False).order_by("name", "id")),
     )
+
+
+@check("NO_SOP")
+def outsourced_tasks_without_sop(ctx: CheckContext) -> Iterator[Finding]:
+    """G6: an outsourced (not archived) task with no SOP on it nor on any skill it needs."""
+    tasks = Task.objects.in_workspace(ctx.workspace).filter(sourcing=Task.Sourcing.OUTSOURCE, archived_at__isnull=True)
+    for task in tasks_without_sops(tasks).order_by("name", "id"):
+        yield Finding(
+            "NO_SOP",
+            Severity.WARNING,
+            "task",
+            task.pk,
+            f"{task.name} is outsourced but no SOP says how the work is done.",
+            "Write an SOP (Guidance → SOPs) and attach it to the task or to a skill it needs; "
+            "freelancers acknowledge it before they start.",
+            task.name,
+        )
+
+
+@check("SOP_NOT_ACKNOWLEDGED")
+def active_engagements_with_unacknowledged_sops(ctx: CheckContext) -> Iterator[Finding]:
+    """G6 (critical): an active engagement whose freelancer has not acknowledged the current
+    version of an SOP that applies to its task (on the task, or on a skill it needs).
+
+    Five queries whatever the number of engagements and SOPs."""
+    from sourcewise.engagements.models import Engagement
+
+    engagements = list(
+        Engagement.objects.filter(workspace=ctx.workspace, state=Engagement.State.ACTIVE)
+        .select_related("freelancer", "task")
+        .order_by("pk")
+    )
+    if not engagements:
+        return
+    task_ids = {e.task_id for e in engagements}
+    sops_of_task: dict[int, set[int]] = {}
+    on_task = SOP.tasks.through.objects.filter(task_id__in=task_ids).values_list("task_id", "sop_id")
+    on_skill = SOP.objects.filter(skills__task_needs__task_id__in=task_ids).values_list(
+        "skills__task_needs__task_id", "pk"
+    )
+    for task_id, sop_id in [*on_task, *on_skill]:
+        sops_of_task.setdefault(task_id, set()).add(sop_id)
+    sops = {
+        sop.pk: sop
+        for sop in SOP.objects.filter(
+            workspace=ctx.workspace, pk__in=set().union(*sops_of_task.values()), current_version__isnull=False
+        ).select_related("current_version")
+    }
+    acknowledged = set(
+        SOPAcknowledgement.objects.filter(
+            version_id__in=[s.current_version_id for s in sops.values()],
+            freelancer_id__in={e.freelancer_id for e in engagements},
+        ).values_list("version_id", "freelancer_id")
+    )
+    for e in engagements:
+        missing = sorted(
+            (
+                sops[pk]
+                for pk in sops_of_task.get(e.task_id, ())
+                if pk in sops and (sops[pk].current_version_id, e.freelancer_id) not in acknowledged
+            ),
+            key=lambda sop: (sop.title, sop.pk),
+        )
+        if not missing:
+            continue
+        shown = ", ".join(
+            f"“{sop.title}” (version {sop.current_version.number})" for sop in missing if sop.current_version
+        )
+        yield Finding(
+            "SOP_NOT_ACKNOWLEDGED",
+            Severity.CRITICAL,
+            "engagement",
+            e.pk,
+            f"{e.freelancer} works on {e.task} without having acknowledged {shown}.",
+            "Ask them to read and acknowledge it in their portal (they get an email); the SOP page shows "
+            "who has not acknowledged yet.",
+            str(e),
+        )
 
 
 @check("DOCUMENT_MISSING")

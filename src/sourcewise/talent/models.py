@@ -310,10 +310,10 @@ class Interview(WorkspaceScoped):
 
 
 class TrialTask(WorkspaceScoped):
-    """The trial step of vetting, recorded by hand until engagements exist.
+    """The trial step of vetting recorded by hand (e.g. a trial done before Sourcewise).
 
-    When trial engagements arrive (G6), `talent.vetting.trial_evidence` reads the rated
-    trial engagement first and falls back to these rows, so both count the same way.
+    `talent.vetting.trial_evidence` takes a completed trial engagement rated ≥ the minimum
+    first and falls back to these rows, so both count the same way.
     """
 
     workspace = models.ForeignKey("workspaces.Workspace", on_delete=models.CASCADE, related_name="+")

@@ -1,8 +1,9 @@
 """Guardrail checks of the talent network (G3, G7).
 
-Engagements do not exist yet, so each code applies to the subject it can honestly
-judge today (each check's docstring says which). `NO_BACKUP` needs engagements and is
-registered by the engagements work when they arrive.
+Each code applies to the subject it can honestly judge (each check's docstring says which).
+`UNVETTED_FREELANCER` is raised on freelancers (an incomplete vetting record) and on
+engagements (the engaged freelancer is not approved). `NO_BACKUP` is an engagements check
+(engagements/rules.py) built on the bench selectors here.
 """
 
 from __future__ import annotations
@@ -79,8 +80,8 @@ def no_shared_language(ctx: CheckContext) -> Iterator[Finding]:
 def unvetted_freelancers(ctx: CheckContext) -> Iterator[Finding]:
     """Subject: each approved or active freelancer whose vetting record is incomplete today
     (e.g. active before vetting was recorded, or a threshold was raised since). Critical for
-    active ones, who are working unvetted; a warning for approved ones. On engagements it
-    moves to the engagement once they exist."""
+    active ones, who are working unvetted; a warning for approved ones. Engagements have
+    their own check below."""
     for freelancer in _vetted(ctx):
         state = vetting_state(freelancer)
         if state.complete:
@@ -93,6 +94,40 @@ def unvetted_freelancers(ctx: CheckContext) -> Iterator[Finding]:
             freelancer,
             f"{freelancer.name} is {freelancer.get_status_display().lower()} but not fully vetted — {missing}",
             "Finish the missing vetting steps on their profile before giving them more work.",
+        )
+
+
+@check("UNVETTED_FREELANCER")
+def unvetted_freelancers_on_engagements(ctx: CheckContext) -> Iterator[Finding]:
+    """Subject: each draft or active engagement whose freelancer is not approved (critical).
+
+    A full engagement needs an approved or active freelancer; a trial (part of vetting) may
+    be done by a prospect or someone in vetting, but by nobody rejected or gone."""
+    from sourcewise.engagements.models import Engagement
+
+    engagements = (
+        Engagement.objects.filter(workspace=ctx.workspace, state__in=(Engagement.State.DRAFT, Engagement.State.ACTIVE))
+        .exclude(freelancer__status__in=VETTED_STATUSES)
+        .select_related("freelancer", "task")
+        .order_by("pk")
+    )
+    for e in engagements:
+        freelancer = e.freelancer
+        gone = freelancer.status in (Freelancer.Status.REJECTED, Freelancer.Status.LEFT)
+        if e.is_trial and not gone:
+            continue
+        status = freelancer.get_status_display().lower()
+        yield Finding(
+            "UNVETTED_FREELANCER",
+            Severity.CRITICAL,
+            "engagement",
+            e.pk,
+            f"{freelancer.name} works on {e.task} ({e.get_kind_display().lower()}, {e.get_state_display().lower()}) "
+            f"but is {status}, not approved.",
+            "Finish their vetting and approve them, or hand the work to an approved freelancer."
+            if not gone
+            else "Hand the work to an approved freelancer (start offboarding to see ranked replacements).",
+            str(e),
         )
 
 

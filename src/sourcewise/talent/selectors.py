@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from sourcewise.talent.models import Freelancer, FreelancerLanguage, FreelancerSkill
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from sourcewise.talent.models import VETTED_STATUSES, Freelancer, FreelancerLanguage, FreelancerSkill, Skill
+
+if TYPE_CHECKING:
+    from sourcewise.workspaces.models import Workspace
 
 
 def with_skills(freelancers: QuerySet[Freelancer]) -> QuerySet[Freelancer]:
@@ -21,5 +27,47 @@ def with_profile(freelancers: QuerySet[Freelancer]) -> QuerySet[Freelancer]:
 
 
 def with_vetting(freelancers: QuerySet[Freelancer]) -> QuerySet[Freelancer]:
-    """Everything `vetting.vetting_state` reads, in five extra queries whatever the count."""
-    return freelancers.select_related("workspace").prefetch_related("portfolio", "references", "interviews", "trials")
+    """Everything `vetting.vetting_state` reads, in six extra queries whatever the count
+    (the completed trial engagements land in `completed_trials`)."""
+    from sourcewise.talent.vetting import completed_trial_engagements
+
+    return freelancers.select_related("workspace").prefetch_related(
+        "portfolio",
+        "references",
+        "interviews",
+        "trials",
+        Prefetch("engagements", completed_trial_engagements(), to_attr="completed_trials"),
+    )
+
+
+# The bench (SPEC G8): bench depth of a skill = approved or active freelancers who have it
+# at ≥ the workspace's `bench_min_level` (default 3).
+
+
+def with_bench_depth(skills: QuerySet[Skill], workspace: Workspace) -> QuerySet[Skill]:
+    """Annotate `depth` (bench depth) on each skill, in the same query."""
+    depth = Count(
+        "freelancer_levels",
+        filter=Q(
+            freelancer_levels__level__gte=workspace.bench_min_level,
+            freelancer_levels__freelancer__status__in=VETTED_STATUSES,
+        ),
+        distinct=True,
+    )
+    return skills.annotate(depth=depth)
+
+
+def bench_for(workspace: Workspace, skill_ids: Iterable[int]) -> dict[int, set[int]]:
+    """{skill id: ids of the freelancers on its bench} for the given skills, in one query.
+
+    Skills with an empty bench are absent."""
+    rows = FreelancerSkill.objects.filter(
+        skill_id__in=list(skill_ids),
+        skill__workspace=workspace,
+        level__gte=workspace.bench_min_level,
+        freelancer__status__in=VETTED_STATUSES,
+    ).values_list("skill_id", "freelancer_id")
+    bench: dict[int, set[int]] = {}
+    for skill_id, freelancer_id in rows:
+        bench.setdefault(skill_id, set()).add(freelancer_id)
+    return bench

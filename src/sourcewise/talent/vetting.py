@@ -6,10 +6,22 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
+
+from django.apps import apps
+from django.db.models import QuerySet
+from django.utils import timezone
 
 from sourcewise.talent.models import Freelancer
+
+
+def completed_trial_engagements() -> QuerySet[Any]:
+    """Completed trial engagements (engagements sit above talent: the model is looked up by name)."""
+    engagement = apps.get_model("engagements", "Engagement")
+    return engagement.objects.filter(kind="trial", state="completed", trial_rating__isnull=False).select_related("task")
 
 
 @dataclass(frozen=True)
@@ -18,6 +30,7 @@ class Step:
     label: str
     done: bool
     detail: str
+    engagement_id: int | None = None  # the trial engagement that is the evidence, if any
 
 
 @dataclass(frozen=True)
@@ -47,17 +60,59 @@ def reference_average(freelancer: Freelancer) -> Decimal | None:
     return Decimal(sum(ratings)) / Decimal(len(ratings))
 
 
-def trial_evidence(freelancer: Freelancer) -> int | None:
-    """The rating of the freelancer's most recent trial.
+@dataclass(frozen=True)
+class TrialEvidence:
+    rating: int
+    detail: str
+    engagement_id: int | None = None
 
-    Until engagements exist this is the recorded trial task; when trial engagements
-    arrive, read the latest rated trial engagement here first and fall back to these rows.
+
+def _trial_engagements(freelancer: Freelancer) -> list[Any]:
+    """Completed, rated trial engagements of the freelancer (prefetched by `with_vetting`)."""
+    loaded = getattr(freelancer, "completed_trials", None)
+    if loaded is not None:
+        return list(loaded)
+    return list(completed_trial_engagements().filter(freelancer=freelancer))
+
+
+def trial_evidence(freelancer: Freelancer) -> TrialEvidence | None:
+    """The trial that counts for vetting (G6/G7).
+
+    A completed trial engagement rated ≥ `trial_min_rating` is the evidence (the newest such);
+    without one, the newest completed trial engagement or recorded trial task, whichever
+    ended last (so a poor rating shows until a good trial follows).
     """
+    minimum = freelancer.workspace.trial_min_rating
+    engagements = sorted(_trial_engagements(freelancer), key=lambda e: (_ended(e), e.pk))
+    good = [e for e in engagements if e.trial_rating >= minimum]
+    if good:
+        return _engagement_evidence(good[-1])
+    candidates: list[tuple[datetime.date, int, TrialEvidence]] = []
+    if engagements:
+        candidates.append((_ended(engagements[-1]), 1, _engagement_evidence(engagements[-1])))
     trials = list(freelancer.trials.all())
-    if not trials:
+    if trials:
+        latest = max(trials, key=lambda t: (t.completed_on, t.pk))
+        candidates.append(
+            (latest.completed_on, 0, TrialEvidence(latest.rating, f"The trial was rated {latest.rating}/5."))
+        )
+    if not candidates:
         return None
-    latest = max(trials, key=lambda t: (t.completed_on, t.pk))
-    return latest.rating
+    return max(candidates, key=lambda c: (c[0], c[1]))[2]
+
+
+def _ended(engagement: Any) -> datetime.date:
+    moment = engagement.ended_at or engagement.updated_at
+    return timezone.localdate(moment) if moment else engagement.start_date  # type: ignore[no-any-return]
+
+
+def _engagement_evidence(engagement: Any) -> TrialEvidence:
+    return TrialEvidence(
+        engagement.trial_rating,
+        f"The trial engagement on {engagement.task} (completed {_ended(engagement):%d %b %Y}) was rated "
+        f"{engagement.trial_rating}/5.",
+        engagement.pk,
+    )
 
 
 def vetting_state(freelancer: Freelancer) -> VettingState:
@@ -112,17 +167,23 @@ def vetting_state(freelancer: Freelancer) -> VettingState:
 
     trial = trial_evidence(freelancer)
     if trial is None:
-        trial_step = Step("trial", "Trial", False, "Record a small paid trial task and rate it.")
-    elif trial < min_trial:
         trial_step = Step(
-            "trial", "Trial", False, f"The trial was rated {trial}/5; approval needs at least {min_trial}/5."
+            "trial", "Trial", False, "Run a small paid trial engagement (or record a trial task) and rate it."
+        )
+    elif trial.rating < min_trial:
+        trial_step = Step(
+            "trial",
+            "Trial",
+            False,
+            f"{trial.detail.rstrip('.')}; approval needs at least {min_trial}/5.",
+            trial.engagement_id,
         )
     else:
-        trial_step = Step("trial", "Trial", True, f"Trial rated {trial}/5.")
+        trial_step = Step("trial", "Trial", True, trial.detail, trial.engagement_id)
 
     return VettingState(
         steps=[portfolio_step, ref_step, interview_step, trial_step],
         reference_average=average,
         reference_count=len(refs),
-        trial_rating=trial,
+        trial_rating=trial.rating if trial else None,
     )

@@ -38,14 +38,13 @@ from sourcewise.talent.forms import (
 from sourcewise.talent.matching import rank_candidates
 from sourcewise.talent.models import (
     TRANSITIONS,
-    VETTED_STATUSES,
     Freelancer,
     ImportJob,
     PortfolioItem,
     Skill,
 )
 from sourcewise.talent.overlap import business_schedule, freelancer_schedule, overlap_for, timeline
-from sourcewise.talent.selectors import with_profile, with_skills, with_vetting
+from sourcewise.talent.selectors import with_bench_depth, with_profile, with_skills, with_vetting
 from sourcewise.talent.vetting import vetting_state
 from sourcewise.tasks.models import Task
 
@@ -280,15 +279,9 @@ def board(request: HttpRequest) -> HttpResponse:
 @workspace_view(roles=INTERNAL)
 def bench(request: HttpRequest) -> HttpResponse:
     workspace = request.workspace  # type: ignore[attr-defined]
-    depth = Count(
-        "freelancer_levels",
-        filter=Q(
-            freelancer_levels__level__gte=workspace.bench_min_level,
-            freelancer_levels__freelancer__status__in=VETTED_STATUSES,
-        ),
-        distinct=True,
+    skills = with_bench_depth(scoped_queryset(request, Skill), workspace).annotate(
+        task_count=Count("task_needs", distinct=True)
     )
-    skills = scoped_queryset(request, Skill).annotate(depth=depth, task_count=Count("task_needs", distinct=True))
     thin = request.GET.get("show") != "all"
     if thin:
         skills = skills.filter(depth__lte=1)

@@ -15,10 +15,16 @@ Rules, in order:
 5. core at `growth` / `established` with a justification → `caution`;
 6. otherwise → `outsource`.
 
-SOPs belong to another part of the product (guardrail G6). Until it exists the SOP
-requirement is the pluggable hook `sop_status`: a function of a task returning True
-(an SOP covers it), False (none does: a readiness gap) or None (not known yet: a note
-only). `register_sop_status(fn)` replaces it.
+SOPs belong to another part of the product (guardrail G6): the SOP requirement is the
+pluggable hook `sop_status`, a function of a task returning True (an SOP covers it), False
+(none does: a readiness gap) or None (not known: a note only). The guidance app plugs in
+its answer at start-up (`guidance/wiring.py`) with `register_sop_status(fn, annotations)`;
+`annotations()` gives the queryset annotations that let `fn` answer without a query, which
+`selectors.with_advice_data` adds so a list of tasks costs no query per task.
+
+`outsourceable_gaps(task, workspace)` is the readiness without the SOP (SPEC G1
+"outsourceable": deliverables with acceptance criteria and a checkpoint cadence); the
+engagements app refuses to start work on a task that has any.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from sourcewise.tasks.models import Task
 from sourcewise.workspaces.models import Workspace
@@ -94,16 +101,33 @@ def _sop_unknown(task: Task) -> bool | None:
     return None
 
 
+SopAnnotations = Callable[[], dict[str, Any]]
+
+
+def _no_annotations() -> dict[str, Any]:
+    return {}
+
+
 _sop_status: list[SopStatus] = [_sop_unknown]
+_sop_annotations: list[SopAnnotations] = [_no_annotations]
 
 
-def register_sop_status(function: SopStatus) -> None:
-    """Plug in the SOP check (G6): True = an SOP covers the task, False = none, None = unknown."""
+def register_sop_status(function: SopStatus, annotations: SopAnnotations = _no_annotations) -> None:
+    """Plug in the SOP check (G6): True = an SOP covers the task, False = none, None = unknown.
+
+    `annotations()` returns queryset annotations `function` reads when present (no query then).
+    """
     _sop_status[0] = function
+    _sop_annotations[0] = annotations
 
 
 def sop_status(task: Task) -> bool | None:
     return _sop_status[0](task)
+
+
+def sop_annotations() -> dict[str, Any]:
+    """Annotations for task querysets that let `sop_status` answer without a query per task."""
+    return _sop_annotations[0]()
 
 
 def _deliverables(task: Task) -> list[object]:
@@ -112,7 +136,17 @@ def _deliverables(task: Task) -> list[object]:
 
 
 def readiness_gaps(task: Task, workspace: Workspace) -> list[Reason]:
-    """What stands between this task and being outsourceable (empty = ready)."""
+    """What stands between this task and being ready to outsource (empty = ready): the
+    outsourceable gaps, and no SOP covering it."""
+    gaps = outsourceable_gaps(task, workspace)
+    if sop_status(task) is False:
+        gaps.append(Reason("no_sop", "No SOP covers this task: write down how the work is done.", blocking=True))
+    return gaps
+
+
+def outsourceable_gaps(task: Task, workspace: Workspace) -> list[Reason]:
+    """SPEC G1 "outsourceable": ≥1 deliverable with written acceptance criteria and a checkpoint
+    cadence (at most `workspace.checkpoint_max_days`). Empty when the task is outsourceable."""
     gaps: list[Reason] = []
     deliverables = _deliverables(task)
     if not deliverables:
@@ -145,8 +179,6 @@ def readiness_gaps(task: Task, workspace: Workspace) -> list[Reason]:
                 blocking=True,
             )
         )
-    if sop_status(task) is False:
-        gaps.append(Reason("no_sop", "No SOP covers this task: write down how the work is done.", blocking=True))
     return gaps
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
 
-from sourcewise.tasks.advisor import VERDICT_LABELS, Advice, Verdict, advise
+from sourcewise.tasks.advisor import VERDICT_LABELS, Advice, Verdict, advise, sop_annotations
 from sourcewise.tasks.models import Deliverable, Task, TaskSkill
 from sourcewise.workspaces.models import Workspace
 
@@ -19,11 +19,13 @@ def with_skills(tasks: QuerySet[Task]) -> QuerySet[Task]:
 
 
 def with_advice_data(tasks: QuerySet[Task]) -> QuerySet[Task]:
-    """Everything `advise()` and the task pages read: skills, deliverables, the workspace."""
+    """Everything `advise()` and the task pages read: skills, deliverables, the workspace, and
+    whether an SOP covers the task (the annotations of the SOP hook)."""
     return (
         with_skills(tasks)
         .select_related("workspace")
         .prefetch_related(Prefetch("deliverables", Deliverable.objects.order_by("id")))
+        .annotate(**sop_annotations())
     )
 
 

@@ -1,0 +1,72 @@
+"""Engagements plugged into guidance at start-up (called from `EngagementsConfig.ready`).
+
+* An SOP applies to a freelancer also when it is attached to the task — or to a skill the
+  task needs — of one of their draft or active engagements: they see it in their portal, get
+  the email asking them to acknowledge it, and the SOP page lists them among who has not.
+* The portal home shows the freelancer's open engagements (with hours) and next milestones.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet, Sum
+from django.http import HttpRequest
+from django.utils import timezone
+
+from sourcewise.core.access import scoped_queryset
+from sourcewise.engagements.models import Engagement, Milestone, TimeEntry
+from sourcewise.guidance.models import SOP
+from sourcewise.guidance.portal import register_home_section
+from sourcewise.guidance.selectors import SopAudience, register_sop_audience
+from sourcewise.talent.models import Freelancer
+
+OPEN = (Engagement.State.DRAFT, Engagement.State.ACTIVE)
+
+
+def _sops_for(freelancers: QuerySet[Freelancer]) -> Q:
+    engaged = Engagement.objects.filter(freelancer__in=freelancers, state__in=OPEN)
+    return Q(tasks__engagements__in=engaged) | Q(skills__task_needs__task__engagements__in=engaged)
+
+
+def _freelancers_for(sops: QuerySet[SOP]) -> Q:
+    engagements = Engagement.objects.filter(state__in=OPEN).filter(
+        Q(task__sops__in=sops) | Q(task__skill_needs__skill__sops__in=sops)
+    )
+    return Q(engagements__in=engagements)
+
+
+def connect() -> None:
+    register_sop_audience(SopAudience("engagement_tasks", sops_for=_sops_for, freelancers_for=_freelancers_for))
+    register_home_section("engagements/_portal_home.html", portal_section)
+
+
+PORTAL_LIMIT = 10
+
+
+def portal_section(request: HttpRequest, freelancer: Freelancer) -> dict[str, Any]:
+    """The freelancer's own open engagements (hours approved and waiting) and next milestones.
+
+    Read through `scoped_queryset` (a freelancer sees only their engagements); two queries."""
+    hours = {
+        "approved_hours": Sum("time_entries__hours", filter=Q(time_entries__status=TimeEntry.Status.APPROVED)),
+        "waiting_hours": Sum("time_entries__hours", filter=Q(time_entries__status=TimeEntry.Status.SUBMITTED)),
+    }
+    mine = scoped_queryset(request, Engagement).filter(freelancer=freelancer)
+    engagements = list(
+        mine.filter(state__in=OPEN)
+        .select_related("task", "manager__user")
+        .annotate(**hours)
+        .order_by("state", "start_date", "id")[:PORTAL_LIMIT]
+    )
+    milestones = list(
+        scoped_queryset(request, Milestone)
+        .filter(
+            engagement__freelancer=freelancer,
+            engagement__state=Engagement.State.ACTIVE,
+            status__in=(Milestone.Status.OPEN, Milestone.Status.RETURNED),
+        )
+        .select_related("engagement__task")
+        .order_by("due_date", "id")[:PORTAL_LIMIT]
+    )
+    return {"engagements": engagements, "milestones": milestones, "today": timezone.localdate()}
