@@ -163,32 +163,6 @@ def create_cost_entry(request: HttpRequest, payload: CostEntryIn) -> tuple[int, 
     return 201, entry
 
 
-@router.get(
-    "/cost-entries/{entry_id}", response=responses(CostEntryOut), auth=api_access(INTERNAL, {"entry_id": CostEntry})
-)
-def get_cost_entry(request: HttpRequest, entry_id: int = path_id()) -> CostEntry:
-    return scoped_object(request, CostEntry, entry_id)
-
-
-@router.put(
-    "/cost-entries/{entry_id}", response=responses(CostEntryOut), auth=api_access(INTERNAL, {"entry_id": CostEntry})
-)
-def update_cost_entry(request: HttpRequest, payload: CostEntryIn, entry_id: int = path_id()) -> CostEntry:
-    entry = scoped_object(request, CostEntry, entry_id)
-    fields = _entry_fields(request, payload)
-    if payload.amount is not None and not payload.currency:
-        raise ValidationError({"currency": "Give the currency of the amount."})
-    return services.update_entry(entry=entry, actor=request.user, **fields)
-
-
-@router.delete(
-    "/cost-entries/{entry_id}", response=responses(None, 204), auth=api_access(INTERNAL, {"entry_id": CostEntry})
-)
-def delete_cost_entry(request: HttpRequest, entry_id: int = path_id()) -> tuple[int, None]:
-    services.delete_entry(entry=scoped_object(request, CostEntry, entry_id), actor=request.user)
-    return 204, None
-
-
 class CsvIn(InputSchema):
     csv: str = Field(max_length=CSV_MAX, description="The CSV text, header line first.")
     filename: str = Field("", max_length=200)
@@ -227,6 +201,32 @@ class PostOut(Schema):
 def post_fees(request: HttpRequest) -> services.PostResult:
     """Fees from sent/paid invoices, else approved hours × rate or accepted milestones; idempotent."""
     return services.post_fees(workspace=request.workspace, actor=request.user)  # type: ignore[attr-defined]
+
+
+@router.get(
+    "/cost-entries/{entry_id}", response=responses(CostEntryOut), auth=api_access(INTERNAL, {"entry_id": CostEntry})
+)
+def get_cost_entry(request: HttpRequest, entry_id: int = path_id()) -> CostEntry:
+    return scoped_object(request, CostEntry, entry_id)
+
+
+@router.put(
+    "/cost-entries/{entry_id}", response=responses(CostEntryOut), auth=api_access(INTERNAL, {"entry_id": CostEntry})
+)
+def update_cost_entry(request: HttpRequest, payload: CostEntryIn, entry_id: int = path_id()) -> CostEntry:
+    entry = scoped_object(request, CostEntry, entry_id)
+    fields = _entry_fields(request, payload)
+    if payload.amount is not None and not payload.currency:
+        raise ValidationError({"currency": "Give the currency of the amount."})
+    return services.update_entry(entry=entry, actor=request.user, **fields)
+
+
+@router.delete(
+    "/cost-entries/{entry_id}", response=responses(None, 204), auth=api_access(INTERNAL, {"entry_id": CostEntry})
+)
+def delete_cost_entry(request: HttpRequest, entry_id: int = path_id()) -> tuple[int, None]:
+    services.delete_entry(entry=scoped_object(request, CostEntry, entry_id), actor=request.user)
+    return 204, None
 
 
 # -- reports --------------------------------------------------------------------------------
@@ -397,17 +397,20 @@ class InvoiceOut(Schema):
     paid_on: datetime.date | None
     amount_paid: str | None
 
-    @staticmethod
-    def resolve_month(obj: Invoice) -> str:
-        return f"{obj.month:%Y-%m}"
 
-    @staticmethod
-    def resolve_total(obj: Invoice) -> str:
-        return exact(obj.total)
-
-    @staticmethod
-    def resolve_amount_paid(obj: Invoice) -> str | None:
-        return _text(obj.amount_paid)
+def _invoice_out(invoice: Invoice) -> dict[str, object]:
+    return {
+        "id": invoice.pk,
+        "number": invoice.number,
+        "engagement_id": invoice.engagement_id,
+        "month": f"{invoice.month:%Y-%m}",
+        "currency": invoice.currency,
+        "state": invoice.state,
+        "total": exact(invoice.total),
+        "sent_on": invoice.sent_on,
+        "paid_on": invoice.paid_on,
+        "amount_paid": _text(invoice.amount_paid),
+    }
 
 
 class InvoiceDetailOut(InvoiceOut):
@@ -438,7 +441,7 @@ class InvoiceFilter(PageParams):
 def _detail(request: HttpRequest, invoice: Invoice) -> dict[str, object]:
     lines = scoped_queryset(request, InvoiceLine).filter(invoice=invoice)
     return {
-        **InvoiceOut.from_orm(invoice).model_dump(),
+        **_invoice_out(invoice),
         "lines": [
             {
                 "description": line.description,
@@ -459,7 +462,9 @@ def list_invoices(request: HttpRequest, params: Query[InvoiceFilter]) -> dict[st
         rows = rows.filter(state=params.state)
     if params.engagement_id:
         rows = rows.filter(engagement_id=params.engagement_id)
-    return keyset_page(rows, params.cursor, params.limit)
+    page = keyset_page(rows, params.cursor, params.limit)
+    page["items"] = [_invoice_out(i) for i in page["items"]]
+    return page
 
 
 @router.post("/invoices", response=responses(InvoiceDetailOut, 201), auth=api_access([OWNER]))

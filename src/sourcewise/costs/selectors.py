@@ -5,9 +5,9 @@ Reports read the monthly summary (`CostMonth`), never the million entries:
 * a calendar month wholly inside the period comes from the summary, converted with the
   rate valid in that month — exact, because when no rate of that currency starts inside
   the month the same rate is valid on every day of it;
-* a month cut by the period (the first days of a 90-day window) or in which a rate of the
-  currency starts after the 1st is summed from the entries per day, each day converted
-  with the rate valid on that day.
+* a month cut by the period (the first days of a 90-day window), or in which a rate of the
+  currency starts after the 1st (or none is valid on the 1st), is summed from the entries
+  per day, each day converted with the rate valid on that day.
 
 So a report is: exchange rates (1 query), summary (1), the cut days if any (1), the
 engagements and tasks named (2). An amount whose rate is missing is not guessed: the
@@ -143,6 +143,14 @@ def _changes_inside(starts: list[datetime.date], month: datetime.date) -> bool:
     return any(month < d <= last for d in starts)
 
 
+def _has_rate(rates: Rates, currency: str, on: datetime.date) -> bool:
+    try:
+        rates.rate_on(currency, on)
+    except MissingExchangeRate:
+        return False
+    return True
+
+
 def load_ledger(
     workspace: Workspace,
     start: datetime.date,
@@ -164,7 +172,11 @@ def load_ledger(
     ledger.queries += 1
     split: set[tuple[datetime.date, str]] = set()
     for month, category, engagement_id, task_id, currency, total in rows:
-        if currency != workspace.base_currency and _changes_inside(starts.get(currency, []), month):
+        if currency != workspace.base_currency and (
+            _changes_inside(starts.get(currency, []), month) or not _has_rate(rates_, currency, month)
+        ):
+            # A rate starts inside the month, or none is valid on its first day: read that
+            # month's days so each is converted (or reported missing) with its own date.
             split.add((month, currency))
             continue
         ledger.slices.append(
