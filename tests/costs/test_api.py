@@ -82,7 +82,9 @@ def test_import_report_and_post_fees(client, owner, owner_api):
     again = client.post("/api/v1/cost-entries/import", {"csv": csv}, content_type=JSON, headers=owner_api)
     assert first.json() == {"added": 1, "updated": 0, "unchanged": 0}
     assert again.json() == {"added": 0, "updated": 0, "unchanged": 1}
-    bad = client.post("/api/v1/cost-entries/import", {"csv": csv + "x,tools,1,GBP\n"}, content_type=JSON, headers=owner_api)
+    bad = client.post(
+        "/api/v1/cost-entries/import", {"csv": csv + "x,tools,1,GBP\n"}, content_type=JSON, headers=owner_api
+    )
     assert bad.status_code == 422 and bad.json()["errors"][0]["message"].startswith("row 3, column date")
     posted = client.post("/api/v1/cost-entries/post-fees", content_type=JSON, headers=owner_api)
     assert posted.json() == {"added": 0, "updated": 0, "removed": 0, "unchanged": 0}
@@ -109,8 +111,15 @@ def test_invoices_owner_manages_freelancer_reads_own(client, owner, owner_api):
     )
     assert created.status_code == 201, created.content
     invoice = created.json()
-    assert (invoice["state"], invoice["total"], invoice["currency"], invoice["month"]) == ("draft", "300.00", "EUR", "2026-02")
-    sent = client.post(f"/api/v1/invoices/{invoice['id']}/send", {"sent_on": "2026-03-01"}, content_type=JSON, headers=owner_api)
+    assert (invoice["state"], invoice["total"], invoice["currency"], invoice["month"]) == (
+        "draft",
+        "300.00",
+        "EUR",
+        "2026-02",
+    )
+    sent = client.post(
+        f"/api/v1/invoices/{invoice['id']}/send", {"sent_on": "2026-03-01"}, content_type=JSON, headers=owner_api
+    )
     assert sent.json()["state"] == "sent"
     paid = client.post(
         f"/api/v1/invoices/{invoice['id']}/pay",
@@ -121,12 +130,17 @@ def test_invoices_owner_manages_freelancer_reads_own(client, owner, owner_api):
     assert (paid.json()["state"], paid.json()["amount_paid"]) == ("paid", "298.20")
     fee = CostEntry.objects.get(category="fees")
     assert (fee.amount, fee.currency, fee.date) == (D("298.20"), "EUR", datetime.date(2026, 2, 28))
-    services.create_invoice(workspace=ws, actor=owner.user, engagement=other, month=datetime.date(2026, 2, 1), extra_amount=D(1))
+    services.create_invoice(
+        workspace=ws, actor=owner.user, engagement=other, month=datetime.date(2026, 2, 1), extra_amount=D(1)
+    )
     freelancer = api_headers(mine)
     listed = client.get("/api/v1/invoices", headers=freelancer).json()["items"]
     assert [i["id"] for i in listed] == [invoice["id"]]
     assert client.get(f"/api/v1/invoices/{invoice['id']}", headers=freelancer).json()["lines"][0]["amount"] == "300.00"
-    assert client.post(f"/api/v1/invoices/{invoice['id']}/send", {}, content_type=JSON, headers=freelancer).status_code == 403
+    assert (
+        client.post(f"/api/v1/invoices/{invoice['id']}/send", {}, content_type=JSON, headers=freelancer).status_code
+        == 403
+    )
     assert client.get("/api/v1/cost-entries", headers=freelancer).status_code == 403
 
 

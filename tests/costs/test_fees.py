@@ -53,7 +53,9 @@ def test_an_invoice_replaces_the_hours_of_its_month_without_counting_twice(works
     _hours(e, datetime.date(2026, 3, 5), "10")
     _hours(e, datetime.date(2026, 4, 5), "3")
     services.post_fees(workspace=workspace, actor=owner.user)
-    invoice = services.create_invoice(workspace=workspace, actor=owner.user, engagement=e, month=datetime.date(2026, 3, 9))
+    invoice = services.create_invoice(
+        workspace=workspace, actor=owner.user, engagement=e, month=datetime.date(2026, 3, 9)
+    )
     assert (invoice.month, invoice.total, invoice.currency) == (datetime.date(2026, 3, 1), D("100.00"), "GBP")
     services.post_fees(workspace=workspace, actor=owner.user)
     # A draft does not count: March still comes from the hours.
@@ -104,7 +106,9 @@ def test_fixed_price_fees_follow_accepted_milestones(workspace, owner):
     MilestoneFactory(engagement=e, workspace=workspace, due_date=datetime.date(2026, 5, 10))
     services.post_fees(workspace=workspace, actor=owner.user)
     assert _fees(workspace) == {(f"fees:milestone:{m1.pk}", datetime.date(2026, 3, 12), D("333.33"), "EUR")}
-    invoice = services.create_invoice(workspace=workspace, actor=owner.user, engagement=e, month=datetime.date(2026, 3, 1))
+    invoice = services.create_invoice(
+        workspace=workspace, actor=owner.user, engagement=e, month=datetime.date(2026, 3, 1)
+    )
     assert [line.amount for line in invoice.lines.all()] == [D("333.33")]
 
 

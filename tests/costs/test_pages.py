@@ -137,8 +137,9 @@ def test_freelancers_see_only_their_own_invoices_and_never_the_ledger(workspace,
     my_engagement = active_engagement(workspace, freelancer=me)
     other = active_engagement(workspace)
     invoices = [
-        services.create_invoice(workspace=workspace, actor=owner.user, engagement=e, month=datetime.date(2026, 2, 1),
-                                extra_amount=D("10"))  # fmt: skip
+        services.create_invoice(
+            workspace=workspace, actor=owner.user, engagement=e, month=datetime.date(2026, 2, 1), extra_amount=D("10")
+        )
         for e in (my_engagement, other)
     ]
     client = client_for(mine)

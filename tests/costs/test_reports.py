@@ -24,7 +24,10 @@ def test_each_month_is_converted_with_its_rate(workspace):
     cost(workspace, amount="7.35", currency="GBP", date=datetime.date(2026, 3, 2))
     ledger = selectors.load_ledger(workspace, datetime.date(2026, 2, 1), MARCH[1])
     assert ledger.complete
-    assert ledger.by(lambda s: s.month) == {datetime.date(2026, 2, 1): D("80.00"), datetime.date(2026, 3, 1): D("82.35")}
+    assert ledger.by(lambda s: s.month) == {
+        datetime.date(2026, 2, 1): D("80.00"),
+        datetime.date(2026, 3, 1): D("82.35"),
+    }
     assert {(r.currency, r.rate) for r in ledger.describe_rates()} == {("USD", D("0.80")), ("USD", D("0.75"))}
     assert ledger.original_totals() == {"USD": D("200.00"), "GBP": D("7.35")}
 
@@ -96,5 +99,8 @@ def test_concentration_counts_fees_and_platform_fees_per_freelancer(workspace):
     cost(workspace, amount="1000", category="management", engagement=a)  # internal: not spend on a freelancer
     ExchangeRateFactory(workspace=workspace)  # an unused rate changes nothing
     c = selectors.cost_report(workspace, *MARCH, today=datetime.date(2026, 3, 31)).concentration
-    assert [(s.freelancer_id, s.share) for s in c.shares] == [(a.freelancer_id, D("0.75")), (b.freelancer_id, D("0.25"))]
+    assert [(s.freelancer_id, s.share) for s in c.shares] == [
+        (a.freelancer_id, D("0.75")),
+        (b.freelancer_id, D("0.25")),
+    ]
     assert c.hhi == D(6250)

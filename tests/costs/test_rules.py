@@ -32,9 +32,11 @@ def _run(check, workspace):
 @pytest.mark.parametrize(("age", "flagged"), [(30, False), (31, True)])
 def test_hidden_costs_after_thirty_days(workspace, age, flagged):
     e = active_engagement(workspace, start_date=TODAY - datetime.timedelta(days=age))
-    cost(workspace, category="fees", amount="100", date=TODAY, engagement=None, task=e.task)  # task fee: not the engagement's
-    from sourcewise.costs.models import CostEntry
+    cost(
+        workspace, category="fees", amount="100", date=TODAY, engagement=None, task=e.task
+    )  # task fee: not the engagement's
     from sourcewise.costs import ledger
+    from sourcewise.costs.models import CostEntry
 
     CostEntry.objects.create(workspace=workspace, engagement=e, task=e.task, category="fees", date=TODAY,
                              amount=D("50"), currency="GBP", source="fees:test:1")  # fmt: skip

@@ -345,7 +345,11 @@ def cost_report(request: HttpRequest, params: Query[ReportParams]) -> dict[str, 
             for m in report.months
         ],
         "tasks": [
-            {"task_id": t.task.pk if t.task else None, "task": str(t.task or "Whole workspace"), "savings": _savings(t.savings)}
+            {
+                "task_id": t.task.pk if t.task else None,
+                "task": str(t.task or "Whole workspace"),
+                "savings": _savings(t.savings),
+            }
             for t in report.tasks
         ],
         "engagements": [
@@ -364,7 +368,12 @@ def cost_report(request: HttpRequest, params: Query[ReportParams]) -> dict[str, 
             "total": _money(c.total),
             "hhi": f"{c.hhi.quantize(Decimal('0.01')):f}",
             "shares": [
-                {"freelancer_id": s.freelancer_id, "name": s.name, "spend": _money(s.spend), "share": f"{s.share.quantize(Decimal('0.0001')):f}"}
+                {
+                    "freelancer_id": s.freelancer_id,
+                    "name": s.name,
+                    "spend": _money(s.spend),
+                    "share": f"{s.share.quantize(Decimal('0.0001')):f}",
+                }
                 for s in c.shares
             ],
         },
@@ -586,4 +595,3 @@ def set_member_cost(request: HttpRequest, payload: MemberCostIn, membership_id: 
         membership=member, actor=request.user, hourly_cost=payload.internal_hourly_cost, currency=payload.currency or ""
     )
     return _member_out(member)
-

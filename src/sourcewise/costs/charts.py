@@ -21,7 +21,7 @@ WIDTH = 480
 FONT = 'font-family="system-ui,sans-serif"'
 INK, MUTED, GRID = "#1d2733", "#5b6875", "#d0d5dd"
 GOOD, BAD, PLAN = "#067647", "#b42318", "#98a2b3"
-COLOURS = {
+COLOURS: dict[str, str] = {
     Category.FEES: "#1f5f8b",
     Category.PLATFORM_FEES: "#5fa8d3",
     Category.TOOLS: "#e07a1f",
@@ -139,9 +139,7 @@ def savings(report: CostReport) -> SafeString:
     title = f"Expected and actual savings per month, in {cur}"
     months = [m for m in report.months if m.expected is not None or m.actual is not None]
     if not months:
-        return _empty(
-            "chart-savings", title, "No baseline yet: set tasks' in-house hourly cost.", "chart-savings"
-        )
+        return _empty("chart-savings", title, "No baseline yet: set tasks' in-house hourly cost.", "chart-savings")
     values = [v for m in months for v in (m.expected, m.actual) if v is not None]
     high = max(max(values), Decimal(0))
     low = min(min(values), Decimal(0))
@@ -153,7 +151,8 @@ def savings(report: CostReport) -> SafeString:
     body = [
         f'<line x1="{left}" x2="{WIDTH - 4}" y1="{zero_y:.1f}" y2="{zero_y:.1f}" stroke="{MUTED}"/>',
         f'<text x="{left - 6}" y="{zero_y + 4:.1f}" text-anchor="end" font-size="13" fill="{MUTED}">0</text>',
-        f'<text x="{left - 6}" y="{plot_top + 5}" text-anchor="end" font-size="13" fill="{MUTED}">{_short(high)}</text>',
+        f'<text x="{left - 6}" y="{plot_top + 5}" text-anchor="end" font-size="13" '
+        f'fill="{MUTED}">{_short(high)}</text>',
     ]
     if low < 0:
         body.append(
@@ -221,7 +220,8 @@ def roi_per_task(report: CostReport) -> SafeString:
         body.append(
             f'<text x="4" y="{y + 15}" font-size="14" fill="{INK}">{escape(short)}</text>'
             f'<rect x="{x:.1f}" y="{y}" width="{max(w, 1):.1f}" height="18" fill="{GOOD if pct >= 0 else BAD}">'
-            f"<title>{escape(name)}: ROI {pct:.1f} % (in-house {escape(money(r.savings.baseline or 0, report.base_currency))}, "
+            f"<title>{escape(name)}: ROI {pct:.1f} % "
+            f"(in-house {escape(money(r.savings.baseline or Decimal(0), report.base_currency))}, "
             f"outsourced {escape(money(r.savings.tco, report.base_currency))})</title></rect>"
         )
         tx = x + max(w, 1) + 4 if pct >= 0 else x - 4

@@ -138,7 +138,9 @@ def _invoice(
         extra = {"extra_description": what if active == days else f"{what} ({active} of {days} days)",
                  "extra_amount": amount}  # fmt: skip
     invoice = services.create_invoice(workspace=ws, actor=owner, engagement=e, month=month, **extra)
-    services.send_invoice(invoice=invoice, actor=owner, sent_on=min(month_end(month) + datetime.timedelta(days=1), today))
+    services.send_invoice(
+        invoice=invoice, actor=owner, sent_on=min(month_end(month) + datetime.timedelta(days=1), today)
+    )
     if paid:
         # The bank took its charges out of one payment: the ledger keeps what was actually paid.
         charges = D("12.50") if e.freelancer.name.startswith("Priya") and month.month % 2 == 0 else D(0)

@@ -72,9 +72,9 @@ class CostEntryForm(forms.ModelForm):  # type: ignore[type-arg]
             if m.internal_hourly_cost is not None
             else f"{m.user.display_name} (no internal cost set)"
         )
-        self.fields["category"].help_text = (
-            "Fees of an engagement are posted for you from its hours, milestones and invoices."
-        )
+        self.fields[
+            "category"
+        ].help_text = "Fees of an engagement are posted for you from its hours, milestones and invoices."
         if not self.instance.pk:
             self.fields["date"].initial = timezone.localdate()
             self.fields["currency"].initial = workspace.base_currency
@@ -96,7 +96,17 @@ class CostEntryForm(forms.ModelForm):  # type: ignore[type-arg]
         data = self.cleaned_data
         return {
             name: data.get(name)
-            for name in ("category", "date", "amount", "currency", "description", "engagement", "task", "manager", "hours")
+            for name in (
+                "category",
+                "date",
+                "amount",
+                "currency",
+                "description",
+                "engagement",
+                "task",
+                "manager",
+                "hours",
+            )
         } | {"currency": data.get("currency") or "", "description": data.get("description") or ""}
 
 

@@ -36,9 +36,7 @@ class Bucket:
 
     @property
     def key(self) -> str:
-        return (
-            f"{self.month:%Y-%m}|{self.category}|{self.engagement_id or ''}|{self.task_id or ''}|{self.currency}"
-        )
+        return f"{self.month:%Y-%m}|{self.category}|{self.engagement_id or ''}|{self.task_id or ''}|{self.currency}"
 
 
 def bucket_of(entry: CostEntry) -> Bucket:

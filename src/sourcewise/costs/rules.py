@@ -43,9 +43,7 @@ def window(ctx: CheckContext) -> Window:
         rates = selectors.load_rates(ctx.workspace)
         ledger = selectors.load_ledger(ctx.workspace, start, end, rates=rates)
         engagements = list(
-            Engagement.objects.filter(workspace=ctx.workspace)
-            .select_related("task", "freelancer")
-            .order_by("pk")
+            Engagement.objects.filter(workspace=ctx.workspace).select_related("task", "freelancer").order_by("pk")
         )
         unrated = {s.engagement_id for s in ledger.slices if not s.rated and s.engagement_id is not None}
         return Window(start, end, ledger, rates[0], engagements, unrated)
@@ -123,7 +121,7 @@ def savings_overestimated(ctx: CheckContext) -> Iterator[Finding]:
             message=(
                 f"Over the last {WINDOW_DAYS} days {e.freelancer} on {e.task} "
                 f"{'saved ' + money(s.actual, currency) if s.actual >= 0 else 'lost ' + money(-s.actual, currency)} "
-                f"against {money(s.expected, currency)} expected (in-house {money(s.baseline or 0, currency)} − "
+                f"against {money(s.expected, currency)} expected (in-house {money(s.baseline or Decimal(0), currency)} − "
                 f"cost {money(s.tco, currency)}): less than {pct} % of the plan."
             ),
             fix="Look at the cost breakdown of this engagement; renegotiate, cut overhead, or correct the "
@@ -147,7 +145,7 @@ def negative_roi(ctx: CheckContext) -> Iterator[Finding]:
             subject_label=str(e),
             message=(
                 f"Over the last {WINDOW_DAYS} days {e.task} cost {money(s.tco, currency)} outsourced against "
-                f"{money(s.baseline or 0, currency)} in-house: a return of {roi * 100:.1f} %."
+                f"{money(s.baseline or Decimal(0), currency)} in-house: a return of {roi * 100:.1f} %."
             ),
             fix="Compare the hours billed with the task's monthly hours, and the overhead with the fees; "
             "if the numbers stay negative, bring the task back in-house.",

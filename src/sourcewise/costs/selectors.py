@@ -249,7 +249,9 @@ def convert_on(
 # -- TCO, baseline, savings, ROI ------------------------------------------------------------
 
 
-def active_span(engagement: Engagement, start: datetime.date, end: datetime.date) -> tuple[datetime.date, datetime.date]:
+def active_span(
+    engagement: Engagement, start: datetime.date, end: datetime.date
+) -> tuple[datetime.date, datetime.date]:
     """The days of [start, end] the engagement ran (end < start when none)."""
     if engagement.state not in STARTED:
         return start, start - datetime.timedelta(days=1)
@@ -404,7 +406,7 @@ class CostReport:
 
     @property
     def by_category(self) -> dict[str, Decimal]:
-        totals: dict[str, Decimal] = {c: ZERO for c in Category.values}
+        totals: dict[str, Decimal] = dict.fromkeys(Category.values, ZERO)
         for row in self.months:
             for c, v in row.by_category.items():
                 totals[c] += v
@@ -437,8 +439,7 @@ def cost_report(workspace: Workspace, start: datetime.date, end: datetime.date, 
     rates = load_rates(workspace)
     ledger = load_ledger(workspace, start, end, rates=rates)
     engagements = {
-        e.pk: e
-        for e in Engagement.objects.in_workspace(workspace).select_related("task", "freelancer").order_by("pk")
+        e.pk: e for e in Engagement.objects.in_workspace(workspace).select_related("task", "freelancer").order_by("pk")
     }
     tasks = {t.pk: t for t in Task.objects.in_workspace(workspace).order_by("name", "pk")}
     for e in engagements.values():

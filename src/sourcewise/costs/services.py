@@ -85,15 +85,13 @@ def management_amount(manager: Membership, hours: Decimal) -> tuple[Decimal, str
     if manager.role not in INTERNAL:
         raise ValidationError({"manager": "Management time is the time of an owner or a manager."})
     if manager.internal_hourly_cost is None or not manager.internal_cost_currency:
-        raise ValidationError(
-            {"manager": f"Set the internal hourly cost of {manager.user} on the Team page first."}
-        )
+        raise ValidationError({"manager": f"Set the internal hourly cost of {manager.user} on the Team page first."})
     return cents(hours * manager.internal_hourly_cost), manager.internal_cost_currency
 
 
 def _prepare(entry: CostEntry) -> None:
     """Derive what follows from the other fields, and refuse what would count twice."""
-    if entry.engagement_id:
+    if entry.engagement is not None:
         entry.task_id = entry.engagement.task_id
     if entry.category == Category.MANAGEMENT and (entry.manager_id or entry.hours is not None):
         if entry.manager_id is None or entry.hours is None:
@@ -128,7 +126,7 @@ def create_entry(
         workspace=workspace,
         category=category,
         date=date,
-        amount=amount,
+        amount=amount,  # type: ignore[misc]  # None until _prepare prices management time
         currency=(currency or "").strip().upper(),
         description=description or "",
         engagement=engagement,
@@ -162,7 +160,7 @@ def update_entry(*, entry: CostEntry, actor: Any, **fields: Any) -> CostEntry:
     if current.is_generated:
         raise ValidationError(GENERATED)
     before = CostEntry(**{f.attname: getattr(current, f.attname) for f in CostEntry._meta.concrete_fields})
-    if "currency" in fields and fields["currency"]:
+    if fields.get("currency"):
         fields["currency"] = str(fields["currency"]).strip().upper()
     for name, value in fields.items():
         setattr(current, name, value)
@@ -290,7 +288,13 @@ def _parse(
         values: dict[str, Any] = {}
         problems: list[RowError] = []
 
-        def check(column: str, convert: Any, raw: dict[str, str] = raw, number: int = number) -> Any:
+        def check(
+            column: str,
+            convert: Any,
+            raw: dict[str, str] = raw,
+            number: int = number,
+            problems: list[RowError] = problems,
+        ) -> Any:
             text = raw.get(column, "").strip()
             try:
                 return convert(text)
@@ -404,8 +408,7 @@ def import_entries(
 def _write_import(workspace: Workspace, actor: Any, parsed: list[_Row], filename: str) -> ImportResult:
     keys = [r.key for r in parsed]
     by_source = {
-        e.source: e
-        for e in CostEntry.objects.in_workspace(workspace).filter(source__in=keys).select_for_update()
+        e.source: e for e in CostEntry.objects.in_workspace(workspace).filter(source__in=keys).select_for_update()
     }
     by_pk = {
         f"entry-{e.pk}": e
@@ -566,9 +569,7 @@ def desired_fees(workspace: Workspace, engagement_ids: Iterable[int] | None = No
                 f"Invoice {invoice.number} ({state})",
             )
     hours = (
-        TimeEntry.objects.filter(
-            workspace=workspace, engagement_id__in=list(by_pk), status=TimeEntry.Status.APPROVED
-        )
+        TimeEntry.objects.filter(workspace=workspace, engagement_id__in=list(by_pk), status=TimeEntry.Status.APPROVED)
         .annotate(m=TruncMonth("date"))
         .values("engagement_id", "m")
         .annotate(total=Sum("hours"), last=Max("date"))

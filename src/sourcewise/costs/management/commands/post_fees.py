@@ -23,7 +23,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from sourcewise.costs.management.commands._workspace import workspace_named
 
-        workspaces = [workspace_named(options["workspace"])] if options["workspace"] else Workspace.objects.order_by("pk")
+        workspaces = (
+            [workspace_named(options["workspace"])] if options["workspace"] else Workspace.objects.order_by("pk")
+        )
         for workspace in workspaces:
             result = post_fees(workspace=workspace, actor=None)
             self.stdout.write(f"{workspace.name} (#{workspace.pk}): {result.describe()}")
