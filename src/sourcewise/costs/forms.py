@@ -206,4 +206,4 @@ PERIOD_CHOICES = [(3, "Last 3 months"), (6, "Last 6 months"), (12, "Last 12 mont
 
 
 class PeriodForm(forms.Form):
-    months = forms.TypedChoiceField(choices=PERIOD_CHOICES, coerce=int, required=False, empty_value=6)
+    months = forms.TypedChoiceField(choices=PERIOD_CHOICES, coerce=int, required=False, empty_value=6, initial=6)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import functools
 from decimal import Decimal
 
 from django.conf import settings
@@ -55,8 +56,13 @@ def month_start(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
 
 
+@functools.lru_cache(maxsize=4096)
+def _days_in(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
+
+
 def month_end(day: datetime.date) -> datetime.date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+    return day.replace(day=_days_in(day.year, day.month))
 
 
 class CostEntry(WorkspaceScoped, TimeStamped):

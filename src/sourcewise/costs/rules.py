@@ -91,11 +91,14 @@ def hidden_costs(ctx: CheckContext) -> Iterator[Finding]:
 def _measured(ctx: CheckContext) -> list[tuple[Engagement, selectors.Savings]]:
     def compute() -> list[tuple[Engagement, selectors.Savings]]:
         w = window(ctx)
+        tco = w.ledger.by(lambda s: s.engagement_id)
         result = []
         for e in _active(w):
             if e.pk in w.unrated_engagements:
                 continue
-            savings = selectors.engagement_savings(e, w.ledger, w.rates, w.start, w.end)
+            savings = selectors.engagement_savings(
+                e, w.ledger, w.rates, w.start, w.end, tco=tco.get(e.pk, selectors.ZERO)
+            )
             if savings.months < MIN_MONTHS or savings.baseline is None:
                 continue
             result.append((e, savings))

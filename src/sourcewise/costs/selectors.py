@@ -70,7 +70,7 @@ def month_fraction(start: datetime.date, end: datetime.date) -> Decimal:
 # -- the ledger of a period, converted -----------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Slice:
     """Costs of one (period part, category, engagement, task, currency), in both currencies."""
 
@@ -171,16 +171,28 @@ def load_ledger(
     rows = list(summary.values_list("month", "category", "engagement_id", "task_id", "currency", "total"))
     ledger.queries += 1
     split: set[tuple[datetime.date, str]] = set()
+    decided: dict[tuple[datetime.date, str], RateUsed | None] = {}
+    base = workspace.base_currency
     for month, category, engagement_id, task_id, currency, total in rows:
-        if currency != workspace.base_currency and (
-            _changes_inside(starts.get(currency, []), month) or not _has_rate(rates_, currency, month)
-        ):
-            # A rate starts inside the month, or none is valid on its first day: read that
+        key = (month, currency)
+        if key not in decided:
+            # A rate starting inside the month, or none valid on its first day: read that
             # month's days so each is converted (or reported missing) with its own date.
-            split.add((month, currency))
+            whole_month = currency == base or (
+                not _changes_inside(starts.get(currency, []), month) and _has_rate(rates_, currency, month)
+            )
+            decided[key] = rates_.rate_on(currency, month) if whole_month else None
+            if decided[key] is None:
+                split.add(key)
+            else:
+                used = decided[key]
+                ledger.rates_used[(currency, used.valid_from)] = used  # type: ignore[union-attr]
+        used = decided[key]
+        if used is None:
             continue
+        amount = total if isinstance(total, Decimal) else Decimal(total)
         ledger.slices.append(
-            _slice(ledger, rates_, month, month_end(month), category, engagement_id, task_id, currency, total)
+            Slice(month, month_end(month), category, engagement_id, task_id, currency, amount, amount * used.rate)
         )
     # Days read from the entries: the cut months at both ends, and split (month, currency) pairs.
     days = Q()
@@ -294,12 +306,20 @@ class Savings:
 
 
 def engagement_savings(
-    engagement: Engagement, ledger: Ledger, rates: Rates, start: datetime.date, end: datetime.date
+    engagement: Engagement,
+    ledger: Ledger,
+    rates: Rates,
+    start: datetime.date,
+    end: datetime.date,
+    tco: Decimal | None = None,
 ) -> Savings:
-    """TCO, baseline, expected and actual saving of one engagement over [start, end]."""
+    """TCO, baseline, expected and actual saving of one engagement over [start, end].
+
+    `tco` may be given when the caller summed every engagement at once (`Ledger.by`)."""
     first, last = active_span(engagement, start, end)
     months = month_fraction(first, last)
-    tco = ledger.total(s for s in ledger.within(start, end) if s.engagement_id == engagement.pk)
+    if tco is None:
+        tco = ledger.total(s for s in ledger.within(start, end) if s.engagement_id == engagement.pk)
     on = min(end, last) if last >= first else end
     base = task_baseline(engagement.task)
     baseline = None
@@ -448,14 +468,15 @@ def cost_report(workspace: Workspace, start: datetime.date, end: datetime.date, 
 
     engagement_rows = []
     fees = ledger.by(lambda s: (s.engagement_id, s.category == Category.FEES))
-    for pk in sorted({s.engagement_id for s in ledger.slices if s.engagement_id is not None}):
+    for pk in sorted({pk for pk, _ in fees if pk is not None}):
         e = engagements[pk]
+        paid, other = fees.get((pk, True), ZERO), fees.get((pk, False), ZERO)
         engagement_rows.append(
             EngagementRow(
                 engagement=e,
-                fees=fees.get((pk, True), ZERO),
-                overhead=fees.get((pk, False), ZERO),
-                savings=engagement_savings(e, ledger, rates[0], start, counted_until),
+                fees=paid,
+                overhead=other,
+                savings=engagement_savings(e, ledger, rates[0], start, counted_until, tco=paid + other),
             )
         )
     engagement_rows.sort(key=lambda r: (-r.tco, str(r.engagement)))
@@ -536,24 +557,21 @@ def _task_baseline(
     """Months the task was outsourced (union of its engagements' spans) and its baseline for them."""
     if task is None:
         return ZERO, None
-    days: set[datetime.date] = set()
-    for first, last in spans:
-        if clip_start is not None:
-            first = max(first, clip_start)
-        if clip_end is not None:
-            last = min(last, clip_end)
-        day = first
-        while day <= last:
-            days.add(day)
-            day += datetime.timedelta(days=1)
-    per_month: dict[tuple[int, int], int] = defaultdict(int)
-    for day in days:
-        per_month[(day.year, day.month)] += 1
-    months = ZERO
-    for (year, month), count in sorted(per_month.items()):
-        months += Decimal(count) / Decimal(calendar.monthrange(year, month)[1])
+    clipped = sorted(
+        (max(first, clip_start) if clip_start else first, min(last, clip_end) if clip_end else last)
+        for first, last in spans
+    )
+    merged: list[list[datetime.date]] = []
+    for first, last in clipped:
+        if last < first:
+            continue
+        if merged and first <= merged[-1][1] + datetime.timedelta(days=1):
+            merged[-1][1] = max(merged[-1][1], last)
+        else:
+            merged.append([first, last])
+    months = sum((month_fraction(first, last) for first, last in merged), ZERO)
     base = task_baseline(task)
-    if base is None or not days:
+    if base is None or not merged:
         return months, None
     monthly = convert_on(rates, base[0], base[1], on, ledger)
     return months, None if monthly is None else monthly * months
