@@ -43,8 +43,18 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 RUNS = 40
 CENT = Decimal("0.01")
-CATEGORIES = ["fees", "platform_fees", "tools", "licences", "hardware", "training", "communication", "recruiting",
-              "management", "other"]  # fmt: skip
+CATEGORIES = [
+    "fees",
+    "platform_fees",
+    "tools",
+    "licences",
+    "hardware",
+    "training",
+    "communication",
+    "recruiting",
+    "management",
+    "other",
+]
 WEIGHTS = [40, 8, 8, 8, 2, 3, 5, 3, 15, 8]
 
 
@@ -85,26 +95,63 @@ def main(total: int) -> None:
     rng = random.Random(11)
     ws = Workspace.objects.create(name="Bench", home_country="GB", base_currency="GBP", timezone="Europe/London")
     user = User.objects.create_user("owner@bench.example", "bench-password-123", full_name="Owner")
-    owner = Membership.objects.create(user=user, workspace=ws, role="owner", internal_hourly_cost=Decimal("60"),
-                                      internal_cost_currency="GBP")  # fmt: skip
+    owner = Membership.objects.create(
+        user=user, workspace=ws, role="owner", internal_hourly_cost=Decimal("60"), internal_cost_currency="GBP"
+    )
     today = services.workspace_today(ws)
     first_month = add_months(today.replace(day=1), -59)
     rates = []
     for i in range(62):
         month = add_months(first_month, i - 1)
-        rates.append(ExchangeRate(workspace=ws, base_currency="GBP", currency="USD", valid_from=month,
-                                  rate=Decimal("0.78") + Decimal(i % 7) / 100, source="bench"))  # fmt: skip
-        rates.append(ExchangeRate(workspace=ws, base_currency="GBP", currency="EUR", valid_from=month,
-                                  rate=Decimal("0.85") + Decimal(i % 5) / 100, source="bench"))  # fmt: skip
+        rates.append(
+            ExchangeRate(
+                workspace=ws,
+                base_currency="GBP",
+                currency="USD",
+                valid_from=month,
+                rate=Decimal("0.78") + Decimal(i % 7) / 100,
+                source="bench",
+            )
+        )
+        rates.append(
+            ExchangeRate(
+                workspace=ws,
+                base_currency="GBP",
+                currency="EUR",
+                valid_from=month,
+                rate=Decimal("0.85") + Decimal(i % 5) / 100,
+                source="bench",
+            )
+        )
     # A USD rate that starts mid-month two months ago: those days are converted one by one.
-    rates.append(ExchangeRate(workspace=ws, base_currency="GBP", currency="USD",
-                              valid_from=add_months(today.replace(day=1), -2) + datetime.timedelta(days=14),
-                              rate=Decimal("0.7123"), source="bench"))  # fmt: skip
+    rates.append(
+        ExchangeRate(
+            workspace=ws,
+            base_currency="GBP",
+            currency="USD",
+            valid_from=add_months(today.replace(day=1), -2) + datetime.timedelta(days=14),
+            rate=Decimal("0.7123"),
+            source="bench",
+        )
+    )
     ExchangeRate.objects.bulk_create(rates)
-    tasks = [Task.objects.create(workspace=ws, name=f"Task {i}", hours=Decimal(10 + i), inhouse_hourly_cost=Decimal(40),
-                                 inhouse_cost_currency="GBP", sourcing="outsource") for i in range(20)]  # fmt: skip
-    freelancers = [Freelancer.objects.create(workspace=ws, name=f"Freelancer {i}", email=f"f{i}@bench.example",
-                                             country="PH", timezone="Asia/Manila") for i in range(40)]  # fmt: skip
+    tasks = [
+        Task.objects.create(
+            workspace=ws,
+            name=f"Task {i}",
+            hours=Decimal(10 + i),
+            inhouse_hourly_cost=Decimal(40),
+            inhouse_cost_currency="GBP",
+            sourcing="outsource",
+        )
+        for i in range(20)
+    ]
+    freelancers = [
+        Freelancer.objects.create(
+            workspace=ws, name=f"Freelancer {i}", email=f"f{i}@bench.example", country="PH", timezone="Asia/Manila"
+        )
+        for i in range(40)
+    ]
     currencies = ["GBP", "USD", "EUR"]
     engagements = [
         Engagement.objects.create(
@@ -118,7 +165,7 @@ def main(total: int) -> None:
             currency=currencies[i % 3],
             start_date=first_month,
             expected_monthly_saving=Decimal(300),
-        )  # fmt: skip
+        )
         for i in range(60)
     ]
 
@@ -142,8 +189,20 @@ def main(total: int) -> None:
             day = first_month + datetime.timedelta(days=rng.randrange(span))
             currency = e.currency if e is not None else "GBP"  # the studio's own costs are in pounds
             amount = f"{rng.randrange(100, 500000) / 100:.2f}"
-            batch.append((ws.pk, e.pk if e else None, e.task_id if e else tasks[n % 20].pk if n % 3 else None,
-                          category, day.isoformat(), amount, currency, source, now, now))  # fmt: skip
+            batch.append(
+                (
+                    ws.pk,
+                    e.pk if e else None,
+                    e.task_id if e else tasks[n % 20].pk if n % 3 else None,
+                    category,
+                    day.isoformat(),
+                    amount,
+                    currency,
+                    source,
+                    now,
+                    now,
+                )
+            )
             if len(batch) == 20000:
                 cursor.executemany(sql, batch)
                 batch.clear()
@@ -161,13 +220,21 @@ def main(total: int) -> None:
 
     # Writes through the services keep the summary equal to the entries.
     e = engagements[1]
-    entry = services.create_entry(workspace=ws, actor=user, category="tools", date=today, amount=Decimal("12.34"),
-                                  currency=e.currency, engagement=e)  # fmt: skip
+    entry = services.create_entry(
+        workspace=ws,
+        actor=user,
+        category="tools",
+        date=today,
+        amount=Decimal("12.34"),
+        currency=e.currency,
+        engagement=e,
+    )
     services.update_entry(entry=entry, actor=user, amount=Decimal("43.21"), date=today - datetime.timedelta(days=40))
     other = CostEntry.objects.filter(workspace=ws, source="").order_by("pk").first()
     services.delete_entry(entry=other, actor=user)
-    services.import_entries(workspace=ws, actor=user,
-                            file="date,category,amount,currency\n" + f"{today},training,99.99,EUR\n")  # fmt: skip
+    services.import_entries(
+        workspace=ws, actor=user, file="date,category,amount,currency\n" + f"{today},training,99.99,EUR\n"
+    )
 
     def raw_summary() -> dict[tuple[str, str, str], int]:
         month = "strftime('%Y-%m', date)" if connection.vendor == "sqlite" else "to_char(date, 'YYYY-MM')"
@@ -188,8 +255,10 @@ def main(total: int) -> None:
     started = time.perf_counter()
     raw = raw_summary()
     raw_ms = (time.perf_counter() - started) * 1000
-    print(f"Summary after service writes equals the entries (raw SQL, to the cent): {kept == raw} "
-          f"({len(raw):,} month×category×currency totals; raw GROUP BY over all entries {raw_ms:.0f} ms)")  # fmt: skip
+    print(
+        f"Summary after service writes equals the entries (raw SQL, to the cent): {kept == raw} "
+        f"({len(raw):,} month×category×currency totals; raw GROUP BY over all entries {raw_ms:.0f} ms)"
+    )
 
     def raw_converted(start: datetime.date, end: datetime.date) -> Decimal:
         """The raw SQL doing the report's work: every entry of the period, summed per currency and day,
@@ -223,8 +292,10 @@ def main(total: int) -> None:
         raw_ms = (time.perf_counter() - t0) * 1000
         got = report().totals.tco
         same = got.quantize(CENT) == expected.quantize(CENT)
-        print(f"{f'cost report, last {months} months':<44}{q:>8}{p50:>9.1f}{p95:>9.1f}{raw_ms:>12.0f}"
-              f"{p95 / raw_ms:>7.2f}  {same} ({got.quantize(CENT):,} GBP)")  # fmt: skip
+        print(
+            f"{f'cost report, last {months} months':<44}{q:>8}{p50:>9.1f}{p95:>9.1f}{raw_ms:>12.0f}"
+            f"{p95 / raw_ms:>7.2f}  {same} ({got.quantize(CENT):,} GBP)"
+        )
 
     client = Client()
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
@@ -252,8 +323,10 @@ def main(total: int) -> None:
     raw_ms = (time.perf_counter() - t0) * 1000
     got = selectors.load_ledger(ws, window_start, today).total()
     same = got.quantize(CENT) == expected.quantize(CENT)
-    print(f"{'cost findings (90-day window, 4 checks)':<44}{q:>8}{p50:>9.1f}{p95:>9.1f}{raw_ms:>12.0f}"
-          f"{p95 / raw_ms:>7.2f}  {same} ({got.quantize(CENT):,} GBP)")  # fmt: skip
+    print(
+        f"{'cost findings (90-day window, 4 checks)':<44}{q:>8}{p50:>9.1f}{p95:>9.1f}{raw_ms:>12.0f}"
+        f"{p95 / raw_ms:>7.2f}  {same} ({got.quantize(CENT):,} GBP)"
+    )
 
 
 if __name__ == "__main__":

@@ -124,8 +124,9 @@ def savings_overestimated(ctx: CheckContext) -> Iterator[Finding]:
             message=(
                 f"Over the last {WINDOW_DAYS} days {e.freelancer} on {e.task} "
                 f"{'saved ' + money(s.actual, currency) if s.actual >= 0 else 'lost ' + money(-s.actual, currency)} "
-                f"against {money(s.expected, currency)} expected (in-house {money(s.baseline or Decimal(0), currency)} − "
-                f"cost {money(s.tco, currency)}): less than {pct} % of the plan."
+                f"against {money(s.expected, currency)} expected "
+                f"(in-house {money(s.baseline or Decimal(0), currency)} − cost {money(s.tco, currency)}): "
+                f"less than {pct} % of the plan."
             ),
             fix="Look at the cost breakdown of this engagement; renegotiate, cut overhead, or correct the "
             "expected saving so plans rest on measured numbers.",

@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TypeVar
 
-from django.db.models import Q, Sum
+from django.db.models import Case, DateField, DecimalField, F, IntegerField, Min, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import TruncMonth
 
 from sourcewise.costs import formulas
 from sourcewise.costs.models import SPEND_CATEGORIES, Category, CostEntry, CostMonth, month_end, month_start
@@ -89,12 +90,31 @@ class Slice:
         return month_start(self.start)
 
 
+@dataclass(frozen=True, slots=True)
+class MonthSlice:
+    """Costs of one (month, category, currency): the exact monthly view (charts, totals)."""
+
+    month: datetime.date
+    category: str
+    currency: str
+    amount: Decimal
+    converted: Decimal
+
+
 @dataclass
 class Ledger:
+    """The ledger of a period, converted, in two views of the same money:
+
+    * `monthly` — per (month, category, currency), converted exactly in Python: totals, charts;
+    * `slices` — per (category, engagement, task, currency) over the whole period, converted in
+      SQL month by month (day by day where read from the entries): who and what the money was for.
+    """
+
     base_currency: str
     start: datetime.date
     end: datetime.date
     slices: list[Slice] = field(default_factory=list)
+    monthly: list[MonthSlice] = field(default_factory=list)
     rates_used: dict[tuple[str, datetime.date | None], RateUsed] = field(default_factory=dict)
     missing: dict[str, MissingExchangeRate] = field(default_factory=dict)
     queries: int = 0
@@ -107,7 +127,9 @@ class Ledger:
         return [s for s in self.slices if s.start >= start and s.end <= end]
 
     def total(self, slices: Iterable[Slice] | None = None) -> Decimal:
-        return formulas.tco(s.converted for s in (self.slices if slices is None else slices))
+        if slices is None:
+            return formulas.tco(m.converted for m in self.monthly)
+        return formulas.tco(s.converted for s in slices)
 
     def by(self, key: Callable[[Slice], K], slices: Iterable[Slice] | None = None) -> dict[K, Decimal]:
         totals: dict[K, Decimal] = defaultdict(Decimal)
@@ -115,11 +137,17 @@ class Ledger:
             totals[key(s)] += s.converted
         return dict(totals)
 
+    def by_month(self) -> dict[tuple[datetime.date, str], Decimal]:
+        totals: dict[tuple[datetime.date, str], Decimal] = defaultdict(Decimal)
+        for m in self.monthly:
+            totals[(m.month, m.category)] += m.converted
+        return dict(totals)
+
     def original_totals(self) -> dict[str, Decimal]:
         """Per currency, before conversion (what the raw SQL sums)."""
         totals: dict[str, Decimal] = defaultdict(Decimal)
-        for s in self.slices:
-            totals[s.currency] += s.amount
+        for m in self.monthly:
+            totals[m.currency] += m.amount
         return dict(totals)
 
     def describe_rates(self) -> list[RateUsed]:
@@ -129,13 +157,33 @@ class Ledger:
         )
 
 
-def load_rates(workspace: Workspace) -> tuple[Rates, dict[str, list[datetime.date]]]:
+class RateBook(Rates):
+    """`money.conversion.Rates` plus each currency's rate periods, for converting inside SQL."""
+
+    def __init__(self, base_currency: str, rows: list[ExchangeRate]) -> None:
+        super().__init__(base_currency, rows)
+        by_currency: dict[str, list[ExchangeRate]] = defaultdict(list)
+        for row in rows:
+            if row.base_currency == base_currency and row.currency != base_currency:
+                by_currency[row.currency].append(row)
+        self._periods: dict[str, list[tuple[ExchangeRate, datetime.date | None]]] = {}
+        for currency, found in by_currency.items():
+            found.sort(key=lambda r: r.valid_from)
+            untils: list[datetime.date | None] = [r.valid_from for r in found[1:]]
+            self._periods[currency] = list(zip(found, [*untils, None], strict=True))
+
+    def periods(self) -> dict[str, list[tuple[ExchangeRate, datetime.date | None]]]:
+        """Per currency: (rate row, the day the next one starts or None), oldest first."""
+        return self._periods
+
+
+def load_rates(workspace: Workspace) -> tuple[RateBook, dict[str, list[datetime.date]]]:
     """Every exchange rate of the workspace (1 query) and the days on which each currency's rate changes."""
     rows = list(ExchangeRate.objects.in_workspace(workspace).filter(base_currency=workspace.base_currency))
     starts: dict[str, list[datetime.date]] = defaultdict(list)
     for row in rows:
         starts[row.currency].append(row.valid_from)
-    return Rates(workspace.base_currency, rows), starts
+    return RateBook(workspace.base_currency, rows), starts
 
 
 def _changes_inside(starts: list[datetime.date], month: datetime.date) -> bool:
@@ -151,29 +199,37 @@ def _has_rate(rates: Rates, currency: str, on: datetime.date) -> bool:
     return True
 
 
+RATE_OUT = DecimalField(max_digits=24, decimal_places=12)
+SUM_OUT = DecimalField(max_digits=40, decimal_places=14)
+
+
 def load_ledger(
     workspace: Workspace,
     start: datetime.date,
     end: datetime.date,
     *,
-    rates: tuple[Rates, dict[str, list[datetime.date]]] | None = None,
+    rates: tuple[RateBook, dict[str, list[datetime.date]]] | None = None,
     categories: Iterable[str] | None = None,
 ) -> Ledger:
-    """The ledger between start and end (both included), converted, read from the summary."""
+    """The ledger between start and end (both included), converted, mostly read from the summary.
+
+    Queries: the summary per (month, category, currency) and per (category, engagement, task,
+    currency); the same two over the entries of the days the summary cannot answer, if any.
+    """
     rates_, starts = rates if rates is not None else load_rates(workspace)
     ledger = Ledger(base_currency=workspace.base_currency, start=start, end=end, queries=0 if rates else 1)
     if end < start:
         return ledger
+    base = workspace.base_currency
     whole = [m for m in months_between(start, end) if m >= start and month_end(m) <= end]
     summary = CostMonth.objects.filter(workspace=workspace, month__in=whole)
     if categories is not None:
         summary = summary.filter(category__in=list(categories))
-    rows = list(summary.values_list("month", "category", "engagement_id", "task_id", "currency", "total"))
+    rows = list(summary.values_list("month", "category", "currency").annotate(total=Sum("total")).order_by())
     ledger.queries += 1
     split: set[tuple[datetime.date, str]] = set()
     decided: dict[tuple[datetime.date, str], RateUsed | None] = {}
-    base = workspace.base_currency
-    for month, category, engagement_id, task_id, currency, total in rows:
+    for month, category, currency, total in rows:
         key = (month, currency)
         if key not in decided:
             # A rate starting inside the month, or none valid on its first day: read that
@@ -181,19 +237,36 @@ def load_ledger(
             whole_month = currency == base or (
                 not _changes_inside(starts.get(currency, []), month) and _has_rate(rates_, currency, month)
             )
-            decided[key] = rates_.rate_on(currency, month) if whole_month else None
-            if decided[key] is None:
+            found = rates_.rate_on(currency, month) if whole_month else None
+            decided[key] = found
+            if found is None:
                 split.add(key)
             else:
-                used = decided[key]
-                ledger.rates_used[(currency, used.valid_from)] = used  # type: ignore[union-attr]
+                ledger.rates_used[(currency, found.valid_from)] = found
         used = decided[key]
         if used is None:
             continue
         amount = total if isinstance(total, Decimal) else Decimal(total)
-        ledger.slices.append(
-            Slice(month, month_end(month), category, engagement_id, task_id, currency, amount, amount * used.rate)
+        ledger.monthly.append(MonthSlice(month, category, currency, amount, amount * used.rate))
+    rated = {k: v for k, v in decided.items() if v is not None}
+    if rated:
+        per_month = Case(
+            *[When(month=m, currency=c, then=Value(u.rate, output_field=RATE_OUT)) for (m, c), u in rated.items()],
+            default=Value(None, output_field=RATE_OUT),
+            output_field=RATE_OUT,
         )
+        detail = summary
+        if split:
+            detail = detail.exclude(_any(Q(month=m, currency=c) for m, c in split))
+        for category, engagement_id, task_id, currency, amount, converted in (
+            detail.values_list("category", "engagement_id", "task_id", "currency")
+            .annotate(amt=Sum("total"), conv=Sum(F("total") * per_month, output_field=SUM_OUT))
+            .order_by()
+        ):
+            ledger.slices.append(
+                Slice(start, end, category, engagement_id, task_id, currency, _dec(amount), _dec(converted))
+            )
+        ledger.queries += 1
     # Days read from the entries: the cut months at both ends, and split (month, currency) pairs.
     days = Q()
     if whole:
@@ -209,38 +282,72 @@ def load_ledger(
         raw = CostEntry.objects.filter(workspace=workspace).filter(days)
         if categories is not None:
             raw = raw.filter(category__in=list(categories))
-        grouped = (
-            raw.values_list("date", "category", "engagement_id", "task_id", "currency")
-            .annotate(total=Sum("amount"))
-            .order_by()
-        )
-        ledger.queries += 1
-        for day, category, engagement_id, task_id, currency, total in grouped:
-            ledger.slices.append(_slice(ledger, rates_, day, day, category, engagement_id, task_id, currency, total))
+        _load_days(ledger, raw, rates_, base, start, end)
     return ledger
 
 
-def _slice(
-    ledger: Ledger,
-    rates: Rates,
-    start: datetime.date,
-    end: datetime.date,
-    category: str,
-    engagement_id: int | None,
-    task_id: int | None,
-    currency: str,
-    total: Decimal,
-) -> Slice:
-    amount = Decimal(total).quantize(Decimal("0.01"))
-    try:
-        used = rates.rate_on(currency, start)
-    except MissingExchangeRate as exc:
-        first = ledger.missing.get(currency)
-        if first is None or exc.on_date < first.on_date:
-            ledger.missing[currency] = exc
-        return Slice(start, end, category, engagement_id, task_id, currency, amount, ZERO, rated=False)
-    ledger.rates_used[(currency, used.valid_from)] = used
-    return Slice(start, end, category, engagement_id, task_id, currency, amount, amount * used.rate)
+def _any(conditions: Iterable[Q]) -> Q:
+    combined = Q()
+    for condition in conditions:
+        combined |= condition
+    return combined
+
+
+def _dec(value: object) -> Decimal:
+    if value is None:
+        return ZERO
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _load_days(
+    ledger: Ledger, raw: QuerySet[CostEntry], rates: RateBook, base: str, start: datetime.date, end: datetime.date
+) -> None:
+    """Entries of single days: each converted in SQL with the rate valid on its date (2 queries)."""
+    periods = rates.periods()
+    whens = [When(currency=base, then=Value(Decimal(1), output_field=RATE_OUT))]
+    uncovered = ~Q(currency=base) & ~Q(currency__in=list(periods))
+    for currency, spans in periods.items():
+        first = spans[0][0]
+        uncovered |= Q(currency=currency, date__lt=first.valid_from)
+        for row, until in spans:
+            if (until is not None and until <= start) or row.valid_from > end:
+                continue  # a rate that is valid on none of these days
+            condition = Q(currency=currency, date__gte=row.valid_from)
+            if until is not None:
+                condition &= Q(date__lt=until)
+            whens.append(When(condition, then=Value(row.rate, output_field=RATE_OUT)))
+    per_day = Case(*whens, default=Value(None, output_field=RATE_OUT), output_field=RATE_OUT)
+    flag = Case(When(uncovered, then=Value(1)), default=Value(0), output_field=IntegerField())
+    first_unrated = Min(Case(When(uncovered, then=F("date")), default=Value(None), output_field=DateField()))
+    converted = Sum(F("amount") * per_day, output_field=SUM_OUT)
+    for month, category, currency, amount, value, unrated, first in (
+        raw.annotate(m=TruncMonth("date"))
+        .values_list("m", "category", "currency")
+        .annotate(amt=Sum("amount"), conv=converted, unrated=Sum(flag), first=first_unrated)
+        .order_by()
+    ):
+        month = month.date() if isinstance(month, datetime.datetime) else month
+        ledger.monthly.append(MonthSlice(month, category, currency, _dec(amount), _dec(value)))
+        if unrated:
+            when = first if isinstance(first, datetime.date) else datetime.date.fromisoformat(str(first))
+            known = ledger.missing.get(currency)
+            if known is None or when < known.on_date:
+                ledger.missing[currency] = MissingExchangeRate(currency, base, when)
+        elif currency != base:
+            for row, until in periods.get(currency, []):
+                if row.valid_from <= month_end(month) and (until is None or until > month):
+                    ledger.rates_used[(currency, row.valid_from)] = RateUsed(
+                        currency, base, row.rate, row.valid_from, row.source
+                    )
+    for category, engagement_id, task_id, currency, amount, value, unrated in (
+        raw.values_list("category", "engagement_id", "task_id", "currency")
+        .annotate(amt=Sum("amount"), conv=converted, unrated=Sum(flag))
+        .order_by()
+    ):
+        ledger.slices.append(
+            Slice(start, end, category, engagement_id, task_id, currency, _dec(amount), _dec(value), rated=not unrated)
+        )
+    ledger.queries += 2
 
 
 def convert_on(
@@ -499,7 +606,7 @@ def cost_report(workspace: Workspace, start: datetime.date, end: datetime.date, 
         task_rows.append(TaskRow(task, categories, Savings(tco=tco, months=months, baseline=baseline, expected=None)))
 
     month_rows = []
-    by_month = ledger.by(lambda s: (s.month, s.category))
+    by_month = ledger.by_month()
     for month in months_between(start, end):
         cats = {c: by_month.get((month, c), ZERO) for c in Category.values}
         month_last = min(month_end(month), counted_until)
