@@ -163,19 +163,19 @@ def create_cost_entry(request: HttpRequest, payload: CostEntryIn) -> tuple[int, 
     return 201, entry
 
 
-class CsvIn(InputSchema):
+class CostCsvIn(InputSchema):
     csv: str = Field(max_length=CSV_MAX, description="The CSV text, header line first.")
     filename: str = Field("", max_length=200)
 
 
-class ImportOut(Schema):
+class CostImportOut(Schema):
     added: int
     updated: int
     unchanged: int
 
 
-@router.post("/cost-entries/import", response=responses(ImportOut), auth=api_access(INTERNAL))
-def import_cost_entries(request: HttpRequest, payload: CsvIn) -> services.ImportResult:
+@router.post("/cost-entries/import", response=responses(CostImportOut), auth=api_access(INTERNAL))
+def import_cost_entries(request: HttpRequest, payload: CostCsvIn) -> services.ImportResult:
     """All or nothing: any bad row is a 422 listing every problem by row; the same file again adds nothing."""
     from sourcewise.core.csvio import CsvImportError
 
@@ -190,14 +190,14 @@ def import_cost_entries(request: HttpRequest, payload: CsvIn) -> services.Import
         raise ValidationError([str(e) for e in exc.errors[:100]]) from None
 
 
-class PostOut(Schema):
+class FeePostOut(Schema):
     added: int
     updated: int
     removed: int
     unchanged: int
 
 
-@router.post("/cost-entries/post-fees", response=responses(PostOut), auth=api_access(INTERNAL))
+@router.post("/cost-entries/post-fees", response=responses(FeePostOut), auth=api_access(INTERNAL))
 def post_fees(request: HttpRequest) -> services.PostResult:
     """Fees from sent/paid invoices, else approved hours × rate or accepted milestones; idempotent."""
     return services.post_fees(workspace=request.workspace, actor=request.user)  # type: ignore[attr-defined]
@@ -232,14 +232,14 @@ def delete_cost_entry(request: HttpRequest, entry_id: int = path_id()) -> tuple[
 # -- reports --------------------------------------------------------------------------------
 
 
-class RateOut(Schema):
+class CostRateOut(Schema):
     currency: str
     rate: str
     valid_from: datetime.date | None
     text: str
 
 
-class SavingsOut(Schema):
+class CostSavingsOut(Schema):
     tco: str
     months: str
     baseline: str | None
@@ -248,7 +248,7 @@ class SavingsOut(Schema):
     roi: str | None
 
 
-class MonthOut(Schema):
+class CostMonthOut(Schema):
     month: str
     by_category: dict[str, str]
     tco: str
@@ -257,10 +257,10 @@ class MonthOut(Schema):
     actual: str | None
 
 
-class TaskOut(Schema):
+class CostTaskOut(Schema):
     task_id: int | None
     task: str
-    savings: SavingsOut
+    savings: CostSavingsOut
 
 
 class EngagementCostOut(Schema):
@@ -268,37 +268,37 @@ class EngagementCostOut(Schema):
     label: str
     fees: str
     overhead: str
-    savings: SavingsOut
+    savings: CostSavingsOut
 
 
-class ShareOut(Schema):
+class SpendShareOut(Schema):
     freelancer_id: int
     name: str
     spend: str
     share: str
 
 
-class ConcentrationOut(Schema):
+class SpendConcentrationOut(Schema):
     start: datetime.date
     end: datetime.date
     total: str
     hhi: str
-    shares: list[ShareOut]
+    shares: list[SpendShareOut]
 
 
-class ReportOut(Schema):
+class CostReportOut(Schema):
     currency: str = Field(description="The workspace currency every amount is converted to.")
     start: datetime.date
     end: datetime.date
-    totals: SavingsOut
-    months: list[MonthOut]
-    tasks: list[TaskOut]
+    totals: CostSavingsOut
+    months: list[CostMonthOut]
+    tasks: list[CostTaskOut]
     engagements: list[EngagementCostOut]
-    concentration: ConcentrationOut
-    exchange_rates_used: list[RateOut]
+    concentration: SpendConcentrationOut
+    exchange_rates_used: list[CostRateOut]
 
 
-class ReportParams(Schema):
+class CostReportParams(Schema):
     months: int = Field(6, ge=1, le=60, description="The last N calendar months, this one included.")
 
 
@@ -317,8 +317,8 @@ def _money(value: Decimal | None) -> str | None:
     return None if value is None else f"{value.quantize(Decimal('0.01')):f}"
 
 
-@router.get("/costs/report", response=responses(ReportOut), auth=api_access(INTERNAL))
-def cost_report(request: HttpRequest, params: Query[ReportParams]) -> dict[str, object]:
+@router.get("/costs/report", response=responses(CostReportOut), auth=api_access(INTERNAL))
+def cost_report(request: HttpRequest, params: Query[CostReportParams]) -> dict[str, object]:
     """TCO per month, task and engagement, savings, ROI and spend concentration, in the workspace
     currency (each amount at the rate valid on its date). A missing exchange rate is a 422 naming it."""
     workspace = request.workspace  # type: ignore[attr-defined]
@@ -433,11 +433,11 @@ class InvoiceIn(InputSchema):
     extra_amount: Amount | None = None
 
 
-class SendIn(InputSchema):
+class InvoiceSendIn(InputSchema):
     sent_on: Day | None = None
 
 
-class PaidIn(InputSchema):
+class InvoicePaidIn(InputSchema):
     paid_on: Day
     amount_paid: Amount
 
@@ -507,7 +507,7 @@ def get_invoice(request: HttpRequest, invoice_id: int = path_id()) -> dict[str, 
     response=responses(InvoiceDetailOut),
     auth=api_access([OWNER], {"invoice_id": Invoice}),
 )
-def send_invoice(request: HttpRequest, payload: SendIn, invoice_id: int = path_id()) -> dict[str, object]:
+def send_invoice(request: HttpRequest, payload: InvoiceSendIn, invoice_id: int = path_id()) -> dict[str, object]:
     invoice = services.send_invoice(
         invoice=scoped_object(request, Invoice, invoice_id), actor=request.user, sent_on=payload.sent_on
     )
@@ -519,7 +519,7 @@ def send_invoice(request: HttpRequest, payload: SendIn, invoice_id: int = path_i
     response=responses(InvoiceDetailOut),
     auth=api_access([OWNER], {"invoice_id": Invoice}),
 )
-def pay_invoice(request: HttpRequest, payload: PaidIn, invoice_id: int = path_id()) -> dict[str, object]:
+def pay_invoice(request: HttpRequest, payload: InvoicePaidIn, invoice_id: int = path_id()) -> dict[str, object]:
     """Record the payment: the date and the amount actually paid, in the invoice currency."""
     invoice = services.mark_paid(
         invoice=scoped_object(request, Invoice, invoice_id),
