@@ -214,7 +214,7 @@ def load_ledger(
     """The ledger between start and end (both included), converted, mostly read from the summary.
 
     Queries: the summary per (month, category, currency) and per (category, engagement, task,
-    currency); the same two over the entries of the days the summary cannot answer, if any.
+    currency); one over the entries of the days the summary cannot answer, if any.
     """
     rates_, starts = rates if rates is not None else load_rates(workspace)
     ledger = Ledger(base_currency=workspace.base_currency, start=start, end=end, queries=0 if rates else 1)
@@ -302,7 +302,7 @@ def _dec(value: object) -> Decimal:
 def _load_days(
     ledger: Ledger, raw: QuerySet[CostEntry], rates: RateBook, base: str, start: datetime.date, end: datetime.date
 ) -> None:
-    """Entries of single days: each converted in SQL with the rate valid on its date (2 queries)."""
+    """Entries of single days: each converted in SQL with the rate valid on its date (1 query)."""
     periods = rates.periods()
     whens = [When(currency=base, then=Value(Decimal(1), output_field=RATE_OUT))]
     uncovered = ~Q(currency=base) & ~Q(currency__in=list(periods))
@@ -320,14 +320,22 @@ def _load_days(
     flag = Case(When(uncovered, then=Value(1)), default=Value(0), output_field=IntegerField())
     first_unrated = Min(Case(When(uncovered, then=F("date")), default=Value(None), output_field=DateField()))
     converted = Sum(F("amount") * per_day, output_field=SUM_OUT)
-    for month, category, currency, amount, value, unrated, first in (
+    monthly: dict[tuple[datetime.date, str, str], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+    detail: dict[tuple[str, int | None, int | None, str], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO, ZERO])
+    for month, category, engagement_id, task_id, currency, amount, value, unrated, first in (
         raw.annotate(m=TruncMonth("date"))
-        .values_list("m", "category", "currency")
+        .values_list("m", "category", "engagement_id", "task_id", "currency")
         .annotate(amt=Sum("amount"), conv=converted, unrated=Sum(flag), first=first_unrated)
         .order_by()
     ):
         month = month.date() if isinstance(month, datetime.datetime) else month
-        ledger.monthly.append(MonthSlice(month, category, currency, _dec(amount), _dec(value)))
+        by_month = monthly[(month, category, currency)]
+        by_month[0] += _dec(amount)
+        by_month[1] += _dec(value)
+        by_subject = detail[(category, engagement_id, task_id, currency)]
+        by_subject[0] += _dec(amount)
+        by_subject[1] += _dec(value)
+        by_subject[2] += unrated or 0
         if unrated:
             when = first if isinstance(first, datetime.date) else datetime.date.fromisoformat(str(first))
             known = ledger.missing.get(currency)
@@ -339,15 +347,13 @@ def _load_days(
                     ledger.rates_used[(currency, row.valid_from)] = RateUsed(
                         currency, base, row.rate, row.valid_from, row.source
                     )
-    for category, engagement_id, task_id, currency, amount, value, unrated in (
-        raw.values_list("category", "engagement_id", "task_id", "currency")
-        .annotate(amt=Sum("amount"), conv=converted, unrated=Sum(flag))
-        .order_by()
-    ):
+    for (month, category, currency), (amount, value) in monthly.items():
+        ledger.monthly.append(MonthSlice(month, category, currency, amount, value))
+    for (category, engagement_id, task_id, currency), (amount, value, unrated) in detail.items():
         ledger.slices.append(
-            Slice(start, end, category, engagement_id, task_id, currency, _dec(amount), _dec(value), rated=not unrated)
+            Slice(start, end, category, engagement_id, task_id, currency, amount, value, rated=not unrated)
         )
-    ledger.queries += 2
+    ledger.queries += 1
 
 
 def convert_on(
