@@ -112,4 +112,7 @@ FREELANCER_PATHS: set[str] = {
     "/api/v1/engagements/{engagement_id}/milestones",
     "/api/v1/engagements/{engagement_id}/time-entries",
     "/api/v1/milestones/{milestone_id}/submit",
+    # costs: a freelancer reads their own invoices (the list is empty when they have none)
+    "/api/v1/invoices",
+    "/api/v1/invoices/{invoice_id}",
 }

@@ -16,6 +16,7 @@ urlpatterns = [
     path("guidance/", include("sourcewise.guidance.urls")),
     path("portal/", include("sourcewise.guidance.portal_urls")),
     path("engagements/", include("sourcewise.engagements.urls")),
+    path("costs/", include("sourcewise.costs.urls")),
     path("audit/", include("sourcewise.audit.urls")),
     path("backup/", include("sourcewise.backups.urls")),
     path("", include("sourcewise.api.urls")),

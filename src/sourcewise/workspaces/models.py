@@ -137,6 +137,20 @@ class Membership(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=12, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
+    # What an hour of this person's time costs the business (wage, taxes, benefits): the
+    # price of management time in the cost ledger (SPEC G5). Owner-only, like billing.
+    internal_hourly_cost = models.DecimalField(
+        "internal hourly cost",
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="Loaded cost of one hour of this person's time; prices management time in the cost ledger.",
+    )
+    internal_cost_currency = models.CharField(
+        "currency", max_length=3, blank=True, validators=[validate_currency], help_text="ISO 4217, e.g. GBP."
+    )
 
     class Meta:
         ordering = ["workspace__name", "id"]
@@ -146,7 +160,12 @@ class Membership(models.Model):
                 name="membership_unique_user_workspace",
                 violation_error_code="duplicate",
                 violation_error_message="This person is already a member of the workspace.",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(internal_hourly_cost__isnull=True) | models.Q(internal_hourly_cost__gte=0),
+                name="membership_internal_cost_not_negative",
+                violation_error_message="The internal hourly cost cannot be negative.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -159,6 +178,13 @@ class Membership(models.Model):
     @property
     def is_owner(self) -> bool:
         return self.role == OWNER
+
+    def clean(self) -> None:
+        super().clean()
+        if self.internal_cost_currency:
+            self.internal_cost_currency = self.internal_cost_currency.strip().upper()
+        if self.internal_hourly_cost is not None and not self.internal_cost_currency:
+            raise ValidationError({"internal_cost_currency": "Say which currency the internal hourly cost is in."})
 
 
 class Invitation(models.Model):

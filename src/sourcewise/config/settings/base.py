@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "sourcewise.money",
     "sourcewise.guidance",
     "sourcewise.engagements",
+    "sourcewise.costs",
     "sourcewise.api",
     "sourcewise.backups",
     "sourcewise.demo",

@@ -1,0 +1,203 @@
+"""Findings of the true cost (G5) and of spend concentration (G8).
+
+All of them look at the last 90 days (today and the 89 before), read through the monthly
+summary (`selectors.load_ledger`), converted to the workspace currency with the rate valid
+on each day. An amount without an exchange rate is never guessed: a subject whose costs
+cannot all be converted is left out until the rate is added (the cost pages say which).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sourcewise.costs import selectors
+from sourcewise.costs.formulas import shortfall
+from sourcewise.costs.models import OVERHEAD, SPEND_CATEGORIES, Category, CostMonth
+from sourcewise.engagements.models import Engagement
+from sourcewise.findings.codes import Severity
+from sourcewise.findings.registry import CheckContext, Finding, check
+from sourcewise.money.conversion import money
+
+WINDOW_DAYS = 90
+# Savings and ROI need at least a month of work inside the window to mean anything.
+MIN_MONTHS = 1
+
+
+@dataclass
+class Window:
+    start: datetime.date
+    end: datetime.date
+    ledger: selectors.Ledger
+    rates: selectors.Rates
+    engagements: list[Engagement]
+    unrated_engagements: set[int]
+
+
+def window(ctx: CheckContext) -> Window:
+    def compute() -> Window:
+        end = ctx.today
+        start = end - datetime.timedelta(days=WINDOW_DAYS - 1)
+        rates = selectors.load_rates(ctx.workspace)
+        ledger = selectors.load_ledger(ctx.workspace, start, end, rates=rates)
+        engagements = list(
+            Engagement.objects.filter(workspace=ctx.workspace).select_related("task", "freelancer").order_by("pk")
+        )
+        unrated = {s.engagement_id for s in ledger.slices if not s.rated and s.engagement_id is not None}
+        return Window(start, end, ledger, rates[0], engagements, unrated)
+
+    return ctx.memo("costs.window", compute)  # type: ignore[no-any-return]
+
+
+def _active(w: Window) -> list[Engagement]:
+    return [e for e in w.engagements if e.state == Engagement.State.ACTIVE]
+
+
+@check("HIDDEN_COSTS_UNTRACKED")
+def hidden_costs(ctx: CheckContext) -> Iterator[Finding]:
+    """Active for more than N days, fees recorded, and not one overhead cost (engagement or its task)."""
+    after = ctx.workspace.hidden_costs_after_days
+    old = [e for e in _active(window(ctx)) if (ctx.today - e.start_date).days > after]
+    if not old:
+        return
+    rows = set(
+        CostMonth.objects.filter(workspace=ctx.workspace, entries__gt=0)
+        .values_list("engagement_id", "task_id", "category")
+        .distinct()
+    )
+    with_fees = {eng for eng, _task, cat in rows if eng is not None and cat == Category.FEES}
+    overhead_engagements = {eng for eng, _task, cat in rows if eng is not None and cat in OVERHEAD}
+    overhead_tasks = {task for eng, task, cat in rows if eng is None and task is not None and cat in OVERHEAD}
+    for e in old:
+        if e.pk not in with_fees or e.pk in overhead_engagements or e.task_id in overhead_tasks:
+            continue
+        yield Finding(
+            code="HIDDEN_COSTS_UNTRACKED",
+            severity=Severity.INFO,
+            subject_type="engagement",
+            subject_id=e.pk,
+            subject_label=str(e),
+            message=(
+                f"{e.freelancer} has worked on {e.task} for {(ctx.today - e.start_date).days} days and only fees "
+                "are in the ledger: platform fees, tools, licences, training and your managers' time are missing."
+            ),
+            fix="Add the other costs of this engagement under Costs → Add a cost (management time: "
+            "hours × the manager's internal hourly cost).",
+        )
+
+
+def _measured(ctx: CheckContext) -> list[tuple[Engagement, selectors.Savings]]:
+    def compute() -> list[tuple[Engagement, selectors.Savings]]:
+        w = window(ctx)
+        tco = w.ledger.by(lambda s: s.engagement_id)
+        result = []
+        for e in _active(w):
+            if e.pk in w.unrated_engagements:
+                continue
+            savings = selectors.engagement_savings(
+                e, w.ledger, w.rates, w.start, w.end, tco=tco.get(e.pk, selectors.ZERO)
+            )
+            if savings.months < MIN_MONTHS or savings.baseline is None:
+                continue
+            result.append((e, savings))
+        return result
+
+    return ctx.memo("costs.measured", compute)  # type: ignore[no-any-return]
+
+
+@check("SAVINGS_OVERESTIMATED")
+def savings_overestimated(ctx: CheckContext) -> Iterator[Finding]:
+    """Actual saving (baseline − TCO) over the last 90 days below N % of the expected saving."""
+    pct = ctx.workspace.savings_shortfall_pct
+    currency = ctx.workspace.base_currency
+    for e, s in _measured(ctx):
+        if s.expected is None or s.actual is None or not shortfall(s.actual, s.expected, pct):
+            continue
+        yield Finding(
+            code="SAVINGS_OVERESTIMATED",
+            severity=Severity.WARNING,
+            subject_type="engagement",
+            subject_id=e.pk,
+            subject_label=str(e),
+            message=(
+                f"Over the last {WINDOW_DAYS} days {e.freelancer} on {e.task} "
+                f"{'saved ' + money(s.actual, currency) if s.actual >= 0 else 'lost ' + money(-s.actual, currency)} "
+                f"against {money(s.expected, currency)} expected "
+                f"(in-house {money(s.baseline or Decimal(0), currency)} − cost {money(s.tco, currency)}): "
+                f"less than {pct} % of the plan."
+            ),
+            fix="Look at the cost breakdown of this engagement; renegotiate, cut overhead, or correct the "
+            "expected saving so plans rest on measured numbers.",
+        )
+
+
+@check("NEGATIVE_ROI")
+def negative_roi(ctx: CheckContext) -> Iterator[Finding]:
+    """ROI = (baseline − TCO) / TCO below zero over the last 90 days: it costs more than in-house."""
+    currency = ctx.workspace.base_currency
+    for e, s in _measured(ctx):
+        roi = s.roi
+        if roi is None or roi >= 0:
+            continue
+        yield Finding(
+            code="NEGATIVE_ROI",
+            severity=Severity.WARNING,
+            subject_type="engagement",
+            subject_id=e.pk,
+            subject_label=str(e),
+            message=(
+                f"Over the last {WINDOW_DAYS} days {e.task} cost {money(s.tco, currency)} outsourced against "
+                f"{money(s.baseline or Decimal(0), currency)} in-house: a return of {roi * 100:.1f} %."
+            ),
+            fix="Compare the hours billed with the task's monthly hours, and the overhead with the fees; "
+            "if the numbers stay negative, bring the task back in-house.",
+        )
+
+
+@check("HIGH_CONCENTRATION")
+def spend_concentration(ctx: CheckContext) -> Iterator[Finding]:
+    """HHI of 90-day spend across freelancers: above the warning level → warning, from the notice
+    level up to the warning level → info; any one freelancer above N % of spend → warning."""
+    w = window(ctx)
+    ws = ctx.workspace
+    spend_unrated = any(not s.rated and s.category in SPEND_CATEGORIES for s in w.ledger.slices)
+    if spend_unrated:
+        return
+    freelancer_of = {e.pk: e.freelancer_id for e in w.engagements}
+    names = {e.freelancer_id: e.freelancer.name for e in w.engagements}
+    c = selectors.concentration_of(w.ledger, freelancer_of, names, w.start, w.end)
+    if not c.shares:
+        return
+    index = c.hhi.quantize(Decimal(1))
+    top = ", ".join(f"{s.name} {s.pct:.0f} %" for s in c.shares[:3])
+    if c.hhi > ws.hhi_warning or c.hhi >= ws.hhi_info:
+        warning = c.hhi > ws.hhi_warning
+        yield Finding(
+            code="HIGH_CONCENTRATION",
+            severity=Severity.WARNING if warning else Severity.INFO,
+            subject_type="workspace",
+            subject_id=ws.pk,
+            subject_label=ws.name,
+            message=(
+                f"Spend over the last {WINDOW_DAYS} days is {'highly' if warning else 'moderately'} concentrated: "
+                f"HHI {index} (notice from {ws.hhi_info}, warning above {ws.hhi_warning}). Largest: {top}."
+            ),
+            fix="Give work to more freelancers: bring a backup onto the biggest engagements "
+            "(Talent → Bench shows who has the skills).",
+        )
+    for share in c.shares:
+        if share.share * 100 > ws.max_single_share_pct:
+            yield Finding(
+                code="HIGH_CONCENTRATION",
+                severity=Severity.WARNING,
+                subject_type="freelancer",
+                subject_id=share.freelancer_id,
+                subject_label=share.name,
+                message=(
+                    f"{share.name} received {share.pct:.1f} % of your freelancer spend over the last "
+                    f"{WINDOW_DAYS} days (more than {ws.max_single_share_pct} %)."
+                ),
+                fix=f"Find and trial a backup for {share.name}'s work so the business does not depend on one person.",
+            )

@@ -1,0 +1,694 @@
+"""Reads of the cost ledger: totals converted to the workspace currency, TCO, savings, ROI, HHI.
+
+Reports read the monthly summary (`CostMonth`), never the million entries:
+
+* a calendar month wholly inside the period comes from the summary, converted with the
+  rate valid in that month — exact, because when no rate of that currency starts inside
+  the month the same rate is valid on every day of it;
+* a month cut by the period (the first days of a 90-day window), or in which a rate of the
+  currency starts after the 1st (or none is valid on the 1st), is summed from the entries
+  per day, each day converted with the rate valid on that day.
+
+So a report is: exchange rates (1 query), summary (1), the cut days if any (1), the
+engagements and tasks named (2). An amount whose rate is missing is not guessed: the
+`Ledger` lists it in `missing` and pages show the error instead of a wrong total.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TypeVar
+
+from django.db.models import Case, DateField, DecimalField, F, IntegerField, Min, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import TruncMonth
+
+from sourcewise.costs import formulas
+from sourcewise.costs.models import SPEND_CATEGORIES, Category, CostEntry, CostMonth, month_end, month_start
+from sourcewise.engagements.models import Engagement
+from sourcewise.money.conversion import MissingExchangeRate, Rates, RateUsed
+from sourcewise.money.models import ExchangeRate
+from sourcewise.talent.models import Freelancer
+from sourcewise.tasks.models import Task
+from sourcewise.workspaces.models import Workspace
+
+ZERO = Decimal(0)
+K = TypeVar("K")
+# Engagements whose work happened: their dates count towards the in-house baseline.
+STARTED = (Engagement.State.ACTIVE, Engagement.State.COMPLETED, Engagement.State.TERMINATED)
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    index = day.year * 12 + day.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def months_between(start: datetime.date, end: datetime.date) -> list[datetime.date]:
+    """First days of every month from start's to end's, both included."""
+    months, current = [], month_start(start)
+    while current <= end:
+        months.append(current)
+        current = add_months(current, 1)
+    return months
+
+
+def month_fraction(start: datetime.date, end: datetime.date) -> Decimal:
+    """How many months [start, end] covers: each calendar month counts its share of days
+    (a whole month is exactly 1; 1 Jan – 31 Mar is exactly 3). Empty when end < start."""
+    if end < start:
+        return ZERO
+    total = ZERO
+    for month in months_between(start, end):
+        first, last = max(start, month), min(end, month_end(month))
+        total += Decimal((last - first).days + 1) / Decimal(calendar.monthrange(month.year, month.month)[1])
+    return total
+
+
+# -- the ledger of a period, converted -----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Slice:
+    """Costs of one (period part, category, engagement, task, currency), in both currencies."""
+
+    start: datetime.date  # a whole month (start = 1st) or a single day (start = end)
+    end: datetime.date
+    category: str
+    engagement_id: int | None
+    task_id: int | None
+    currency: str
+    amount: Decimal
+    converted: Decimal  # 0 when the rate is missing (then `rated` is False and Ledger.missing says why)
+    rated: bool = True
+
+    @property
+    def month(self) -> datetime.date:
+        return month_start(self.start)
+
+
+@dataclass(frozen=True, slots=True)
+class MonthSlice:
+    """Costs of one (month, category, currency): the exact monthly view (charts, totals)."""
+
+    month: datetime.date
+    category: str
+    currency: str
+    amount: Decimal
+    converted: Decimal
+
+
+@dataclass
+class Ledger:
+    """The ledger of a period, converted, in two views of the same money:
+
+    * `monthly` — per (month, category, currency), converted exactly in Python: totals, charts;
+    * `slices` — per (category, engagement, task, currency) over the whole period, converted in
+      SQL month by month (day by day where read from the entries): who and what the money was for.
+    """
+
+    base_currency: str
+    start: datetime.date
+    end: datetime.date
+    slices: list[Slice] = field(default_factory=list)
+    monthly: list[MonthSlice] = field(default_factory=list)
+    rates_used: dict[tuple[str, datetime.date | None], RateUsed] = field(default_factory=dict)
+    missing: dict[str, MissingExchangeRate] = field(default_factory=dict)
+    queries: int = 0
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    def within(self, start: datetime.date, end: datetime.date) -> list[Slice]:
+        return [s for s in self.slices if s.start >= start and s.end <= end]
+
+    def total(self, slices: Iterable[Slice] | None = None) -> Decimal:
+        if slices is None:
+            return formulas.tco(m.converted for m in self.monthly)
+        return formulas.tco(s.converted for s in slices)
+
+    def by(self, key: Callable[[Slice], K], slices: Iterable[Slice] | None = None) -> dict[K, Decimal]:
+        totals: dict[K, Decimal] = defaultdict(Decimal)
+        for s in self.slices if slices is None else slices:
+            totals[key(s)] += s.converted
+        return dict(totals)
+
+    def by_month(self) -> dict[tuple[datetime.date, str], Decimal]:
+        totals: dict[tuple[datetime.date, str], Decimal] = defaultdict(Decimal)
+        for m in self.monthly:
+            totals[(m.month, m.category)] += m.converted
+        return dict(totals)
+
+    def original_totals(self) -> dict[str, Decimal]:
+        """Per currency, before conversion (what the raw SQL sums)."""
+        totals: dict[str, Decimal] = defaultdict(Decimal)
+        for m in self.monthly:
+            totals[m.currency] += m.amount
+        return dict(totals)
+
+    def describe_rates(self) -> list[RateUsed]:
+        return sorted(
+            (r for r in self.rates_used.values() if not r.is_identity),
+            key=lambda r: (r.currency, r.valid_from or datetime.date.min),
+        )
+
+
+class RateBook(Rates):
+    """`money.conversion.Rates` plus each currency's rate periods, for converting inside SQL."""
+
+    def __init__(self, base_currency: str, rows: list[ExchangeRate]) -> None:
+        super().__init__(base_currency, rows)
+        by_currency: dict[str, list[ExchangeRate]] = defaultdict(list)
+        for row in rows:
+            if row.base_currency == base_currency and row.currency != base_currency:
+                by_currency[row.currency].append(row)
+        self._periods: dict[str, list[tuple[ExchangeRate, datetime.date | None]]] = {}
+        for currency, found in by_currency.items():
+            found.sort(key=lambda r: r.valid_from)
+            untils: list[datetime.date | None] = [r.valid_from for r in found[1:]]
+            self._periods[currency] = list(zip(found, [*untils, None], strict=True))
+
+    def periods(self) -> dict[str, list[tuple[ExchangeRate, datetime.date | None]]]:
+        """Per currency: (rate row, the day the next one starts or None), oldest first."""
+        return self._periods
+
+
+def load_rates(workspace: Workspace) -> tuple[RateBook, dict[str, list[datetime.date]]]:
+    """Every exchange rate of the workspace (1 query) and the days on which each currency's rate changes."""
+    rows = list(ExchangeRate.objects.in_workspace(workspace).filter(base_currency=workspace.base_currency))
+    starts: dict[str, list[datetime.date]] = defaultdict(list)
+    for row in rows:
+        starts[row.currency].append(row.valid_from)
+    return RateBook(workspace.base_currency, rows), starts
+
+
+def _changes_inside(starts: list[datetime.date], month: datetime.date) -> bool:
+    last = month_end(month)
+    return any(month < d <= last for d in starts)
+
+
+def _has_rate(rates: Rates, currency: str, on: datetime.date) -> bool:
+    try:
+        rates.rate_on(currency, on)
+    except MissingExchangeRate:
+        return False
+    return True
+
+
+RATE_OUT = DecimalField(max_digits=24, decimal_places=12)
+SUM_OUT = DecimalField(max_digits=40, decimal_places=14)
+
+
+def load_ledger(
+    workspace: Workspace,
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    rates: tuple[RateBook, dict[str, list[datetime.date]]] | None = None,
+    categories: Iterable[str] | None = None,
+) -> Ledger:
+    """The ledger between start and end (both included), converted, mostly read from the summary.
+
+    Queries: the summary per (month, category, currency) and per (category, engagement, task,
+    currency); one over the entries of the days the summary cannot answer, if any.
+    """
+    rates_, starts = rates if rates is not None else load_rates(workspace)
+    ledger = Ledger(base_currency=workspace.base_currency, start=start, end=end, queries=0 if rates else 1)
+    if end < start:
+        return ledger
+    base = workspace.base_currency
+    whole = [m for m in months_between(start, end) if m >= start and month_end(m) <= end]
+    summary = CostMonth.objects.filter(workspace=workspace, month__in=whole)
+    if categories is not None:
+        summary = summary.filter(category__in=list(categories))
+    rows = list(summary.values_list("month", "category", "currency").annotate(total=Sum("total")).order_by())
+    ledger.queries += 1
+    split: set[tuple[datetime.date, str]] = set()
+    decided: dict[tuple[datetime.date, str], RateUsed | None] = {}
+    for month, category, currency, total in rows:
+        key = (month, currency)
+        if key not in decided:
+            # A rate starting inside the month, or none valid on its first day: read that
+            # month's days so each is converted (or reported missing) with its own date.
+            whole_month = currency == base or (
+                not _changes_inside(starts.get(currency, []), month) and _has_rate(rates_, currency, month)
+            )
+            found = rates_.rate_on(currency, month) if whole_month else None
+            decided[key] = found
+            if found is None:
+                split.add(key)
+            else:
+                ledger.rates_used[(currency, found.valid_from)] = found
+        used = decided[key]
+        if used is None:
+            continue
+        amount = total if isinstance(total, Decimal) else Decimal(total)
+        ledger.monthly.append(MonthSlice(month, category, currency, amount, amount * used.rate))
+    rated = {k: v for k, v in decided.items() if v is not None}
+    if rated:
+        per_month = Case(
+            *[When(month=m, currency=c, then=Value(u.rate, output_field=RATE_OUT)) for (m, c), u in rated.items()],
+            default=Value(None, output_field=RATE_OUT),
+            output_field=RATE_OUT,
+        )
+        detail = summary
+        if split:
+            detail = detail.exclude(_any(Q(month=m, currency=c) for m, c in split))
+        for category, engagement_id, task_id, currency, amount, converted in (
+            detail.values_list("category", "engagement_id", "task_id", "currency")
+            .annotate(amt=Sum("total"), conv=Sum(F("total") * per_month, output_field=SUM_OUT))
+            .order_by()
+        ):
+            ledger.slices.append(
+                Slice(start, end, category, engagement_id, task_id, currency, _dec(amount), _dec(converted))
+            )
+        ledger.queries += 1
+    # Days read from the entries: the cut months at both ends, and split (month, currency) pairs.
+    days = Q()
+    if whole:
+        if start < whole[0]:
+            days |= Q(date__gte=start, date__lt=whole[0])
+        if month_end(whole[-1]) < end:
+            days |= Q(date__gt=month_end(whole[-1]), date__lte=end)
+    else:
+        days |= Q(date__gte=start, date__lte=end)
+    for month, currency in sorted(split):
+        days |= Q(date__gte=month, date__lte=month_end(month), currency=currency)
+    if days:
+        raw = CostEntry.objects.filter(workspace=workspace).filter(days)
+        if categories is not None:
+            raw = raw.filter(category__in=list(categories))
+        _load_days(ledger, raw, rates_, base, start, end)
+    return ledger
+
+
+def _any(conditions: Iterable[Q]) -> Q:
+    combined = Q()
+    for condition in conditions:
+        combined |= condition
+    return combined
+
+
+def _dec(value: object) -> Decimal:
+    if value is None:
+        return ZERO
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _load_days(
+    ledger: Ledger, raw: QuerySet[CostEntry], rates: RateBook, base: str, start: datetime.date, end: datetime.date
+) -> None:
+    """Entries of single days: each converted in SQL with the rate valid on its date (1 query)."""
+    periods = rates.periods()
+    whens = [When(currency=base, then=Value(Decimal(1), output_field=RATE_OUT))]
+    uncovered = ~Q(currency=base) & ~Q(currency__in=list(periods))
+    for currency, spans in periods.items():
+        first = spans[0][0]
+        uncovered |= Q(currency=currency, date__lt=first.valid_from)
+        for row, until in spans:
+            if (until is not None and until <= start) or row.valid_from > end:
+                continue  # a rate that is valid on none of these days
+            condition = Q(currency=currency, date__gte=row.valid_from)
+            if until is not None:
+                condition &= Q(date__lt=until)
+            whens.append(When(condition, then=Value(row.rate, output_field=RATE_OUT)))
+    per_day = Case(*whens, default=Value(None, output_field=RATE_OUT), output_field=RATE_OUT)
+    flag = Case(When(uncovered, then=Value(1)), default=Value(0), output_field=IntegerField())
+    first_unrated = Min(Case(When(uncovered, then=F("date")), default=Value(None), output_field=DateField()))
+    converted = Sum(F("amount") * per_day, output_field=SUM_OUT)
+    monthly: dict[tuple[datetime.date, str, str], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+    detail: dict[tuple[str, int | None, int | None, str], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO, ZERO])
+    for month, category, engagement_id, task_id, currency, amount, value, unrated, first in (
+        raw.annotate(m=TruncMonth("date"))
+        .values_list("m", "category", "engagement_id", "task_id", "currency")
+        .annotate(amt=Sum("amount"), conv=converted, unrated=Sum(flag), first=first_unrated)
+        .order_by()
+    ):
+        month = month.date() if isinstance(month, datetime.datetime) else month
+        by_month = monthly[(month, category, currency)]
+        by_month[0] += _dec(amount)
+        by_month[1] += _dec(value)
+        by_subject = detail[(category, engagement_id, task_id, currency)]
+        by_subject[0] += _dec(amount)
+        by_subject[1] += _dec(value)
+        by_subject[2] += unrated or 0
+        if unrated:
+            when = first if isinstance(first, datetime.date) else datetime.date.fromisoformat(str(first))
+            known = ledger.missing.get(currency)
+            if known is None or when < known.on_date:
+                ledger.missing[currency] = MissingExchangeRate(currency, base, when)
+        elif currency != base:
+            for row, until in periods.get(currency, []):
+                if row.valid_from <= month_end(month) and (until is None or until > month):
+                    ledger.rates_used[(currency, row.valid_from)] = RateUsed(
+                        currency, base, row.rate, row.valid_from, row.source
+                    )
+    for (month, category, currency), (amount, value) in monthly.items():
+        ledger.monthly.append(MonthSlice(month, category, currency, amount, value))
+    for (category, engagement_id, task_id, currency), (amount, value, unrated) in detail.items():
+        ledger.slices.append(
+            Slice(start, end, category, engagement_id, task_id, currency, amount, value, rated=not unrated)
+        )
+    ledger.queries += 1
+
+
+def convert_on(
+    rates: Rates, amount: Decimal, currency: str, on: datetime.date, ledger: Ledger | None = None
+) -> Decimal | None:
+    """An amount that is not a ledger entry (baseline, expected saving) on one date; None if no rate."""
+    try:
+        used = rates.rate_on(currency, on)
+    except MissingExchangeRate as exc:
+        if ledger is not None:
+            ledger.missing.setdefault(currency, exc)
+        return None
+    if ledger is not None:
+        ledger.rates_used[(used.currency, used.valid_from)] = used
+    return amount * used.rate
+
+
+# -- TCO, baseline, savings, ROI ------------------------------------------------------------
+
+
+def active_span(
+    engagement: Engagement, start: datetime.date, end: datetime.date
+) -> tuple[datetime.date, datetime.date]:
+    """The days of [start, end] the engagement ran (end < start when none)."""
+    if engagement.state not in STARTED:
+        return start, start - datetime.timedelta(days=1)
+    last = engagement.end_date
+    if engagement.ended_at is not None:
+        ended = engagement.ended_at.date()
+        last = ended if last is None else min(last, ended)
+    first = max(start, engagement.start_date)
+    return first, min(end, last) if last is not None else end
+
+
+def task_baseline(task: Task) -> tuple[Decimal, str] | None:
+    """One month of the task in-house: monthly hours × loaded hourly cost (None without both)."""
+    if task.inhouse_hourly_cost is None or not task.inhouse_cost_currency or task.monthly_hours <= 0:
+        return None
+    return task.monthly_hours * task.inhouse_hourly_cost, task.inhouse_cost_currency
+
+
+@dataclass(frozen=True)
+class Savings:
+    """One subject's money over a period, in the workspace currency."""
+
+    tco: Decimal
+    months: Decimal  # months of outsourced work in the period (baseline and expected scale with it)
+    baseline: Decimal | None  # None: no in-house cost known
+    expected: Decimal | None  # None: no expected saving recorded
+
+    @property
+    def actual(self) -> Decimal | None:
+        return None if self.baseline is None else formulas.actual_saving(self.baseline, self.tco)
+
+    @property
+    def roi(self) -> Decimal | None:
+        return None if self.baseline is None else formulas.roi(self.baseline, self.tco)
+
+    @property
+    def roi_pct(self) -> Decimal | None:
+        r = self.roi
+        return None if r is None else r * 100
+
+
+def engagement_savings(
+    engagement: Engagement,
+    ledger: Ledger,
+    rates: Rates,
+    start: datetime.date,
+    end: datetime.date,
+    tco: Decimal | None = None,
+) -> Savings:
+    """TCO, baseline, expected and actual saving of one engagement over [start, end].
+
+    `tco` may be given when the caller summed every engagement at once (`Ledger.by`)."""
+    first, last = active_span(engagement, start, end)
+    months = month_fraction(first, last)
+    if tco is None:
+        tco = ledger.total(s for s in ledger.within(start, end) if s.engagement_id == engagement.pk)
+    on = min(end, last) if last >= first else end
+    base = task_baseline(engagement.task)
+    baseline = None
+    if base is not None:
+        monthly = convert_on(rates, base[0], base[1], on, ledger)
+        baseline = None if monthly is None else formulas.baseline(Decimal(1), monthly, months)
+    expected = None
+    if engagement.expected_monthly_saving is not None:
+        monthly = convert_on(rates, engagement.expected_monthly_saving, engagement.currency, on, ledger)
+        expected = None if monthly is None else formulas.expected_saving(monthly, months)
+    return Savings(tco=tco, months=months, baseline=baseline, expected=expected)
+
+
+# -- the cost report of the dashboard and the API -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EngagementRow:
+    engagement: Engagement
+    fees: Decimal
+    overhead: Decimal
+    savings: Savings
+
+    @property
+    def tco(self) -> Decimal:
+        return self.savings.tco
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    task: Task | None  # None: costs of the whole workspace
+    by_category: dict[str, Decimal]
+    savings: Savings
+
+    @property
+    def fees(self) -> Decimal:
+        return self.by_category.get(Category.FEES, ZERO)
+
+    @property
+    def overhead(self) -> Decimal:
+        return self.savings.tco - self.fees
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    month: datetime.date
+    by_category: dict[str, Decimal]
+    baseline: Decimal | None
+    expected: Decimal | None
+
+    @property
+    def tco(self) -> Decimal:
+        return formulas.tco(self.by_category.values())
+
+    @property
+    def actual(self) -> Decimal | None:
+        return None if self.baseline is None else formulas.actual_saving(self.baseline, self.tco)
+
+
+@dataclass(frozen=True)
+class Share:
+    freelancer_id: int
+    name: str
+    spend: Decimal
+    share: Decimal  # 0–1
+
+    @property
+    def pct(self) -> Decimal:
+        return formulas.percent(self.share)
+
+
+@dataclass(frozen=True)
+class Concentration:
+    start: datetime.date
+    end: datetime.date
+    total: Decimal
+    hhi: Decimal
+    shares: list[Share]
+
+    @property
+    def top(self) -> Share | None:
+        return self.shares[0] if self.shares else None
+
+
+@dataclass
+class CostReport:
+    workspace: Workspace
+    start: datetime.date
+    end: datetime.date
+    ledger: Ledger
+    months: list[MonthRow]
+    tasks: list[TaskRow]
+    engagements: list[EngagementRow]
+    concentration: Concentration
+    totals: Savings
+
+    @property
+    def base_currency(self) -> str:
+        return self.workspace.base_currency
+
+    @property
+    def missing(self) -> list[MissingExchangeRate]:
+        return list(self.ledger.missing.values())
+
+    @property
+    def by_category(self) -> dict[str, Decimal]:
+        totals: dict[str, Decimal] = dict.fromkeys(Category.values, ZERO)
+        for row in self.months:
+            for c, v in row.by_category.items():
+                totals[c] += v
+        return totals
+
+
+def concentration_of(
+    ledger: Ledger, freelancer_of: dict[int, int], names: dict[int, str], start: datetime.date, end: datetime.date
+) -> Concentration:
+    """Spend (fees and platform fees of engagements) per freelancer over [start, end], and its HHI."""
+    spend: dict[int, Decimal] = defaultdict(Decimal)
+    for s in ledger.within(start, end):
+        if s.engagement_id is not None and s.category in SPEND_CATEGORIES and s.engagement_id in freelancer_of:
+            spend[freelancer_of[s.engagement_id]] += s.converted
+    shares = formulas.shares(spend)
+    rows = sorted(
+        (Share(fid, names.get(fid, f"#{fid}"), spend[fid], share) for fid, share in shares.items()),
+        key=lambda r: (-r.spend, r.name, r.freelancer_id),
+    )
+    return Concentration(start, end, formulas.tco(spend.values()), formulas.hhi(spend), rows)
+
+
+def report_period(today: datetime.date, months: int) -> tuple[datetime.date, datetime.date]:
+    """The last `months` calendar months, this one included."""
+    return add_months(month_start(today), -(months - 1)), month_end(today)
+
+
+def cost_report(workspace: Workspace, start: datetime.date, end: datetime.date, today: datetime.date) -> CostReport:
+    """Everything the cost dashboard shows, over whole months [start, end] (5 queries)."""
+    rates = load_rates(workspace)
+    ledger = load_ledger(workspace, start, end, rates=rates)
+    engagements = {
+        e.pk: e for e in Engagement.objects.in_workspace(workspace).select_related("task", "freelancer").order_by("pk")
+    }
+    tasks = {t.pk: t for t in Task.objects.in_workspace(workspace).order_by("name", "pk")}
+    for e in engagements.values():
+        e.task = tasks.get(e.task_id, e.task)
+    counted_until = min(end, today)
+
+    engagement_rows = []
+    fees = ledger.by(lambda s: (s.engagement_id, s.category == Category.FEES))
+    for pk in sorted({pk for pk, _ in fees if pk is not None}):
+        e = engagements[pk]
+        paid, other = fees.get((pk, True), ZERO), fees.get((pk, False), ZERO)
+        engagement_rows.append(
+            EngagementRow(
+                engagement=e,
+                fees=paid,
+                overhead=other,
+                savings=engagement_savings(e, ledger, rates[0], start, counted_until, tco=paid + other),
+            )
+        )
+    engagement_rows.sort(key=lambda r: (-r.tco, str(r.engagement)))
+
+    # Tasks: in-house baseline over the days any of its engagements ran (a union, not a sum).
+    by_task = ledger.by(lambda s: (s.task_id, s.category))
+    spans: dict[int, list[tuple[datetime.date, datetime.date]]] = defaultdict(list)
+    for e in engagements.values():
+        first, last = active_span(e, start, counted_until)
+        if last >= first:
+            spans[e.task_id].append((first, last))
+    task_rows = []
+    for task_id in sorted({t for t, _ in by_task} | set(spans), key=lambda t: (t is None, t or 0)):
+        categories = {c: v for (t, c), v in by_task.items() if t == task_id}
+        tco = formulas.tco(categories.values())
+        task = tasks.get(task_id) if task_id is not None else None
+        months, baseline = _task_baseline(task, spans.get(task_id or 0, []), rates[0], counted_until, ledger)
+        if task is not None and not tco and baseline is None:
+            continue
+        task_rows.append(TaskRow(task, categories, Savings(tco=tco, months=months, baseline=baseline, expected=None)))
+
+    month_rows = []
+    by_month = ledger.by_month()
+    for month in months_between(start, end):
+        cats = {c: by_month.get((month, c), ZERO) for c in Category.values}
+        month_last = min(month_end(month), counted_until)
+        baseline_total: Decimal | None = None
+        expected_total: Decimal | None = None
+        for task_id, task_spans in spans.items():
+            task = tasks.get(task_id)
+            _, b = _task_baseline(task, task_spans, rates[0], month_last, ledger, month, month_last)
+            if b is not None:
+                baseline_total = (baseline_total or ZERO) + b
+        for e in engagements.values():
+            if e.expected_monthly_saving is None:
+                continue
+            first, last = active_span(e, month, month_last)
+            if last < first:
+                continue
+            monthly = convert_on(rates[0], e.expected_monthly_saving, e.currency, last, ledger)
+            if monthly is not None:
+                expected_total = (expected_total or ZERO) + monthly * month_fraction(first, last)
+        month_rows.append(MonthRow(month, cats, baseline_total, expected_total))
+
+    freelancer_of = {pk: e.freelancer_id for pk, e in engagements.items()}
+    names = {e.freelancer_id: e.freelancer.name for e in engagements.values()}
+    concentration = concentration_of(ledger, freelancer_of, names, start, end)
+    total_baseline = [r.savings.baseline for r in task_rows if r.savings.baseline is not None]
+    expected = [m.expected for m in month_rows if m.expected is not None]
+    totals = Savings(
+        tco=ledger.total(),
+        months=month_fraction(start, counted_until),
+        baseline=formulas.tco(total_baseline) if total_baseline else None,
+        expected=formulas.tco(expected) if expected else None,
+    )
+    return CostReport(
+        workspace=workspace,
+        start=start,
+        end=end,
+        ledger=ledger,
+        months=month_rows,
+        tasks=task_rows,
+        engagements=engagement_rows,
+        concentration=concentration,
+        totals=totals,
+    )
+
+
+def _task_baseline(
+    task: Task | None,
+    spans: list[tuple[datetime.date, datetime.date]],
+    rates: Rates,
+    on: datetime.date,
+    ledger: Ledger,
+    clip_start: datetime.date | None = None,
+    clip_end: datetime.date | None = None,
+) -> tuple[Decimal, Decimal | None]:
+    """Months the task was outsourced (union of its engagements' spans) and its baseline for them."""
+    if task is None:
+        return ZERO, None
+    clipped = sorted(
+        (max(first, clip_start) if clip_start else first, min(last, clip_end) if clip_end else last)
+        for first, last in spans
+    )
+    merged: list[list[datetime.date]] = []
+    for first, last in clipped:
+        if last < first:
+            continue
+        if merged and first <= merged[-1][1] + datetime.timedelta(days=1):
+            merged[-1][1] = max(merged[-1][1], last)
+        else:
+            merged.append([first, last])
+    months = sum((month_fraction(first, last) for first, last in merged), ZERO)
+    base = task_baseline(task)
+    if base is None or not merged:
+        return months, None
+    monthly = convert_on(rates, base[0], base[1], on, ledger)
+    return months, None if monthly is None else monthly * months
+
+
+def freelancers_named(ids: Iterable[int]) -> dict[int, str]:
+    return dict(Freelancer.objects.filter(pk__in=list(ids)).values_list("pk", "name"))

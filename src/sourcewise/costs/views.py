@@ -1,0 +1,343 @@
+"""Cost pages: the dashboard (TCO, savings, ROI, concentration), the ledger, invoices.
+
+Owners and managers read and write the ledger; invoices are the owner's to manage, and a
+freelancer sees only their own invoices (never the ledger). Internal hourly costs of the
+team are a billing setting: owner only.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from sourcewise.core.access import EVERYONE, INTERNAL, OWNER, scoped_object, scoped_queryset, workspace_view
+from sourcewise.core.csvio import CsvImportError
+from sourcewise.core.forms import apply_errors
+from sourcewise.core.htmx import render_page
+from sourcewise.core.pagination import paginate
+from sourcewise.core.validators import validate_currency
+from sourcewise.costs import charts, selectors, services
+from sourcewise.costs.forms import (
+    CostEntryForm,
+    CsvUploadForm,
+    InvoiceForm,
+    LedgerFilterForm,
+    MemberCostForm,
+    PaidInvoiceForm,
+    PeriodForm,
+    SendInvoiceForm,
+)
+from sourcewise.costs.models import Category, CostEntry, Invoice, InvoiceLine
+from sourcewise.workspaces.models import Membership
+
+
+def _today(request: HttpRequest) -> datetime.date:
+    return services.workspace_today(request.workspace)  # type: ignore[attr-defined]
+
+
+# -- dashboard -------------------------------------------------------------------------------
+
+
+@workspace_view(roles=INTERNAL)
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    period = PeriodForm(request.GET or None)
+    months = 6
+    if period.is_valid() and period.cleaned_data.get("months"):
+        months = period.cleaned_data["months"]
+    today = _today(request)
+    start, end = selectors.report_period(today, months)
+    report = selectors.cost_report(workspace, start, end, today)
+    context: dict[str, Any] = {"report": report, "period": period, "months": months, "categories": Category.choices}
+    if report.ledger.complete:
+        context["charts"] = {
+            "monthly": charts.monthly_costs(report),
+            "savings": charts.savings(report),
+            "roi": charts.roi_per_task(report),
+            "share": charts.concentration(
+                report.concentration,
+                report.base_currency,
+                workspace.max_single_share_pct,
+                workspace.hhi_info,
+                workspace.hhi_warning,
+            ),
+        }
+    return render(request, "costs/dashboard.html", context)
+
+
+@workspace_view(roles=INTERNAL)
+@require_POST
+def post_fees(request: HttpRequest) -> HttpResponse:
+    result = services.post_fees(workspace=request.workspace, actor=request.user)  # type: ignore[attr-defined]
+    messages.success(request, result.describe())
+    return redirect("costs:entry_list")
+
+
+# -- the ledger --------------------------------------------------------------------------------
+
+
+def filtered_entries(request: HttpRequest) -> tuple[QuerySet[CostEntry], LedgerFilterForm, dict[str, str]]:
+    form = LedgerFilterForm(request.GET or None, workspace=request.workspace)  # type: ignore[attr-defined]
+    entries = scoped_queryset(request, CostEntry)
+    applied: dict[str, str] = {}
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["category"]:
+            entries = entries.filter(category=data["category"])
+        if data["engagement"]:
+            entries = entries.filter(engagement=data["engagement"])
+        if data["task"]:
+            entries = entries.filter(task=data["task"])
+        currency = (data["currency"] or "").strip().upper()
+        if currency:
+            try:
+                validate_currency(currency)
+            except ValidationError:
+                currency = ""
+            else:
+                entries = entries.filter(currency=currency)
+        if data["date_from"]:
+            entries = entries.filter(date__gte=data["date_from"])
+        if data["date_to"]:
+            entries = entries.filter(date__lte=data["date_to"])
+        if data["q"]:
+            entries = entries.filter(Q(description__icontains=data["q"]))
+        applied = {k: request.GET[k] for k in form.fields if request.GET.get(k)}
+    return entries, form, applied
+
+
+@workspace_view(roles=INTERNAL)
+@require_GET
+def entry_list(request: HttpRequest) -> HttpResponse:
+    entries, form, applied = filtered_entries(request)
+    entries = entries.select_related("engagement__freelancer", "task", "manager__user").order_by("-date", "-id")
+    return render_page(
+        request,
+        "costs/entry_list.html",
+        {"page": paginate(request, entries), "filters": form, "query": urlencode(applied), "applied": applied},
+        partial="rows",
+    )
+
+
+@workspace_view(roles=INTERNAL)
+@require_GET
+def entry_export(request: HttpRequest) -> StreamingHttpResponse:
+    entries, _form, _applied = filtered_entries(request)
+    response = StreamingHttpResponse(services.export_lines(entries), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="costs.csv"'
+    return response
+
+
+@workspace_view(roles=INTERNAL)
+@require_http_methods(["GET", "POST"])
+def entry_create(request: HttpRequest) -> HttpResponse:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    initial = {}
+    engagement_id = request.GET.get("engagement", "")
+    if engagement_id.isdigit() and len(engagement_id) < 19:
+        initial["engagement"] = int(engagement_id)
+    form = CostEntryForm(request.POST or None, workspace=workspace, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = services.create_entry(workspace=workspace, actor=request.user, **form.service_fields())
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"Cost added: {entry.get_category_display()} {entry.amount} {entry.currency}.")
+            return redirect("costs:entry_list")
+    return render(request, "costs/entry_form.html", {"form": form, "title": "Add a cost"})
+
+
+@workspace_view(roles=INTERNAL, objects={"pk": CostEntry})
+@require_http_methods(["GET", "POST"])
+def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = scoped_object(request, CostEntry, pk)
+    if entry.is_generated:
+        messages.info(request, services.GENERATED)
+        return redirect("costs:entry_list")
+    form = CostEntryForm(request.POST or None, instance=entry, workspace=request.workspace)  # type: ignore[attr-defined]
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_entry(entry=entry, actor=request.user, **form.service_fields())
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("costs:entry_list")
+    return render(request, "costs/entry_form.html", {"form": form, "title": "Edit the cost", "entry": entry})
+
+
+@workspace_view(roles=INTERNAL, objects={"pk": CostEntry})
+@require_POST
+def entry_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = scoped_object(request, CostEntry, pk)
+    try:
+        services.delete_entry(entry=entry, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Cost deleted.")
+    return redirect("costs:entry_list")
+
+
+@workspace_view(roles=INTERNAL)
+@require_http_methods(["GET", "POST"])
+def entry_import(request: HttpRequest) -> HttpResponse:
+    form = CsvUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = services.import_entries(
+                workspace=request.workspace,  # type: ignore[attr-defined]
+                actor=request.user,
+                file=upload,
+                filename=upload.name,
+            )
+        except CsvImportError as exc:
+            form.add_error("file", "Nothing was imported. Fix these rows and upload the file again:")
+            return render(
+                request,
+                "costs/import.html",
+                {"form": form, "row_errors": [str(e) for e in exc.errors[:100]], "columns": services.CSV_COLUMNS},
+                status=422,
+            )
+        messages.success(request, result.describe())
+        return redirect("costs:entry_list")
+    return render(request, "costs/import.html", {"form": form, "columns": services.CSV_COLUMNS})
+
+
+# -- invoices ------------------------------------------------------------------------------------
+
+
+def _invoices(request: HttpRequest) -> QuerySet[Invoice]:
+    return scoped_queryset(request, Invoice).select_related("engagement__freelancer", "engagement__task")
+
+
+@workspace_view(roles=EVERYONE)
+@require_GET
+def invoice_list(request: HttpRequest) -> HttpResponse:
+    invoices = _invoices(request)
+    state = request.GET.get("state", "")
+    if state in Invoice.State.values:
+        invoices = invoices.filter(state=state)
+    else:
+        state = ""
+    return render_page(
+        request,
+        "costs/invoice_list.html",
+        {"page": paginate(request, invoices), "state": state, "states": Invoice.State.choices, "q": ""},
+        partial="rows",
+    )
+
+
+@workspace_view(roles=EVERYONE, objects={"pk": Invoice})
+@require_GET
+def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = scoped_object(request, Invoice, pk, _invoices(request))
+    context = {
+        "invoice": invoice,
+        "lines": scoped_queryset(request, InvoiceLine).filter(invoice=invoice),
+        "send_form": SendInvoiceForm(),
+        "paid_form": PaidInvoiceForm(initial={"amount_paid": invoice.total}),
+    }
+    return render(request, "costs/invoice_detail.html", context)
+
+
+@workspace_view(roles=[OWNER])
+@require_http_methods(["GET", "POST"])
+def invoice_create(request: HttpRequest) -> HttpResponse:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    form = InvoiceForm(request.POST or None, workspace=workspace)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invoice = services.create_invoice(workspace=workspace, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"Draft invoice {invoice.number} created: {invoice.total} {invoice.currency}.")
+            return redirect("costs:invoice_detail", pk=invoice.pk)
+    return render(request, "costs/invoice_form.html", {"form": form, "title": "New invoice"})
+
+
+def _transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    invoice = scoped_object(request, Invoice, pk)
+    try:
+        if action == "send":
+            form: Any = SendInvoiceForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(" ".join(m for errs in form.errors.values() for m in errs))
+            services.send_invoice(invoice=invoice, actor=request.user, sent_on=form.cleaned_data["sent_on"])
+            messages.success(request, "Invoice sent: its amount now counts as the fees of that month.")
+        elif action == "paid":
+            form = PaidInvoiceForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(" ".join(m for errs in form.errors.values() for m in errs))
+            services.mark_paid(invoice=invoice, actor=request.user, **form.cleaned_data)
+            messages.success(request, "Payment recorded: the ledger now holds the amount actually paid.")
+        else:
+            services.delete_invoice(invoice=invoice, actor=request.user)
+            messages.success(request, "Draft invoice deleted.")
+            return redirect("costs:invoice_list")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("costs:invoice_detail", pk=invoice.pk)
+
+
+@workspace_view(roles=[OWNER], objects={"pk": Invoice})
+@require_POST
+def invoice_send(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition(request, pk, "send")
+
+
+@workspace_view(roles=[OWNER], objects={"pk": Invoice})
+@require_POST
+def invoice_paid(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition(request, pk, "paid")
+
+
+@workspace_view(roles=[OWNER], objects={"pk": Invoice})
+@require_POST
+def invoice_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition(request, pk, "delete")
+
+
+# -- internal hourly cost of the team (a billing setting) -------------------------------------------
+
+
+@workspace_view(roles=[OWNER], objects={"pk": Membership})
+@require_http_methods(["GET", "POST"])
+def member_cost(request: HttpRequest, pk: int) -> HttpResponse:
+    member = (
+        Membership.objects.filter(workspace=request.workspace, pk=pk)  # type: ignore[attr-defined]
+        .select_related("user", "workspace")
+        .first()
+    )
+    if member is None:
+        raise Http404("No such member in this workspace.")
+    form = MemberCostForm(
+        request.POST or None,
+        initial={"hourly_cost": member.internal_hourly_cost, "currency": member.internal_cost_currency},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_internal_cost(
+                membership=member,
+                actor=request.user,
+                hourly_cost=form.cleaned_data["hourly_cost"],
+                currency=form.cleaned_data["currency"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"Internal hourly cost of {member.user.display_name} saved.")
+            return redirect("workspaces:members")
+    return render(request, "costs/member_cost.html", {"form": form, "member": member})

@@ -1,0 +1,56 @@
+"""The demo shows six months of costs in several currencies, invoices in every state, and every cost finding."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from sourcewise.costs import ledger, selectors, services
+from sourcewise.costs.models import CostEntry, CostMonth, Invoice
+from sourcewise.demo.builder import build_demo
+from sourcewise.findings.engine import evaluate
+
+
+@pytest.fixture
+def demo(db):
+    return build_demo(domain="demo.test")
+
+
+def test_demo_costs_span_six_months_currencies_and_invoice_states(demo):
+    ws = demo.workspace
+    entries = CostEntry.objects.filter(workspace=ws)
+    assert {"GBP", "USD"} <= set(entries.values_list("currency", flat=True))
+    months = {e.date.replace(day=1) for e in entries}
+    assert len(months) >= 7  # six months before this one, and this one
+    assert set(Invoice.objects.filter(workspace=ws).values_list("state", flat=True)) == {"draft", "sent", "paid"}
+    assert entries.filter(category="management").exists() and entries.filter(source__startswith="fees:hours:").exists()
+    kept = set(CostMonth.objects.filter(workspace=ws).values_list("bucket", "total", "entries"))
+    ledger.rebuild(ws)
+    assert kept == set(CostMonth.objects.filter(workspace=ws).values_list("bucket", "total", "entries"))
+
+
+def test_demo_dashboard_has_every_rate_it_needs(demo):
+    today = services.workspace_today(demo.workspace)
+    report = selectors.cost_report(demo.workspace, *selectors.report_period(today, 6), today=today)
+    assert report.missing == [] and report.totals.tco > 0 and report.concentration.shares
+
+
+def test_demo_shows_every_cost_finding(demo):
+    by_code: dict[str, list[str]] = {}
+    for f in evaluate(demo.workspace, today=demo.today).findings:
+        by_code.setdefault(f.code, []).append(f.subject_label)
+    assert by_code["HIDDEN_COSTS_UNTRACKED"] == ["Amani Otieno — Bookkeeping (full engagement)"]
+    assert "Ana Popescu — PPC campaign management (full engagement)" in by_code["SAVINGS_OVERESTIMATED"]
+    assert by_code["NEGATIVE_ROI"] == ["Nguyen Van An — Campaign video editing (full engagement)"]
+    assert "Lumen Studio" in by_code["HIGH_CONCENTRATION"]
+
+
+def test_health_json_lists_the_cost_findings(db):
+    call_command("demo", stdout=StringIO())
+    out = StringIO()
+    call_command("health", "--json", stdout=out)
+    codes = {f["code"] for f in json.loads(out.getvalue())["findings"]}
+    assert {"HIDDEN_COSTS_UNTRACKED", "SAVINGS_OVERESTIMATED", "NEGATIVE_ROI", "HIGH_CONCENTRATION"} <= codes

@@ -1,0 +1,107 @@
+"""Reports read the summary, convert each amount at the rate valid on its date, and say when a rate is missing."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal as D
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from sourcewise.costs import selectors
+from sourcewise.tasks.models import Task
+from tests.costs.helpers import active_engagement, cost, usd_rate
+from tests.money.factories import ExchangeRateFactory
+
+MARCH = (datetime.date(2026, 3, 1), datetime.date(2026, 3, 31))
+
+
+def test_each_month_is_converted_with_its_rate(workspace):
+    usd_rate(workspace, "0.80", datetime.date(2026, 1, 1))
+    usd_rate(workspace, "0.75", datetime.date(2026, 3, 1))
+    cost(workspace, amount="100", currency="USD", date=datetime.date(2026, 2, 27))
+    cost(workspace, amount="100", currency="USD", date=datetime.date(2026, 3, 2))
+    cost(workspace, amount="7.35", currency="GBP", date=datetime.date(2026, 3, 2))
+    ledger = selectors.load_ledger(workspace, datetime.date(2026, 2, 1), MARCH[1])
+    assert ledger.complete
+    by_month: dict = {}
+    for (month, _category), value in ledger.by_month().items():
+        by_month[month] = by_month.get(month, D(0)) + value
+    assert by_month == {datetime.date(2026, 2, 1): D("80.00"), datetime.date(2026, 3, 1): D("82.35")}
+    assert {(r.currency, r.rate) for r in ledger.describe_rates()} == {("USD", D("0.80")), ("USD", D("0.75"))}
+    assert ledger.original_totals() == {"USD": D("200.00"), "GBP": D("7.35")}
+
+
+def test_a_rate_starting_mid_month_converts_each_day_with_its_own_rate(workspace):
+    usd_rate(workspace, "0.80", datetime.date(2026, 1, 1))
+    usd_rate(workspace, "0.50", datetime.date(2026, 3, 15))
+    cost(workspace, amount="100", currency="USD", date=datetime.date(2026, 3, 14))
+    cost(workspace, amount="100", currency="USD", date=datetime.date(2026, 3, 15))
+    ledger = selectors.load_ledger(workspace, *MARCH)
+    assert ledger.total() == D("130.00")  # 100 × 0.80 + 100 × 0.50
+
+
+def test_a_missing_rate_is_reported_never_guessed(workspace):
+    usd_rate(workspace, "0.80", datetime.date(2026, 3, 20))
+    cost(workspace, amount="100", currency="USD", date=datetime.date(2026, 3, 10))
+    cost(workspace, amount="100", currency="USD", date=datetime.date(2026, 3, 25))
+    cost(workspace, amount="5", currency="EUR", date=datetime.date(2026, 3, 25))
+    ledger = selectors.load_ledger(workspace, *MARCH)
+    assert not ledger.complete
+    assert ledger.missing["USD"].on_date == datetime.date(2026, 3, 10)
+    assert "No exchange rate from EUR to GBP on 2026-03-25" in ledger.missing["EUR"].messages[0]
+    assert ledger.total() == D("80.00")  # only what could be converted, and the report refuses to show it
+
+
+def test_a_window_cut_inside_months_reads_those_days_from_the_entries(workspace):
+    cost(workspace, amount="1", date=datetime.date(2026, 1, 31))
+    cost(workspace, amount="2", date=datetime.date(2026, 2, 1))
+    cost(workspace, amount="4", date=datetime.date(2026, 3, 1))
+    cost(workspace, amount="8", date=datetime.date(2026, 4, 15))
+    cost(workspace, amount="16", date=datetime.date(2026, 4, 16))
+    ledger = selectors.load_ledger(workspace, datetime.date(2026, 1, 31), datetime.date(2026, 4, 15))
+    assert ledger.total() == D("15.00") and ledger.queries == 4
+    assert ledger.by(lambda s: s.category) == {"tools": D("15.00")}
+
+
+def test_the_cost_report_in_few_queries_with_tco_baseline_and_roi(workspace):
+    task = active_engagement(workspace).task
+    Task.objects.filter(pk=task.pk).update(hours=D("10"), inhouse_hourly_cost=D("30"), inhouse_cost_currency="GBP")
+    e = task.engagements.get()
+    e.start_date = datetime.date(2026, 1, 1)
+    e.expected_monthly_saving = D("100")
+    e.save()
+    cost(workspace, amount="150", engagement=e, date=datetime.date(2026, 3, 5))
+    cost(workspace, amount="50", category="licences", engagement=e, date=datetime.date(2026, 3, 6))
+    for i in range(30):
+        cost(workspace, amount="1", category="other", date=datetime.date(2026, 3, 1) + datetime.timedelta(days=i))
+    with CaptureQueriesContext(connection) as queries:
+        report = selectors.cost_report(workspace, *MARCH, today=datetime.date(2026, 4, 10))
+    assert len(queries) <= 5
+    march = report.months[0]
+    assert (march.tco, march.baseline, march.expected) == (D("230.00"), D("300"), D("100"))
+    row = report.engagements[0]
+    assert (row.fees, row.overhead, row.savings.baseline, row.savings.roi) == (D(0), D("200.00"), D("300"), D("0.5"))
+    assert report.totals.tco == D("230.00")
+
+
+def test_concentration_counts_fees_and_platform_fees_per_freelancer(workspace):
+    a = active_engagement(workspace)
+    b = active_engagement(workspace)
+    from sourcewise.costs.models import CostEntry
+
+    for e, amount in ((a, "300"), (b, "100")):
+        CostEntry.objects.create(workspace=workspace, engagement=e, task=e.task, category="fees",
+                                 date=datetime.date(2026, 3, 3), amount=D(amount), currency="GBP",
+                                 source=f"fees:test:{e.pk}")  # fmt: skip
+    from sourcewise.costs import ledger as summary
+
+    summary.rebuild(workspace)
+    cost(workspace, amount="1000", category="management", engagement=a)  # internal: not spend on a freelancer
+    ExchangeRateFactory(workspace=workspace)  # an unused rate changes nothing
+    c = selectors.cost_report(workspace, *MARCH, today=datetime.date(2026, 3, 31)).concentration
+    assert [(s.freelancer_id, s.share) for s in c.shares] == [
+        (a.freelancer_id, D("0.75")),
+        (b.freelancer_id, D("0.25")),
+    ]
+    assert c.hhi == D(6250)
