@@ -137,7 +137,7 @@ class MilestoneOut(Schema):
     return_note: str
 
 
-class DeliverableIn(InputSchema):
+class SubmissionIn(InputSchema):
     text: str = Field(min_length=1, max_length=10000)
     link: str = Field("", max_length=500, pattern=r"^(https?://\S+)?$")
 
@@ -373,7 +373,7 @@ M = {"milestone_id": Milestone}
 
 
 @router.post("/milestones/{milestone_id}/submit", response=responses(MilestoneOut), auth=api_access((FREELANCER,), M))
-def submit_milestone(request: HttpRequest, payload: DeliverableIn, milestone_id: int = path_id()) -> Milestone:
+def submit_milestone(request: HttpRequest, payload: SubmissionIn, milestone_id: int = path_id()) -> Milestone:
     """The freelancer hands in the deliverable of an open (or sent back) milestone."""
     milestone = scoped_object(request, Milestone, milestone_id)
     return services.submit_deliverable(
