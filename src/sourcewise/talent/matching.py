@@ -40,11 +40,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Case, F, FilteredRelation, IntegerField, Q, Value, When
+from django.db import connection
+from django.db.models import Avg, BooleanField, Case, F, FilteredRelation, IntegerField, Q, Value, When
+from django.db.models.expressions import RawSQL
 
 from sourcewise.talent.models import (
     Freelancer,
     FreelancerLanguage,
+    FreelancerSkill,
     Reference,
     TrialTask,
     cefr_rank,
@@ -59,6 +62,7 @@ FULL_AVAILABILITY_HOURS = 20
 EXCLUDED_STATUSES = ("rejected", "left")
 VETTED = ("approved", "active")
 NEAR_MISS_FACTOR = 5
+ID_BATCH = 5000
 COLUMNS = (
     "id", "name", "status", "country", "timezone", "work_start", "work_end", "work_days",
     "availability_hours", "hourly_rate", "rate_currency",
@@ -134,7 +138,33 @@ class Context:
     min_rank: int
     languages: list[str]
     book: Any
-    _rates: dict[tuple[str, Decimal, str], Term] = field(default_factory=dict)
+    bands: dict[tuple[int, str, str], Band] = field(default_factory=dict)
+    memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Band:
+    """The fair band of one (skill, country, currency), as thresholds on the rate in that currency's units
+    converted to the workspace currency; `reason` when no verdict is possible for any rate."""
+
+    fx: Decimal = Decimal(1)
+    market: Decimal | None = None
+    floor: Decimal | None = None
+    ceiling: Decimal | None = None
+    reason: str = ""
+
+    def classify(self, rate: Decimal) -> str:
+        """The same rule as money.fairband, on exact Decimals (checked against it by the tests)."""
+        if self.market is None or self.floor is None:
+            return "unknown"
+        converted = rate * self.fx
+        if converted < self.market:
+            return "below_market"
+        if converted < self.floor:
+            return "under_floor"
+        if self.ceiling is None:
+            return "unknown"
+        return "fair" if converted <= self.ceiling else "above_home"
 
 
 def _needs(task: Any) -> tuple[list[tuple[int, str, int]], dict[int, Any]]:
@@ -168,54 +198,104 @@ def _base(task: Any, freelancers: Any) -> Any:
     return queryset.filter(workspace=task.workspace).exclude(status__in=EXCLUDED_STATUSES)
 
 
-def _with_levels(queryset: Any, needs: list[tuple[int, str, int]]) -> Any:
-    """One inner join per needed skill (through FreelancerSkill's (skill, level) index)."""
+def _with_levels(queryset: Any, needs: list[tuple[int, str, int]], condition: Q | None = None) -> Any:
+    """One inner join per needed skill (FreelancerSkill's (skill, level) index), filtered in one call so
+    the joins are shared by every condition."""
     relations = {
         f"need_{sid}": FilteredRelation("skill_levels", condition=Q(skill_levels__skill_id=sid)) for sid, _, _ in needs
     }
-    queryset = queryset.annotate(**relations)
+    joined = Q()
     for sid, _, _ in needs:
-        queryset = queryset.filter(**{f"need_{sid}__level__isnull": False})
-    return queryset
+        joined &= Q(**{f"need_{sid}__level__isnull": False})
+    return queryset.annotate(**relations).filter(joined & condition if condition is not None else joined)
 
 
 def _rows(queryset: Any, needs: list[tuple[int, str, int]]) -> list[tuple[Any, ...]]:
     return list(queryset.values_list(*COLUMNS, *(f"need_{sid}__level" for sid, _, _ in needs)))
 
 
-def rank_candidates(task: Any, *, today: datetime.date, limit: int = 20, freelancers: Any = None) -> Ranking:
-    """The best `limit` candidates without a hard failure, and the best `limit` near misses (and why).
+def _id_in(model: Any, column: str, ids: list[int]) -> RawSQL:
+    """`column IN (1, 2, …)` with the integers written out: Django's `__in` costs ~10 µs a value."""
+    qn = connection.ops.quote_name
+    listed = ",".join(str(int(i)) for i in ids)
+    return RawSQL(f"{qn(model._meta.db_table)}.{qn(column)} IN ({listed})", [], output_field=BooleanField())
+
+
+def _ready_ids(needs: list[tuple[int, str, int]]) -> list[int]:
+    """Who has every needed skill at the needed level, read from FreelancerSkill's indexes alone.
+
+    The rarest requirement (highest level) drives: a range of the (skill, level, freelancer)
+    index, then one probe per person into (freelancer, skill, level) for each other skill.
+    """
+    table = FreelancerSkill._meta.db_table
+    ordered = sorted(needs, key=lambda n: (-n[2], n[0]))
+    (first, _, first_level), others = ordered[0], ordered[1:]
+    joins = "".join(
+        f" JOIN {table} n{i} ON n{i}.freelancer_id = d.freelancer_id AND n{i}.skill_id = %s AND n{i}.level >= %s"
+        for i in range(len(others))
+    )
+    params: list[int] = [v for sid, _, level in others for v in (sid, level)] + [first, first_level]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT d.freelancer_id FROM {table} d{joins} WHERE d.skill_id = %s AND d.level >= %s", params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def rank_candidates(
+    task: Any, *, today: datetime.date, limit: int = 20, freelancers: Any = None, near_misses: int | None = None
+) -> Ranking:
+    """The best `limit` candidates without a hard failure, and the best `near_misses` (default: `limit`)
+    people with one, and why.
 
     `freelancers` narrows who is considered (a queryset of the task's workspace).
+    `considered` counts the people read and scored: the ready ones and the nearest misses.
     """
     ctx = _context(task, today)
     needs = ctx.needs
     base = _base(task, freelancers)
-    with_levels = _with_levels(base, needs)
+    near_count = limit if near_misses is None else near_misses
     # Vetted, every needed skill at the needed level: only language and overlap can still fail.
-    ready = with_levels.filter(status__in=VETTED)
-    for sid, _, level in needs:
-        ready = ready.filter(**{f"need_{sid}__level__gte": level})
-    ready_rows = _rows(ready, needs)
-    # Nearest misses: fewest vetting and skill failures first, then the deepest skills.
-    misses: Any = Value(0, output_field=IntegerField())
-    depth: Any = Value(0, output_field=IntegerField())
-    for sid, _, level in needs:
-        misses = misses + Case(When(**{f"need_{sid}__level__lt": level}, then=1), default=0)
-        depth = depth + F(f"need_{sid}__level")
-    misses = misses + Case(When(status__in=VETTED, then=0), default=1)
-    near = (
-        with_levels.exclude(pk__in=[r[0] for r in ready_rows] if len(ready_rows) <= 500 else ready.values("pk"))
-        .alias(misses=misses, depth=depth)
-        .order_by("misses", "-depth", "-availability_hours", "name", "id")
-    )[: max(limit, 1) * NEAR_MISS_FACTOR]
-    near_rows = _rows(near, needs)
-    considered = with_levels.count()
+    ready = base.filter(status__in=VETTED)
+    ready_rows: list[tuple[Any, ...]] = []
+    if needs:
+        ids = _ready_ids(needs)
+        for first in range(0, len(ids), ID_BATCH):
+            batch = ids[first : first + ID_BATCH]
+            ready_rows += _rows(_with_levels(ready.filter(_id_in(Freelancer, "id", batch)), needs), needs)
+    else:
+        ready_rows = _rows(ready, needs)
+    near_rows: list[tuple[Any, ...]] = []
+    if near_count > 0:
+        # Nearest misses: fewest vetting and skill failures first, then the deepest skills.
+        near_filter = Q(status__in=[s for s in Freelancer.Status.values if s not in VETTED + EXCLUDED_STATUSES])
+        misses: Any = Case(When(status__in=VETTED, then=0), default=1)
+        depth: Any = Value(0, output_field=IntegerField())
+        for sid, _, level in needs:
+            near_filter |= Q(**{f"need_{sid}__level__lt": level})
+            misses = misses + Case(When(**{f"need_{sid}__level__lt": level}, then=1), default=0)
+            depth = depth + F(f"need_{sid}__level")
+        near = (
+            _with_levels(base, needs, near_filter)
+            .alias(misses=misses, depth=depth)
+            .order_by("misses", "-depth", "-availability_hours", "name", "id")
+        )
+        near_rows = _rows(near[: near_count * NEAR_MISS_FACTOR], needs)
 
-    candidates = _score_rows(ctx, ready_rows + near_rows)
+    # Points of everyone read, then the explanations of the people shown only.
+    rows = ready_rows + near_rows
+    ids = [r[0] for r in rows]
+    languages, ratings = _best_languages(ids, ctx.languages), load_ratings(ids)
+    quick = _score_rows(ctx, rows, explain=False, languages=languages, ratings=ratings)
+    eligible, failing = _split(quick, limit, near_count)
+    shown = {c.freelancer_id for c in eligible + failing}
+    explained = _score_rows(ctx, [r for r in rows if r[0] in shown], explain=True, languages=languages, ratings=ratings)
+    eligible, failing = _split(explained, limit, near_count)
+    return Ranking(task=task, eligible=eligible, failing=failing, considered=len(rows), needs=needs)
+
+
+def _split(candidates: list[Candidate], limit: int, near: int) -> tuple[list[Candidate], list[Candidate]]:
     eligible = sorted((c for c in candidates if not c.failures), key=_order)
     failing = sorted((c for c in candidates if c.failures), key=_failing_order)
-    return Ranking(task=task, eligible=eligible[:limit], failing=failing[:limit], considered=considered, needs=needs)
+    return eligible[:limit], failing[:near]
 
 
 def rank_brute_force(task: Any, *, today: datetime.date, limit: int = 20, freelancers: Any = None) -> Ranking:
@@ -236,16 +316,23 @@ def _failing_order(c: Candidate) -> tuple[Any, ...]:
     return (len(c.failures), -c.score, c.name, c.freelancer_id)
 
 
-def _score_rows(ctx: Context, rows: list[tuple[Any, ...]]) -> list[Candidate]:
+def _score_rows(
+    ctx: Context,
+    rows: list[tuple[Any, ...]],
+    *,
+    explain: bool = True,
+    languages: dict[int, tuple[int, str]] | None = None,
+    ratings: dict[int, Ratings] | None = None,
+) -> list[Candidate]:
     ids = [r[0] for r in rows]
-    languages = _best_languages(ids, ctx.languages)
-    ratings = load_ratings(ids)
+    languages = _best_languages(ids, ctx.languages) if languages is None else languages
+    ratings = load_ratings(ids) if ratings is None else ratings
     n = len(COLUMNS)
     candidates = []
     for r in rows:
         row = dict(zip(COLUMNS, r[:n], strict=True))
         levels = {sid: int(level or 0) for (sid, _, _), level in zip(ctx.needs, r[n:], strict=True)}
-        candidates.append(_score(ctx, row, levels, languages.get(r[0]), ratings.get(r[0], Ratings())))
+        candidates.append(_score(ctx, row, levels, languages.get(r[0]), ratings.get(r[0], Ratings()), explain))
     return candidates
 
 
@@ -253,7 +340,7 @@ def _best_languages(ids: list[int], languages: list[str]) -> dict[int, tuple[int
     best: dict[int, tuple[int, str]] = {}
     if not ids:
         return best
-    rows = FreelancerLanguage.objects.filter(freelancer_id__in=ids, language__in=languages)
+    rows = FreelancerLanguage.objects.filter(_id_in(FreelancerLanguage, "freelancer_id", ids), language__in=languages)
     for fid, code, level in rows.values_list("freelancer_id", "language", "level"):
         rank = cefr_rank(level)
         if rank > best.get(fid, (0, ""))[0]:
@@ -262,7 +349,7 @@ def _best_languages(ids: list[int], languages: list[str]) -> dict[int, tuple[int
 
 
 def load_ratings(freelancer_ids: Iterable[int]) -> dict[int, Ratings]:
-    """Past ratings of many freelancers in four queries (none per person)."""
+    """Past ratings of many freelancers in at most four queries (none per person)."""
     from sourcewise.engagements.models import Engagement
     from sourcewise.engagements.selectors import scorecard_for
 
@@ -270,21 +357,29 @@ def load_ratings(freelancer_ids: Iterable[int]) -> dict[int, Ratings]:
     if not ids:
         return {}
     found: dict[int, dict[str, Any]] = {}
-    for fid, card in scorecard_for(ids).items():
-        found.setdefault(fid, {}).update(reviews=card.reviews, review_average=card.overall)
-    trials = (
-        Engagement.objects.filter(freelancer_id__in=ids, kind="trial", state="completed", trial_rating__isnull=False)
+    engagements = (
+        Engagement.objects.filter(_id_in(Engagement, "freelancer_id", ids))
         .order_by("freelancer_id", "end_date", "id")
-        .values_list("freelancer_id", "trial_rating")
+        .values_list("freelancer_id", "kind", "state", "trial_rating")
     )
-    for fid, rating in trials:
-        entry = found.setdefault(fid, {})
-        entry["trials"] = (*entry.get("trials", ()), int(rating))
-    tasks = TrialTask.objects.filter(freelancer_id__in=ids).order_by("freelancer_id", "-completed_on", "-id")
+    engaged: set[int] = set()
+    for fid, kind, state, rating in engagements:
+        engaged.add(fid)
+        if kind == "trial" and state == "completed" and rating is not None:
+            entry = found.setdefault(fid, {})
+            entry["trials"] = (*entry.get("trials", ()), int(rating))
+    for fid, card in scorecard_for(sorted(engaged)).items() if engaged else ():
+        found.setdefault(fid, {}).update(reviews=card.reviews, review_average=card.overall)
+    tasks = TrialTask.objects.filter(_id_in(TrialTask, "freelancer_id", ids)).order_by(
+        "freelancer_id", "-completed_on", "-id"
+    )
     for fid, rating in tasks.values_list("freelancer_id", "rating"):
         found.setdefault(fid, {}).setdefault("trial_task", int(rating))
     references = (
-        Reference.objects.filter(freelancer_id__in=ids).values("freelancer_id").annotate(a=Avg("rating")).order_by()
+        Reference.objects.filter(_id_in(Reference, "freelancer_id", ids))
+        .values("freelancer_id")
+        .annotate(a=Avg("rating"))
+        .order_by()
     )
     for ref in references:
         found.setdefault(ref["freelancer_id"], {})["reference_average"] = Decimal(str(ref["a"]))
@@ -324,128 +419,181 @@ def ratings_term(ratings: Ratings) -> Term:
     )
 
 
-def fair_rate_term(ctx: Context, rate: Decimal | None, currency: str, country: str) -> Term:
+def _band(ctx: Context, skill_id: int, country: str, currency: str) -> Band:
+    """One classification per (skill, country, currency) and ranking, read as thresholds."""
+    from sourcewise.money.conversion import MissingExchangeRate
+
+    key = (skill_id, country, currency)
+    band = ctx.bands.get(key)
+    if band is None:
+        try:
+            probe = ctx.book.classify(
+                skill=ctx.skills[skill_id], country=country, rate=Decimal(0), currency=currency, on_date=ctx.today
+            )
+        except MissingExchangeRate as missing:
+            band = Band(reason=missing.messages[0])
+        else:
+            band = Band(fx=probe.rate.rate.rate, market=probe.market_rate, floor=probe.floor, ceiling=probe.ceiling)
+        ctx.bands[key] = band
+    return band
+
+
+def fair_rate_term(ctx: Context, rate: Decimal | None, currency: str, country: str, *, explain: bool = True) -> Term:
     """G4 'rate inside the fair band', averaged over the task's skills; excluded (0 of 0) without a verdict.
 
-    Memoised per (country, rate, currency) within one ranking: the RateBook is in memory.
+    The points come from each skill's band, classified once per (skill, country, currency)
+    with the ranking's RateBook; `explain` adds money's own explanation of every verdict.
     """
-    key = (country, rate if rate is not None else Decimal(-1), currency)
-    cached = ctx._rates.get(key)
-    if cached is None:
-        cached = ctx._rates[key] = _fair_rate(ctx, rate, currency, country)
-    return cached
+    if rate is None or not currency:
+        return _excluded("No hourly rate recorded.")
+    if not ctx.needs or ctx.book is None:
+        return _excluded("The task lists no skills to benchmark the rate against.")
+    country, currency = country.upper(), currency.upper()
+    points: list[Decimal] = []
+    parts: list[str] = []
+    unknown: list[str] = []
+    for sid, name, _ in ctx.needs:
+        band = _band(ctx, sid, country, currency)
+        if band.reason:
+            return _excluded(band.reason)
+        if explain:  # money's own verdict and words (the quick pass reads the same band's thresholds)
+            full = ctx.book.classify(
+                skill=ctx.skills[sid], country=country, rate=rate, currency=currency, on_date=ctx.today
+            )
+            verdict = full.classification.value
+        else:
+            verdict = band.classify(rate)
+        if verdict == "unknown":
+            unknown.append(name)
+            continue
+        points.append(Decimal(RATE_POINTS[verdict]))
+        if explain:
+            parts.append(f"{name}: {full.label.lower()} — {full.explanation}")
+    if not points:
+        return _excluded(f"No market benchmark to judge {rate} {currency}/h for {', '.join(unknown)} in {country}.")
+    if unknown and explain:
+        parts.append(f"No benchmark for {', '.join(unknown)} (not counted).")
+    weight = WEIGHTS["fair_rate"]
+    return Term("fair_rate", "Fair rate", sum(points, Decimal(0)) / len(points), weight, " ".join(parts))
 
 
 def _excluded(detail: str) -> Term:
     return Term("fair_rate", "Fair rate", Decimal(0), 0, detail + " Not counted in the score.")
 
 
-def _fair_rate(ctx: Context, rate: Decimal | None, currency: str, country: str) -> Term:
-    from sourcewise.money.conversion import MissingExchangeRate
-    from sourcewise.money.fairband import RateClass
+Part = tuple[Term, str | None]  # a term and the hard failure it brings, if any
 
-    if rate is None or not currency:
-        return _excluded("No hourly rate recorded.")
-    if not ctx.needs or ctx.book is None:
-        return _excluded("The task lists no skills to benchmark the rate against.")
-    points: list[Decimal] = []
-    parts: list[str] = []
-    unknown: list[str] = []
-    for sid, name, _ in ctx.needs:
-        try:
-            band = ctx.book.classify(
-                skill=ctx.skills[sid], country=country, rate=rate, currency=currency, on_date=ctx.today
-            )
-        except MissingExchangeRate as missing:
-            return _excluded(missing.messages[0])
-        if band.classification is RateClass.UNKNOWN:
-            unknown.append(name)
-            continue
-        points.append(Decimal(RATE_POINTS[band.classification.value]))
-        parts.append(f"{name}: {band.label.lower()} — {band.explanation}")
-    if not points:
-        return _excluded(f"No market benchmark to judge {rate} {currency}/h for {', '.join(unknown)} in {country}.")
-    if unknown:
-        parts.append(f"No benchmark for {', '.join(unknown)} (not counted).")
-    weight = WEIGHTS["fair_rate"]
-    return Term("fair_rate", "Fair rate", sum(points, Decimal(0)) / len(points), weight, " ".join(parts))
+
+def _skills_term(ctx: Context, levels: tuple[int, ...]) -> Part:
+    """Skills: coverage of the needed levels (¾) and depth towards expert (¼)."""
+    needs = ctx.needs
+    if not needs:
+        return Term(
+            "skills", "Skills", Decimal(WEIGHTS["skills"]), WEIGHTS["skills"], "The task lists no skills."
+        ), None
+    have = dict(zip((s for s, _, _ in needs), levels, strict=True))
+    coverage = sum((min(Decimal(have[s]) / need, Decimal(1)) for s, _, need in needs), Decimal(0)) / len(needs)
+    depth = sum((Decimal(have[s]) / 5 for s, _, _ in needs), Decimal(0)) / len(needs)
+    gaps = [f"{name} {have[s]}/{need}" for s, name, need in needs if have[s] < need]
+    detail = ", ".join(f"{name} {have[s]}/5 (needs {need})" for s, name, need in needs)
+    points = WEIGHTS["skills"] * (coverage * 3 + depth) / 4
+    return Term("skills", "Skills", points, WEIGHTS["skills"], detail), (
+        "Skill gap: " + ", ".join(gaps) + " (has/needs)." if gaps else None
+    )
+
+
+def _overlap_term(ctx: Context, schedule: Schedule) -> tuple[Term, str | None, Overlap]:
+    overlap = overlap_for(ctx.business, schedule, ctx.today)
+    hours = overlap.hours
+    shown = hours.quantize(Decimal("0.1"))
+    points = WEIGHTS["overlap"] * min(hours / ctx.full_overlap, Decimal(1)) if ctx.full_overlap else Decimal(0)
+    term = Term(
+        "overlap",
+        "Time-zone overlap",
+        points,
+        WEIGHTS["overlap"],
+        f"{shown} h a business day (minimum {ctx.min_overlap}).",
+    )
+    failure = None
+    if not overlap.at_least(ctx.min_overlap):
+        failure = f"Overlap {shown} h a day is below the minimum of {ctx.min_overlap} h."
+    return term, failure, overlap
+
+
+def _language_term(ctx: Context, language: tuple[int, str] | None) -> Part:
+    if language and language[0] >= ctx.min_rank:
+        points = WEIGHTS["language"] * Decimal(language[0]) / 6
+        return Term("language", "Language", points, WEIGHTS["language"], language[1]), None
+    shown = f"best is {language[1]}" if language else "none of your working languages"
+    return (
+        Term("language", "Language", Decimal(0), WEIGHTS["language"], shown.capitalize() + "."),
+        f"No shared working language at the minimum level ({shown}).",
+    )
+
+
+def _vetting_term(status: str) -> Part:
+    label = Freelancer.Status(status).label
+    term = Term("vetting", "Vetting", Decimal(VETTING_POINTS.get(status, 0)), WEIGHTS["vetting"], label)
+    return term, None if status in VETTED else f"Not vetted: the freelancer is {label.lower()}, not approved."
+
+
+def _load_term(available: int) -> Term:
+    points = WEIGHTS["load"] * min(Decimal(available) / FULL_AVAILABILITY_HOURS, Decimal(1))
+    return Term("load", "Availability", points, WEIGHTS["load"], f"{available} h a week available.")
+
+
+def _verdicts(ctx: Context, rate: Decimal | None, currency: str, country: str) -> tuple[str, ...]:
+    if rate is None or not currency or not ctx.needs or ctx.book is None:
+        return ("none",)
+    bands = [_band(ctx, sid, country.upper(), currency.upper()) for sid, _, _ in ctx.needs]
+    if any(b.reason for b in bands):
+        return ("no rate", currency.upper())
+    return tuple(b.classify(rate) for b in bands)
+
+
+def _memo(ctx: Context, key: tuple[Any, ...], make: Any) -> Any:
+    """Terms depend on a few values shared by many people: each distinct one is computed once."""
+    found = ctx.memo.get(key)
+    if found is None:
+        found = ctx.memo[key] = make()
+    return found
 
 
 def _score(
-    ctx: Context, row: dict[str, Any], levels: dict[int, int], language: tuple[int, str] | None, ratings: Ratings
+    ctx: Context,
+    row: dict[str, Any],
+    levels: dict[int, int],
+    language: tuple[int, str] | None,
+    ratings: Ratings,
+    explain: bool = True,
 ) -> Candidate:
-    failures: list[str] = []
-    terms: list[Term] = []
-    needs = ctx.needs
-
-    # Skills: coverage of the needed levels (¾) and depth towards expert (¼).
-    coverage: Decimal
-    depth: Decimal
-    if needs:
-        coverage = sum((min(Decimal(levels[s]) / need, Decimal(1)) for s, _, need in needs), Decimal(0)) / len(needs)
-        depth = sum((Decimal(levels[s]) / 5 for s, _, _ in needs), Decimal(0)) / len(needs)
-        gaps = [f"{name} {levels[s]}/{need}" for s, name, need in needs if levels[s] < need]
-        if gaps:
-            failures.append("Skill gap: " + ", ".join(gaps) + " (has/needs).")
-        detail = ", ".join(f"{name} {levels[s]}/5 (needs {need})" for s, name, need in needs)
-    else:
-        coverage, depth, detail = Decimal(1), Decimal(1), "The task lists no skills."
-    terms.append(Term("skills", "Skills", WEIGHTS["skills"] * (coverage * 3 + depth) / 4, WEIGHTS["skills"], detail))
-
-    schedule = Schedule.of(row["timezone"], row["work_start"], row["work_end"], row["work_days"] or [])
-    overlap = overlap_for(ctx.business, schedule, ctx.today)
-    hours = overlap.hours
-    terms.append(
-        Term(
-            "overlap",
-            "Time-zone overlap",
-            WEIGHTS["overlap"] * min(hours / ctx.full_overlap, Decimal(1)) if ctx.full_overlap else Decimal(0),
-            WEIGHTS["overlap"],
-            f"{hours.quantize(Decimal('0.1'))} h a business day (minimum {ctx.min_overlap}).",
-        )
+    level_key = tuple(levels[s] for s, _, _ in ctx.needs)
+    days = tuple(row["work_days"] or ())
+    zone, start, end = row["timezone"], row["work_start"], row["work_end"]
+    skills = _memo(ctx, ("skills", level_key), lambda: _skills_term(ctx, level_key))
+    overlap_term, overlap_failure, overlap = _memo(
+        ctx, ("overlap", zone, start, end, days), lambda: _overlap_term(ctx, Schedule.of(zone, start, end, days))
     )
-    if not overlap.at_least(ctx.min_overlap):
-        failures.append(
-            f"Overlap {hours.quantize(Decimal('0.1'))} h a day is below the minimum of {ctx.min_overlap} h."
-        )
-
-    if language and language[0] >= ctx.min_rank:
-        terms.append(
-            Term(
-                "language", "Language", WEIGHTS["language"] * Decimal(language[0]) / 6, WEIGHTS["language"], language[1]
-            )
-        )
-    else:
-        shown = f"best is {language[1]}" if language else "none of your working languages"
-        terms.append(Term("language", "Language", Decimal(0), WEIGHTS["language"], shown.capitalize() + "."))
-        failures.append(f"No shared working language at the minimum level ({shown}).")
-
-    status = row["status"]
-    label = Freelancer.Status(status).label
-    terms.append(Term("vetting", "Vetting", Decimal(VETTING_POINTS.get(status, 0)), WEIGHTS["vetting"], label))
-    if status not in VETTED:
-        failures.append(f"Not vetted: the freelancer is {label.lower()}, not approved.")
-
-    terms.append(ratings_term(ratings))
-
+    lang = _memo(ctx, ("language", language), lambda: _language_term(ctx, language))
+    vetting = _memo(ctx, ("vetting", row["status"]), lambda: _vetting_term(row["status"]))
+    rated = _memo(ctx, ("ratings", ratings), lambda: ratings_term(ratings))
     available = int(row["availability_hours"] or 0)
-    terms.append(
-        Term(
-            "load",
-            "Availability",
-            WEIGHTS["load"] * min(Decimal(available) / FULL_AVAILABILITY_HOURS, Decimal(1)),
-            WEIGHTS["load"],
-            f"{available} h a week available.",
-        )
-    )
-    terms.append(fair_rate_term(ctx, row["hourly_rate"], row["rate_currency"] or "", row["country"]))
+    load = _memo(ctx, ("load", available), lambda: _load_term(available))
+    rate, currency, country = row["hourly_rate"], row["rate_currency"] or "", row["country"]
+    if explain:
+        fair = fair_rate_term(ctx, rate, currency, country)
+    else:  # the points depend only on the verdict per skill
+        verdicts = _verdicts(ctx, rate, currency, country)
+        fair = _memo(ctx, ("fair", verdicts), lambda: fair_rate_term(ctx, rate, currency, country, explain=False))
+    terms = [skills[0], overlap_term, lang[0], vetting[0], rated, load, fair]
+    failures = [f for f in (skills[1], overlap_failure, lang[1], vetting[1]) if f]
     total = sum((t.points for t in terms), Decimal(0))
     maximum = sum(t.max_points for t in terms) or 1
     score = int((total * 100 / maximum).quantize(Decimal(1)))
     return Candidate(
         freelancer_id=row["id"],
         name=row["name"],
-        status=status,
+        status=row["status"],
         country=row["country"],
         timezone=row["timezone"],
         score=max(0, min(100, score)),
