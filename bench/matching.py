@@ -75,12 +75,20 @@ def populate(count: int) -> object:
             start = rng.choice([7, 8, 9, 10, 22])
             people.append(
                 Freelancer(
-                    workspace=ws, name=f"Person {rng.randrange(count):06d}", email=f"p{i}@example.org",
-                    country=COUNTRIES[z], timezone=ZONES[z], status=rng.choice(STATUSES),
-                    work_start=datetime.time(start), work_end=datetime.time((start + 8) % 24),
+                    workspace=ws,
+                    name=f"Person {rng.randrange(count):06d}",
+                    email=f"p{i}@example.org",
+                    country=COUNTRIES[z],
+                    timezone=ZONES[z],
+                    status=rng.choice(STATUSES),
+                    work_start=datetime.time(start),
+                    work_end=datetime.time((start + 8) % 24),
                     work_days=[0, 1, 2, 3, 4] if rng.random() < 0.9 else [0, 1, 2, 3, 4, 5],
-                    hourly_rate=Decimal(rng.randint(500, 6000)) / 100, rate_currency="USD",
-                    availability_hours=rng.randint(5, 40), created_at=now, updated_at=now,
+                    hourly_rate=Decimal(rng.randint(500, 6000)) / 100,
+                    rate_currency="USD",
+                    availability_hours=rng.randint(5, 40),
+                    created_at=now,
+                    updated_at=now,
                 )  # fmt: skip
             )
         people = Freelancer.objects.bulk_create(people)
@@ -98,12 +106,28 @@ def populate(count: int) -> object:
         Reference.objects.bulk_create(refs)
         engaged = [f for f in people if f.status == "active"][:50]
         engagements = Engagement.objects.bulk_create(
-            Engagement(workspace=ws, freelancer=f, task=task, kind="full", state="active", rate=Decimal("20"),
-                       currency="USD", start_date=datetime.date(2026, 1, 5)) for f in engaged  # fmt: skip
+            Engagement(
+                workspace=ws,
+                freelancer=f,
+                task=task,
+                kind="full",
+                state="active",
+                rate=Decimal("20"),
+                currency="USD",
+                start_date=datetime.date(2026, 1, 5),
+            )
+            for f in engaged  # fmt: skip
         )
         CheckpointReview.objects.bulk_create(
-            CheckpointReview(workspace=ws, engagement=e, date=datetime.date(2026, 2, 1), quality=rng.randint(1, 5),
-                             timeliness=rng.randint(1, 5), communication=rng.randint(1, 5)) for e in engagements  # fmt: skip
+            CheckpointReview(
+                workspace=ws,
+                engagement=e,
+                date=datetime.date(2026, 2, 1),
+                quality=rng.randint(1, 5),
+                timeliness=rng.randint(1, 5),
+                communication=rng.randint(1, 5),
+            )
+            for e in engagements  # fmt: skip
         )
     print(f"built {count} freelancers in {time.perf_counter() - started:.1f} s")
     return task

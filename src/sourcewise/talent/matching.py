@@ -8,7 +8,7 @@ Terms and their weights (points out of 100):
 | overlap    | 20     | average overlap ≥ twice the workspace minimum (capped at the business day) |
 | language   | 10     | a working language at C2 (B2 = 6.7, C1 = 8.3 …)                        |
 | vetting    | 10     | approved or active (vetting 4, inactive 5, prospect 0)                 |
-| ratings    | 10     | a 5/5 track record: checkpoint reviews and completed trials; without them the trial task and references |
+| ratings    | 10     | a 5/5 track record (checkpoint reviews, completed trials); else trial task and references |
 | load       | 10     | ≥ 20 hours a week available                                            |
 | fair rate  | 10     | the hourly rate is inside the fair band (G4) for every needed skill    |
 
@@ -218,7 +218,7 @@ def _id_in(model: Any, column: str, ids: list[int]) -> RawSQL:
     """`column IN (1, 2, …)` with the integers written out: Django's `__in` costs ~10 µs a value."""
     qn = connection.ops.quote_name
     listed = ",".join(str(int(i)) for i in ids)
-    return RawSQL(f"{qn(model._meta.db_table)}.{qn(column)} IN ({listed})", [], output_field=BooleanField())
+    return RawSQL(f"{qn(model._meta.db_table)}.{qn(column)} IN ({listed})", [], output_field=BooleanField())  # noqa: S611
 
 
 def _ready_ids(needs: list[tuple[int, str, int]]) -> list[int]:
@@ -236,7 +236,8 @@ def _ready_ids(needs: list[tuple[int, str, int]]) -> list[int]:
     )
     params: list[int] = [v for sid, _, level in others for v in (sid, level)] + [first, first_level]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT d.freelancer_id FROM {table} d{joins} WHERE d.skill_id = %s AND d.level >= %s", params)
+        sql = f"SELECT d.freelancer_id FROM {table} d{joins} WHERE d.skill_id = %s AND d.level >= %s"  # noqa: S608
+        cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
 
 
