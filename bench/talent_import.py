@@ -48,7 +48,7 @@ def write_csv(path: Path, rows: int, seed: int = 7) -> None:
             )
 
 
-def setup() -> None:
+def setup() -> object:
     if not os.environ.get("DATABASE_URL"):
         path = Path(tempfile.mkdtemp(prefix="sw-bench-import-")) / "bench.sqlite3"
         os.environ["DATABASE_URL"] = f"sqlite:///{path}"
@@ -61,14 +61,25 @@ def setup() -> None:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
-    else:  # PostgreSQL: a test_ copy of the named database, dropped at the end
-        from django.test.utils import setup_databases
+        return None
+    # PostgreSQL: a test_ copy of the named database, dropped at the end
+    from django.test.utils import setup_databases
 
-        setup_databases(verbosity=0, interactive=False)
+    return setup_databases(verbosity=0, interactive=False)
 
 
 def main(rows: int) -> int:
-    setup()
+    config = setup()
+    try:
+        return measure(rows)
+    finally:
+        if config is not None:
+            from django.test.utils import teardown_databases
+
+            teardown_databases(config, verbosity=0)
+
+
+def measure(rows: int) -> int:
     from django.db import connection
 
     from sourcewise.talent.csv_io import import_freelancers
