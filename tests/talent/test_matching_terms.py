@@ -190,3 +190,20 @@ def test_fast_ranking_equals_brute_force_on_random_networks(task, seed):
                                                             brute_all[c.freelancer_id].failures)  # fmt: skip
         keys = [(len(c.failures), -c.score, c.name, c.freelancer_id) for c in fast.failing]
         assert keys == sorted(keys) and len(fast.failing) == min(limit, len(brute_all))
+
+
+def test_page_and_api_explain_the_fair_rate(owner_client, owner, owner_api, client):
+    skill = SkillFactory(workspace=owner.workspace, name="Copy")
+    task = TaskFactory(workspace=owner.workspace, name="Blog")
+    TaskSkillFactory(task=task, skill=skill, level=3)
+    RateBenchmarkFactory(workspace=owner.workspace, skill=skill, country="PH", hourly_rate=Decimal("10.00"))
+    RateBenchmarkFactory(workspace=owner.workspace, skill=skill, country="GB", hourly_rate=Decimal("40.00"))
+    vet(freelancer(owner.workspace, status="approved", skills={skill: 4}, country="PH", name="Fair Person",
+                   hourly_rate=Decimal("12.00"), rate_currency="GBP"))  # fmt: skip
+    vet(freelancer(owner.workspace, status="approved", skills={skill: 4}, country="PH", name="Unpriced Person"))
+    body = owner_client.get(f"/talent/tasks/{task.pk}/candidates/").content.decode()
+    assert "Fair rate" in body and "is inside the fair band" in body and "not counted" in body
+    data = client.get(f"/api/v1/tasks/{task.pk}/candidates", headers=owner_api).json()
+    fair = {c["name"]: next(t for t in c["terms"] if t["key"] == "fair_rate") for c in data["candidates"]}
+    assert (Decimal(fair["Fair Person"]["points"]), fair["Fair Person"]["max_points"]) == (Decimal(10), 10)
+    assert fair["Unpriced Person"]["max_points"] == 0
