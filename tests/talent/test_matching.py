@@ -62,6 +62,7 @@ def test_overlap_is_computed_once_per_schedule_not_per_person(workspace, monkeyp
         freelancer(workspace, status="approved", zone=["Asia/Kolkata", "Europe/Lisbon"][i % 2],
                    skills={s["copy"]: 4}, name=f"P{i}")  # fmt: skip
     overlap.overlap_for.cache_clear()
+    matching._overlap_part.cache_clear()
     calls = []
     real = overlap.overlap_between
     monkeypatch.setattr(overlap, "overlap_between", lambda *a, **k: calls.append(a) or real(*a, **k))

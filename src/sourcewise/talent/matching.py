@@ -35,15 +35,30 @@ check both agree.
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection
-from django.db.models import Avg, BooleanField, Case, F, FilteredRelation, IntegerField, Q, Value, When
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Case,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.expressions import RawSQL
 
+from sourcewise.core.validators import CEFR_LEVELS
 from sourcewise.talent.models import (
     Freelancer,
     FreelancerLanguage,
@@ -122,6 +137,9 @@ class Ratings:
     trials: tuple[int, ...] = ()  # ratings of completed trial engagements
     trial_task: int | None = None  # the latest trial task recorded during vetting
     reference_average: Decimal | None = None
+
+
+NO_RATINGS = Ratings()
 
 
 @dataclass
@@ -210,8 +228,54 @@ def _with_levels(queryset: Any, needs: list[tuple[int, str, int]], condition: Q 
     return queryset.annotate(**relations).filter(joined & condition if condition is not None else joined)
 
 
-def _rows(queryset: Any, needs: list[tuple[int, str, int]]) -> list[tuple[Any, ...]]:
-    return list(queryset.values_list(*COLUMNS, *(f"need_{sid}__level" for sid, _, _ in needs)))
+def _rows(queryset: Any, needs: list[tuple[int, str, int]], languages: list[str]) -> list[tuple[Any, ...]]:
+    """COLUMNS, the best working-language rank (A1 = 1 … C2 = 6, read in the same query), the levels."""
+    rank = Case(*(When(level=level, then=i + 1) for i, level in enumerate(CEFR_LEVELS)), default=0)
+    best = (
+        FreelancerLanguage.objects.filter(freelancer=OuterRef("pk"), language__in=languages)
+        .annotate(rank=rank)
+        .order_by("-rank")
+        .values("rank")[:1]
+    )
+    queryset = queryset.annotate(language_rank=Subquery(best, output_field=IntegerField()))
+    names = (*COLUMNS, "language_rank", *(f"need_{sid}__level" for sid, _, _ in needs))
+    query = queryset.values_list(*names).query
+    # Django ≥ 5.2 selects in the order asked (query.selected); older versions fields first.
+    selected = list(getattr(query, "selected", None) or ())
+    selected = selected or [*query.extra_select, *query.values_select, *query.annotation_select]
+    order = [selected.index(name) for name in names]
+    sql, params = query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        raw = cursor.fetchall()
+    # Read as plain tuples; the few distinct times, day lists and rates converted once each.
+    memo: dict[tuple[int, Any], Any] = {}
+    convert = {5: _as_time, 6: _as_time, 7: _as_days, 9: _as_rate}
+    rows = []
+    for found in raw:
+        row = [found[i] for i in order]
+        for index, function in convert.items():
+            key = (index, row[index])
+            value = memo.get(key, memo)
+            if value is memo:
+                value = memo[key] = function(row[index])
+            row[index] = value
+        rows.append(tuple(row))
+    return rows
+
+
+def _as_time(value: Any) -> datetime.time:
+    return value if isinstance(value, datetime.time) else datetime.time.fromisoformat(str(value))
+
+
+def _as_days(value: Any) -> tuple[int, ...]:
+    return tuple(json.loads(value) if isinstance(value, str) else value or ())
+
+
+def _as_rate(value: Any) -> Decimal | None:
+    if value is None:
+        return None
+    return (value if isinstance(value, Decimal) else Decimal(str(value))).quantize(Decimal("0.01"))
 
 
 def _id_in(model: Any, column: str, ids: list[int]) -> RawSQL:
@@ -261,9 +325,11 @@ def rank_candidates(
         ids = _ready_ids(needs)
         for first in range(0, len(ids), ID_BATCH):
             batch = ids[first : first + ID_BATCH]
-            ready_rows += _rows(_with_levels(ready.filter(_id_in(Freelancer, "id", batch)), needs), needs)
+            ready_rows += _rows(
+                _with_levels(ready.filter(_id_in(Freelancer, "id", batch)), needs), needs, ctx.languages
+            )
     else:
-        ready_rows = _rows(ready, needs)
+        ready_rows = _rows(ready, needs, ctx.languages)
     near_rows: list[tuple[Any, ...]] = []
     if near_count > 0:
         # Nearest misses: fewest vetting and skill failures first, then the deepest skills.
@@ -279,18 +345,52 @@ def rank_candidates(
             .alias(misses=misses, depth=depth)
             .order_by("misses", "-depth", "-availability_hours", "name", "id")
         )
-        near_rows = _rows(near[: near_count * NEAR_MISS_FACTOR], needs)
+        near_rows = _rows(near[: near_count * NEAR_MISS_FACTOR], needs, ctx.languages)
 
-    # Points of everyone read, then the explanations of the people shown only.
+    # Points of everyone read (each distinct term value computed once), then the explanations
+    # of the people shown only.
     rows = ready_rows + near_rows
-    ids = [r[0] for r in rows]
-    languages, ratings = _best_languages(ids, ctx.languages), load_ratings(ids)
-    quick = _score_rows(ctx, rows, explain=False, languages=languages, ratings=ratings)
-    eligible, failing = _split(quick, limit, near_count)
-    shown = {c.freelancer_id for c in eligible + failing}
-    explained = _score_rows(ctx, [r for r in rows if r[0] in shown], explain=True, languages=languages, ratings=ratings)
+    ratings = load_ratings([r[0] for r in rows])
+    ranked = [(*_quick_points(ctx, r, ratings.get(r[0], NO_RATINGS)), r) for r in rows]
+    ready = sorted((x for x in ranked if not x[1]), key=lambda x: (-x[0], x[2][1], x[2][0]))[:limit]
+    misses = sorted((x for x in ranked if x[1]), key=lambda x: (x[1], -x[0], x[2][1], x[2][0]))[:near_count]
+    shown = [x[2] for x in ready + misses]
+    explained = _score_rows(
+        ctx, shown, languages=_best_languages([r[0] for r in shown], ctx.languages), ratings=ratings
+    )
     eligible, failing = _split(explained, limit, near_count)
     return Ranking(task=task, eligible=eligible, failing=failing, considered=len(rows), needs=needs)
+
+
+def _quick_points(ctx: Context, r: tuple[Any, ...], ratings: Ratings) -> tuple[int, int]:
+    """(score, number of hard failures) of one row: the same terms as `_score`, each distinct
+    value computed once per ranking, and no explanation built."""
+    n = len(COLUMNS)
+    memo = ctx.memo
+    levels = tuple(int(level or 0) for level in r[n + 1 :])
+    key: tuple[Any, ...] = ("skills", levels)
+    skills = memo.get(key) or memo.setdefault(key, _skills_term(ctx, levels))
+    days = tuple(r[7] or ())
+    key = ("overlap", r[4], r[5], r[6], days)
+    overlap = memo.get(key) or memo.setdefault(key, _overlap_term(ctx, Schedule.of(r[4], r[5], r[6], days)))
+    rank = int(r[n] or 0)
+    key = ("language rank", rank)
+    language = memo.get(key) or memo.setdefault(key, _language_term(ctx, (rank, "") if rank else None))
+    key = ("vetting", r[2])
+    vetting = memo.get(key) or memo.setdefault(key, _vetting_term(r[2]))
+    key = ("ratings", ratings)
+    rated = memo.get(key) or memo.setdefault(key, ratings_term(ratings))
+    available = int(r[8] or 0)
+    key = ("load", available)
+    load = memo.get(key) or memo.setdefault(key, _load_term(available))
+    rate, currency, country = r[9], r[10] or "", r[3]
+    key = ("fair", _verdicts(ctx, rate, currency, country))
+    fair = memo.get(key) or memo.setdefault(key, fair_rate_term(ctx, rate, currency, country, explain=False))
+    terms = (skills[0], overlap[0], language[0], vetting[0], rated, load, fair)
+    total = sum((t.points for t in terms), Decimal(0))
+    maximum = sum(t.max_points for t in terms) or 1
+    score = max(0, min(100, int((total * 100 / maximum).quantize(Decimal(1)))))
+    return score, sum(1 for f in (skills[1], overlap[1], language[1], vetting[1]) if f)
 
 
 def _split(candidates: list[Candidate], limit: int, near: int) -> tuple[list[Candidate], list[Candidate]]:
@@ -302,7 +402,7 @@ def _split(candidates: list[Candidate], limit: int, near: int) -> tuple[list[Can
 def rank_brute_force(task: Any, *, today: datetime.date, limit: int = 20, freelancers: Any = None) -> Ranking:
     """The reference ranking: every freelancer with every needed skill scored in Python, then sorted."""
     ctx = _context(task, today)
-    rows = _rows(_with_levels(_base(task, freelancers), ctx.needs), ctx.needs)
+    rows = _rows(_with_levels(_base(task, freelancers), ctx.needs), ctx.needs, ctx.languages)
     candidates = _score_rows(ctx, rows)
     eligible = sorted((c for c in candidates if not c.failures), key=_order)
     failing = sorted((c for c in candidates if c.failures), key=_failing_order)
@@ -332,7 +432,7 @@ def _score_rows(
     candidates = []
     for r in rows:
         row = dict(zip(COLUMNS, r[:n], strict=True))
-        levels = {sid: int(level or 0) for (sid, _, _), level in zip(ctx.needs, r[n:], strict=True)}
+        levels = {sid: int(level or 0) for (sid, _, _), level in zip(ctx.needs, r[n + 1 :], strict=True)}
         candidates.append(_score(ctx, row, levels, languages.get(r[0]), ratings.get(r[0], Ratings()), explain))
     return candidates
 
@@ -504,20 +604,28 @@ def _skills_term(ctx: Context, levels: tuple[int, ...]) -> Part:
 
 
 def _overlap_term(ctx: Context, schedule: Schedule) -> tuple[Term, str | None, Overlap]:
-    overlap = overlap_for(ctx.business, schedule, ctx.today)
+    return _overlap_part(ctx.business, schedule, ctx.today, ctx.min_overlap, ctx.full_overlap)
+
+
+@lru_cache(maxsize=4096)
+def _overlap_part(
+    business: Schedule, schedule: Schedule, today: datetime.date, min_overlap: Decimal, full_overlap: Decimal
+) -> tuple[Term, str | None, Overlap]:
+    """The overlap term of one schedule: a pure function of the two schedules and the day, cached."""
+    overlap = overlap_for(business, schedule, today)
     hours = overlap.hours
     shown = hours.quantize(Decimal("0.1"))
-    points = WEIGHTS["overlap"] * min(hours / ctx.full_overlap, Decimal(1)) if ctx.full_overlap else Decimal(0)
+    points = WEIGHTS["overlap"] * min(hours / full_overlap, Decimal(1)) if full_overlap else Decimal(0)
     term = Term(
         "overlap",
         "Time-zone overlap",
         points,
         WEIGHTS["overlap"],
-        f"{shown} h a business day (minimum {ctx.min_overlap}).",
+        f"{shown} h a business day (minimum {min_overlap}).",
     )
     failure = None
-    if not overlap.at_least(ctx.min_overlap):
-        failure = f"Overlap {shown} h a day is below the minimum of {ctx.min_overlap} h."
+    if not overlap.at_least(min_overlap):
+        failure = f"Overlap {shown} h a day is below the minimum of {min_overlap} h."
     return term, failure, overlap
 
 
