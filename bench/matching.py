@@ -59,12 +59,25 @@ def populate(count: int) -> object:
     task = Task.objects.create(workspace=ws, name="Blog")
     TaskSkill.objects.create(task=task, skill=skills[0], level=3)
     TaskSkill.objects.create(task=task, skill=skills[1], level=2)
-    ExchangeRate.objects.create(workspace=ws, currency="USD", base_currency="GBP", rate=Decimal("0.79"),
-                                valid_from=datetime.date(2026, 1, 1), source="Bench")  # fmt: skip
+    ExchangeRate.objects.create(
+        workspace=ws,
+        currency="USD",
+        base_currency="GBP",
+        rate=Decimal("0.79"),
+        valid_from=datetime.date(2026, 1, 1),
+        source="Bench",
+    )
     for skill in skills[:2]:
         for country, rate in (("GB", "45.00"), ("PH", "12.00"), ("IN", "10.00"), ("PL", "25.00")):
-            RateBenchmark.objects.create(workspace=ws, skill=skill, country=country, hourly_rate=Decimal(rate),
-                                         currency="USD", as_of=datetime.date(2026, 1, 1), source="Bench")  # fmt: skip
+            RateBenchmark.objects.create(
+                workspace=ws,
+                skill=skill,
+                country=country,
+                hourly_rate=Decimal(rate),
+                currency="USD",
+                as_of=datetime.date(2026, 1, 1),
+                source="Bench",
+            )
     now = datetime.datetime.now(datetime.UTC)
     batch = 5000
     started = time.perf_counter()
@@ -89,18 +102,30 @@ def populate(count: int) -> object:
                     availability_hours=rng.randint(5, 40),
                     created_at=now,
                     updated_at=now,
-                )  # fmt: skip
+                )
             )
         people = Freelancer.objects.bulk_create(people)
         links, langs, refs = [], [], []
         for f in people:
             for skill in rng.sample(skills, 2):
                 links.append(FreelancerSkill(freelancer=f, skill=skill, level=rng.randint(1, 5)))
-            langs.append(FreelancerLanguage(workspace=ws, freelancer=f, language="en",
-                                            level=rng.choice(["B1", "B2", "C1", "C2"])))  # fmt: skip
+            langs.append(
+                FreelancerLanguage(
+                    workspace=ws, freelancer=f, language="en", level=rng.choice(["B1", "B2", "C1", "C2"])
+                )
+            )
             if rng.random() < 0.3:
-                refs.append(Reference(workspace=ws, freelancer=f, client_name="C", contact="c@example.org",
-                                      rating=rng.randint(1, 5), comment="ok", created_at=now))  # fmt: skip
+                refs.append(
+                    Reference(
+                        workspace=ws,
+                        freelancer=f,
+                        client_name="C",
+                        contact="c@example.org",
+                        rating=rng.randint(1, 5),
+                        comment="ok",
+                        created_at=now,
+                    )
+                )
         FreelancerSkill.objects.bulk_create(links)
         FreelancerLanguage.objects.bulk_create(langs)
         Reference.objects.bulk_create(refs)
@@ -116,7 +141,7 @@ def populate(count: int) -> object:
                 currency="USD",
                 start_date=datetime.date(2026, 1, 5),
             )
-            for f in engaged  # fmt: skip
+            for f in engaged
         )
         CheckpointReview.objects.bulk_create(
             CheckpointReview(
@@ -127,7 +152,7 @@ def populate(count: int) -> object:
                 timeliness=rng.randint(1, 5),
                 communication=rng.randint(1, 5),
             )
-            for e in engagements  # fmt: skip
+            for e in engagements
         )
     print(f"built {count} freelancers in {time.perf_counter() - started:.1f} s")
     return task
@@ -135,7 +160,7 @@ def populate(count: int) -> object:
 
 def p95(timings: list[float]) -> float:
     ordered = sorted(timings)
-    return ordered[min(len(ordered) - 1, int(round(0.95 * len(ordered))) - 1)] * 1000
+    return ordered[min(len(ordered) - 1, round(0.95 * len(ordered)) - 1)] * 1000
 
 
 def main(count: int, runs: int) -> int:
@@ -143,7 +168,6 @@ def main(count: int, runs: int) -> int:
     from django.db import connection
 
     from sourcewise.talent.matching import rank_brute_force, rank_candidates
-
     from sourcewise.tasks.models import Task
 
     task = Task.objects.filter(name="Blog", workspace__name="Bench").first() or populate(count)
@@ -155,7 +179,7 @@ def main(count: int, runs: int) -> int:
         rank_candidates(task, today=TODAY, near_misses=near)  # warm the per-schedule overlap cache
         statements: list[tuple[str, object]] = []
 
-        def capture(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        def capture(execute, sql, params, many, context, statements=statements):  # type: ignore[no-untyped-def]
             statements.append((sql, params))
             return execute(sql, params, many, context)
 

@@ -147,7 +147,7 @@ def test_fast_ranking_equals_brute_force_on_random_networks(task, seed):
     rng = random.Random(seed)
     other = SkillFactory(workspace=task.workspace, name="SEO")
     TaskSkillFactory(task=task, skill=other, level=2)
-    for i in range(90):
+    for _ in range(90):
         skills = {task.copy: rng.randint(1, 5)}
         if rng.random() < 0.85:
             skills[other] = rng.randint(1, 5)
