@@ -411,13 +411,14 @@ class _Writer:
             .iterator(chunk_size=10_000)
         )
         meta = Freelancer._meta
-        self.prep = [meta.get_field(name).get_db_prep_save for name in FIELDS]
+        fields = {f.name: f for f in meta.concrete_fields}
+        self.prep = [fields[name].get_db_prep_save for name in FIELDS]
         self.memo: list[dict[Any, Any]] = [{} for _ in FIELDS]
         qn = connection.ops.quote_name
-        now = meta.get_field("created_at").get_db_prep_save(self.now, connection)
+        now = fields["created_at"].get_db_prep_save(self.now, connection)
         self.fixed = (workspace.pk, Freelancer.Status.PROSPECT.value, now, now)
-        columns = [*FIELDS, "workspace_id", "status", "created_at", "updated_at"]
-        self.columns = ", ".join(qn(meta.get_field(c).column) for c in columns)
+        columns = [*FIELDS, "workspace", "status", "created_at", "updated_at"]
+        self.columns = ", ".join(qn(str(fields[c].column)) for c in columns)
         self.table = qn(meta.db_table)
         # Table and column names from the models, values as parameters.
         self.skill_sql = (
@@ -516,10 +517,10 @@ class _Writer:
         ).values_list("freelancer_id", "skill_id", "level"):
             skills.setdefault(fid, {})[sid] = level
         languages: dict[int, dict[str, str]] = {}
-        for fid, code, level in FreelancerLanguage.objects.filter(
+        for owner, code, cefr in FreelancerLanguage.objects.filter(
             _ids_in(FreelancerLanguage, "freelancer_id", by_id)
         ).values_list("freelancer_id", "language", "level"):
-            languages.setdefault(fid, {})[code] = level
+            languages.setdefault(owner, {})[code] = cefr
         to_update: list[Freelancer] = []
         relink: list[tuple[int, Spooled]] = []
         for fid, row in by_id.items():
