@@ -21,15 +21,25 @@ The score is round(points × 100 / maximum), half to even. Hard failures are nev
 hidden: unvetted, skill gap, no shared language at the minimum level, overlap below the
 minimum. Candidates without a failure are ranked first.
 
-Speed (SPEC P3, `bench/matching.py`): the database does the filtering. One query reads,
-as plain tuples, only the columns scoring needs of the freelancers who are vetted and
-have every needed skill at the needed level (joined through the (skill, level) index);
-a second reads the nearest misses — every needed skill at some level — ordered in SQL
-by their skill and vetting failures and limited to a few times `limit`. Overlap is
-computed once per distinct (zone, hours, days) schedule and cached; rate benchmarks
-and exchange rates are loaded once per ranking; languages and ratings are batch-loaded
-for the rows read. `rank_brute_force` scores every freelancer in Python: the tests
-check both agree.
+Speed (SPEC P3, `bench/matching.py`): the database does the filtering.
+
+1. Who is ready — vetted, every needed skill at the needed level — is read from
+   FreelancerSkill's (skill, level, freelancer) and (freelancer, skill, level) indexes
+   alone; their rows are then read as plain tuples with only the columns scoring needs
+   and the best working-language rank computed in the same query.
+2. The nearest misses (`near_misses`, default `limit`; 0 skips them) — every needed
+   skill at some level — are ordered in SQL by their skill and vetting failures and
+   limited to a few times that number.
+3. A quick pass scores every row read: each term depends on a few values shared by many
+   people (levels, schedule, status, availability, the fair-rate verdicts), so each
+   distinct value is computed once; overlap once per distinct (zone, hours, days)
+   schedule, cached across rankings. Rate benchmarks and exchange rates are loaded once
+   per ranking and read as thresholds per (skill, country, currency); ratings are
+   batch-loaded. Only the people shown are then scored with their explanations.
+
+`rank_brute_force` explains and scores every freelancer with the task's skills in
+Python; the tests check both rankings agree and that every quick score equals the
+explained one.
 """
 
 from __future__ import annotations
