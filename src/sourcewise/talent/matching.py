@@ -531,20 +531,28 @@ def ratings_term(ratings: Ratings) -> Term:
 
 
 def _band(ctx: Context, skill_id: int, country: str, currency: str) -> Band:
-    """One classification per (skill, country, currency) and ranking, read as thresholds."""
+    """The fair band of (skill, country) for rates in `currency`, read once per ranking from the
+    RateBook: the thresholds money.fairband classifies with (the market, the floor = market plus
+    the premium capped at the home market, the home market as ceiling) and the exchange rate."""
     from sourcewise.money.conversion import MissingExchangeRate
 
     key = (skill_id, country, currency)
     band = ctx.bands.get(key)
     if band is None:
-        try:
-            probe = ctx.book.classify(
-                skill=ctx.skills[skill_id], country=country, rate=Decimal(0), currency=currency, on_date=ctx.today
-            )
+        book = ctx.book
+        try:  # in the order classify() converts: the rate first, then the markets
+            fx = book.rates.rate_on(currency, ctx.today).rate
+            market = book.market(skill_id, country, ctx.today)
+            home = book.market(skill_id, book.workspace.home_country, ctx.today, allow_estimate=False)
         except MissingExchangeRate as missing:
             band = Band(reason=missing.messages[0])
         else:
-            band = Band(fx=probe.rate.rate.rate, market=probe.market_rate, floor=probe.floor, ceiling=probe.ceiling)
+            floor = ceiling = None
+            if market is not None:
+                premium = market.amount * (1 + Decimal(int(book.workspace.fair_premium_pct)) / 100)
+                ceiling = home.amount if home is not None else None
+                floor = premium if ceiling is None else min(premium, ceiling)
+            band = Band(fx=fx, market=market.amount if market else None, floor=floor, ceiling=ceiling)
         ctx.bands[key] = band
     return band
 
