@@ -80,6 +80,7 @@ from sourcewise.talent.models import (
 from sourcewise.talent.overlap import Overlap, Schedule, business_schedule, overlap_for
 
 WEIGHTS = {"skills": 30, "overlap": 20, "language": 10, "vetting": 10, "ratings": 10, "load": 10, "fair_rate": 10}
+COUNTED_ALWAYS = sum(points for key, points in WEIGHTS.items() if key != "fair_rate")  # 90
 VETTING_POINTS = {"approved": 10, "active": 10, "inactive": 5, "vetting": 4, "prospect": 0}
 # Fair-rate points per classification (out of WEIGHTS["fair_rate"]); "unknown" has no verdict.
 RATE_POINTS = {"fair": 10, "under_floor": 6, "above_home": 4, "below_market": 2}
@@ -377,10 +378,10 @@ def _quick_points(ctx: Context, r: tuple[Any, ...], ratings: Ratings) -> tuple[i
     value computed once per ranking, and no explanation built."""
     n = len(COLUMNS)
     memo = ctx.memo
-    levels = tuple(int(level or 0) for level in r[n + 1 :])
+    levels = r[n + 1 :]  # inner joins: never NULL
     key: tuple[Any, ...] = ("skills", levels)
     skills = memo.get(key) or memo.setdefault(key, _skills_term(ctx, levels))
-    days = tuple(r[7] or ())
+    days = r[7]  # a tuple (see _rows)
     key = ("overlap", r[4], r[5], r[6], days)
     overlap = memo.get(key) or memo.setdefault(key, _overlap_term(ctx, Schedule.of(r[4], r[5], r[6], days)))
     rank = int(r[n] or 0)
@@ -396,11 +397,14 @@ def _quick_points(ctx: Context, r: tuple[Any, ...], ratings: Ratings) -> tuple[i
     rate, currency, country = r[9], r[10] or "", r[3]
     key = ("fair", _verdicts(ctx, rate, currency, country))
     fair = memo.get(key) or memo.setdefault(key, fair_rate_term(ctx, rate, currency, country, explain=False))
-    terms = (skills[0], overlap[0], language[0], vetting[0], rated, load, fair)
-    total = sum((t.points for t in terms), Decimal(0))
-    maximum = sum(t.max_points for t in terms) or 1
+    # The same additions in the same order as `_score`, so the same Decimal result.
+    total = Decimal(0) + skills[0].points + overlap[0].points + language[0].points + vetting[0].points
+    total = total + rated.points + load.points + fair.points
+    maximum = COUNTED_ALWAYS + fair.max_points
     score = max(0, min(100, int((total * 100 / maximum).quantize(Decimal(1)))))
-    return score, sum(1 for f in (skills[1], overlap[1], language[1], vetting[1]) if f)
+    return score, (skills[1] is not None) + (overlap[1] is not None) + (language[1] is not None) + (
+        vetting[1] is not None
+    )
 
 
 def _split(candidates: list[Candidate], limit: int, near: int) -> tuple[list[Candidate], list[Candidate]]:
@@ -672,7 +676,10 @@ def _load_term(available: int) -> Term:
 def _verdicts(ctx: Context, rate: Decimal | None, currency: str, country: str) -> tuple[str, ...]:
     if rate is None or not currency or not ctx.needs or ctx.book is None:
         return ("none",)
-    bands = [_band(ctx, sid, country.upper(), currency.upper()) for sid, _, _ in ctx.needs]
+    key = ("bands", country, currency)
+    bands = ctx.memo.get(key)
+    if bands is None:
+        bands = ctx.memo[key] = [_band(ctx, sid, country.upper(), currency.upper()) for sid, _, _ in ctx.needs]
     if any(b.reason for b in bands):
         return ("no rate", currency.upper())
     return tuple(b.classify(rate) for b in bands)
