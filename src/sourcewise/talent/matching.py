@@ -260,17 +260,16 @@ def _rows(queryset: Any, needs: list[tuple[int, str, int]], languages: list[str]
         cursor.execute(sql, params)
         raw = cursor.fetchall()
     # Read as plain tuples; the few distinct times, day lists and rates converted once each.
-    memo: dict[tuple[int, Any], Any] = {}
-    convert = {5: _as_time, 6: _as_time, 7: _as_days, 9: _as_rate}
+    converters = ((5, _as_time, {}), (6, _as_time, {}), (7, _as_days, {}), (9, _as_rate, {}))
     rows = []
     for found in raw:
         row = [found[i] for i in order]
-        for index, function in convert.items():
-            key = (index, row[index])
-            value = memo.get(key, memo)
-            if value is memo:
-                value = memo[key] = function(row[index])
-            row[index] = value
+        for index, function, memo in converters:
+            value = row[index]
+            converted = memo.get(value, memo)
+            if converted is memo:
+                converted = memo[value] = function(value)
+            row[index] = converted
         rows.append(tuple(row))
     return rows
 
