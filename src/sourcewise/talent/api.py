@@ -398,7 +398,7 @@ class TermOut(Schema):
     key: str
     label: str
     points: Decimal
-    max_points: int
+    max_points: int = Field(description="0 when the term is not counted (e.g. a fair rate without a benchmark).")
     detail: str
 
 
@@ -417,7 +417,7 @@ class CandidateOut(Schema):
 
 class CandidatesOut(Schema):
     task_id: int
-    considered: int
+    considered: int = Field(description="Freelancers read and scored: the ready ones and the nearest misses.")
     candidates: list[CandidateOut] = Field(description="Best first; nobody with a hard failure.")
     not_ready: list[CandidateOut] = Field(description="The closest with a hard failure, and why.")
 

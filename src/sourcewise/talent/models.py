@@ -190,6 +190,11 @@ class FreelancerSkill(models.Model):
             models.UniqueConstraint(fields=["freelancer", "skill"], name="freelancerskill_unique"),
             models.CheckConstraint(condition=models.Q(level__gte=1, level__lte=5), name="freelancerskill_level_1_5"),
         ]
+        # Matching reads who has skill S at level ≥ L from these two alone (SPEC P3).
+        indexes = [
+            models.Index(fields=["skill", "level", "freelancer"], name="freelancerskill_skill_level"),
+            models.Index(fields=["freelancer", "skill", "level"], name="freelancerskill_person_level"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.skill} {self.level}"
