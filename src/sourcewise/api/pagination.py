@@ -30,5 +30,8 @@ def keyset_page(queryset: QuerySet[Any], cursor: str | None, limit: int) -> dict
     if cursor:
         queryset = queryset.filter(pk__gt=int(cursor))
     rows = list(queryset[: limit + 1])
-    next_cursor = str(rows[limit - 1].pk) if len(rows) > limit else None
+    next_cursor = None
+    if len(rows) > limit:  # rows are model instances, or dicts from .values() that include "id"
+        last = rows[limit - 1]
+        next_cursor = str(last["id"] if isinstance(last, dict) else last.pk)
     return {"items": rows[:limit], "next_cursor": next_cursor}

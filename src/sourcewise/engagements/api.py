@@ -29,12 +29,6 @@ def _dec(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
-def _internal(context: Any) -> bool:
-    request = (context or {}).get("request")
-    membership = getattr(request, "membership", None)
-    return bool(membership and membership.is_internal)
-
-
 # ── schemas ──────────────────────────────────────────────────────────────────
 
 
@@ -80,32 +74,6 @@ class EngagementOut(Schema):
     termination_reason: str
     activated_at: datetime.datetime | None
     ended_at: datetime.datetime | None
-
-    @staticmethod
-    def resolve_freelancer(obj: Engagement) -> dict[str, Any]:
-        return {"id": obj.freelancer_id, "name": obj.freelancer.name}
-
-    @staticmethod
-    def resolve_task(obj: Engagement) -> dict[str, Any]:
-        return {"id": obj.task_id, "name": obj.task.name}
-
-    @staticmethod
-    def resolve_manager(obj: Engagement) -> dict[str, Any] | None:
-        if obj.manager is None:
-            return None
-        return {"id": obj.manager_id, "name": obj.manager.user.full_name or obj.manager.user.email}
-
-    @staticmethod
-    def resolve_rate(obj: Engagement) -> str:
-        return str(obj.rate)
-
-    @staticmethod
-    def resolve_budget_cap(obj: Engagement) -> str | None:
-        return _dec(obj.budget_cap)
-
-    @staticmethod
-    def resolve_expected_monthly_saving(obj: Engagement, context: Any) -> str | None:
-        return _dec(obj.expected_monthly_saving) if _internal(context) else None
 
 
 class CompleteIn(InputSchema):
@@ -240,22 +208,46 @@ def _engagements(request: HttpRequest) -> QuerySet[Engagement]:
     return selectors.with_related(scoped_queryset(request, Engagement))
 
 
-# What an API item shows of the related rows: their names, not every column (SPEC P1).
-_ITEM_COLUMNS = (
-    *(f.name for f in Engagement._meta.concrete_fields),
-    "freelancer__name",
-    "task__name",
-    "manager__role",
-    "manager__user__full_name",
-    "manager__user__email",
-)
+# An API item reads its engagement and the names of the related rows as plain values in
+# one query, and is built as a dict: no model instances per row (SPEC P1).
+_ITEM_VALUES = (
+    "id", "freelancer_id", "task_id", "manager_id", "kind", "state", "billing", "rate", "currency", "budget_cap",
+    "start_date", "end_date", "expected_monthly_saving", "trial_rating", "completion_note", "termination_reason",
+    "activated_at", "ended_at", "freelancer__name", "task__name", "manager__user__full_name", "manager__user__email",
+)  # fmt: skip
+_AS_IS = (
+    "id", "kind", "state", "billing", "currency", "start_date", "end_date", "trial_rating", "completion_note",
+    "termination_reason", "activated_at", "ended_at",
+)  # fmt: skip
 
 
-def _items(request: HttpRequest) -> QuerySet[Engagement]:
-    """Engagements to read in lists and details: one query with lean joins."""
-    return (
-        scoped_queryset(request, Engagement).select_related("freelancer", "task", "manager__user").only(*_ITEM_COLUMNS)
-    )
+def _items(request: HttpRequest) -> QuerySet[Any]:
+    return scoped_queryset(request, Engagement).values(*_ITEM_VALUES)
+
+
+def _item(row: dict[str, Any], internal: bool) -> dict[str, Any]:
+    """One EngagementOut. The expected saving is the business's figure: team members only."""
+    manager = None
+    if row["manager_id"] is not None:
+        manager = {"id": row["manager_id"], "name": row["manager__user__full_name"] or row["manager__user__email"]}
+    return {
+        **{name: row[name] for name in _AS_IS},
+        "freelancer": {"id": row["freelancer_id"], "name": row["freelancer__name"]},
+        "task": {"id": row["task_id"], "name": row["task__name"]},
+        "manager": manager,
+        "rate": str(row["rate"]),
+        "budget_cap": _dec(row["budget_cap"]),
+        "expected_monthly_saving": _dec(row["expected_monthly_saving"]) if internal else None,
+    }
+
+
+def _is_internal(request: HttpRequest) -> bool:
+    return bool(request.membership.is_internal)  # type: ignore[attr-defined]
+
+
+def _item_for(request: HttpRequest, engagement_id: int) -> dict[str, Any]:
+    row = scoped_object(request, Engagement, engagement_id, _items(request))
+    return _item(row, _is_internal(request))  # type: ignore[arg-type]
 
 
 def _one(request: HttpRequest, engagement_id: int) -> Engagement:
@@ -289,61 +281,63 @@ def _draft_fields(request: HttpRequest, payload: EngagementIn) -> dict[str, Any]
 @router.get("/engagements", response=responses(Page[EngagementOut]), auth=api_access(EVERYONE))
 def list_engagements(request: HttpRequest, params: Query[PageParams]) -> dict[str, object]:
     """Engagements of the workspace (a freelancer: their own)."""
-    return keyset_page(_items(request), params.cursor, params.limit)
+    page = keyset_page(_items(request), params.cursor, params.limit)
+    internal = _is_internal(request)
+    return {"items": [_item(row, internal) for row in page["items"]], "next_cursor": page["next_cursor"]}
 
 
 @router.post("/engagements", response=responses(EngagementOut, 201), auth=api_access(INTERNAL))
-def create_engagement(request: HttpRequest, payload: EngagementIn) -> tuple[int, Engagement]:
+def create_engagement(request: HttpRequest, payload: EngagementIn) -> tuple[int, dict[str, Any]]:
     """Plan an engagement (a draft): nothing starts until it is activated."""
     engagement = services.create_draft(
         workspace=request.workspace,  # type: ignore[attr-defined]
         actor=request.user,
         **_draft_fields(request, payload),
     )
-    return 201, _one(request, engagement.pk)
+    return 201, _item_for(request, engagement.pk)
 
 
 E = {"engagement_id": Engagement}
 
 
 @router.get("/engagements/{engagement_id}", response=responses(EngagementOut), auth=api_access(EVERYONE, E))
-def get_engagement(request: HttpRequest, engagement_id: int = path_id()) -> Engagement:
-    return scoped_object(request, Engagement, engagement_id, _items(request))
+def get_engagement(request: HttpRequest, engagement_id: int = path_id()) -> dict[str, Any]:
+    return _item_for(request, engagement_id)
 
 
 @router.put("/engagements/{engagement_id}", response=responses(EngagementOut), auth=api_access(INTERNAL, E))
-def update_engagement(request: HttpRequest, payload: EngagementIn, engagement_id: int = path_id()) -> Engagement:
+def update_engagement(request: HttpRequest, payload: EngagementIn, engagement_id: int = path_id()) -> dict[str, Any]:
     """Change the terms of a draft (an engagement that has started keeps its terms)."""
     engagement = _one(request, engagement_id)
     services.update_draft(engagement=engagement, actor=request.user, **_draft_fields(request, payload))
-    return _one(request, engagement_id)
+    return _item_for(request, engagement_id)
 
 
 @router.post("/engagements/{engagement_id}/activate", response=responses(EngagementOut), auth=api_access(INTERNAL, E))
-def activate_engagement(request: HttpRequest, engagement_id: int = path_id()) -> Engagement:
+def activate_engagement(request: HttpRequest, engagement_id: int = path_id()) -> dict[str, Any]:
     """Start a draft. Refused with every unmet requirement listed in `errors` (422)."""
     services.activate(engagement=_one(request, engagement_id), actor=request.user)
-    return _one(request, engagement_id)
+    return _item_for(request, engagement_id)
 
 
 @router.post("/engagements/{engagement_id}/complete", response=responses(EngagementOut), auth=api_access(INTERNAL, E))
-def complete_engagement(request: HttpRequest, payload: CompleteIn, engagement_id: int = path_id()) -> Engagement:
+def complete_engagement(request: HttpRequest, payload: CompleteIn, engagement_id: int = path_id()) -> dict[str, Any]:
     services.complete(
         engagement=_one(request, engagement_id), actor=request.user, rating=payload.trial_rating, note=payload.note
     )
-    return _one(request, engagement_id)
+    return _item_for(request, engagement_id)
 
 
 @router.post("/engagements/{engagement_id}/terminate", response=responses(EngagementOut), auth=api_access(INTERNAL, E))
-def terminate_engagement(request: HttpRequest, payload: TerminateIn, engagement_id: int = path_id()) -> Engagement:
+def terminate_engagement(request: HttpRequest, payload: TerminateIn, engagement_id: int = path_id()) -> dict[str, Any]:
     services.terminate(engagement=_one(request, engagement_id), actor=request.user, reason=payload.reason)
-    return _one(request, engagement_id)
+    return _item_for(request, engagement_id)
 
 
 @router.post("/engagements/{engagement_id}/cancel", response=responses(EngagementOut), auth=api_access(INTERNAL, E))
-def cancel_engagement(request: HttpRequest, engagement_id: int = path_id()) -> Engagement:
+def cancel_engagement(request: HttpRequest, engagement_id: int = path_id()) -> dict[str, Any]:
     services.cancel(engagement=_one(request, engagement_id), actor=request.user)
-    return _one(request, engagement_id)
+    return _item_for(request, engagement_id)
 
 
 # ── milestones ───────────────────────────────────────────────────────────────
