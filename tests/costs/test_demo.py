@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core.management import call_command
 
 from sourcewise.costs import ledger, selectors, services
@@ -38,9 +40,25 @@ def test_demo_dashboard_has_every_rate_it_needs(demo):
     assert report.missing == [] and report.totals.tco > 0 and report.concentration.shares
 
 
-def test_demo_shows_every_cost_finding(demo):
+# The 90-day window cuts the ledger's monthly lumps (invoices at month end, overheads on the 1st)
+# differently on every day of the month: the story must hold on all of them.
+STORY_DAYS = [
+    datetime.datetime(2026, 12, 2, 9, tzinfo=datetime.UTC),  # early in a month (the day this test once failed)
+    datetime.datetime(2026, 11, 30, 23, 30, tzinfo=datetime.UTC),  # the last minutes of a month
+    datetime.datetime(2027, 3, 28, 0, 30, tzinfo=datetime.UTC),  # the night the clocks go forward in London
+    datetime.datetime(2028, 2, 29, 12, tzinfo=datetime.UTC),  # 29 February
+    datetime.datetime(2026, 12, 31, 23, 59, tzinfo=datetime.UTC),  # New Year's Eve
+    datetime.datetime(2027, 1, 15, 12, tzinfo=datetime.UTC),  # mid-month
+]
+
+
+@pytest.mark.parametrize("moment", STORY_DAYS, ids=lambda m: m.strftime("%Y-%m-%dT%H:%M"))
+def test_demo_shows_every_cost_finding(db, moment):
+    with time_machine.travel(moment, tick=False):
+        demo = build_demo(domain="demo.test")
+        findings = evaluate(demo.workspace, today=demo.today).findings
     by_code: dict[str, list[str]] = {}
-    for f in evaluate(demo.workspace, today=demo.today).findings:
+    for f in findings:
         by_code.setdefault(f.code, []).append(f.subject_label)
     assert by_code["HIDDEN_COSTS_UNTRACKED"] == ["Amani Otieno — Bookkeeping (full engagement)"]
     assert "Ana Popescu — PPC campaign management (full engagement)" in by_code["SAVINGS_OVERESTIMATED"]

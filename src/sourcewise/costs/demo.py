@@ -31,7 +31,7 @@ D = Decimal
 MONTHLY_FEES = {
     "maria": (D("560.00"), "40 h of support at 14.00 USD"),
     "priya": (D("2100.00"), "60 h of web development at 35.00 USD"),
-    "ana": (D("840.00"), "28 h of campaign management at 30.00 EUR"),
+    "ana": (D("540.00"), "18 h of campaign management at 30.00 EUR"),
     "an": (D("1000.00"), "50 h of video editing at 20.00 USD"),
     "amani": (D("600.00"), "Monthly bookkeeping (fixed price)"),
 }

@@ -176,7 +176,7 @@ def build(ctx) -> None:  # type: ignore[no-untyped-def]
     # ── Ana: PPC, a trial rated 5 then a full engagement (Sam). She is on a break now (inactive),
     # which today's guard refuses for a full engagement: UNVETTED_FREELANCER on it. ──
     completed_trial("ana", "ppc", sam, "30.00", "EUR", 90, 5, "Cut cost per lead by a third in two weeks.")
-    ana = full("ana", "ppc", sam, "30.00", "EUR", 75, "700.00", cap="40", started_earlier=True)
+    ana = full("ana", "ppc", sam, "30.00", "EUR", 75, "1000.00", cap="40", started_earlier=True)
     review(ana, sam, 3, 5, 4, 4, "Campaigns healthy.")
 
     # ── An: video editing with Jordan; An is leaving (offboarding below). The talent network
