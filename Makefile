@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export SOURCEWISE_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: run test install install-dev lint typecheck migrations-check test-sqlite test-postgres browser-test bench clean
+.PHONY: run test install install-dev lint typecheck migrations-check test-sqlite test-postgres test-dates browser-test bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,7 @@ run: install
 	DEBUG=$${DEBUG:-1} $(BIN)/sourcewise serve --bind 127.0.0.1:$(PORT)
 
 ## make test: lint, types, migrations, the whole suite on SQLite (and PostgreSQL when reachable), browser tests
-test: install-dev lint typecheck migrations-check test-sqlite test-postgres
+test: install-dev lint typecheck migrations-check test-sqlite test-postgres test-dates
 
 lint: install-dev
 	$(BIN)/ruff check src tests
@@ -39,16 +39,30 @@ typecheck: install-dev
 migrations-check: install-dev
 	DJANGO_SETTINGS_MODULE=sourcewise.config.settings.test $(BIN)/sourcewise makemigrations --check --dry-run
 
+# Tests run in parallel (pytest-xdist); PYTEST_WORKERS=0 runs them in one process.
+PYTEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -q -n $(PYTEST_WORKERS)
+
 test-sqlite: install-dev
-	env -u DATABASE_URL $(BIN)/pytest -q
+	env -u DATABASE_URL $(PYTEST)
 
 # PostgreSQL runs when DATABASE_URL names it, or when one answers on 127.0.0.1:5432.
 TEST_PG_URL ?= postgres://postgres@127.0.0.1:5432/sourcewise
 test-postgres: install-dev
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(TEST_PG_URL)'.rsplit('/',1)[0]+'/postgres', connect_timeout=2).close()" 2>/dev/null; then \
 		echo "== PostgreSQL at $(TEST_PG_URL)"; \
-		DATABASE_URL=$(TEST_PG_URL) $(BIN)/pytest -q; \
+		DATABASE_URL=$(TEST_PG_URL) $(PYTEST); \
 	else echo "== PostgreSQL not reachable at $(TEST_PG_URL): the PostgreSQL run was skipped"; fi
+
+# The rules and the demo that depend on "today", run as if it were a month end late at night,
+# the night European clocks go forward, 29 February and New Year's Eve (SQLite).
+TEST_MOMENTS ?= 2027-01-31T23:30:00Z 2027-03-28T00:30:00Z 2028-02-29T12:00:00Z 2026-12-31T23:59:00Z
+DATE_TESTS ?= tests/findings tests/costs tests/engagements tests/money tests/guidance tests/tasks tests/talent tests/demo
+test-dates: install-dev
+	@for moment in $(TEST_MOMENTS); do \
+		echo "== as if it were $$moment"; \
+		env -u DATABASE_URL SOURCEWISE_TEST_NOW=$$moment $(PYTEST) $(DATE_TESTS) || exit 1; \
+	done
 
 browser-test: install-dev
 	$(BIN)/pytest -q tests/browser
