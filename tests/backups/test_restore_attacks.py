@@ -510,3 +510,16 @@ def test_progress_is_reported_up_to_the_total(attacker):
     total = len(attacker.document["users"]) + sum(len(rows) for rows in attacker.document["tables"].values())
     assert calls and calls[-1] == (total, total)
     assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+
+
+def test_a_restored_account_without_a_password_can_still_choose_one(attacker, client):
+    crafted = copy.deepcopy(attacker.document)
+    crafted["users"].append({"email": "historian@new.test", "full_name": "H", "is_active": True})
+    crafted["tables"]["guidance.freelancerdocument"][0]["uploaded_by"] = "historian@new.test"  # history, not a member
+    restore_workspace(crafted, actor=attacker.owner.user)
+    assert not User.objects.get(email="historian@new.test").has_usable_password()
+    mail.outbox.clear()
+
+    response = client.post("/accounts/password-reset/", {"email": "Historian@new.test"})
+    assert response.status_code == 302
+    assert [m.to for m in mail.outbox] == [["historian@new.test"]]  # Django's own form would skip this account
