@@ -523,3 +523,14 @@ def test_a_restored_account_without_a_password_can_still_choose_one(attacker, cl
     response = client.post("/accounts/password-reset/", {"email": "Historian@new.test"})
     assert response.status_code == 302
     assert [m.to for m in mail.outbox] == [["historian@new.test"]]  # Django's own form would skip this account
+
+
+def test_rows_that_clash_with_each_other_are_refused_with_the_models_message(attacker):
+    crafted = copy.deepcopy(attacker.document)
+    twin = dict(crafted["tables"]["talent.freelancer"][0], id=999, name="Same address")
+    crafted["tables"]["talent.freelancer"].append(twin)
+    crafted["tables"]["talent.freelancer"].append(dict(twin, id=1000, email="other@x.test"))
+    before = _counts()
+    with pytest.raises(BackupRowError, match=r"talent\.freelancer row 2: A freelancer with this email already exists"):
+        restore_workspace(crafted, actor=attacker.owner.user)
+    assert _counts() == before

@@ -297,6 +297,7 @@ class _Context:
     workspace: Workspace
     people: dict[str, _Person]
     ids: dict[str, dict[int, int]] = field(default_factory=dict)  # label → id in file → new id
+    objects: dict[str, dict[int, models.Model]] = field(default_factory=dict)  # label → id in file → saved row
     seen: dict[str, set[int]] = field(default_factory=dict)  # label → ids in file (restored or left out)
     skipped: dict[str, set[int]] = field(default_factory=dict)  # label → ids in file not restored
     invitations: list[tuple[str, str]] = field(default_factory=list)  # (e-mail, role)
@@ -369,15 +370,21 @@ def _details(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
-def _validate(instance: models.Model, where: str, *, skip: list[str], references: list[str]) -> None:
-    """The model's own validation, as a form's full_clean runs it; errors say the row."""
+def _validate(instance: models.Model, where: str, *, skip: list[str], references: list[str], unique: bool) -> None:
+    """The model's own validation, as a form's full_clean runs it; errors say the row.
+
+    With `unique=False` the uniqueness and check constraints are left to the database (a
+    query per row and constraint otherwise); `_insert` finds the row that breaks one and
+    validates it fully then, so the message is the same.
+    """
     errors: dict[str, list[str]] = {}
-    for step in (
+    steps: list[Callable[[], None]] = [
         lambda: instance.clean_fields(exclude=skip + references),  # references are checked against the file
         instance.clean,
-        lambda: instance.validate_unique(exclude=skip),
-        lambda: instance.validate_constraints(exclude=skip),
-    ):
+    ]
+    if unique:
+        steps += [lambda: instance.validate_unique(exclude=skip), lambda: instance.validate_constraints(exclude=skip)]
+    for step in steps:
         try:
             step()
         except ValidationError as exc:
@@ -423,7 +430,7 @@ def _restore_users(document: dict[str, Any], *, actor: Any, attach_existing: boo
         if user.date_joined is None:
             user.date_joined = timezone.now()
         user.set_unusable_password()  # a new account chooses its password through a reset link
-        _validate(user, where, skip=["password"], references=[])
+        _validate(user, where, skip=["password"], references=[], unique=True)
         user.save()
         people[email] = _Person(user, "new")
     return people
@@ -451,7 +458,45 @@ def _file_content(spec: ModelSpec, instance: models.Model, attname: str, raw: An
     return data
 
 
-def _build(spec: ModelSpec, row: Any, number: int, ctx: _Context) -> tuple[models.Model, dict[str, Any]] | None:
+@dataclass
+class _Built:
+    """A validated, unsaved row and what is set after every row exists."""
+
+    row: dict[str, Any]
+    number: int
+    instance: models.Model
+    deferred: dict[str, Any]
+    skip: list[str]
+
+    @property
+    def old_id(self) -> int:
+        return int(self.row["id"])
+
+
+def _insert(spec: ModelSpec, batch: list[_Built]) -> None:
+    """Insert a batch; when the database refuses it, say which row and why in the model's words."""
+    try:
+        with transaction.atomic():
+            spec.model._base_manager.bulk_create([item.instance for item in batch])
+        return
+    except IntegrityError as exc:
+        problem = str(exc)[:200]
+    for item in batch:  # one by one, to find the row (the rows before it are in the database now)
+        try:
+            with transaction.atomic():
+                spec.model._base_manager.bulk_create([item.instance])
+        except IntegrityError as exc:
+            where = f"{spec.label} row {item.number}"
+            try:
+                item.instance.validate_unique(exclude=item.skip)
+                item.instance.validate_constraints(exclude=item.skip)
+            except ValidationError as invalid:
+                raise BackupRowError(f"{where}: {_details(invalid)}") from None
+            raise BackupRowError(f"{where}: the database refused it ({str(exc)[:200]}).") from None
+    raise BackupRowError(f"{spec.label}: the database refused these rows ({problem}).")
+
+
+def _build(spec: ModelSpec, row: Any, number: int, ctx: _Context) -> _Built | None:
     """One row as an unsaved instance, validated; None when it waits for an invited person."""
     where = f"{spec.label} row {number}"
     if not isinstance(row, dict) or not _is_id(row.get("id")):
@@ -480,7 +525,7 @@ def _build(spec: ModelSpec, row: Any, number: int, ctx: _Context) -> tuple[model
     waits_for: str | None = None
     for ref in spec.references:
         if ref.kind == "workspace":
-            setattr(instance, ref.field.attname, ctx.workspace.pk)
+            setattr(instance, ref.field.name, ctx.workspace)  # objects, not ids: clean() reads them without a query
             continue
         raw = row.get(ref.field.name)
         if raw is None:
@@ -496,7 +541,7 @@ def _build(spec: ModelSpec, row: Any, number: int, ctx: _Context) -> tuple[model
                 elif ref.field.null:
                     ctx.profile_of[person.user.email] = instance
                     continue
-            setattr(instance, ref.field.attname, person.user.pk)
+            setattr(instance, ref.field.name, person.user)
             continue
         if not _is_id(raw):
             raise BackupRowError(f"{where}: {ref.field.name} must be the id of a row of {ref.target}.")
@@ -512,10 +557,10 @@ def _build(spec: ModelSpec, row: Any, number: int, ctx: _Context) -> tuple[model
             ctx.skipped.setdefault(spec.label, set()).add(old_id)
             ctx.left_out[spec.label] = ctx.left_out.get(spec.label, 0) + 1
             return None
-        new_id = ctx.ids[ref.target].get(raw)
-        if new_id is None:
+        target = ctx.objects[ref.target].get(raw)
+        if target is None:
             raise BackupRowError(f"{where}: {ref.field.name} = {raw} is not a row of {ref.target} in this backup.")
-        setattr(instance, ref.field.attname, new_id)
+        setattr(instance, ref.field.name, target)
     skip = [spec.model._meta.get_field(a).name for a in deferred] + list(files)
     references = [r.field.name for r in spec.references]
     for name, raw in files.items():
@@ -526,13 +571,13 @@ def _build(spec: ModelSpec, row: Any, number: int, ctx: _Context) -> tuple[model
             planned = file_field.generate_filename(instance, "restored")
             setattr(instance, name, planned)
             ctx.files.append((instance, name, planned, data))
-    _validate(instance, where, skip=skip, references=references)
+    _validate(instance, where, skip=skip, references=references, unique=False)
     if waits_for is not None:
         role = str(getattr(instance, "role", ""))
         ctx.invitations.append((waits_for, role))
         ctx.skipped.setdefault(spec.label, set()).add(old_id)
         return None
-    return instance, deferred
+    return _Built(row, number, instance, deferred, skip)
 
 
 def restore_workspace(
@@ -592,7 +637,9 @@ def restore_backup(
                 },
             )
             files = ctx.files
-            transaction.on_commit(lambda: _store_files(files))
+            # robust: the rows are committed by then; a storage failure is logged (and its partial
+            # files removed) rather than answered with a 500 for a restore that did happen.
+            transaction.on_commit(lambda: _store_files(files), robust=True)
             return result
     except (IntegrityError, DatabaseError) as exc:
         raise BackupRowError(f"The backup contradicts itself and was not restored ({str(exc)[:300]}).") from None
@@ -631,44 +678,41 @@ def _restore(
     done += len(document["users"])
     if progress is not None:
         progress(done, total)
-    pending: list[tuple[ModelSpec, models.Model, dict[str, Any]]] = []
+    pending: list[tuple[ModelSpec, _Built]] = []
     many: list[tuple[ModelSpec, models.Model, dict[str, Any], int]] = []
     for spec in specs:
         rows = document["tables"].get(spec.label, [])
-        ctx.ids[spec.label] = {}
+        ctx.ids[spec.label], ctx.objects[spec.label] = {}, {}
         for start in range(0, len(rows), BATCH):
-            batch: list[tuple[dict[str, Any], models.Model, dict[str, Any], int]] = []
+            batch: list[_Built] = []
             for number, row in enumerate(rows[start : start + BATCH], start=start + 1):
                 built = _build(spec, row, number, ctx)
                 if built is not None:
-                    batch.append((row, built[0], built[1], number))
-            try:
-                with transaction.atomic():
-                    spec.model._base_manager.bulk_create([b[1] for b in batch])
-            except IntegrityError as exc:
-                raise BackupRowError(
-                    f"{spec.label} rows {start + 1}–{start + len(rows[start : start + BATCH])}: two rows clash "
-                    f"or a row breaks a rule of the database ({str(exc)[:200]})."
-                ) from None
-            for row, instance, deferred, number in batch:
-                ctx.ids[spec.label][row["id"]] = instance.pk
-                if deferred:
-                    pending.append((spec, instance, deferred))
+                    batch.append(built)
+            _insert(spec, batch)
+            for item in batch:
+                ctx.ids[spec.label][item.old_id] = item.instance.pk
+                ctx.objects[spec.label][item.old_id] = item.instance
+                if item.deferred:
+                    pending.append((spec, item))
                 if spec.many_to_many:
-                    many.append((spec, instance, row, number))
+                    many.append((spec, item.instance, item.row, item.number))
             done += len(rows[start : start + BATCH])
             if progress is not None:
                 progress(done, total)
-    for spec, instance, deferred in pending:
+    for spec, item in pending:
         update = {}
-        for attname, (target, old_id) in deferred.items():
+        for attname, (target, old_id) in item.deferred.items():
             if old_id in ctx.skipped.get(target, ()):
                 continue
             if old_id not in ctx.ids[target]:
-                raise BackupRowError(f"{spec.label}: {attname} = {old_id} is not a row of {target} in this backup.")
+                name = spec.model._meta.get_field(attname).name
+                raise BackupRowError(
+                    f"{spec.label} row {item.number}: {name} = {old_id} is not a row of {target} in this backup."
+                )
             update[attname] = ctx.ids[target][old_id]
         if update:
-            spec.model._base_manager.filter(pk=instance.pk).update(**update)
+            spec.model._base_manager.filter(pk=item.instance.pk).update(**update)
     for spec, instance, row, number in many:
         for m2m in spec.many_to_many:
             target = m2m.related_model._meta.label_lower  # type: ignore[union-attr]
