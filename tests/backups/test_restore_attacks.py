@@ -534,3 +534,27 @@ def test_rows_that_clash_with_each_other_are_refused_with_the_models_message(att
     with pytest.raises(BackupRowError, match=r"talent\.freelancer row 2: A freelancer with this email already exists"):
         restore_workspace(crafted, actor=attacker.owner.user)
     assert _counts() == before
+
+
+def test_a_storage_failure_after_the_commit_removes_the_files_it_wrote(
+    attacker, settings, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import FileSystemStorage
+
+    settings.MEDIA_ROOT = tmp_path
+    crafted = copy.deepcopy(attacker.document)
+    crafted["tables"]["guidance.freelancerdocument"].append(
+        dict(crafted["tables"]["guidance.freelancerdocument"][0], id=2)
+    )
+    real_save, saved = FileSystemStorage.save, []
+
+    def save_once(storage, name, content, max_length=None):
+        if saved:
+            raise OSError("disk full")
+        saved.append(real_save(storage, name, content, max_length=max_length))
+        return saved[-1]
+
+    monkeypatch.setattr(FileSystemStorage, "save", save_once)
+    with django_capture_on_commit_callbacks(execute=True):
+        restore_workspace(crafted, actor=attacker.owner.user)  # the rows are committed; no 500 for the files
+    assert len(saved) == 1 and _files(tmp_path) == []
