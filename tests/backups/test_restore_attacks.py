@@ -558,3 +558,23 @@ def test_a_storage_failure_after_the_commit_removes_the_files_it_wrote(
     with django_capture_on_commit_callbacks(execute=True):
         restore_workspace(crafted, actor=attacker.owner.user)  # the rows are committed; no 500 for the files
     assert len(saved) == 1 and _files(tmp_path) == []
+
+
+def test_a_person_invited_twice_is_refused(attacker, victim):
+    crafted = _with_victim_as_owner(attacker.document)
+    crafted["tables"]["workspaces.membership"].append(dict(crafted["tables"]["workspaces.membership"][-1], id=9002))
+    with pytest.raises(BackupRowError, match=re.escape("victim@victim.test is a member twice")):
+        restore_workspace(crafted, actor=attacker.owner.user)
+
+
+def test_the_api_accepts_a_backup_larger_than_djangos_default_body_limit(
+    attacker, settings, django_capture_on_commit_callbacks
+):
+    headers = api_headers(attacker.owner)
+    content = json.dumps(attacker.document).encode()
+    padded = content + b" " * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)  # whitespace is valid JSON
+    with django_capture_on_commit_callbacks(execute=True):
+        response = attacker.client.post(
+            "/api/v1/backup/restore", data=padded, content_type="application/json", headers=headers
+        )
+    assert response.status_code == 201, response.content[:300]

@@ -271,7 +271,9 @@ class RestoreResult:
     def summary(self) -> str:
         parts = [f"Restored {self.workspace.name}: {self.rows} rows."]
         if self.invited:
-            people = ", ".join(f"{email} ({role})" for email, role in self.invited)
+            people = ", ".join(f"{email} ({role})" for email, role in self.invited[:10])
+            if len(self.invited) > 10:
+                people += f" and {len(self.invited) - 10} more"
             parts.append(
                 f"{len(self.invited)} people already have an account and were invited instead of added: {people}."
             )
@@ -573,6 +575,8 @@ def _build(spec: ModelSpec, row: Any, number: int, ctx: _Context) -> _Built | No
             ctx.files.append((instance, name, planned, data))
     _validate(instance, where, skip=skip, references=references, unique=False)
     if waits_for is not None:
+        if any(email == waits_for for email, _ in ctx.invitations):
+            raise BackupRowError(f"{where}: {waits_for} is a member twice.")
         role = str(getattr(instance, "role", ""))
         ctx.invitations.append((waits_for, role))
         ctx.skipped.setdefault(spec.label, set()).add(old_id)
@@ -742,13 +746,16 @@ def _welcome(result: RestoreResult, ctx: _Context, *, actor: Any) -> None:
             mine.save(update_fields=["role"])
     for email, role in ctx.invitations:
         profile = ctx.profile_of.get(email) if role == FREELANCER else None
-        invite(
-            workspace=workspace,
-            inviter=actor if getattr(actor, "pk", None) else None,
-            email=email,
-            role=role,
-            freelancer=profile,
-        )
+        try:
+            invite(
+                workspace=workspace,
+                inviter=actor if getattr(actor, "pk", None) else None,
+                email=email,
+                role=role,
+                freelancer=profile,
+            )
+        except ValidationError as exc:
+            raise BackupRowError(f"users: {email} could not be invited ({_details(exc)}).") from None
         result.invited.append((email, role))
     members = set(Membership.objects.filter(workspace=workspace).values_list("user__email", flat=True))
     for email in result.new_accounts:
