@@ -19,7 +19,7 @@ from sourcewise.backups.services import BackupError, comparable_content, export_
 from sourcewise.demo.builder import build_demo
 from sourcewise.guidance.models import SOP, FreelancerDocument
 from sourcewise.talent.models import Freelancer
-from sourcewise.workspaces.models import Membership, Workspace
+from sourcewise.workspaces.models import Invitation, Membership, Workspace
 from sourcewise.workspaces.selectors import SESSION_KEY
 from tests.conftest import api_headers, client_for
 
@@ -35,6 +35,19 @@ def _same_content(original: dict, restored_workspace: Workspace) -> bool:
     again = export_workspace(restored_workspace)
     again["workspace"]["name"] = original["workspace"]["name"]
     return comparable_content(again) == comparable_content(original)
+
+
+def _assert_team_invited(document: dict, restored: Workspace, actor) -> None:
+    """A restore on the web adds only its actor; everyone else in the file, who has an account here, is invited."""
+    file_roles = {m["user"]: m["role"] for m in document["tables"]["workspaces.membership"]}
+    assert len(file_roles) > 1
+    assert dict(Membership.objects.filter(workspace=restored).values_list("user__email", "role")) == {
+        actor.email: "owner"
+    }
+    invited = dict(Invitation.objects.filter(workspace=restored).values_list("email", "role"))
+    assert invited == {email: role for email, role in file_roles.items() if email != actor.email}
+    for label in ("talent.freelancer", "engagements.engagement", "guidance.sopversion", "tasks.task"):
+        assert len(export_workspace(restored)["tables"][label]) == len(document["tables"][label]), label
 
 
 def _row_counts(workspace: Workspace) -> dict[str, int]:
@@ -63,14 +76,15 @@ def test_parents_come_before_children_and_cycles_are_deferred():
     assert sop.reference("current_version").deferred
 
 
-def test_demo_round_trip_is_identical_and_leaves_the_original_alone(demo):
+def test_demo_round_trip_is_identical_and_leaves_the_original_alone(demo, django_capture_on_commit_callbacks):
     original = demo.workspace
     before = _row_counts(original)
     document = json.loads(json.dumps(export_workspace(original), default=str))
     assert sum(before.values()) > 300  # the demo fills most tables; an empty backup proves nothing
     assert all(before[label] > 0 for label in ("talent.freelancer", "engagements.engagement", "guidance.sopversion"))
 
-    restored = restore_workspace(document, name="Lumen copy")
+    with django_capture_on_commit_callbacks(execute=True):  # documents are stored after the commit
+        restored = restore_workspace(document, name="Lumen copy", attach_existing_accounts=True)
 
     assert restored.pk != original.pk and restored.name == "Lumen copy"
     assert _same_content(document, restored)
@@ -83,11 +97,12 @@ def test_demo_round_trip_is_identical_and_leaves_the_original_alone(demo):
     )
 
 
-def test_uploaded_documents_travel_with_their_bytes(demo):
+def test_uploaded_documents_travel_with_their_bytes(demo, django_capture_on_commit_callbacks):
     document = export_workspace(demo.workspace)
     originals = {d.original_name: d.file.read() for d in FreelancerDocument.objects.filter(workspace=demo.workspace)}
     assert originals
-    restored = restore_workspace(document)
+    with django_capture_on_commit_callbacks(execute=True):
+        restored = restore_workspace(document)
     copies = FreelancerDocument.objects.filter(workspace=restored)
     assert {d.original_name: d.file.read() for d in copies} == originals
     assert {d.file.name for d in copies}.isdisjoint(
@@ -115,8 +130,8 @@ def _bad(document: dict, change) -> dict:
         (lambda d: d.update(format="other"), "not a Sourcewise backup"),
         (lambda d: d.update(version=99), "version 99"),
         (lambda d: d["tables"].update({"nope.table": []}), "nope.table"),
-        (lambda d: d["tables"]["talent.freelancer"][0].update(hourly_rate="lots"), "talent.freelancer, row 1"),
-        (lambda d: d["tables"]["talent.freelancer"][1].update(country="XX"), "talent.freelancer, row 2"),
+        (lambda d: d["tables"]["talent.freelancer"][0].update(hourly_rate="lots"), "talent.freelancer row 1"),
+        (lambda d: d["tables"]["talent.freelancer"][1].update(country="XX"), "talent.freelancer row 2"),
         (lambda d: d["tables"]["engagements.engagement"][0].update(task=999999), "is not a row of tasks.task"),
         (lambda d: d["tables"]["engagements.engagement"][0].update(freelancer=None), "freelancer is required"),
         (lambda d: d["tables"]["workspaces.membership"][0].update(user="ghost@nowhere.test"), "not among"),
@@ -133,41 +148,31 @@ def test_a_bad_file_restores_nothing_and_says_where(demo, change, message):
     assert (Workspace.objects.count(), User.objects.count(), AuditEvent.objects.count()) == (workspaces, users, events)
 
 
-def test_new_people_get_no_password_unless_the_operator_trusts_the_file(demo):
-    document = export_workspace(demo.workspace)
-    stranger = copy.deepcopy(document["users"][0])
-    stranger.update(email="new.person@elsewhere.test")
-    document["users"].append(stranger)
-    restore_workspace(document)
-    assert not User.objects.get(email="new.person@elsewhere.test").has_usable_password()
-
-    document["users"][-1]["email"] = "trusted.person@elsewhere.test"
-    restore_workspace(document, trust_passwords=True)
-    assert User.objects.get(email="trusted.person@elsewhere.test").password == stranger["password"]
-
-
-def test_existing_accounts_are_linked_not_changed(demo):
+def test_cli_may_link_existing_accounts_without_changing_them(demo, django_capture_on_commit_callbacks):
     owner = Membership.objects.get(workspace=demo.workspace, role="owner").user
     password = owner.password
     document = export_workspace(demo.workspace)
-    document["users"] = [dict(u, password="pbkdf2_sha256$1$x$y") for u in document["users"]]
-    restored = restore_workspace(document, trust_passwords=True)
+    document["users"] = [dict(u, password="pbkdf2_sha256$1$x$y", full_name="Renamed") for u in document["users"]]
+    with django_capture_on_commit_callbacks(execute=True):
+        restored = restore_workspace(document, attach_existing_accounts=True)
     owner.refresh_from_db()
-    assert owner.password == password
+    assert owner.password == password and owner.full_name != "Renamed"
     assert Membership.objects.get(workspace=restored, user=owner).role == "owner"
+    assert not Invitation.objects.filter(workspace=restored).exists()
 
 
+@pytest.mark.django_db(transaction=True)  # documents are stored after a real commit, then verified
 def test_cli_backup_then_restore_verifies_the_copy(demo, tmp_path, capsys):
     target = tmp_path / "lumen.json"
     call_command("backup", "--workspace", str(demo.workspace.pk), "-o", str(target))
-    call_command("restore", str(target), "--name", "From CLI")
+    call_command("restore", str(target), "--name", "From CLI", "--attach-existing-accounts")
     assert "verified identical" in capsys.readouterr().out
     restored = Workspace.objects.get(name="From CLI")
     assert _same_content(json.loads(target.read_text()), restored)
     assert AuditEvent.objects.filter(workspace=restored, action="workspace.restore").count() == 1
 
 
-def test_web_download_and_restore(demo):
+def test_web_download_and_restore(demo, django_capture_on_commit_callbacks):
     owner = Membership.objects.get(workspace=demo.workspace, role="owner")
     client = client_for(owner)
     page = client.get("/backup/")
@@ -178,11 +183,12 @@ def test_web_download_and_restore(demo):
     assert AuditEvent.objects.filter(workspace=demo.workspace, action="workspace.backup").exists()
 
     upload = SimpleUploadedFile("b.json", response.content, content_type="application/json")
-    done = client.post("/backup/", {"file": upload, "name": "Web copy"})
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post("/backup/", {"file": upload, "name": "Web copy"})
     assert done.status_code == 302
     restored = Workspace.objects.get(name="Web copy")
     assert client.session[SESSION_KEY] == restored.pk  # the owner now works in the copy
-    assert _same_content(document, restored)
+    _assert_team_invited(document, restored, owner.user)
 
     junk = SimpleUploadedFile("b.json", b"not json", content_type="application/json")
     again = client.post("/backup/", {"file": junk})
@@ -198,16 +204,21 @@ def test_only_the_owner_may_back_up(demo, role):
     assert client.get("/api/v1/backup", headers=api_headers(member)).status_code == 403
 
 
-def test_api_backup_and_restore(demo):
+def test_api_backup_and_restore(demo, django_capture_on_commit_callbacks):
     owner = Membership.objects.get(workspace=demo.workspace, role="owner")
     headers = api_headers(owner)
     client = client_for(owner)
     response = client.get("/api/v1/backup", headers=headers)
     assert response.status_code == 200
     document = response.json()
-    created = client.post("/api/v1/backup/restore", data=document, content_type="application/json", headers=headers)
+    with django_capture_on_commit_callbacks(execute=True):
+        created = client.post("/api/v1/backup/restore", data=document, content_type="application/json", headers=headers)
     assert created.status_code == 201
-    assert _same_content(document, Workspace.objects.get(pk=created.json()["id"]))
+    restored = Workspace.objects.get(pk=created.json()["id"])
+    _assert_team_invited(document, restored, owner.user)
+    assert sorted(created.json()["invited"]) == sorted(
+        Invitation.objects.filter(workspace=restored).values_list("email", flat=True)
+    )
     refused = client.post(
         "/api/v1/backup/restore", data={"format": "x"}, content_type="application/json", headers=headers
     )
@@ -224,6 +235,6 @@ def test_sqlite_backup_restores_identically_into_postgresql(tmp_path):
     for args in (["migrate", "-v0"], ["demo"], ["backup", "-o", str(tmp_path / "demo.json")]):
         subprocess.run(cli + args, env=env, check=True, capture_output=True, timeout=300)
     document = json.loads((tmp_path / "demo.json").read_text())
-    restored = restore_workspace(document, trust_passwords=True)
+    restored = restore_workspace(document)
     assert connection.vendor == "postgresql"
     assert _same_content(document, restored)

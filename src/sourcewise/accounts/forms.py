@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
 from sourcewise.accounts.models import User
 from sourcewise.core.forms import CountryField, CurrencyField, TimezoneField
@@ -54,3 +54,15 @@ class SignupForm(AccountFields):
         initial=Workspace.Stage.STARTUP,
         help_text="Idea and startup businesses must keep their core work in-house.",
     )
+
+
+class AccountPasswordResetForm(PasswordResetForm):
+    """Django's reset form, also for active accounts that have no password yet.
+
+    A restore creates accounts without a password (a backup carries no hashes); choosing
+    one through "Forgot your password?" is how such a person starts, so they are not
+    skipped as Django's form would skip them.
+    """
+
+    def get_users(self, email: str) -> Any:
+        return User._default_manager.filter(email__iexact=email.strip(), is_active=True)

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_http_methods
 
-from sourcewise.accounts.forms import EmailAuthenticationForm, SignupForm
+from sourcewise.accounts.forms import AccountPasswordResetForm, EmailAuthenticationForm, SignupForm
 from sourcewise.accounts.services import sign_up_with_workspace
 from sourcewise.core.access import login_view, public_view
 from sourcewise.core.forms import apply_errors
@@ -56,6 +56,7 @@ login_page = public_view(
 logout_page = public_view(auth_views.LogoutView.as_view())
 password_reset = public_view(
     auth_views.PasswordResetView.as_view(
+        form_class=AccountPasswordResetForm,
         template_name="accounts/password_reset.html",
         email_template_name="accounts/password_reset_email.txt",
         subject_template_name="accounts/password_reset_subject.txt",

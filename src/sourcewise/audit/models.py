@@ -42,6 +42,8 @@ class AuditEvent(models.Model):
     changes = models.JSONField(default=dict, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # History copied in by a restore: it says what the backup file claims, not what happened here.
+    imported = models.BooleanField(default=False, help_text="Restored from a backup file, not recorded here.")
 
     objects = AuditQuerySet.as_manager()
 

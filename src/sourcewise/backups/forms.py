@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
 
-MAX_BACKUP_BYTES = 200 * 1024 * 1024
+from sourcewise.backups.services import MAX_BACKUP_BYTES, BackupError, parse_backup
 
 
 class RestoreForm(forms.Form):
@@ -24,6 +23,6 @@ class RestoreForm(forms.Form):
         if upload.size > MAX_BACKUP_BYTES:
             raise forms.ValidationError(f"The file is larger than {MAX_BACKUP_BYTES // (1024 * 1024)} MB.")
         try:
-            return json.loads(upload.read().decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise forms.ValidationError("This file is not a JSON backup.") from None
+            return parse_backup(upload.read(), limit=MAX_BACKUP_BYTES)
+        except BackupError as exc:
+            raise forms.ValidationError(str(exc)) from None

@@ -3,7 +3,12 @@
 The document names rows by their ids *in the file* and people by e-mail, so it can be
 restored into any Sourcewise database — the same one (as a copy), an empty one, or a
 PostgreSQL one after SQLite — and ids are re-numbered on the way in. Restoring is one
-transaction: a file with a single bad row changes nothing.
+transaction: a file with a single bad row changes nothing, and leaves no file behind.
+
+A backup file is untrusted input (anyone may upload one as the owner of their own
+workspace): it carries no password hashes, it can never make an existing account a
+member of anything, every row is validated like a form's input and may point only at
+rows of the same file, and its history is marked as imported.
 """
 
 from __future__ import annotations
@@ -11,30 +16,61 @@ from __future__ import annotations
 import base64
 import datetime
 import decimal
+import io
+import json
+import math
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.base import ContentFile
+from django.core.mail import send_mail
 from django.db import DatabaseError, IntegrityError, models, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
+from sourcewise.audit.models import AuditEvent
 from sourcewise.audit.services import record
-from sourcewise.backups.catalog import ModelSpec, backup_models
-from sourcewise.core.access import OWNER
+from sourcewise.backups.catalog import EXCLUDED, ModelSpec, backup_models
+from sourcewise.core.access import FREELANCER, OWNER
+from sourcewise.guidance.services import check_upload
 from sourcewise.workspaces.models import Membership, Workspace
+from sourcewise.workspaces.services import invite
 
 FORMAT = "sourcewise-backup"
 VERSION = 1
-USER_FIELDS = ("email", "full_name", "is_active", "date_joined", "password")
+# No password: a hash in a file is a credential, and a file may come from anyone.
+USER_FIELDS = ("email", "full_name", "is_active", "date_joined")
 WORKSPACE_SKIPPED = ("id",)
+MAX_BACKUP_BYTES = 200 * 1024 * 1024
+MAX_DEPTH = 64  # the deepest a real backup nests is a few levels inside a JSON column
+MAX_ID = 2**63 - 1
+BATCH = 500
+RESTORE_MARKER = "workspace.restore"
 
 
 class BackupError(ValueError):
     """A backup file that cannot be restored; the message says where and why."""
+
+    status = 400  # the file cannot be read as a backup
+
+
+class BackupRowError(BackupError):
+    """A readable backup whose content breaks a rule (a row, a reference, a person)."""
+
+    status = 422
+
+
+class BackupTooLarge(BackupError):
+    status = 413
 
 
 # ---------------------------------------------------------------- values in and out
@@ -57,13 +93,37 @@ def _encode(field: models.Field, instance: models.Model) -> Any:  # type: ignore
     return value
 
 
+def _json_types(field: models.Field) -> tuple[type, ...]:  # type: ignore[type-arg]
+    """The JSON types a column accepts in a file (what the export writes, and nothing looser)."""
+    if isinstance(field, models.BooleanField):
+        return (bool,)
+    if isinstance(field, models.IntegerField | models.AutoField):
+        return (int,)
+    if isinstance(field, models.FloatField | models.DecimalField):
+        return (int, float, str) if isinstance(field, models.DecimalField) else (int, float)
+    return (str,)
+
+
 def _decode(field: models.Field, raw: Any, where: str) -> Any:  # type: ignore[type-arg]
-    if isinstance(field, (models.FileField, models.JSONField)):
+    if raw is None:
+        return None  # validation says when the column is required
+    if isinstance(field, models.JSONField):
+        if _has_nul(raw):
+            raise BackupRowError(f"{where}: {field.name}: text must not contain NUL characters.")
         return raw
+    kinds = _json_types(field)
+    if not isinstance(raw, kinds) or (isinstance(raw, bool) and bool not in kinds):
+        expected = {bool: "true or false", int: "a whole number", float: "a number", str: "text"}
+        wanted = " or ".join(expected[k] for k in kinds)
+        raise BackupRowError(f"{where}: {field.name}: {wanted} expected, not {type(raw).__name__}.")
+    if isinstance(raw, str) and "\x00" in raw:
+        raise BackupRowError(f"{where}: {field.name}: text must not contain NUL characters.")
     try:
         return field.to_python(raw)
     except ValidationError as exc:
-        raise BackupError(f"{where}, {field.name}: {'; '.join(exc.messages)}") from None
+        raise BackupRowError(f"{where}: {field.name}: {'; '.join(exc.messages)}") from None
+    except (TypeError, ValueError, OverflowError, ArithmeticError):
+        raise BackupRowError(f"{where}: {field.name}: {str(raw)[:60]!r} is not a valid value.") from None
 
 
 def _row_values(instance: models.Model, values: tuple[models.Field, ...]) -> dict[str, Any]:  # type: ignore[type-arg]
@@ -136,7 +196,116 @@ def export_workspace(workspace: Workspace, *, actor: Any = None) -> dict[str, An
     return document
 
 
+# ---------------------------------------------------------------- reading a file
+
+
+def _refuse_constant(name: str) -> Any:
+    raise BackupError(f"The file holds {name}, which is not a number a backup can contain.")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise BackupError(f"The file holds the number {text[:40]}, which is too large.")
+    return value
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    document: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in document:
+            raise BackupError(f"The file names the key “{key[:60]}” twice in one object; a backup never does.")
+        document[key] = value
+    return document
+
+
+def _check_depth(document: Any) -> None:
+    stack: list[tuple[Any, int]] = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise BackupError(f"The file nests values more than {MAX_DEPTH} levels deep; a backup never does.")
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values() if isinstance(v, dict | list))
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value if isinstance(v, dict | list))
+
+
+def parse_backup(data: bytes | str, *, limit: int | None = MAX_BACKUP_BYTES) -> Any:
+    """The JSON document in `data`, or a BackupError a person can act on (never a traceback).
+
+    Strict where `json.loads` is lenient: no NaN/Infinity, no duplicate keys, no absurd nesting.
+    """
+    if limit is not None and len(data) > limit:
+        raise BackupTooLarge(f"The file is larger than {limit // (1024 * 1024)} MB, the limit for a restore.")
+    try:
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+        document = json.loads(
+            text, parse_constant=_refuse_constant, parse_float=_finite_float, object_pairs_hook=_no_duplicate_keys
+        )
+    except BackupError:
+        raise
+    except RecursionError:
+        raise BackupError(f"The file nests values more than {MAX_DEPTH} levels deep; a backup never does.") from None
+    except UnicodeDecodeError:
+        raise BackupError("This file is not a JSON backup (it is not UTF-8 text).") from None
+    except ValueError as exc:  # JSONDecodeError, and integers too long to read
+        raise BackupError(f"This file is not a JSON backup ({str(exc)[:120]}).") from None
+    _check_depth(document)
+    return document
+
+
 # ---------------------------------------------------------------- restore
+
+
+@dataclass
+class RestoreResult:
+    """What a restore did, for the person who asked: the new workspace and who must act."""
+
+    workspace: Workspace
+    rows: int = 0
+    invited: list[tuple[str, str]] = field(default_factory=list)  # (e-mail, role) of existing accounts
+    new_accounts: list[str] = field(default_factory=list)  # created without a password; members got a link
+    left_out: dict[str, int] = field(default_factory=dict)  # rows that need a membership that waits for a yes
+
+    def summary(self) -> str:
+        parts = [f"Restored {self.workspace.name}: {self.rows} rows."]
+        if self.invited:
+            people = ", ".join(f"{email} ({role})" for email, role in self.invited[:10])
+            if len(self.invited) > 10:
+                people += f" and {len(self.invited) - 10} more"
+            parts.append(
+                f"{len(self.invited)} people already have an account and were invited instead of added: {people}."
+            )
+        if self.new_accounts:
+            parts.append(
+                f"{len(self.new_accounts)} new accounts were created without a password; "
+                "their members received a link to choose one."
+            )
+        if self.left_out:
+            details = ", ".join(f"{count} {what}" for what, count in sorted(self.left_out.items()))
+            parts.append(f"Waiting for invited people: {details}.")
+        return " ".join(parts)
+
+
+@dataclass
+class _Person:
+    user: Any
+    status: str  # "new" (created here) | "existing" (invited, not linked) | "linked" (the actor, or opted in)
+
+
+@dataclass
+class _Context:
+    workspace: Workspace
+    people: dict[str, _Person]
+    ids: dict[str, dict[int, int]] = field(default_factory=dict)  # label → id in file → new id
+    objects: dict[str, dict[int, models.Model]] = field(default_factory=dict)  # label → id in file → saved row
+    seen: dict[str, set[int]] = field(default_factory=dict)  # label → ids in file (restored or left out)
+    skipped: dict[str, set[int]] = field(default_factory=dict)  # label → ids in file not restored
+    invitations: list[tuple[str, str]] = field(default_factory=list)  # (e-mail, role)
+    profile_of: dict[str, models.Model] = field(default_factory=dict)  # e-mail → its freelancer row
+    files: list[tuple[models.Model, str, str, bytes]] = field(default_factory=list)  # row, attname, name, bytes
+    left_out: dict[str, int] = field(default_factory=dict)
 
 
 @contextmanager
@@ -164,128 +333,325 @@ def _check_shape(document: Any) -> None:
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise BackupError("This is not a Sourcewise backup file (its “format” is missing or different).")
     if document.get("version") != VERSION:
-        raise BackupError(
-            f"This backup has version {document.get('version')!r}; this Sourcewise reads version {VERSION}."
-        )
+        version = document.get("version")
+        shown = repr(version)[:40] if isinstance(version, str | int | float | bool) or version is None else "unreadable"
+        raise BackupError(f"This backup has version {shown}; this Sourcewise reads version {VERSION}.")
     for key, kind in (("workspace", dict), ("users", list), ("tables", dict)):
         if not isinstance(document.get(key), kind):
             raise BackupError(f"The backup's “{key}” is missing or malformed.")
     known = {spec.label for spec in backup_models()}
-    unknown = sorted(set(document["tables"]) - known)
+    unknown = sorted(set(document["tables"]) - known - EXCLUDED)
     if unknown:
-        raise BackupError(f"The backup holds tables this version does not know: {', '.join(unknown)}.")
+        shown = ", ".join(label[:60] for label in unknown[:10])
+        raise BackupError(f"The backup holds tables this version does not know: {shown}.")
+    for label in known & set(document["tables"]):
+        if not isinstance(document["tables"][label], list):
+            raise BackupError(f"{label}: a list of rows is expected.")
 
 
-def _restore_users(document: dict[str, Any], *, trust_passwords: bool) -> dict[str, Any]:
+def _is_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _details(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        return "; ".join(
+            f"{name}: {' '.join(messages)}" if name != NON_FIELD_ERRORS else " ".join(messages)
+            for name, messages in exc.message_dict.items()
+        )
+    return " ".join(exc.messages)
+
+
+def _validate(instance: models.Model, where: str, *, skip: list[str], references: list[str], unique: bool) -> None:
+    """The model's own validation, as a form's full_clean runs it; errors say the row.
+
+    With `unique=False` the uniqueness and check constraints are left to the database (a
+    query per row and constraint otherwise); `_insert` finds the row that breaks one and
+    validates it fully then, so the message is the same.
+    """
+    errors: dict[str, list[str]] = {}
+    steps: list[Callable[[], None]] = [
+        lambda: instance.clean_fields(exclude=skip + references),  # references are checked against the file
+        instance.clean,
+    ]
+    if unique:
+        steps += [lambda: instance.validate_unique(exclude=skip), lambda: instance.validate_constraints(exclude=skip)]
+    for step in steps:
+        try:
+            step()
+        except ValidationError as exc:
+            exc = exc if hasattr(exc, "error_dict") else ValidationError({NON_FIELD_ERRORS: exc.error_list})
+            for name, messages in exc.message_dict.items():
+                errors.setdefault(name, []).extend(m for m in messages if m not in errors.get(name, []))
+    if errors:
+        raise BackupRowError(f"{where}: {_details(ValidationError(errors))}")
+
+
+def _person(ctx: _Context, raw: Any, where: str, name: str) -> _Person:
+    if not isinstance(raw, str):
+        raise BackupRowError(f"{where}: {name} must be an e-mail address.")
+    person = ctx.people.get(raw.strip().lower())
+    if person is None:
+        raise BackupRowError(f"{where}: {name} names {raw[:120]!r}, who is not among the backup's users.")
+    return person
+
+
+def _restore_users(document: dict[str, Any], *, actor: Any, attach_existing: bool) -> dict[str, _Person]:
     User = get_user_model()
-    people: dict[str, Any] = {}
+    people: dict[str, _Person] = {}
+    allowed = {*USER_FIELDS, "password"}  # old backups carry a password hash: it is ignored, never used
     for number, raw in enumerate(document["users"], start=1):
+        where = f"users entry {number}"
         if not isinstance(raw, dict) or not isinstance(raw.get("email"), str) or "@" not in raw["email"]:
-            raise BackupError(f"users, entry {number}: an e-mail address is needed.")
-        email = User.objects.normalize_email(raw["email"]).lower()  # type: ignore[attr-defined]
+            raise BackupRowError(f"{where}: an e-mail address is needed.")
+        unknown = set(raw) - allowed
+        if unknown:
+            raise BackupRowError(f"{where}: unknown fields {', '.join(sorted(k[:40] for k in unknown))}.")
+        email = User.objects.normalize_email(raw["email"].strip()).lower()  # type: ignore[attr-defined]
+        if email in people:
+            raise BackupRowError(f"{where}: {email} appears twice among the users.")
         user = User._base_manager.filter(email=email).first()
-        if user is None:
-            user = User(
-                email=email, full_name=str(raw.get("full_name") or "")[:150], is_active=bool(raw.get("is_active", True))
-            )
-            joined = raw.get("date_joined")
-            user.date_joined = (
-                _decode(_user_field("date_joined"), joined, f"users, entry {number}") if joined else timezone.now()
-            )
-            password = raw.get("password")
-            # An operator restoring their own file keeps everyone's sign-in; a file uploaded
-            # on the web could plant a known password for someone else's address, so there
-            # new people get no password and sign in after a password reset.
-            if trust_passwords and isinstance(password, str) and password:
-                user.password = password
-            else:
-                user.set_unusable_password()
-            user.save()
-        people[raw["email"]] = user
+        if user is not None:
+            is_actor = getattr(actor, "pk", None) is not None and user.pk == actor.pk
+            people[email] = _Person(user, "linked" if is_actor or attach_existing else "existing")
+            continue
+        user = User(email=email)
+        for name in ("full_name", "is_active", "date_joined"):
+            if name in raw:
+                setattr(user, name, _decode(_user_field(name), raw[name], where))
+        if user.date_joined is None:
+            user.date_joined = timezone.now()
+        user.set_unusable_password()  # a new account chooses its password through a reset link
+        _validate(user, where, skip=["password"], references=[], unique=True)
+        user.save()
+        people[email] = _Person(user, "new")
     return people
 
 
-def _build(spec: ModelSpec, row: Any, number: int, ctx: dict[str, Any]) -> tuple[models.Model, dict[str, Any]]:
-    where = f"{spec.label}, row {number}"
-    if not isinstance(row, dict) or not isinstance(row.get("id"), int):
-        raise BackupError(f"{where}: each row needs its numeric id.")
-    unknown = set(row) - {"id"} - {f.attname for f in spec.values} - {r.field.name for r in spec.references}
-    unknown -= {m.name for m in spec.many_to_many}
+def _file_content(spec: ModelSpec, instance: models.Model, attname: str, raw: Any, where: str) -> bytes | None:
+    """The bytes of an inline file, checked like an upload: content sniffed, size limited."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or not isinstance(raw.get("content"), str) or set(raw) - {"name", "content"}:
+        raise BackupRowError(f"{where}: {attname} must hold a file name and its content.")
+    try:
+        data = base64.b64decode(raw["content"], validate=True)
+    except ValueError:
+        raise BackupRowError(f"{where}: {attname} has damaged content (not base64).") from None
+    try:
+        content_type = check_upload(io.BytesIO(data), len(data))
+    except ValidationError as exc:
+        raise BackupRowError(f"{where}: {attname}: {' '.join(exc.messages)}") from None
+    names = {f.name for f in spec.model._meta.concrete_fields}
+    if "content_type" in names:  # what the bytes are, never what the file claims
+        instance.content_type = content_type  # type: ignore[attr-defined]
+    if "size" in names:
+        instance.size = len(data)  # type: ignore[attr-defined]
+    return data
+
+
+@dataclass
+class _Built:
+    """A validated, unsaved row and what is set after every row exists."""
+
+    row: dict[str, Any]
+    number: int
+    instance: models.Model
+    deferred: dict[str, Any]
+    skip: list[str]
+
+    @property
+    def old_id(self) -> int:
+        return int(self.row["id"])
+
+
+def _insert(spec: ModelSpec, batch: list[_Built]) -> None:
+    """Insert a batch; when the database refuses it, say which row and why in the model's words."""
+    try:
+        with transaction.atomic():
+            spec.model._base_manager.bulk_create([item.instance for item in batch])
+        return
+    except IntegrityError as exc:
+        problem = str(exc)[:200]
+    for item in batch:  # one by one, to find the row (the rows before it are in the database now)
+        try:
+            with transaction.atomic():
+                spec.model._base_manager.bulk_create([item.instance])
+        except IntegrityError as exc:
+            where = f"{spec.label} row {item.number}"
+            try:
+                item.instance.validate_unique(exclude=item.skip)
+                item.instance.validate_constraints(exclude=item.skip)
+            except ValidationError as invalid:
+                raise BackupRowError(f"{where}: {_details(invalid)}") from None
+            raise BackupRowError(f"{where}: the database refused it ({str(exc)[:200]}).") from None
+    raise BackupRowError(f"{spec.label}: the database refused these rows ({problem}).")
+
+
+def _build(spec: ModelSpec, row: Any, number: int, ctx: _Context) -> _Built | None:
+    """One row as an unsaved instance, validated; None when it waits for an invited person."""
+    where = f"{spec.label} row {number}"
+    if not isinstance(row, dict) or not _is_id(row.get("id")):
+        raise BackupRowError(f"{where}: each row needs its id, a positive whole number.")
+    old_id = row["id"]
+    seen = ctx.seen.setdefault(spec.label, set())
+    if old_id in seen:
+        raise BackupRowError(f"{where}: id {old_id} is used by two rows of {spec.label}.")
+    seen.add(old_id)
+    columns = {f.attname for f in spec.values} | {r.field.name for r in spec.references}
+    unknown = set(row) - {"id"} - columns - {m.name for m in spec.many_to_many}
     if unknown:
-        raise BackupError(f"{where}: unknown columns {', '.join(sorted(unknown))}.")
+        raise BackupRowError(f"{where}: unknown columns {', '.join(sorted(k[:40] for k in unknown))}.")
     instance = spec.model()
     files: dict[str, Any] = {}
     for f in spec.values:
         if f.attname not in row:
             continue  # a column added after the backup was made keeps its default
-        value = _decode(f, row[f.attname], where)
         if isinstance(f, models.FileField):
-            files[f.attname] = value
+            files[f.attname] = row[f.attname]
         else:
-            setattr(instance, f.attname, value)
+            setattr(instance, f.attname, _decode(f, row[f.attname], where))
+    if isinstance(instance, AuditEvent):
+        instance.imported = True  # history from a file is shown as such, never as recorded here
     deferred: dict[str, Any] = {}
+    waits_for: str | None = None
     for ref in spec.references:
         if ref.kind == "workspace":
-            setattr(instance, ref.field.attname, ctx["workspace"].pk)
+            setattr(instance, ref.field.name, ctx.workspace)  # objects, not ids: clean() reads them without a query
             continue
         raw = row.get(ref.field.name)
         if raw is None:
             if not ref.field.null:
-                raise BackupError(f"{where}: {ref.field.name} is required.")
+                raise BackupRowError(f"{where}: {ref.field.name} is required.")
             continue
         if ref.kind == "user":
-            user = ctx["users"].get(raw)
-            if user is None:
-                raise BackupError(f"{where}: {ref.field.name} names {raw!r}, who is not among the backup's users.")
-            setattr(instance, ref.field.attname, user.pk)
-        elif ref.deferred:
+            person = _person(ctx, raw, where, ref.field.name)
+            if person.status == "existing" and ref.field.name == "user":
+                # An account of someone else's: never linked by a file; the invitation links it.
+                if isinstance(instance, Membership):
+                    waits_for = person.user.email
+                elif ref.field.null:
+                    ctx.profile_of[person.user.email] = instance
+                    continue
+            setattr(instance, ref.field.name, person.user)
+            continue
+        if not _is_id(raw):
+            raise BackupRowError(f"{where}: {ref.field.name} must be the id of a row of {ref.target}.")
+        if ref.deferred:
             deferred[ref.field.attname] = (ref.target, raw)
-        else:
-            new_id = ctx["ids"][ref.target].get(raw)
-            if new_id is None:
-                raise BackupError(f"{where}: {ref.field.name} = {raw} is not a row of {ref.target} in this backup.")
-            setattr(instance, ref.field.attname, new_id)
-    try:
-        instance.clean_fields(exclude=[r.field.name for r in spec.references] + list(files))
-    except ValidationError as exc:
-        details = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
-        raise BackupError(f"{where}: {details}") from None
-    for attname, content in files.items():
-        if content is not None:
-            if not isinstance(content, dict) or not isinstance(content.get("content"), str):
-                raise BackupError(f"{where}: {attname} must hold a file name and its content.")
-            try:
-                data = base64.b64decode(content["content"], validate=True)
-            except ValueError:
-                raise BackupError(f"{where}: {attname} has damaged content.") from None
-            getattr(instance, attname).save(str(content.get("name") or "file"), ContentFile(data), save=False)
-    return instance, deferred
+            continue
+        if raw in ctx.skipped.get(ref.target, ()):
+            if ref.field.null:
+                ctx.left_out[f"{spec.label}.{ref.field.name} cleared"] = (
+                    ctx.left_out.get(f"{spec.label}.{ref.field.name} cleared", 0) + 1
+                )
+                continue
+            ctx.skipped.setdefault(spec.label, set()).add(old_id)
+            ctx.left_out[spec.label] = ctx.left_out.get(spec.label, 0) + 1
+            return None
+        target = ctx.objects[ref.target].get(raw)
+        if target is None:
+            raise BackupRowError(f"{where}: {ref.field.name} = {raw} is not a row of {ref.target} in this backup.")
+        setattr(instance, ref.field.name, target)
+    skip = [spec.model._meta.get_field(a).name for a in deferred] + list(files)
+    references = [r.field.name for r in spec.references]
+    for name, raw in files.items():
+        data = _file_content(spec, instance, name, raw, where)
+        if data is not None:
+            file_field = spec.model._meta.get_field(name)
+            assert isinstance(file_field, models.FileField)
+            planned = file_field.generate_filename(instance, "restored")
+            setattr(instance, name, planned)
+            ctx.files.append((instance, name, planned, data))
+    _validate(instance, where, skip=skip, references=references, unique=False)
+    if waits_for is not None:
+        if any(email == waits_for for email, _ in ctx.invitations):
+            raise BackupRowError(f"{where}: {waits_for} is a member twice.")
+        role = str(getattr(instance, "role", ""))
+        ctx.invitations.append((waits_for, role))
+        ctx.skipped.setdefault(spec.label, set()).add(old_id)
+        return None
+    return _Built(row, number, instance, deferred, skip)
 
 
 def restore_workspace(
-    document: Any, *, actor: Any = None, name: str | None = None, trust_passwords: bool = False
+    document: Any,
+    *,
+    actor: Any = None,
+    name: str | None = None,
+    attach_existing_accounts: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Workspace:
-    """Create a new workspace holding everything in `document`; all or nothing."""
+    """Create a new workspace holding everything in `document`; all or nothing.
+
+    See `restore_backup`, which also says whom the restore invited.
+    """
+    return restore_backup(
+        document, actor=actor, name=name, attach_existing_accounts=attach_existing_accounts, progress=progress
+    ).workspace
+
+
+def restore_backup(
+    document: Any,
+    *,
+    actor: Any = None,
+    name: str | None = None,
+    attach_existing_accounts: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> RestoreResult:
+    """Create a new workspace holding everything in `document`; all or nothing.
+
+    The file can never reach outside the new workspace: every row is validated like a form's
+    input and may name only rows of the same file; people who already have an account are
+    invited (not added) unless an operator opts in with `attach_existing_accounts`; new
+    accounts get no password but a link to choose one; restored audit rows are marked
+    imported; documents are checked like uploads and stored only once the rows are
+    committed, so a failed restore leaves no file behind. `progress(done, total)` is called
+    as rows are written.
+    """
     _check_shape(document)
     try:
         with transaction.atomic():
             with _keep_timestamps():
-                workspace, rows = _restore(document, actor=actor, name=name, trust_passwords=trust_passwords)
-            if actor is not None and not Membership.objects.filter(workspace=workspace, user=actor).exists():
-                Membership.objects.create(workspace=workspace, user=actor, role=OWNER)
+                result, ctx = _restore(
+                    document, actor=actor, name=name, attach_existing=attach_existing_accounts, progress=progress
+                )
+            _welcome(result, ctx, actor=actor)
             record(
                 actor=actor,
-                workspace=workspace,
-                action="workspace.restore",
-                target=workspace,
-                changes={"rows": rows, "exported_at": document.get("exported_at")},
+                workspace=result.workspace,
+                action=RESTORE_MARKER,
+                target=result.workspace,
+                changes={
+                    "rows": result.rows,
+                    "exported_at": str(document.get("exported_at"))[:40],
+                    "invited": [email for email, _ in result.invited],
+                    "new_accounts": len(result.new_accounts),
+                    "left_out": result.left_out,
+                },
             )
-            return workspace
+            files = ctx.files
+            # robust: the rows are committed by then; a storage failure is logged (and its partial
+            # files removed) rather than answered with a 500 for a restore that did happen.
+            transaction.on_commit(lambda: _store_files(files), robust=True)
+            return result
     except (IntegrityError, DatabaseError) as exc:
-        raise BackupError(f"The backup contradicts itself and was not restored ({exc}).") from None
+        raise BackupRowError(f"The backup contradicts itself and was not restored ({str(exc)[:300]}).") from None
+    except RecursionError:
+        raise BackupError(f"The file nests values more than {MAX_DEPTH} levels deep; a backup never does.") from None
 
 
-def _restore(document: dict[str, Any], *, actor: Any, name: str | None, trust_passwords: bool) -> tuple[Workspace, int]:
+def _decode_workspace(document: dict[str, Any], name: str | None) -> Workspace:
     workspace = Workspace()
     for f in _workspace_fields():
         if f.attname in document["workspace"]:
@@ -295,49 +661,139 @@ def _restore(document: dict[str, Any], *, actor: Any, name: str | None, trust_pa
     try:
         workspace.full_clean()
     except ValidationError as exc:
-        raise BackupError(f"workspace: {'; '.join(exc.messages)}") from None
+        raise BackupRowError(f"workspace: {_details(exc)}") from None
+    return workspace
+
+
+def _restore(
+    document: dict[str, Any],
+    *,
+    actor: Any,
+    name: str | None,
+    attach_existing: bool,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[RestoreResult, _Context]:
+    specs = backup_models()
+    total = len(document["users"]) + sum(len(document["tables"].get(spec.label, [])) for spec in specs)
+    done = 0
+    workspace = _decode_workspace(document, name)
     workspace.save()
-    ctx: dict[str, Any] = {
-        "workspace": workspace,
-        "users": _restore_users(document, trust_passwords=trust_passwords),
-        "ids": {},
-    }
-    pending: list[tuple[ModelSpec, models.Model, dict[str, Any]]] = []
-    many: list[tuple[ModelSpec, models.Model, dict[str, Any]]] = []
-    for spec in backup_models():
+    ctx = _Context(workspace, _restore_users(document, actor=actor, attach_existing=attach_existing))
+    done += len(document["users"])
+    if progress is not None:
+        progress(done, total)
+    pending: list[tuple[ModelSpec, _Built]] = []
+    many: list[tuple[ModelSpec, models.Model, dict[str, Any], int]] = []
+    for spec in specs:
         rows = document["tables"].get(spec.label, [])
-        if not isinstance(rows, list):
-            raise BackupError(f"{spec.label}: a list of rows is expected.")
-        built = [_build(spec, row, number, ctx) for number, row in enumerate(rows, start=1)]
-        instances = [instance for instance, _ in built]
-        spec.model._base_manager.bulk_create(instances, batch_size=500)
-        ctx["ids"][spec.label] = {row["id"]: instance.pk for row, instance in zip(rows, instances, strict=True)}
-        for (instance, deferred), row in zip(built, rows, strict=True):
-            if deferred:
-                pending.append((spec, instance, deferred))
-            if spec.many_to_many:
-                many.append((spec, instance, row))
-    for spec, instance, deferred in pending:
+        ctx.ids[spec.label], ctx.objects[spec.label] = {}, {}
+        for start in range(0, len(rows), BATCH):
+            batch: list[_Built] = []
+            for number, row in enumerate(rows[start : start + BATCH], start=start + 1):
+                built = _build(spec, row, number, ctx)
+                if built is not None:
+                    batch.append(built)
+            _insert(spec, batch)
+            for item in batch:
+                ctx.ids[spec.label][item.old_id] = item.instance.pk
+                ctx.objects[spec.label][item.old_id] = item.instance
+                if item.deferred:
+                    pending.append((spec, item))
+                if spec.many_to_many:
+                    many.append((spec, item.instance, item.row, item.number))
+            done += len(rows[start : start + BATCH])
+            if progress is not None:
+                progress(done, total)
+    for spec, item in pending:
         update = {}
-        for attname, (target, old_id) in deferred.items():
-            if old_id not in ctx["ids"][target]:
-                raise BackupError(f"{spec.label}: {attname} = {old_id} is not a row of {target} in this backup.")
-            update[attname] = ctx["ids"][target][old_id]
-        spec.model._base_manager.filter(pk=instance.pk).update(**update)
-    for spec, instance, row in many:
+        for attname, (target, old_id) in item.deferred.items():
+            if old_id in ctx.skipped.get(target, ()):
+                continue
+            if old_id not in ctx.ids[target]:
+                name = spec.model._meta.get_field(attname).name
+                raise BackupRowError(
+                    f"{spec.label} row {item.number}: {name} = {old_id} is not a row of {target} in this backup."
+                )
+            update[attname] = ctx.ids[target][old_id]
+        if update:
+            spec.model._base_manager.filter(pk=item.instance.pk).update(**update)
+    for spec, instance, row, number in many:
         for m2m in spec.many_to_many:
             target = m2m.related_model._meta.label_lower  # type: ignore[union-attr]
             old_ids = row.get(m2m.name) or []
-            if not isinstance(old_ids, list) or any(i not in ctx["ids"][target] for i in old_ids):
-                raise BackupError(f"{spec.label}, id {row['id']}: {m2m.name} names rows that are not in this backup.")
-            getattr(instance, m2m.name).set([ctx["ids"][target][i] for i in old_ids])
-    return workspace, sum(len(v) for v in ctx["ids"].values())
+            if not isinstance(old_ids, list) or not all(_is_id(i) and i in ctx.seen.get(target, ()) for i in old_ids):
+                raise BackupRowError(f"{spec.label} row {number}: {m2m.name} names rows that are not in this backup.")
+            kept = [ctx.ids[target][i] for i in old_ids if i in ctx.ids[target]]
+            getattr(instance, m2m.name).set(kept)
+    result = RestoreResult(
+        workspace=workspace,
+        rows=sum(len(v) for v in ctx.ids.values()),
+        new_accounts=sorted(email for email, p in ctx.people.items() if p.status == "new"),
+        left_out=dict(ctx.left_out),
+    )
+    return result, ctx
+
+
+def _welcome(result: RestoreResult, ctx: _Context, *, actor: Any) -> None:
+    """The actor owns the copy; existing accounts are invited; new members get a password link."""
+    workspace = result.workspace
+    if getattr(actor, "pk", None) is not None:
+        mine = Membership.objects.filter(workspace=workspace, user=actor).first()
+        if mine is None:
+            Membership.objects.create(workspace=workspace, user=actor, role=OWNER)
+        elif mine.role != OWNER:
+            mine.role = OWNER
+            mine.save(update_fields=["role"])
+    for email, role in ctx.invitations:
+        profile = ctx.profile_of.get(email) if role == FREELANCER else None
+        try:
+            invite(
+                workspace=workspace,
+                inviter=actor if getattr(actor, "pk", None) else None,
+                email=email,
+                role=role,
+                freelancer=profile,
+            )
+        except ValidationError as exc:
+            raise BackupRowError(f"users: {email} could not be invited ({_details(exc)}).") from None
+        result.invited.append((email, role))
+    members = set(Membership.objects.filter(workspace=workspace).values_list("user__email", flat=True))
+    for email in result.new_accounts:
+        if email in members and email != getattr(actor, "email", None):
+            _send_password_link(ctx.people[email].user, workspace)
+
+
+def _send_password_link(user: Any, workspace: Workspace) -> None:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    link = settings.SITE_URL + reverse("accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    subject = f"Your Sourcewise account for {workspace.name}"
+    body = (
+        f"{workspace.name} was restored on Sourcewise from a backup, with an account for {user.email}.\n\n"
+        f"Choose your password here to sign in:\n{link}\n\n"
+        "If you do not expect this, ignore this email; nobody can sign in as you without it.\n"
+    )
+    email = user.email
+    transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
+
+
+def _store_files(files: list[tuple[models.Model, str, str, bytes]]) -> None:
+    """Write the restored documents, once their rows are committed; a failure removes what was written."""
+    written: list[tuple[Any, str]] = []
+    try:
+        for instance, attname, planned, data in files:
+            storage = instance._meta.get_field(attname).storage  # type: ignore[union-attr]
+            stored = storage.save(planned, ContentFile(data))
+            written.append((storage, stored))
+            if stored != planned:  # the storage chose another name: the row follows it
+                type(instance)._base_manager.filter(pk=instance.pk).update(**{attname: stored})
+    except Exception:
+        for storage, stored in written:
+            storage.delete(stored)
+        raise
 
 
 # ---------------------------------------------------------------- comparing
-
-
-RESTORE_MARKER = "workspace.restore"
 
 
 def comparable_content(document: dict[str, Any]) -> dict[str, Any]:
@@ -345,17 +801,23 @@ def comparable_content(document: dict[str, Any]) -> dict[str, Any]:
 
     Two workspaces hold the same content exactly when this is equal for their backups,
     whatever ids the rows got in their databases. The audit row a restore writes about
-    itself is not content and is left out, as is the time of the export.
+    itself is not content and is left out, as is the time of the export. Users are compared
+    by address only (a restore never changes an existing account).
     """
-    tables = {
-        label: [r for r in rows if not (label == "audit.auditevent" and r.get("action") == RESTORE_MARKER)]
+    specs = {spec.label: spec for spec in backup_models()}
+    tables = {  # whether an audit row was imported says how it arrived, not what it says
+        label: [
+            {k: v for k, v in r.items() if not (label == "audit.auditevent" and k == "imported")}
+            for r in rows
+            if not (label == "audit.auditevent" and r.get("action") == RESTORE_MARKER)
+        ]
         for label, rows in document["tables"].items()
+        if label in specs  # tables that no longer travel (see catalog.EXCLUDED) are not content
     }
     position = {
         label: {row["id"]: n for n, row in enumerate(sorted(rows, key=lambda r: r["id"]))}
         for label, rows in tables.items()
     }
-    specs = {spec.label: spec for spec in backup_models()}
     content: dict[str, Any] = {}
     for label, rows in tables.items():
         spec = specs[label]

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from sourcewise.backups.catalog import backup_models
 from sourcewise.backups.forms import RestoreForm
-from sourcewise.backups.services import BackupError, export_workspace, restore_workspace
+from sourcewise.backups.services import BackupError, export_workspace, restore_backup
 from sourcewise.core.access import OWNER, workspace_view
 from sourcewise.workspaces.services import switch_workspace
 
@@ -23,14 +23,14 @@ def backup_page(request: HttpRequest) -> HttpResponse:
     form = RestoreForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            workspace = restore_workspace(
+            result = restore_backup(
                 form.cleaned_data["file"], actor=request.user, name=form.cleaned_data["name"] or None
             )
         except BackupError as exc:
             form.add_error("file", f"Nothing was restored: {exc}")
         else:
-            switch_workspace(request, workspace.pk)
-            messages.success(request, f"Restored {workspace.name}. You are now working in it.")
+            switch_workspace(request, result.workspace.pk)
+            messages.success(request, f"{result.summary()} You are now working in it.")
             return redirect("home")
     tables = sorted({str(spec.model._meta.verbose_name_plural) for spec in backup_models()})
     return render(request, "backups/backup.html", {"form": form, "tables": tables})

@@ -52,9 +52,12 @@ def _hash(token: str) -> str:
 
 @transaction.atomic
 def invite(
-    *, workspace: Workspace, inviter: User, email: str, role: str, freelancer: Any = None
+    *, workspace: Workspace, inviter: User | None, email: str, role: str, freelancer: Any = None
 ) -> tuple[Invitation, str]:
-    """Create an invitation and email its link (sent after the commit). Returns the link."""
+    """Create an invitation and email its link (sent after the commit). Returns the link.
+
+    `inviter` is None only for an operator's command-line restore (no person invites).
+    """
     email = email.strip().lower()
     if role not in Membership.Role.values:
         raise ValidationError({"role": "Choose owner, manager or freelancer."})
@@ -70,7 +73,7 @@ def invite(
         freelancer=freelancer,
         expires_at=timezone.now() + datetime.timedelta(days=INVITATION_DAYS),
     )
-    invitation.full_clean()
+    invitation.full_clean(exclude=None if inviter else ["invited_by"])
     invitation.save()
     link = settings.SITE_URL + reverse("workspaces:accept_invitation", args=[token])
     record(
@@ -81,8 +84,9 @@ def invite(
         changes={"email": email, "role": role},
     )
     subject = f"You are invited to {workspace.name} on Sourcewise"
+    who = inviter.display_name if inviter else "The operator of this Sourcewise"
     body = (
-        f"{inviter.display_name} invited you to join {workspace.name} on Sourcewise as {role}.\n\n"
+        f"{who} invited you to join {workspace.name} on Sourcewise as {role}.\n\n"
         f"Accept the invitation here (valid for {INVITATION_DAYS} days):\n{link}\n"
     )
     transaction.on_commit(lambda: send_mail(subject, body, None, [email]))

@@ -1,44 +1,56 @@
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sourcewise.backups.services import BackupError, comparable_content, export_workspace, restore_workspace
+from sourcewise.backups.services import BackupError, comparable_content, export_workspace, parse_backup, restore_backup
 
 
 class Command(BaseCommand):
     help = (
-        "Restore a JSON backup as a new workspace (all or nothing). People in the file keep their "
-        "passwords when their account does not exist yet; existing accounts are linked, not changed."
+        "Restore a JSON backup as a new workspace (all or nothing). New people get an account without a "
+        "password and an e-mail to choose one; people who already have an account are invited, unless "
+        "--attach-existing-accounts makes them members directly."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="A file written by `sourcewise backup`.")
         parser.add_argument("--name", help="Name of the restored workspace (default: the name in the file).")
+        parser.add_argument(
+            "--attach-existing-accounts",
+            action="store_true",
+            help="Make people who already have an account on this instance members with their role in the file, "
+            "without an invitation. Use only for a file you trust (e.g. moving your own instance).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
         try:
-            document = json.loads(path.read_text(encoding="utf-8"))
+            document = parse_backup(path.read_bytes(), limit=None)  # the operator's own file: no upload limit
         except FileNotFoundError:
             raise CommandError(f"No file {path}.") from None
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise CommandError(f"{path} is not a JSON backup: {exc}") from None
+        except BackupError as exc:
+            raise CommandError(f"{path}: {exc}") from None
         try:
-            workspace = restore_workspace(document, name=options.get("name"), trust_passwords=True)
+            result = restore_backup(
+                document, name=options.get("name"), attach_existing_accounts=options["attach_existing_accounts"]
+            )
         except BackupError as exc:
             raise CommandError(f"Nothing was restored: {exc}") from None
+        workspace = result.workspace
+        if result.invited or result.left_out:
+            # Invited people are not members yet, so the copy cannot equal the file.
+            self.stdout.write(self.style.WARNING(f"{result.summary()} Workspace #{workspace.pk}; not verified."))
+            return
         # Prove the round trip: the restored workspace, backed up again, holds the file's content.
         again = export_workspace(workspace)
         again["workspace"]["name"] = document["workspace"].get("name")
         if comparable_content(again) != comparable_content(document):
             raise CommandError(f"Restored as workspace #{workspace.pk}, but its content differs from the file.")
-        rows = sum(len(rows) for rows in document["tables"].values())
         self.stdout.write(
             self.style.SUCCESS(
-                f"Restored {workspace.name} as workspace #{workspace.pk}: {rows} rows, verified identical."
+                f"Restored {workspace.name} as workspace #{workspace.pk}: {result.rows} rows, verified identical."
             )
         )
