@@ -54,10 +54,10 @@ test-postgres: install-dev
 		DATABASE_URL=$(TEST_PG_URL) $(PYTEST); \
 	else echo "== PostgreSQL not reachable at $(TEST_PG_URL): the PostgreSQL run was skipped"; fi
 
-# The rules and the demo that depend on "today", run as if it were a month end late at night,
+# The rules and the demos, which depend on "today", run as if it were a month end late at night,
 # the night European clocks go forward, 29 February and New Year's Eve (SQLite).
 TEST_MOMENTS ?= 2027-01-31T23:30:00Z 2027-03-28T00:30:00Z 2028-02-29T12:00:00Z 2026-12-31T23:59:00Z
-DATE_TESTS ?= tests/findings tests/costs tests/engagements tests/money tests/guidance tests/tasks tests/talent tests/demo
+DATE_TESTS ?= tests/findings tests/costs tests/demo tests/engagements/test_rules.py tests/engagements/test_demo.py tests/money/test_rules.py tests/guidance/test_sop_rules.py tests/guidance/test_pulse_and_training.py tests/tasks/test_rules.py tests/talent/test_rules.py tests/talent/test_talent_demo.py
 test-dates: install-dev
 	@for moment in $(TEST_MOMENTS); do \
 		echo "== as if it were $$moment"; \
