@@ -92,7 +92,9 @@ def create_draft(*, workspace: Workspace, actor: Any, **fields: Any) -> Engageme
             if fields.get("manager") is None:
                 fields["manager"] = member
             if fields["manager"].pk != member.pk:
-                raise PermissionDenied("A manager plans engagements they manage themself; ask an owner to assign another.")
+                raise PermissionDenied(
+                    "A manager plans engagements they manage themself; ask an owner to assign another."
+                )
     engagement = Engagement(workspace=workspace, state=Engagement.State.DRAFT, **fields)
     return save_audited(engagement, actor=actor, action="engagement.create")
 
@@ -219,9 +221,7 @@ def _member_of(actor: Any, workspace_id: int) -> Membership | None:
         member: Membership | None = actor if actor.workspace_id == workspace_id else None
     else:
         user_id = getattr(actor, "pk", None)
-        member = (
-            Membership.objects.filter(user_id=user_id, workspace_id=workspace_id).first() if user_id else None
-        )
+        member = Membership.objects.filter(user_id=user_id, workspace_id=workspace_id).first() if user_id else None
     if member is None:
         raise PermissionDenied("You are not a member of this workspace.")
     return member
