@@ -28,8 +28,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from sourcewise.api.access import ApiAccess
-from sourcewise.audit.models import AuditEvent
 from sourcewise.api.main import api
+from sourcewise.audit.models import AuditEvent
 from sourcewise.core.access import LOGIN, PUBLIC, ROLES, WORKSPACE, Access, access_of
 from sourcewise.demo.builder import build_demo
 from sourcewise.workspaces.models import Membership
