@@ -94,3 +94,20 @@ def test_simultaneous_invoices_of_one_workspace_get_distinct_numbers():
 
     assert all(o.error is None for o in outcomes), outcomes
     assert sorted(Invoice.objects.filter(workspace=workspace).values_list("sequence", flat=True)) == [1, 2]
+
+
+def test_the_migration_numbers_existing_invoices_per_workspace(db):
+    """Invoices made before the numbering get 1, 2, 3, … per workspace, in the order they were made."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("sourcewise.costs.migrations.0002_invoice_number_per_workspace")
+    a, b = WorkspaceFactory(), WorkspaceFactory()
+    ea, eb = active_engagement(a), active_engagement(b)
+    made = [_invoice(a, ea, MARCH), _invoice(b, eb, MARCH), _invoice(a, ea, datetime.date(2026, 4, 1))]
+    Invoice.objects.update(sequence=None)  # as they were before the migration
+
+    migration.number_existing_invoices(apps, None)
+
+    assert [Invoice.objects.get(pk=i.pk).sequence for i in made] == [1, 1, 2]

@@ -108,7 +108,7 @@ def audit_refusal(request: HttpRequest, exc: Exception) -> None:
     `deny()` recorded already is not written twice. Anonymous requests are not audited
     here (they never reach an id: they are sent to sign in or get 401).
     """
-    if getattr(exc, AUDITED, False) or not getattr(request.user, "is_authenticated", False):
+    if getattr(exc, AUDITED, False) or not getattr(getattr(request, "user", None), "is_authenticated", False):
         return
     if not isinstance(exc, (PermissionDenied, Http404)):
         return
