@@ -111,3 +111,31 @@ def test_the_migration_numbers_existing_invoices_per_workspace(db):
     migration.number_existing_invoices(apps, None)
 
     assert [Invoice.objects.get(pk=i.pk).sequence for i in made] == [1, 1, 2]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_creations_on_the_web_give_one_invoice_and_a_clear_message():
+    workspace = WorkspaceFactory()
+    owner = MembershipFactory(workspace=workspace, role=OWNER)
+    engagement = active_engagement(workspace)
+    form = {"engagement": engagement.pk, "month": "2026-03", "extra_description": "Retainer", "extra_amount": "100"}
+    real_clean = Invoice.full_clean
+    hook = pause(2)
+
+    def full_clean(self, *args, **kwargs):
+        real_clean(self, *args, **kwargs)
+        hook()
+
+    def post():
+        client = Client()
+        client.force_login(owner.user, backend="django.contrib.auth.backends.ModelBackend")
+        return client.post("/costs/invoices/new/", form)
+
+    with mock.patch.object(Invoice, "full_clean", full_clean):
+        outcomes = race(post, post)
+
+    assert all(o.error is None for o in outcomes), outcomes
+    assert sorted(o.value.status_code for o in outcomes) == [200, 302]
+    page = next(o.value for o in outcomes if o.value.status_code == 200).content.decode()
+    assert "already has an invoice for this month" in page
+    assert Invoice.objects.filter(engagement=engagement).count() == 1
