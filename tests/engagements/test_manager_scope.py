@@ -274,3 +274,13 @@ def test_services_refuse_freelancers_and_outsiders(call, workspace, manager):
         with pytest.raises(PermissionDenied):
             call(engagement, actor)
     assert _state(workspace) == before
+
+
+def test_the_detail_page_offers_the_actions_only_to_who_may_use_them(workspace, manager):
+    draft = EngagementFactory(workspace=workspace, manager=manager)
+    edit = f"/engagements/{draft.pk}/edit/"
+    mine = client_for(manager).get(f"/engagements/{draft.pk}/").content.decode()
+    theirs = client_for(MembershipFactory(workspace=workspace, role=MANAGER)).get(f"/engagements/{draft.pk}/")
+    assert edit in mine and "milestones/new" in mine
+    assert theirs.status_code == 200
+    assert edit not in theirs.content.decode() and "milestones/new" not in theirs.content.decode()
