@@ -9,7 +9,9 @@ declaration and checks, for two copies of the demo business (A and B):
 * a role not allowed → 403;
 * an allowed role of A on B's objects (every method) → 404 (405 when the method is wrong);
 * an allowed role on its own objects → no server error;
-* B's data is unchanged at the end.
+* B's data is unchanged at the end;
+* every refusal (403, and 404 for B's id or a missing id) left one audit row naming the
+  person, their own workspace and the path they asked for (SPEC §7).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from sourcewise.api.access import ApiAccess
 from sourcewise.api.main import api
+from sourcewise.audit.models import AuditEvent
 from sourcewise.core.access import LOGIN, PUBLIC, ROLES, WORKSPACE, Access, access_of
 from sourcewise.demo.builder import build_demo
 from sourcewise.workspaces.models import Membership
@@ -208,6 +211,23 @@ def planned_attempts(route: Route, demos) -> int:
     return count
 
 
+def _denials() -> int:
+    return AuditEvent.objects.filter(action="permission.denied").count()
+
+
+def _assert_audited(response, before: int, member, url: str) -> None:
+    """A 403 or 404 wrote exactly one audit row: who, from which workspace, what they asked."""
+    if response.status_code not in (403, 404):
+        return
+    assert _denials() == before + 1, f"{member.role} {url} → {response.status_code} left no audit row"
+    row = AuditEvent.objects.filter(action="permission.denied").order_by("-id").first()
+    assert (row.actor_id, row.workspace_id, row.changes["path"]) == (
+        member.user_id,
+        member.workspace_id,
+        url.split("?")[0],
+    )
+
+
 @pytest.mark.parametrize("route", ALL_ROUTES, ids=lambda r: f"{r.name}")
 def test_route_denies_what_is_not_yours(route: Route, demos, db):
     if route.access is None:
@@ -267,9 +287,11 @@ def _try_as_every_role(route: Route, demos, mine: str, theirs: str) -> None:
         if not allowed:
             for method in _denied_methods(route):
                 url = route.url(own_kwargs)
+                before_call = _denials()
                 response = _call(client, method, url, headers)
                 ATTEMPTS["count"] += 1
                 assert response.status_code == 403, f"{role} {method} {url} → {response.status_code}, expected 403"
+                _assert_audited(response, before_call, member, url)
             continue
 
         # Another workspace's objects: never found, whatever the method.
@@ -279,11 +301,16 @@ def _try_as_every_role(route: Route, demos, mine: str, theirs: str) -> None:
             for kwargs in _kwargs_sets(route, demos[theirs], OBJECTS_PER_ROUTE):
                 for method in methods:
                     url = route.url(kwargs)
+                    before_call = _denials()
                     response = _call(client, method, url, headers)
                     ATTEMPTS["count"] += 1
+                    _assert_audited(response, before_call, member, url)
                     # B's row must look exactly like a row that does not exist: 404, or the
                     # same 405/422 a missing id gets when the method or body is wrong.
-                    nothing = _call(client, method, missing, headers).status_code
+                    before_call = _denials()
+                    missing_response = _call(client, method, missing, headers)
+                    _assert_audited(missing_response, before_call, member, missing)
+                    nothing = missing_response.status_code
                     assert response.status_code == nothing and nothing in {404, 405, 422}, (
                         f"{role} {method} {url} (other workspace) → {response.status_code}; a missing id → {nothing}"
                     )

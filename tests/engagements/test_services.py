@@ -6,7 +6,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from sourcewise.audit.models import AuditEvent
 from sourcewise.core.access import FREELANCER, MANAGER, OWNER
@@ -321,7 +321,7 @@ def test_deliverable_refusals(own_active, workspace, freelancer_member, manager)
     milestone = MilestoneFactory(engagement=own_active)
     other = MembershipFactory(workspace=workspace, role=FREELANCER)
     FreelancerFactory(workspace=workspace, user=other.user)
-    with pytest.raises(ValidationError, match="Only the freelancer"):
+    with pytest.raises(PermissionDenied, match="Only the freelancer"):
         services.submit_deliverable(milestone=milestone, membership=other, text="Mine now")
     with pytest.raises(ValidationError, match="Describe what you deliver"):
         services.submit_deliverable(milestone=milestone, membership=freelancer_member, text=" ")
@@ -329,7 +329,7 @@ def test_deliverable_refusals(own_active, workspace, freelancer_member, manager)
         services.review_deliverable(milestone=milestone, membership=manager, accept=True)
     services.submit_deliverable(milestone=milestone, membership=freelancer_member, text="Done")
     another_manager = MembershipFactory(workspace=workspace, role=MANAGER)
-    with pytest.raises(ValidationError, match="Only the engagement's manager or an owner"):
+    with pytest.raises(PermissionDenied, match="Only the engagement's manager or an owner"):
         services.review_deliverable(milestone=milestone, membership=another_manager, accept=True)
     assert Milestone.objects.get(pk=milestone.pk).status == "submitted"
     owner = MembershipFactory(workspace=workspace, role=OWNER)
@@ -354,13 +354,13 @@ def test_checkpoint_by_the_manager_of_an_active_engagement(own_active, workspace
         engagement=own_active, membership=manager, date=START, quality=4, timeliness=3, communication=5, notes="ok"
     )
     assert (review.reviewer, review.average) == (manager.user, 4.0)
-    for membership, date, quality, message in (
-        (MembershipFactory(workspace=workspace, role=MANAGER), START, 4, "Only the engagement's manager"),
-        (manager, START - datetime.timedelta(days=1), 4, "before the engagement starts"),
-        (manager, START, 6, "Value 6 is not a valid choice"),
-        (manager, datetime.date(2999, 1, 1), 4, "cannot be in the future"),
+    for membership, date, quality, error, message in (
+        (MembershipFactory(workspace=workspace, role=MANAGER), START, 4, PermissionDenied, "Only the engagement's"),
+        (manager, START - datetime.timedelta(days=1), 4, ValidationError, "before the engagement starts"),
+        (manager, START, 6, ValidationError, "Value 6 is not a valid choice"),
+        (manager, datetime.date(2999, 1, 1), 4, ValidationError, "cannot be in the future"),
     ):
-        with pytest.raises(ValidationError, match=message):
+        with pytest.raises(error, match=message):
             services.record_checkpoint(
                 engagement=own_active, membership=membership, date=date, quality=quality, timeliness=3, communication=3
             )
@@ -400,19 +400,19 @@ def test_hours_must_be_more_than_0_and_at_most_24(own_active, freelancer_member,
 def test_time_refusals(own_active, workspace, freelancer_member, manager):
     other = MembershipFactory(workspace=workspace, role=FREELANCER)
     FreelancerFactory(workspace=workspace, user=other.user)
-    for membership, date, message in (
-        (other, START, "Only the freelancer of this engagement"),
-        (manager, START, "Only the freelancer of this engagement"),
-        (freelancer_member, START - datetime.timedelta(days=1), "before the engagement started"),
-        (freelancer_member, datetime.date(2999, 1, 1), "future day"),
+    for membership, date, error, message in (
+        (other, START, PermissionDenied, "Only the freelancer of this engagement"),
+        (manager, START, PermissionDenied, "Only the freelancer of this engagement"),
+        (freelancer_member, START - datetime.timedelta(days=1), ValidationError, "before the engagement started"),
+        (freelancer_member, datetime.date(2999, 1, 1), ValidationError, "future day"),
     ):
-        with pytest.raises(ValidationError, match=message):
+        with pytest.raises(error, match=message):
             services.log_time(engagement=own_active, membership=membership, date=date, hours=Decimal("1"))
     assert not TimeEntry.objects.exists()
     entry = TimeEntryFactory(engagement=own_active)
     with pytest.raises(ValidationError, match="Say what is wrong"):
         services.review_time(entry=entry, membership=manager, approve=False)
-    with pytest.raises(ValidationError, match="Only the engagement's manager or an owner"):
+    with pytest.raises(PermissionDenied, match="Only the engagement's manager or an owner"):
         services.review_time(entry=entry, membership=MembershipFactory(workspace=workspace, role=MANAGER), approve=True)
     assert TimeEntry.objects.get(pk=entry.pk).status == "submitted"
     services.review_time(entry=entry, membership=manager, approve=False, note="Wrong day")

@@ -17,6 +17,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from sourcewise.core.access import audit_refusal
+
 logger = logging.getLogger(__name__)
 
 api = NinjaAPI(
@@ -81,11 +83,13 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
 
 @api.exception_handler(PermissionDenied)
 def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    audit_refusal(request, exc)
     return error(request, 403, "forbidden", str(exc) or "Your role may not do this.")
 
 
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    audit_refusal(request, exc)
     return error(request, 404, "not_found", str(exc) or "Not found in this workspace.")
 
 

@@ -39,12 +39,19 @@ def record(
     )
 
 
-def record_denial(request: HttpRequest, reason: str) -> AuditEvent:
+def record_denial(request: HttpRequest, reason: str, asked: dict[str, Any] | None = None) -> AuditEvent:
+    """A refused request: who (and in which of their workspaces), what they asked for, from where.
+
+    The row goes to the actor's own workspace and says nothing about the row they asked
+    for beyond its kind and id — not whether it exists elsewhere (that would be an oracle).
+    """
     membership = getattr(request, "_sourcewise_membership", None)
+    changes: dict[str, Any] = {"path": request.path[:500], "method": request.method, "reason": reason[:500]}
+    changes.update(asked or {})
     return record(
         actor=request.user,
         workspace=membership.workspace if membership else None,
         action="permission.denied",
-        changes={"path": request.path[:500], "method": request.method, "reason": reason},
+        changes=changes,
         request=request,
     )

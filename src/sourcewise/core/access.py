@@ -11,7 +11,10 @@ Every web view declares who may use it with one of three decorators:
 
 The API uses the same declaration through `sourcewise.api.access.api_access`.
 A missing workspace membership is a 403, an object of another workspace is a 404,
-and every denial leaves an audit row.
+and every denial leaves an audit row: `deny()` writes it where access is checked, and
+`audit_refusal()` writes it centrally for any other 403 or 404 a signed-in person gets
+(an id of another workspace, a service refusing a role) — see `RefusalAuditMiddleware`
+and the API's error handlers.
 """
 
 from __future__ import annotations
@@ -75,12 +78,51 @@ def login_view(view: V) -> V:
     return wrapper  # type: ignore[return-value]
 
 
+AUDITED = "sourcewise_audited"
+
+
 def deny(request: HttpRequest, reason: str) -> PermissionDenied:
     """Record the denial in the audit log and return the exception to raise."""
     from sourcewise.audit.services import record_denial
 
     record_denial(request, reason)
-    return PermissionDenied(reason)
+    exc = PermissionDenied(reason)
+    setattr(exc, AUDITED, True)
+    return exc
+
+
+class NotInWorkspace(Http404):
+    """An id the member may not see: another workspace's row, a row beyond their role, or no row at all."""
+
+    def __init__(self, model: type[models.Model], pk: Any) -> None:
+        super().__init__(f"No {model._meta.verbose_name} with that id in this workspace.")
+        self.model_label = model._meta.label_lower
+        self.pk = str(pk)[:64]
+
+
+def audit_refusal(request: HttpRequest, exc: Exception) -> None:
+    """Write the audit row of a refused request (403, or 404 for an id that is not the member's).
+
+    Called centrally — by `RefusalAuditMiddleware` for web pages and by the API's error
+    handlers — so every view, endpoint and service refusal is covered once; a denial that
+    `deny()` recorded already is not written twice. Anonymous requests are not audited
+    here (they never reach an id: they are sent to sign in or get 401).
+    """
+    if getattr(exc, AUDITED, False) or not getattr(getattr(request, "user", None), "is_authenticated", False):
+        return
+    if not isinstance(exc, (PermissionDenied, Http404)):
+        return
+    from sourcewise.audit.services import record_denial
+
+    if getattr(request, "_sourcewise_membership", None) is None:  # a page outside a workspace view
+        from sourcewise.workspaces.selectors import current_membership
+
+        current_membership(request)  # caches it on the request: the row names the actor's workspace
+    asked: dict[str, Any] = {"status": 404 if isinstance(exc, Http404) else 403}
+    if isinstance(exc, NotInWorkspace):
+        asked.update(model=exc.model_label, id=exc.pk)
+    record_denial(request, str(exc) or "Refused.", asked=asked)
+    setattr(exc, AUDITED, True)
 
 
 def workspace_view(
@@ -127,4 +169,4 @@ def scoped_object(request: HttpRequest, model: type[M], pk: Any, queryset: model
     try:
         return qs.get(pk=pk)
     except (model.DoesNotExist, ValueError, TypeError):  # type: ignore[attr-defined]
-        raise Http404(f"No {model._meta.verbose_name} with that id in this workspace.") from None
+        raise NotInWorkspace(model, pk) from None

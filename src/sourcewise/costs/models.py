@@ -225,12 +225,25 @@ class Invoice(WorkspaceScoped, TimeStamped):
         help_text="What was actually paid, in the invoice currency.",
     )
     note = models.CharField(max_length=500, blank=True)
+    sequence = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The invoice's number within its workspace (1, 2, 3, …); empty only for an invoice restored "
+        "from a backup made before invoices were numbered per workspace.",
+    )
 
     objects = OwnedByFreelancerQuerySet.as_manager()
 
     class Meta:
         ordering = ["-month", "-id"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "sequence"],
+                name="invoice_number_unique_in_workspace",
+                violation_error_code="duplicate",
+                violation_error_message="Another invoice of this workspace has this number.",
+            ),
             models.UniqueConstraint(
                 fields=["engagement", "month"],
                 name="invoice_one_per_engagement_month",
@@ -259,7 +272,10 @@ class Invoice(WorkspaceScoped, TimeStamped):
 
     @property
     def number(self) -> str:
-        return f"{self.month:%Y%m}-{self.pk or 0:05d}"
+        """Counts the workspace's own invoices: it says nothing about the instance's other customers."""
+        if self.sequence is None:
+            return f"{self.month:%Y%m}-unnumbered"
+        return f"{self.month:%Y%m}-{self.sequence:05d}"
 
     @property
     def period_end(self) -> datetime.date:

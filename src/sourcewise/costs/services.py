@@ -738,15 +738,28 @@ def create_invoice(
             f"Nothing to invoice for {month:%B %Y}: no approved hours or accepted milestones in that month. "
             "Add an extra line with the agreed amount."
         )
+    # One invoice is created at a time per workspace (its row is locked until the commit): the
+    # numbers count 1, 2, 3, … without a gap or a twin, and a second "create" for the same
+    # engagement and month waits, then sees the first and is refused as a duplicate (409).
+    Workspace.objects.select_for_update().only("pk").get(pk=workspace.pk)
+    last = Invoice.objects.filter(workspace=workspace).aggregate(last=Max("sequence"))["last"]
     invoice = Invoice(
         workspace=workspace,
         engagement=engagement,
         month=month,
         currency=engagement.currency,
         total=sum((line.amount for line in lines), Decimal(0)),
+        sequence=(last or 0) + 1,
     )
     invoice.full_clean()
-    invoice.save()
+    try:
+        with transaction.atomic():
+            invoice.save()
+    except IntegrityError:  # a writer that did not take the lock (or a database without row locks) won
+        raise ValidationError(
+            "This engagement already has an invoice for this month (it was just created by someone else).",
+            code="duplicate",
+        ) from None
     for line in lines:
         line.workspace = workspace
         line.invoice = invoice

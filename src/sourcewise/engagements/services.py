@@ -3,6 +3,13 @@
 Every state change runs in one transaction that first locks the engagement row
 (`select_for_update`), re-reads its state and only then decides: two people pressing
 "Activate" at once give one activation and one clear refusal, never two.
+
+Who may act is decided here too, not only in the views: every change to an engagement
+and to the work inside it is refused (`PermissionDenied`, a 403 on every interface) unless
+the actor manages that engagement — its own manager, or an owner of its workspace
+(`can_manage`). A manager plans drafts for themself; only an owner hands an engagement to
+another manager. `actor=None` is the system itself (demo builder, operator commands); no
+web or API request can pass it, as every route needs a signed-in member.
 """
 
 from __future__ import annotations
@@ -11,12 +18,12 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from sourcewise.audit.services import record
-from sourcewise.core.access import INTERNAL
+from sourcewise.core.access import INTERNAL, OWNER
 from sourcewise.core.services import save_audited, snapshot
 from sourcewise.engagements.models import CheckpointReview, Engagement, Handover, Milestone, Offboarding, TimeEntry
 from sourcewise.engagements.requirements import unmet_requirements
@@ -76,6 +83,18 @@ def create_draft(*, workspace: Workspace, actor: Any, **fields: Any) -> Engageme
     if unknown:
         raise TypeError(f"unknown fields {sorted(unknown)}")
     _check_same_workspace(workspace, fields)
+    member = _member_of(actor, workspace.pk)
+    if member is not None:
+        if member.role not in INTERNAL:
+            raise PermissionDenied("Only an owner or a manager can plan an engagement.")
+        if member.role != OWNER:
+            # A manager plans engagements for themself; handing one to someone else is an owner's call.
+            if fields.get("manager") is None:
+                fields["manager"] = member
+            if fields["manager"].pk != member.pk:
+                raise PermissionDenied(
+                    "A manager plans engagements they manage themself; ask an owner to assign another."
+                )
     engagement = Engagement(workspace=workspace, state=Engagement.State.DRAFT, **fields)
     return save_audited(engagement, actor=actor, action="engagement.create")
 
@@ -86,6 +105,12 @@ def update_draft(*, engagement: Engagement, actor: Any, **fields: Any) -> Engage
     if unknown:
         raise TypeError(f"unknown fields {sorted(unknown)}")
     locked = _locked(engagement)
+    member = _require_actor_manages(actor, locked)
+    if member is not None and member.role != OWNER and "manager" in fields:
+        if fields["manager"] is None:  # a manager's draft stays theirs
+            fields["manager"] = member
+        if fields["manager"].pk != member.pk:
+            raise PermissionDenied("Only an owner can hand an engagement to another manager.")
     _require_state(locked, Engagement.State.DRAFT, doing="edited (only a draft can change its terms)")
     _check_same_workspace(locked.workspace, fields)
     before = snapshot(locked, fields)
@@ -111,6 +136,7 @@ def _transition(
 def activate(*, engagement: Engagement, actor: Any) -> Engagement:
     """draft → active, when every registered activation requirement is met (all reasons listed)."""
     locked = _locked(engagement)
+    _require_actor_manages(actor, locked)
     _require_state(locked, Engagement.State.DRAFT, doing="activated")
     reasons = unmet_requirements(locked)
     if reasons:
@@ -128,6 +154,7 @@ def activate(*, engagement: Engagement, actor: Any) -> Engagement:
 def complete(*, engagement: Engagement, actor: Any, rating: int | None = None, note: str = "") -> Engagement:
     """active → completed. A trial needs its rating (1–5): it decides whether a full engagement may follow."""
     locked = _locked(engagement)
+    _require_actor_manages(actor, locked)
     _require_state(locked, Engagement.State.ACTIVE, doing="completed")
     fields: dict[str, Any] = {"state": Engagement.State.COMPLETED, "ended_at": timezone.now(), "completion_note": note}
     if locked.is_trial:
@@ -143,6 +170,7 @@ def complete(*, engagement: Engagement, actor: Any, rating: int | None = None, n
 def terminate(*, engagement: Engagement, actor: Any, reason: str) -> Engagement:
     """active → terminated, with the reason written down."""
     locked = _locked(engagement)
+    _require_actor_manages(actor, locked)
     _require_state(locked, Engagement.State.ACTIVE, doing="terminated")
     if not reason.strip():
         raise ValidationError({"termination_reason": "Say why the engagement ends early."})
@@ -159,6 +187,7 @@ def terminate(*, engagement: Engagement, actor: Any, reason: str) -> Engagement:
 def cancel(*, engagement: Engagement, actor: Any) -> Engagement:
     """draft → cancelled (a plan that will not happen)."""
     locked = _locked(engagement)
+    _require_actor_manages(actor, locked)
     _require_state(locked, Engagement.State.DRAFT, doing="cancelled")
     return _transition(engagement, locked, actor, "engagement.cancel", {"state": Engagement.State.CANCELLED})
 
@@ -173,9 +202,37 @@ def can_manage(membership: Membership, engagement: Engagement) -> bool:
     return membership.is_owner or (membership.role in INTERNAL and engagement.manager_id == membership.pk)
 
 
+NOT_MANAGER = "Only the engagement's manager or an owner of the workspace can do this."
+
+
 def _require_manager(membership: Membership, engagement: Engagement) -> None:
     if not can_manage(membership, engagement):
-        raise ValidationError("Only the engagement's manager or an owner can do this.", code="not_manager")
+        raise PermissionDenied(NOT_MANAGER)
+
+
+def _member_of(actor: Any, workspace_id: int) -> Membership | None:
+    """The actor's membership in the workspace; None for the system (`actor=None`).
+
+    A person without a membership there is refused outright.
+    """
+    if actor is None:
+        return None
+    if isinstance(actor, Membership):
+        member: Membership | None = actor if actor.workspace_id == workspace_id else None
+    else:
+        user_id = getattr(actor, "pk", None)
+        member = Membership.objects.filter(user_id=user_id, workspace_id=workspace_id).first() if user_id else None
+    if member is None:
+        raise PermissionDenied("You are not a member of this workspace.")
+    return member
+
+
+def _require_actor_manages(actor: Any, engagement: Engagement) -> Membership | None:
+    """Refuse unless the actor (a user or membership) manages the engagement; None = the system."""
+    member = _member_of(actor, engagement.workspace_id)
+    if member is not None:
+        _require_manager(member, engagement)
+    return member
 
 
 def is_own(membership: Membership, engagement: Engagement) -> bool:
@@ -184,7 +241,7 @@ def is_own(membership: Membership, engagement: Engagement) -> bool:
 
 def _require_freelancer(membership: Membership, engagement: Engagement) -> None:
     if not is_own(membership, engagement):
-        raise ValidationError("Only the freelancer of this engagement can do this.", code="not_freelancer")
+        raise PermissionDenied("Only the freelancer of this engagement can do this.")
 
 
 def _require_active(engagement: Engagement, doing: str) -> None:
@@ -202,6 +259,8 @@ def _require_active(engagement: Engagement, doing: str) -> None:
 def add_milestone(
     *, engagement: Engagement, actor: Any, title: str, acceptance_criteria: str, due_date: datetime.date
 ) -> Milestone:
+    engagement = _locked(engagement)
+    _require_actor_manages(actor, engagement)
     if engagement.state not in (Engagement.State.DRAFT, Engagement.State.ACTIVE):
         raise ValidationError("Milestones are planned on a draft or active engagement.", code="state")
     if not acceptance_criteria.strip():
@@ -363,6 +422,9 @@ def start_offboarding(
 ) -> Offboarding:
     """Mark a freelancer as leaving: one handover per active engagement of theirs."""
     locked = Freelancer.objects.select_for_update().get(pk=freelancer.pk)
+    member = _member_of(actor, locked.workspace_id)
+    if member is not None and member.role not in INTERNAL:
+        raise PermissionDenied("Only an owner or a manager can offboard a freelancer.")
     if Offboarding.objects.filter(freelancer=locked).exists():
         raise ValidationError(f"{locked} is already being offboarded.", code="duplicate")
     offboarding = save_audited(
@@ -390,6 +452,7 @@ def update_handover(
     *, handover: Handover, actor: Any, status: str, replacement: Freelancer | None = None, notes: str = ""
 ) -> Handover:
     locked = Handover.objects.select_for_update().select_related("engagement", "offboarding").get(pk=handover.pk)
+    _require_actor_manages(actor, locked.engagement)
     if status not in Handover.Status.values:
         raise ValidationError({"status": "Unknown handover status."})
     if replacement is not None and (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -41,6 +41,16 @@ def _member(request: HttpRequest) -> Membership:
 
 def _engagements(request: HttpRequest) -> QuerySet[Engagement]:
     return selectors.with_related(scoped_queryset(request, Engagement))
+
+
+def _managed(request: HttpRequest, engagement: Engagement) -> Engagement:
+    """The forms that change an engagement open only for its manager or an owner (403, audited).
+
+    The services refuse the change itself too; this spares a manager a form they cannot send.
+    """
+    if not services.can_manage(_member(request), engagement):
+        raise PermissionDenied(services.NOT_MANAGER)
+    return engagement
 
 
 def _refused(request: HttpRequest, exc: ValidationError) -> None:
@@ -90,7 +100,7 @@ def engagement_create(request: HttpRequest) -> HttpResponse:
 @workspace_view(roles=INTERNAL, objects={"pk": Engagement})
 @require_http_methods(["GET", "POST"])
 def engagement_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    engagement = scoped_object(request, Engagement, pk, _engagements(request))
+    engagement = _managed(request, scoped_object(request, Engagement, pk, _engagements(request)))
     initial = {name: getattr(engagement, name) for name in services.DRAFT_FIELDS}
     form = EngagementForm(request.POST or None, initial=initial, workspace=request.workspace)  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
@@ -169,7 +179,7 @@ def engagement_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @workspace_view(roles=INTERNAL, objects={"pk": Engagement})
 @require_http_methods(["GET", "POST"])
 def engagement_complete(request: HttpRequest, pk: int) -> HttpResponse:
-    engagement = scoped_object(request, Engagement, pk, _engagements(request))
+    engagement = _managed(request, scoped_object(request, Engagement, pk, _engagements(request)))
     form = CompleteForm(request.POST or None)
     if not engagement.is_trial:
         del form.fields["trial_rating"]
@@ -193,7 +203,7 @@ def engagement_complete(request: HttpRequest, pk: int) -> HttpResponse:
 @workspace_view(roles=INTERNAL, objects={"pk": Engagement})
 @require_http_methods(["GET", "POST"])
 def engagement_terminate(request: HttpRequest, pk: int) -> HttpResponse:
-    engagement = scoped_object(request, Engagement, pk, _engagements(request))
+    engagement = _managed(request, scoped_object(request, Engagement, pk, _engagements(request)))
     form = TerminateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -215,7 +225,7 @@ def engagement_terminate(request: HttpRequest, pk: int) -> HttpResponse:
 @workspace_view(roles=INTERNAL, objects={"pk": Engagement})
 @require_http_methods(["GET", "POST"])
 def milestone_create(request: HttpRequest, pk: int) -> HttpResponse:
-    engagement = scoped_object(request, Engagement, pk, _engagements(request))
+    engagement = _managed(request, scoped_object(request, Engagement, pk, _engagements(request)))
     form = MilestoneForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -275,7 +285,7 @@ def milestone_review(request: HttpRequest, pk: int) -> HttpResponse:
 @workspace_view(roles=INTERNAL, objects={"pk": Engagement})
 @require_http_methods(["GET", "POST"])
 def checkpoint_create(request: HttpRequest, pk: int) -> HttpResponse:
-    engagement = scoped_object(request, Engagement, pk, _engagements(request))
+    engagement = _managed(request, scoped_object(request, Engagement, pk, _engagements(request)))
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

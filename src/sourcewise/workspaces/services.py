@@ -8,7 +8,7 @@ import secrets
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
@@ -133,36 +133,82 @@ def switch_workspace(request: HttpRequest, workspace_id: int) -> Membership:
     return membership
 
 
+def _lock_workspace(membership: Membership, actor: User | None) -> Membership:
+    """Lock the workspace row — and so its set of owners — then re-read the member under the lock.
+
+    Every change of who owns a workspace passes here first, so two owners removing (or
+    demoting) each other at the same moment run one after the other: the second sees the
+    first's result and is refused, and a workspace never ends up with no owner. The actor
+    must still be an owner once the lock is held (they may have been removed meanwhile).
+    """
+    Workspace.objects.select_for_update().only("pk").get(pk=membership.workspace_id)
+    current = Membership.objects.select_related("user", "workspace").filter(pk=membership.pk).first()
+    if current is None:
+        raise ValidationError("This person is no longer a member of the workspace.", code="gone")
+    if (
+        actor is not None
+        and not Membership.objects.filter(workspace_id=membership.workspace_id, user_id=actor.pk, role=OWNER).exists()
+    ):
+        raise PermissionDenied("Only an owner of the workspace can change its members.")
+    return current
+
+
+def _revoke_tokens(membership: Membership, actor: User | None, why: str) -> int:
+    """Revoke every live API token the member holds for this workspace (audited)."""
+    from sourcewise.api.models import ApiToken
+
+    tokens = ApiToken.objects.filter(user_id=membership.user_id, workspace_id=membership.workspace_id)
+    revoked = tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    if revoked:
+        record(
+            actor=actor,
+            workspace=membership.workspace,
+            action="apitoken.revoke",
+            target=membership,
+            changes={"tokens": revoked, "why": why},
+        )
+    return revoked
+
+
 @transaction.atomic
-def change_role(*, membership: Membership, role: str, actor: User) -> Membership:
+def change_role(*, membership: Membership, role: str, actor: User | None) -> Membership:
+    """A member's role changes. Their API tokens act with the new role from the next request on
+    (a token carries no role of its own: it is read from the membership on every use)."""
     if role not in Membership.Role.values:
         raise ValidationError("Choose owner, manager or freelancer.")
-    if membership.role == OWNER and role != OWNER:
-        owners = Membership.objects.select_for_update().filter(workspace=membership.workspace, role=OWNER)
-        if owners.count() <= 1:
-            raise ValidationError("A workspace needs at least one owner.")
-    before = membership.role
+    current = _lock_workspace(membership, actor)
+    owners = Membership.objects.filter(workspace_id=current.workspace_id, role=OWNER)
+    if current.role == OWNER and role != OWNER and owners.count() <= 1:
+        raise ValidationError("A workspace needs at least one owner.")
+    before = current.role
+    current.role = role
+    current.save(update_fields=["role"])
     membership.role = role
-    membership.save(update_fields=["role"])
     record(
         actor=actor,
-        workspace=membership.workspace,
+        workspace=current.workspace,
         action="membership.role",
-        target=membership,
+        target=current,
         changes={"role": [before, role]},
     )
     return membership
 
 
 @transaction.atomic
-def remove_member(*, membership: Membership, actor: User) -> None:
-    if membership.role == OWNER and Membership.objects.filter(workspace=membership.workspace, role=OWNER).count() <= 1:
+def remove_member(*, membership: Membership, actor: User | None) -> None:
+    """Remove a member. Their API tokens for this workspace are revoked for good: a token
+    never comes back to life when the person is invited and accepts again."""
+    current = _lock_workspace(membership, actor)
+    if current.role == OWNER and (
+        Membership.objects.filter(workspace_id=current.workspace_id, role=OWNER).count() <= 1
+    ):
         raise ValidationError("A workspace needs at least one owner.")
     record(
         actor=actor,
-        workspace=membership.workspace,
+        workspace=current.workspace,
         action="membership.remove",
-        target=membership,
-        changes={"email": membership.user.email},
+        target=current,
+        changes={"email": current.user.email},
     )
-    membership.delete()
+    _revoke_tokens(current, actor, "member removed")
+    current.delete()

@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "sourcewise.core.middleware.RefusalAuditMiddleware",
 ]
 
 ROOT_URLCONF = "sourcewise.config.urls"
