@@ -20,7 +20,7 @@ from sourcewise.workspaces.models import Workspace
 
 # Not part of a backup, on purpose: credentials (API tokens, pending invitation links)
 # must never travel in a file, and import jobs are transient progress records.
-EXCLUDED = frozenset({"api.apitoken", "workspaces.invitation", "talent.importjob"})
+EXCLUDED = frozenset({"api.apitoken", "workspaces.invitation", "jobs.job"})
 
 
 @dataclass(frozen=True)
