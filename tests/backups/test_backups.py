@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -18,6 +19,7 @@ from sourcewise.backups.catalog import EXCLUDED, backup_models
 from sourcewise.backups.services import BackupError, comparable_content, export_workspace, restore_workspace
 from sourcewise.demo.builder import build_demo
 from sourcewise.guidance.models import SOP, FreelancerDocument
+from sourcewise.jobs.models import Job
 from sourcewise.talent.models import Freelancer
 from sourcewise.workspaces.models import Membership, Workspace
 from sourcewise.workspaces.selectors import SESSION_KEY
@@ -178,9 +180,15 @@ def test_web_download_and_restore(demo):
     assert AuditEvent.objects.filter(workspace=demo.workspace, action="workspace.backup").exists()
 
     upload = SimpleUploadedFile("b.json", response.content, content_type="application/json")
-    done = client.post("/backup/", {"file": upload, "name": "Web copy"})
-    assert done.status_code == 302
+    started = client.post("/backup/", {"file": upload, "name": "Web copy"})
+    job = Job.objects.get(kind="backups.restore")
+    assert started.status_code == 302 and started["Location"] == f"/jobs/{job.pk}/"
     restored = Workspace.objects.get(name="Web copy")
+    assert (job.state, job.result["workspace_id"], job.workspace) == ("done", restored.pk, demo.workspace)
+    assert not Path(job.temp_path).exists()  # the uploaded file is gone once the job ended
+    progress = client.get(started["Location"]).content.decode()
+    assert "Restored Web copy" in progress and f"/workspaces/{restored.pk}/switch/" in progress
+    client.post(f"/workspaces/{restored.pk}/switch/")
     assert client.session[SESSION_KEY] == restored.pk  # the owner now works in the copy
     assert _same_content(document, restored)
 

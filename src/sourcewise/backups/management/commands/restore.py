@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sourcewise.backups.services import BackupError, comparable_content, export_workspace, restore_workspace
+from sourcewise.backups.jobs import load_backup, restore_with_progress
+from sourcewise.backups.services import BackupError, comparable_content, export_workspace
+from sourcewise.core.progressbar import ProgressBar
 
 
 class Command(BaseCommand):
@@ -21,16 +22,19 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"No file {path}.")
         try:
-            document = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise CommandError(f"No file {path}.") from None
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise CommandError(f"{path} is not a JSON backup: {exc}") from None
-        try:
-            workspace = restore_workspace(document, name=options.get("name"), trust_passwords=True)
+            document = load_backup(path)
         except BackupError as exc:
+            raise CommandError(f"{path}: {exc}") from None
+        bar = ProgressBar(self.stderr, label="restore")
+        try:
+            workspace = restore_with_progress(document, name=options.get("name"), trust_passwords=True, progress=bar)
+        except BackupError as exc:
+            bar.close()
             raise CommandError(f"Nothing was restored: {exc}") from None
+        bar.close()
         # Prove the round trip: the restored workspace, backed up again, holds the file's content.
         again = export_workspace(workspace)
         again["workspace"]["name"] = document["workspace"].get("name")
