@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import copy
+import io
 import json
 import os
 import subprocess
@@ -235,3 +236,49 @@ def test_sqlite_backup_restores_identically_into_postgresql(tmp_path):
     restored = restore_workspace(document, trust_passwords=True)
     assert connection.vendor == "postgresql"
     assert _same_content(document, restored)
+
+
+def test_a_refused_web_restore_fails_its_job_keeps_nothing_and_deletes_the_upload(demo):
+    owner = Membership.objects.get(workspace=demo.workspace, role="owner")
+    client = client_for(owner)
+    before = Workspace.objects.count()
+    upload = SimpleUploadedFile("b.json", json.dumps({"format": "x"}).encode(), content_type="application/json")
+    started = client.post("/backup/", {"file": upload, "name": "Never"})
+    job = Job.objects.get(kind="backups.restore")
+    assert started.status_code == 302 and started["Location"] == f"/jobs/{job.pk}/"
+    assert job.state == "failed" and job.message.startswith("Nothing was restored")
+    assert Workspace.objects.count() == before and not Path(job.temp_path).exists()
+    page = client.get(started["Location"]).content.decode()
+    assert "Nothing was restored" in page and 'role="alert"' in page
+
+
+def test_the_restore_reports_progress_when_the_service_offers_it(demo, monkeypatch, tmp_path):
+    from sourcewise.backups import jobs as backup_jobs
+
+    calls = []
+
+    def restore_workspace(document, *, progress=None, **options):
+        workspace = real(document, **options)
+        progress(5, 10)
+        progress(10, 10)
+        calls.append(options)
+        return workspace
+
+    real = backup_jobs.restore_workspace
+    monkeypatch.setattr(backup_jobs, "restore_workspace", restore_workspace)
+    target = tmp_path / "lumen.json"
+    call_command("backup", "--workspace", str(demo.workspace.pk), "-o", str(target))
+    err = io.StringIO()
+    call_command("restore", str(target), "--name", "With bar", stdout=io.StringIO(), stderr=err)
+    assert "[" + "#" * 30 + "]" in err.getvalue() and "10/10" in err.getvalue()
+    assert calls == [{"name": "With bar", "trust_passwords": True}]
+
+
+def test_the_api_restore_answers_with_the_outcome_of_its_job(demo):
+    owner = Membership.objects.get(workspace=demo.workspace, role="owner")
+    client = client_for(owner)
+    refused = client.post(
+        "/api/v1/backup/restore", data={"format": "x"}, content_type="application/json", headers=api_headers(owner)
+    )
+    job = Job.objects.get(kind="backups.restore")
+    assert refused.status_code == 400 and job.state == "failed" and not Path(job.temp_path).exists()

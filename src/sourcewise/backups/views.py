@@ -25,7 +25,7 @@ def backup_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         # The file was read as JSON by the form; the restore itself runs as a background job
         # (a large restore takes longer than a request may), and this page follows it.
-        upload = request.FILES["file"]
+        upload = request.FILES.getlist("file")[0]
         path = save_upload(upload.chunks(), suffix=".json")
         job = start_job(
             workspace=request.workspace,  # type: ignore[attr-defined]
