@@ -145,6 +145,12 @@ def main() -> int:
     size_mb = backup.stat().st_size / 1024 / 1024
     print(f"Backup: {size_mb:.1f} MB ({time.monotonic() - started:.0f} s to prepare)", flush=True)
 
+    try:
+        requests.get(f"{BASE}/healthz", timeout=2)
+        raise SystemExit(f"Something already answers on port {PORT}; stop it or set BENCH_PORT.")
+    except requests.RequestException:
+        pass
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))  # so the server is stopped too
     log = (folder / "serve.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "sourcewise.cli", "serve", "--no-demo", "--bind", f"127.0.0.1:{PORT}"],

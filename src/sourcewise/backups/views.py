@@ -16,6 +16,7 @@ from sourcewise.backups.jobs import RESTORE
 from sourcewise.backups.services import export_workspace
 from sourcewise.core.access import OWNER, workspace_view
 from sourcewise.jobs.services import save_upload, start_job
+from sourcewise.workspaces.services import switch_workspace
 
 
 @workspace_view(roles=[OWNER])
@@ -26,6 +27,8 @@ def backup_page(request: HttpRequest) -> HttpResponse:
         # The file was read as JSON by the form; the restore itself runs as a background job
         # (a large restore takes longer than a request may), and this page follows it.
         upload = request.FILES.getlist("file")[0]
+        # Keep working in this workspace (where the job is) even though a new one is on its way.
+        switch_workspace(request, request.workspace.pk)  # type: ignore[attr-defined]
         path = save_upload(upload.chunks(), suffix=".json")
         job = start_job(
             workspace=request.workspace,  # type: ignore[attr-defined]

@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -18,7 +17,7 @@ from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
 from sourcewise.core.pagination import paginate
 from sourcewise.jobs.selectors import jobs_for
-from sourcewise.jobs.services import save_upload, start_job
+from sourcewise.jobs.views import start_upload_job
 from sourcewise.money.agreed_rates import freelancer_rate_context
 from sourcewise.talent import services
 from sourcewise.talent.csv_io import export_lines
@@ -318,21 +317,13 @@ def freelancer_export(request: HttpRequest) -> StreamingHttpResponse:
 def freelancer_import(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        path = save_upload(upload.chunks(), suffix=".csv")
-        job = start_job(
-            workspace=request.workspace,  # type: ignore[attr-defined]
-            actor=request.user,
+        return start_upload_job(
+            request,
+            form.cleaned_data["file"],
             kind=IMPORT,
-            title=f"Import of {upload.name}",
-            params={
-                "filename": upload.name[:255],
-                "back_url": reverse("talent:freelancer_import"),
-                "back_label": "Import another file",
-            },
-            temp_path=path,
+            back="talent:freelancer_import",
+            back_label="Import another file",
         )
-        return redirect("jobs:progress", pk=job.pk)
     jobs = jobs_for(request.membership, kind=IMPORT)[:10]  # type: ignore[attr-defined]
     return render_page(request, "talent/import.html", {"form": form, "jobs": jobs})
 
