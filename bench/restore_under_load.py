@@ -78,7 +78,7 @@ def _cli(env: dict[str, str], *args: str, capture: bool = False) -> str:
 def _prepare(env: dict[str, str], target_mb: int, folder: Path) -> tuple[dict[str, object], Path]:
     # About a fifth of the file is rows, the rest uploaded documents (as in the reported attack:
     # a 64 MB file of which 39 MB were documents).
-    rows = max(200, target_mb * 60)
+    rows = max(200, target_mb * 100)
     documents = 40
     doc_bytes = int(target_mb * 1024 * 1024 * 0.8 / documents * 3 / 4)  # base64 grows by 4/3
     env = {**env, "BENCH_SHAPE": f"{rows},{documents},{doc_bytes}", "BENCH_PASSWORD": PASSWORD}

@@ -70,9 +70,12 @@ class Command(BaseCommand):
         sys.exit(run_beside_worker(gunicorn))
 
 
-def run_beside_worker(web: list[str]) -> int:
+WORKER = [sys.executable, "-m", "sourcewise.cli", "worker"]
+
+
+def run_beside_worker(web: list[str], worker_command: list[str] = WORKER) -> int:
     """Run the web server and the jobs worker together; when one stops, stop the other."""
-    worker = subprocess.Popen([sys.executable, "-m", "sourcewise.cli", "worker"])
+    worker = subprocess.Popen(worker_command)
     server = subprocess.Popen(web)
     children = (server, worker)
 
