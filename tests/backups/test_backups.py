@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import copy
+import io
 import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -18,6 +20,7 @@ from sourcewise.backups.catalog import EXCLUDED, backup_models
 from sourcewise.backups.services import BackupError, comparable_content, export_workspace, restore_workspace
 from sourcewise.demo.builder import build_demo
 from sourcewise.guidance.models import SOP, FreelancerDocument
+from sourcewise.jobs.models import Job
 from sourcewise.talent.models import Freelancer
 from sourcewise.workspaces.models import Invitation, Membership, Workspace
 from sourcewise.workspaces.selectors import SESSION_KEY
@@ -184,9 +187,15 @@ def test_web_download_and_restore(demo, django_capture_on_commit_callbacks):
 
     upload = SimpleUploadedFile("b.json", response.content, content_type="application/json")
     with django_capture_on_commit_callbacks(execute=True):
-        done = client.post("/backup/", {"file": upload, "name": "Web copy"})
-    assert done.status_code == 302
+        started = client.post("/backup/", {"file": upload, "name": "Web copy"})
+    job = Job.objects.get(kind="backups.restore")
+    assert started.status_code == 302 and started["Location"] == f"/jobs/{job.pk}/"
     restored = Workspace.objects.get(name="Web copy")
+    assert (job.state, job.result["workspace_id"], job.workspace) == ("done", restored.pk, demo.workspace)
+    assert not Path(job.temp_path).exists()  # the uploaded file is gone once the job ended
+    progress = client.get(started["Location"]).content.decode()
+    assert "Restored Web copy" in progress and f"/workspaces/{restored.pk}/switch/" in progress
+    client.post(f"/workspaces/{restored.pk}/switch/")
     assert client.session[SESSION_KEY] == restored.pk  # the owner now works in the copy
     _assert_team_invited(document, restored, owner.user)
 
@@ -238,3 +247,43 @@ def test_sqlite_backup_restores_identically_into_postgresql(tmp_path):
     restored = restore_workspace(document)
     assert connection.vendor == "postgresql"
     assert _same_content(document, restored)
+
+
+def test_a_refused_web_restore_fails_its_job_keeps_nothing_and_deletes_the_upload(demo):
+    owner = Membership.objects.get(workspace=demo.workspace, role="owner")
+    client = client_for(owner)
+    before = Workspace.objects.count()
+    upload = SimpleUploadedFile("b.json", json.dumps({"format": "x"}).encode(), content_type="application/json")
+    started = client.post("/backup/", {"file": upload, "name": "Never"})
+    job = Job.objects.get(kind="backups.restore")
+    assert started.status_code == 302 and started["Location"] == f"/jobs/{job.pk}/"
+    assert job.state == "failed" and job.message.startswith("Nothing was restored")
+    assert Workspace.objects.count() == before and not Path(job.temp_path).exists()
+    page = client.get(started["Location"]).content.decode()
+    assert "Nothing was restored" in page and 'role="alert"' in page
+
+
+def test_the_cli_restore_draws_a_progress_bar_up_to_the_total(demo, tmp_path):
+    target = tmp_path / "lumen.json"
+    call_command("backup", "--workspace", str(demo.workspace.pk), "-o", str(target))
+    rows = sum(len(rows) for rows in json.loads(target.read_text())["tables"].values())
+    err = io.StringIO()
+    call_command("restore", str(target), "--name", "With bar", stdout=io.StringIO(), stderr=err)
+    assert "[" + "#" * 30 + "]" in err.getvalue() and f"{rows}/{rows}" in err.getvalue()
+
+
+def test_the_api_restore_answers_with_the_outcome_of_its_job(demo, django_capture_on_commit_callbacks):
+    owner = Membership.objects.get(workspace=demo.workspace, role="owner")
+    client = client_for(owner)
+    refused = client.post(
+        "/api/v1/backup/restore", data={"format": "x"}, content_type="application/json", headers=api_headers(owner)
+    )
+    assert refused.status_code == 400 and not Job.objects.exists()  # not a backup: refused before queueing
+    document = export_workspace(demo.workspace)
+    document["tables"]["talent.freelancer"][0]["hourly_rate"] = "-5"
+    broken = client.post(
+        "/api/v1/backup/restore", data=document, content_type="application/json", headers=api_headers(owner)
+    )
+    job = Job.objects.get(kind="backups.restore")
+    assert broken.status_code == 422 and job.state == "failed" and not Path(job.temp_path).exists()
+    assert "talent.freelancer row 1: hourly_rate" in broken.json()["message"]

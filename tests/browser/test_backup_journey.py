@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -31,7 +32,10 @@ def test_owner_downloads_a_backup_and_restores_it_as_a_copy(page, live_server, d
     page.set_input_files("input[name=file]", str(saved))
     page.fill("input[name=name]", "Lumen Studio (restored)")
     page.click("main button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/dashboard/")
-    assert "Restored Lumen Studio (restored)" in page.locator("body").inner_text()
-    assert Workspace.objects.filter(name="Lumen Studio (restored)").exists()
+    page.wait_for_url(re.compile(r".*/jobs/\d+/$"))  # the restore runs as a job; its page follows it
+    page.wait_for_selector("[data-testid=job-progress][data-state=done]")
+    assert "Restored Lumen Studio (restored)" in page.locator("main").inner_text()
     screenshot(page, "backup-restored")
+    page.click("text=Work in Lumen Studio (restored)")
+    page.wait_for_url(f"{live_server.url}/dashboard/")
+    assert Workspace.objects.filter(name="Lumen Studio (restored)").exists()

@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from sourcewise.jobs.models import Job
 from sourcewise.money.models import ExchangeRate, RateBenchmark
 from tests.factories import SkillFactory
 from tests.money.factories import ExchangeRateFactory, RateBenchmarkFactory
@@ -102,9 +103,10 @@ def test_csv_upload_lists_row_errors_and_imports_nothing(owner_client, owner):
         "b.csv",
         b"skill,country,hourly_rate,currency,as_of,source\nSEO,GB,40,GBP,2026-01-01,S\nKnitting,GB,1,GBP,2026-01-01,S\n",
     )
-    response = owner_client.post("/money/benchmarks/import/", {"file": bad})
+    response = owner_client.post("/money/benchmarks/import/", {"file": bad}, follow=True)
     body = response.content.decode()
-    assert response.status_code == 422 and "Line 3: Unknown skill &#x27;Knitting&#x27;" in body
+    assert response.status_code == 200 and "Line 3: Unknown skill &#x27;Knitting&#x27;" in body
+    assert Job.objects.get(kind="money.import_benchmarks").state == "failed"
     assert not RateBenchmark.objects.exists()
     good = SimpleUploadedFile("b.csv", b"skill,country,hourly_rate,currency,as_of,source\nSEO,GB,40,GBP,2026-01-01,S\n")
     response = owner_client.post("/money/benchmarks/import/", {"file": good}, follow=True)

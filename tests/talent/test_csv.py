@@ -5,13 +5,15 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from sourcewise.jobs.models import Job
 from sourcewise.talent.csv_io import ImportRefused, export_lines, import_freelancers
-from sourcewise.talent.models import Freelancer, FreelancerLanguage, FreelancerSkill, ImportJob
+from sourcewise.talent.models import Freelancer, FreelancerLanguage, FreelancerSkill
 from tests.factories import SkillFactory
 
 HEADER = "name,email,country,timezone,work_start,work_end,work_days,languages,skills,hourly_rate,currency,availability_hours,notes\n"  # noqa: E501
@@ -119,29 +121,31 @@ def test_command_imports_and_exports(workspace, skills, tmp_path):
     assert "priya@example.in" in target.read_text()
 
 
-def test_web_import_reports_progress_and_errors(owner_client, owner, settings):
-    settings.SOURCEWISE_IMPORT_INLINE = True
+def test_web_import_runs_as_a_job_and_reports_progress_and_errors(owner_client, owner):
     SkillFactory(workspace=owner.workspace, name="PPC")
     SkillFactory(workspace=owner.workspace, name="SEO")
     upload = io.BytesIO(GOOD.encode())
     upload.name = "people.csv"
     response = owner_client.post("/talent/freelancers/import/", {"file": upload})
-    job = ImportJob.objects.get()
-    assert response.status_code == 302 and response["Location"] == f"/talent/freelancers/import/{job.pk}/"
-    assert (job.state, job.created, job.rows_total) == ("done", 2, 2)
+    job = Job.objects.get(kind="talent.import")
+    assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
+    assert (job.state, job.result["created"], job.total, job.temp_path.endswith(".csv")) == ("done", 2, 2, True)
+    assert not Path(job.temp_path).exists()  # the upload is deleted when the job ends
     fragment = owner_client.get(response["Location"], headers={"HX-Request": "true"}).content.decode()
     assert "2 added" in fragment and "<html" not in fragment and "every 1s" not in fragment
     bad = io.BytesIO((HEADER + "A,a@example.org,ZZ,UTC,,,,,,,,,\n").encode())
     bad.name = "bad.csv"
     owner_client.post("/talent/freelancers/import/", {"file": bad})
-    failed = ImportJob.objects.latest("id")
+    failed = Job.objects.latest("id")
     assert failed.state == "failed" and "unknown country 'ZZ'" in failed.errors[0]
-    body = owner_client.get(f"/talent/freelancers/import/{failed.pk}/").content.decode()
+    body = owner_client.get(f"/jobs/{failed.pk}/").content.decode()
     assert "Nothing was imported" in body
-    running = ImportJob.objects.create(
-        workspace=owner.workspace, filename="big.csv", state="checking", rows_total=200, rows_done=50
+    running = Job.objects.create(
+        workspace=owner.workspace, kind="talent.import", title="Import of big.csv", state="running", total=200, done=50
     )
-    body = owner_client.get(f"/talent/freelancers/import/{running.pk}/").content.decode()
-    assert "row 50 of 200" in body and 'aria-valuenow="25"' in body and "every 1s" in body
+    body = owner_client.get(f"/jobs/{running.pk}/").content.decode()
+    assert "50 of 200" in body and 'value="25"' in body and "every 1s" in body
+    listing = owner_client.get("/talent/freelancers/import/").content.decode()
+    assert "people.csv" in listing and f"/jobs/{job.pk}/" in listing
     export = owner_client.get("/talent/freelancers/export.csv")
     assert b"".join(export.streaming_content).decode().count("\n") == 3

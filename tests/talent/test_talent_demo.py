@@ -4,7 +4,8 @@ import pytest
 
 from sourcewise.demo.builder import build_demo
 from sourcewise.findings.engine import evaluate
-from sourcewise.talent.models import Freelancer, ImportJob, Interview, PortfolioItem, Reference, TrialTask
+from sourcewise.jobs.models import Job
+from sourcewise.talent.models import Freelancer, Interview, PortfolioItem, Reference, TrialTask
 
 
 @pytest.fixture
@@ -17,5 +18,5 @@ def test_demo_has_every_vetting_stage_and_every_talent_finding(demo):
     assert set(freelancers.values_list("status", flat=True)) == set(Freelancer.Status.values)
     codes = {f.code for f in evaluate(demo.workspace).findings}
     assert {"LOW_TZ_OVERLAP", "NO_SHARED_LANGUAGE", "SKILL_GAP", "UNVETTED_FREELANCER", "WEAK_REFERENCES"} <= codes
-    for model in (PortfolioItem, Reference, Interview, TrialTask, ImportJob):
+    for model in (PortfolioItem, Reference, Interview, TrialTask, Job):
         assert model.objects.filter(workspace=demo.workspace).exists()

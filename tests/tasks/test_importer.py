@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from sourcewise.audit.models import AuditEvent
 from sourcewise.core.csvio import CsvImportError
+from sourcewise.jobs.models import Job
 from sourcewise.tasks.importer import export_tasks, import_tasks
 from sourcewise.tasks.models import Task
 from tests.factories import SkillFactory
@@ -100,11 +102,15 @@ def test_export_round_trips(owner):
 
 def test_import_and_export_pages(owner_client, owner):
     upload = SimpleUploadedFile("tasks.csv", b"name,hours\nInvoicing,4\n", content_type="text/csv")
-    response = owner_client.post("/tasks/import/", {"file": upload}, follow=True)
-    assert "1 added" in response.content.decode()
+    response = owner_client.post("/tasks/import/", {"file": upload})
+    job = Job.objects.get(kind="tasks.import")
+    assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
+    assert job.state == "done" and not Path(job.temp_path).exists()
+    assert "1 added" in owner_client.get(response["Location"]).content.decode()
     bad = SimpleUploadedFile("tasks.csv", b"name,hours\nX,lots\n", content_type="text/csv")
-    response = owner_client.post("/tasks/import/", {"file": bad})
-    assert response.status_code == 422 and "row 2, column hours" in response.content.decode()
+    response = owner_client.post("/tasks/import/", {"file": bad}, follow=True)
+    assert response.status_code == 200 and "Row 2, column hours" in response.content.decode()
+    assert Job.objects.latest("id").state == "failed" and not Task.objects.filter(name="X").exists()
     export = owner_client.get("/tasks/export.csv")
     assert export["Content-Type"].startswith("text/csv")
     assert b"Invoicing,,recurring,4.00" in b"".join(export.streaming_content)

@@ -12,12 +12,14 @@ from importlib.util import find_spec
 
 from django.apps import apps
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from sourcewise.core.access import audit_refusal
+from sourcewise.core.middleware import is_database_locked
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +104,14 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
             message = "The request body is not valid JSON. Send a JSON object."
         return error(request, 400, "bad_request", message)
     return error(request, exc.status_code, "error", str(exc))
+
+
+@api.exception_handler(OperationalError)
+def on_database_error(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+    """A busy SQLite database goes to DatabaseBusyMiddleware (retry, else 503); the rest is a 500."""
+    if is_database_locked(exc):
+        raise exc
+    return on_unexpected(request, exc)
 
 
 @api.exception_handler(Exception)

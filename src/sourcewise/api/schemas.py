@@ -54,7 +54,15 @@ class Page(Schema, Generic[T]):
     next_cursor: str | None = None
 
 
-ERROR_RESPONSES = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ERROR_RESPONSES = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+    503: ErrorOut,  # the database is busy (a large restore or import): retry after `Retry-After` seconds
+}
 
 
 def responses(ok: type | object, status: int = 200) -> dict[int, object]:

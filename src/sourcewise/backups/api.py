@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from sourcewise.api.access import api_access
 from sourcewise.api.schemas import ErrorOut, responses
-from sourcewise.backups.services import MAX_BACKUP_BYTES, BackupError, export_workspace, parse_backup, restore_backup
+from sourcewise.backups.jobs import RESTORE
+from sourcewise.backups.services import MAX_BACKUP_BYTES, BackupError, check_shape, export_workspace, parse_backup
 from sourcewise.core.access import OWNER
+from sourcewise.jobs.api import JobOut
+from sourcewise.jobs.models import Job
+from sourcewise.jobs.services import save_upload, start_job
 
 router = Router(tags=["backup"])
 
@@ -49,28 +53,45 @@ _BODY = {
 
 @router.post(
     "/backup/restore",
-    response={**responses(RestoredOut, 201), 413: ErrorOut},
+    response={**responses(RestoredOut, 201), 202: JobOut, 413: ErrorOut},
     auth=api_access([OWNER]),
     openapi_extra=_BODY,
 )
-def restore(request: HttpRequest) -> Any:
+def restore(request: HttpRequest, response: HttpResponse) -> Any:
     """Restore a backup document as a new workspace (all or nothing); you become its owner.
 
     People in the file who already have an account are invited, not added. A body that is
-    not strict JSON gets 400, one over the limit 413, a row that breaks a rule 422.
+    not strict JSON gets 400, one over the limit 413. The restore runs as a background job:
+    the answer is 202 with the job, and `GET /api/v1/jobs/{id}` follows it until `state` is
+    `done` (`result.workspace_id` names the new workspace) or `failed`. When the job has
+    already ended by the time the answer is written, the answer is its outcome: 201 with the
+    workspace, or the refusal (422 when a row breaks a rule).
     """
-    try:  # read here, not by the framework: strict JSON, and the restore's own size limit
-        document = parse_backup(request.read(MAX_BACKUP_BYTES + 1), limit=MAX_BACKUP_BYTES)
-        result = restore_backup(document, actor=request.user)
+    raw = request.read(MAX_BACKUP_BYTES + 1)  # read here, not by the framework: the restore's own size limit
+    try:
+        check_shape(parse_backup(raw, limit=MAX_BACKUP_BYTES))  # refuse an unreadable file before queueing it
     except BackupError as exc:
         raise HttpError(exc.status, f"Nothing was restored: {exc}") from None
-    return Status(
-        201,
-        {
-            "id": result.workspace.pk,
-            "name": result.workspace.name,
-            "rows": result.rows,
-            "invited": [email for email, _ in result.invited],
-            "summary": result.summary(),
-        },
+    job = start_job(
+        workspace=request.workspace,  # type: ignore[attr-defined]
+        actor=request.user,
+        kind=RESTORE,
+        title="Restore over the API",
+        temp_path=save_upload([raw], suffix=".json"),
     )
+    if job.state == Job.State.DONE:
+        result = job.result
+        return Status(
+            201,
+            {
+                "id": result["workspace_id"],
+                "name": result["workspace_name"],
+                "rows": result["rows"],
+                "invited": result["invited"],
+                "summary": result["summary"],
+            },
+        )
+    if job.state == Job.State.FAILED:
+        raise HttpError(int((job.result or {}).get("status", 422)), job.message)
+    response["Location"] = f"/api/v1/jobs/{job.pk}"
+    return Status(202, job)

@@ -19,11 +19,11 @@ from django.db import models
 from sourcewise.workspaces.models import Workspace
 
 # Not part of a backup, on purpose: credentials (API tokens, pending invitation links)
-# must never travel in a file, and import jobs are transient progress records. The
+# must never travel in a file, and jobs are transient progress records. The
 # notification log is keyed by database ids and recipients across the instance: a row
 # from a file would mark someone else's e-mail as already sent, so it never travels
 # (older backups that hold it restore without it).
-EXCLUDED = frozenset({"api.apitoken", "workspaces.invitation", "talent.importjob", "guidance.notification"})
+EXCLUDED = frozenset({"api.apitoken", "workspaces.invitation", "jobs.job", "guidance.notification"})
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from sourcewise.backups.services import MAX_BACKUP_BYTES, BackupError, parse_backup
+from sourcewise.backups.services import MAX_BACKUP_BYTES, BackupError, check_shape, parse_backup
 
 
 class RestoreForm(forms.Form):
@@ -23,6 +23,8 @@ class RestoreForm(forms.Form):
         if upload.size > MAX_BACKUP_BYTES:
             raise forms.ValidationError(f"The file is larger than {MAX_BACKUP_BYTES // (1024 * 1024)} MB.")
         try:
-            return parse_backup(upload.read(), limit=MAX_BACKUP_BYTES)
+            document = parse_backup(upload.read(), limit=MAX_BACKUP_BYTES)
+            check_shape(document)  # a file that is no backup at all is refused here, not in the job
+            return document
         except BackupError as exc:
             raise forms.ValidationError(str(exc)) from None

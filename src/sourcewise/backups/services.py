@@ -329,7 +329,7 @@ def _keep_timestamps() -> Iterator[None]:
             f.auto_now, f.auto_now_add = auto_now, auto_now_add  # type: ignore[attr-defined]
 
 
-def _check_shape(document: Any) -> None:
+def check_shape(document: Any) -> None:
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise BackupError("This is not a Sourcewise backup file (its “format” is missing or different).")
     if document.get("version") != VERSION:
@@ -619,7 +619,7 @@ def restore_backup(
     committed, so a failed restore leaves no file behind. `progress(done, total)` is called
     as rows are written.
     """
-    _check_shape(document)
+    check_shape(document)
     try:
         with transaction.atomic():
             with _keep_timestamps():

@@ -2,18 +2,20 @@ from __future__ import annotations
 
 import json
 
-from django.contrib import messages
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sourcewise.backups.catalog import backup_models
 from sourcewise.backups.forms import RestoreForm
-from sourcewise.backups.services import BackupError, export_workspace, restore_backup
+from sourcewise.backups.jobs import RESTORE
+from sourcewise.backups.services import export_workspace
 from sourcewise.core.access import OWNER, workspace_view
+from sourcewise.jobs.services import save_upload, start_job
 from sourcewise.workspaces.services import switch_workspace
 
 
@@ -22,16 +24,21 @@ from sourcewise.workspaces.services import switch_workspace
 def backup_page(request: HttpRequest) -> HttpResponse:
     form = RestoreForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            result = restore_backup(
-                form.cleaned_data["file"], actor=request.user, name=form.cleaned_data["name"] or None
-            )
-        except BackupError as exc:
-            form.add_error("file", f"Nothing was restored: {exc}")
-        else:
-            switch_workspace(request, result.workspace.pk)
-            messages.success(request, f"{result.summary()} You are now working in it.")
-            return redirect("home")
+        # The file was read as JSON by the form; the restore itself runs as a background job
+        # (a large restore takes longer than a request may), and this page follows it.
+        upload = request.FILES.getlist("file")[0]
+        # Keep working in this workspace (where the job is) even though a new one is on its way.
+        switch_workspace(request, request.workspace.pk)  # type: ignore[attr-defined]
+        path = save_upload(upload.chunks(), suffix=".json")
+        job = start_job(
+            workspace=request.workspace,  # type: ignore[attr-defined]
+            actor=request.user,
+            kind=RESTORE,
+            title=f"Restore of {upload.name}",
+            params={"name": form.cleaned_data["name"], "back_url": reverse("backups:backup"), "back_label": "Backup"},
+            temp_path=path,
+        )
+        return redirect("jobs:progress", pk=job.pk)
     tables = sorted({str(spec.model._meta.verbose_name_plural) for spec in backup_models()})
     return render(request, "backups/backup.html", {"form": form, "tables": tables})
 

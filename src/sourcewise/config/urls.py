@@ -19,6 +19,7 @@ urlpatterns = [
     path("costs/", include("sourcewise.costs.urls")),
     path("audit/", include("sourcewise.audit.urls")),
     path("backup/", include("sourcewise.backups.urls")),
+    path("jobs/", include("sourcewise.jobs.urls")),
     path("", include("sourcewise.api.urls")),
     path("api/v1/", api_urls),
 ]

@@ -19,7 +19,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sourcewise.core.access import EVERYONE, INTERNAL, OWNER, scoped_object, scoped_queryset, workspace_view
-from sourcewise.core.csvio import CsvImportError
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
 from sourcewise.core.pagination import paginate
@@ -35,7 +34,9 @@ from sourcewise.costs.forms import (
     PeriodForm,
     SendInvoiceForm,
 )
+from sourcewise.costs.jobs import IMPORT
 from sourcewise.costs.models import Category, CostEntry, Invoice, InvoiceLine
+from sourcewise.jobs.views import start_upload_job
 from sourcewise.workspaces.models import Membership
 
 
@@ -194,24 +195,9 @@ def entry_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def entry_import(request: HttpRequest) -> HttpResponse:
     form = CsvUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            result = services.import_entries(
-                workspace=request.workspace,  # type: ignore[attr-defined]
-                actor=request.user,
-                file=upload,
-                filename=upload.name,
-            )
-        except CsvImportError as exc:
-            form.add_error("file", "Nothing was imported. Fix these rows and upload the file again:")
-            return render(
-                request,
-                "costs/import.html",
-                {"form": form, "row_errors": [str(e) for e in exc.errors[:100]], "columns": services.CSV_COLUMNS},
-                status=422,
-            )
-        messages.success(request, result.describe())
-        return redirect("costs:entry_list")
+        return start_upload_job(
+            request, form.cleaned_data["file"], kind=IMPORT, back="costs:entry_import", back_label="Import more entries"
+        )
     return render(request, "costs/import.html", {"form": form, "columns": services.CSV_COLUMNS})
 
 

@@ -14,13 +14,14 @@ from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
 from sourcewise.core.pagination import paginate
 from sourcewise.core.validators import country_name, validate_country, validate_currency
+from sourcewise.jobs.views import start_upload_job
 from sourcewise.money import services
 from sourcewise.money.agreed_rates import engagement_band_context
 from sourcewise.money.charts import fair_band_svg
 from sourcewise.money.conversion import MissingExchangeRate
-from sourcewise.money.csv_import import CsvErrors
 from sourcewise.money.fairband import classify_rate
 from sourcewise.money.forms import CsvUploadForm, ExchangeRateForm, FairBandForm, RateBenchmarkForm
+from sourcewise.money.jobs import BENCHMARKS, RATES
 from sourcewise.money.models import ExchangeRate, RateBenchmark
 from sourcewise.talent.models import Skill
 
@@ -167,24 +168,16 @@ def rate_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _import(request: HttpRequest, *, kind: str) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
     form = CsvUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        importer = services.import_exchange_rates if kind == "rates" else services.import_rate_benchmarks
-        try:
-            result = importer(workspace=workspace, actor=request.user, source=upload, filename=upload.name)
-        except CsvErrors as exc:
-            form.add_error("file", "Nothing was imported. Fix these lines and upload the file again:")
-            return render(
-                request, "money/import.html", {"form": form, "kind": kind, "row_errors": exc.messages}, status=422
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            noun = "rates" if kind == "rates" else "benchmarks"
-            messages.success(request, result.describe(noun))
-            return redirect("money:rate_list" if kind == "rates" else "money:benchmark_list")
+        back = "money:rate_import" if kind == "rates" else "money:benchmark_import"
+        return start_upload_job(
+            request,
+            form.cleaned_data["file"],
+            kind=RATES if kind == "rates" else BENCHMARKS,
+            back=back,
+            back_label="Import another file",
+        )
     return render(request, "money/import.html", {"form": form, "kind": kind})
 
 

@@ -14,11 +14,11 @@ from django.utils import timezone
 
 from sourcewise.accounts.models import User
 from sourcewise.core.access import FREELANCER
+from sourcewise.jobs.models import Job
 from sourcewise.talent.models import (
     Freelancer,
     FreelancerLanguage,
     FreelancerSkill,
-    ImportJob,
     Interview,
     PortfolioItem,
     Reference,
@@ -179,13 +179,17 @@ def build(ctx) -> None:  # type: ignore[no-untyped-def]
         )
         _vetting(ctx, freelancer, steps, owner)
         ctx.freelancers[key] = freelancer
-    ImportJob.objects.create(
+    Job.objects.create(
         workspace=workspace,
         created_by=owner,
-        filename="freelancers-from-spreadsheet.csv",
-        state=ImportJob.State.DONE,
-        rows_total=15,
-        rows_done=15,
-        created=15,
+        kind="talent.import",
+        title="Import of freelancers-from-spreadsheet.csv",
+        params={"filename": "freelancers-from-spreadsheet.csv"},
+        state=Job.State.DONE,
+        total=15,
+        done=15,
+        message="15 rows: 15 added, 0 updated, 0 unchanged.",
+        result={"rows": 15, "created": 15, "updated": 0, "unchanged": 0},
+        started_at=timezone.now(),
         finished_at=timezone.now(),
     )

@@ -8,7 +8,6 @@ urlpatterns = [
     path("freelancers/new/", views.freelancer_create, name="freelancer_create"),
     path("freelancers/export.csv", views.freelancer_export, name="freelancer_export"),
     path("freelancers/import/", views.freelancer_import, name="freelancer_import"),
-    path("freelancers/import/<int:pk>/", views.import_progress, name="import_progress"),
     path("freelancers/<int:pk>/", views.freelancer_detail, name="freelancer_detail"),
     path("freelancers/<int:pk>/edit/", views.freelancer_edit, name="freelancer_edit"),
     path("freelancers/<int:pk>/status/", views.freelancer_status, name="freelancer_status"),

@@ -1,16 +1,11 @@
 from __future__ import annotations
 
 import copy
-import tempfile
-import threading
 import zoneinfo
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import close_old_connections
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
@@ -21,6 +16,8 @@ from sourcewise.core.access import INTERNAL, scoped_object, scoped_queryset, wor
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
 from sourcewise.core.pagination import paginate
+from sourcewise.jobs.selectors import jobs_for
+from sourcewise.jobs.views import start_upload_job
 from sourcewise.money.agreed_rates import freelancer_rate_context
 from sourcewise.talent import services
 from sourcewise.talent.csv_io import export_lines
@@ -35,11 +32,11 @@ from sourcewise.talent.forms import (
     StatusForm,
     TrialForm,
 )
+from sourcewise.talent.jobs import IMPORT
 from sourcewise.talent.matching import rank_candidates
 from sourcewise.talent.models import (
     TRANSITIONS,
     Freelancer,
-    ImportJob,
     PortfolioItem,
     Skill,
 )
@@ -315,46 +312,20 @@ def freelancer_export(request: HttpRequest) -> StreamingHttpResponse:
     return response
 
 
-def _start_import(job: ImportJob, path: str, actor: Any) -> None:
-    if getattr(settings, "SOURCEWISE_IMPORT_INLINE", False):
-        services.run_import_job(job_id=job.pk, path=path, actor=actor)
-        return
-
-    def work() -> None:
-        try:
-            services.run_import_job(job_id=job.pk, path=path, actor=actor)
-        finally:
-            close_old_connections()
-
-    threading.Thread(target=work, name=f"import-{job.pk}", daemon=True).start()
-
-
 @workspace_view(roles=INTERNAL)
 @require_http_methods(["GET", "POST"])
 def freelancer_import(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        folder = Path(tempfile.gettempdir()) / "sourcewise-imports"
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, suffix=".csv", delete=False) as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
-        job = ImportJob.objects.create(
-            workspace=request.workspace,  # type: ignore[attr-defined]
-            created_by=request.user,
-            filename=upload.name[:255],
+        return start_upload_job(
+            request,
+            form.cleaned_data["file"],
+            kind=IMPORT,
+            back="talent:freelancer_import",
+            back_label="Import another file",
         )
-        _start_import(job, out.name, request.user)
-        return redirect("talent:import_progress", pk=job.pk)
-    jobs = scoped_queryset(request, ImportJob)[:10]
+    jobs = jobs_for(request.membership, kind=IMPORT)[:10]  # type: ignore[attr-defined]
     return render_page(request, "talent/import.html", {"form": form, "jobs": jobs})
-
-
-@workspace_view(roles=INTERNAL, objects={"pk": ImportJob})
-def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    job = scoped_object(request, ImportJob, pk)
-    return render_page(request, "talent/import_progress.html", {"job": job}, partial="progress")
 
 
 @workspace_view(roles=INTERNAL)

@@ -10,17 +10,18 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sourcewise.core.access import INTERNAL, scoped_object, scoped_queryset, workspace_view
-from sourcewise.core.csvio import CsvImportError
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
 from sourcewise.core.pagination import paginate
 from sourcewise.findings.engine import evaluate
+from sourcewise.jobs.views import start_upload_job
 from sourcewise.tasks import services
 from sourcewise.tasks.advisor import advise
 from sourcewise.tasks.catalog import TEMPLATES
 from sourcewise.tasks.charts import share_chart
 from sourcewise.tasks.forms import ApplyTemplateForm, AssessmentForm, DeliverableForm, ImportForm, TaskForm
-from sourcewise.tasks.importer import export_tasks, import_tasks
+from sourcewise.tasks.importer import export_tasks
+from sourcewise.tasks.jobs import IMPORT
 from sourcewise.tasks.models import Deliverable, Task
 from sourcewise.tasks.selectors import active, outsourcing_map, with_advice_data
 
@@ -254,21 +255,8 @@ def task_import(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
-                result = import_tasks(
-                    workspace=request.workspace,  # type: ignore[attr-defined]
-                    actor=request.user,
-                    file=form.cleaned_data["file"],
-                )
-            except CsvImportError as exc:
-                errors = list(exc.errors)
-                status = 422
-            else:
-                messages.success(
-                    request,
-                    f"Imported: {result.created} added, {result.updated} updated, {result.unchanged} unchanged.",
-                )
-                return redirect("tasks:task_list")
-        else:
-            status = 422
+            return start_upload_job(
+                request, form.cleaned_data["file"], kind=IMPORT, back="tasks:task_import", back_label="Import tasks"
+            )
+        status = 422
     return render_page(request, "tasks/task_import.html", {"form": form, "errors": errors}, status=status)

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "template_partials",
     "ninja",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     # Sourcewise domain apps, in dependency order (the demo builds in this order too).
     "sourcewise.core",
     "sourcewise.accounts",
@@ -79,6 +81,7 @@ INSTALLED_APPS = [
     "sourcewise.costs",
     "sourcewise.api",
     "sourcewise.backups",
+    "sourcewise.jobs",
     "sourcewise.demo",
 ]
 
@@ -94,6 +97,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "sourcewise.core.middleware.RefusalAuditMiddleware",
+    # Innermost, so it sees the view's "database is locked": retry, else 503 with Retry-After.
+    "sourcewise.core.middleware.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "sourcewise.config.urls"
@@ -132,6 +137,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     if str(DATABASES["default"].get("NAME", "")).startswith(str(DATA_DIR)):
         DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+# Background jobs (imports, restores) run through Django's tasks framework (django-tasks).
+# "database" (default): queued in the database and run by `sourcewise worker`, which
+# `sourcewise serve` starts beside gunicorn. "immediate": run inside the request (tests).
+SOURCEWISE_JOBS = os.environ.get("SOURCEWISE_JOBS", "database").strip().lower()
+if SOURCEWISE_JOBS not in {"database", "immediate"}:
+    raise ImproperlyConfigured("SOURCEWISE_JOBS must be 'database' or 'immediate'.")
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if SOURCEWISE_JOBS == "immediate"
+        else "django_tasks_db.DatabaseBackend"
+    }
+}
+SOURCEWISE_JOBS_DIR = Path(os.environ.get("SOURCEWISE_JOBS_DIR", DATA_DIR / "jobs"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -8,6 +8,7 @@ os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("SECURE_COOKIES", "0")
+os.environ.setdefault("SOURCEWISE_JOBS", "immediate")
 
 from .base import *  # noqa: F403
 
@@ -23,3 +24,5 @@ STATIC_ROOT = Path(tempfile.gettempdir()) / "sourcewise-test-static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Uploaded documents of the tests (and of the demos they build) stay out of ./data.
 MEDIA_ROOT = Path(tempfile.gettempdir()) / "sourcewise-test-media"
+# Temporary files of background jobs too.
+SOURCEWISE_JOBS_DIR = Path(tempfile.gettempdir()) / "sourcewise-test-jobs"

@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sourcewise.backups.services import BackupError, comparable_content, export_workspace, parse_backup, restore_backup
+from sourcewise.core.progressbar import ProgressBar
 
 
 class Command(BaseCommand):
@@ -27,18 +28,24 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"No file {path}.")
         try:
             document = parse_backup(path.read_bytes(), limit=None)  # the operator's own file: no upload limit
-        except FileNotFoundError:
-            raise CommandError(f"No file {path}.") from None
         except BackupError as exc:
             raise CommandError(f"{path}: {exc}") from None
+        bar = ProgressBar(self.stderr, label="restore")
         try:
             result = restore_backup(
-                document, name=options.get("name"), attach_existing_accounts=options["attach_existing_accounts"]
+                document,
+                name=options.get("name"),
+                attach_existing_accounts=options["attach_existing_accounts"],
+                progress=bar,
             )
         except BackupError as exc:
             raise CommandError(f"Nothing was restored: {exc}") from None
+        finally:
+            bar.close()
         workspace = result.workspace
         if result.invited or result.left_out:
             # Invited people are not members yet, so the copy cannot equal the file.

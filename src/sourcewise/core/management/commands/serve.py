@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 import sys
+import time
 from typing import Any
 
 from django.conf import settings
@@ -10,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from sourcewise.accounts.models import User
 from sourcewise.demo.builder import DEFAULT_DOMAIN, DEMO_PASSWORD
+from sourcewise.jobs.services import recover_stale_jobs
 from sourcewise.workspaces.models import Membership
 
 
@@ -42,20 +46,57 @@ class Command(BaseCommand):
         elif not User.objects.exists():
             self.stdout.write(f"Create your workspace at {url}/accounts/signup/")
         self.stdout.flush()
-        os.execvp(  # noqa: S606 (replaces this process with gunicorn)
+        gunicorn = [
             sys.executable,
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "sourcewise.config.wsgi",
-                "--bind",
-                options["bind"],
-                "--workers",
-                str(options["workers"]),
-                "--access-logfile",
-                "-",
-                "--forwarded-allow-ips",
-                os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
-            ],
-        )
+            "-m",
+            "gunicorn",
+            "sourcewise.config.wsgi",
+            "--bind",
+            options["bind"],
+            "--workers",
+            str(options["workers"]),
+            "--access-logfile",
+            "-",
+            "--forwarded-allow-ips",
+            os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        ]
+        if settings.SOURCEWISE_JOBS != "database":
+            os.execvp(sys.executable, gunicorn)  # noqa: S606 (jobs run inside the requests: gunicorn alone)
+        recovered = recover_stale_jobs()
+        if recovered:
+            self.stdout.write(f"Marked {recovered} interrupted background job(s) as failed.")
+        self.stdout.write("Background jobs run in a worker beside the web server (`sourcewise worker`).")
+        self.stdout.flush()
+        sys.exit(run_beside_worker(gunicorn))
+
+
+WORKER = [sys.executable, "-m", "sourcewise.cli", "worker"]
+
+
+def run_beside_worker(web: list[str], worker_command: list[str] = WORKER) -> int:
+    """Run the web server and the jobs worker together; when one stops, stop the other."""
+    worker = subprocess.Popen(worker_command)
+    server = subprocess.Popen(web)
+    children = (server, worker)
+
+    def forward(signum: int, frame: Any) -> None:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signum)
+
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, forward)
+    try:
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+        for child in children:
+            try:
+                child.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+    return server.returncode or 0

@@ -1,0 +1,37 @@
+"""Follow a background job over the API (the same rows the progress page shows)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from sourcewise.api.access import api_access
+from sourcewise.api.schemas import responses
+from sourcewise.core.access import INTERNAL, scoped_object
+from sourcewise.jobs.models import Job
+
+router = Router(tags=["jobs"])
+
+
+class JobOut(Schema):
+    id: int
+    kind: str
+    title: str
+    state: str
+    done: int
+    total: int
+    percent: int
+    message: str
+    result: dict[str, Any]
+    created_at: datetime.datetime
+    started_at: datetime.datetime | None
+    finished_at: datetime.datetime | None
+
+
+@router.get("/jobs/{job_id}", response=responses(JobOut), auth=api_access(INTERNAL, objects={"job_id": Job}))
+def job_detail(request: HttpRequest, job_id: int) -> Job:
+    """A job's state and progress; poll it until `state` is `done` or `failed`."""
+    return scoped_object(request, Job, job_id)

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from sourcewise.core.access import INTERNAL, scoped_object, workspace_view
+from sourcewise.core.htmx import render_page
+from sourcewise.jobs.models import Job
+from sourcewise.jobs.services import save_upload, start_job
+
+
+@workspace_view(roles=INTERNAL, objects={"pk": Job})
+def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """Any job's progress; the page polls its own fragment every second until the job ends."""
+    job = scoped_object(request, Job, pk)
+    return render_page(request, "jobs/progress.html", {"job": job}, partial="progress")
+
+
+def start_upload_job(request: HttpRequest, upload: Any, *, kind: str, back: str, back_label: str) -> HttpResponse:
+    """Save an uploaded file, start the job that reads it and send the browser to its progress page."""
+    path = save_upload(upload.chunks(), suffix=Path(upload.name or "").suffix.lower()[:10] or ".upload")
+    job = start_job(
+        workspace=request.workspace,  # type: ignore[attr-defined]
+        actor=request.user,
+        kind=kind,
+        title=f"Import of {upload.name}",
+        params={"filename": str(upload.name)[:255], "back_url": reverse(back), "back_label": back_label},
+        temp_path=path,
+    )
+    return redirect("jobs:progress", pk=job.pk)
