@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.core import mail
 
 from sourcewise.demo.builder import DEMO_PASSWORD, build_demo
 from tests.browser.conftest import screenshot, sign_in
@@ -37,6 +40,12 @@ def test_new_business_signs_up_and_adds_a_task(page, live_server, transactional_
     page.select_option("select[name=home_country]", "JO")
     page.select_option("select[name=base_currency]", "JOD")
     page.select_option("select[name=timezone]", "Asia/Amman")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/accounts/signup/sent/")
+    # The confirmation email's link, then the password chosen above, open the workspace.
+    link = re.search(r"/accounts/signup/confirm/\S+", mail.outbox[-1].body).group(0)
+    page.goto(f"{live_server.url}{link}")
+    page.fill("input[name=password]", "flour-and-water-2026")
     page.click("main button[type=submit]")
     page.wait_for_url(f"{live_server.url}/dashboard/")
     assert "Haddad Bakery" in page.locator("h1").inner_text()
