@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from sourcewise.demo.builder import DEMO_PASSWORD, build_demo
 from tests.browser.conftest import screenshot, sign_in
@@ -26,7 +27,7 @@ def test_owner_signs_in_to_the_demo_and_sees_the_dashboard(page, live_server, de
     page.click("text=Talent")
     assert page.locator("table tbody tr").count() == 15
     page.fill("input[name=q]", "Priya")
-    page.wait_for_function("document.querySelectorAll('#rows tbody tr').length === 1")
+    expect(page.locator("#rows tbody tr")).to_have_count(1, timeout=15_000)
     assert "Priya Sharma" in page.locator("#rows").inner_text()
     screenshot(page, "freelancers")
 
