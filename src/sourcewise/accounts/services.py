@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -65,9 +65,12 @@ def request_signup(*, email: str, password: str, full_name: str, **workspace_fie
     with transaction.atomic():
         existing = User.objects.select_for_update().filter(email__iexact=email).first()
         if existing is None:
-            user, _ = sign_up_with_workspace(
-                email=email, password=password, full_name=full_name, is_active=False, **workspace_fields
-            )
+            try:
+                user, _ = sign_up_with_workspace(
+                    email=email, password=password, full_name=full_name, is_active=False, **workspace_fields
+                )
+            except IntegrityError:  # the same address signed up at the same moment: that one wins
+                return
         elif not existing.is_active and existing.last_login is None:
             user = _renew_unconfirmed(existing, password=password, full_name=full_name, **workspace_fields)
         else:
