@@ -102,14 +102,19 @@ def _signup(**overrides):
     return data
 
 
-def test_sign_up_creates_the_workspace_with_its_owner(db):
+def test_sign_up_creates_the_workspace_with_its_owner(db, django_capture_on_commit_callbacks):
     client = Client()
-    response = client.post("/accounts/signup/", _signup())
-    assert response.status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/signup/", _signup())
+    assert response.status_code == 302 and response["Location"] == "/accounts/signup/sent/"
     workspace = Workspace.objects.get(name="Lumen Studio")
     assert (workspace.home_country, workspace.base_currency, workspace.timezone) == ("GB", "GBP", "Europe/London")
     membership = Membership.objects.get(workspace=workspace)
     assert membership.role == "owner" and membership.user.email == "olivia@studio.example"
+    assert not membership.user.is_active  # usable once the emailed link is opened
+    link = re.search(r"http\S+/accounts/signup/confirm/\S+", mail.outbox[0].body).group(0)
+    path = link.removeprefix("http://127.0.0.1:8000")
+    client.post(path, {"password": "a-long-enough-passphrase"})
     assert client.get("/").status_code == 302  # signed in: sent to the dashboard
     assert client.get("/dashboard/").status_code == 200
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from sourcewise.demo.builder import DEMO_PASSWORD, build_demo
 from tests.browser.conftest import screenshot, sign_in
@@ -40,7 +41,7 @@ def test_owner_gets_advice_on_a_new_task(page, live_server, demo):
     workbench.locator("input[name=q_revenue_critical][value=yes]").check()
     workbench.locator("input[name=q_must_own][value=no]").check()
     workbench.locator("button:has-text('Save answers')").click()
-    page.wait_for_function("document.querySelector('[data-testid=suggestion]').textContent === 'non-core'")
+    expect(page.get_by_test_id("suggestion")).to_have_text("non-core", timeout=15_000)
     assert _verdict(page) == "not_ready"
     assert "No deliverables yet" in page.locator(".reasons").inner_text()
     screenshot(page, "advisor-not-ready")
@@ -70,7 +71,7 @@ def test_owner_gets_advice_on_a_new_task(page, live_server, demo):
     # A second "yes" makes it core: at the growth stage it stays in-house without a justification.
     page.locator("#workbench input[name=q_must_own][value=yes]").check()
     page.locator("#workbench button:has-text('Save answers')").click()
-    page.wait_for_function("document.querySelector('[data-testid=verdict]').dataset.verdict === 'keep_in_house'")
+    expect(page.get_by_test_id("verdict")).to_have_attribute("data-verdict", "keep_in_house", timeout=15_000)
 
     page.click("nav >> text=Outsourcing map")
     assert "%" in page.get_by_test_id("outsourced-share").inner_text()

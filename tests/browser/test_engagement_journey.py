@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from sourcewise.demo.builder import DEMO_PASSWORD, build_demo
 from sourcewise.engagements.models import CheckpointReview, Engagement, TimeEntry
@@ -51,7 +52,7 @@ def test_freelancer_logs_hours_manager_approves_and_records_a_checkpoint(page, l
     page.goto(f"{live_server.url}/engagements/time/")
     row = page.locator(f"#time-{entry.pk}")
     row.locator("button[value=approve]").click()
-    page.wait_for_function(f"document.querySelector('#time-{entry.pk} .badge').innerText === 'Approved'")
+    expect(page.locator(f"#time-{entry.pk} .badge")).to_have_text("Approved", timeout=15_000)
     screenshot(page, "engagement-hours-approved")
     entry.refresh_from_db()
     assert entry.status == "approved" and entry.reviewed_by.email == "sam@lumen.example"

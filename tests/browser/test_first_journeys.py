@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.core import mail
+from playwright.sync_api import expect
 
 from sourcewise.demo.builder import DEMO_PASSWORD, build_demo
 from tests.browser.conftest import screenshot, sign_in
@@ -23,7 +27,7 @@ def test_owner_signs_in_to_the_demo_and_sees_the_dashboard(page, live_server, de
     page.click("text=Talent")
     assert page.locator("table tbody tr").count() == 15
     page.fill("input[name=q]", "Priya")
-    page.wait_for_function("document.querySelectorAll('#rows tbody tr').length === 1")
+    expect(page.locator("#rows tbody tr")).to_have_count(1, timeout=15_000)
     assert "Priya Sharma" in page.locator("#rows").inner_text()
     screenshot(page, "freelancers")
 
@@ -37,6 +41,12 @@ def test_new_business_signs_up_and_adds_a_task(page, live_server, transactional_
     page.select_option("select[name=home_country]", "JO")
     page.select_option("select[name=base_currency]", "JOD")
     page.select_option("select[name=timezone]", "Asia/Amman")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/accounts/signup/sent/")
+    # The confirmation email's link, then the password chosen above, open the workspace.
+    link = re.search(r"/accounts/signup/confirm/\S+", mail.outbox[-1].body).group(0)
+    page.goto(f"{live_server.url}{link}")
+    page.fill("input[name=password]", "flour-and-water-2026")
     page.click("main button[type=submit]")
     page.wait_for_url(f"{live_server.url}/dashboard/")
     assert "Haddad Bakery" in page.locator("h1").inner_text()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from sourcewise.demo.builder import DEMO_PASSWORD, build_demo
 from tests.browser.conftest import screenshot, sign_in
@@ -33,7 +34,7 @@ def test_owner_checks_a_rate_and_the_fair_band_warns(page, live_server, demo):
     screenshot(page, "fair-band-warning")
     # Typing a fair rate updates the band live, without a page load.
     form.locator("input[name=rate]").fill("2400")
-    page.wait_for_function("document.querySelector('[data-testid=fair-band]')?.dataset.classification === 'fair'")
+    expect(page.get_by_test_id("fair-band")).to_have_attribute("data-classification", "fair", timeout=15_000)
     # A country without a benchmark shows the labelled estimate.
     form.locator("select[name=country]").select_option("UA")
     page.get_by_test_id("band-estimate").wait_for()
@@ -70,7 +71,7 @@ def test_owner_sets_a_rate_on_a_new_engagement_and_sees_the_band(page, live_serv
     screenshot(page, "engagement-form-rate-below-market")
     # A fair rate: the band updates as it is typed, before anything is saved.
     form.locator("input[name=rate]").fill("2400")
-    page.wait_for_function("document.querySelector('[data-testid=fair-band]')?.dataset.classification === 'fair'")
+    expect(page.get_by_test_id("fair-band")).to_have_attribute("data-classification", "fair", timeout=15_000)
     assert "inside the fair band" in page.get_by_test_id("band-explanation").inner_text()
     assert page.url == f"{live_server.url}/engagements/new/"
     screenshot(page, "engagement-form-rate-fair")

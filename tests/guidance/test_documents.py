@@ -187,3 +187,31 @@ def test_owner_overview_is_constant_in_queries(owner_client, owner, types):
 def test_owner_adds_the_default_types_with_one_click(owner_client, owner):
     response = owner_client.post("/guidance/documents/", {"action": "defaults"})
     assert response.status_code == 302 and DocumentType.objects.filter(workspace=owner.workspace).count() == 3
+
+
+@pytest.mark.parametrize("content", [PDF, PNG])
+def test_every_document_is_served_as_an_attachment_with_nosniff_and_a_sandbox(owner, me, types, content):
+    document = upload(me, types["NDA"], content=content, name="file.bin")
+
+    response = client_for(owner).get(f"/guidance/documents/{document.pk}/file/")
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"].startswith("sandbox;")
+    assert "default-src 'none'" in response["Content-Security-Policy"]
+
+
+def test_a_stored_html_document_is_never_served_as_a_page(owner, me, types):
+    # What a crafted backup once planted: a "document" whose stored type is HTML with a script.
+    document = upload(me, types["NDA"])
+    FreelancerDocument.objects.filter(pk=document.pk).update(content_type="text/html")
+    document.file.open("wb").write(b"<script>fetch('/api/v1/backup')</script>")
+    document.file.close()
+
+    response = client_for(owner).get(f"/guidance/documents/{document.pk}/file/")
+
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"].startswith("sandbox;")

@@ -45,6 +45,11 @@ class AccountFields(forms.Form):
 
 
 class SignupForm(AccountFields):
+    """Sign-up never says whether the address has an account: the answer is an email either way."""
+
+    def clean_email(self) -> str:
+        return str(self.cleaned_data["email"]).strip().lower()
+
     workspace_name = forms.CharField(label="Business name", max_length=120)
     home_country = CountryField(label="Home country")
     base_currency = CurrencyField(label="Currency you report in")
@@ -66,3 +71,11 @@ class AccountPasswordResetForm(PasswordResetForm):
 
     def get_users(self, email: str) -> Any:
         return User._default_manager.filter(email__iexact=email.strip(), is_active=True)
+
+
+class ConfirmSignupForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+        help_text="The password you chose when you signed up.",
+    )

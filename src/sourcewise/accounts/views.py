@@ -9,10 +9,12 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_http_methods
 
-from sourcewise.accounts.forms import AccountPasswordResetForm, EmailAuthenticationForm, SignupForm
-from sourcewise.accounts.services import sign_up_with_workspace
+from sourcewise.accounts.forms import AccountPasswordResetForm, ConfirmSignupForm, EmailAuthenticationForm, SignupForm
+from sourcewise.accounts.models import User
+from sourcewise.accounts.services import confirm_signup, request_signup, signup_tokens
 from sourcewise.core.access import login_view, public_view
 from sourcewise.core.forms import apply_errors
 from sourcewise.workspaces.selectors import current_membership
@@ -27,7 +29,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user, workspace = sign_up_with_workspace(
+            request_signup(
                 email=data["email"],
                 password=data["password"],
                 full_name=data["full_name"],
@@ -40,10 +42,35 @@ def signup(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            login(request, user, backend=BACKEND)
-            messages.success(request, f"Welcome to Sourcewise. {workspace.name} is ready.")
-            return redirect("home")
+            # The same answer whether or not the address has an account (SPEC §7).
+            return redirect("accounts:signup_sent")
     return render(request, "accounts/signup.html", {"form": form})
+
+
+@public_view
+def signup_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/signup_sent.html")
+
+
+@public_view
+@require_http_methods(["GET", "POST"])
+def signup_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """The link of the confirmation email: the password chosen at sign-up finishes it."""
+    try:
+        user: User | None = User.objects.get(pk=int(urlsafe_base64_decode(uidb64).decode()), is_active=False)
+    except (ValueError, OverflowError, User.DoesNotExist):
+        user = None
+    if user is None or not signup_tokens.check_token(user, token):
+        return render(request, "accounts/signup_confirm.html", {"invalid": True}, status=404)
+    form = ConfirmSignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if user.check_password(form.cleaned_data["password"]):
+            confirm_signup(user=user)
+            login(request, user, backend=BACKEND)
+            messages.success(request, "Welcome to Sourcewise. Your workspace is ready.")
+            return redirect("home")
+        form.add_error("password", "This is not the password chosen at sign-up.")
+    return render(request, "accounts/signup_confirm.html", {"form": form, "email": user.email})
 
 
 login_page = public_view(

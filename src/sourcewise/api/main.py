@@ -6,22 +6,54 @@ mounted here in INSTALLED_APPS order.
 
 from __future__ import annotations
 
+import json
 import logging
 from importlib import import_module
 from importlib.util import find_spec
+from typing import Any
 
 from django.apps import apps
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, RequestDataTooBig, ValidationError
 from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 
 from sourcewise.core.access import audit_refusal
 from sourcewise.core.middleware import is_database_locked
 
 logger = logging.getLogger(__name__)
+
+
+class BodyRefused(ValueError):
+    """A request body that is JSON-shaped wrongly; its message is shown to the caller."""
+
+
+def _refuse_constant(name: str) -> None:
+    raise BodyRefused(f"{name} is not a JSON number; send a finite number.")
+
+
+class ObjectBodyParser(Parser):
+    """Every request body is one JSON object; anything else is a clear 400."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        try:
+            data = json.loads(request.body, parse_constant=_refuse_constant)
+        except RecursionError:
+            raise BodyRefused("The JSON in the request body is nested too deeply.") from None
+        except BodyRefused:
+            raise
+        except ValueError as exc:
+            raise BodyRefused(f"The request body is not valid JSON ({exc}). Send a JSON object.") from None
+        if not isinstance(data, dict):
+            kind = {list: "an array", str: "a string", bool: "true or false", type(None): "null"}.get(
+                type(data), "a number"
+            )
+            raise BodyRefused(f"The request body must be a JSON object ({{...}}), not {kind}.")
+        return data
+
 
 api = NinjaAPI(
     title="Sourcewise API",
@@ -34,6 +66,7 @@ api = NinjaAPI(
     ),
     urls_namespace="api",
     docs_url="/docs",
+    parser=ObjectBodyParser(),
 )
 
 
@@ -100,7 +133,9 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 400:
         # ninja's own 400 is a body it could not parse; ours carry a message for a person.
         message = str(exc)
-        if not message or message.startswith("Cannot parse"):
+        if isinstance(exc.__cause__, BodyRefused):
+            message = str(exc.__cause__)
+        elif not message or message.startswith("Cannot parse"):
             message = "The request body is not valid JSON. Send a JSON object."
         return error(request, 400, "bad_request", message)
     return error(request, exc.status_code, "error", str(exc))
@@ -112,6 +147,17 @@ def on_database_error(request: HttpRequest, exc: OperationalError) -> HttpRespon
     if is_database_locked(exc):
         raise exc
     return on_unexpected(request, exc)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    # Normally answered by ApiBodyLimitMiddleware before the body is read; this is the backstop.
+    from sourcewise.api.limits import body_limit, describe
+
+    limit = body_limit(getattr(request.resolver_match, "url_name", None))
+    return error(
+        request, 413, "too_large", f"The request body is larger than this operation accepts: at most {describe(limit)}."
+    )
 
 
 @api.exception_handler(Exception)

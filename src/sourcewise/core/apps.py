@@ -5,3 +5,8 @@ class CoreConfig(AppConfig):
     name = "sourcewise.core"
     label = "core"
     verbose_name = "Sourcewise core"
+
+    def ready(self) -> None:
+        from sourcewise.core import lookups
+
+        lookups.register()

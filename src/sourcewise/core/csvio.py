@@ -90,25 +90,40 @@ def read_rows(
 def write_rows(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
     """CSV text line by line (header first), for a streaming download or a file."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    # The writer quotes a cell only when it holds a character of its line terminator: with
+    # "\r\n" a cell holding a lone CR is quoted too (with "\n" it broke the line). Lines
+    # still end with "\n", as they always did.
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
-    yield buffer.getvalue()
+    yield buffer.getvalue()[:-2] + "\n"
     for row in rows:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow(["" if v is None else _safe(v) for v in row])
-        yield buffer.getvalue()
+        writer.writerow([safe_cell(v) for v in row])
+        yield buffer.getvalue()[:-2] + "\n"
 
 
-def _safe(value: Any) -> str:
-    """Neutralise spreadsheet formulas in exported text (CSV injection)."""
+FORMULA_STARTS = "=+-@\t\r"
+
+
+def safe_cell(value: Any) -> str:
+    """One exported CSV cell, with spreadsheet formulas neutralised (CSV injection).
+
+    Text starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading
+    apostrophe, so a spreadsheet shows it as text instead of running it; plain numbers
+    such as `-12.50` stay numbers. Every CSV export goes through this function.
+    """
+    if value is None:
+        return ""
     text = str(value)
-    if text and text[0] in "=+-@\t\r" and not _is_number(text):
+    if text and text[0] in FORMULA_STARTS and not _is_number(text):
         return "'" + text
     return text
 
 
 def _is_number(text: str) -> bool:
+    if text != text.strip():  # float() ignores a leading tab or CR; a spreadsheet may not
+        return False
     try:
         float(text)
     except ValueError:

@@ -5,12 +5,45 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import QuerySet
 
 from sourcewise.core.validators import country_choices, currency_choices, language_choices, timezone_choices
 from sourcewise.talent.models import SKILL_LEVELS, Skill
 
 LEVEL_CHOICES = [("", "—")] + [(str(v), label) for v, label in SKILL_LEVELS]
+
+# What every database holds in each integer column (PostgreSQL's ranges; SQLite takes more).
+PORTABLE_INTEGER_RANGES: dict[str, tuple[int, int]] = BaseDatabaseOperations.integer_field_ranges
+
+
+def integer_bounds(db_field: models.IntegerField[Any, Any]) -> tuple[int | None, int | None]:
+    """The tightest bounds of a model's integer column: its own validators and its column type."""
+    low, high = PORTABLE_INTEGER_RANGES.get(db_field.get_internal_type(), (None, None))
+    for validator in db_field.validators:
+        limit = getattr(validator, "limit_value", None)
+        if not isinstance(limit, int):
+            continue
+        if isinstance(validator, MinValueValidator):
+            low = limit if low is None else max(low, limit)
+        elif isinstance(validator, MaxValueValidator):
+            high = limit if high is None else min(high, limit)
+    return low, high
+
+
+def bounded_formfield(db_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
+    """`Meta.formfield_callback` of every ModelForm: integer inputs carry their bounds.
+
+    A number beyond them is a form error (and the browser's number input knows the range)
+    instead of an overflow in the database. tests/core/test_numeric_bounds.py checks every form.
+    """
+    if isinstance(db_field, models.IntegerField) and not db_field.choices:
+        low, high = integer_bounds(db_field)
+        kwargs.setdefault("min_value", low)
+        kwargs.setdefault("max_value", high)
+    return db_field.formfield(**kwargs)
 
 
 class CountryField(forms.ChoiceField):

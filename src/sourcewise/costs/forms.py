@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from sourcewise.core.access import INTERNAL
-from sourcewise.core.forms import CurrencyField
+from sourcewise.core.forms import CurrencyField, bounded_formfield
 from sourcewise.costs.models import AMOUNT_DIGITS, AMOUNT_PLACES, MAX_AMOUNT, Category, CostEntry
 from sourcewise.engagements.models import Engagement
 from sourcewise.tasks.models import Task
@@ -55,6 +55,7 @@ class CostEntryForm(forms.ModelForm):  # type: ignore[type-arg]
     )
 
     class Meta:
+        formfield_callback = bounded_formfield
         model = CostEntry
         fields = ["category", "date", "amount", "currency", "engagement", "task", "manager", "hours", "description"]
         widgets = {"date": DATE_INPUT, "hours": forms.NumberInput(attrs={"step": "0.25", "min": "0"})}

@@ -157,11 +157,13 @@ def update_entry(*, entry: CostEntry, actor: Any, **fields: Any) -> CostEntry:
     if unknown:
         raise ValidationError(f"Unknown fields {sorted(unknown)}.")
     current = CostEntry.objects.select_for_update().get(pk=entry.pk)
+    if fields.get("currency"):
+        fields["currency"] = str(fields["currency"]).strip().upper()
+    if all(getattr(current, name) == value for name, value in fields.items()):
+        return current  # what was read is sent back: nothing to change (a posted fee included)
     if current.is_generated:
         raise ValidationError(GENERATED)
     before = CostEntry(**{f.attname: getattr(current, f.attname) for f in CostEntry._meta.concrete_fields})
-    if fields.get("currency"):
-        fields["currency"] = str(fields["currency"]).strip().upper()
     for name, value in fields.items():
         setattr(current, name, value)
     if "engagement" in fields and fields["engagement"] is None and "task" not in fields:

@@ -57,6 +57,9 @@ class EngagementIn(InputSchema):
 
 class EngagementOut(Schema):
     id: int
+    freelancer_id: int = Field(description="As in EngagementIn, so this item can be PUT back unchanged.")
+    task_id: int
+    manager_id: int | None = Field(description="Membership id of the manager.")
     freelancer: Ref
     task: Ref
     manager: Ref | None
@@ -232,6 +235,9 @@ def _item(row: dict[str, Any], internal: bool) -> dict[str, Any]:
         manager = {"id": row["manager_id"], "name": row["manager__user__full_name"] or row["manager__user__email"]}
     return {
         **{name: row[name] for name in _AS_IS},
+        "freelancer_id": row["freelancer_id"],
+        "task_id": row["task_id"],
+        "manager_id": row["manager_id"],
         "freelancer": {"id": row["freelancer_id"], "name": row["freelancer__name"]},
         "task": {"id": row["task_id"], "name": row["task__name"]},
         "manager": manager,
@@ -309,7 +315,10 @@ def get_engagement(request: HttpRequest, engagement_id: int = path_id()) -> dict
 def update_engagement(request: HttpRequest, payload: EngagementIn, engagement_id: int = path_id()) -> dict[str, Any]:
     """Change the terms of a draft (an engagement that has started keeps its terms)."""
     engagement = _one(request, engagement_id)
-    services.update_draft(engagement=engagement, actor=request.user, **_draft_fields(request, payload))
+    fields = _draft_fields(request, payload)
+    if any(getattr(engagement, name) != value for name, value in fields.items()):
+        # Sending back what GET gave changes nothing, whatever the state (a started one included).
+        services.update_draft(engagement=engagement, actor=request.user, **fields)
     return _item_for(request, engagement_id)
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from sourcewise.audit.services import record
@@ -361,6 +362,9 @@ def record_checkpoint(
 # ── time ─────────────────────────────────────────────────────────────────────
 
 
+MAX_HOURS_A_DAY = Decimal(24)
+
+
 @transaction.atomic
 def log_time(
     *, engagement: Engagement, membership: Membership, date: datetime.date, hours: Decimal, note: str = ""
@@ -372,6 +376,20 @@ def log_time(
         raise ValidationError({"date": "These hours are before the engagement started."})
     if date > timezone.localdate() + datetime.timedelta(days=1):
         raise ValidationError({"date": "Hours cannot be logged for a future day."})
+    # Nobody works more than 24 hours a day, whatever the engagements: lock the freelancer so
+    # two entries logged at once cannot pass this check together. Sent-back hours don't count.
+    Freelancer.objects.select_for_update().filter(pk=engagement.freelancer_id).first()
+    logged = TimeEntry.objects.filter(engagement__freelancer_id=engagement.freelancer_id, date=date).exclude(
+        status=TimeEntry.Status.RETURNED
+    ).aggregate(total=Sum("hours"))["total"] or Decimal(0)
+    if logged + hours > MAX_HOURS_A_DAY:
+        left = max(MAX_HOURS_A_DAY - logged, Decimal(0))
+        raise ValidationError(
+            {
+                "hours": f"{logged.normalize():f} hours are logged for {date:%d %B %Y} already; "
+                f"a day has {MAX_HOURS_A_DAY} hours, so at most {left.normalize():f} more can be logged."
+            }
+        )
     entry = TimeEntry(
         workspace_id=engagement.workspace_id,
         engagement=engagement,

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from sourcewise.core.forms import bounded_formfield
 from sourcewise.guidance.models import DocumentType
 from sourcewise.guidance.services import MAX_UPLOAD_BYTES
 from sourcewise.talent.models import Skill
@@ -44,6 +45,7 @@ class SOPVersionForm(forms.Form):
 
 class DocumentTypeForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
+        formfield_callback = bounded_formfield
         model = DocumentType
         fields = ["name", "description", "expires", "required"]
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from sourcewise.core.access import EVERYONE, INTERNAL, scoped_object, scoped_queryset, workspace_view
+from sourcewise.core.downloads import uploaded_file_response
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
 from sourcewise.core.pagination import paginate
@@ -208,11 +209,7 @@ def document_file(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404("The file of this document is no longer stored.") from None
     extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(document.content_type, "bin")
     filename = f"{document.document_type.name} - {document.freelancer.name}.{extension}"
-    response = FileResponse(handle, content_type=document.content_type, filename=filename)
-    if document.content_type.startswith("image/"):
-        response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return uploaded_file_response(handle, content_type=document.content_type, filename=filename)
 
 
 # Pulse ---------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from sourcewise.core.forms import CountryField, CurrencyField
+from sourcewise.core.forms import CountryField, CurrencyField, bounded_formfield
 from sourcewise.money.csv_import import MAX_BYTES
 from sourcewise.money.models import MONEY_DIGITS, MONEY_PLACES, ExchangeRate, RateBenchmark
 from sourcewise.talent.models import Freelancer, Skill
@@ -21,6 +21,7 @@ class ExchangeRateForm(forms.ModelForm):  # type: ignore[type-arg]
     currency = CurrencyField()
 
     class Meta:
+        formfield_callback = bounded_formfield
         model = ExchangeRate
         fields = ["currency", "rate", "valid_from", "source"]
         widgets = {"valid_from": DATE_INPUT, "rate": forms.NumberInput(attrs={"step": "any", "min": "0"})}
@@ -41,6 +42,7 @@ class RateBenchmarkForm(forms.ModelForm):  # type: ignore[type-arg]
     currency = CurrencyField()
 
     class Meta:
+        formfield_callback = bounded_formfield
         model = RateBenchmark
         fields = ["skill", "country", "hourly_rate", "currency", "as_of", "source"]
         widgets = {"as_of": DATE_INPUT, "hourly_rate": forms.NumberInput(attrs={"step": "0.01", "min": "0"})}

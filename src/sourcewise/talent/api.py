@@ -12,13 +12,19 @@ from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
-from pydantic import EmailStr
 
 from sourcewise.api.access import api_access
 from sourcewise.api.pagination import PageParams, keyset_page
 from sourcewise.api.schemas import Id, InputSchema, Page, path_id, responses
 from sourcewise.core.access import INTERNAL, scoped_object, scoped_queryset
-from sourcewise.core.schemas import CountryCode, CurrencyCode, LanguageCode, SkillLevel, TimezoneName
+from sourcewise.core.schemas import (
+    CountryCode,
+    EmailAddress,
+    LanguageCode,
+    OptionalCurrencyCode,
+    SkillLevel,
+    TimezoneName,
+)
 from sourcewise.talent import services
 from sourcewise.talent.matching import Candidate, rank_candidates
 from sourcewise.talent.models import VETTED_STATUSES, Freelancer, Skill
@@ -69,7 +75,7 @@ class LanguageOut(Schema):
 
 class FreelancerIn(InputSchema):
     name: str = Field(min_length=1, max_length=150)
-    email: EmailStr
+    email: EmailAddress
     country: CountryCode
     timezone: TimezoneName
     work_start: str = Field("09:00", pattern=HHMM, description="Local start of the working day, HH:MM.")
@@ -77,7 +83,7 @@ class FreelancerIn(InputSchema):
     work_days: list[Annotated[int, Field(ge=0, le=6)]] = Field([0, 1, 2, 3, 4], min_length=1, max_length=7)
     languages: list[LanguageIn] = Field([], max_length=20)
     hourly_rate: Annotated[Decimal, Field(ge=0, max_digits=10, decimal_places=2)] | None = None
-    rate_currency: CurrencyCode | None = None
+    rate_currency: OptionalCurrencyCode = None
     availability_hours: int = Field(40, ge=0, le=168, description="Hours a week.")
     notes: str = Field("", max_length=5000)
     skills: list[SkillLevelIn] = []

@@ -43,6 +43,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from sourcewise.audit.services import record
+from sourcewise.core.csvio import safe_cell
 from sourcewise.core.validators import CEFR_LEVELS
 from sourcewise.talent.models import WEEKDAY_NAMES, Freelancer, FreelancerLanguage, FreelancerSkill, Skill
 
@@ -588,4 +589,4 @@ class Echo:
 def export_lines(workspace: Any, freelancers: Any = None) -> Iterator[str]:
     writer = csv.writer(Echo())
     for row in export_rows(workspace, freelancers):
-        yield writer.writerow(row)
+        yield writer.writerow([safe_cell(value) for value in row])

@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from sourcewise.core.forms import CountryField, CurrencyField, SkillLevelsMixin, TimezoneField
+from sourcewise.core.forms import CountryField, CurrencyField, SkillLevelsMixin, TimezoneField, bounded_formfield
 from sourcewise.core.validators import language_choices
 from sourcewise.talent.models import (
     CEFR_CHOICES,
@@ -24,6 +24,7 @@ LANGUAGE_SLOTS = 3
 
 class SkillForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
+        formfield_callback = bounded_formfield
         model = Skill
         fields = ["name", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
@@ -42,6 +43,7 @@ class FreelancerForm(SkillLevelsMixin, forms.ModelForm):  # type: ignore[type-ar
     rate_currency = CurrencyField(label="Rate currency", required=False)
 
     class Meta:
+        formfield_callback = bounded_formfield
         model = Freelancer
         fields = [
             "name", "email", "country", "timezone", "work_start", "work_end", "work_days",
@@ -106,6 +108,7 @@ class PortfolioItemForm(forms.ModelForm):  # type: ignore[type-arg]
     )
 
     class Meta:
+        formfield_callback = bounded_formfield
         model = PortfolioItem
         fields = ["title", "url", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
@@ -117,6 +120,7 @@ class ReviewForm(forms.Form):
 
 class ReferenceForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
+        formfield_callback = bounded_formfield
         model = Reference
         fields = ["client_name", "contact", "rating", "comment"]
         widgets = {"comment": forms.Textarea(attrs={"rows": 2})}
@@ -124,6 +128,7 @@ class ReferenceForm(forms.ModelForm):  # type: ignore[type-arg]
 
 class InterviewForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
+        formfield_callback = bounded_formfield
         model = Interview
         fields = ["held_on", "communication", "culture_fit", "notes"]
         widgets = {"held_on": forms.DateInput(attrs={"type": "date"}), "notes": forms.Textarea(attrs={"rows": 2})}
@@ -131,6 +136,7 @@ class InterviewForm(forms.ModelForm):  # type: ignore[type-arg]
 
 class TrialForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
+        formfield_callback = bounded_formfield
         model = TrialTask
         fields = ["title", "completed_on", "hours", "rating", "notes"]
         widgets = {"completed_on": forms.DateInput(attrs={"type": "date"}), "notes": forms.Textarea(attrs={"rows": 2})}

@@ -14,7 +14,7 @@ from sourcewise.api.access import api_access
 from sourcewise.api.pagination import PageParams, keyset_page
 from sourcewise.api.schemas import Id, InputSchema, Page, path_id, responses
 from sourcewise.core.access import INTERNAL, scoped_object, scoped_queryset
-from sourcewise.core.schemas import CurrencyCode, SkillLevel
+from sourcewise.core.schemas import OptionalCurrencyCode, SkillLevel
 from sourcewise.talent.models import Skill
 from sourcewise.tasks import services
 from sourcewise.tasks.advisor import advise
@@ -45,7 +45,7 @@ class TaskIn(InputSchema):
         Decimal("0"), ge=0, le=MAX_HOURS, max_digits=7, decimal_places=2, description="Per month, or in total."
     )
     inhouse_hourly_cost: Decimal | None = Field(None, ge=0, le=MAX_HOURLY_COST, max_digits=10, decimal_places=2)
-    inhouse_cost_currency: CurrencyCode | None = Field(None, description="ISO 4217; default the workspace currency.")
+    inhouse_cost_currency: OptionalCurrencyCode = Field(None, description="ISO 4217; default the workspace currency.")
     sourcing: Literal["in_house", "outsource"] = "in_house"
     justification: str = Field("", max_length=10000)
     checkpoint_every_days: int | None = Field(None, ge=1, le=365)

@@ -35,9 +35,8 @@ def share_chart(result: OutsourcingMap) -> SafeString:
         title = f"{_pct(share)} % of monthly task hours are outsourced (limit {result.share_max_pct} %)"
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" role="img" '
-        f'aria-labelledby="share-title" class="chart" data-testid="share-chart">',
+        f'aria-labelledby="share-title" class="chart share-chart" data-testid="share-chart">',
         f'<title id="share-title">{escape(title)}</title>',
-        "<style>text{font:13px system-ui,sans-serif;fill:#1d2733}.muted{fill:#5b6875}</style>",
     ]
     total_w = WIDTH - 20
     share_w = 0 if share is None else float(min(share, Decimal(100)) / 100) * total_w  # drawing only, not money
@@ -47,7 +46,7 @@ def share_chart(result: OutsourcingMap) -> SafeString:
         f'<rect x="10" y="28" width="{share_w:.1f}" height="26" rx="4" fill="{OUT}"/>',
         f'<line x1="{limit_x:.1f}" y1="20" x2="{limit_x:.1f}" y2="76" stroke="{LIMIT}" stroke-width="2" '
         'stroke-dasharray="4 3"/>',
-        f'<text x="{limit_x + 4:.1f}" y="72" style="fill:{LIMIT}">limit {result.share_max_pct} %</text>',
+        f'<text x="{limit_x + 4:.1f}" y="72" class="limit">limit {result.share_max_pct} %</text>',
         f'<text x="10" y="18">{escape(title)}</text>',
         f'<text x="10" y="92" class="muted">outsourced {result.outsourced_monthly_hours} of '
         f"{result.monthly_hours} h/month</text>",

@@ -5,7 +5,7 @@ from typing import Any
 
 from django import forms
 
-from sourcewise.core.forms import CurrencyField, SkillLevelsMixin
+from sourcewise.core.forms import CurrencyField, SkillLevelsMixin, bounded_formfield
 from sourcewise.talent.models import Skill
 from sourcewise.tasks.catalog import template_choices
 from sourcewise.tasks.models import CORE_QUESTIONS, Deliverable, Task
@@ -25,6 +25,7 @@ class TaskForm(SkillLevelsMixin, forms.ModelForm):  # type: ignore[type-arg]
     )
 
     class Meta:
+        formfield_callback = bounded_formfield
         model = Task
         fields = list(TASK_FIELDS)
         widgets = {
@@ -118,6 +119,7 @@ class AssessmentForm(forms.Form):
 
 class DeliverableForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
+        formfield_callback = bounded_formfield
         model = Deliverable
         fields = ["name", "acceptance_criteria"]
         widgets = {"acceptance_criteria": forms.Textarea(attrs={"rows": 3})}

@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from sourcewise.core.forms import CountryField, CurrencyField, LanguagesField, TimezoneField
+from sourcewise.core.forms import CountryField, CurrencyField, LanguagesField, TimezoneField, bounded_formfield
 from sourcewise.workspaces.models import WEEKDAYS, Membership, Workspace
 from sourcewise.workspaces.thresholds import THRESHOLDS
 
@@ -32,6 +32,7 @@ class WorkspaceForm(forms.ModelForm):  # type: ignore[type-arg]
     working_languages = LanguagesField(help_text="Freelancers need one of these at the minimum level.")
 
     class Meta:
+        formfield_callback = bounded_formfield
         model = Workspace
         fields = PROFILE_FIELDS + THRESHOLD_FIELDS
         widgets = {
@@ -62,6 +63,7 @@ class NewWorkspaceForm(forms.ModelForm):  # type: ignore[type-arg]
     timezone = TimezoneField(label="Time zone")
 
     class Meta:
+        formfield_callback = bounded_formfield
         model = Workspace
         fields = ["name", "home_country", "base_currency", "timezone", "stage"]
 

@@ -32,20 +32,27 @@ DEBUG = env_bool("DEBUG", False)
 
 
 def _secret_key() -> str:
+    """SECRET_KEY from the environment, else the local key file in the data folder.
+
+    With DEBUG on, the key file is generated on first use; with DEBUG off it is only read
+    (so `sourcewise health` works after `make run`), and neither present stops the start.
+    """
     key = os.environ.get("SECRET_KEY", "")
     if key:
         return key
+    key_file = DATA_DIR / "secret_key"
+    if key_file.is_file() and (stored := key_file.read_text().strip()):
+        return stored
     if not DEBUG:
         raise ImproperlyConfigured(
-            "SECRET_KEY is required when DEBUG is off. Set it to a long random string, "
-            "for example: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+            f"SECRET_KEY is required when DEBUG is off (no key file at {key_file} either). "
+            "Set it to a long random string, for example: "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
         )
     # Local run: generate once and keep it beside the database so sessions survive restarts.
     DATA_DIR.mkdir(parents=True, exist_ok=True)
-    key_file = DATA_DIR / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
+    key_file.write_text(secrets.token_urlsafe(50))
+    key_file.chmod(0o600)
     return key_file.read_text().strip()
 
 
@@ -87,7 +94,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "sourcewise.core.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "sourcewise.api.limits.ApiBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -17,19 +17,41 @@ from sourcewise.jobs.services import recover_stale_jobs
 from sourcewise.workspaces.models import Membership
 
 
+def demo_wanted(*, debug: bool, demo: bool, no_demo: bool) -> bool:
+    """Whether `serve` loads the demo into an empty database.
+
+    The demo's people have published passwords, so a production start (DEBUG off) never
+    loads it unless asked with --demo; a local run (DEBUG on, `make run`) does unless told
+    --no-demo.
+    """
+    if no_demo:
+        return False
+    return demo or debug
+
+
 class Command(BaseCommand):
-    help = "Migrate, load the demo into an empty database, and serve Sourcewise with gunicorn."
+    help = "Migrate, load the demo into an empty database (DEBUG on, or --demo), and serve Sourcewise with gunicorn."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--bind", default=os.environ.get("BIND", "127.0.0.1:8000"))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
-        parser.add_argument("--no-demo", action="store_true", help="Do not load the demo into an empty database.")
+        choice = parser.add_mutually_exclusive_group()
+        choice.add_argument(
+            "--demo",
+            action="store_true",
+            help="Load the demo into an empty database even with DEBUG off (its passwords are public).",
+        )
+        choice.add_argument("--no-demo", action="store_true", help="Do not load the demo, even with DEBUG on.")
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def prepare(self, *, demo: bool = False, no_demo: bool = False) -> None:
+        """Everything before gunicorn starts: migrate, and the demo only when it is wanted."""
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Database ready.")
-        if not options["no_demo"]:
+        if demo_wanted(debug=settings.DEBUG, demo=demo, no_demo=no_demo):
             call_command("demo", if_empty=True, stdout=self.stdout)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self.prepare(demo=options["demo"], no_demo=options["no_demo"])
         if not settings.DEBUG:
             call_command("collectstatic", interactive=False, verbosity=0)
         demo_people = (
