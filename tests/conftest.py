@@ -13,7 +13,6 @@ from sourcewise.api.services import create_token
 from sourcewise.core.access import FREELANCER, MANAGER, OWNER
 from tests.factories import FreelancerFactory, MembershipFactory, WorkspaceFactory
 
-
 # -- "today" for the whole run -----------------------------------------------------------------
 # `SOURCEWISE_TEST_NOW=2028-02-29T12:00:00Z pytest ...` runs the suite as if it were that moment
 # (the clock keeps ticking from there). CI runs the date-sensitive tests at month ends, a DST
