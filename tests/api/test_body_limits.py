@@ -95,6 +95,7 @@ def test_a_body_that_is_not_a_json_object_is_refused_clearly(client, owner_api, 
     [
         ('{"name": "x", "hours": NaN}', "NaN is not a JSON number"),
         ('{"name": "x", "hours": Infinity}', "Infinity is not a JSON number"),
+        ('{"name": "x", "name": "y"}', 'The key "name" appears twice'),
         ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
         ('{"name": ', "not valid JSON"),
         (b'{"name": "\xff"}', "not valid JSON"),

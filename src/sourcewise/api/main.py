@@ -35,12 +35,21 @@ def _refuse_constant(name: str) -> None:
     raise BodyRefused(f"{name} is not a JSON number; send a finite number.")
 
 
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:  # json.loads would keep the last one silently: which one did the caller mean?
+            raise BodyRefused(f'The key "{key[:80]}" appears twice in one object; send each field once.')
+        seen[key] = value
+    return seen
+
+
 class ObjectBodyParser(Parser):
     """Every request body is one JSON object; anything else is a clear 400."""
 
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
         try:
-            data = json.loads(request.body, parse_constant=_refuse_constant)
+            data = json.loads(request.body, parse_constant=_refuse_constant, object_pairs_hook=_no_duplicate_keys)
         except RecursionError:
             raise BodyRefused("The JSON in the request body is nested too deeply.") from None
         except BodyRefused:
