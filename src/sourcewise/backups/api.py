@@ -67,7 +67,7 @@ def restore(request: HttpRequest, response: HttpResponse) -> Any:
     already ended by the time the answer is written, the answer is its outcome: 201 with the
     workspace, or the refusal (422 when a row breaks a rule).
     """
-    raw = request.read(MAX_BACKUP_BYTES + 1)  # read here, not by the framework: the restore's own size limit
+    raw = request.body  # ApiBodyLimitMiddleware already allowed up to the restore's own limit (413 above)
     try:
         check_shape(parse_backup(raw, limit=MAX_BACKUP_BYTES))  # refuse an unreadable file before queueing it
     except BackupError as exc:
