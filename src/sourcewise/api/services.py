@@ -27,7 +27,7 @@ def _hash(token: str) -> str:
 
 @transaction.atomic
 def create_token(*, user: User, workspace: Workspace, name: str) -> tuple[ApiToken, str]:
-    if not Membership.objects.filter(user=user, workspace=workspace).exists():
+    if not Membership.objects.filter(user=user, workspace=workspace, workspace__restoring=False).exists():
         raise ValidationError("You are not a member of this workspace.")
     name = name.strip()
     if not name:
@@ -64,6 +64,7 @@ def membership_for_token(raw: str) -> Membership | None:
         .filter(
             user_id=Subquery(token.values("user_id")[:1]),
             workspace_id=Subquery(token.values("workspace_id")[:1]),
+            workspace__restoring=False,
             user__is_active=True,
         )
         .annotate(

@@ -2,8 +2,12 @@
 
 The document names rows by their ids *in the file* and people by e-mail, so it can be
 restored into any Sourcewise database — the same one (as a copy), an empty one, or a
-PostgreSQL one after SQLite — and ids are re-numbered on the way in. Restoring is one
-transaction: a file with a single bad row changes nothing, and leaves no file behind.
+PostgreSQL one after SQLite — and ids are re-numbered on the way in. Restoring is all or
+nothing as people see it, without holding the database for the whole restore: the new
+workspace is written in short transactions of at most `BATCH` rows while it is marked
+`restoring` (invisible to everyone), made visible in one last short transaction, and on any
+failure deleted again with everything it holds; a file with a single bad row changes
+nothing, and leaves no file behind.
 
 A backup file is untrusted input (anyone may upload one as the owner of their own
 workspace): it carries no password hashes, it can never make an existing account a
@@ -18,6 +22,7 @@ import datetime
 import decimal
 import io
 import json
+import logging
 import math
 import uuid
 from collections.abc import Callable, Iterator
@@ -32,6 +37,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import DatabaseError, IntegrityError, models, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -45,15 +51,17 @@ from sourcewise.guidance.services import check_upload
 from sourcewise.workspaces.models import Membership, Workspace
 from sourcewise.workspaces.services import invite
 
+logger = logging.getLogger(__name__)
+
 FORMAT = "sourcewise-backup"
 VERSION = 1
 # No password: a hash in a file is a credential, and a file may come from anyone.
 USER_FIELDS = ("email", "full_name", "is_active", "date_joined")
-WORKSPACE_SKIPPED = ("id",)
+WORKSPACE_SKIPPED = ("id", "restoring")  # restoring: the state of a restore, not content
 MAX_BACKUP_BYTES = 200 * 1024 * 1024
 MAX_DEPTH = 64  # the deepest a real backup nests is a few levels inside a JSON column
 MAX_ID = 2**63 - 1
-BATCH = 500
+BATCH = 500  # rows per transaction of a restore: other writers wait for one batch at most
 RESTORE_MARKER = "workspace.restore"
 
 
@@ -406,9 +414,17 @@ def _person(ctx: _Context, raw: Any, where: str, name: str) -> _Person:
     return person
 
 
-def _restore_users(document: dict[str, Any], *, actor: Any, attach_existing: bool) -> dict[str, _Person]:
+def _restore_users(
+    document: dict[str, Any], *, actor: Any, attach_existing: bool, created: list[int]
+) -> dict[str, _Person]:
+    """The people of the file: existing accounts found, new ones validated then saved in short transactions.
+
+    The ids of the accounts created here are appended to `created` as they are committed, so a
+    failed restore can delete them again.
+    """
     User = get_user_model()
     people: dict[str, _Person] = {}
+    new: list[Any] = []
     allowed = {*USER_FIELDS, "password"}  # old backups carry a password hash: it is ignored, never used
     for number, raw in enumerate(document["users"], start=1):
         where = f"users entry {number}"
@@ -433,8 +449,13 @@ def _restore_users(document: dict[str, Any], *, actor: Any, attach_existing: boo
             user.date_joined = timezone.now()
         user.set_unusable_password()  # a new account chooses its password through a reset link
         _validate(user, where, skip=["password"], references=[], unique=True)
-        user.save()
+        new.append(user)
         people[email] = _Person(user, "new")
+    for start in range(0, len(new), BATCH):
+        with transaction.atomic():
+            for user in new[start : start + BATCH]:
+                user.save()
+        created.extend(user.pk for user in new[start : start + BATCH])
     return people
 
 
@@ -618,37 +639,104 @@ def restore_backup(
     imported; documents are checked like uploads and stored only once the rows are
     committed, so a failed restore leaves no file behind. `progress(done, total)` is called
     as rows are written.
+
+    What can be checked without writing is checked first (shape, the workspace's settings).
+    Then the workspace is created marked `restoring` — invisible to everyone — and the rows
+    are validated and written in transactions of at most `BATCH` rows, so other workspaces'
+    writers never wait for the whole restore; a last short transaction adds the members and
+    invitations and makes the copy visible. On any failure after the workspace exists, it is
+    deleted with everything in it (and the accounts made for it) before the error is raised.
     """
     check_shape(document)
+    workspace = _decode_workspace(document, name)  # validated before anything is written
+    workspace.restoring = True
+    created_users: list[int] = []
     try:
-        with transaction.atomic():
+        with _keep_timestamps(), transaction.atomic():
+            workspace.save()
+        try:
             with _keep_timestamps():
                 result, ctx = _restore(
-                    document, actor=actor, name=name, attach_existing=attach_existing_accounts, progress=progress
+                    document,
+                    workspace,
+                    actor=actor,
+                    attach_existing=attach_existing_accounts,
+                    progress=progress,
+                    created_users=created_users,
                 )
-            _welcome(result, ctx, actor=actor)
-            record(
-                actor=actor,
-                workspace=result.workspace,
-                action=RESTORE_MARKER,
-                target=result.workspace,
-                changes={
-                    "rows": result.rows,
-                    "exported_at": str(document.get("exported_at"))[:40],
-                    "invited": [email for email, _ in result.invited],
-                    "new_accounts": len(result.new_accounts),
-                    "left_out": result.left_out,
-                },
-            )
-            files = ctx.files
-            # robust: the rows are committed by then; a storage failure is logged (and its partial
-            # files removed) rather than answered with a 500 for a restore that did happen.
-            transaction.on_commit(lambda: _store_files(files), robust=True)
-            return result
+            with transaction.atomic():  # the last short transaction: the copy appears, whole
+                Workspace._base_manager.filter(pk=workspace.pk).update(restoring=False)
+                workspace.restoring = False
+                _welcome(result, ctx, actor=actor)
+                record(
+                    actor=actor,
+                    workspace=result.workspace,
+                    action=RESTORE_MARKER,
+                    target=result.workspace,
+                    changes={
+                        "rows": result.rows,
+                        "exported_at": str(document.get("exported_at"))[:40],
+                        "invited": [email for email, _ in result.invited],
+                        "new_accounts": len(result.new_accounts),
+                        "left_out": result.left_out,
+                    },
+                )
+                files = ctx.files
+                # robust: the rows are committed by then; a storage failure is logged (and its partial
+                # files removed) rather than answered with a 500 for a restore that did happen.
+                transaction.on_commit(lambda: _store_files(files), robust=True)
+        except BaseException:
+            _discard_after_failure(workspace.pk, created_users)
+            raise
+        return result
     except (IntegrityError, DatabaseError) as exc:
         raise BackupRowError(f"The backup contradicts itself and was not restored ({str(exc)[:300]}).") from None
     except RecursionError:
         raise BackupError(f"The file nests values more than {MAX_DEPTH} levels deep; a backup never does.") from None
+
+
+def _discard_after_failure(workspace_id: int, users: list[int]) -> None:
+    try:
+        discard_restoring_workspace(workspace_id, users=users)
+    except Exception:  # the restore's own error is the one to report; the next start cleans up
+        logger.exception("Could not delete the unfinished restore of workspace %s", workspace_id)
+
+
+def discard_restoring_workspace(workspace_id: int, *, users: list[int] | tuple[int, ...] = ()) -> bool:
+    """Delete a workspace a restore did not finish, with everything in it, in short transactions.
+
+    Only a workspace still marked `restoring` is ever deleted (False otherwise). `users` are
+    accounts that restore created: those that belong to no workspace afterwards go too.
+    No file was written: a restore stores its files only after its last transaction.
+    """
+    workspace = Workspace._base_manager.filter(pk=workspace_id, restoring=True).first()
+    if workspace is None:
+        return False
+    specs = backup_models()
+    # 1. Keys set after every row existed (cycles) are cleared, so rows can go children first.
+    for spec in specs:
+        nullable = [r.field for r in spec.references if r.deferred and r.field.null]
+        if not nullable:
+            continue
+        anything_set = Q()
+        for f in nullable:
+            anything_set |= Q(**{f"{f.attname}__isnull": False})
+        while pks := list(_rows_of(spec, workspace).filter(anything_set).values_list("pk", flat=True)[:BATCH]):
+            with transaction.atomic():
+                spec.model._base_manager.filter(pk__in=pks).update(**{f.attname: None for f in nullable})
+    # 2. Children before parents, a batch per transaction.
+    for spec in reversed(specs):
+        while pks := list(_rows_of(spec, workspace).values_list("pk", flat=True)[:BATCH]):
+            with transaction.atomic():
+                spec.model._base_manager.filter(pk__in=pks).delete()
+    with transaction.atomic():
+        Workspace._base_manager.filter(pk=workspace.pk, restoring=True).delete()
+    # 3. Accounts created for this copy that nobody else has taken in meanwhile.
+    User = get_user_model()
+    for start in range(0, len(users), BATCH):
+        with transaction.atomic():
+            User._base_manager.filter(pk__in=users[start : start + BATCH], memberships__isnull=True).delete()
+    return True
 
 
 def _decode_workspace(document: dict[str, Any], name: str | None) -> Workspace:
@@ -667,18 +755,23 @@ def _decode_workspace(document: dict[str, Any], name: str | None) -> Workspace:
 
 def _restore(
     document: dict[str, Any],
+    workspace: Workspace,
     *,
     actor: Any,
-    name: str | None,
     attach_existing: bool,
     progress: Callable[[int, int], None] | None,
+    created_users: list[int],
 ) -> tuple[RestoreResult, _Context]:
+    """Write the rows into the (saved, still invisible) `workspace`, each batch in its own transaction.
+
+    A batch is validated before its transaction starts, so a transaction holds the database
+    only for the inserts of at most `BATCH` rows.
+    """
     specs = backup_models()
     total = len(document["users"]) + sum(len(document["tables"].get(spec.label, [])) for spec in specs)
     done = 0
-    workspace = _decode_workspace(document, name)
-    workspace.save()
-    ctx = _Context(workspace, _restore_users(document, actor=actor, attach_existing=attach_existing))
+    people = _restore_users(document, actor=actor, attach_existing=attach_existing, created=created_users)
+    ctx = _Context(workspace, people)
     done += len(document["users"])
     if progress is not None:
         progress(done, total)
@@ -693,7 +786,7 @@ def _restore(
                 built = _build(spec, row, number, ctx)
                 if built is not None:
                     batch.append(built)
-            _insert(spec, batch)
+            _insert(spec, batch)  # one short transaction
             for item in batch:
                 ctx.ids[spec.label][item.old_id] = item.instance.pk
                 ctx.objects[spec.label][item.old_id] = item.instance
@@ -704,27 +797,40 @@ def _restore(
             done += len(rows[start : start + BATCH])
             if progress is not None:
                 progress(done, total)
-    for spec, item in pending:
-        update = {}
-        for attname, (target, old_id) in item.deferred.items():
-            if old_id in ctx.skipped.get(target, ()):
-                continue
-            if old_id not in ctx.ids[target]:
-                name = spec.model._meta.get_field(attname).name
-                raise BackupRowError(
-                    f"{spec.label} row {item.number}: {name} = {old_id} is not a row of {target} in this backup."
-                )
-            update[attname] = ctx.ids[target][old_id]
-        if update:
-            spec.model._base_manager.filter(pk=item.instance.pk).update(**update)
-    for spec, instance, row, number in many:
-        for m2m in spec.many_to_many:
-            target = m2m.related_model._meta.label_lower  # type: ignore[union-attr]
-            old_ids = row.get(m2m.name) or []
-            if not isinstance(old_ids, list) or not all(_is_id(i) and i in ctx.seen.get(target, ()) for i in old_ids):
-                raise BackupRowError(f"{spec.label} row {number}: {m2m.name} names rows that are not in this backup.")
-            kept = [ctx.ids[target][i] for i in old_ids if i in ctx.ids[target]]
-            getattr(instance, m2m.name).set(kept)
+    for start in range(0, len(pending), BATCH):
+        updates: list[tuple[ModelSpec, int, dict[str, int]]] = []
+        for spec, item in pending[start : start + BATCH]:
+            update = {}
+            for attname, (target, old_id) in item.deferred.items():
+                if old_id in ctx.skipped.get(target, ()):
+                    continue
+                if old_id not in ctx.ids[target]:
+                    name = spec.model._meta.get_field(attname).name
+                    raise BackupRowError(
+                        f"{spec.label} row {item.number}: {name} = {old_id} is not a row of {target} in this backup."
+                    )
+                update[attname] = ctx.ids[target][old_id]
+            if update:
+                updates.append((spec, item.instance.pk, update))
+        with transaction.atomic():
+            for spec, pk, update in updates:
+                spec.model._base_manager.filter(pk=pk).update(**update)
+    for start in range(0, len(many), BATCH):
+        links: list[tuple[models.Model, str, list[int]]] = []
+        for spec, instance, row, number in many[start : start + BATCH]:
+            for m2m in spec.many_to_many:
+                target = m2m.related_model._meta.label_lower  # type: ignore[union-attr]
+                old_ids = row.get(m2m.name) or []
+                if not isinstance(old_ids, list) or not all(
+                    _is_id(i) and i in ctx.seen.get(target, ()) for i in old_ids
+                ):
+                    raise BackupRowError(
+                        f"{spec.label} row {number}: {m2m.name} names rows that are not in this backup."
+                    )
+                links.append((instance, m2m.name, [ctx.ids[target][i] for i in old_ids if i in ctx.ids[target]]))
+        with transaction.atomic():
+            for instance, m2m_name, kept in links:
+                getattr(instance, m2m_name).set(kept)
     result = RestoreResult(
         workspace=workspace,
         rows=sum(len(v) for v in ctx.ids.values()),

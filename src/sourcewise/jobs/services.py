@@ -193,9 +193,19 @@ def run_job(*, job_id: int) -> None:
 
 
 def recover_stale_jobs() -> int:
-    """Mark jobs left running by a stopped server as failed and delete their files. Call at start."""
+    """Mark jobs left running by a stopped server as failed and delete their files. Call at start.
+
+    A restore killed midway left a workspace marked `restoring` (invisible to everyone, never
+    finished): it is deleted with everything in it.
+    """
+    from sourcewise.backups.services import discard_restoring_workspace
+    from sourcewise.workspaces.models import Workspace
+
     stale = list(Job.objects.filter(state=Job.State.RUNNING).values_list("pk", "temp_path"))
     for pk, temp_path in stale:
         fail_job(job_id=pk, message=CRASHED_MESSAGE)
         remove_temp_file(temp_path)
+    for workspace_id in Workspace._base_manager.filter(restoring=True).values_list("pk", flat=True):
+        logger.warning("Deleting workspace %s, left unfinished by a stopped restore.", workspace_id)
+        discard_restoring_workspace(workspace_id)
     return len(stale)

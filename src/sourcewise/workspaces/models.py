@@ -30,6 +30,13 @@ def default_languages() -> list[str]:
     return ["en"]
 
 
+class VisibleWorkspaceManager(models.Manager["Workspace"]):
+    """Workspaces people can see: a restore in progress (`restoring`) is nobody's yet."""
+
+    def get_queryset(self) -> models.QuerySet[Workspace]:
+        return super().get_queryset().filter(restoring=False)
+
+
 class Workspace(models.Model):
     class Stage(models.TextChoices):
         IDEA = "idea", "Idea"
@@ -47,6 +54,9 @@ class Workspace(models.Model):
     working_languages = models.JSONField(default=default_languages, help_text="ISO 639-1 codes.")
     stage = models.CharField(max_length=12, choices=Stage.choices, default=Stage.STARTUP)
     created_at = models.DateTimeField(auto_now_add=True)
+    # True while a restore writes the workspace in several transactions: invisible everywhere
+    # (`objects` leaves it out, membership selectors too) until the restore's last transaction.
+    restoring = models.BooleanField(default=False, db_index=True, editable=False)
 
     # Guardrail thresholds (SPEC §2), explained in workspaces/thresholds.py.
     checkpoint_max_days = models.PositiveSmallIntegerField(default=14, validators=[MinValueValidator(1)])
@@ -87,6 +97,8 @@ class Workspace(models.Model):
     unhappy_pulse_max = models.PositiveSmallIntegerField(
         default=2, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
+
+    objects = VisibleWorkspaceManager()
 
     class Meta:
         ordering = ["name", "id"]

@@ -13,7 +13,12 @@ SESSION_KEY = "workspace_id"
 
 
 def memberships_of(user: Any) -> QuerySet[Membership]:
-    return Membership.objects.filter(user=user).select_related("workspace").order_by("workspace__name", "id")
+    """The user's memberships of the workspaces they can see (never one a restore is still writing)."""
+    return (
+        Membership.objects.filter(user=user, workspace__restoring=False)
+        .select_related("workspace")
+        .order_by("workspace__name", "id")
+    )
 
 
 def current_membership(request: HttpRequest) -> Membership | None:

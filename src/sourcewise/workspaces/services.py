@@ -123,7 +123,7 @@ def accept_invitation(*, invitation: Invitation, user: User) -> Membership:
 def switch_workspace(request: HttpRequest, workspace_id: int) -> Membership:
     membership = (
         Membership.objects.select_related("workspace")
-        .filter(user_id=request.user.pk or 0, workspace_id=workspace_id)
+        .filter(user_id=request.user.pk or 0, workspace_id=workspace_id, workspace__restoring=False)
         .first()
     )
     if membership is None:
