@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from sourcewise.jobs import services
 from sourcewise.jobs.models import Job
@@ -80,6 +82,40 @@ def test_jobs_left_running_by_a_killed_server_fail_on_the_next_start_and_lose_th
     assert stale.state == "failed" and stale.message == services.CRASHED_MESSAGE and stale.finished_at
     assert finished.state == "done"
     assert not path.exists()
+
+
+def test_a_start_leaves_a_live_job_of_another_hosts_worker_alone(owner):
+    """More hosts, one worker each: a host starting must not fail what another host is running."""
+    now = timezone.now()
+    path = save_upload([b"name,email\n"], suffix=".csv")
+
+    def running(host: str, heartbeat: datetime.datetime | None) -> Job:
+        return Job.objects.create(
+            workspace=owner.workspace, kind="talent.import", title=host, state="running", host=host,
+            heartbeat_at=heartbeat, temp_path=str(path) if host == "other" else "",
+        )  # fmt: skip
+
+    alive_elsewhere = running("other", now - datetime.timedelta(seconds=30))
+    silent_elsewhere = running("gone", now - services.STALE_AFTER - datetime.timedelta(seconds=1))
+    mine = running("here", now)  # this host's worker is only starting: nothing of it is alive
+
+    assert recover_stale_jobs(host="here") == 2
+    states = dict(Job.objects.values_list("title", "state"))
+    assert states == {"other": "running", "gone": "failed", "here": "failed"}
+    assert path.exists()  # the live job's upload stays
+    alive_elsewhere.refresh_from_db()
+    assert alive_elsewhere.state == "running" and mine.pk and silent_elsewhere.pk
+
+
+def test_progress_is_a_heartbeat_and_a_claimed_job_names_its_host(owner):
+    job = Job.objects.create(workspace=owner.workspace, kind="talent.import", title="x", state="running")
+    services.update_progress(job_id=job.pk, done=1, total=2)
+    job.refresh_from_db()
+    assert job.heartbeat_at is not None and job.done == 1
+    queued = Job.objects.create(workspace=owner.workspace, kind="nope", title="y")
+    services.run_job(job_id=queued.pk)
+    queued.refresh_from_db()
+    assert queued.host == services.worker_host() and queued.started_at == queued.heartbeat_at
 
 
 def test_temporary_files_outside_the_jobs_folder_are_never_deleted(tmp_path):

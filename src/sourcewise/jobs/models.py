@@ -48,6 +48,10 @@ class Job(WorkspaceScoped):
     temp_path = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # Which host's worker runs it, and when it last reported: a start recovers only its own
+    # host's jobs and jobs that went silent, never a live job of another host's worker.
+    host = models.CharField(max_length=255, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -10,8 +10,10 @@ any other exception fails the job with a generic message and is logged.
 
 from __future__ import annotations
 
+import datetime
 import logging
 import secrets
+import socket
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from sourcewise.jobs.models import Job
@@ -132,6 +135,7 @@ def update_progress(*, job_id: int, done: int, total: int | None = None, message
         changes["total"] = max(0, total)
     if message is not None:
         changes["message"] = message[:300]
+    changes["heartbeat_at"] = timezone.now()
     Job.objects.filter(pk=job_id, state=Job.State.RUNNING).update(**changes)
 
 
@@ -172,8 +176,9 @@ class Progress:
 
 def run_job(*, job_id: int) -> None:
     """Run one queued job to its end (what the worker calls). A job that is not queued is left alone."""
+    now = timezone.now()
     claimed = Job.objects.filter(pk=job_id, state=Job.State.QUEUED).update(
-        state=Job.State.RUNNING, started_at=timezone.now()
+        state=Job.State.RUNNING, started_at=now, heartbeat_at=now, host=worker_host()
     )
     if not claimed:
         return
@@ -192,19 +197,39 @@ def run_job(*, job_id: int) -> None:
         remove_temp_file(job.temp_path)
 
 
-def recover_stale_jobs() -> int:
-    """Mark jobs left running by a stopped server as failed and delete their files. Call at start.
+# A running job that has not reported for this long is taken for dead, whichever host ran it.
+STALE_AFTER = datetime.timedelta(minutes=10)
 
-    A restore killed midway left a workspace marked `restoring` (invisible to everyone, never
-    finished): it is deleted with everything in it.
+
+def worker_host() -> str:
+    """This machine's name: one worker runs per host (`serve` starts it; more hosts scale out)."""
+    return socket.gethostname()[:255]
+
+
+def recover_stale_jobs(*, host: str | None = None) -> int:
+    """Mark jobs left running by a stopped worker as failed and delete their files. Call at start.
+
+    Stale are the running jobs of this host (its worker is only starting, so none of them is
+    alive) and jobs of any host silent for longer than STALE_AFTER; a live job of another
+    host's worker is left alone. A restore killed midway left a workspace marked `restoring`
+    (invisible to everyone, never finished): once no restore is running anywhere, it is
+    deleted with everything in it.
     """
+    from sourcewise.backups.jobs import RESTORE
     from sourcewise.backups.services import discard_restoring_workspace
     from sourcewise.workspaces.models import Workspace
 
-    stale = list(Job.objects.filter(state=Job.State.RUNNING).values_list("pk", "temp_path"))
+    silent = timezone.now() - STALE_AFTER
+    stale = list(
+        Job.objects.filter(state=Job.State.RUNNING)
+        .filter(Q(host=host or worker_host()) | Q(host="") | Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=silent))
+        .values_list("pk", "temp_path")
+    )
     for pk, temp_path in stale:
         fail_job(job_id=pk, message=CRASHED_MESSAGE)
         remove_temp_file(temp_path)
+    if Job.objects.filter(state=Job.State.RUNNING, kind=RESTORE).exists():
+        return len(stale)  # a restore is under way elsewhere: its workspace is still being written
     for workspace_id in Workspace._base_manager.filter(restoring=True).values_list("pk", flat=True):
         logger.warning("Deleting workspace %s, left unfinished by a stopped restore.", workspace_id)
         discard_restoring_workspace(workspace_id)
