@@ -24,7 +24,5 @@ def run_entry_import(job: Job, progress: Progress) -> dict[str, Any]:
                 workspace=job.workspace, actor=job.created_by, file=file, filename=job.params.get("filename", "")
             )
         except CsvImportError as exc:
-            raise JobRefused(
-                "Nothing was imported. Fix these rows and upload the file again:", [str(e) for e in exc.errors[:100]]
-            ) from None
+            raise JobRefused.rows(exc.errors) from None
     return {"summary": result.describe(), "next_url": reverse("costs:entry_list"), "next_label": "Cost entries"}

@@ -64,6 +64,11 @@ class JobRefused(Exception):
         self.errors = [str(e) for e in errors]
         self.status = status  # what the API answers for this refusal (400 unreadable, 422 refused)
 
+    @classmethod
+    def rows(cls, errors: Iterable[object], *, noun: str = "rows") -> JobRefused:
+        """An all-or-nothing import refused by its rows: the first 100 problems, one line each."""
+        return cls(f"Nothing was imported. Fix these {noun} and upload the file again:", [str(e) for e in errors][:100])
+
 
 # ---------------------------------------------------------------- temporary files
 

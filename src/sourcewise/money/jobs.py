@@ -26,7 +26,7 @@ def _run(job: Job, progress: Progress, *, rates: bool) -> dict[str, Any]:
                 workspace=job.workspace, actor=job.created_by, source=file, filename=job.params.get("filename", "")
             )
         except CsvErrors as exc:
-            raise JobRefused("Nothing was imported. Fix these lines and upload the file again:", exc.messages) from None
+            raise JobRefused.rows(exc.messages, noun="lines") from None
         except ValidationError as exc:
             raise JobRefused("Nothing was imported:", exc.messages) from None
     return {

@@ -34,9 +34,7 @@ def run_import(job: Job, progress: Progress) -> dict[str, Any]:
             lambda: file.open("rb"), workspace=job.workspace, actor=job.created_by, progress=report
         )
     except ImportRefused as refused:
-        raise JobRefused(
-            "Nothing was imported. Fix these rows and import the file again:", refused.result.errors
-        ) from None
+        raise JobRefused.rows(refused.result.errors) from None
     return {
         "summary": (
             f"{result.rows} rows: {result.created} added, {result.updated} updated, {result.unchanged} unchanged."

@@ -23,9 +23,7 @@ def run_task_import(job: Job, progress: Progress) -> dict[str, Any]:
         try:
             result = import_tasks(workspace=job.workspace, actor=job.created_by, file=file)
         except CsvImportError as exc:
-            raise JobRefused(
-                "Nothing was imported. Fix these rows and upload the file again:", [str(e) for e in exc.errors[:100]]
-            ) from None
+            raise JobRefused.rows(exc.errors) from None
         except ValidationError as exc:
             raise JobRefused("Nothing was imported:", exc.messages) from None
     return {
