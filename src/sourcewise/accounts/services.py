@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -12,6 +11,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from sourcewise.accounts.models import User
 from sourcewise.audit.services import record
+from sourcewise.core.links import site_url
 from sourcewise.workspaces.models import Membership, Workspace
 from sourcewise.workspaces.services import create_workspace, update_workspace
 
@@ -45,12 +45,14 @@ class SignupConfirmationTokens(PasswordResetTokenGenerator):
 signup_tokens = SignupConfirmationTokens()
 
 
-def confirmation_link(user: User) -> str:
+def confirmation_link(user: User, base_url: str | None = None) -> str:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
-    return settings.SITE_URL + reverse("accounts:signup_confirm", args=[uid, signup_tokens.make_token(user)])
+    return (base_url or site_url()) + reverse("accounts:signup_confirm", args=[uid, signup_tokens.make_token(user)])
 
 
-def request_signup(*, email: str, password: str, full_name: str, **workspace_fields: Any) -> None:
+def request_signup(
+    *, email: str, password: str, full_name: str, base_url: str | None = None, **workspace_fields: Any
+) -> None:
     """Sign-up that does not tell anyone whether an address has an account (SPEC §7).
 
     Whatever the address, the caller shows the same "check your inbox" page, and one email
@@ -60,7 +62,10 @@ def request_signup(*, email: str, password: str, full_name: str, **workspace_fie
     - an address whose sign-up was never confirmed gets the new details and a fresh link
       (the earlier links stop working: they are bound to the password);
     - an address with an active account gets "someone tried to sign up with your address".
+
+    `base_url` starts the emailed links (`core.links.site_url(request)` from a view).
     """
+    base = base_url or site_url()
     email = email.strip().lower()
     with transaction.atomic():
         existing = User.objects.select_for_update().filter(email__iexact=email).first()
@@ -75,9 +80,9 @@ def request_signup(*, email: str, password: str, full_name: str, **workspace_fie
             user = _renew_unconfirmed(existing, password=password, full_name=full_name, **workspace_fields)
         else:
             record(actor=None, workspace=None, action="auth.signup_existing", target=existing)
-            transaction.on_commit(lambda: _send_existing_account_mail(existing))
+            transaction.on_commit(lambda: _send_existing_account_mail(existing, base))
             return
-        transaction.on_commit(lambda: _send_confirmation_mail(user))
+        transaction.on_commit(lambda: _send_confirmation_mail(user, base))
 
 
 def _renew_unconfirmed(user: User, *, password: str, full_name: str, **workspace_fields: Any) -> User:
@@ -101,24 +106,24 @@ def confirm_signup(*, user: User) -> User:
     return user
 
 
-def _send_confirmation_mail(user: User) -> None:
+def _send_confirmation_mail(user: User, base_url: str) -> None:
     body = (
         "Welcome to Sourcewise.\n\n"
         "Confirm your address and open your workspace here (you will be asked for the password "
         "you chose):\n"
-        f"{confirmation_link(user)}\n\n"
+        f"{confirmation_link(user, base_url)}\n\n"
         "If you did not sign up, ignore this email; nothing happens without the link.\n"
     )
     send_mail("Confirm your Sourcewise sign-up", body, None, [user.email])
 
 
-def _send_existing_account_mail(user: User) -> None:
+def _send_existing_account_mail(user: User, base_url: str) -> None:
     body = (
         "Someone tried to sign up for Sourcewise with your address, which already has an account.\n\n"
         "If it was you, sign in instead:\n"
-        f"{settings.SITE_URL}{reverse('accounts:login')}\n\n"
+        f"{base_url}{reverse('accounts:login')}\n\n"
         "Forgot your password? Reset it here:\n"
-        f"{settings.SITE_URL}{reverse('accounts:password_reset')}\n\n"
+        f"{base_url}{reverse('accounts:password_reset')}\n\n"
         "If it was not you, ignore this email; nothing was changed.\n"
     )
     send_mail("Someone tried to sign up with your address", body, None, [user.email])

@@ -17,6 +17,7 @@ from sourcewise.accounts.models import User
 from sourcewise.accounts.services import confirm_signup, request_signup, signup_tokens
 from sourcewise.core.access import login_view, public_view
 from sourcewise.core.forms import apply_errors
+from sourcewise.core.links import site_url
 from sourcewise.workspaces.selectors import current_membership
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -33,6 +34,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 email=data["email"],
                 password=data["password"],
                 full_name=data["full_name"],
+                base_url=site_url(request),
                 name=data["workspace_name"],
                 home_country=data["home_country"],
                 base_currency=data["base_currency"],

@@ -30,7 +30,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -47,6 +46,7 @@ from sourcewise.audit.models import AuditEvent
 from sourcewise.audit.services import record
 from sourcewise.backups.catalog import EXCLUDED, ModelSpec, backup_models
 from sourcewise.core.access import FREELANCER, OWNER
+from sourcewise.core.links import site_url
 from sourcewise.guidance.services import check_upload
 from sourcewise.workspaces.models import Membership, Workspace
 from sourcewise.workspaces.services import invite
@@ -872,7 +872,7 @@ def _welcome(result: RestoreResult, ctx: _Context, *, actor: Any) -> None:
 def _send_password_link(user: Any, workspace: Workspace) -> None:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
-    link = settings.SITE_URL + reverse("accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    link = site_url() + reverse("accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
     subject = f"Your Sourcewise account for {workspace.name}"
     body = (
         f"{workspace.name} was restored on Sourcewise from a backup, with an account for {user.email}.\n\n"

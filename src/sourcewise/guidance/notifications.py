@@ -21,12 +21,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from sourcewise.core.links import site_url
 from sourcewise.guidance.models import SOP, Notification, SOPAcknowledgement
 from sourcewise.guidance.selectors import freelancers_for_sops
 from sourcewise.workspaces.models import Membership, Workspace
@@ -59,7 +59,7 @@ def notification_sources() -> dict[str, NotificationSource]:
 
 
 def link(name: str, *args: Any) -> str:
-    return f"{settings.SITE_URL}{reverse(name, args=args)}"
+    return f"{site_url()}{reverse(name, args=args)}"
 
 
 @notification_source("sop_to_acknowledge")

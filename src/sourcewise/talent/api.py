@@ -17,6 +17,7 @@ from sourcewise.api.access import api_access
 from sourcewise.api.pagination import PageParams, keyset_page
 from sourcewise.api.schemas import Id, InputSchema, Page, path_id, responses
 from sourcewise.core.access import INTERNAL, scoped_object, scoped_queryset
+from sourcewise.core.links import site_url
 from sourcewise.core.schemas import (
     CountryCode,
     EmailAddress,
@@ -346,6 +347,37 @@ def change_status(request: HttpRequest, payload: StatusIn, freelancer_id: int = 
     freelancer = scoped_object(request, Freelancer, freelancer_id)
     services.change_status(freelancer=freelancer, actor=request.user, status=payload.status)
     return _vetting(request, freelancer_id)
+
+
+class PortalInviteIn(InputSchema):
+    email: EmailAddress | None = Field(None, description="Where the link goes; the profile's address when left out.")
+
+
+class InvitationOut(Schema):
+    id: int
+    email: str
+    role: str
+    freelancer_id: int | None
+    created_at: datetime.datetime
+    expires_at: datetime.datetime
+
+
+@router.post(
+    "/freelancers/{freelancer_id}/invite",
+    response=responses(InvitationOut, 201),
+    auth=api_access(INTERNAL, FREELANCER_OBJECT),
+)
+def invite_to_portal(
+    request: HttpRequest, payload: PortalInviteIn, freelancer_id: int = path_id()
+) -> tuple[int, object]:
+    """Invite the freelancer to the portal: the login that accepts the emailed link is linked to
+    this profile. A pending invitation is replaced; a profile already linked is refused (422).
+    The link itself goes only to the invited address, never into this answer."""
+    freelancer = scoped_object(request, Freelancer, freelancer_id)
+    invitation, _link = services.invite_to_portal(
+        freelancer=freelancer, actor=request.user, email=payload.email or "", base_url=site_url(request)
+    )
+    return 201, invitation
 
 
 # ---- overlap, matching, bench --------------------------------------------------------

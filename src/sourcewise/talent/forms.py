@@ -143,6 +143,14 @@ class TrialForm(forms.ModelForm):  # type: ignore[type-arg]
         labels = {"title": "Trial task"}
 
 
+class PortalInviteForm(forms.Form):
+    email = forms.EmailField(
+        label="Their email",
+        max_length=254,
+        help_text="The link goes here; whoever accepts it gets this profile's portal.",
+    )
+
+
 class StatusForm(forms.Form):
     status = forms.ChoiceField(choices=Freelancer.Status.choices)
 

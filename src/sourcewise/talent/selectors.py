@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
@@ -71,3 +71,25 @@ def bench_for(workspace: Workspace, skill_ids: Iterable[int]) -> dict[int, set[i
     for skill_id, freelancer_id in rows:
         bench.setdefault(skill_id, set()).add(freelancer_id)
     return bench
+
+
+def portal_status(freelancer: Freelancer) -> dict[str, Any]:
+    """Where the freelancer stands with the portal: `linked` (with the login's address),
+    `invited` (the pending invitation, to show its date) or `none`."""
+    from sourcewise.accounts.models import User
+    from sourcewise.workspaces.services import pending_invitations
+
+    if freelancer.user_id is not None:
+        email = User.objects.filter(pk=freelancer.user_id).values_list("email", flat=True).first()
+        return {"state": "linked", "email": email}
+    invitation = (
+        pending_invitations(freelancer.workspace)
+        .filter(
+            Q(freelancer=freelancer) | Q(email__iexact=freelancer.email, role="freelancer", freelancer__isnull=True)
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if invitation is not None:
+        return {"state": "invited", "invitation": invitation}
+    return {"state": "none"}

@@ -278,3 +278,26 @@ def change_status(*, freelancer: Freelancer, actor: Any, status: str) -> Freelan
     freelancer.status = locked.status
     freelancer.status_changed_at = locked.status_changed_at
     return locked
+
+
+def invite_to_portal(
+    *, freelancer: Freelancer, actor: Any, email: str = "", base_url: str | None = None
+) -> tuple[Any, str]:
+    """Invite a freelancer to the portal from their profile: the login that accepts is linked to it.
+
+    The address defaults to the profile's. Owners and managers may both do it (a manager may
+    invite freelancers, as on the team page); a profile already linked to a login is refused.
+    Returns the invitation and its link (emailed after the commit).
+    """
+    from sourcewise.workspaces.models import Membership
+    from sourcewise.workspaces.services import invite
+
+    workspace = freelancer.workspace
+    return invite(
+        workspace=workspace,
+        inviter=actor,
+        email=email.strip() or freelancer.email,
+        role=Membership.Role.FREELANCER,
+        freelancer=freelancer,
+        base_url=base_url,
+    )

@@ -11,6 +11,7 @@ urlpatterns = [
     path("freelancers/<int:pk>/", views.freelancer_detail, name="freelancer_detail"),
     path("freelancers/<int:pk>/edit/", views.freelancer_edit, name="freelancer_edit"),
     path("freelancers/<int:pk>/status/", views.freelancer_status, name="freelancer_status"),
+    path("freelancers/<int:pk>/invite/", views.freelancer_invite, name="freelancer_invite"),
     path("freelancers/<int:pk>/portfolio/", views.portfolio_add, name="portfolio_add"),
     path("freelancers/<int:pk>/portfolio/<int:item>/review/", views.portfolio_review, name="portfolio_review"),
     path("freelancers/<int:pk>/references/", views.reference_add, name="reference_add"),

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sourcewise.core.access import INTERNAL, scoped_object, scoped_queryset, workspace_view
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
+from sourcewise.core.links import site_url
 from sourcewise.core.pagination import paginate
 from sourcewise.jobs.selectors import jobs_for
 from sourcewise.jobs.views import start_upload_job
@@ -25,6 +26,7 @@ from sourcewise.talent.forms import (
     FreelancerForm,
     ImportForm,
     InterviewForm,
+    PortalInviteForm,
     PortfolioItemForm,
     ReferenceForm,
     ReviewForm,
@@ -41,7 +43,7 @@ from sourcewise.talent.models import (
     Skill,
 )
 from sourcewise.talent.overlap import business_schedule, freelancer_schedule, overlap_for, timeline
-from sourcewise.talent.selectors import with_bench_depth, with_profile, with_skills, with_vetting
+from sourcewise.talent.selectors import portal_status, with_bench_depth, with_profile, with_skills, with_vetting
 from sourcewise.talent.vetting import vetting_state
 from sourcewise.tasks.models import Task
 
@@ -143,6 +145,9 @@ def _detail(request: HttpRequest, freelancer: Freelancer, status: int = 200, **f
         "interview_form": forms.get("interview_form") or InterviewForm(prefix="interview", initial={"held_on": today}),
         "trial_form": forms.get("trial_form") or TrialForm(prefix="trial", initial={"completed_on": today}),
         "status_errors": forms.get("status_errors", []),
+        "portal": portal_status(freelancer),
+        "invite_form": forms.get("invite_form")
+        or PortalInviteForm(prefix="invite", initial={"email": freelancer.email}),
     }
     context.update(freelancer_rate_context(freelancer, today))  # the fair band of the profile rate (money)
     return render_page(request, "talent/freelancer_detail.html", context, status=status)
@@ -240,6 +245,28 @@ def freelancer_status(request: HttpRequest, pk: int) -> HttpResponse:
         return _detail(request, _load(request, pk), status=422, status_errors=errors)
     messages.success(request, f"{freelancer.name} is now {freelancer.get_status_display().lower()}.")
     return redirect("talent:freelancer_detail", pk=freelancer.pk)
+
+
+@workspace_view(roles=INTERNAL, objects={"pk": Freelancer})
+@require_POST
+def freelancer_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    """Invite the freelancer to the portal: whoever accepts gets this profile (owner or manager)."""
+    freelancer = _load(request, pk)
+    form = PortalInviteForm(request.POST, prefix="invite")
+    if form.is_valid():
+        try:
+            invitation, _link = services.invite_to_portal(
+                freelancer=freelancer,
+                actor=request.user,
+                email=form.cleaned_data["email"],
+                base_url=site_url(request),
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"Invitation to the portal sent to {invitation.email}.")
+            return redirect("talent:freelancer_detail", pk=freelancer.pk)
+    return _detail(request, _load(request, pk), status=422, invite_form=form)
 
 
 BOARD_COLUMN_SIZE = 30

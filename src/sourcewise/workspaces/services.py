@@ -7,10 +7,9 @@ import hashlib
 import secrets
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +17,7 @@ from django.utils import timezone
 from sourcewise.accounts.models import User
 from sourcewise.audit.services import record
 from sourcewise.core.access import FREELANCER, OWNER
+from sourcewise.core.links import site_url
 from sourcewise.workspaces.models import Invitation, Membership, Workspace
 from sourcewise.workspaces.selectors import SESSION_KEY
 
@@ -50,19 +50,78 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _profile_for(workspace: Workspace, email: str) -> Any:
+    """The one freelancer profile of the workspace with this address (any case), or None."""
+    from sourcewise.talent.models import Freelancer
+
+    matches = list(Freelancer.objects.filter(workspace=workspace, email__iexact=email)[:2])
+    return matches[0] if len(matches) == 1 else None
+
+
+def _check_profile(workspace: Workspace, freelancer: Any, email: str) -> None:
+    if freelancer.workspace_id != workspace.pk:
+        raise ValidationError({"freelancer": "Unknown freelancer in this workspace."}, code="unknown")
+    if freelancer.user_id is not None:
+        linked = User.objects.filter(pk=freelancer.user_id).values_list("email", flat=True).first()
+        if linked and linked.lower() == email:
+            raise ValidationError(
+                {"email": f"{freelancer.name}'s portal login is already linked to {linked}."}, code="linked"
+            )
+        raise ValidationError(
+            {
+                "email": f"{freelancer.name}'s profile is already linked to the login {linked}; "
+                "a profile has one portal login."
+            },
+            code="linked",
+        )
+
+
+def pending_invitations(workspace: Workspace) -> Any:
+    return Invitation.objects.filter(workspace=workspace, accepted_at__isnull=True, expires_at__gt=timezone.now())
+
+
 @transaction.atomic
 def invite(
-    *, workspace: Workspace, inviter: User | None, email: str, role: str, freelancer: Any = None
+    *,
+    workspace: Workspace,
+    inviter: User | None,
+    email: str,
+    role: str,
+    freelancer: Any = None,
+    base_url: str | None = None,
 ) -> tuple[Invitation, str]:
     """Create an invitation and email its link (sent after the commit). Returns the link.
 
     `inviter` is None only for an operator's command-line restore (no person invites).
+    A freelancer's invitation carries their profile: the given `freelancer`, or else the one
+    profile of the workspace with the invited address. Accepting it links the login to the
+    profile, which is what opens the portal. A new invitation to the same address (or for the
+    same profile) replaces the pending ones: their links stop working. `base_url` starts the
+    emailed link (`core.links.site_url(request)` from a view).
     """
     email = email.strip().lower()
     if role not in Membership.Role.values:
         raise ValidationError({"role": "Choose owner, manager or freelancer."})
-    if Membership.objects.filter(workspace=workspace, user__email=email).exists():
+    if freelancer is not None and role != FREELANCER:
+        raise ValidationError({"role": "A freelancer profile is invited with the freelancer role."})
+    if role == FREELANCER and freelancer is None:
+        freelancer = _profile_for(workspace, email)
+        if freelancer is not None and freelancer.user_id is not None:
+            freelancer = None  # that profile has its login; the invitation stays a plain one
+    if freelancer is not None:
+        _check_profile(workspace, freelancer, email)
+    member = Membership.objects.filter(workspace=workspace, user__email__iexact=email).first()
+    if member is not None and not (member.role == FREELANCER and freelancer is not None):
+        # A freelancer who joined before their profile was linked may be invited again with
+        # their profile: accepting links it. Anybody else is already in.
         raise ValidationError({"email": f"{email} is already a member of {workspace.name}."})
+    now = timezone.now()
+    same = models.Q(email__iexact=email)
+    if freelancer is not None:
+        same |= models.Q(freelancer=freelancer)
+    replaced_ids = list(pending_invitations(workspace).select_for_update().filter(same).values_list("pk", flat=True))
+    if replaced_ids:
+        Invitation.objects.filter(pk__in=replaced_ids).update(expires_at=now)
     token = secrets.token_urlsafe(32)
     invitation = Invitation(
         workspace=workspace,
@@ -71,23 +130,26 @@ def invite(
         token_hash=_hash(token),
         invited_by=inviter,
         freelancer=freelancer,
-        expires_at=timezone.now() + datetime.timedelta(days=INVITATION_DAYS),
+        expires_at=now + datetime.timedelta(days=INVITATION_DAYS),
     )
     invitation.full_clean(exclude=None if inviter else ["invited_by"])
     invitation.save()
-    link = settings.SITE_URL + reverse("workspaces:accept_invitation", args=[token])
-    record(
-        actor=inviter,
-        workspace=workspace,
-        action="invitation.create",
-        target=invitation,
-        changes={"email": email, "role": role},
-    )
+    link = (base_url or site_url()) + reverse("workspaces:accept_invitation", args=[token])
+    changes: dict[str, Any] = {"email": email, "role": role}
+    if freelancer is not None:
+        changes["freelancer"] = freelancer.pk
+    if replaced_ids:
+        changes["replaced"] = replaced_ids
+    record(actor=inviter, workspace=workspace, action="invitation.create", target=invitation, changes=changes)
     subject = f"You are invited to {workspace.name} on Sourcewise"
     who = inviter.display_name if inviter else "The operator of this Sourcewise"
+    what = (
+        "the freelancer portal (your SOPs, documents and engagements)"
+        if freelancer is not None
+        else f"{workspace.name} on Sourcewise as {role}"
+    )
     body = (
-        f"{who} invited you to join {workspace.name} on Sourcewise as {role}.\n\n"
-        f"Accept the invitation here (valid for {INVITATION_DAYS} days):\n{link}\n"
+        f"{who} invited you to join {what}.\n\nAccept the invitation here (valid for {INVITATION_DAYS} days):\n{link}\n"
     )
     transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
     return invitation, link
@@ -102,21 +164,41 @@ def invitation_for_token(token: str) -> Invitation | None:
 
 @transaction.atomic
 def accept_invitation(*, invitation: Invitation, user: User) -> Membership:
+    """The invited person joins. A freelancer's login is linked to their profile: the one the
+    invitation carries, or the workspace's one profile with the invited address."""
+    from sourcewise.talent.models import Freelancer
+
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at:
         raise ValidationError("This invitation was already used.")
+    if invitation.expires_at < timezone.now():
+        raise ValidationError("This invitation has expired or was replaced by a newer one; ask for a new link.")
     if user.email.lower() != invitation.email.lower():
         raise ValidationError(f"This invitation is for {invitation.email}; sign in with that address.")
+    profile = None
+    if invitation.role == FREELANCER:
+        if invitation.freelancer_id:
+            profile = Freelancer.objects.select_for_update().filter(pk=invitation.freelancer_id).first()
+        else:
+            matched = _profile_for(invitation.workspace, invitation.email)
+            if matched is not None and matched.user_id is None:
+                profile = Freelancer.objects.select_for_update().get(pk=matched.pk)
+        if profile is not None and profile.user_id not in (None, user.pk):
+            raise ValidationError(
+                f"{profile.name}'s profile is already linked to another login; ask the business for a new invitation."
+            )
     membership, _ = Membership.objects.get_or_create(
         user=user, workspace=invitation.workspace, defaults={"role": invitation.role}
     )
-    if invitation.role == FREELANCER and invitation.freelancer_id:
-        from sourcewise.talent.models import Freelancer
-
-        Freelancer.objects.filter(pk=invitation.freelancer_id, user__isnull=True).update(user=user)
+    changes: dict[str, Any] = {}
+    if profile is not None and membership.role == FREELANCER:
+        if profile.user_id is None:
+            profile.user = user
+            profile.save(update_fields=["user", "updated_at"])
+        changes["freelancer"] = profile.pk
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
-    record(actor=user, workspace=invitation.workspace, action="invitation.accept", target=invitation)
+    record(actor=user, workspace=invitation.workspace, action="invitation.accept", target=invitation, changes=changes)
     return membership
 
 

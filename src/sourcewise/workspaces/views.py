@@ -23,6 +23,7 @@ from sourcewise.core.access import (
 )
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
+from sourcewise.core.links import site_url
 from sourcewise.core.pagination import paginate
 from sourcewise.talent.models import Freelancer
 from sourcewise.workspaces import services
@@ -99,6 +100,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
                 inviter=request.user,  # type: ignore[attr-defined]
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
+                base_url=site_url(request),
             )
         except ValidationError as exc:
             apply_errors(form, exc)

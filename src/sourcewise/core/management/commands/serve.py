@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from sourcewise.accounts.models import User
+from sourcewise.core.links import SERVE_URL_ENV, serve_url
 from sourcewise.demo.builder import DEFAULT_DOMAIN, DEMO_PASSWORD
 from sourcewise.jobs.services import recover_stale_jobs
 from sourcewise.workspaces.models import Membership
@@ -60,6 +61,8 @@ class Command(BaseCommand):
             .order_by("role", "user__email")
         )
         url = f"http://{options['bind']}"
+        # Emails sent outside a request (jobs, the worker) link to where this server listens.
+        os.environ[SERVE_URL_ENV] = serve_url(options["bind"])
         self.stdout.write(self.style.SUCCESS(f"\nSourcewise is starting on {url}"))
         if demo_people:
             self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
