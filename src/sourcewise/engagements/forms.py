@@ -56,13 +56,24 @@ class EngagementForm(forms.Form):
         help_text=Engagement._meta.get_field("expected_monthly_saving").help_text,
     )
 
-    def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, workspace: Workspace, member: Membership | None = None, **kwargs: Any) -> None:
+        """`member` is who fills it in: a manager is offered only themself as the manager
+        (the services refuse anyone else; only an owner hands an engagement to another)."""
         super().__init__(*args, **kwargs)
         self.fields["freelancer"].queryset = Freelancer.objects.filter(workspace=workspace)  # type: ignore[attr-defined]
         self.fields["task"].queryset = Task.objects.filter(workspace=workspace)  # type: ignore[attr-defined]
-        self.fields["manager"].queryset = (  # type: ignore[attr-defined]
-            Membership.objects.filter(workspace=workspace, role__in=INTERNAL).select_related("user").order_by("id")
-        )
+        team = Membership.objects.filter(workspace=workspace, role__in=INTERNAL)
+        if member is not None:
+            from sourcewise.engagements.services import assignable_managers
+
+            team = assignable_managers(member)
+            if not member.is_owner:
+                self.fields[
+                    "manager"
+                ].help_text = "You run the engagements you plan; an owner can hand one to another manager."
+                if not self.is_bound and not self.initial.get("manager"):
+                    self.initial["manager"] = member.pk
+        self.fields["manager"].queryset = team.select_related("user").order_by("id")  # type: ignore[attr-defined]
         if not self.is_bound and "currency" not in self.initial:
             self.initial["currency"] = workspace.base_currency
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from sourcewise.audit.services import record
@@ -92,7 +92,7 @@ def create_draft(*, workspace: Workspace, actor: Any, **fields: Any) -> Engageme
             # A manager plans engagements for themself; handing one to someone else is an owner's call.
             if fields.get("manager") is None:
                 fields["manager"] = member
-            if fields["manager"].pk != member.pk:
+            if not can_assign_manager(member, fields["manager"]):
                 raise PermissionDenied(
                     "A manager plans engagements they manage themself; ask an owner to assign another."
                 )
@@ -110,7 +110,7 @@ def update_draft(*, engagement: Engagement, actor: Any, **fields: Any) -> Engage
     if member is not None and member.role != OWNER and "manager" in fields:
         if fields["manager"] is None:  # a manager's draft stays theirs
             fields["manager"] = member
-        if fields["manager"].pk != member.pk:
+        if not can_assign_manager(member, fields["manager"]):
             raise PermissionDenied("Only an owner can hand an engagement to another manager.")
     _require_state(locked, Engagement.State.DRAFT, doing="edited (only a draft can change its terms)")
     _check_same_workspace(locked.workspace, fields)
@@ -201,6 +201,17 @@ def can_manage(membership: Membership, engagement: Engagement) -> bool:
     if membership.workspace_id != engagement.workspace_id:
         return False
     return membership.is_owner or (membership.role in INTERNAL and engagement.manager_id == membership.pk)
+
+
+def can_assign_manager(membership: Membership, manager: Membership) -> bool:
+    """An owner hands an engagement to anyone on the team; a manager plans only for themself."""
+    return membership.is_owner or manager.pk == membership.pk
+
+
+def assignable_managers(membership: Membership) -> QuerySet[Membership]:
+    """The team members `membership` may name as an engagement's manager (see `can_assign_manager`)."""
+    team = Membership.objects.filter(workspace_id=membership.workspace_id, role__in=INTERNAL)
+    return team if membership.is_owner else team.filter(pk=membership.pk)
 
 
 NOT_MANAGER = "Only the engagement's manager or an owner of the workspace can do this."

@@ -79,7 +79,7 @@ def engagement_list(request: HttpRequest) -> HttpResponse:
 @workspace_view(roles=INTERNAL)
 @require_http_methods(["GET", "POST"])
 def engagement_create(request: HttpRequest) -> HttpResponse:
-    form = EngagementForm(request.POST or None, workspace=request.workspace)  # type: ignore[attr-defined]
+    form = EngagementForm(request.POST or None, workspace=request.workspace, member=_member(request))  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         try:
             engagement = services.create_draft(
@@ -102,7 +102,7 @@ def engagement_create(request: HttpRequest) -> HttpResponse:
 def engagement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     engagement = _managed(request, scoped_object(request, Engagement, pk, _engagements(request)))
     initial = {name: getattr(engagement, name) for name in services.DRAFT_FIELDS}
-    form = EngagementForm(request.POST or None, initial=initial, workspace=request.workspace)  # type: ignore[attr-defined]
+    form = EngagementForm(request.POST or None, initial=initial, workspace=request.workspace, member=_member(request))  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         try:
             services.update_draft(engagement=engagement, actor=request.user, **form.cleaned_data)
@@ -441,7 +441,9 @@ def offboarding_detail(request: HttpRequest, pk: int) -> HttpResponse:
         form.fields["replacement"].queryset = form.fields["replacement"].queryset.exclude(  # type: ignore[attr-defined]
             pk=handover.engagement.freelancer_id
         )
-        rows.append({"handover": handover, "candidates": candidates, "form": form})
+        # Only the engagement's manager or an owner may update its handover (the service refuses others).
+        can_update = services.can_manage(_member(request), handover.engagement)
+        rows.append({"handover": handover, "candidates": candidates, "form": form, "can_update": can_update})
     return render_page(request, "engagements/offboarding_detail.html", {"offboarding": offboarding, "rows": rows})
 
 
