@@ -2,8 +2,8 @@
 
 Starting from their home page, a manager (and a freelancer) of the demo business follows the
 links of every page (breadth first) and opens them; none answers 403. Every form on those
-pages posts to a route their role may use. Object-level rules (an engagement managed by someone else) are
-checked on the engagement pages below, with the same permission function the services use.
+pages posts to a route their role may use. Object-level rules (an engagement managed by
+someone else) are checked in tests/engagements/test_role_ui.py.
 """
 
 from __future__ import annotations

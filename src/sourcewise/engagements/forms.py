@@ -62,18 +62,20 @@ class EngagementForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["freelancer"].queryset = Freelancer.objects.filter(workspace=workspace)  # type: ignore[attr-defined]
         self.fields["task"].queryset = Task.objects.filter(workspace=workspace)  # type: ignore[attr-defined]
-        team = Membership.objects.filter(workspace=workspace, role__in=INTERNAL)
-        if member is not None:
+        manager = self.fields["manager"]
+        manager.queryset = (  # type: ignore[attr-defined]
+            Membership.objects.filter(workspace=workspace, role__in=INTERNAL).select_related("user").order_by("id")
+        )
+        if member is not None and not member.is_owner:
             from sourcewise.engagements.services import assignable_managers
 
-            team = assignable_managers(member)
-            if not member.is_owner:
-                self.fields[
-                    "manager"
-                ].help_text = "You run the engagements you plan; an owner can hand one to another manager."
-                if not self.is_bound and not self.initial.get("manager"):
-                    self.initial["manager"] = member.pk
-        self.fields["manager"].queryset = team.select_related("user").order_by("id")  # type: ignore[attr-defined]
+            # Offered: only whom the services accept. Anyone else sent anyway is refused by the
+            # service itself (403, audited), not silently by the form.
+            offered = assignable_managers(member).select_related("user").order_by("id")
+            manager.widget.choices = [("", "---------")] + [(m.pk, manager.label_from_instance(m)) for m in offered]  # type: ignore[attr-defined]
+            manager.help_text = "You run the engagements you plan; an owner can hand one to another manager."
+            if not self.is_bound and not self.initial.get("manager"):
+                self.initial["manager"] = member.pk
         if not self.is_bound and "currency" not in self.initial:
             self.initial["currency"] = workspace.base_currency
 
