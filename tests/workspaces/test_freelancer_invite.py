@@ -155,6 +155,9 @@ def test_a_new_invitation_replaces_the_pending_one(owner_client, owner, maria, d
     assert len(replaced.changes["replaced"]) == 1
     page = owner_client.get(f"/talent/freelancers/{maria.pk}/").content.decode()
     assert "maria.s@example.net" in page
+    team = owner_client.get("/workspaces/members/").content.decode().split("Open invitations")[1]
+    assert "maria.s@example.net as freelancer (portal of" in team and "Maria Santos" in team
+    assert "maria@example.org" not in team  # the replaced one is no longer open
 
 
 def test_a_freelancer_member_without_a_profile_can_be_invited_again_to_link_it(owner, maria):

@@ -28,7 +28,7 @@ from sourcewise.core.pagination import paginate
 from sourcewise.talent.models import Freelancer
 from sourcewise.workspaces import services
 from sourcewise.workspaces.forms import PROFILE_FIELDS, THRESHOLD_FIELDS, InviteForm, NewWorkspaceForm, WorkspaceForm
-from sourcewise.workspaces.models import Invitation, Membership
+from sourcewise.workspaces.models import Membership
 from sourcewise.workspaces.selectors import memberships_of
 
 
@@ -110,7 +110,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
     members = (
         Membership.objects.filter(workspace=request.workspace).select_related("user").order_by("role", "user__email")
     )  # type: ignore[attr-defined]
-    invitations = Invitation.objects.filter(workspace=request.workspace, accepted_at__isnull=True)  # type: ignore[attr-defined]
+    invitations = services.pending_invitations(request.workspace).select_related("freelancer")  # type: ignore[attr-defined]
     return render_page(
         request,
         "workspaces/members.html",
