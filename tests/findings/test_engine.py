@@ -97,7 +97,16 @@ def test_every_code_of_the_spec_is_catalogued():
     assert spec_codes <= set(CODES)
 
 
-def test_dashboard_lists_findings_with_their_fix(owner_client, workspace, temporary_check):
+@pytest.fixture
+def outsourced(monkeypatch):
+    """The workspace counts as having outsourced work, so it is scored (tests/findings/test_setup.py
+    covers what counts); only the temporary check's findings then make the score."""
+    from sourcewise.findings import engine
+
+    monkeypatch.setattr(engine, "has_outsourced_work", lambda workspace: True)
+
+
+def test_dashboard_lists_findings_with_their_fix(owner_client, workspace, outsourced, temporary_check):
     def produce(ctx):
         yield Finding("NO_SOP", Severity.WARNING, "task", 7, "Bookkeeping has no SOP.", "Write a short SOP.", "Books")
 
@@ -122,7 +131,7 @@ def test_dashboard_filters_by_severity_with_htmx(owner_client, temporary_check):
     assert "<html" not in body  # only the fragment
 
 
-def test_health_command_prints_json(workspace, temporary_check):
+def test_health_command_prints_json(workspace, outsourced, temporary_check):
     def produce(ctx):
         yield Finding("NO_SOP", Severity.CRITICAL, "task", 3, "msg", "fix", "Books")
 
@@ -131,6 +140,7 @@ def test_health_command_prints_json(workspace, temporary_check):
     call_command("health", "--json", "--workspace", str(workspace.pk), stdout=out)
     payload = json.loads(out.getvalue())
     assert payload["score"] == 85
+    assert payload["status"] == "scored"
     assert payload["findings"][0] == {
         "code": "NO_SOP",
         "severity": "critical",
@@ -152,7 +162,7 @@ def test_health_command_fail_on(workspace, temporary_check):
     assert exit_info.value.code == 1
 
 
-def test_health_api(client, owner, owner_api, temporary_check):
+def test_health_api(client, owner, owner_api, outsourced, temporary_check):
     def produce(ctx):
         yield Finding("NO_SOP", Severity.INFO, "task", 3, "msg", "fix")
 
@@ -160,4 +170,5 @@ def test_health_api(client, owner, owner_api, temporary_check):
     response = client.get("/api/v1/health", headers=owner_api)
     assert response.status_code == 200
     assert response.json()["score"] == 99
+    assert response.json()["status"] == "scored"
     assert response.json()["workspace"]["id"] == owner.workspace_id
