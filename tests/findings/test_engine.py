@@ -44,20 +44,6 @@ def test_a_check_must_declare_known_codes():
         registry.check()
 
 
-@pytest.fixture
-def temporary_check():
-    names = []
-
-    def register(codes, produce):
-        decorated = registry.check(*codes)(produce)
-        names.append(f"{decorated.__module__}.{decorated.__qualname__}")
-        return decorated
-
-    yield register
-    for name in names:
-        registry.unregister(name)
-
-
 def test_engine_refuses_a_code_the_check_did_not_declare(workspace, temporary_check):
     def sneaky(ctx):
         yield Finding("NO_MANAGER", Severity.CRITICAL, "engagement", 1, "m", "f")

@@ -59,7 +59,7 @@ STEPS: tuple[tuple[str, str, str, str], ...] = (
         "rates",
         "Add a market rate",
         "A rate benchmark per skill and country, so a fair rate can be told from a cheap one.",
-        "money:benchmark_create",
+        "money:benchmark_list",
     ),
     (
         "freelancers",
