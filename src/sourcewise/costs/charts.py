@@ -241,7 +241,7 @@ def roi_per_task(report: CostReport) -> SafeString:
 def concentration(
     c: Concentration, base_currency: str, limit_pct: int, info_level: int = 1000, warning_level: int = 1800
 ) -> SafeString:
-    """Horizontal bars: each freelancer's share of spend, with the single-share limit marked; the concentration (HHI) in the title."""
+    """Horizontal bars: each freelancer's share of spend, the single-share limit marked; concentration in the title."""
     title = f"Spend per freelancer — concentration {c.hhi:.0f} of 10 000"
     if not c.shares:
         return _empty("chart-share", title, "No freelancer spend in this period.", "chart-share")
