@@ -34,6 +34,10 @@ def test_dashboard_shows_totals_four_charts_and_the_rates_used(owner_client, own
     assert body.count('role="img"') == 4 and "<desc id=" in body
     assert "140.00 GBP" in body  # TCO
     assert "No conversion needed" in body
+    # Plain words first: "spend concentration", its formula only in the help text.
+    assert "Spend concentration</span>" in body and "(HHI)</span>" not in body
+    help_text = body.split('data-testid="concentration-help">')[1].split("</p>")[0]
+    assert "Σ share² × 10 000" in help_text
     assert len(queries) <= 10, [q["sql"][:80] for q in queries.captured_queries]
 
 

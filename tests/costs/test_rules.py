@@ -146,6 +146,8 @@ def test_hhi_levels(workspace, amounts, expected):
     _spend(workspace, amounts)
     found = _run(rules.spend_concentration, workspace)
     assert [(f.subject_type, str(f.severity)) for f in found] == expected
+    for f in found:  # the message speaks of concentration, not of an index's acronym
+        assert "concentrated" in f.message and "of 10 000" in f.message and "HHI" not in f.message
 
 
 @pytest.mark.parametrize(("top", "flagged"), [("50.00", False), ("50.01", True)])

@@ -44,20 +44,6 @@ def test_a_check_must_declare_known_codes():
         registry.check()
 
 
-@pytest.fixture
-def temporary_check():
-    names = []
-
-    def register(codes, produce):
-        decorated = registry.check(*codes)(produce)
-        names.append(f"{decorated.__module__}.{decorated.__qualname__}")
-        return decorated
-
-    yield register
-    for name in names:
-        registry.unregister(name)
-
-
 def test_engine_refuses_a_code_the_check_did_not_declare(workspace, temporary_check):
     def sneaky(ctx):
         yield Finding("NO_MANAGER", Severity.CRITICAL, "engagement", 1, "m", "f")
@@ -97,7 +83,16 @@ def test_every_code_of_the_spec_is_catalogued():
     assert spec_codes <= set(CODES)
 
 
-def test_dashboard_lists_findings_with_their_fix(owner_client, workspace, temporary_check):
+@pytest.fixture
+def outsourced(monkeypatch):
+    """The workspace counts as having outsourced work, so it is scored (tests/findings/test_setup.py
+    covers what counts); only the temporary check's findings then make the score."""
+    from sourcewise.findings import engine
+
+    monkeypatch.setattr(engine, "has_outsourced_work", lambda workspace: True)
+
+
+def test_dashboard_lists_findings_with_their_fix(owner_client, workspace, outsourced, temporary_check):
     def produce(ctx):
         yield Finding("NO_SOP", Severity.WARNING, "task", 7, "Bookkeeping has no SOP.", "Write a short SOP.", "Books")
 
@@ -122,7 +117,7 @@ def test_dashboard_filters_by_severity_with_htmx(owner_client, temporary_check):
     assert "<html" not in body  # only the fragment
 
 
-def test_health_command_prints_json(workspace, temporary_check):
+def test_health_command_prints_json(workspace, outsourced, temporary_check):
     def produce(ctx):
         yield Finding("NO_SOP", Severity.CRITICAL, "task", 3, "msg", "fix", "Books")
 
@@ -131,6 +126,7 @@ def test_health_command_prints_json(workspace, temporary_check):
     call_command("health", "--json", "--workspace", str(workspace.pk), stdout=out)
     payload = json.loads(out.getvalue())
     assert payload["score"] == 85
+    assert payload["status"] == "scored"
     assert payload["findings"][0] == {
         "code": "NO_SOP",
         "severity": "critical",
@@ -152,7 +148,7 @@ def test_health_command_fail_on(workspace, temporary_check):
     assert exit_info.value.code == 1
 
 
-def test_health_api(client, owner, owner_api, temporary_check):
+def test_health_api(client, owner, owner_api, outsourced, temporary_check):
     def produce(ctx):
         yield Finding("NO_SOP", Severity.INFO, "task", 3, "msg", "fix")
 
@@ -160,4 +156,5 @@ def test_health_api(client, owner, owner_api, temporary_check):
     response = client.get("/api/v1/health", headers=owner_api)
     assert response.status_code == 200
     assert response.json()["score"] == 99
+    assert response.json()["status"] == "scored"
     assert response.json()["workspace"]["id"] == owner.workspace_id

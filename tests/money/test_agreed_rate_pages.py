@@ -89,6 +89,18 @@ def test_an_estimate_is_labelled_with_its_source(owner_client, setup, workspace)
     assert 'data-classification="under_floor"' in body
     assert 'data-testid="band-estimate"' in body and "World Bank" in body
     assert ">17.34<" in body and "benchmark the estimate starts from" in body
+    assert body.count("PA.NUS.PPPC.RF") == 1 and body.count('data-testid="price-level-source"') == 1
+
+
+def test_several_estimated_skills_cite_the_price_levels_once(owner_client, setup, workspace):
+    design = SkillFactory(workspace=workspace, name="Design")
+    TaskSkillFactory(task=setup["task"], skill=design)
+    RateBenchmarkFactory(workspace=workspace, skill=design, country="GB", hourly_rate=Decimal("40.00"))
+    ukrainian = FreelancerFactory(workspace=workspace, country="UA", timezone="Europe/Kyiv")
+    body = owner_client.get(BAND_URL, query(setup, "19.07", freelancer=ukrainian.pk)).content.decode()
+    assert body.count('data-testid="band-estimate"') == 2  # both skills' markets are estimates
+    assert body.count("PA.NUS.PPPC.RF") == 1 and body.count('data-testid="price-level-source"') == 1
+    assert body.count('href="#price-level-source"') == 2
 
 
 def test_a_missing_exchange_rate_is_said_not_guessed(owner_client, setup):

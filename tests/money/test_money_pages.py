@@ -50,6 +50,11 @@ def test_estimate_is_labelled_on_the_page(owner_client, owner):
     skill = _band_setup(owner.workspace)
     body = owner_client.get(f"/money/fair-band/?skill={skill.pk}&country=UA&rate=30&currency=GBP").content.decode()
     assert 'data-testid="band-estimate"' in body and "World Bank" in body and "2023" in body
+    # The indicator is cited once, in a footnote, not in the table's rows nor in the notes.
+    assert body.count("PA.NUS.PPPC.RF") == 1
+    footnote = body.split('data-testid="price-level-source">')[1].split("</p>")[0]
+    assert "World Development Indicators" in footnote and "PA.NUS.PPPC.RF" in footnote and "CC BY 4.0" in footnote
+    assert 'href="#price-level-source"' in body
 
 
 def test_owner_adds_edits_and_deletes_a_rate(owner_client, owner):

@@ -241,8 +241,8 @@ def roi_per_task(report: CostReport) -> SafeString:
 def concentration(
     c: Concentration, base_currency: str, limit_pct: int, info_level: int = 1000, warning_level: int = 1800
 ) -> SafeString:
-    """Horizontal bars: each freelancer's share of spend, with the single-share limit marked; HHI in the title."""
-    title = f"Spend per freelancer — HHI {c.hhi:.0f}"
+    """Horizontal bars: each freelancer's share of spend, the single-share limit marked; concentration in the title."""
+    title = f"Spend per freelancer — concentration {c.hhi:.0f} of 10 000"
     if not c.shares:
         return _empty("chart-share", title, "No freelancer spend in this period.", "chart-share")
     rows = c.shares[:12]
@@ -271,6 +271,6 @@ def concentration(
     desc = (
         f"{len(c.shares)} freelancers shared {money(c.total, base_currency)} of spend from {c.start:%d %b %Y} to "
         f"{c.end:%d %b %Y}. Largest: {rows[0].name} with {rows[0].pct:.1f} %. "
-        f"Herfindahl–Hirschman index {c.hhi:.0f} ({level} concentration)."
+        f"Spend concentration {c.hhi:.0f} of 10 000 ({level})."
     )
     return _svg("chart-share", len(rows) * row_h + 32, title, desc, body, "chart-share")

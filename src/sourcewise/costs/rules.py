@@ -182,7 +182,7 @@ def spend_concentration(ctx: CheckContext) -> Iterator[Finding]:
             subject_label=ws.name,
             message=(
                 f"Spend over the last {WINDOW_DAYS} days is {'highly' if warning else 'moderately'} concentrated: "
-                f"HHI {index} (notice from {ws.hhi_info}, warning above {ws.hhi_warning}). Largest: {top}."
+                f"{index} of 10 000 (notice from {ws.hhi_info}, warning above {ws.hhi_warning}). Largest: {top}."
             ),
             fix="Give work to more freelancers: bring a backup onto the biggest engagements "
             "(Talent → Bench shows who has the skills).",

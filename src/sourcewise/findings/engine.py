@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from sourcewise.findings.codes import GUARDRAILS, SEVERITY_ORDER, SEVERITY_PENALTY, Severity
 from sourcewise.findings.registry import CheckContext, Finding, registered_checks
+from sourcewise.findings.selectors import has_outsourced_work
 from sourcewise.workspaces.models import Workspace
 
 
@@ -22,12 +23,25 @@ def health_score(findings: list[Finding]) -> int:
     return max(0, 100 - sum(SEVERITY_PENALTY[f.severity] for f in findings))
 
 
+NOT_ENOUGH_DATA = "not_enough_data"
+SCORED = "scored"
+
+
 @dataclass(frozen=True)
 class HealthReport:
     workspace: Workspace
     findings: list[Finding]
-    score: int
+    score: int | None  # None: no outsourced work yet, so nothing to score (`status` says so)
     evaluated_on: datetime.date
+
+    @property
+    def status(self) -> str:
+        """`scored`, or `not_enough_data` while the workspace has no outsourced work."""
+        return NOT_ENOUGH_DATA if self.score is None else SCORED
+
+    @property
+    def enough_data(self) -> bool:
+        return self.score is not None
 
     @property
     def counts(self) -> dict[str, int]:
@@ -48,6 +62,7 @@ class HealthReport:
             "workspace": {"id": self.workspace.pk, "name": self.workspace.name},
             "evaluated_on": self.evaluated_on.isoformat(),
             "score": self.score,
+            "status": self.status,
             "counts": self.counts,
             "findings": [f.as_dict() for f in self.findings],
         }
@@ -65,7 +80,9 @@ def evaluate(workspace: Workspace, *, today: datetime.date | None = None) -> Hea
                 raise UndeclaredFindingCode(f"{registered.name} produced {finding.code} which it did not declare")
             findings.append(finding)
     findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.guardrail, f.code, f.subject_label, f.subject_id or 0))
-    return HealthReport(workspace=workspace, findings=findings, score=health_score(findings), evaluated_on=today)
+    # A workspace with no outsourced work would score a perfect 100 for having done nothing.
+    score = health_score(findings) if has_outsourced_work(workspace) else None
+    return HealthReport(workspace=workspace, findings=findings, score=score, evaluated_on=today)
 
 
 def _zone(workspace: Workspace) -> datetime.tzinfo:

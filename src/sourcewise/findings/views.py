@@ -6,11 +6,13 @@ from sourcewise.core.access import INTERNAL, workspace_view
 from sourcewise.core.htmx import render_page
 from sourcewise.findings.codes import CODES, GUARDRAILS
 from sourcewise.findings.engine import evaluate
+from sourcewise.findings.selectors import setup_checklist
 
 
 @workspace_view(roles=INTERNAL)
 def dashboard(request: HttpRequest) -> HttpResponse:
     report = evaluate(request.workspace)  # type: ignore[attr-defined]
+    checklist = setup_checklist(request.workspace)  # type: ignore[attr-defined]
     severity = request.GET.get("severity", "")
     groups = report.by_guardrail()
     if severity in {"info", "warning", "critical"}:
@@ -19,7 +21,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render_page(
         request,
         "findings/dashboard.html",
-        {"report": report, "groups": groups, "severity": severity, "guardrails": GUARDRAILS},
+        {
+            "report": report,
+            "groups": groups,
+            "severity": severity,
+            "guardrails": GUARDRAILS,
+            # Shown while a step is open; it disappears once the workspace is set up.
+            "checklist": None if checklist.complete else checklist,
+        },
         partial="findings",
     )
 

@@ -136,8 +136,8 @@ def documents_missing_or_expired(ctx: CheckContext) -> Iterator[Finding]:
             "freelancer",
             person.pk,
             f"{person.name} has required documents {'; '.join(parts)}.",
-            "Ask them to upload the document in their portal (Portal → Documents), or untick “required” "
-            "on the document type if you no longer need it.",
+            "Ask them to upload the document in their portal, or untick “required” on the document type "
+            "(Guidance → Documents) if you no longer need it.",
             person.name,
         )
 
@@ -183,7 +183,7 @@ def untrained_managers_check(ctx: CheckContext) -> Iterator[Finding]:
             "member",
             member.pk,
             f"{name} manages outsourced work but has no outsourcing-management training on record.",
-            "Record their training (Team → Training) — or plan it: briefing freelancers, "
+            "Record their training (Guidance → Training) — or plan it: briefing freelancers, "
             "checkpoints, feedback and acceptance of deliverables.",
             name,
         )

@@ -71,6 +71,11 @@ FINDINGS = {
 }
 
 
+# Short on purpose: it ends up in every finding of an estimated rate; the full citation of the
+# indicator (PLR_SOURCE) is given once per page, in a footnote.
+ESTIMATE_NOTE = "The local market is an estimate from World Bank price levels ({years})."
+
+
 @dataclass(frozen=True)
 class Estimate:
     """market(S, C) ≈ market(S, home) × PLR(C) / PLR(home)."""
@@ -84,11 +89,13 @@ class Estimate:
         years = sorted({self.country.year, self.home.year})
         return "/".join(str(y) for y in years)
 
-    def describe(self) -> str:
+    def describe(self, *, cite: bool = True) -> str:
+        """The arithmetic, and (`cite`) the source; a page cites the source once, in a footnote."""
+        source = f" Source: {self.source}." if cite else ""
         return (
             f"Estimate: the {country_name(self.home.alpha2)} market × price level of "
             f"{country_name(self.country.alpha2)} ({self.country.ratio:.3f}, {self.country.year}) ÷ price level of "
-            f"{country_name(self.home.alpha2)} ({self.home.ratio:.3f}, {self.home.year}). Source: {self.source}."
+            f"{country_name(self.home.alpha2)} ({self.home.ratio:.3f}, {self.home.year}).{source}"
         )
 
 
@@ -106,15 +113,20 @@ class Market:
     def estimated(self) -> bool:
         return self.estimate is not None
 
-    def describe(self) -> str:
+    def describe(self, *, cite: bool = True) -> str:
         b = self.benchmark
         basis = (
             f"{money(b.hourly_rate, b.currency)}/h in {country_name(b.country)}, {b.source}, "
             f"as of {b.as_of.isoformat()}"
         )
         if self.estimate is not None:
-            return f"{self.estimate.describe()} Home benchmark: {basis}."
+            return f"{self.estimate.describe(cite=cite)} Home benchmark: {basis}."
         return f"Benchmark: {basis}."
+
+    @property
+    def arithmetic(self) -> str:
+        """`describe()` without the price levels' source, for a table row (the page cites it once)."""
+        return self.describe(cite=False)
 
 
 class RateBook:
@@ -208,6 +220,12 @@ class FairBand:
         return self.market is not None and self.market.estimated
 
     @property
+    def page_notes(self) -> list[str]:
+        """The notes a page shows beside its own paragraph on the estimate (which says the same)."""
+        estimate_note = ESTIMATE_NOTE.split("(")[0]
+        return [n for n in self.notes if not n.startswith(estimate_note)]
+
+    @property
     def label(self) -> str:
         return LABELS[self.classification]
 
@@ -271,7 +289,7 @@ def _classify(
         )
     else:
         if market.estimate is not None:
-            notes.append(f"The local market is an estimate ({market.estimate.source}, {market.estimate.years}).")
+            notes.append(ESTIMATE_NOTE.format(years=market.estimate.years))
         premium_floor = market.amount * (1 + Decimal(premium_pct) / HUNDRED)
         m_text = _m(market.amount, base)
         if home_market is None:

@@ -47,11 +47,18 @@ class WorkspaceForm(forms.ModelForm):  # type: ignore[type-arg]
             field.label = threshold.label
             field.help_text = f"{threshold.explanation} Default: {threshold.default}."
 
-    def threshold_groups(self) -> list[tuple[str, list[forms.BoundField]]]:
+    def threshold_groups(self) -> list[tuple[str, str, list[forms.BoundField]]]:
+        """(guardrail title, guardrail key, its threshold fields): the title is what people read first."""
+        from sourcewise.findings.codes import GUARDRAILS
+
         groups: dict[str, list[forms.BoundField]] = {}
         for threshold in THRESHOLDS:
             groups.setdefault(threshold.guardrail, []).append(self[threshold.field])
-        return list(groups.items())
+        # "—": a threshold of no guardrail in particular (the satisfaction pulse: running the work).
+        return [
+            (GUARDRAILS[key].title if key in GUARDRAILS else GUARDRAILS["OPS"].title, key, fields)
+            for key, fields in groups.items()
+        ]
 
     def profile_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in PROFILE_FIELDS]

@@ -117,14 +117,16 @@ THRESHOLDS: tuple[Threshold, ...] = (
     Threshold(
         "hhi_warning",
         "G8",
-        "Spend concentration warning (HHI)",
+        "Spend concentration: warning level",
         1800,
-        "Herfindahl–Hirschman index of 90-day spend above which one basket holds too many eggs.",
+        "How concentrated 90-day freelancer spend is, from 0 (spread thin) to 10 000 (one person gets it all); "
+        "above this level one basket holds too many eggs. Computed as Σ share² × 10 000 "
+        "(the Herfindahl–Hirschman index).",
     ),
     Threshold(
         "hhi_info",
         "G8",
-        "Spend concentration notice (HHI)",
+        "Spend concentration: notice level",
         1000,
         "Between this and the warning level spend is moderately concentrated.",
     ),

@@ -40,9 +40,14 @@ class Command(BaseCommand):
             if not reports:
                 self.stdout.write("No workspaces yet. Run `sourcewise demo` to load the demo business.")
             for report in reports:
+                health = (
+                    f"health {report.score}/100"
+                    if report.score is not None
+                    else "health: not enough data yet (no outsourced work)"
+                )
                 self.stdout.write(
                     self.style.MIGRATE_HEADING(
-                        f"{report.workspace.name} (#{report.workspace.pk}) — health {report.score}/100, "
+                        f"{report.workspace.name} (#{report.workspace.pk}) — {health}, "
                         f"{report.counts['critical']} critical, {report.counts['warning']} warning, "
                         f"{report.counts['info']} info"
                     )
@@ -51,7 +56,7 @@ class Command(BaseCommand):
                     style = getattr(self.style, COLOURS[str(finding.severity)])
                     self.stdout.write(
                         style(
-                            f"  [{finding.severity}] {finding.code} {finding.subject_type} "
+                            f"  [{finding.severity}] {finding.title} ({finding.code}) — {finding.subject_type} "
                             f"#{finding.subject_id} {finding.subject_label}"
                         )
                     )

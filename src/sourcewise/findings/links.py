@@ -1,0 +1,56 @@
+"""Fix texts name pages as "Section → Page"; in HTML those phrases become links.
+
+The phrases stay plain text in the findings themselves (API, CLI, e-mail): only
+`linked_fix` — used by the templates through the `fix_links` filter — turns each known
+phrase into a link to its page and escapes everything else. A test scans every message
+of the code base for "Section → " so a new phrase cannot be added without its page.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from django.urls import reverse
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+# "Section → Page" as written in fix texts and messages → the URL name of that page.
+PAGES: dict[str, str] = {
+    "Costs → Add a cost": "costs:entry_create",
+    "Costs → Post fees": "costs:dashboard",  # the button is on the cost dashboard (it posts)
+    "Guidance → Documents": "guidance:document_overview",
+    "Guidance → SOPs": "guidance:sop_list",
+    "Guidance → Training": "guidance:training_list",
+    "Money → Benchmarks": "money:benchmark_list",
+    "Money → Exchange rates": "money:rate_list",
+    "Settings → API tokens": "api_tokens:token_list",
+    "Talent → Bench": "talent:bench",
+    "Talent → Skills": "talent:skill_list",
+}
+
+# Where a "Section → …" phrase starts: a capitalised word, a space, the arrow.
+SECTION_ARROW = re.compile(r"\b[A-Z][a-z]+ → ")
+
+
+@cache
+def _pattern() -> re.Pattern[str]:
+    # Longest first, so a phrase that is the start of another never wins over it.
+    phrases = sorted(PAGES, key=len, reverse=True)
+    return re.compile("|".join(re.escape(p) for p in phrases))
+
+
+def page_url(phrase: str) -> str:
+    return reverse(PAGES[phrase])
+
+
+def linked_fix(text: str) -> SafeString:
+    """The text escaped, with each known "Section → Page" phrase a link to its page."""
+    parts: list[str] = []
+    position = 0
+    for match in _pattern().finditer(text):
+        parts.append(escape(text[position : match.start()]))
+        parts.append(format_html('<a href="{}">{}</a>', page_url(match.group(0)), match.group(0)))
+        position = match.end()
+    parts.append(escape(text[position:]))
+    return mark_safe("".join(parts))  # noqa: S308 — every part is escaped or built by format_html
