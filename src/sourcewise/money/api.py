@@ -131,6 +131,8 @@ class RateUsedOut(Schema):
     rate: str
     valid_from: datetime.date | None
     source: str
+    origin: str = Field(description='"owner" (a rate of this workspace), "ecb" (ECB reference rate) or "workspace".')
+    rate_date: datetime.date | None = Field(description="The owner rate's start, or the ECB publication day used.")
     text: str
 
 
@@ -151,6 +153,8 @@ def rate_used_out(rate: RateUsed) -> dict[str, object]:
         "rate": exact(rate.rate),
         "valid_from": rate.valid_from,
         "source": rate.source,
+        "origin": rate.origin,
+        "rate_date": rate.rate_date,
         "text": rate.describe(),
     }
 
