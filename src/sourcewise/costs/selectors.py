@@ -129,6 +129,11 @@ class Ledger:
     def complete(self) -> bool:
         return not self.missing
 
+    @property
+    def used_ecb(self) -> bool:
+        """Whether any amount was converted with a built-in ECB rate."""
+        return any(r.is_ecb for r in self.rates_used.values())
+
     def within(self, start: datetime.date, end: datetime.date) -> list[Slice]:
         return [s for s in self.slices if s.start >= start and s.end <= end]
 
@@ -372,9 +377,9 @@ def _load_days(
         by_subject[2] += unrated
     for (month, category, currency), (amount, value) in monthly.items():
         ledger.monthly.append(MonthSlice(month, category, currency, amount, value))
-    for (category, engagement_id, task_id, currency), (amount, value, unrated) in detail.items():
+    for (category, engagement_id, task_id, currency), (amount, value, unrated_days) in detail.items():
         ledger.slices.append(
-            Slice(start, end, category, engagement_id, task_id, currency, amount, value, rated=not unrated)
+            Slice(start, end, category, engagement_id, task_id, currency, amount, value, rated=not unrated_days)
         )
     ledger.queries += 1
 
