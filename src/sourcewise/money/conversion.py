@@ -106,10 +106,9 @@ class RateUsed:
         if self.is_identity:
             return f"{self.currency} is your workspace currency: no conversion."
         if self.is_ecb:
-            return (
-                f"1 {self.currency} = {rate_text(self.rate)} {self.base_currency} "
-                f"({self.source}, published {self.valid_from.isoformat() if self.valid_from else '—'})"
-            )
+            # After the bundled history the source already names the day ("… of 30 Oct 2026").
+            day = "" if self.source != ecb.SOURCE or not self.valid_from else f" of {self.valid_from.isoformat()}"
+            return f"1 {self.currency} = {rate_text(self.rate)} {self.base_currency} ({self.source}{day})"
         source = f", source: {self.source}" if self.source else ""
         return (
             f"1 {self.currency} = {rate_text(self.rate)} {self.base_currency} "
