@@ -240,3 +240,19 @@ def test_no_age_notice_while_the_history_is_recent(owner_client):
     ):
         body = owner_client.get("/money/exchange-rates/").content.decode()
     assert 'data-testid="ecb-summary"' in body and 'data-testid="ecb-age"' not in body
+
+
+def test_rates_api_says_where_a_rate_comes_from(client, owner, owner_api):
+    ExchangeRateFactory(workspace=owner.workspace, currency="USD", rate=Decimal("0.5"), valid_from=FRIDAY)
+    builtin = client.get("/api/v1/exchange-rates/builtin", headers=owner_api).json()
+    assert (builtin["first"], builtin["last"]) == (min(PUBLISHED).isoformat(), LAST.isoformat())
+    assert builtin["label"] == "ECB reference rate" and "European Central Bank" in builtin["source"]
+    assert "USD" in builtin["currencies"] and "NGN" not in builtin["currencies"]
+    owner_rate = client.get(f"/api/v1/exchange-rates/lookup?currency=USD&on={SUNDAY}", headers=owner_api).json()
+    assert (owner_rate["origin"], owner_rate["rate"], owner_rate["rate_date"]) == ("owner", "0.50", FRIDAY.isoformat())
+    before = max(d for d in PUBLISHED if d < FRIDAY)
+    ecb_rate = client.get(f"/api/v1/exchange-rates/lookup?currency=USD&on={before}", headers=owner_api).json()
+    assert ecb_rate["origin"] == "ecb" and Decimal(ecb_rate["rate"]) == expected("USD", "GBP", before)
+    assert client.get("/api/v1/exchange-rates", headers=owner_api).json()["items"][0]["origin"] == "owner"
+    missing = client.get(f"/api/v1/exchange-rates/lookup?currency=KES&on={FRIDAY}", headers=owner_api)
+    assert missing.status_code == 422 and f"No exchange rate from KES to GBP on {FRIDAY}" in missing.json()["message"]
