@@ -42,14 +42,15 @@ def test_a_rate_starting_mid_month_converts_each_day_with_its_own_rate(workspace
 
 
 def test_a_missing_rate_is_reported_never_guessed(workspace):
-    usd_rate(workspace, "0.80", datetime.date(2026, 3, 20))
-    cost(workspace, amount="100", currency="USD", date=datetime.date(2026, 3, 10))
-    cost(workspace, amount="100", currency="USD", date=datetime.date(2026, 3, 25))
-    cost(workspace, amount="5", currency="EUR", date=datetime.date(2026, 3, 25))
+    # KES and NGN: currencies the ECB does not publish, so only the owner's rates count.
+    ExchangeRateFactory(workspace=workspace, currency="KES", rate=D("0.80"), valid_from=datetime.date(2026, 3, 20))
+    cost(workspace, amount="100", currency="KES", date=datetime.date(2026, 3, 10))
+    cost(workspace, amount="100", currency="KES", date=datetime.date(2026, 3, 25))
+    cost(workspace, amount="5", currency="NGN", date=datetime.date(2026, 3, 25))
     ledger = selectors.load_ledger(workspace, *MARCH)
     assert not ledger.complete
-    assert ledger.missing["USD"].on_date == datetime.date(2026, 3, 10)
-    assert "No exchange rate from EUR to GBP on 2026-03-25" in ledger.missing["EUR"].messages[0]
+    assert ledger.missing["KES"].on_date == datetime.date(2026, 3, 10)
+    assert "No exchange rate from NGN to GBP on 2026-03-25" in ledger.missing["NGN"].messages[0]
     assert ledger.total() == D("80.00")  # only what could be converted, and the report refuses to show it
 
 

@@ -104,8 +104,9 @@ def test_several_estimated_skills_cite_the_price_levels_once(owner_client, setup
 
 
 def test_a_missing_exchange_rate_is_said_not_guessed(owner_client, setup):
-    body = owner_client.get(BAND_URL, query(setup, "1000", "PHP")).content.decode()
-    assert 'data-testid="band-error"' in body and "No exchange rate from PHP to GBP on 2026-03-02" in body
+    # NGN: a currency the ECB does not publish, and no owner rate.
+    body = owner_client.get(BAND_URL, query(setup, "1000", "NGN")).content.decode()
+    assert 'data-testid="band-error"' in body and "No exchange rate from NGN to GBP on 2026-03-02" in body
     assert "data-classification" not in body
 
 
@@ -226,10 +227,10 @@ def test_api_band_of_an_agreed_rate(client, setup, owner_api, workspace):
 
 
 def test_api_reports_a_missing_exchange_rate_per_skill(client, setup, owner_api):
-    body = client.get("/api/v1/fair-band/engagement", api_query(setup, "1000", "PHP"), headers=owner_api).json()
+    body = client.get("/api/v1/fair-band/engagement", api_query(setup, "1000", "NGN"), headers=owner_api).json()
     [band] = body["bands"]
     assert band["classification"] == "missing_exchange_rate" and band["band"] is None
-    assert band["error"].startswith("No exchange rate from PHP to GBP on 2026-03-02")
+    assert band["error"].startswith("No exchange rate from NGN to GBP on 2026-03-02")
 
 
 def test_api_other_workspaces_ids_are_404(client, setup, owner_api):

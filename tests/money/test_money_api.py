@@ -62,15 +62,17 @@ def test_import_over_the_api_is_all_or_nothing(client, owner, owner_api):
 
 
 def test_convert_says_which_rate_it_used_or_why_it_cannot(client, owner, owner_api):
+    # KES: a currency the ECB does not publish, so before the owner's rate there is none.
     ExchangeRateFactory(
-        workspace=owner.workspace, currency="INR", rate=Decimal("0.0094"), valid_from=datetime.date(2026, 1, 1)
+        workspace=owner.workspace, currency="KES", rate=Decimal("0.0094"), valid_from=datetime.date(2026, 1, 1)
     )
-    body = client.get("/api/v1/convert?amount=1500&currency=INR&on=2026-01-01", headers=owner_api).json()
+    body = client.get("/api/v1/convert?amount=1500&currency=KES&on=2026-01-01", headers=owner_api).json()
     assert body["converted"] == "14.10" and body["rate_used"]["rate"] == "0.0094"
     assert body["rate_used"]["valid_from"] == "2026-01-01"
-    missing = client.get("/api/v1/convert?amount=1500&currency=INR&on=2025-12-31", headers=owner_api)
+    assert body["rate_used"]["origin"] == "owner" and body["rate_used"]["rate_date"] == "2026-01-01"
+    missing = client.get("/api/v1/convert?amount=1500&currency=KES&on=2025-12-31", headers=owner_api)
     assert missing.status_code == 422
-    assert "No exchange rate from INR to GBP on 2025-12-31" in missing.json()["message"]
+    assert "No exchange rate from KES to GBP on 2025-12-31" in missing.json()["message"]
 
 
 def test_benchmarks_api(client, owner, owner_api):
@@ -120,7 +122,8 @@ def test_fair_band_api_classifies_with_exact_decimals(client, owner, owner_api):
     ).json()
     assert estimate["estimated"] is True and estimate["market"]["estimate_years"] == "2023"
     assert estimate["market"]["amount"] == "4.71"  # 16.00 × 0.244192422211422 / 0.829565847485324
-    missing = client.get(url.replace("on=2026-02-01", "on=2025-12-31"), headers=owner_api)
-    assert missing.status_code == 422 and "PHP" in missing.json()["message"]
+    # NGN: not published by the ECB and no owner rate (before that owner PHP rate the ECB's applies).
+    missing = client.get(url.replace("currency=PHP", "currency=NGN"), headers=owner_api)
+    assert missing.status_code == 422 and "NGN" in missing.json()["message"]
     bad = client.get(url.replace("rate=400", "rate=-1"), headers=owner_api)
     assert bad.status_code == 422

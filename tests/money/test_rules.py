@@ -163,12 +163,12 @@ def test_each_skill_the_task_needs_is_checked(band, skill, task):
 
 
 def test_missing_exchange_rate_is_a_clear_finding_not_a_crash(band, task):
-    engagement = engage(band, task, "1000", currency="PHP", start_date=START)
+    engagement = engage(band, task, "1000", currency="NGN", start_date=START)  # not published by the ECB
     report = evaluate(band, today=TODAY)  # every other check still runs
     [f] = [f for f in report.findings if f.code in G4]
     assert (f.code, f.subject_id) == ("NO_RATE_BENCHMARK", engagement.pk)
-    assert "No exchange rate from PHP to GBP on 2026-03-02" in f.message
-    assert f.fix == "Add a PHP exchange rate valid from 2026-03-02 or earlier under Money → Exchange rates."
+    assert "No exchange rate from NGN to GBP on 2026-03-02" in f.message
+    assert f.fix == "Add a NGN exchange rate valid from 2026-03-02 or earlier under Money → Exchange rates."
     assert any(f.code not in G4 for f in report.findings)
 
 

@@ -65,10 +65,11 @@ def test_fair_rate_points_at_every_threshold(task, rate, points, label):
 
 def test_fair_rate_without_rate_benchmark_or_exchange_rate_is_excluded_and_said(task):
     no_rate = ranked(task, name="No rate", hourly_rate=None, rate_currency="")
-    euros = ranked(task, name="Euros", hourly_rate=Decimal("12.00"), rate_currency="EUR")
+    # NGN: a currency the ECB does not publish, and no owner rate.
+    euros = ranked(task, name="Naira", hourly_rate=Decimal("12.00"), rate_currency="NGN")
     terms = terms_of(euros)
     assert (terms["fair_rate"].points, terms["fair_rate"].max_points) == (Decimal(0), 0)
-    assert "No exchange rate from EUR to GBP on 2026-06-01" in terms["fair_rate"].detail
+    assert "No exchange rate from NGN to GBP on 2026-06-01" in terms["fair_rate"].detail
     assert "Not counted in the score" in terms["fair_rate"].detail
     assert terms_of(no_rate)["fair_rate"].detail.startswith("No hourly rate recorded.")
     # The score is the share of the 90 points that count.

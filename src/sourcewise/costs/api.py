@@ -234,8 +234,10 @@ def delete_cost_entry(request: HttpRequest, entry_id: int = path_id()) -> tuple[
 
 class CostRateOut(Schema):
     currency: str
-    rate: str
-    valid_from: datetime.date | None
+    rate: str = Field(description="The owner rate; for ECB rates, the one of the latest day used.")
+    valid_from: datetime.date | None = Field(description="The owner rate's start, or the first ECB day used.")
+    origin: str = Field(description='"owner" or "ecb" (daily ECB reference rates, summed up per currency).')
+    rate_date: datetime.date | None = Field(description="The owner rate's start, or the last ECB day used.")
     text: str
 
 
@@ -378,7 +380,14 @@ def cost_report(request: HttpRequest, params: Query[CostReportParams]) -> dict[s
             ],
         },
         "exchange_rates_used": [
-            {"currency": r.currency, "rate": exact(r.rate), "valid_from": r.valid_from, "text": r.describe()}
+            {
+                "currency": r.currency,
+                "rate": exact(r.rate),
+                "valid_from": r.valid_from,
+                "origin": r.origin,
+                "rate_date": r.rate_date,
+                "text": r.describe(),
+            }
             for r in report.ledger.describe_rates()
         ],
     }

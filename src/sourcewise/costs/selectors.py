@@ -9,6 +9,12 @@ Reports read the monthly summary (`CostMonth`), never the million entries:
   currency starts after the 1st (or none is valid on the 1st), is summed from the entries
   per day, each day converted with the rate valid on that day.
 
+Rates: the owner's rate valid on a date wins; else the ECB reference rate of that date
+(`money.conversion`). Only owner rates are steady over a month, so a whole month comes from the
+summary only when an owner rate covers all of it; days converted with ECB rates are read from the
+entries summed per day (in the same query as the owner-rated days) and converted in Python,
+one in-memory bisect per (currency, day), never a query per day.
+
 So a report is: exchange rates (1 query), summary (1), the cut days if any (1), the
 engagements and tasks named (2). An amount whose rate is missing is not guessed: the
 `Ledger` lists it in `missing` and pages show the error instead of a wrong total.
@@ -24,13 +30,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TypeVar
 
-from django.db.models import Case, DateField, DecimalField, F, IntegerField, Min, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, DateField, DecimalField, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncMonth
 
 from sourcewise.costs import formulas
 from sourcewise.costs.models import SPEND_CATEGORIES, Category, CostEntry, CostMonth, month_end, month_start
 from sourcewise.engagements.models import Engagement
-from sourcewise.money.conversion import MissingExchangeRate, Rates, RateUsed
+from sourcewise.money.conversion import EcbRatesUsed, MissingExchangeRate, Rates, RateUsed, owner_rates
 from sourcewise.money.models import ExchangeRate
 from sourcewise.talent.models import Freelancer
 from sourcewise.tasks.models import Task
@@ -123,6 +129,11 @@ class Ledger:
     def complete(self) -> bool:
         return not self.missing
 
+    @property
+    def used_ecb(self) -> bool:
+        """Whether any amount was converted with a built-in ECB rate."""
+        return any(r.is_ecb for r in self.rates_used.values())
+
     def within(self, start: datetime.date, end: datetime.date) -> list[Slice]:
         return [s for s in self.slices if s.start >= start and s.end <= end]
 
@@ -150,18 +161,26 @@ class Ledger:
             totals[m.currency] += m.amount
         return dict(totals)
 
-    def describe_rates(self) -> list[RateUsed]:
-        return sorted(
-            (r for r in self.rates_used.values() if not r.is_identity),
-            key=lambda r: (r.currency, r.valid_from or datetime.date.min),
-        )
+    def describe_rates(self) -> list[RateUsed | EcbRatesUsed]:
+        """The owner rates used, and per currency one summary of the daily ECB rates used."""
+        owner: list[RateUsed | EcbRatesUsed] = []
+        ecb: dict[str, list[RateUsed]] = defaultdict(list)
+        for r in self.rates_used.values():
+            if r.is_identity:
+                continue
+            if r.is_ecb:
+                ecb[r.currency].append(r)
+            else:
+                owner.append(r)
+        owner += [EcbRatesUsed.of(used) for used in ecb.values()]
+        return sorted(owner, key=lambda r: (r.currency, r.is_ecb, r.valid_from or datetime.date.min))
 
 
 class RateBook(Rates):
-    """`money.conversion.Rates` plus each currency's rate periods, for converting inside SQL."""
+    """`money.conversion.Rates` plus each currency's owner rate periods, for converting inside SQL."""
 
-    def __init__(self, base_currency: str, rows: list[ExchangeRate]) -> None:
-        super().__init__(base_currency, rows)
+    def __init__(self, base_currency: str, rows: list[ExchangeRate], *, builtin: bool = True) -> None:
+        super().__init__(base_currency, rows, builtin=builtin)
         by_currency: dict[str, list[ExchangeRate]] = defaultdict(list)
         for row in rows:
             if row.base_currency == base_currency and row.currency != base_currency:
@@ -178,8 +197,9 @@ class RateBook(Rates):
 
 
 def load_rates(workspace: Workspace) -> tuple[RateBook, dict[str, list[datetime.date]]]:
-    """Every exchange rate of the workspace (1 query) and the days on which each currency's rate changes."""
-    rows = list(ExchangeRate.objects.in_workspace(workspace).filter(base_currency=workspace.base_currency))
+    """Every owner rate of the workspace (1 query), the ECB's behind them, and the days on which each
+    currency's owner rate changes."""
+    rows = list(owner_rates(workspace))
     starts: dict[str, list[datetime.date]] = defaultdict(list)
     for row in rows:
         starts[row.currency].append(row.valid_from)
@@ -191,12 +211,8 @@ def _changes_inside(starts: list[datetime.date], month: datetime.date) -> bool:
     return any(month < d <= last for d in starts)
 
 
-def _has_rate(rates: Rates, currency: str, on: datetime.date) -> bool:
-    try:
-        rates.rate_on(currency, on)
-    except MissingExchangeRate:
-        return False
-    return True
+def _owner_rated(rates: Rates, currency: str, on: datetime.date) -> bool:
+    return rates.owner_rate_on(currency, on) is not None
 
 
 RATE_OUT = DecimalField(max_digits=24, decimal_places=12)
@@ -232,10 +248,11 @@ def load_ledger(
     for month, category, currency, total in rows:
         key = (month, currency)
         if key not in decided:
-            # A rate starting inside the month, or none valid on its first day: read that
-            # month's days so each is converted (or reported missing) with its own date.
+            # An owner rate starting inside the month, or none valid on its first day (ECB rates
+            # change daily): read that month's days so each is converted (or reported missing)
+            # with its own date.
             whole_month = currency == base or (
-                not _changes_inside(starts.get(currency, []), month) and _has_rate(rates_, currency, month)
+                not _changes_inside(starts.get(currency, []), month) and _owner_rated(rates_, currency, month)
             )
             found = rates_.rate_on(currency, month) if whole_month else None
             decided[key] = found
@@ -302,7 +319,9 @@ def _dec(value: object) -> Decimal:
 def _load_days(
     ledger: Ledger, raw: QuerySet[CostEntry], rates: RateBook, base: str, start: datetime.date, end: datetime.date
 ) -> None:
-    """Entries of single days: each converted in SQL with the rate valid on its date (1 query)."""
+    """Entries of single days (1 query): converted in SQL where an owner rate is valid on the day;
+    the other days are summed per day and converted in Python with the ECB rate of each day
+    (or reported missing)."""
     periods = rates.periods()
     whens = [When(currency=base, then=Value(Decimal(1), output_field=RATE_OUT))]
     uncovered = ~Q(currency=base) & ~Q(currency__in=list(periods))
@@ -317,41 +336,50 @@ def _load_days(
                 condition &= Q(date__lt=until)
             whens.append(When(condition, then=Value(row.rate, output_field=RATE_OUT)))
     per_day = Case(*whens, default=Value(None, output_field=RATE_OUT), output_field=RATE_OUT)
-    flag = Case(When(uncovered, then=Value(1)), default=Value(0), output_field=IntegerField())
-    first_unrated = Min(Case(When(uncovered, then=F("date")), default=Value(None), output_field=DateField()))
+    # Owner-rated days group as before (day = NULL); the others group per day.
+    day = Case(When(uncovered, then=F("date")), default=Value(None), output_field=DateField())
     converted = Sum(F("amount") * per_day, output_field=SUM_OUT)
     monthly: dict[tuple[datetime.date, str, str], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
     detail: dict[tuple[str, int | None, int | None, str], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO, ZERO])
-    for month, category, engagement_id, task_id, currency, amount, value, unrated, first in (
-        raw.annotate(m=TruncMonth("date"))
-        .values_list("m", "category", "engagement_id", "task_id", "currency")
-        .annotate(amt=Sum("amount"), conv=converted, unrated=Sum(flag), first=first_unrated)
+    for month, category, engagement_id, task_id, currency, on, amount, value in (
+        raw.annotate(m=TruncMonth("date"), day=day)
+        .values_list("m", "category", "engagement_id", "task_id", "currency", "day")
+        .annotate(amt=Sum("amount"), conv=converted)
         .order_by()
     ):
         month = month.date() if isinstance(month, datetime.datetime) else month
-        by_month = monthly[(month, category, currency)]
-        by_month[0] += _dec(amount)
-        by_month[1] += _dec(value)
-        by_subject = detail[(category, engagement_id, task_id, currency)]
-        by_subject[0] += _dec(amount)
-        by_subject[1] += _dec(value)
-        by_subject[2] += unrated or 0
-        if unrated:
-            when = first if isinstance(first, datetime.date) else datetime.date.fromisoformat(str(first))
-            known = ledger.missing.get(currency)
-            if known is None or when < known.on_date:
-                ledger.missing[currency] = MissingExchangeRate(currency, base, when)
+        amount = _dec(amount)
+        unrated = 0
+        if on is not None:
+            on = on if isinstance(on, datetime.date) else datetime.date.fromisoformat(str(on))
+            try:
+                used = rates.rate_on(currency, on)
+            except MissingExchangeRate as exc:
+                unrated, value = 1, ZERO
+                known = ledger.missing.get(currency)
+                if known is None or on < known.on_date:
+                    ledger.missing[currency] = exc
+            else:
+                value = amount * used.rate
+                ledger.rates_used[(currency, used.valid_from)] = used
         elif currency != base:
             for row, until in periods.get(currency, []):
                 if row.valid_from <= month_end(month) and (until is None or until > month):
                     ledger.rates_used[(currency, row.valid_from)] = RateUsed(
                         currency, base, row.rate, row.valid_from, row.source
                     )
+        by_month = monthly[(month, category, currency)]
+        by_month[0] += amount
+        by_month[1] += _dec(value)
+        by_subject = detail[(category, engagement_id, task_id, currency)]
+        by_subject[0] += amount
+        by_subject[1] += _dec(value)
+        by_subject[2] += unrated
     for (month, category, currency), (amount, value) in monthly.items():
         ledger.monthly.append(MonthSlice(month, category, currency, amount, value))
-    for (category, engagement_id, task_id, currency), (amount, value, unrated) in detail.items():
+    for (category, engagement_id, task_id, currency), (amount, value, unrated_days) in detail.items():
         ledger.slices.append(
-            Slice(start, end, category, engagement_id, task_id, currency, amount, value, rated=not unrated)
+            Slice(start, end, category, engagement_id, task_id, currency, amount, value, rated=not unrated_days)
         )
     ledger.queries += 1
 

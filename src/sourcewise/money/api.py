@@ -29,7 +29,8 @@ from sourcewise.money.agreed_rates import (
     task_skills,
     workspace_today,
 )
-from sourcewise.money.conversion import Conversion, RateUsed, convert, exact
+from sourcewise.money.conversion import Conversion, RateUsed, builtin_rates, convert, exact, load_rates
+from sourcewise.money.ecb import SOURCE as ECB_SOURCE
 from sourcewise.money.fairband import FairBand, Market, classify_rate, load_rate_book
 from sourcewise.money.models import MONEY_DIGITS, MONEY_PLACES, RATE_DIGITS, RATE_PLACES, ExchangeRate, RateBenchmark
 from sourcewise.talent.models import Freelancer, Skill
@@ -62,6 +63,7 @@ class ExchangeRateOut(Schema):
     rate: str = Field(description="Exact decimal as a string.")
     valid_from: datetime.date
     source: str
+    origin: str = Field("owner", description='Always "owner": a rate of this workspace (wins over the ECB).')
 
     @staticmethod
     def resolve_rate(obj: ExchangeRate) -> str:
@@ -108,6 +110,69 @@ def import_exchange_rates(request: HttpRequest, payload: CsvIn) -> services.Impo
     )
 
 
+class RateUsedOut(Schema):
+    currency: str
+    base_currency: str
+    rate: str
+    valid_from: datetime.date | None
+    source: str
+    origin: str = Field(description='"owner" (a rate of this workspace), "ecb" (ECB reference rate) or "workspace".')
+    rate_date: datetime.date | None = Field(description="The owner rate's start, or the ECB publication day used.")
+    text: str
+
+
+def rate_used_out(rate: RateUsed) -> dict[str, object]:
+    return {
+        "currency": rate.currency,
+        "base_currency": rate.base_currency,
+        "rate": exact(rate.rate),
+        "valid_from": rate.valid_from,
+        "source": rate.source,
+        "origin": rate.origin,
+        "rate_date": rate.rate_date,
+        "text": rate.describe(),
+    }
+
+
+class BuiltinRatesOut(Schema):
+    source: str = Field(description="The citation of the built-in rates.")
+    label: str = Field(description='How a built-in rate is labelled: "ECB reference rate".')
+    first: datetime.date = Field(description="The first day of the bundled ECB history.")
+    last: datetime.date = Field(description="The last day of the bundled ECB history.")
+    age_days: int = Field(description="Days from the last bundled day to the workspace's today.")
+    stale: bool = Field(description="Whether the history is old enough for the pages to say so.")
+    notice: str
+    currencies: list[str] = Field(description="Currencies the ECB still published on the last bundled day.")
+
+
+@router.get("/exchange-rates/builtin", response=responses(BuiltinRatesOut), auth=api_access(INTERNAL))
+def builtin_exchange_rates(request: HttpRequest) -> dict[str, object]:
+    """The built-in ECB reference rates: their source, the bundled history's dates and age."""
+    builtin = builtin_rates(workspace_today(request.workspace))  # type: ignore[attr-defined]
+    return {
+        "source": builtin.citation,
+        "label": ECB_SOURCE,
+        "first": builtin.first,
+        "last": builtin.last,
+        "age_days": builtin.freshness.age_days,
+        "stale": builtin.freshness.stale,
+        "notice": builtin.freshness.notice(),
+        "currencies": builtin.currencies,
+    }
+
+
+class RateLookupParams(Schema):
+    currency: CurrencyCode
+    on: Day | None = Field(None, description="The date; the workspace's today when left out.")
+
+
+@router.get("/exchange-rates/lookup", response=responses(RateUsedOut), auth=api_access(INTERNAL))
+def lookup_exchange_rate(request: HttpRequest, params: Query[RateLookupParams]) -> dict[str, object]:
+    """The rate a conversion of `currency` on `on` uses: the owner's when valid, else the ECB's; 422 when none."""
+    workspace = request.workspace  # type: ignore[attr-defined]
+    return rate_used_out(load_rates(workspace).rate_on(params.currency, params.on or workspace_today(workspace)))
+
+
 @router.get(
     "/exchange-rates/{rate_id}",
     response=responses(ExchangeRateOut),
@@ -125,15 +190,6 @@ def delete_exchange_rate(request: HttpRequest, rate_id: int = path_id()) -> tupl
     return 204, None
 
 
-class RateUsedOut(Schema):
-    currency: str
-    base_currency: str
-    rate: str
-    valid_from: datetime.date | None
-    source: str
-    text: str
-
-
 class ConversionOut(Schema):
     amount: str
     currency: str
@@ -142,17 +198,6 @@ class ConversionOut(Schema):
     base_currency: str
     rate_used: RateUsedOut
     text: str
-
-
-def rate_used_out(rate: RateUsed) -> dict[str, object]:
-    return {
-        "currency": rate.currency,
-        "base_currency": rate.base_currency,
-        "rate": exact(rate.rate),
-        "valid_from": rate.valid_from,
-        "source": rate.source,
-        "text": rate.describe(),
-    }
 
 
 def conversion_out(c: Conversion) -> dict[str, object]:

@@ -34,8 +34,8 @@ from typing import TYPE_CHECKING
 from sourcewise.core.validators import country_name
 from sourcewise.findings.codes import Severity
 from sourcewise.findings.registry import Finding
-from sourcewise.money.conversion import CENT, Conversion, Rates, RateUsed, money
-from sourcewise.money.models import ExchangeRate, RateBenchmark
+from sourcewise.money.conversion import CENT, Conversion, Rates, RateUsed, load_rates, money
+from sourcewise.money.models import RateBenchmark
 from sourcewise.money.price_levels import SOURCE as PLR_SOURCE
 from sourcewise.money.price_levels import PriceLevel, price_level
 
@@ -374,15 +374,12 @@ def _classify(
 
 
 def load_rate_book(workspace: Workspace, *, skill_ids: Iterable[int] | None = None) -> RateBook:
-    """The workspace's rates and benchmarks (of `skill_ids` only when given): two queries."""
+    """The workspace's rates (owner rates, the ECB's behind them) and benchmarks (of `skill_ids`
+    only when given): two queries."""
     benchmarks = RateBenchmark.objects.in_workspace(workspace)
     if skill_ids is not None:
         benchmarks = benchmarks.filter(skill_id__in=list(skill_ids))
-    rates = Rates(
-        workspace.base_currency,
-        ExchangeRate.objects.in_workspace(workspace).filter(base_currency=workspace.base_currency),
-    )
-    return RateBook(workspace, rates, benchmarks)
+    return RateBook(workspace, load_rates(workspace), benchmarks)
 
 
 def classify_rate(

@@ -92,6 +92,17 @@ class FairBandForm(forms.Form):
         return self.cleaned_data.get("on") or timezone.localdate()
 
 
+class RateLookupForm(forms.Form):
+    """Which rate converts a currency on a date, and where it comes from (the exchange-rates page)."""
+
+    rate_currency = CurrencyField(label="Currency")
+    rate_on = forms.DateField(label="On date", required=False, widget=DATE_INPUT)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["rate_on"].help_text = "Today when left empty."
+
+
 class EngagementBandForm(forms.Form):
     """The fair band of the rate being typed on the engagement form (same field names)."""
 

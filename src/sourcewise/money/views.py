@@ -16,11 +16,11 @@ from sourcewise.core.pagination import paginate
 from sourcewise.core.validators import country_name, validate_country, validate_currency
 from sourcewise.jobs.views import start_upload_job
 from sourcewise.money import services
-from sourcewise.money.agreed_rates import engagement_band_context
+from sourcewise.money.agreed_rates import engagement_band_context, workspace_today
 from sourcewise.money.charts import fair_band_svg
-from sourcewise.money.conversion import MissingExchangeRate
+from sourcewise.money.conversion import MissingExchangeRate, builtin_rates, load_rates
 from sourcewise.money.fairband import classify_rate
-from sourcewise.money.forms import CsvUploadForm, ExchangeRateForm, FairBandForm, RateBenchmarkForm
+from sourcewise.money.forms import CsvUploadForm, ExchangeRateForm, FairBandForm, RateBenchmarkForm, RateLookupForm
 from sourcewise.money.jobs import BENCHMARKS, RATES
 from sourcewise.money.models import ExchangeRate, RateBenchmark
 from sourcewise.talent.models import Skill
@@ -105,9 +105,30 @@ def rate_list(request: HttpRequest) -> HttpResponse:
     return render_page(
         request,
         "money/rate_list.html",
-        {"page": paginate(request, rates), "currency": currency, "q": ""},
+        {"page": paginate(request, rates), "currency": currency, "q": "", **rate_lookup_context(request)},
         partial="rows",
     )
+
+
+def rate_lookup_context(request: HttpRequest) -> dict[str, Any]:
+    """The built-in rates' citation, and the answer of the lookup form (currency + date → rate, source)."""
+    workspace = request.workspace  # type: ignore[attr-defined]
+    asked = bool(request.GET.get("rate_currency", "").strip())
+    form = RateLookupForm(request.GET if asked else None)
+    context: dict[str, Any] = {
+        "builtin": builtin_rates(workspace_today(workspace)),
+        "lookup_form": form,
+        "looked_up": None,
+        "lookup_error": None,
+    }
+    if asked and form.is_valid():
+        on = form.cleaned_data["rate_on"] or workspace_today(workspace)
+        try:
+            context["looked_up"] = load_rates(workspace).rate_on(form.cleaned_data["rate_currency"], on)
+        except MissingExchangeRate as exc:
+            context["lookup_error"] = exc.messages[0]
+        context["looked_up_on"] = on
+    return context
 
 
 @workspace_view(roles=[OWNER])
