@@ -425,7 +425,7 @@ def log_time(
     if locked.is_trial:
         refusal = trial_cap_refusal(locked, _trial_hours_used(locked), hours, doing="logged")
         if refusal:
-            raise ValidationError({"hours": refusal}, code="trial_cap")
+            raise ValidationError({"hours": ValidationError(refusal, code="trial_cap")})
     # Nobody works more than 24 hours a day, whatever the engagements: lock the freelancer so
     # two entries logged at once cannot pass this check together. Sent-back hours don't count.
     Freelancer.objects.select_for_update().filter(pk=engagement.freelancer_id).first()
