@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import json
 from decimal import Decimal
 
@@ -185,7 +184,3 @@ def test_api_engagement_shows_the_saving_currency(client, owner, workspace):
     e = EngagementFactory(workspace=workspace, currency="USD", expected_monthly_saving=D("250"))
     item = client.get(f"/api/v1/engagements/{e.pk}", headers=api_headers(owner)).json()
     assert (item["expected_monthly_saving"], item["expected_saving_currency"]) == ("250.00", "GBP")
-
-
-def test_date_is_not_in_the_future_for_the_fixtures():
-    assert START < datetime.date(2026, 12, 1)
