@@ -634,7 +634,11 @@ def post_engagement_fees(workspace: Workspace, engagement_ids: list[int], actor:
     Idempotent: posting twice never duplicates (fees are keyed by their source)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Fees are posted in the transaction of the work that earned them.")
-    return _post_fees(workspace, actor, list(engagement_ids))
+    ids = sorted(engagement_ids)
+    # Two changes to one engagement's work post its fees one after the other (approvals hold
+    # this lock already; an accepted milestone takes it here), never both from a stale read.
+    list(Engagement.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+    return _post_fees(workspace, actor, ids)
 
 
 def _post_fees(workspace: Workspace, actor: Any, engagement_ids: list[int] | None) -> PostResult:
