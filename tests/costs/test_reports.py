@@ -106,3 +106,19 @@ def test_concentration_counts_fees_and_platform_fees_per_freelancer(workspace):
         (b.freelancer_id, D("0.25")),
     ]
     assert c.hhi == D(6250)
+
+
+def test_the_expected_saving_is_in_the_workspace_currency_not_the_engagements(workspace):
+    """A USD engagement's expected saving entered as 100 (the workspace's GBP) stays 100 GBP."""
+    usd_rate(workspace, "0.80")
+    e = active_engagement(workspace, currency="USD", start_date=datetime.date(2026, 1, 1))
+    e.expected_monthly_saving = D("100")
+    e.save()
+    e.refresh_from_db()
+    assert e.expected_saving_currency == "GBP"
+    report = selectors.cost_report(workspace, *MARCH, today=datetime.date(2026, 4, 10))
+    assert report.months[0].expected == D("100")
+    # A saving recorded in USD (before the workspace currency was the rule) is still converted.
+    type(e).objects.filter(pk=e.pk).update(expected_saving_currency="USD")
+    report = selectors.cost_report(workspace, *MARCH, today=datetime.date(2026, 4, 10))
+    assert report.months[0].expected == D("80.00")

@@ -23,7 +23,8 @@ def me(freelancer_member):
 
 @pytest.fixture
 def first(workspace, manager, me):
-    return EngagementFactory(workspace=workspace, manager=manager, freelancer=me, state="active")
+    # A full engagement: a trial would stop these at its 20-hour cap before the day's 24 hours.
+    return EngagementFactory(workspace=workspace, manager=manager, freelancer=me, state="active", kind="full")
 
 
 @pytest.fixture

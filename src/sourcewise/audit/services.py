@@ -39,6 +39,27 @@ def record(
     )
 
 
+def record_many(
+    *, actor: Any, workspace: Any, action: str, rows: list[tuple[models.Model, dict[str, Any]]]
+) -> list[AuditEvent]:
+    """One audit row per (target, changes), written in one query (a bulk change of many rows)."""
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    events = [
+        AuditEvent(
+            workspace=workspace,
+            actor=user,
+            actor_label=(getattr(user, "email", "") or "system")[:254],
+            action=action,
+            target_type=target._meta.label_lower,
+            target_id=str(target.pk),
+            target_label=str(target)[:200],
+            changes=changes,
+        )
+        for target, changes in rows
+    ]
+    return AuditEvent.objects.bulk_create(events)
+
+
 def record_denial(request: HttpRequest, reason: str, asked: dict[str, Any] | None = None) -> AuditEvent:
     """A refused request: who (and in which of their workspaces), what they asked for, from where.
 

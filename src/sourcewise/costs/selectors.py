@@ -384,6 +384,11 @@ def _load_days(
     ledger.queries += 1
 
 
+def expected_saving_currency(engagement: Engagement) -> str:
+    """The currency the expected saving was entered in: the business's (workspace) currency."""
+    return engagement.expected_saving_currency or engagement.workspace.base_currency
+
+
 def convert_on(
     rates: Rates, amount: Decimal, currency: str, on: datetime.date, ledger: Ledger | None = None
 ) -> Decimal | None:
@@ -469,7 +474,9 @@ def engagement_savings(
         baseline = None if monthly is None else formulas.baseline(Decimal(1), monthly, months)
     expected = None
     if engagement.expected_monthly_saving is not None:
-        monthly = convert_on(rates, engagement.expected_monthly_saving, engagement.currency, on, ledger)
+        monthly = convert_on(
+            rates, engagement.expected_monthly_saving, expected_saving_currency(engagement), on, ledger
+        )
         expected = None if monthly is None else formulas.expected_saving(monthly, months)
     return Savings(tco=tco, months=months, baseline=baseline, expected=expected)
 
@@ -657,7 +664,7 @@ def cost_report(workspace: Workspace, start: datetime.date, end: datetime.date, 
             first, last = active_span(e, month, month_last)
             if last < first:
                 continue
-            monthly = convert_on(rates[0], e.expected_monthly_saving, e.currency, last, ledger)
+            monthly = convert_on(rates[0], e.expected_monthly_saving, expected_saving_currency(e), last, ledger)
             if monthly is not None:
                 expected_total = (expected_total or ZERO) + monthly * month_fraction(first, last)
         month_rows.append(MonthRow(month, cats, baseline_total, expected_total))

@@ -11,8 +11,10 @@ The fee rule (one source of fees per engagement and month, so nothing counts twi
 * any other month takes it from the work: **approved hours × rate** (hourly engagements,
   dated the last approved day of the month) or the **accepted milestones** (fixed price:
   each milestone earns an equal share of the price, dated the day it was accepted);
-* fees of an engagement are never typed in by hand: `post_fees` creates, corrects and
-  removes them by their source key, so running it twice changes nothing.
+* fees of an engagement are never typed in by hand: approving hours or accepting a milestone
+  posts them in the same transaction (`post_engagement_fees`, wired in costs/wiring.py);
+  `post_fees` (button "Repair: post missing fees", the daily job) creates, corrects and
+  removes them by their source key for a whole workspace, so running it twice changes nothing.
 """
 
 from __future__ import annotations
@@ -56,10 +58,10 @@ ENTRY_FIELDS = ("category", "date", "amount", "currency", "description", "engage
 CSV_COLUMNS = ("date", "category", "amount", "currency", "description", "engagement", "task", "reference")
 CSV_REQUIRED = ("date", "category", "amount", "currency")
 FEES_BY_HAND = (
-    "Fees of an engagement are posted by Sourcewise from its approved hours, accepted milestones "
-    "and invoices (Costs → Post fees); record the other costs of the engagement here."
+    "Fees of an engagement are posted by Sourcewise the moment hours are approved, milestones "
+    "accepted or invoices sent; record the other costs of the engagement here."
 )
-GENERATED = "This fee was posted from hours, milestones or an invoice: change those and post the fees again."
+GENERATED = "This fee was posted from hours, milestones or an invoice: change those and it follows."
 
 
 def cents(amount: Decimal) -> Decimal:
@@ -615,9 +617,28 @@ def desired_fees(workspace: Workspace, engagement_ids: Iterable[int] | None = No
 
 
 def post_fees(*, workspace: Workspace, actor: Any, engagement: Engagement | None = None) -> PostResult:
-    """Make the ledger's fees equal to what the fee rule says; idempotent (cron-safe)."""
+    """Make the ledger's fees equal to what the fee rule says; idempotent (cron-safe).
+
+    Approving hours and accepting milestones post their fees at once (`post_engagement_fees`);
+    this whole-workspace pass stays as the repair (and cron) for anything that slipped past,
+    e.g. rows changed by hand in the database or written before fees were posted at once."""
     with transaction.atomic():
         return _post_fees(workspace, actor, [engagement.pk] if engagement else None)
+
+
+def post_engagement_fees(workspace: Workspace, engagement_ids: list[int], actor: Any) -> PostResult:
+    """The fees of these engagements, posted inside the caller's transaction (the work's change).
+
+    Registered with `engagements.fees` (see costs/wiring.py): approving hours or accepting a
+    milestone calls it, so the fee and the monthly summary change with the work or not at all.
+    Idempotent: posting twice never duplicates (fees are keyed by their source)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("Fees are posted in the transaction of the work that earned them.")
+    ids = sorted(engagement_ids)
+    # Two changes to one engagement's work post its fees one after the other (approvals hold
+    # this lock already; an accepted milestone takes it here), never both from a stale read.
+    list(Engagement.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+    return _post_fees(workspace, actor, ids)
 
 
 def _post_fees(workspace: Workspace, actor: Any, engagement_ids: list[int] | None) -> PostResult:

@@ -14,7 +14,15 @@ from ninja import Field, Query, Router, Schema
 from sourcewise.api.access import api_access
 from sourcewise.api.pagination import PageParams, keyset_page
 from sourcewise.api.schemas import Id, InputSchema, Page, path_id, responses
-from sourcewise.core.access import EVERYONE, FREELANCER, INTERNAL, scoped_object, scoped_queryset
+from sourcewise.core.access import (
+    EVERYONE,
+    FREELANCER,
+    INTERNAL,
+    OWNER,
+    NotInWorkspace,
+    scoped_object,
+    scoped_queryset,
+)
 from sourcewise.core.schemas import CurrencyCode
 from sourcewise.engagements import selectors, services
 from sourcewise.engagements.models import CheckpointReview, Engagement, Handover, Milestone, TimeEntry
@@ -52,7 +60,9 @@ class EngagementIn(InputSchema):
     )
     start_date: datetime.date
     end_date: datetime.date | None = None
-    expected_monthly_saving: Decimal | None = Field(None, max_digits=12, decimal_places=2)
+    expected_monthly_saving: Decimal | None = Field(
+        None, max_digits=12, decimal_places=2, description="In the workspace's currency (see expected_saving_currency)."
+    )
 
 
 class EngagementOut(Schema):
@@ -72,6 +82,10 @@ class EngagementOut(Schema):
     start_date: datetime.date
     end_date: datetime.date | None
     expected_monthly_saving: str | None = Field(None, description="Shown to owners and managers only.")
+    expected_saving_currency: str | None = Field(
+        None, description="The currency of the expected saving: the workspace's when it was entered."
+    )
+    trial_hours_cap: int | None = Field(None, description="A trial's hours raised by an owner; empty: the limit.")
     trial_rating: int | None
     completion_note: str
     termination_reason: str
@@ -163,6 +177,15 @@ class TimeDecisionIn(InputSchema):
     note: str = Field("", max_length=500, description="Required when sending back.")
 
 
+class BulkApprovalIn(InputSchema):
+    ids: list[int] = Field(min_length=1, max_length=services.MAX_BULK_APPROVAL, description="Time entry ids.")
+
+
+class TrialCapIn(InputSchema):
+    trial_hours_cap: int | None = Field(ge=1, le=32767, description="Hours; null: back to the workspace limit.")
+    reason: str = Field(min_length=1, max_length=500)
+
+
 class HandoverOut(Schema):
     id: int
     offboarding_id: int
@@ -215,7 +238,8 @@ def _engagements(request: HttpRequest) -> QuerySet[Engagement]:
 # one query, and is built as a dict: no model instances per row (SPEC P1).
 _ITEM_VALUES = (
     "id", "freelancer_id", "task_id", "manager_id", "kind", "state", "billing", "rate", "currency", "budget_cap",
-    "start_date", "end_date", "expected_monthly_saving", "trial_rating", "completion_note", "termination_reason",
+    "start_date", "end_date", "expected_monthly_saving", "expected_saving_currency", "trial_hours_cap",
+    "trial_rating", "completion_note", "termination_reason",
     "activated_at", "ended_at", "freelancer__name", "task__name", "manager__user__full_name", "manager__user__email",
 )  # fmt: skip
 _AS_IS = (
@@ -244,6 +268,8 @@ def _item(row: dict[str, Any], internal: bool) -> dict[str, Any]:
         "rate": str(row["rate"]),
         "budget_cap": _dec(row["budget_cap"]),
         "expected_monthly_saving": _dec(row["expected_monthly_saving"]) if internal else None,
+        "expected_saving_currency": (row["expected_saving_currency"] or None) if internal else None,
+        "trial_hours_cap": row["trial_hours_cap"],
     }
 
 
@@ -349,6 +375,22 @@ def cancel_engagement(request: HttpRequest, engagement_id: int = path_id()) -> d
     return _item_for(request, engagement_id)
 
 
+@router.post(
+    "/engagements/{engagement_id}/trial-cap",
+    response=responses(EngagementOut),
+    auth=api_access([OWNER], E),
+)
+def set_trial_cap(request: HttpRequest, payload: TrialCapIn, engagement_id: int = path_id()) -> dict[str, Any]:
+    """An owner raises (or resets) the hours a trial may log and get approved, with a reason (audited)."""
+    services.set_trial_hours_cap(
+        engagement=_one(request, engagement_id),
+        actor=_member(request),
+        hours=payload.trial_hours_cap,
+        reason=payload.reason,
+    )
+    return _item_for(request, engagement_id)
+
+
 # ── milestones ───────────────────────────────────────────────────────────────
 
 
@@ -448,6 +490,22 @@ def log_time(request: HttpRequest, payload: TimeEntryIn, engagement_id: int = pa
 def review_time_entry(request: HttpRequest, payload: TimeDecisionIn, entry_id: int = path_id()) -> TimeEntry:
     entry = scoped_object(request, TimeEntry, entry_id)
     return services.review_time(entry=entry, membership=_member(request), approve=payload.approve, note=payload.note)
+
+
+@router.post(
+    "/time-entries/approve",
+    response=responses(list[TimeEntryOut]),
+    auth=api_access(INTERNAL),
+)
+def approve_time_entries(request: HttpRequest, payload: BulkApprovalIn) -> list[TimeEntry]:
+    """Approve many waiting entries at once: all or none (422 with every reason). An id that is
+    not this workspace's (or not visible) answers 404 and nothing is approved. Fees are posted at once."""
+    ids = sorted(set(payload.ids))
+    found = set(scoped_queryset(request, TimeEntry).filter(pk__in=ids).values_list("pk", flat=True))
+    missing = [pk for pk in ids if pk not in found]
+    if missing:
+        raise NotInWorkspace(TimeEntry, missing[0])
+    return services.approve_time_entries(actor=_member(request), entries=ids)
 
 
 # ── offboarding ──────────────────────────────────────────────────────────────

@@ -78,6 +78,23 @@ class EngagementForm(forms.Form):
                 self.initial["manager"] = member.pk
         if not self.is_bound and "currency" not in self.initial:
             self.initial["currency"] = workspace.base_currency
+        # The expected saving is the business's figure, so it is entered in the business's currency.
+        saving = self.fields["expected_monthly_saving"]
+        saving.label = f"Expected monthly saving ({workspace.base_currency})"
+        saving.help_text = (
+            f"What you expect to save each month, in {workspace.base_currency} (your business's currency)."
+        )
+
+
+class TrialCapForm(forms.Form):
+    trial_hours_cap = forms.IntegerField(
+        min_value=1,
+        max_value=32767,
+        required=False,
+        label="Hours this trial may use",
+        help_text="Empty: back to the workspace's trial limit.",
+    )
+    reason = forms.CharField(max_length=500, help_text="Why this trial needs another cap (kept in the audit log).")
 
 
 class CompleteForm(forms.Form):

@@ -7,7 +7,7 @@ time entries, and the handovers when a freelancer leaves.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -93,7 +93,19 @@ class Engagement(WorkspaceScoped, TimeStamped):
         decimal_places=2,
         null=True,
         blank=True,
-        help_text="What you expect to save each month, in the engagement currency (recorded when planning).",
+        help_text="What you expect to save each month, in your business's currency (recorded when planning).",
+    )
+    # The currency of the expected saving: the workspace's (base) currency when it was entered,
+    # so plans are made and compared in the business's money, not the freelancer's. Rows from
+    # before this field keep the engagement currency they were entered in (migration 0002).
+    expected_saving_currency = models.CharField(max_length=3, blank=True, validators=[validate_currency])
+    # G6 start small: hours a trial may log and get approved; empty = the workspace's
+    # trial_max_hours. Only an owner raises it, with a reason (services.set_trial_hours_cap).
+    trial_hours_cap = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Hours this trial may use; empty: the workspace's trial limit.",
     )
     trial_rating = models.PositiveSmallIntegerField(
         null=True, blank=True, choices=RATING_CHOICES, validators=RATING_VALIDATORS
@@ -147,6 +159,24 @@ class Engagement(WorkspaceScoped, TimeStamped):
         super().clean()
         if self.currency:
             self.currency = self.currency.strip().upper()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # An expected saving is in the business's currency unless it says otherwise.
+        if self.expected_monthly_saving is None:
+            self.expected_saving_currency = ""
+        elif not self.expected_saving_currency:
+            self.expected_saving_currency = self.workspace.base_currency
+        fields = kwargs.get("update_fields")
+        if fields is not None and "expected_monthly_saving" in fields:
+            kwargs["update_fields"] = {*fields, "expected_saving_currency"}
+        super().save(*args, **kwargs)
+
+    @property
+    def trial_hour_limit(self) -> int | None:
+        """Hours a trial may use (the owner's raised cap, else the workspace limit); None: not a trial."""
+        if not self.is_trial:
+            return None
+        return self.trial_hours_cap or self.workspace.trial_max_hours
 
     @property
     def state_class(self) -> str:

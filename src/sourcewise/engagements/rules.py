@@ -1,4 +1,4 @@
-"""Findings of engagements: G2 managers, G6 trial first, G8 backups, checkpoints (OPS)."""
+"""Findings of engagements: G2 managers, G6 trial first and kept small, G8 backups, checkpoints (OPS)."""
 
 from __future__ import annotations
 
@@ -87,6 +87,28 @@ def full_engagements_without_trial(ctx: CheckContext) -> Iterator[Finding]:
                 fix="Start with a small trial (at most "
                 f"{ctx.workspace.trial_max_hours} hours, {ctx.workspace.trial_max_days} days) and rate it.",
             )
+
+
+@check("TRIAL_OVERRUN")
+def trials_past_their_end(ctx: CheckContext) -> Iterator[Finding]:
+    """G6 start small holds after the start: an active trial whose end date is before the
+    workspace's today (ending today is on time; completed or ended trials are not judged)."""
+    for e in _open_engagements(ctx):
+        if e.state != Engagement.State.ACTIVE or not e.is_trial or e.end_date is None:
+            continue
+        if e.end_date >= ctx.today:
+            continue
+        days = (ctx.today - e.end_date).days
+        yield Finding(
+            code="TRIAL_OVERRUN",
+            severity=Severity.WARNING,
+            subject_type=SUBJECT,
+            subject_id=e.pk,
+            subject_label=str(e),
+            message=f"The trial of {e.freelancer} on {e.task} ended on {e.end_date:%d %b %Y} "
+            f"({days} day{'s' if days != 1 else ''} ago) and is still running.",
+            fix="End it or convert it to a full engagement.",
+        )
 
 
 @check("CHECKPOINT_OVERDUE")

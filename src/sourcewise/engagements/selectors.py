@@ -147,6 +147,64 @@ class Money:
         return f"{self.amount:,.2f} {self.currency}"
 
 
+TRIAL_WARN_SHARE = Decimal("0.8")  # "approaching the cap" from 80 % of a trial's hours
+
+
+@dataclass(frozen=True)
+class TrialUsage:
+    """How much of a trial's hour cap is used: approved plus waiting hours (sent back do not count)."""
+
+    approved: Decimal
+    waiting: Decimal
+    limit: int
+
+    @property
+    def used(self) -> Decimal:
+        return self.approved + self.waiting
+
+    @property
+    def left(self) -> Decimal:
+        return max(Decimal(self.limit) - self.used, Decimal(0))
+
+    @property
+    def near(self) -> bool:
+        return self.used >= Decimal(self.limit) * TRIAL_WARN_SHARE
+
+    @property
+    def full(self) -> bool:
+        return self.used >= self.limit
+
+    def describe(self) -> str:
+        return f"{self.used.normalize():f} of {self.limit} trial hours used"
+
+
+def trial_usage_for(engagements: Iterable[Engagement]) -> dict[int, TrialUsage]:
+    """The usage of each trial among these engagements, in one query."""
+    trials = {e.pk: e for e in engagements if e.is_trial}
+    if not trials:
+        return {}
+    rows = (
+        TimeEntry.objects.filter(engagement_id__in=list(trials))
+        .exclude(status=TimeEntry.Status.RETURNED)
+        .values("engagement_id", "status")
+        .annotate(total=Sum("hours"))
+        .order_by()
+    )
+    sums: dict[tuple[int, str], Decimal] = {(r["engagement_id"], r["status"]): Decimal(r["total"]) for r in rows}
+    return {
+        pk: TrialUsage(
+            approved=sums.get((pk, TimeEntry.Status.APPROVED), Decimal(0)),
+            waiting=sums.get((pk, TimeEntry.Status.SUBMITTED), Decimal(0)),
+            limit=e.trial_hour_limit or 0,
+        )
+        for pk, e in trials.items()
+    }
+
+
+def trial_usage(engagement: Engagement) -> TrialUsage | None:
+    return trial_usage_for([engagement]).get(engagement.pk)
+
+
 def hourly_fees(engagement: Engagement, start: datetime.date | None = None, end: datetime.date | None = None) -> Money:
     """Fees of an hourly engagement: approved hours × rate, exact, in the engagement currency.
 

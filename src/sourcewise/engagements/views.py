@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -12,7 +13,16 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from sourcewise.core.access import EVERYONE, FREELANCER, INTERNAL, scoped_object, scoped_queryset, workspace_view
+from sourcewise.core.access import (
+    EVERYONE,
+    FREELANCER,
+    INTERNAL,
+    OWNER,
+    NotInWorkspace,
+    scoped_object,
+    scoped_queryset,
+    workspace_view,
+)
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
 from sourcewise.core.pagination import paginate
@@ -28,6 +38,7 @@ from sourcewise.engagements.forms import (
     ReviewForm,
     TerminateForm,
     TimeEntryForm,
+    TrialCapForm,
 )
 from sourcewise.engagements.models import CheckpointReview, Engagement, Handover, Milestone, Offboarding, TimeEntry
 from sourcewise.engagements.requirements import unmet_requirements
@@ -136,6 +147,10 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if engagement.is_hourly:
         context["fees"] = selectors.hourly_fees(engagement)
+    if engagement.is_trial:
+        context["trial"] = selectors.trial_usage(engagement)
+        if member.is_owner and engagement.state in (Engagement.State.DRAFT, Engagement.State.ACTIVE):
+            context["trial_cap_form"] = TrialCapForm(initial={"trial_hours_cap": engagement.trial_hours_cap})
     if internal:
         reviews = CheckpointReview.objects.filter(engagement=engagement).select_related("reviewer")
         context["reviews"] = reviews[:20]
@@ -338,7 +353,63 @@ def _approvable(request: HttpRequest) -> QuerySet[TimeEntry]:
 @workspace_view(roles=INTERNAL)
 def time_approvals(request: HttpRequest) -> HttpResponse:
     entries = _approvable(request).filter(status=TimeEntry.Status.SUBMITTED).order_by("date", "id")
-    return render_page(request, "engagements/time_approvals.html", {"page": paginate(request, entries)})
+    page = paginate(request, entries)
+    trials = selectors.trial_usage_for([e.engagement for e in page if e.engagement.is_trial])
+    return render_page(request, "engagements/time_approvals.html", {"page": page, "trials": trials})
+
+
+@workspace_view(roles=INTERNAL)
+@require_http_methods(["POST"])
+def time_approve_selected(request: HttpRequest) -> HttpResponse:
+    """ "Approve selected" on Hours to approve: a plain form POST of entry ids, all or none."""
+    raw = request.POST.getlist("entries")
+    ids = sorted({int(v) for v in raw if v.isdigit()})
+    back = redirect("engagements:time_approvals")
+    if not ids or len(ids) != len(set(raw)):
+        messages.error(request, "Tick the hours to approve first." if not raw else "Unknown hours were chosen.")
+        return back
+    found = set(scoped_queryset(request, TimeEntry).filter(pk__in=ids).values_list("pk", flat=True))
+    missing = [pk for pk in ids if pk not in found]
+    if missing:  # another workspace's id looks like no id: 404, audited, nothing approved
+        raise NotInWorkspace(TimeEntry, missing[0])
+    try:
+        approved = services.approve_time_entries(actor=_member(request), entries=ids)
+    except ValidationError as exc:
+        messages.error(request, "Nothing was approved:")
+        _refused(request, exc)
+        return back
+    hours = sum((e.hours for e in approved), Decimal(0))
+    messages.success(
+        request,
+        f"{len(approved)} {'entry' if len(approved) == 1 else 'entries'} approved ({hours} hours); "
+        "their fees are in the cost ledger.",
+    )
+    return back
+
+
+@workspace_view(roles=[OWNER], objects={"pk": Engagement})
+@require_http_methods(["POST"])
+def engagement_trial_cap(request: HttpRequest, pk: int) -> HttpResponse:
+    """An owner raises (or resets) the hours a trial may use, with a reason."""
+    engagement = scoped_object(request, Engagement, pk, _engagements(request))
+    form = TrialCapForm(request.POST)
+    if form.is_valid():
+        try:
+            services.set_trial_hours_cap(
+                engagement=engagement,
+                actor=_member(request),
+                hours=form.cleaned_data["trial_hours_cap"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            _refused(request, exc)
+        else:
+            messages.success(request, f"This trial may now use {engagement.trial_hour_limit} hours.")
+    else:
+        for field, errors in form.errors.items():
+            for e in errors:
+                messages.error(request, f"{form.fields[field].label or field.capitalize()}: {e}")
+    return redirect("engagements:engagement_detail", pk=engagement.pk)
 
 
 @workspace_view(roles=INTERNAL, objects={"pk": TimeEntry})
@@ -358,7 +429,13 @@ def time_review(request: HttpRequest, pk: int) -> HttpResponse:
             .select_related("engagement__freelancer", "engagement__task")
             .get(pk=entry.pk)
         )
-        context = {"entry": entry, "error": error, "can_review": True, "show_engagement": True}
+        context = {
+            "entry": entry,
+            "error": error,
+            "can_review": True,
+            "show_engagement": True,
+            "selectable": request.POST.get("next") == "approvals",
+        }
         return render(request, "engagements/_time_row.html", context)
     if error:
         messages.error(request, error)

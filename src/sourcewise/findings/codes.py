@@ -69,6 +69,7 @@ CODES: dict[str, CodeInfo] = {
         CodeInfo("NO_SOP", "G6", "Outsourced task without an SOP"),
         CodeInfo("SOP_NOT_ACKNOWLEDGED", "G6", "SOP not acknowledged"),
         CodeInfo("NO_TRIAL", "G6", "No trial before a full engagement"),
+        CodeInfo("TRIAL_OVERRUN", "G6", "Trial running past its end date"),
         CodeInfo("UNVETTED_FREELANCER", "G7", "Unvetted freelancer engaged"),
         CodeInfo("WEAK_REFERENCES", "G7", "Weak references"),
         CodeInfo("NO_BACKUP", "G8", "No backup for an engagement"),
