@@ -7,7 +7,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
 from sourcewise.accounts.models import User
-from sourcewise.core.forms import CountryField, CurrencyField, TimezoneField
+from sourcewise.core.forms import CountryDefaultsMixin, CountryField, CurrencyField, TimezoneField
 from sourcewise.workspaces.models import Workspace
 
 
@@ -44,14 +44,25 @@ class AccountFields(forms.Form):
         return data
 
 
-class SignupForm(AccountFields):
+class SignupForm(CountryDefaultsMixin, AccountFields):
     """Sign-up never says whether the address has an account: the answer is an email either way."""
+
+    country_defaults = ("home_country", "base_currency", "timezone")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.setup_country_defaults()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        self.fill_country_defaults()
+        return data
 
     def clean_email(self) -> str:
         return str(self.cleaned_data["email"]).strip().lower()
 
     workspace_name = forms.CharField(label="Business name", max_length=120)
-    home_country = CountryField(label="Home country")
+    home_country = CountryField(label="Home country", fills=("base_currency", "timezone"))
     base_currency = CurrencyField(label="Currency you report in")
     timezone = TimezoneField(label="Your time zone")
     stage = forms.ChoiceField(
