@@ -66,12 +66,12 @@ def filter_options(
         return shown
 
     current = chosen[0] if chosen else ""
-    if current in flat or not flat:
-        pick = current if current in flat else ""
+    if not query or current in flat or not flat:  # no search, still matches, or nothing does: the choice stays
+        pick = current
     else:
         exact = [v for v in flat if query and query in (v.casefold(), labels[v].casefold())]
         pick = exact[0] if exact else flat[0]
-    shown = [Shown(None, [("", blank, pick == "")])] if blank is not None else []
+    shown = [Shown(None, [("", blank, not pick)])] if blank is not None else []
     if not flat and current in labels:  # nothing matches: the chosen value stays chosen
         shown.append(Shown(None, [(current, labels[current], True)]))
     shown.extend(Shown(group, [(v, label, v == pick) for v, label in options]) for group, options in matched)
