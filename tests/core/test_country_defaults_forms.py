@@ -38,7 +38,8 @@ def test_a_country_without_a_currency_asks_for_one_and_creates_nothing(db):
 
 def test_sign_up_form_shows_the_htmx_wiring_and_grouped_zones(db):
     page = Client().get("/accounts/signup/").content.decode()
-    assert 'hx-get="/lookups/country-defaults"' in page
+    assert page.count('hx-get="/lookups/country-defaults"') == 2  # the currency and the zone follow the country
+    assert 'hx-trigger="change from:#id_home_country, sw-picked from:#id_home_country_filter"' in page
     assert 'id="id_home_country__defaults"' in page
     assert '<optgroup label="Europe">' in page and 'value="US/Pacific"' not in page
     assert 'id="id_timezone_filter"' in page and 'id="id_base_currency_filter"' in page

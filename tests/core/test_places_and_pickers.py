@@ -116,7 +116,8 @@ def test_a_multiple_picker_keeps_every_chosen_value():
 
 def test_the_options_endpoint_answers_options_for_htmx(db):
     response = Client().get(
-        "/lookups/options", {"list": "timezones", "field": "timezone", "q": "berl", "blank": "Choose a time zone"}
+        "/lookups/options",
+        {"list": "timezones", "field": "timezone", "picker_search": "berl", "blank": "Choose a time zone"},
     )
     assert response.status_code == 200
     assert response.content.decode().strip() == (
@@ -124,7 +125,7 @@ def test_the_options_endpoint_answers_options_for_htmx(db):
         '<option value="Europe/Berlin" selected>Berlin</option></optgroup>'
     )
     assert response["HX-Trigger-After-Swap"] == "sw-picked"
-    none = Client().get("/lookups/options", {"list": "countries", "field": "country", "q": "qqq"})
+    none = Client().get("/lookups/options", {"list": "countries", "field": "country", "picker_search": "qqq"})
     assert "No match for “qqq”" in none.content.decode()
 
 
@@ -137,19 +138,22 @@ def test_bad_lookups_are_refused_clearly(db, params):
     assert response.status_code == 400 and response.content
 
 
-DEFAULTS = {"country_field": "home_country", "currency_field": "base_currency", "timezone_field": "timezone"}
-
-
 def _defaults(**values):
-    response = Client().get("/lookups/country-defaults", {**DEFAULTS, **values})
-    assert response.status_code == 200
-    page = response.content.decode()
-    currency = page.split('id="id_base_currency"')[1].split("</select>")[0]
-    zone = page.split('id="id_timezone"')[1].split("</select>")[0]
-    chosen_currency, chosen_zone = (re.findall(r'value="([^"]*)" selected', html) for html in (currency, zone))
-    defaults_for = page.split('name="home_country__defaults" value="')[1].split('"')[0]
-    assert len(chosen_currency) == len(chosen_zone) == 1  # exactly one option chosen in each
-    return chosen_currency[0], chosen_zone[0], defaults_for
+    """Ask for both fields as the two selects do; (currency chosen, zone chosen, country remembered)."""
+    chosen, remembered = [], set()
+    for kind, field in (("currency", "base_currency"), ("timezone", "timezone")):
+        params = {"country_field": "home_country", "field": field, "kind": kind, "blank": "Choose", **values}
+        response = Client().get("/lookups/country-defaults", params)
+        assert response.status_code == 200
+        page = response.content.decode()
+        options, hidden = page.split("<input")
+        selected = re.findall(r'value="([^"]*)" selected', options)
+        assert len(selected) == 1  # exactly one option chosen
+        chosen.append(selected[0])
+        assert 'hx-swap-oob="true"' in hidden and 'name="home_country__defaults"' in hidden
+        remembered.add(hidden.split('value="')[1].split('"')[0])
+    assert len(remembered) == 1
+    return chosen[0], chosen[1], remembered.pop()
 
 
 def test_choosing_a_country_fills_empty_fields(db):
@@ -181,6 +185,14 @@ def test_an_unknown_country_changes_nothing(db):
     )
 
 
-def test_country_defaults_refuse_bad_field_names(db):
-    response = Client().get("/lookups/country-defaults", {**DEFAULTS, "currency_field": "a b"})
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"country_field": "home_country", "field": "a b", "kind": "currency"},
+        {"country_field": "", "field": "timezone", "kind": "timezone"},
+        {"country_field": "home_country", "field": "timezone", "kind": "password"},
+    ],
+)
+def test_country_defaults_refuse_bad_parameters(db, params):
+    response = Client().get("/lookups/country-defaults", params)
     assert response.status_code == 400

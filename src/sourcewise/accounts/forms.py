@@ -62,7 +62,7 @@ class SignupForm(CountryDefaultsMixin, AccountFields):
         return str(self.cleaned_data["email"]).strip().lower()
 
     workspace_name = forms.CharField(label="Business name", max_length=120)
-    home_country = CountryField(label="Home country", fills=("base_currency", "timezone"))
+    home_country = CountryField(label="Home country")
     base_currency = CurrencyField(label="Currency you report in")
     timezone = TimezoneField(label="Your time zone")
     stage = forms.ChoiceField(

@@ -73,7 +73,8 @@ class PickerMixin:
             vals["multiple"] = "1"
         if self.blank is not None:
             vals["blank"] = self.blank
-        widget["picker"] = {"url": reverse("lookup_options"), "vals": json.dumps(vals)}
+        what = self.list_key.replace("timezones", "time zones")
+        widget["picker"] = {"url": reverse("lookup_options"), "vals": json.dumps(vals), "what": what}
         return context
 
     def optgroups(self, name: str, value: list[str], attrs: dict[str, Any] | None = None) -> list[Any]:
@@ -104,40 +105,49 @@ class PickerSelectMultiple(PickerMixin, forms.SelectMultiple):
 
 
 class CountrySelect(PickerSelect):
-    """A country picker that, when `fills` names the currency and time-zone fields, asks for their defaults.
+    """The country picker; with `remembers_defaults` it carries the hidden `<name>__defaults` input.
 
-    On change (or a pick through the search box) htmx sends the country, the two fields'
-    values and the country they were last filled for (`<name>__defaults`, a hidden input)
-    to `lookup_country_defaults`, which answers with out-of-band swaps of both selects.
+    That input holds the country whose currency and zone the form was last filled with, so
+    a change of country replaces only values that were that country's defaults.
     """
 
-    def __init__(self, fills: tuple[str, str] | None = None, attrs: dict[str, Any] | None = None) -> None:
+    remembers_defaults = False
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__("countries", "Choose a country", attrs)
-        self.fills = fills
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
         widget = context["widget"]
-        if self.fills:
-            currency, zone = self.fills
+        if self.remembers_defaults:
             own_id = widget["attrs"].get("id") or f"id_{name}"
-            prefix = own_id[: -len(name)] if own_id.endswith(name) else "id_"
-            widget["attrs"].update(
-                {
-                    "hx-get": reverse("lookup_country_defaults"),
-                    "hx-trigger": f"change, sw-picked from:#{own_id}_filter",
-                    "hx-include": f"this, #{prefix}{currency}, #{prefix}{zone}, #{own_id}__defaults",
-                    "hx-vals": json.dumps({"country_field": name, "currency_field": currency, "timezone_field": zone}),
-                    "hx-swap": "none",
-                }
-            )
             widget["defaults_input"] = {"id": f"{own_id}__defaults", "name": f"{name}__defaults"}
         return context
 
 
+def follow_country(widget: forms.Widget, *, name: str, country: str, kind: str, blank: str) -> None:
+    """Make a currency or time-zone <select> ask for the country's default when the country changes.
+
+    htmx, on the country's change (or a pick through its search box), sends the country,
+    this field's value and the country it was last filled for to `lookup_country_defaults`,
+    which answers with this select's options: the default chosen when the value was empty
+    or the previous country's default, the value kept otherwise.
+    """
+    country_id = f"id_{country}"
+    widget.attrs.update(
+        {
+            "hx-get": reverse("lookup_country_defaults"),
+            "hx-trigger": f"change from:#{country_id}, sw-picked from:#{country_id}_filter",
+            "hx-include": f"#{country_id}, this, #{country_id}__defaults",
+            "hx-vals": json.dumps({"country_field": country, "field": name, "kind": kind, "blank": blank}),
+            "hx-swap": "innerHTML",
+        }
+    )
+
+
 class CountryField(forms.ChoiceField):
-    def __init__(self, *, fills: tuple[str, str] | None = None, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", CountrySelect(fills=fills))
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", CountrySelect())
         super().__init__(choices=[("", "Choose a country"), *country_choices()], **kwargs)
 
 
@@ -184,9 +194,16 @@ class CountryDefaultsMixin:
     cleaned_data: dict[str, Any]
 
     def setup_country_defaults(self) -> None:
-        _, currency, zone = self.country_defaults
+        country, currency, zone = self.country_defaults
         self._must_have = {name for name in (currency, zone) if self.fields[name].required}
-        for name in (currency, zone):
+        country_widget = self.fields[country].widget
+        if isinstance(country_widget, CountrySelect):
+            country_widget.remembers_defaults = True
+        for name, kind, blank in (
+            (currency, "currency", "Choose a currency"),
+            (zone, "timezone", "Choose a time zone"),
+        ):
+            follow_country(self.fields[name].widget, name=name, country=country, kind=kind, blank=blank)
             self.fields[name].required = False
             hint = "Filled in from the country when left empty."
             help_text = self.fields[name].help_text

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
@@ -46,7 +45,7 @@ def lookup_options(request: HttpRequest) -> HttpResponse:
         field = _field(request, "field")
     except BadLookup as exc:
         return HttpResponseBadRequest(str(exc))
-    query = request.GET.get("q", "")[:100]
+    query = request.GET.get("picker_search", "")[:100]
     blank = request.GET.get("blank")
     shown = filter_options(
         list_key,
@@ -61,37 +60,41 @@ def lookup_options(request: HttpRequest) -> HttpResponse:
     return response
 
 
+DEFAULTS = {"currency": ("currencies", country_currency), "timezone": ("timezones", country_timezone)}
+
+
 @public_view
 @require_GET
 def lookup_country_defaults(request: HttpRequest) -> HttpResponse:
-    """A chosen country's currency and main time zone, swapped into the form's two selects (htmx).
+    """A chosen country's currency or main time zone, as the options of that field's select (htmx).
 
-    A field is filled when it is empty or still holds the previous country's default;
-    a value the person chose differently stays.
+    The field is filled when it is empty or still holds the previous country's default (the
+    hidden `<country>__defaults` input); a value the person chose differently stays. The
+    hidden input is swapped out of band to remember the new country.
     """
+    kind = request.GET.get("kind", "")
+    if kind not in DEFAULTS:
+        return HttpResponseBadRequest("kind must be currency or timezone.")
     try:
-        names = {key: _field(request, f"{key}_field") for key in ("country", "currency", "timezone")}
+        country_field, field = _field(request, "country_field"), _field(request, "field")
     except BadLookup as exc:
         return HttpResponseBadRequest(str(exc))
-    country = request.GET.get(names["country"], "").strip().upper()
-    previous = request.GET.get(f"{names['country']}__defaults", "").strip().upper()
+    list_key, default = DEFAULTS[kind]
+    country = request.GET.get(country_field, "").strip().upper()
+    previous = request.GET.get(f"{country_field}__defaults", "").strip().upper()
     known = country_timezone(country) is not None or country_currency(country) is not None
-    context: dict[str, Any] = {}
-    for key, list_key, blank, default in (
-        ("currency", "currencies", "Choose a currency", country_currency),
-        ("timezone", "timezones", "Choose a time zone", country_timezone),
-    ):
-        current = request.GET.get(names[key], "")
-        value = current
-        if known and (not current or current == default(previous)):
-            value = default(country) or current
-        context[key] = {
-            "id": f"id_{names[key]}",
-            "shown": filter_options(list_key, query="", selected=[value], blank=blank),
-        }
-    context["defaults"] = {
-        "id": f"id_{names['country']}__defaults",
-        "name": f"{names['country']}__defaults",
-        "value": country if known else previous,
+    current = request.GET.get(field, "")
+    value = current
+    if known and (not current or current == default(previous)):
+        value = default(country) or current
+    blank = request.GET.get("blank")
+    shown = filter_options(list_key, query="", selected=[value], blank=blank[:60] if blank is not None else None)
+    context = {
+        "shown": shown,
+        "defaults": {
+            "id": f"id_{country_field}__defaults",
+            "name": f"{country_field}__defaults",
+            "value": country if known else previous,
+        },
     }
     return render(request, "core/lookups/country_defaults.html", context)

@@ -39,7 +39,7 @@ class SkillForm(forms.ModelForm):  # type: ignore[type-arg]
 
 class FreelancerForm(CountryDefaultsMixin, SkillLevelsMixin, forms.ModelForm):  # type: ignore[type-arg]
     country_defaults = ("country", "rate_currency", "timezone")
-    country = CountryField(fills=("rate_currency", "timezone"))
+    country = CountryField()
     timezone = TimezoneField(label="Time zone")
     work_days = forms.TypedMultipleChoiceField(
         label="Working days",

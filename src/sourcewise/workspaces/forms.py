@@ -31,7 +31,7 @@ THRESHOLD_FIELDS = [t.field for t in THRESHOLDS]
 
 class WorkspaceForm(CountryDefaultsMixin, forms.ModelForm):  # type: ignore[type-arg]
     country_defaults = ("home_country", "base_currency", "timezone")
-    home_country = CountryField(label="Home country", fills=("base_currency", "timezone"))
+    home_country = CountryField(label="Home country")
     base_currency = CurrencyField(label="Base currency")
     timezone = TimezoneField(label="Time zone")
     business_days = forms.TypedMultipleChoiceField(
@@ -73,7 +73,7 @@ class WorkspaceForm(CountryDefaultsMixin, forms.ModelForm):  # type: ignore[type
 
 class NewWorkspaceForm(CountryDefaultsMixin, forms.ModelForm):  # type: ignore[type-arg]
     country_defaults = ("home_country", "base_currency", "timezone")
-    home_country = CountryField(label="Home country", fills=("base_currency", "timezone"))
+    home_country = CountryField(label="Home country")
     base_currency = CurrencyField(label="Base currency")
     timezone = TimezoneField(label="Time zone")
 
