@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import re
 
 from django.db import connection
@@ -56,7 +57,9 @@ def lookup_options(request: HttpRequest) -> HttpResponse:
     )
     no_match = not [v for v in option_values(shown) if v]
     response = render(request, "core/lookups/options.html", {"shown": shown, "no_match": no_match, "query": query})
-    response["HX-Trigger-After-Swap"] = "sw-picked"
+    # After the swap, on the search box (bubbling to its form): "sw-picked" for the selects that
+    # follow a country, "change" for forms that refresh on change (a pick is a change).
+    response["HX-Trigger-After-Swap"] = json.dumps({"sw-picked": None, "change": None})
     return response
 
 
