@@ -7,7 +7,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
 from sourcewise.accounts.models import User
-from sourcewise.core.forms import CountryField, CurrencyField, TimezoneField
+from sourcewise.core.forms import CountryDefaultsMixin, CountryField, CurrencyField, TimezoneField
 from sourcewise.workspaces.models import Workspace
 
 
@@ -44,8 +44,19 @@ class AccountFields(forms.Form):
         return data
 
 
-class SignupForm(AccountFields):
+class SignupForm(CountryDefaultsMixin, AccountFields):
     """Sign-up never says whether the address has an account: the answer is an email either way."""
+
+    country_defaults = ("home_country", "base_currency", "timezone")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.setup_country_defaults()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        self.fill_country_defaults()
+        return data
 
     def clean_email(self) -> str:
         return str(self.cleaned_data["email"]).strip().lower()

@@ -7,6 +7,8 @@ from sourcewise.core import views as core_views
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("lookups/options", core_views.lookup_options, name="lookup_options"),
+    path("lookups/country-defaults", core_views.lookup_country_defaults, name="lookup_country_defaults"),
     path("accounts/", include("sourcewise.accounts.urls")),
     path("workspaces/", include("sourcewise.workspaces.urls")),
     path("dashboard/", include("sourcewise.findings.urls")),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
@@ -9,8 +10,16 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import QuerySet
+from django.urls import reverse
 
-from sourcewise.core.validators import country_choices, currency_choices, language_choices, timezone_choices
+from sourcewise.core.places import country_currency, country_timezone, timezone_groups
+from sourcewise.core.validators import (
+    country_choices,
+    country_name,
+    currency_choices,
+    language_choices,
+    timezone_names,
+)
 from sourcewise.talent.models import SKILL_LEVELS, Skill
 
 LEVEL_CHOICES = [("", "—")] + [(str(v), label) for v, label in SKILL_LEVELS]
@@ -46,25 +55,172 @@ def bounded_formfield(db_field: models.Field[Any, Any], **kwargs: Any) -> forms.
     return db_field.formfield(**kwargs)
 
 
+PICKER_TEMPLATE = "core/widgets/picker.html"
+
+
+class PickerMixin:
+    """A <select> with a search box above it (see core/pickers.py); the select stays the input."""
+
+    list_key = ""
+    blank: str | None = None
+    allow_multiple_selected: bool
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context: dict[str, Any] = super().get_context(name, value, attrs)  # type: ignore[misc]
+        widget = context["widget"]
+        vals = {"list": self.list_key, "field": name}
+        if self.allow_multiple_selected:
+            vals["multiple"] = "1"
+        if self.blank is not None:
+            vals["blank"] = self.blank
+        what = self.list_key.replace("timezones", "time zones")
+        widget["picker"] = {"url": reverse("lookup_options"), "vals": json.dumps(vals), "what": what}
+        return context
+
+    def optgroups(self, name: str, value: list[str], attrs: dict[str, Any] | None = None) -> list[Any]:
+        groups: list[Any] = super().optgroups(name, value, attrs)  # type: ignore[misc]
+        offered = {str(option["value"]) for _, options, _ in groups for option in options}
+        extra = [v for v in value if v and v not in offered]  # a stored value outside the list (a zone alias)
+        for index, v in enumerate(extra):
+            option = self.create_option(name, v, v, True, index, attrs=attrs)  # type: ignore[attr-defined]
+            groups.insert(0, (None, [option], index))
+        return groups
+
+
+class PickerSelect(PickerMixin, forms.Select):
+    template_name = PICKER_TEMPLATE
+
+    def __init__(self, list_key: str, blank: str | None = None, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.list_key = list_key
+        self.blank = blank
+
+
+class PickerSelectMultiple(PickerMixin, forms.SelectMultiple):
+    template_name = PICKER_TEMPLATE
+
+    def __init__(self, list_key: str, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.list_key = list_key
+
+
+class CountrySelect(PickerSelect):
+    """The country picker; with `remembers_defaults` it carries the hidden `<name>__defaults` input.
+
+    That input holds the country whose currency and zone the form was last filled with, so
+    a change of country replaces only values that were that country's defaults.
+    """
+
+    remembers_defaults = False
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__("countries", "Choose a country", attrs)
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        widget = context["widget"]
+        if self.remembers_defaults:
+            own_id = widget["attrs"].get("id") or f"id_{name}"
+            widget["defaults_input"] = {"id": f"{own_id}__defaults", "name": f"{name}__defaults"}
+        return context
+
+
+def follow_country(widget: forms.Widget, *, name: str, country: str, kind: str, blank: str) -> None:
+    """Make a currency or time-zone <select> ask for the country's default when the country changes.
+
+    htmx, on the country's change (or a pick through its search box), sends the country,
+    this field's value and the country it was last filled for to `lookup_country_defaults`,
+    which answers with this select's options: the default chosen when the value was empty
+    or the previous country's default, the value kept otherwise.
+    """
+    country_id = f"id_{country}"
+    widget.attrs.update(
+        {
+            "hx-get": reverse("lookup_country_defaults"),
+            "hx-trigger": f"change from:#{country_id}, sw-picked from:#{country_id}_filter",
+            "hx-include": f"#{country_id}, this, #{country_id}__defaults",
+            "hx-vals": json.dumps({"country_field": country, "field": name, "kind": kind, "blank": blank}),
+            "hx-swap": "innerHTML",
+        }
+    )
+
+
 class CountryField(forms.ChoiceField):
     def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", CountrySelect())
         super().__init__(choices=[("", "Choose a country"), *country_choices()], **kwargs)
 
 
 class TimezoneField(forms.ChoiceField):
+    """Offers canonical zone names grouped by region; any valid IANA name is accepted (a stored alias stays valid)."""
+
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(choices=[("", "Choose a time zone"), *timezone_choices()], **kwargs)
+        kwargs.setdefault("widget", PickerSelect("timezones", "Choose a time zone"))
+        super().__init__(choices=[("", "Choose a time zone"), *timezone_groups()], **kwargs)
+
+    def valid_value(self, value: Any) -> bool:
+        return isinstance(value, str) and value in timezone_names()
 
 
 class CurrencyField(forms.ChoiceField):
     def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", PickerSelect("currencies", "Choose a currency"))
         super().__init__(choices=[("", "Choose a currency"), *currency_choices()], **kwargs)
+
+
+class LanguageField(forms.ChoiceField):
+    def __init__(self, *, blank: str = "—", **kwargs: Any) -> None:
+        kwargs.setdefault("widget", PickerSelect("languages", blank))
+        super().__init__(choices=[("", blank), *language_choices()], **kwargs)
 
 
 class LanguagesField(forms.MultipleChoiceField):
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", forms.SelectMultiple(attrs={"size": 6}))
+        kwargs.setdefault("widget", PickerSelectMultiple("languages", attrs={"size": 6}))
         super().__init__(choices=language_choices(), **kwargs)
+
+
+class CountryDefaultsMixin:
+    """Fills a blank currency or time zone from the chosen country when the form is submitted.
+
+    `country_defaults` names the (country, currency, time zone) fields. The currency and
+    zone fields become optional in the browser; a blank one is filled from the country
+    (core/places.py) and, when it must be given and the country implies none, is an error.
+    Works without JavaScript; with htmx the fields are filled as soon as the country is chosen.
+    """
+
+    country_defaults: tuple[str, str, str]
+    fields: dict[str, forms.Field]
+    cleaned_data: dict[str, Any]
+
+    def setup_country_defaults(self) -> None:
+        country, currency, zone = self.country_defaults
+        self._must_have = {name for name in (currency, zone) if self.fields[name].required}
+        country_widget = self.fields[country].widget
+        if isinstance(country_widget, CountrySelect):
+            country_widget.remembers_defaults = True
+        for name, kind, blank in (
+            (currency, "currency", "Choose a currency"),
+            (zone, "timezone", "Choose a time zone"),
+        ):
+            follow_country(self.fields[name].widget, name=name, country=country, kind=kind, blank=blank)
+            self.fields[name].required = False
+            hint = "Filled in from the country when left empty."
+            help_text = self.fields[name].help_text
+            self.fields[name].help_text = f"{help_text} {hint}" if help_text else hint
+
+    def fill_country_defaults(self) -> None:
+        country_name_, currency, zone = self.country_defaults
+        country = self.cleaned_data.get(country_name_)
+        for name, default in ((currency, country_currency), (zone, country_timezone)):
+            if name not in self.cleaned_data:  # the field has its own error already
+                continue
+            if not self.cleaned_data.get(name) and country:
+                self.cleaned_data[name] = default(country) or ""
+            if not self.cleaned_data.get(name) and name in self._must_have:
+                what = "currency" if name == currency else "time zone"
+                reason = f" {country_name(country)} has no single {what}." if country else ""
+                self.add_error(name, f"Choose a {what}.{reason}")  # type: ignore[attr-defined]
 
 
 class SkillLevelsMixin:
@@ -86,6 +242,25 @@ class SkillLevelsMixin:
                 initial=initial.get(skill.pk),
             )
 
+    def add_new_skills_field(self, level_word: str) -> None:
+        """A text field naming skills to add inline, created in the workspace when missing."""
+        self.fields["new_skills"] = forms.CharField(
+            label="New skills",
+            required=False,
+            max_length=1000,
+            help_text=(
+                f"Not in the list? Type each skill with its {level_word} (1–5), separated by ; or a comma, "
+                "e.g. Xero:3; Payroll:2. Missing skills are added to the workspace."
+            ),
+            widget=forms.TextInput(attrs={"placeholder": "Xero:3; Payroll:2", "autocomplete": "off"}),
+        )
+
+    def clean_new_skills(self) -> dict[str, int]:
+        return parse_new_skills(self.cleaned_data.get("new_skills") or "")
+
+    def new_skills(self) -> dict[str, int]:
+        return dict(self.cleaned_data.get("new_skills") or {})
+
     def skill_field_names(self) -> list[str]:
         return [f"{self.skill_field_prefix}{s.pk}" for s in self._skills]
 
@@ -96,6 +271,29 @@ class SkillLevelsMixin:
             if value:
                 levels[skill] = int(value)
         return levels
+
+
+SKILL_NAME_MAX = 80
+
+
+def parse_new_skills(text: str) -> dict[str, int]:
+    """ "Xero:3; Payroll:2" → {"Xero": 3, "Payroll": 2}; every item needs a level 1–5."""
+    skills: dict[str, int] = {}
+    problems: list[str] = []
+    for item in filter(None, (part.strip() for part in text.replace(";", ",").split(","))):
+        name, sep, level = item.rpartition(":")
+        name = " ".join(name.split())
+        if not sep or not name:
+            problems.append(f"Give {item!r} a level after a colon, e.g. {item.strip(':') or 'Xero'}:3.")
+        elif level.strip() not in {"1", "2", "3", "4", "5"}:
+            problems.append(f"The level of {name} must be 1 to 5, not {level.strip()!r}.")
+        elif len(name) > SKILL_NAME_MAX:
+            problems.append(f"A skill name has at most {SKILL_NAME_MAX} characters: {name[:20]}… is longer.")
+        else:
+            skills[name] = int(level)
+    if problems:
+        raise forms.ValidationError(problems)
+    return skills
 
 
 def apply_errors(form: forms.BaseForm, error: Any) -> None:

@@ -95,6 +95,7 @@ def language_choices() -> list[tuple[str, str]]:
 
 @cache
 def timezone_choices() -> list[tuple[str, str]]:
-    return [(name, name) for name in sorted(timezone_names()) if "/" in name and not name.startswith("Etc/")] + [
-        ("UTC", "UTC")
-    ]
+    """Canonical zone names (see core/places.py); validate_timezone accepts every IANA name."""
+    from sourcewise.core.places import canonical_timezones
+
+    return [(name, name) for name in canonical_timezones()]

@@ -4,8 +4,15 @@ from typing import Any
 
 from django import forms
 
-from sourcewise.core.forms import CountryField, CurrencyField, SkillLevelsMixin, TimezoneField, bounded_formfield
-from sourcewise.core.validators import language_choices
+from sourcewise.core.forms import (
+    CountryDefaultsMixin,
+    CountryField,
+    CurrencyField,
+    LanguageField,
+    SkillLevelsMixin,
+    TimezoneField,
+    bounded_formfield,
+)
 from sourcewise.talent.models import (
     CEFR_CHOICES,
     RATINGS,
@@ -30,7 +37,8 @@ class SkillForm(forms.ModelForm):  # type: ignore[type-arg]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
 
-class FreelancerForm(SkillLevelsMixin, forms.ModelForm):  # type: ignore[type-arg]
+class FreelancerForm(CountryDefaultsMixin, SkillLevelsMixin, forms.ModelForm):  # type: ignore[type-arg]
+    country_defaults = ("country", "rate_currency", "timezone")
     country = CountryField()
     timezone = TimezoneField(label="Time zone")
     work_days = forms.TypedMultipleChoiceField(
@@ -65,19 +73,19 @@ class FreelancerForm(SkillLevelsMixin, forms.ModelForm):  # type: ignore[type-ar
             languages = [(lang.language, lang.level) for lang in self.instance.languages.all()]
         else:
             languages = [(str(workspace.working_languages[0]), "B2")] if workspace.working_languages else []
-        choices = [("", "—"), *language_choices()]
         for i in range(1, LANGUAGE_SLOTS + 1):
             code, level = languages[i - 1] if i <= len(languages) else ("", "")
-            self.fields[f"language_{i}"] = forms.ChoiceField(
-                label=f"Language {i}", choices=choices, required=False, initial=code
-            )
+            self.fields[f"language_{i}"] = LanguageField(label=f"Language {i}", required=False, initial=code)
             self.fields[f"level_{i}"] = forms.ChoiceField(
                 label=f"Level {i} (CEFR)", choices=[("", "—"), *CEFR_CHOICES], required=False, initial=level
             )
         self.add_skill_fields(Skill.objects.in_workspace(workspace), initial)
+        self.add_new_skills_field("level")
+        self.setup_country_defaults()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        self.fill_country_defaults()
         for i in range(1, LANGUAGE_SLOTS + 1):
             if bool(data.get(f"language_{i}")) != bool(data.get(f"level_{i}")):
                 self.add_error(f"level_{i}", "Choose both the language and its level, or neither.")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from sourcewise.audit.services import record
@@ -47,6 +48,60 @@ FREELANCER_FIELDS = (
 def create_skill(*, workspace: Workspace, actor: Any, name: str, description: str = "") -> Skill:
     skill = Skill(workspace=workspace, name=name.strip(), description=description)
     return save_audited(skill, actor=actor, action="skill.create")
+
+
+@transaction.atomic
+def ensure_skills(*, workspace: Workspace, actor: Any, names: Iterable[str]) -> list[Skill]:
+    """The workspace's skills of these names, creating the missing ones (audited like any new skill).
+
+    Names match case-insensitively and are trimmed; an existing "Xero" is reused for "xero".
+    Returns one skill per distinct name, in the order given.
+    """
+    wanted: dict[str, str] = {}
+    for name in names:
+        clean = " ".join(str(name).split())
+        if clean:
+            wanted.setdefault(skill_key(clean), clean)
+    if not wanted:
+        return []
+    existing: dict[str, Skill] = {
+        skill.name.lower(): skill
+        for skill in Skill.objects.in_workspace(workspace)
+        .annotate(lower_name=Lower("name"))
+        .filter(lower_name__in=list(wanted))
+    }
+    skills: list[Skill] = []
+    for key, name in wanted.items():
+        skill: Skill | None = existing.get(key)
+        if skill is None:
+            try:
+                with transaction.atomic():
+                    skill = create_skill(workspace=workspace, actor=actor, name=name)
+            except IntegrityError:  # created meanwhile by someone else: use theirs
+                skill = Skill.objects.in_workspace(workspace).get(name__iexact=name)
+        skills.append(skill)
+    return skills
+
+
+def with_new_skills(
+    *, workspace: Workspace, actor: Any, levels: Mapping[Skill, int] | None, new: Mapping[str, int] | None
+) -> dict[Skill, int] | None:
+    """`levels` plus the skills named in `new` (created when missing); a level chosen in `levels` wins."""
+    if not new:
+        return dict(levels) if levels is not None else None
+    by_key = {skill_key(name): int(level) for name, level in new.items() if skill_key(name)}
+    try:
+        skills = ensure_skills(workspace=workspace, actor=actor, names=list(new))
+    except ValidationError as exc:
+        raise ValidationError({"new_skills": exc.messages}) from exc
+    merged = dict(zip(skills, by_key.values(), strict=True))
+    merged.update(levels or {})
+    return merged
+
+
+def skill_key(name: str) -> str:
+    """How skill names compare: trimmed, inner spaces collapsed, case-insensitive."""
+    return " ".join(str(name).split()).lower()
 
 
 @transaction.atomic
@@ -96,10 +151,13 @@ def create_freelancer(
     actor: Any,
     skills: Mapping[Skill, int] | None = None,
     languages: Mapping[str, str] | None = None,
+    new_skills: Mapping[str, int] | None = None,
     **fields: Any,
 ) -> Freelancer:
+    """A new freelancer; `new_skills` ({name: level}) names skills to link, created in the workspace when missing."""
     freelancer = Freelancer(workspace=workspace, **fields)
     save_audited(freelancer, actor=actor, action="freelancer.create")
+    skills = with_new_skills(workspace=workspace, actor=actor, levels=skills, new=new_skills)
     if skills:
         _set_skill_levels(freelancer, skills)
     if languages:
@@ -114,9 +172,14 @@ def update_freelancer(
     actor: Any,
     skills: Mapping[Skill, int] | None = None,
     languages: Mapping[str, str] | None = None,
+    new_skills: Mapping[str, int] | None = None,
     **fields: Any,
 ) -> Freelancer:
     before = snapshot(freelancer, fields)
+    if new_skills:
+        current = {fs.skill: fs.level for fs in freelancer.skill_levels.select_related("skill")}
+        base = skills if skills is not None else current
+        skills = with_new_skills(workspace=freelancer.workspace, actor=actor, levels=base, new=new_skills)
     for name, value in fields.items():
         setattr(freelancer, name, value)
     save_audited(freelancer, actor=actor, action="freelancer.update", fields=fields, before=before)

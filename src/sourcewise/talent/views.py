@@ -76,6 +76,7 @@ def freelancer_create(request: HttpRequest) -> HttpResponse:
                 workspace=request.workspace,  # type: ignore[attr-defined]
                 actor=request.user,
                 skills=form.skill_levels(),
+                new_skills=form.new_skills(),
                 languages=form.languages(),
                 **{f: form.cleaned_data[f] for f in services.FREELANCER_FIELDS},
             )
@@ -98,6 +99,7 @@ def freelancer_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 freelancer=freelancer,
                 actor=request.user,
                 skills=form.skill_levels(),
+                new_skills=form.new_skills(),
                 languages=form.languages(),
                 **{f: form.cleaned_data[f] for f in services.FREELANCER_FIELDS},
             )

@@ -19,6 +19,8 @@ class TaskTemplate:
     hours: Decimal
     checkpoint_every_days: int
     deliverables: tuple[tuple[str, str], ...]  # (name, acceptance criteria)
+    # (skill name, level needed 1–5): linked to the task, created in the workspace when missing
+    skills: tuple[tuple[str, int], ...] = ()
 
 
 TEMPLATES: dict[str, TaskTemplate] = {
@@ -43,6 +45,7 @@ TEMPLATES: dict[str, TaskTemplate] = {
                     "delivered 10 days before the filing deadline.",
                 ),
             ),
+            skills=(("Bookkeeping", 3), ("Bank reconciliation", 3), ("Sales tax / VAT", 2)),
         ),
         TaskTemplate(
             "social_media",
@@ -63,6 +66,7 @@ TEMPLATES: dict[str, TaskTemplate] = {
                     "recommendation; one page.",
                 ),
             ),
+            skills=(("Social media", 3), ("Copywriting", 2)),
         ),
         TaskTemplate(
             "customer_support",
@@ -82,6 +86,7 @@ TEMPLATES: dict[str, TaskTemplate] = {
                     "Number of tickets, median first-reply time, top five topics and any unhappy customers named.",
                 ),
             ),
+            skills=(("Customer support", 3), ("Written communication", 3)),
         ),
         TaskTemplate(
             "web_development",
@@ -102,6 +107,7 @@ TEMPLATES: dict[str, TaskTemplate] = {
                     "a one-page guide to updating content.",
                 ),
             ),
+            skills=(("Web development", 4), ("HTML & CSS", 3)),
         ),
         TaskTemplate(
             "graphic_design",
@@ -122,6 +128,7 @@ TEMPLATES: dict[str, TaskTemplate] = {
                     "in the shared folder.",
                 ),
             ),
+            skills=(("Graphic design", 3), ("Brand design", 2)),
         ),
         TaskTemplate(
             "copywriting",
@@ -137,6 +144,7 @@ TEMPLATES: dict[str, TaskTemplate] = {
                     "follows the style guide; one round of edits.",
                 ),
             ),
+            skills=(("Copywriting", 3), ("SEO", 2)),
         ),
         TaskTemplate(
             "data_entry",
@@ -152,6 +160,7 @@ TEMPLATES: dict[str, TaskTemplate] = {
                     "unreadable items listed, not guessed.",
                 ),
             ),
+            skills=(("Data entry", 2), ("Spreadsheets", 2)),
         ),
         TaskTemplate(
             "video_editing",
@@ -167,6 +176,7 @@ TEMPLATES: dict[str, TaskTemplate] = {
                     "3 working days of the raw footage.",
                 ),
             ),
+            skills=(("Video editing", 3), ("Captioning", 2)),
         ),
     )
 }

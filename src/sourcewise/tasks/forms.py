@@ -55,6 +55,7 @@ class TaskForm(SkillLevelsMixin, forms.ModelForm):  # type: ignore[type-arg]
         if self.instance.pk:
             initial = {ts.skill_id: ts.level for ts in self.instance.skill_needs.all()}
         self.add_skill_fields(Skill.objects.in_workspace(workspace), initial, label_suffix=" (level needed)")
+        self.add_new_skills_field("level needed")
 
     def main_fields(self) -> list[forms.BoundField]:
         names = [
@@ -72,7 +73,7 @@ class TaskForm(SkillLevelsMixin, forms.ModelForm):  # type: ignore[type-arg]
         return [self[n] for n in ("sourcing", "justification", "checkpoint_every_days")]
 
     def skill_bound_fields(self) -> list[forms.BoundField]:
-        return [self[n] for n in self.skill_field_names()]
+        return [*(self[n] for n in self.skill_field_names()), self["new_skills"]]
 
     def task_fields(self) -> dict[str, Any]:
         fields = {name: self.cleaned_data[name] for name in TASK_FIELDS}

@@ -12,6 +12,7 @@ from django.utils import timezone
 from sourcewise.audit.services import record
 from sourcewise.core.services import save_audited, snapshot
 from sourcewise.talent.models import Skill
+from sourcewise.talent.services import ensure_skills, with_new_skills
 from sourcewise.tasks.catalog import TEMPLATES, TaskTemplate
 from sourcewise.tasks.models import CORE_QUESTION_FIELDS, Deliverable, Task, TaskSkill
 from sourcewise.workspaces.models import Workspace
@@ -66,6 +67,12 @@ def _add_template_deliverables(task: Task, template: TaskTemplate, actor: Any) -
         save_audited(deliverable, actor=actor, action="deliverable.create")
 
 
+def _template_needs(task: Task, template: TaskTemplate, actor: Any) -> dict[Skill, int]:
+    """The template's skills as the workspace's Skill rows (created when missing) with their levels."""
+    skills = ensure_skills(workspace=task.workspace, actor=actor, names=[name for name, _ in template.skills])
+    return {skill: level for skill, (_, level) in zip(skills, template.skills, strict=True)}
+
+
 def get_template(key: str) -> TaskTemplate:
     try:
         return TEMPLATES[key]
@@ -82,9 +89,14 @@ def create_task(
     actor: Any,
     skills: Mapping[Skill, int] | None = None,
     template: str | None = None,
+    new_skills: Mapping[str, int] | None = None,
     **fields: Any,
 ) -> Task:
-    """A new task; with `template`, its deliverables (and a cadence when none is given) come from the catalogue."""
+    """A new task; with `template`, its deliverables, skills (and a cadence when none is given) come from the catalogue.
+
+    `new_skills` ({name: level needed}) names skills created in the workspace when missing.
+    A template's skills are linked at its levels unless a level was chosen for them here.
+    """
     _check_fields(fields, TASK_FIELDS + ASSESSMENT_FIELDS)
     chosen = get_template(template) if template else None
     task = Task(workspace=workspace, **fields)
@@ -92,16 +104,30 @@ def create_task(
         task.checkpoint_every_days = chosen.checkpoint_every_days
     _normalise(task)
     save_audited(task, actor=actor, action="task.create")
-    if skills:
-        _set_skill_needs(task, skills)
+    needs = with_new_skills(workspace=workspace, actor=actor, levels=skills, new=new_skills)
+    if chosen and chosen.skills:
+        needs = {**_template_needs(task, chosen, actor), **(needs or {})}
+    if needs:
+        _set_skill_needs(task, needs)
     if chosen:
         _add_template_deliverables(task, chosen, actor)
     return task
 
 
 @transaction.atomic
-def update_task(*, task: Task, actor: Any, skills: Mapping[Skill, int] | None = None, **fields: Any) -> Task:
+def update_task(
+    *,
+    task: Task,
+    actor: Any,
+    skills: Mapping[Skill, int] | None = None,
+    new_skills: Mapping[str, int] | None = None,
+    **fields: Any,
+) -> Task:
     _check_fields(fields, TASK_FIELDS + ASSESSMENT_FIELDS)
+    if new_skills:
+        current = {ts.skill: ts.level for ts in TaskSkill.objects.filter(task=task).select_related("skill")}
+        base = skills if skills is not None else current
+        skills = with_new_skills(workspace=task.workspace, actor=actor, levels=base, new=new_skills)
     before = snapshot(task, fields)
     for name, value in fields.items():
         setattr(task, name, value)
@@ -157,6 +183,9 @@ def apply_template(*, task: Task, actor: Any, template: str) -> Task:
     chosen = get_template(template)
     if task.checkpoint_every_days is None:
         update_task(task=task, actor=actor, checkpoint_every_days=chosen.checkpoint_every_days)
+    if chosen.skills:  # the template's skills the task does not need yet, at the template's levels
+        current = {ts.skill: ts.level for ts in TaskSkill.objects.filter(task=task).select_related("skill")}
+        _set_skill_needs(task, {**_template_needs(task, chosen, actor), **current})
     _add_template_deliverables(task, chosen, actor)
     return task
 

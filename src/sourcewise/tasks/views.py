@@ -15,6 +15,7 @@ from sourcewise.core.htmx import render_page
 from sourcewise.core.pagination import paginate
 from sourcewise.findings.engine import evaluate
 from sourcewise.jobs.views import start_upload_job
+from sourcewise.talent.models import Skill
 from sourcewise.tasks import services
 from sourcewise.tasks.advisor import advise
 from sourcewise.tasks.catalog import TEMPLATES
@@ -62,6 +63,10 @@ def task_create(request: HttpRequest) -> HttpResponse:
             "hours": chosen.hours,
             "checkpoint_every_days": chosen.checkpoint_every_days,
         }
+        levels = {name.lower(): level for name, level in chosen.skills}
+        for skill in scoped_queryset(request, Skill).only("id", "name"):  # its skills the workspace has
+            if skill.name.lower() in levels:
+                initial[f"skill_{skill.pk}"] = levels[skill.name.lower()]
     form = TaskForm(request.POST or None, workspace=workspace, creating=True, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -69,6 +74,7 @@ def task_create(request: HttpRequest) -> HttpResponse:
                 workspace=workspace,
                 actor=request.user,
                 skills=form.skill_levels(),
+                new_skills=form.new_skills(),
                 template=form.cleaned_data.get("template") or None,
                 **form.task_fields(),
             )
@@ -116,7 +122,13 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = TaskForm(request.POST or None, instance=copy.copy(task), workspace=request.workspace)  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_task(task=task, actor=request.user, skills=form.skill_levels(), **form.task_fields())
+            services.update_task(
+                task=task,
+                actor=request.user,
+                skills=form.skill_levels(),
+                new_skills=form.new_skills(),
+                **form.task_fields(),
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -178,7 +190,8 @@ def task_apply_template(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         services.apply_template(task=task, actor=request.user, template=form.cleaned_data["template"])
         messages.success(
-            request, f"Added the deliverables of the {TEMPLATES[form.cleaned_data['template']].name} template."
+            request,
+            f"Added the deliverables and skills of the {TEMPLATES[form.cleaned_data['template']].name} template.",
         )
     else:
         messages.error(request, "Choose one of the templates.")

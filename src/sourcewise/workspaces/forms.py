@@ -4,7 +4,14 @@ from typing import Any
 
 from django import forms
 
-from sourcewise.core.forms import CountryField, CurrencyField, LanguagesField, TimezoneField, bounded_formfield
+from sourcewise.core.forms import (
+    CountryDefaultsMixin,
+    CountryField,
+    CurrencyField,
+    LanguagesField,
+    TimezoneField,
+    bounded_formfield,
+)
 from sourcewise.workspaces.models import WEEKDAYS, Membership, Workspace
 from sourcewise.workspaces.thresholds import THRESHOLDS
 
@@ -22,7 +29,8 @@ PROFILE_FIELDS = [
 THRESHOLD_FIELDS = [t.field for t in THRESHOLDS]
 
 
-class WorkspaceForm(forms.ModelForm):  # type: ignore[type-arg]
+class WorkspaceForm(CountryDefaultsMixin, forms.ModelForm):  # type: ignore[type-arg]
+    country_defaults = ("home_country", "base_currency", "timezone")
     home_country = CountryField(label="Home country")
     base_currency = CurrencyField(label="Base currency")
     timezone = TimezoneField(label="Time zone")
@@ -42,10 +50,16 @@ class WorkspaceForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.setup_country_defaults()
         for threshold in THRESHOLDS:
             field = self.fields[threshold.field]
             field.label = threshold.label
             field.help_text = f"{threshold.explanation} Default: {threshold.default}."
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        self.fill_country_defaults()
+        return data
 
     def threshold_groups(self) -> list[tuple[str, str, list[forms.BoundField]]]:
         """(guardrail title, guardrail key, its threshold fields): the title is what people read first."""
@@ -64,7 +78,8 @@ class WorkspaceForm(forms.ModelForm):  # type: ignore[type-arg]
         return [self[name] for name in PROFILE_FIELDS]
 
 
-class NewWorkspaceForm(forms.ModelForm):  # type: ignore[type-arg]
+class NewWorkspaceForm(CountryDefaultsMixin, forms.ModelForm):  # type: ignore[type-arg]
+    country_defaults = ("home_country", "base_currency", "timezone")
     home_country = CountryField(label="Home country")
     base_currency = CurrencyField(label="Base currency")
     timezone = TimezoneField(label="Time zone")
@@ -73,6 +88,15 @@ class NewWorkspaceForm(forms.ModelForm):  # type: ignore[type-arg]
         formfield_callback = bounded_formfield
         model = Workspace
         fields = ["name", "home_country", "base_currency", "timezone", "stage"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.setup_country_defaults()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        self.fill_country_defaults()
+        return data
 
 
 class InviteForm(forms.Form):
