@@ -16,7 +16,7 @@ from sourcewise.core.access import PUBLIC, WORKSPACE, access_of
 from sourcewise.core.navigation import MAX_TOP_ENTRIES
 from sourcewise.demo.builder import DEMO_PASSWORD, build_demo
 from sourcewise.workspaces.models import Membership
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import SCREENSHOTS, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -207,20 +207,23 @@ def _menu(browser_page):
     return tops.count(), hrefs
 
 
+OWNER_ONLY = ["/workspaces/settings/", "/audit/", "/backup/"]
+
+
 @pytest.mark.parametrize(
-    ("email", "home", "must_have", "must_not_have"),
+    ("role", "email", "home", "must_have", "must_not_have"),
     [
-        ("olivia@lumen.example", "/dashboard/", ["/workspaces/settings/", "/audit/", "/backup/"], []),
-        (None, "/dashboard/", ["/workspaces/members/", "/tasks/"], ["/workspaces/settings/", "/audit/", "/backup/"]),
-        ("maria@lumen.example", "/portal/", ["/portal/"], ["/dashboard/", "/tasks/", "/workspaces/settings/"]),
+        ("owner", "olivia@lumen.example", "/dashboard/", OWNER_ONLY, []),
+        ("manager", None, "/dashboard/", ["/workspaces/members/", "/tasks/"], OWNER_ONLY),
+        ("freelancer", "maria@lumen.example", "/portal/", ["/portal/"], ["/dashboard/", "/tasks/", *OWNER_ONLY]),
     ],
     ids=["owner", "manager", "freelancer"],
 )
 def test_the_menu_is_short_and_offers_only_what_the_role_may_open(
-    page, live_server, demo, email, home, must_have, must_not_have
+    page, live_server, demo, role, email, home, must_have, must_not_have
 ):
     base = live_server.url
-    email = email or next(login for role, _, login in demo.logins if role == "manager")
+    email = email or next(login for kind, _, login in demo.logins if kind == "manager")
     sign_in(page, base, email, DEMO_PASSWORD)
     page.wait_for_url(f"{base}{home}")
     tops, hrefs = _menu(page)
@@ -235,6 +238,8 @@ def test_the_menu_is_short_and_offers_only_what_the_role_may_open(
     group.locator("summary").click()
     first_link = group.locator("a").first
     assert first_link.is_visible()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"menu-desktop-{role}.png"))  # the screen, not the whole page
     first_link.click()
     page.wait_for_load_state()
     assert page.locator('[data-testid=main-menu] a[aria-current="page"]').count() == 1
