@@ -23,7 +23,8 @@ def _verdict(page) -> str:
 def test_owner_gets_advice_on_a_new_task(page, live_server, demo):
     sign_in(page, live_server.url, "olivia@lumen.example", DEMO_PASSWORD)
     page.wait_for_url(f"{live_server.url}/dashboard/")
-    page.click("nav >> text=Tasks")
+    page.click("nav >> summary:text-is('Work')")
+    page.click("nav >> a:text-is('Tasks')")
     page.click("text=Add a task")
     page.fill("input[name=name]", "Invoice chasing")
     page.fill("textarea[name=description]", "Polite reminders for overdue client invoices.")
@@ -73,6 +74,7 @@ def test_owner_gets_advice_on_a_new_task(page, live_server, demo):
     page.locator("#workbench button:has-text('Save answers')").click()
     expect(page.get_by_test_id("verdict")).to_have_attribute("data-verdict", "keep_in_house", timeout=15_000)
 
+    page.click("nav >> summary:text-is('Work')")
     page.click("nav >> text=Outsourcing map")
     assert "%" in page.get_by_test_id("outsourced-share").inner_text()
     assert page.get_by_test_id("share-chart").is_visible()

@@ -20,7 +20,8 @@ def demo(transactional_db):
 def test_owner_downloads_a_backup_and_restores_it_as_a_copy(page, live_server, demo, tmp_path):
     sign_in(page, live_server.url, "olivia@lumen.example", DEMO_PASSWORD)
     page.wait_for_url(f"{live_server.url}/dashboard/")
-    page.click("nav >> text=Backup")
+    page.click("nav >> summary:text-is('Workspace')")
+    page.click("nav >> a:text-is('Backup')")
     page.wait_for_url(f"{live_server.url}/backup/")
     screenshot(page, "backup")
     with page.expect_download() as download_info:

@@ -24,7 +24,8 @@ def test_owner_signs_in_to_the_demo_and_sees_the_dashboard(page, live_server, de
     score = int(page.get_by_test_id("health-score").inner_text())
     assert 0 <= score <= 100
     screenshot(page, "dashboard")
-    page.click("text=Talent")
+    page.click("nav.mainnav >> summary:text-is('Talent')")
+    page.click("nav.mainnav >> text=Freelancers")
     assert page.locator("table tbody tr").count() == 15
     page.fill("input[name=q]", "Priya")
     expect(page.locator("#rows tbody tr")).to_have_count(1, timeout=15_000)

@@ -17,7 +17,8 @@ def demo(transactional_db):
 def test_owner_checks_a_rate_and_the_fair_band_warns(page, live_server, demo):
     sign_in(page, live_server.url, "olivia@lumen.example", DEMO_PASSWORD)
     page.wait_for_url(f"{live_server.url}/dashboard/")
-    page.click("nav >> text=Money")
+    page.click("nav >> summary:text-is('Money')")
+    page.click("nav >> a:text-is('Fair rates')")
     page.wait_for_url(f"{live_server.url}/money/")
     assert page.locator("h1").inner_text() == "Is this rate fair?"
     form = page.locator("#fair-band-form")

@@ -52,7 +52,8 @@ def test_freelancer_acknowledges_an_sop_and_answers_the_pulse(page, live_server,
 def test_owner_sees_who_has_not_acknowledged(page, live_server, demo):
     sign_in(page, live_server.url, "olivia@lumen.example", DEMO_PASSWORD)
     page.wait_for_url(f"{live_server.url}/dashboard/")
-    page.click("nav.mainnav >> text=Guidance")
+    page.click("nav.mainnav >> summary:text-is('Guidance')")
+    page.click("nav.mainnav >> text=SOPs")
     page.click("text=Client support playbook")
     pending = page.locator("section[aria-labelledby=ack-pending]").inner_text()
     assert "Maria Santos" in pending and "read v1 only" in pending
