@@ -74,8 +74,10 @@ class EngagementForm(forms.Form):
             offered = assignable_managers(member).select_related("user").order_by("id")
             manager.widget.choices = [("", "---------")] + [(m.pk, manager.label_from_instance(m)) for m in offered]  # type: ignore[attr-defined]
             manager.help_text = "You run the engagements you plan; an owner can hand one to another manager."
-            if not self.is_bound and not self.initial.get("manager"):
-                self.initial["manager"] = member.pk
+        if member is not None and not self.is_bound and "manager" not in self.initial:
+            # Whoever plans the work runs it unless they choose someone else: in a small business
+            # that is usually the owner, and an engagement without a manager cannot start.
+            self.initial["manager"] = member.pk
         if not self.is_bound and "currency" not in self.initial:
             self.initial["currency"] = workspace.base_currency
         # The expected saving is the business's figure, so it is entered in the business's currency.
