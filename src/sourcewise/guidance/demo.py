@@ -140,6 +140,7 @@ ACKNOWLEDGED = {
 # in their portal before a start — engagements/demo.py).
 MAIN_ACKNOWLEDGED = {
     **ACKNOWLEDGED,
+    "maria": [*ACKNOWLEDGED["maria"], ("social", 1)],  # she has the social skill: read it too
     "lucia": [("design", 1), ("design", 2)],
     "an": [("video", 1)],
 }
