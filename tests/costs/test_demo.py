@@ -1,4 +1,5 @@
-"""The demo shows six months of costs in several currencies, invoices in every state, and every cost finding."""
+"""The demo shows six months of costs in several currencies and invoices in every state (Lumen Studio),
+and every cost finding ("Every classic mistake")."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sourcewise.costs import ledger, selectors, services
 from sourcewise.costs.models import CostEntry, CostMonth, Invoice
 from sourcewise.demo.builder import build_demo
 from sourcewise.findings.engine import evaluate
+from sourcewise.workspaces.models import Workspace
 
 
 @pytest.fixture
@@ -56,19 +58,26 @@ STORY_DAYS = [
 def test_demo_shows_every_cost_finding(db, moment):
     with time_machine.travel(moment, tick=False):
         demo = build_demo(domain="demo.test")
-        findings = evaluate(demo.workspace, today=demo.today).findings
+        findings = evaluate(demo.classic.workspace, today=demo.today).findings
+        main = evaluate(demo.workspace, today=demo.today).findings
     by_code: dict[str, list[str]] = {}
     for f in findings:
         by_code.setdefault(f.code, []).append(f.subject_label)
     assert by_code["HIDDEN_COSTS_UNTRACKED"] == ["Amani Otieno — Bookkeeping (full engagement)"]
     assert "Ana Popescu — PPC campaign management (full engagement)" in by_code["SAVINGS_OVERESTIMATED"]
     assert by_code["NEGATIVE_ROI"] == ["Nguyen Van An — Campaign video editing (full engagement)"]
-    assert "Lumen Studio" in by_code["HIGH_CONCENTRATION"]
+    assert "Every classic mistake" in by_code["HIGH_CONCENTRATION"]
+    # Lumen Studio prices its engagements to save money as planned; Amani's overheads are the
+    # one cost it still forgets (info), and spend is still concentrated on Priya (five payees).
+    main_codes = {(f.code, f.subject_label) for f in main if f.guardrail == "G5"}
+    assert main_codes == {("HIDDEN_COSTS_UNTRACKED", "Amani Otieno — Bookkeeping (full engagement)")}
+    assert ("HIGH_CONCENTRATION", "Lumen Studio") in {(f.code, f.subject_label) for f in main}
 
 
 def test_health_json_lists_the_cost_findings(db):
     call_command("demo", stdout=StringIO())
     out = StringIO()
-    call_command("health", "--json", stdout=out)
+    classic = Workspace.objects.get(name="Every classic mistake")
+    call_command("health", "--json", "--workspace", str(classic.pk), stdout=out)
     codes = {f["code"] for f in json.loads(out.getvalue())["findings"]}
     assert {"HIDDEN_COSTS_UNTRACKED", "SAVINGS_OVERESTIMATED", "NEGATIVE_ROI", "HIGH_CONCENTRATION"} <= codes

@@ -1,4 +1,5 @@
-"""The demo shows every engagement state and every finding code this app produces."""
+"""The demo shows every engagement state (Lumen Studio) and every finding code this app produces
+("Every classic mistake")."""
 
 from __future__ import annotations
 
@@ -20,13 +21,18 @@ def test_demo_has_engagements_in_every_state_and_work_in_every_status(demo):
     assert set(Milestone.objects.filter(workspace=ws).values_list("status", flat=True)) == set(Milestone.Status.values)
     assert set(TimeEntry.objects.filter(workspace=ws).values_list("status", flat=True)) == set(TimeEntry.Status.values)
     ratings = set(Engagement.objects.filter(workspace=ws, state="completed").values_list("trial_rating", flat=True))
-    assert {2, 4} <= ratings
+    assert ratings == {4, 5}  # Lumen Studio's trials went well; the classic mistakes have a trial rated 2
+    classic = demo.classic.workspace
+    classic_ratings = Engagement.objects.filter(workspace=classic, state="completed").values_list(
+        "trial_rating", flat=True
+    )
+    assert {2, 4} <= set(classic_ratings)
     assert Offboarding.objects.get(workspace=ws).status == "in_progress"
     assert Handover.objects.filter(workspace=ws, status="replacement_chosen").exists()
 
 
 def test_demo_shows_every_engagement_finding(demo):
-    findings = evaluate(demo.workspace, today=demo.today).findings
+    findings = evaluate(demo.classic.workspace, today=demo.today).findings
     by_code: dict[str, list[str]] = {}
     for f in findings:
         by_code.setdefault(f.code, []).append(f.subject_label)
@@ -52,15 +58,18 @@ def test_health_json_of_a_fresh_demo_shows_every_code_of_the_wired_apps(db):
 
     from django.core.management import call_command
 
+    from sourcewise.workspaces.models import Workspace
+
     call_command("demo", stdout=StringIO())
     out = StringIO()
-    call_command("health", "--json", stdout=out)
+    classic = Workspace.objects.get(name="Every classic mistake")
+    call_command("health", "--json", "--workspace", str(classic.pk), stdout=out)
     codes = {f["code"] for f in json.loads(out.getvalue())["findings"]}
     assert codes >= ISSUE_4_AND_5_CODES, sorted(ISSUE_4_AND_5_CODES - codes)
 
 
 def test_demo_wiring_findings_name_the_story(demo):
-    findings = evaluate(demo.workspace, today=demo.today).findings
+    findings = evaluate(demo.classic.workspace, today=demo.today).findings
     by_code: dict[str, set[str]] = {}
     for f in findings:
         by_code.setdefault(f.code, set()).add(f.subject_label)
@@ -70,7 +79,7 @@ def test_demo_wiring_findings_name_the_story(demo):
     assert "Priya Sharma — Client website builds (full engagement)" not in by_code["NO_BACKUP"]  # Tomasz, Olena
     assert "Amani Otieno — Bookkeeping (full engagement)" in by_code["UNVETTED_FREELANCER"]
     # Every engagement started through the guards had its SOPs acknowledged first.
-    olena = Engagement.objects.get(workspace=demo.workspace, freelancer__name="Olena Kovalenko")
+    olena = Engagement.objects.get(workspace=demo.classic.workspace, freelancer__name="Olena Kovalenko")
     assert olena.state == "active" and "Olena Kovalenko — Logo & identity design (trial)" not in by_code.get(
         "SOP_NOT_ACKNOWLEDGED", set()
     )
@@ -82,8 +91,11 @@ def test_notify_on_the_demo_sends_each_email_once(demo):
     from sourcewise.guidance.notifications import send_pending
 
     first = send_pending(workspaces=[demo.workspace], today=demo.today)
-    kinds = {n.kind for n in first.sent}
-    assert {"sop_to_acknowledge", "milestone_due", "checkpoint_overdue", "critical_finding"} <= kinds
+    assert {"sop_to_acknowledge", "milestone_due", "critical_finding"} <= {n.kind for n in first.sent}
+    assert "checkpoint_overdue" not in {n.kind for n in first.sent}  # Lumen Studio reviews on time
+    classic = send_pending(workspaces=[demo.classic.workspace], today=demo.today)
+    assert {"checkpoint_overdue", "critical_finding"} <= {n.kind for n in classic.sent}
     sent = len(mail.outbox)
-    second = send_pending(workspaces=[demo.workspace], today=demo.today)
+    both = [demo.workspace, demo.classic.workspace]
+    second = send_pending(workspaces=both, today=demo.today)
     assert second.sent == [] and second.skipped == sent and len(mail.outbox) == sent

@@ -13,6 +13,10 @@ What it shows: An's video editing costs more than doing it in-house (NEGATIVE_RO
 SAVINGS_OVERESTIMATED), Ana's PPC saves far less than planned (SAVINGS_OVERESTIMATED),
 Amani's bookkeeping has only fees in the ledger (HIDDEN_COSTS_UNTRACKED), and Priya takes
 the largest share of the spend (HIGH_CONCENTRATION).
+
+That is the "Every classic mistake" workspace. In Lumen Studio (`MAIN_FEES`) An's video
+editing and Amani's bookkeeping are priced to save money, as planned; Amani's overheads are
+still missing from the ledger (HIDDEN_COSTS_UNTRACKED, info).
 """
 
 from __future__ import annotations
@@ -34,6 +38,11 @@ MONTHLY_FEES = {
     "ana": (D("540.00"), "18 h of campaign management at 30.00 EUR"),
     "an": (D("1000.00"), "50 h of video editing at 20.00 USD"),
     "amani": (D("600.00"), "Monthly bookkeeping (fixed price)"),
+}
+MAIN_FEES = {
+    "priya": (D("1575.00"), "45 h of web development at 35.00 USD"),
+    "an": (D("600.00"), "30 h of video editing at 20.00 USD"),
+    "amani": (D("300.00"), "Monthly bookkeeping (fixed price)"),
 }
 # key: [(category, amount, currency, description) or (MANAGEMENT, hours, manager key, description)]
 MONTHLY_OVERHEAD: dict[str, list[tuple[str, str, str, str]]] = {
@@ -110,7 +119,8 @@ def build(ctx: Any) -> None:
 
     # -- invoices: one per engagement and finished month; paid, then sent for last month --
     last_month = _add(this_month, -1)
-    for key, (fee, what) in MONTHLY_FEES.items():
+    fees = MONTHLY_FEES if ctx.mistakes else {**MONTHLY_FEES, **MAIN_FEES}
+    for key, (fee, what) in fees.items():
         e = long_running[key]
         for month in _months(max(month_start(e.start_date), first_month), last_month):
             _invoice(ws, owner, e, month, fee, what, paid=month < last_month, today=today)

@@ -1,7 +1,15 @@
-"""Build the demo business of SPEC §5.
+"""Build the demo business of SPEC §5: two workspaces of the same owner.
+
+* **Lumen Studio** — the main workspace, the one the demo logins land in: a studio in the
+  middle of getting outsourcing right (a health score between 45 and 75, a few findings,
+  at least one per guardrail G1–G8, every page populated).
+* **Every classic mistake** — the same studio with every mistake of the spec made at once:
+  every finding code appears. The owner and the managers are members of both (the
+  workspace switcher goes from one to the other).
 
 Each domain app adds its part in its own `demo.py` with a `build(ctx)` function; they
 run in INSTALLED_APPS order inside one transaction, so a failed demo leaves nothing.
+`ctx.mistakes` tells a step which of the two workspaces it is building.
 """
 
 from __future__ import annotations
@@ -18,6 +26,8 @@ from django.utils import timezone
 
 DEMO_PASSWORD = "lumen-demo-2026"  # noqa: S105 (the published demo login)
 DEFAULT_DOMAIN = "lumen.example"
+MAIN_NAME = "Lumen Studio"
+MISTAKES_NAME = "Every classic mistake"
 
 
 @dataclass
@@ -25,6 +35,7 @@ class DemoContext:
     domain: str
     today: datetime.date
     password: str = DEMO_PASSWORD
+    mistakes: bool = False  # building the "Every classic mistake" workspace
     workspace: Any = None
     users: dict[str, Any] = field(default_factory=dict)
     skills: dict[str, Any] = field(default_factory=dict)
@@ -32,6 +43,11 @@ class DemoContext:
     tasks: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
     logins: list[tuple[str, str, str]] = field(default_factory=list)  # (role, name, email)
+    classic: DemoContext | None = None  # the "Every classic mistake" workspace's context
+
+    @property
+    def workspace_name(self) -> str:
+        return MISTAKES_NAME if self.mistakes else MAIN_NAME
 
     def email(self, local: str) -> str:
         return f"{local}@{self.domain}"
@@ -53,7 +69,13 @@ def demo_steps() -> list[Any]:
 
 @transaction.atomic
 def build_demo(*, domain: str = DEFAULT_DOMAIN, today: datetime.date | None = None) -> DemoContext:
-    ctx = DemoContext(domain=domain, today=today or timezone.localdate())
-    for step in demo_steps():
-        step(ctx)
+    """Build both demo workspaces; returns the main one's context (`ctx.classic` is the other)."""
+    day = today or timezone.localdate()
+    ctx = DemoContext(domain=domain, today=day)
+    classic = DemoContext(domain=domain, today=day, mistakes=True)
+    steps = demo_steps()
+    for built in (ctx, classic):  # the main workspace first: its memberships are the logins' default
+        for step in steps:
+            step(built)
+    ctx.classic = classic
     return ctx

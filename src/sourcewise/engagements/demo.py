@@ -5,6 +5,11 @@ the freelancer acknowledges the SOPs of the task, as they would in their portal.
 story needs an engagement the guards would refuse today — work that began before Lumen used
 Sourcewise, or before a freelancer's status or an SOP changed — `started_earlier` sets it
 active directly and a comment says why. Those are what the findings are about.
+
+That is the "Every classic mistake" workspace (`ctx.mistakes`): every engagement finding.
+In Lumen Studio most work starts through the guards; what is left: Maria has the revised
+support playbook to read, Priya's checkpoint is overdue, Jordan is not trained yet (guidance)
+and An — who is leaving — is the only approved video editor (talent).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from sourcewise.engagements import services
 from sourcewise.engagements.models import Engagement, TimeEntry
 from sourcewise.guidance.selectors import unacknowledged_sops
 from sourcewise.guidance.services import acknowledge_sop
+from sourcewise.talent.services import change_status
 from sourcewise.workspaces.models import Membership
 
 
@@ -34,6 +40,7 @@ def build(ctx) -> None:  # type: ignore[no-untyped-def]
     jordan = Membership.objects.get(user=jordan_user, workspace=ws)
     f, t = ctx.freelancers, ctx.tasks
     day = ctx.days_ago
+    mistakes = ctx.mistakes
 
     def member_of(user: Any) -> Membership:
         return Membership.objects.get(user=user, workspace=ws)
@@ -162,6 +169,8 @@ def build(ctx) -> None:  # type: ignore[no-untyped-def]
     priya = full("priya", "website", jordan, "35.00", "USD", 140, "1400.00", cap="60")
     review(priya, jordan, 70, 4, 4, 4, "On track.")
     review(priya, jordan, 30, 3, 3, 4, "Microsite slipped a week; agreed a new date.")
+    if not mistakes:  # Lumen Studio keeps the weekly rhythm
+        review(priya, jordan, 5, 4, 4, 4, "Landing page fixes agreed; release on Thursday.")
     priya_member = member_of(f["priya"].user)
     pm = services.add_milestone(
         engagement=priya, actor=jordan_user, title="Spring campaign landing page", due_date=day(20),
@@ -175,27 +184,41 @@ def build(ctx) -> None:  # type: ignore[no-untyped-def]
 
     # ── Ana: PPC, a trial rated 5 then a full engagement (Sam). She is on a break now (inactive),
     # which today's guard refuses for a full engagement: UNVETTED_FREELANCER on it. ──
+    # (In Lumen Studio she is back from her break: active, started through the guards.)
     completed_trial("ana", "ppc", sam, "30.00", "EUR", 90, 5, "Cut cost per lead by a third in two weeks.")
-    ana = full("ana", "ppc", sam, "30.00", "EUR", 75, "1000.00", cap="40", started_earlier=True)
+    ana = full(
+        "ana", "ppc", sam, "30.00", "EUR", 75, "1000.00" if mistakes else "150.00", cap="40", started_earlier=mistakes
+    )  # fmt: skip
     review(ana, sam, 3, 5, 4, 4, "Campaigns healthy.")
 
     # ── An: video editing with Jordan; An is leaving (offboarding below). The talent network
     # has since marked An rejected, which today's guard refuses: UNVETTED_FREELANCER. ──
-    completed_trial("an", "video", jordan, "20.00", "USD", 110, 4, "Good eye for pacing.", started_earlier=True)
-    an = full("an", "video", jordan, "20.00", "USD", 95, "500.00", cap="30", started_earlier=True)
+    # (In Lumen Studio An is still active until he leaves: both started through the guards.)
+    completed_trial("an", "video", jordan, "20.00", "USD", 110, 4, "Good eye for pacing.", started_earlier=mistakes)
+    an = full(
+        "an", "video", jordan, "20.00", "USD", 95, "500.00" if mistakes else "100.00", cap="30",
+        started_earlier=mistakes,
+    )  # fmt: skip
     review(an, jordan, 7, 4, 4, 3, "Good edits; replies slowly on Fridays.")
 
     # ── Amani: bookkeeping since before Lumen used Sourcewise: a full engagement that never
     # had a trial. The guards refuse to start it today, so the row is inserted directly. ──
-    amani = Engagement.objects.create(
-        workspace=ws, freelancer=f["amani"], task=t["books"], manager=sam, kind="full", state="active",
-        billing="fixed", rate=_d("18.00"), currency="USD", budget_cap=_d("600.00"), start_date=day(200),
-        expected_monthly_saving=_d("400.00"), activated_at=timezone.now() - datetime.timedelta(days=200),
-    )  # fmt: skip
+    if mistakes:
+        amani = Engagement.objects.create(
+            workspace=ws, freelancer=f["amani"], task=t["books"], manager=sam, kind="full", state="active",
+            billing="fixed", rate=_d("18.00"), currency="USD", budget_cap=_d("600.00"), start_date=day(200),
+            expected_monthly_saving=_d("400.00"), activated_at=timezone.now() - datetime.timedelta(days=200),
+        )  # fmt: skip
+    else:  # Lumen Studio: a trial first, then a fixed monthly price.
+        completed_trial("amani", "books", sam, "18.00", "USD", 215, 4, "Tidy books; asked the right questions.")
+        amani = full("amani", "books", sam, "18.00", "USD", 200, "150.00", billing="fixed", cap="300.00")
     review(amani, sam, 6, 4, 5, 4, "VAT return filed on time.")
 
     # ── Lucía: a trial rated 2 (off-brief), yet a full engagement is being planned → NO_TRIAL. ──
-    completed_trial("lucia", "identity", sam, "30.00", "USD", 60, 2, "Concepts were off-brief twice.")
+    if mistakes:
+        completed_trial("lucia", "identity", sam, "30.00", "USD", 60, 2, "Concepts were off-brief twice.")
+    else:  # Lumen Studio: a good trial, the full engagement starts next week.
+        completed_trial("lucia", "identity", sam, "30.00", "USD", 60, 4, "Strong concepts; one revision round.")
     lucia = draft(
         "lucia", "identity", sam, "full", "30.00", "USD", budget_cap=_d("40"), start_date=day(-7),
         expected_monthly_saving=_d("300.00"),
@@ -210,14 +233,29 @@ def build(ctx) -> None:  # type: ignore[no-untyped-def]
     # James were agreed by email before their tasks were ready (social checkpoints every 30
     # days, no blog deliverables, SEO not assessed) and Emily never read the brand-voice SOP;
     # Kwame left the network after his trial began — today's guards would refuse all four. ──
-    trial("chloe", "social", sam, "45.00", "CAD", 6, started_earlier=True)
-    trial("emily", "blog", sam, "35.00", "GBP", 5, hours="16", started_earlier=True)
-    trial("james", "seo", sam, "60.00", "AUD", 4, hours="12", started_earlier=True)
-    trial("olena", "identity", sam, "28.00", "EUR", 6)
-    trial("kwame", "books", sam, "15.00", "USD", 3, hours="10", started_earlier=True)
-    # A fixed-price trial: 450 USD, within 20 hours at his 25 USD rate.
-    daniel = trial("daniel", "video", sam, "25.00", "USD", 2, billing="fixed", hours="450")
-    for key, ago, hours, status in (("emily", 3, "3.5", "approved"), ("james", 2, "2", "submitted")):
+    if mistakes:
+        trial("chloe", "social", sam, "45.00", "CAD", 6, started_earlier=True)
+        trial("emily", "blog", sam, "35.00", "GBP", 5, hours="16", started_earlier=True)
+        trial("james", "seo", sam, "60.00", "AUD", 4, hours="12", started_earlier=True)
+        # Olena's trial ran past its end date and nobody closed it (TRIAL_OVERRUN).
+        olena = trial("olena", "identity", sam, "28.00", "EUR", 20)
+        review(olena, sam, 5, 4, 3, 3, "Good drafts; the trial should have ended last week.")
+        trial("kwame", "books", sam, "15.00", "USD", 3, hours="10", started_earlier=True)
+        # A fixed-price trial: 450 USD, within 20 hours at his 25 USD rate.
+        daniel = trial("daniel", "video", sam, "25.00", "USD", 2, billing="fixed", hours="450")
+    else:
+        # Lumen Studio: trials at fair rates, split between the two managers, started through the
+        # guards (SOPs acknowledged first). James is approved but not engaged: Adelaide barely
+        # overlaps the studio's hours (LOW_TZ_OVERLAP).
+        trial("chloe", "social", sam, "22.00", "GBP", 6)  # paid in pounds, at the UK rate
+        trial("emily", "blog", sam, "40.00", "GBP", 5, hours="16")
+        trial("olena", "identity", jordan, "28.00", "EUR", 6)
+        # A fixed-price trial: 720 USD, within 20 hours at his 36 USD rate.
+        daniel = trial("daniel", "video", jordan, "36.00", "USD", 2, billing="fixed", hours="720")
+    emailed = [("emily", 3, "3.5", "approved"), ("james", 2, "2", "submitted")]
+    if not mistakes:
+        emailed = emailed[:1]  # James has no engagement in Lumen Studio
+    for key, ago, hours, status in emailed:
         e = Engagement.objects.get(freelancer=f[key], state="active")
         # Emily and James have no portal login yet; Sam typed in the hours they emailed.
         TimeEntry.objects.create(
@@ -226,17 +264,22 @@ def build(ctx) -> None:  # type: ignore[no-untyped-def]
             reviewed_at=timezone.now() if status == "approved" else None,
         )  # fmt: skip
     services.add_milestone(
-        engagement=daniel, actor=sam_user, title="Three 15-second cut-downs", due_date=day(-5),
+        engagement=daniel, actor=daniel.manager.user, title="Three 15-second cut-downs", due_date=day(-5),
         acceptance_criteria="Three edits of the spring spot, captioned, in 9:16 and 1:1.",
     )  # fmt: skip
 
     # ── A draft nobody manages yet (NO_MANAGER), a cancelled plan, a terminated trial. ──
-    draft("sofia", "blog", None, "trial", "40.00", "EUR", budget_cap=_d("15"), start_date=day(-3), end_date=day(-16))
+    if mistakes:
+        draft(
+            "sofia", "blog", None, "trial", "40.00", "EUR", budget_cap=_d("15"), start_date=day(-3), end_date=day(-16)
+        )  # fmt: skip
     arjun = draft("arjun", "identity", jordan, "trial", "20.00", "USD", budget_cap=_d("20"), start_date=day(30),
                   end_date=day(17))  # fmt: skip
     services.cancel(engagement=arjun, actor=jordan_user)
     tomasz = trial("tomasz", "website", jordan, "32.00", "EUR", 50)
     services.terminate(engagement=tomasz, actor=jordan_user, reason="Missed the first two deadlines without warning.")
+    if not mistakes:  # Lumen Studio closes the loop: not approved any more
+        change_status(freelancer=f["tomasz"], actor=owner, status="rejected")
 
     # ── An is leaving: the handover of the video engagement is under way. ──
     offboarding = services.start_offboarding(

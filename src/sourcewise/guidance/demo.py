@@ -1,9 +1,13 @@
 """Demo: Lumen Studio's SOPs (some revised), documents, pulse answers and manager training.
 
-Every code of this app appears: DOCUMENT_MISSING (Maria's tax form expired, Lucía has no
+In "Every classic mistake" every code of this app appears: DOCUMENT_MISSING (Maria's tax form expired, Lucía has no
 NDA), UNHAPPY_FREELANCER (Lucía: 2 and 2), MANAGER_UNTRAINED (Jordan). Maria, who has a
 portal login, has one SOP to acknowledge again (the support playbook changed) and has not
 answered this month's pulse — the browser journey does both.
+
+Lumen Studio (`MAIN_*`) has an SOP for every outsourced task, every document on file (two
+expiring soon), a happier Lucía; Jordan's training is still to be booked (MANAGER_UNTRAINED)
+and Maria has the revised support playbook to read (SOP_NOT_ACKNOWLEDGED, the one critical).
 """
 
 from __future__ import annotations
@@ -96,6 +100,34 @@ SOPS = {
     ),
 }
 
+# Lumen Studio writes down how the social and video work is done, too.
+MAIN_SOPS = {
+    "social": (
+        "Social media posting rules",
+        ["social"],
+        ["social"],
+        [
+            (
+                "# Posting rules\n\n- Schedule a week ahead; Sam approves the calendar on Mondays.\n"
+                "- Reply to comments within a business day; escalate complaints to Sam.\n",
+                "First version.",
+            ),
+        ],
+    ),
+    "video": (
+        "Video edit checklist",
+        ["video"],
+        ["video"],
+        [
+            (
+                "# Video edits\n\n- Captions burned in, safe margins for 9:16.\n- Export 1080p H.264; "
+                "keep the project file in the shared drive.\n",
+                "First version.",
+            ),
+        ],
+    ),
+}
+
 # freelancer: [(sop key, version number acknowledged)]
 ACKNOWLEDGED = {
     "maria": [("support", 1), ("books", 1)],  # support playbook changed since: asked again
@@ -104,13 +136,23 @@ ACKNOWLEDGED = {
     "amani": [("books", 1)],
 }
 
+# Lumen Studio: those who started before the guards read the SOPs too (others acknowledge
+# in their portal before a start — engagements/demo.py).
+MAIN_ACKNOWLEDGED = {
+    **ACKNOWLEDGED,
+    "maria": [*ACKNOWLEDGED["maria"], ("social", 1)],  # she has the social skill: read it too
+    "lucia": [("design", 1), ("design", 2)],
+    "an": [("video", 1)],
+}
+
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
 def build(ctx) -> None:  # type: ignore[no-untyped-def]
     workspace, owner = ctx.workspace, ctx.users["owner"]
     sops = {}
-    for key, (title, skills, tasks, versions) in SOPS.items():
+    all_sops = SOPS if ctx.mistakes else {**SOPS, **MAIN_SOPS}
+    for key, (title, skills, tasks, versions) in all_sops.items():
         body, _ = versions[0]
         sop = services.create_sop(
             workspace=workspace,
@@ -124,7 +166,7 @@ def build(ctx) -> None:  # type: ignore[no-untyped-def]
         for number, (body, note) in enumerate(versions[1:], start=2):
             numbered[number] = services.add_sop_version(sop=sop, actor=ctx.users["sam"], body=body, change_note=note)
         sops[key] = numbered
-    for person, acks in ACKNOWLEDGED.items():
+    for person, acks in (ACKNOWLEDGED if ctx.mistakes else MAIN_ACKNOWLEDGED).items():
         freelancer = ctx.freelancers[person]
         for key, number in acks:
             SOPAcknowledgement.objects.create(
@@ -139,10 +181,13 @@ def build(ctx) -> None:  # type: ignore[no-untyped-def]
         ("priya", tax, ctx.today + datetime.timedelta(days=300)),
         ("maria", agreement, None),
         ("maria", nda, None),
-        ("maria", tax, ctx.days_ago(12)),  # expired
-        ("lucia", agreement, None),  # NDA missing
+        # expired in the classic mistakes; expiring soon in Lumen Studio
+        ("maria", tax, ctx.days_ago(12) if ctx.mistakes else ctx.today + datetime.timedelta(days=25)),
+        ("lucia", agreement, None),  # NDA missing in the classic mistakes
         ("lucia", tax, ctx.today + datetime.timedelta(days=20)),  # expiring soon
     ]
+    if not ctx.mistakes:
+        documents.append(("lucia", nda, None))
     for person, doc_type, expires_on in documents:
         freelancer = ctx.freelancers[person]
         document = FreelancerDocument(
@@ -169,6 +214,8 @@ def build(ctx) -> None:  # type: ignore[no-untyped-def]
         ("lucia", before, 2, "Revisions keep coming after sign-off."),
         ("lucia", last_month, 2, "Feedback arrives late; I lose days waiting."),
     ]
+    if not ctx.mistakes:  # Lumen Studio listened: one reviewer, feedback within two days
+        pulses[-1] = ("lucia", last_month, 4, "Much better since Sam collects the feedback in one round.")
     for person, month, score, comment in pulses:
         PulseResponse.objects.create(
             workspace=workspace, freelancer=ctx.freelancers[person], month=month, score=score, comment=comment

@@ -48,6 +48,7 @@ BENCHMARKS = {
     ("copy", "GB"): ("40.00", "GBP", SURVEY),
     ("copy", "PT"): ("28.00", "EUR", SURVEY),
     ("copy", "CA"): ("60.00", "CAD", SURVEY),
+    ("social", "CA"): ("38.00", "CAD", SURVEY),
     ("seo", "GB"): ("42.00", "GBP", SURVEY),
     ("seo", "IN"): ("1200.00", "INR", SURVEY),
     ("seo", "PT"): ("30.00", "EUR", SURVEY),

@@ -1,8 +1,13 @@
 """Demo: the studio's skills and fifteen freelancers in fifteen countries, at every vetting stage.
 
-Every talent finding appears: James (Adelaide) overlaps too little, Olena's English is B1,
-Emily works for the studio unvetted, Amani's references are weak, and no approved freelancer
-covers video, PPC or brand strategy (thin skills on the bench page).
+"Every classic mistake": every talent finding appears: James (Adelaide) overlaps too little,
+Olena's English is B1, Emily works for the studio unvetted, Amani's references are weak, and
+no approved freelancer covers video, PPC or brand strategy (thin skills on the bench page).
+
+Lumen Studio (`MAIN`): the same people, mostly vetted properly. What is left: James's hours
+barely touch the studio's, Arjun's references are weak (still in vetting), and An — who is
+leaving — is the only video editor approved (Daniel, his replacement, is still a prospect).
+Tomasz is rejected after his trial (engagements/demo.py).
 """
 
 from __future__ import annotations
@@ -86,6 +91,29 @@ PROFILES = {
               "Worked with us before Sourcewise; her vetting was never recorded."),
 }  # fmt: skip
 
+# Lumen Studio: what differs from the classic mistakes above.
+MAIN_SKILLS = {
+    "maria": {"support": 4, "social": 3, "bookkeeping": 3},  # Amani's backup at month end
+    "chloe": {"copy": 4, "social": 4, "support": 3},  # covers the inbox when Maria is off
+    "emily": {"copy": 4, "seo": 2, "ppc": 3},  # ran the studio's own ads before Ana
+}
+MAIN_PROFILES = {
+    "arjun": ("vetting", ("10:00", "18:00"), {"en": "B2", "ne": "C2"}, ("15.00", "USD"), 25, ["portfolio", "weak_refs"],
+              "References were lukewarm about deadlines; a paid trial will tell."),
+    "amani": ("active", ("08:00", "17:00"), {"en": "C1", "sw": "C2"}, ("14.00", "USD"), 40, "full", ""),
+    "sofia": ("inactive", ("09:00", "17:00"), {"en": "C2", "pt": "C2", "it": "C2"}, ("30.00", "EUR"), 25, "full",
+              "On a break until next quarter."),
+    "olena": ("approved", ("09:00", "18:00"), {"uk": "C2", "en": "B2"}, ("25.00", "EUR"), 30, "full",
+              "Great designer; also builds simple sites."),
+    "an": ("active", ("13:00", "22:00"), {"vi": "C2", "en": "B2"}, ("12.00", "USD"), 40, "full",
+           "Works an afternoon shift for European clients. Leaving for a full-time role; handing over to Daniel."),
+    "ana": ("active", ("09:00", "17:00"), {"en": "C1", "ro": "C2"}, ("28.00", "EUR"), 10, "full", ""),
+    "tomasz": ("vetting", ("08:00", "16:00"), {"en": "C1", "pl": "C2"}, ("38.00", "EUR"), 20,
+               ["portfolio", "ref", "interview"], "The paid trial is the last step."),
+    "emily": ("active", ("09:00", "17:00"), {"en": "C2"}, ("42.00", "GBP"), 20, "full",
+              "Worked with us before Sourcewise; vetted properly this spring."),
+}  # fmt: skip
+
 
 def _vetting(ctx, freelancer, steps, owner) -> None:  # type: ignore[no-untyped-def]
     full = steps == "full"
@@ -145,11 +173,16 @@ def build(ctx) -> None:  # type: ignore[no-untyped-def]
     for key, (name, description) in SKILLS.items():
         ctx.skills[key] = Skill.objects.create(workspace=workspace, name=name, description=description)
     for key, (name, country, zone, skills, has_login) in FREELANCERS.items():
-        status, (start, end), languages, (rate, currency), hours, steps, notes = PROFILES[key]
+        profile = PROFILES[key] if ctx.mistakes else MAIN_PROFILES.get(key, PROFILES[key])
+        status, (start, end), languages, (rate, currency), hours, steps, notes = profile
+        if not ctx.mistakes:
+            skills = MAIN_SKILLS.get(key, skills)
         email = ctx.email(key.replace(" ", ""))
         user = None
-        if has_login:
-            user = User.objects.create_user(email, ctx.password, full_name=name)
+        if has_login:  # the same person's login in both demo workspaces
+            user = User.objects.filter(email=email).first() or User.objects.create_user(
+                email, ctx.password, full_name=name
+            )
             Membership.objects.create(user=user, workspace=workspace, role=FREELANCER)
             ctx.logins.append((FREELANCER, name, email))
         freelancer = Freelancer(

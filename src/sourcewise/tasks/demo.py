@@ -11,11 +11,18 @@ The studio is at the growth stage. What each task shows:
 * Bookkeeping, support, …   non-core, ready                     → outsource
 * SEO audits                not assessed yet                    → not_ready
 * outsourced hours > 60 % of monthly task hours                 → OUTSOURCING_EVERYTHING
+
+That is the "Every classic mistake" workspace. Lumen Studio (`MAIN`) has fixed most of it:
+the identity work is outsourced with a written justification (info, like the websites),
+the blog has deliverables (keyword research stays in-house), social media a fortnightly
+checkpoint, brand strategy needs no freelancer skill, and more of the hours stay in-house
+(58 % outsourced).
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from sourcewise.tasks.catalog import TEMPLATES
 from sourcewise.tasks.models import Deliverable, Task, TaskSkill
@@ -73,10 +80,28 @@ TASKS = {
     ),
 }  # fmt: skip
 
+# Lumen Studio: (needs, hours, checkpoint days, justification, deliverables) where it differs.
+MAIN: dict[str, dict[str, Any]] = {
+    "strategy": {"needs": {}, "hours": "40"},
+    "accounts": {"hours": "70"},
+    "identity": {"why": "Launch season triples identity work; Lucía and Olena work from our brand platform "
+                        "and every concept is chosen by Olivia."},
+    "blog": {"needs": {"copy": 4}, "hours": "24", "deliverables": [
+        ("Blog article", "900–1,200 words, on the agreed keyword, in the client's voice; one revision round."),
+    ]},
+    "social": {"hours": "20", "every": 14},
+    "video": {"hours": "30"},
+}  # fmt: skip
+
 
 def build(ctx) -> None:  # type: ignore[no-untyped-def]
     for key, row in TASKS.items():
         name, description, needs, hours, cost, sourcing, answers, every, why, deliverables = row
+        if not ctx.mistakes and key in MAIN:
+            fixed = MAIN[key]
+            needs, hours = fixed.get("needs", needs), fixed.get("hours", hours)
+            every, why = fixed.get("every", every), fixed.get("why", why)
+            deliverables = fixed.get("deliverables", deliverables)
         task = Task.objects.create(
             workspace=ctx.workspace,
             name=name,

@@ -1,4 +1,4 @@
-"""Demo: the studio, its owner, its two managers."""
+"""Demo: the studio, its owner, its two managers (the same three people in both demo workspaces)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,17 @@ from sourcewise.core.access import MANAGER, OWNER
 from sourcewise.workspaces.models import Membership, Workspace
 
 
+def person(ctx, local: str, name: str) -> User:  # type: ignore[no-untyped-def]
+    """The demo person with this address: created by the first workspace, reused by the second."""
+    email = ctx.email(local)
+    existing = User.objects.filter(email=email).first()
+    return existing or User.objects.create_user(email, ctx.password, full_name=name)
+
+
 def build(ctx) -> None:  # type: ignore[no-untyped-def]
-    owner = User.objects.create_user(ctx.email("olivia"), ctx.password, full_name="Olivia Hart")
+    owner = person(ctx, "olivia", "Olivia Hart")
     workspace = Workspace(
-        name="Lumen Studio",
+        name=ctx.workspace_name,
         home_country="GB",
         base_currency="GBP",
         timezone="Europe/London",
@@ -29,7 +36,7 @@ def build(ctx) -> None:  # type: ignore[no-untyped-def]
     ctx.users["owner"] = owner
     ctx.logins.append((OWNER, owner.full_name, owner.email))
     for key, local, name in (("sam", "sam", "Sam Patel"), ("jordan", "jordan", "Jordan Lee")):
-        user = User.objects.create_user(ctx.email(local), ctx.password, full_name=name)
+        user = person(ctx, local, name)
         Membership.objects.create(user=user, workspace=workspace, role=MANAGER)
         ctx.users[key] = user
         ctx.logins.append((MANAGER, name, user.email))

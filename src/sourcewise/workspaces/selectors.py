@@ -22,7 +22,7 @@ def memberships_of(user: Any) -> QuerySet[Membership]:
 
 
 def current_membership(request: HttpRequest) -> Membership | None:
-    """The membership of the workspace the user chose (session), else their first one."""
+    """The membership of the workspace the user chose (session), else the first one they joined."""
     cached = getattr(request, "_sourcewise_membership", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
@@ -34,6 +34,6 @@ def current_membership(request: HttpRequest) -> Membership | None:
     if chosen is not None:
         membership = memberships.filter(workspace_id=chosen).first()
     if membership is None:
-        membership = memberships.first()
+        membership = memberships.order_by("id").first()  # the first workspace they joined
     request._sourcewise_membership = membership  # type: ignore[attr-defined]
     return membership

@@ -10,7 +10,10 @@ from sourcewise.workspaces.models import Workspace
 
 
 class Command(BaseCommand):
-    help = "Load the demo business (a 6-person design & marketing studio) and print its logins."
+    help = (
+        "Load the demo business (a 6-person design & marketing studio) in two workspaces — Lumen Studio and "
+        "Every classic mistake — and print its logins."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -29,8 +32,19 @@ class Command(BaseCommand):
             raise CommandError(f"The demo with domain {domain} is loaded already. Use --domain to load another copy.")
         self.stdout.write("Building the demo business…")
         ctx = build_demo(domain=domain)
-        self.stdout.write(self.style.SUCCESS(f"Demo loaded: {ctx.workspace.name}."))
+        self.stdout.write(self.style.SUCCESS("Demo loaded: two workspaces."))
+        self.stdout.write(f"  {ctx.workspace.name} (#{ctx.workspace.pk}): a studio getting outsourcing right.")
+        if ctx.classic is not None:
+            classic = ctx.classic.workspace
+            self.stdout.write(
+                f"  {classic.name} (#{classic.pk}): the same studio making every mistake — "
+                "every finding code of the health check."
+            )
         print_logins(self, ctx.logins, ctx.password)
+        self.stdout.write(
+            f"You land in {ctx.workspace.name}; the owner and the managers switch to the other workspace "
+            "with the workspace switcher (click the workspace name at the top of any page, or open /workspaces/)."
+        )
 
 
 def print_logins(command: BaseCommand, logins: list[tuple[str, str, str]], password: str) -> None:
