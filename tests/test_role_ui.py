@@ -79,7 +79,7 @@ def crawl(client: Client, start: str) -> tuple[dict[str, tuple[int, str]], list[
 @pytest.fixture
 def demo(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    return build_demo()
+    return build_demo(classic=False)  # Lumen Studio is all this walks through
 
 
 @pytest.mark.parametrize(

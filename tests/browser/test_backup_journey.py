@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def demo(transactional_db):
-    return build_demo()
+    return build_demo(classic=False)  # Lumen Studio is all this walks through
 
 
 def test_owner_downloads_a_backup_and_restores_it_as_a_copy(page, live_server, demo, tmp_path):

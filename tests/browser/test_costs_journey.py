@@ -11,7 +11,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def demo(transactional_db):
-    return build_demo()
+    return build_demo(classic=False)  # Lumen Studio is all this walks through
 
 
 def test_owner_opens_the_cost_dashboard_adds_a_cost_and_sees_the_charts(page, live_server, demo):

@@ -21,7 +21,7 @@ document.addEventListener("securitypolicyviolation", (e) => {
 
 @pytest.fixture
 def demo(transactional_db):
-    return build_demo()
+    return build_demo(classic=False)  # Lumen Studio is all this walks through
 
 
 def test_every_page_has_the_policy_and_htmx_parts_raise_no_violation(page, live_server, demo):

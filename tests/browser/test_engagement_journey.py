@@ -18,7 +18,7 @@ NOTE = "Inbox and the refund backlog"
 
 @pytest.fixture
 def demo(transactional_db):
-    return build_demo()
+    return build_demo(classic=False)  # Lumen Studio is all this walks through
 
 
 def test_freelancer_logs_hours_manager_approves_and_records_a_checkpoint(page, live_server, demo):

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def demo(transactional_db):
-    return build_demo()
+    return build_demo(classic=False)  # Lumen Studio is all this walks through
 
 
 def test_owner_signs_in_to_the_demo_and_sees_the_dashboard(page, live_server, demo):

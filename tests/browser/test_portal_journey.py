@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def demo(transactional_db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    return build_demo()
+    return build_demo(classic=False)  # Lumen Studio is all this walks through
 
 
 def test_freelancer_acknowledges_an_sop_and_answers_the_pulse(page, live_server, demo):

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def demo(transactional_db):
-    return build_demo()
+    return build_demo(classic=False)  # Lumen Studio is all this walks through
 
 
 def test_owner_vets_a_candidate_and_sees_them_ranked(page, live_server, demo):

@@ -178,7 +178,7 @@ class TimeDecisionIn(InputSchema):
 
 
 class BulkApprovalIn(InputSchema):
-    ids: list[int] = Field(min_length=1, max_length=services.MAX_BULK_APPROVAL, description="Time entry ids.")
+    ids: list[Id] = Field(min_length=1, max_length=services.MAX_BULK_APPROVAL, description="Time entry ids.")
 
 
 class TrialCapIn(InputSchema):
