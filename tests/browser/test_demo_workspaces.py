@@ -33,7 +33,9 @@ def test_owner_lands_in_lumen_studio_and_switches_to_every_classic_mistake(page,
         page.screenshot(path=str(README_SCREENSHOT))  # the viewport, as the README shows it
     screenshot(page, "dashboard-lumen-studio")
 
-    page.click("a.ws")  # the workspace switcher: the workspace name at the top
+    # The workspace switcher: the account menu at the top names the workspace and the role.
+    page.click("li.menu-account summary")
+    page.click("li.menu-account a:has-text('Switch workspace')")
     page.wait_for_url(f"{live_server.url}/workspaces/")
     page.locator("tr", has_text="Every classic mistake").get_by_role("button", name="Switch").click()
     page.wait_for_url(f"{live_server.url}/dashboard/")
