@@ -242,9 +242,14 @@ def test_sqlite_backup_restores_identically_into_postgresql(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update(SOURCEWISE_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="sourcewise.config.settings.base", DEBUG="1")
     cli = [sys.executable, "-m", "sourcewise.cli"]
-    for args in (["migrate", "-v0"], ["demo"], ["backup", "-o", str(tmp_path / "demo.json")]):
+    # A fresh database: the demo's workspaces are #1 Lumen Studio and #2 Every classic mistake,
+    # the one with every finding code. (Restoring both into one database would not be identical
+    # by design: the second restore finds the first one's accounts and only invites them.)
+    target = tmp_path / "demo.json"
+    for args in (["migrate", "-v0"], ["demo"], ["backup", "--workspace", "2", "-o", str(target)]):
         subprocess.run(cli + args, env=env, check=True, capture_output=True, timeout=300)
-    document = json.loads((tmp_path / "demo.json").read_text())
+    document = json.loads(target.read_text())
+    assert document["workspace"]["name"] == "Every classic mistake"
     restored = restore_workspace(document)
     assert connection.vendor == "postgresql"
     assert _same_content(document, restored)
