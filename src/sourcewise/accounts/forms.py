@@ -49,15 +49,6 @@ class SignupForm(CountryDefaultsMixin, AccountFields):
 
     country_defaults = ("home_country", "base_currency", "timezone")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.setup_country_defaults()
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        self.fill_country_defaults()
-        return data
-
     def clean_email(self) -> str:
         return str(self.cleaned_data["email"]).strip().lower()
 

@@ -193,6 +193,15 @@ class CountryDefaultsMixin:
     fields: dict[str, forms.Field]
     cleaned_data: dict[str, Any]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.setup_country_defaults()
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}  # type: ignore[misc]
+        self.fill_country_defaults()
+        return data
+
     def setup_country_defaults(self) -> None:
         country, currency, zone = self.country_defaults
         self._must_have = {name for name in (currency, zone) if self.fields[name].required}

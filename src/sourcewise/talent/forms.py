@@ -81,11 +81,9 @@ class FreelancerForm(CountryDefaultsMixin, SkillLevelsMixin, forms.ModelForm):  
             )
         self.add_skill_fields(Skill.objects.in_workspace(workspace), initial)
         self.add_new_skills_field("level")
-        self.setup_country_defaults()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        self.fill_country_defaults()
+        data = super().clean() or {}  # the country's currency and zone are filled in by now
         for i in range(1, LANGUAGE_SLOTS + 1):
             if bool(data.get(f"language_{i}")) != bool(data.get(f"level_{i}")):
                 self.add_error(f"level_{i}", "Choose both the language and its level, or neither.")

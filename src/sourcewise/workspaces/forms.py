@@ -50,16 +50,10 @@ class WorkspaceForm(CountryDefaultsMixin, forms.ModelForm):  # type: ignore[type
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.setup_country_defaults()
         for threshold in THRESHOLDS:
             field = self.fields[threshold.field]
             field.label = threshold.label
             field.help_text = f"{threshold.explanation} Default: {threshold.default}."
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        self.fill_country_defaults()
-        return data
 
     def threshold_groups(self) -> list[tuple[str, str, list[forms.BoundField]]]:
         """(guardrail title, guardrail key, its threshold fields): the title is what people read first."""
@@ -88,15 +82,6 @@ class NewWorkspaceForm(CountryDefaultsMixin, forms.ModelForm):  # type: ignore[t
         formfield_callback = bounded_formfield
         model = Workspace
         fields = ["name", "home_country", "base_currency", "timezone", "stage"]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.setup_country_defaults()
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        self.fill_country_defaults()
-        return data
 
 
 class InviteForm(forms.Form):
