@@ -10,3 +10,7 @@ class FindingsConfig(AppConfig):
     def ready(self) -> None:
         # Each domain app registers its guardrail checks in its own `rules.py`.
         autodiscover_modules("rules")
+        from sourcewise.findings import tracking
+
+        # Writes to what the rules read leave markers; reads refresh the stored findings.
+        tracking.connect()

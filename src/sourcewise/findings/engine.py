@@ -9,13 +9,12 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from sourcewise.findings.codes import GUARDRAILS, SEVERITY_ORDER, SEVERITY_PENALTY, Severity
+from sourcewise.findings.refresh import UndeclaredFindingCode, run_checks
 from sourcewise.findings.registry import CheckContext, Finding, registered_checks
+
+__all__ = ["NOT_ENOUGH_DATA", "SCORED", "HealthReport", "UndeclaredFindingCode", "evaluate", "health_score"]
 from sourcewise.findings.selectors import has_outsourced_work
 from sourcewise.workspaces.models import Workspace
-
-
-class UndeclaredFindingCode(RuntimeError):
-    pass
 
 
 def health_score(findings: list[Finding]) -> int:
@@ -73,12 +72,7 @@ def evaluate(workspace: Workspace, *, today: datetime.date | None = None) -> Hea
     if today is None:
         today = timezone.localdate(timezone=_zone(workspace))
     ctx = CheckContext(workspace=workspace, today=today)
-    findings: list[Finding] = []
-    for registered in registered_checks():
-        for finding in registered.function(ctx):
-            if finding.code not in registered.codes:
-                raise UndeclaredFindingCode(f"{registered.name} produced {finding.code} which it did not declare")
-            findings.append(finding)
+    findings = run_checks(ctx, registered_checks())
     findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.guardrail, f.code, f.subject_label, f.subject_id or 0))
     # A workspace with no outsourced work would score a perfect 100 for having done nothing.
     score = health_score(findings) if has_outsourced_work(workspace) else None

@@ -13,12 +13,16 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sourcewise.findings.codes import CODES, Severity
 
 if TYPE_CHECKING:
+    from django.db.models import Model, QuerySet
+
     from sourcewise.workspaces.models import Workspace
+
+    M = TypeVar("M", bound=Model)
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,15 @@ class Finding:
     message: str
     fix: str
     subject_label: str = ""
+    # Coming up: the finding will hold from this date (shown, not counted, until then).
+    starts_on: datetime.date | None = None
+    # Tells apart two findings of one code on one subject (rarely needed).
+    key: str = ""
+
+    @property
+    def fingerprint(self) -> str:
+        base = f"{self.code}:{self.subject_type}:{self.subject_id or 0}"
+        return f"{base}:{self.key}" if self.key else base
 
     @property
     def guardrail(self) -> str:
@@ -52,6 +65,36 @@ class Finding:
         }
 
 
+SUBJECT_TYPES = ("engagement", "freelancer", "task", "sop", "membership")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The subjects a refresh is limited to (ids per subject type).
+
+    A local check run with a scope must yield every finding it would yield in a full run
+    for each subject of its subject type in the scope — and may yield others, which the
+    refresh ignores. `findings.refresh.scope_for` widens the subjects a write touched to
+    the ones whose findings it can change.
+    """
+
+    engagement: frozenset[int] = frozenset()
+    freelancer: frozenset[int] = frozenset()
+    task: frozenset[int] = frozenset()
+    sop: frozenset[int] = frozenset()
+    membership: frozenset[int] = frozenset()
+
+    def ids(self, subject_type: str) -> frozenset[int]:
+        return getattr(self, subject_type, frozenset())  # type: ignore[no-any-return]
+
+    def covers(self, subject_type: str, subject_id: int | None) -> bool:
+        return subject_id is not None and subject_id in self.ids(subject_type)
+
+    @property
+    def empty(self) -> bool:
+        return not any(self.ids(t) for t in SUBJECT_TYPES)
+
+
 @dataclass
 class CheckContext:
     """What a check reads: the workspace, today's date, and a cache checks may share."""
@@ -59,6 +102,17 @@ class CheckContext:
     workspace: Workspace
     today: datetime.date
     cache: dict[str, Any] = field(default_factory=dict)
+    # None: the whole workspace. Otherwise only these subjects (local checks only).
+    scope: Scope | None = None
+
+    def limit(self, queryset: QuerySet[M], subject_type: str, field: str = "pk") -> QuerySet[M]:
+        """`queryset` as is in a full run; only the scope's subjects of that type in a scoped one."""
+        if self.scope is None:
+            return queryset
+        return queryset.filter(**{f"{field}__in": sorted(self.scope.ids(subject_type))})
+
+    def in_scope(self, subject_type: str, subject_id: int | None) -> bool:
+        return self.scope is None or self.scope.covers(subject_type, subject_id)
 
     def memo(self, key: str, compute: Callable[[], Any]) -> Any:
         if key not in self.cache:
@@ -74,19 +128,22 @@ class Check:
     name: str
     codes: frozenset[str]
     function: CheckFunction
+    # Workspace-wide: a finding may change with any write anywhere (shares, concentration,
+    # bench depth), so it is never run with a scope; the wide refresh recomputes it.
+    wide: bool = False
 
 
 _CHECKS: dict[str, Check] = {}
 
 
-def check(*codes: str) -> Callable[[CheckFunction], CheckFunction]:
+def check(*codes: str, wide: bool = False) -> Callable[[CheckFunction], CheckFunction]:
     unknown = set(codes) - set(CODES)
     if unknown or not codes:
         raise ValueError(f"check must declare known finding codes, got {codes}")
 
     def register(function: CheckFunction) -> CheckFunction:
         name = f"{function.__module__}.{function.__qualname__}"
-        _CHECKS[name] = Check(name, frozenset(codes), function)
+        _CHECKS[name] = Check(name, frozenset(codes), function, wide)
         return function
 
     return register

@@ -20,6 +20,7 @@ Decisions (SPEC G4, documented in docs/money.md):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import zoneinfo
 from collections.abc import Iterable, Mapping
@@ -182,7 +183,8 @@ def engagement_findings(book: RateBook, engagement: Engagement, today: datetime.
         if sb.band is not None:
             finding = rate_finding(sb.band, subject_type=SUBJECT, subject_id=engagement.pk, subject_label=label)
             if finding is not None:
-                findings.append(finding)
+                # One finding per skill of the task: the skill tells them apart when stored.
+                findings.append(dataclasses.replace(finding, key=f"skill-{sb.skill.pk}"))
         elif sb.error is not None:
             exc = sb.error
             findings.append(
@@ -200,6 +202,7 @@ def engagement_findings(book: RateBook, engagement: Engagement, today: datetime.
                         f"Add a {exc.currency} exchange rate valid from {exc.on_date.isoformat()} or earlier "
                         "under Money → Exchange rates."
                     ),
+                    key=f"skill-{sb.skill.pk}",
                 )
             )
     return findings

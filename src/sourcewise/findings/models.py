@@ -1,0 +1,157 @@
+"""Findings kept in the database, so pages and the API read them instead of recomputing.
+
+The rules (each app's `rules.py`) stay the truth: `findings.refresh` runs them and writes
+what they say here. A row is one finding of one subject (its `fingerprint`); it is never
+deleted while the subject exists — when the rule stops firing, `resolved_at` is set, and
+when it fires again the row reopens. That is what gives a finding its age, "resolved this
+week" and the history.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import models
+from django.db.models import Q
+
+from sourcewise.findings.codes import SEVERITY_ORDER, Severity
+
+
+class FindingRecordQuerySet(models.QuerySet["FindingRecord"]):
+    def unresolved(self) -> FindingRecordQuerySet:
+        return self.filter(resolved_at__isnull=True)
+
+    def counting(self, today: datetime.date) -> FindingRecordQuerySet:
+        """Open findings that count in the score today: not accepted, not coming up."""
+        return self.unresolved().exclude(Q(starts_on__gt=today)).exclude(accepted_until__gt=today)
+
+    def accepted(self, today: datetime.date) -> FindingRecordQuerySet:
+        return self.unresolved().filter(accepted_until__gt=today).exclude(starts_on__gt=today)
+
+    def coming_up(self, today: datetime.date) -> FindingRecordQuerySet:
+        return self.unresolved().filter(starts_on__gt=today)
+
+    def fix_first_order(self) -> FindingRecordQuerySet:
+        """Most points gained first; ties: critical first, then the oldest."""
+        return self.order_by("-penalty", "severity_rank", "first_seen", "pk")
+
+
+class FindingRecord(models.Model):
+    """One finding of one subject, open or resolved (see the module docstring)."""
+
+    workspace = models.ForeignKey("workspaces.Workspace", on_delete=models.CASCADE, related_name="finding_records")
+    fingerprint = models.CharField(max_length=200, help_text="code:subject_type:subject_id[:key], unique per workspace")
+    code = models.CharField(max_length=40)
+    guardrail = models.CharField(max_length=8)
+    severity = models.CharField(max_length=10, choices=[(str(s), str(s).title()) for s in Severity])
+    severity_rank = models.PositiveSmallIntegerField(help_text="0 critical, 1 warning, 2 info (for ordering)")
+    penalty = models.PositiveSmallIntegerField(help_text="Points this finding takes off the score")
+    subject_type = models.CharField(max_length=20)
+    subject_id = models.BigIntegerField(null=True, blank=True)
+    subject_label = models.CharField(max_length=300, blank=True)
+    message = models.TextField()
+    fix = models.TextField()
+    starts_on = models.DateField(
+        null=True, blank=True, help_text="Set when the finding is coming up: it counts from this date"
+    )
+    first_seen = models.DateTimeField(help_text="Start of the current open spell")
+    last_seen = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    accepted_reason = models.TextField(blank=True)
+    accepted_until = models.DateField(null=True, blank=True, help_text="Review date: the finding counts again from it")
+    accepted_by = models.ForeignKey(
+        "workspaces.Membership", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = FindingRecordQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "fingerprint"], name="finding_unique_fingerprint"),
+        ]
+        indexes = [
+            # The dashboard's fix-first list and the paginated list (filters: severity, guardrail, age).
+            models.Index(
+                fields=["workspace", "resolved_at", "penalty", "severity_rank", "first_seen"], name="finding_open_rank"
+            ),
+            models.Index(fields=["workspace", "resolved_at", "code"], name="finding_open_code"),
+            models.Index(fields=["workspace", "resolved_at", "guardrail"], name="finding_open_guardrail"),
+            # A subject page's findings, and the refresh's "what is stored for these subjects".
+            models.Index(fields=["workspace", "subject_type", "subject_id"], name="finding_subject"),
+            models.Index(fields=["workspace", "resolved_at", "first_seen"], name="finding_age"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.subject_type}#{self.subject_id}"
+
+    @property
+    def title(self) -> str:
+        from sourcewise.findings.codes import CODES
+
+        return CODES[self.code].title
+
+    def is_accepted(self, today: datetime.date) -> bool:
+        return self.accepted_until is not None and self.accepted_until > today
+
+    def is_coming_up(self, today: datetime.date) -> bool:
+        return self.starts_on is not None and self.starts_on > today
+
+
+def severity_rank(severity: str) -> int:
+    return SEVERITY_ORDER[Severity(severity)]
+
+
+class FindingsState(models.Model):
+    """Per workspace: when the stored findings were last fully recomputed."""
+
+    workspace = models.OneToOneField("workspaces.Workspace", on_delete=models.CASCADE, related_name="findings_state")
+    evaluated_on = models.DateField(null=True, blank=True, help_text="The workspace's date of the last full run")
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+    wide_queued_at = models.DateTimeField(
+        null=True, blank=True, help_text="A workspace-wide refresh is queued (cleared when it runs)"
+    )
+
+    def __str__(self) -> str:
+        return f"findings of workspace #{self.workspace_id} on {self.evaluated_on}"
+
+
+class PendingRefresh(models.Model):
+    """A subject a write touched, whose findings are refreshed before the next read.
+
+    Written in the same transaction as the change, so a crash never leaves stored findings
+    that disagree with the data without a marker saying so. `subject_type` "workspace"
+    means: recompute everything.
+    """
+
+    # A plain id, not a foreign key: a marker written while its workspace is being deleted
+    # must not block the delete (an orphan marker is dropped when read).
+    workspace_id = models.BigIntegerField()
+    subject_type = models.CharField(max_length=20)
+    subject_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace_id", "id"], name="pending_refresh_ws")]
+
+    def __str__(self) -> str:
+        return f"refresh {self.subject_type}#{self.subject_id} of workspace #{self.workspace_id}"
+
+
+class HealthSnapshot(models.Model):
+    """The score and counts of one workspace on one day (the trend chart and the weekly email)."""
+
+    workspace = models.ForeignKey("workspaces.Workspace", on_delete=models.CASCADE, related_name="health_snapshots")
+    day = models.DateField()
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    critical = models.PositiveIntegerField(default=0)
+    warning = models.PositiveIntegerField(default=0)
+    info = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    by_guardrail = models.JSONField(default=dict, help_text="{guardrail: open findings}")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "day"], name="health_snapshot_unique_day")]
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"health of workspace #{self.workspace_id} on {self.day}: {self.score}"

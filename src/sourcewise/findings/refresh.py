@@ -1,0 +1,325 @@
+"""Keep the stored findings (`FindingRecord`) equal to what the rules say.
+
+Three ways in, all ending in `_sync`, which writes only the difference:
+
+- `refresh_full`: every check on the whole workspace (the daily job, `sourcewise health
+  --refresh`, the first read of a new day, or a write that touches the whole workspace);
+- `refresh_scope`: the local checks on the subjects a write touched, widened by
+  `scope_for` to every subject whose findings that write can change;
+- `refresh_wide`: the workspace-wide checks (shares, concentration, bench depth), queued
+  as a background task after writes.
+
+`ensure_fresh` is what pages, the API and the CLI call before they read: it applies the
+markers writes left (`PendingRefresh`) so the page you just fixed shows the finding gone.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from sourcewise.findings.codes import SEVERITY_ORDER, SEVERITY_PENALTY, Severity
+from sourcewise.findings.models import FindingRecord, FindingsState, PendingRefresh
+from sourcewise.findings.registry import SUBJECT_TYPES, Check, CheckContext, Finding, Scope, registered_checks
+from sourcewise.workspaces.models import Workspace
+
+WORKSPACE = "workspace"
+
+
+class UndeclaredFindingCode(RuntimeError):
+    pass
+
+
+def workspace_today(workspace: Workspace) -> datetime.date:
+    import zoneinfo
+
+    try:
+        zone: datetime.tzinfo = zoneinfo.ZoneInfo(workspace.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = datetime.UTC
+    return timezone.localdate(timezone=zone)
+
+
+def run_checks(ctx: CheckContext, checks: Iterable[Check]) -> list[Finding]:
+    """The findings of `checks`, refusing any code a check did not declare."""
+    findings: list[Finding] = []
+    for registered in checks:
+        for finding in registered.function(ctx):
+            if finding.code not in registered.codes:
+                raise UndeclaredFindingCode(f"{registered.name} produced {finding.code} which it did not declare")
+            findings.append(finding)
+    return findings
+
+
+def local_checks() -> list[Check]:
+    return [c for c in registered_checks() if not c.wide]
+
+
+def wide_checks() -> list[Check]:
+    return [c for c in registered_checks() if c.wide]
+
+
+def _codes(checks: Iterable[Check]) -> set[str]:
+    return {code for c in checks for code in c.codes}
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    created: int
+    reopened: int
+    changed: int
+    resolved: int
+
+
+def _sync(
+    workspace: Workspace,
+    findings: list[Finding],
+    covered: Q,
+    keep: Callable[[Finding], bool],
+) -> SyncResult:
+    """Make the stored rows matched by `covered` equal to `findings` (those `keep` accepts)."""
+    now = timezone.now()
+    wanted: dict[str, Finding] = {}
+    for finding in findings:
+        if keep(finding):
+            wanted.setdefault(finding.fingerprint, finding)
+    stored = {
+        row["fingerprint"]: row
+        for row in FindingRecord.objects.filter(covered, workspace=workspace).values(
+            "pk", "fingerprint", "severity", "message", "fix", "subject_label", "starts_on", "resolved_at"
+        )
+    }
+    create: list[FindingRecord] = []
+    update: list[FindingRecord] = []
+    reopened = 0
+    for fingerprint, f in wanted.items():
+        row = stored.get(fingerprint)
+        if row is None:
+            create.append(_record(workspace, f, now))
+            continue
+        same = (
+            row["severity"] == str(f.severity)
+            and row["message"] == f.message
+            and row["fix"] == f.fix
+            and row["subject_label"] == f.subject_label[:300]
+            and row["starts_on"] == f.starts_on
+        )
+        if same and row["resolved_at"] is None:
+            continue
+        record = _record(workspace, f, now)
+        record.pk = row["pk"]
+        if row["resolved_at"] is not None:
+            reopened += 1
+        else:
+            record.first_seen = None  # type: ignore[assignment]  # keeps its age: not in the update below
+        update.append(record)
+    gone = [row["pk"] for fp, row in stored.items() if fp not in wanted and row["resolved_at"] is None]
+
+    FindingRecord.objects.bulk_create(create, batch_size=500)
+    fields = ["severity", "severity_rank", "penalty", "message", "fix", "subject_label", "starts_on", "last_seen"]
+    reopen = [r for r in update if r.first_seen is not None]
+    still_open = [r for r in update if r.first_seen is None]
+    if reopen:
+        for r in reopen:
+            r.resolved_at = None
+        FindingRecord.objects.bulk_update(reopen, [*fields, "first_seen", "resolved_at"], batch_size=500)
+    if still_open:
+        FindingRecord.objects.bulk_update(still_open, fields, batch_size=500)
+    for start in range(0, len(gone), 500):
+        FindingRecord.objects.filter(pk__in=gone[start : start + 500]).update(resolved_at=now)
+    return SyncResult(len(create), reopened, len(still_open), len(gone))
+
+
+def _record(workspace: Workspace, f: Finding, now: datetime.datetime) -> FindingRecord:
+    return FindingRecord(
+        workspace=workspace,
+        fingerprint=f.fingerprint,
+        code=f.code,
+        guardrail=f.guardrail,
+        severity=str(f.severity),
+        severity_rank=SEVERITY_ORDER[Severity(f.severity)],
+        penalty=SEVERITY_PENALTY[Severity(f.severity)],
+        subject_type=f.subject_type,
+        subject_id=f.subject_id,
+        subject_label=f.subject_label[:300],
+        message=f.message,
+        fix=f.fix,
+        starts_on=f.starts_on,
+        first_seen=now,
+        last_seen=now,
+    )
+
+
+def _lock_state(workspace: Workspace) -> FindingsState:
+    """The workspace's state row, locked: one refresh of a workspace at a time."""
+    FindingsState.objects.get_or_create(workspace=workspace)
+    return FindingsState.objects.select_for_update().get(workspace=workspace)
+
+
+def refresh_full(workspace: Workspace, *, today: datetime.date | None = None) -> SyncResult:
+    """Recompute every check on the whole workspace and store the difference."""
+    today = today or workspace_today(workspace)
+    with transaction.atomic():
+        state = _lock_state(workspace)
+        # Markers up to here are answered by this run; later ones wait for the next read.
+        last_marker = (
+            PendingRefresh.objects.filter(workspace_id=workspace.pk)
+            .order_by("-pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        findings = run_checks(CheckContext(workspace=workspace, today=today), registered_checks())
+        result = _sync(workspace, findings, Q(), lambda f: True)
+        if last_marker is not None:
+            PendingRefresh.objects.filter(workspace_id=workspace.pk, pk__lte=last_marker).delete()
+        state.evaluated_on = today
+        state.refreshed_at = timezone.now()
+        state.wide_queued_at = None
+        state.save(update_fields=["evaluated_on", "refreshed_at", "wide_queued_at"])
+        _snapshot(workspace, today)
+    return result
+
+
+def refresh_wide(workspace: Workspace, *, today: datetime.date | None = None) -> SyncResult:
+    """Recompute the workspace-wide checks only."""
+    today = today or workspace_today(workspace)
+    checks = wide_checks()
+    codes = _codes(checks)
+    with transaction.atomic():
+        state = _lock_state(workspace)
+        findings = run_checks(CheckContext(workspace=workspace, today=today), checks)
+        result = _sync(workspace, findings, Q(code__in=codes), lambda f: f.code in codes)
+        state.wide_queued_at = None
+        state.save(update_fields=["wide_queued_at"])
+        _snapshot(workspace, today)
+    return result
+
+
+def refresh_scope(workspace: Workspace, scope: Scope, *, today: datetime.date | None = None) -> SyncResult:
+    """Recompute the local checks for the subjects of `scope` (already widened)."""
+    today = today or workspace_today(workspace)
+    if scope.empty:
+        return SyncResult(0, 0, 0, 0)
+    checks = local_checks()
+    codes = _codes(checks)
+    covered = Q()
+    for subject_type in SUBJECT_TYPES:
+        ids = scope.ids(subject_type)
+        if ids:
+            covered |= Q(subject_type=subject_type, subject_id__in=sorted(ids))
+    findings = run_checks(CheckContext(workspace=workspace, today=today, scope=scope), checks)
+    return _sync(
+        workspace,
+        findings,
+        Q(code__in=codes) & covered,
+        lambda f: f.code in codes and scope.covers(f.subject_type, f.subject_id),
+    )
+
+
+def scope_for(workspace: Workspace, touched: dict[str, set[int]]) -> Scope:
+    """Widen the subjects a write touched to all subjects whose local findings it can change.
+
+    An engagement's findings read its freelancer, task, manager and the task's SOPs; a
+    freelancer's read their engagements (trials count for their full engagements); a
+    task's read its engagements and SOPs. So: the engagements of every touched subject,
+    then the freelancers, tasks, managers and SOPs of those engagements, and the sibling
+    engagements of those freelancers.
+    """
+    from sourcewise.engagements.models import Engagement
+    from sourcewise.guidance.models import SOP
+    from sourcewise.tasks.models import Task
+
+    engagements = Engagement.objects.filter(workspace=workspace)
+    sops = set(touched.get("sop", ()))
+    tasks = set(touched.get("task", ()))
+    if sops:
+        tasks |= set(SOP.objects.filter(workspace=workspace, pk__in=sorted(sops)).values_list("tasks", flat=True))
+        tasks.discard(None)  # type: ignore[arg-type]
+    freelancers = set(touched.get("freelancer", ()))
+    members = set(touched.get("membership", ()))
+    seed = (
+        Q(pk__in=sorted(touched.get("engagement", ())))
+        | Q(freelancer__in=sorted(freelancers))
+        | Q(task__in=sorted(tasks))
+        | Q(manager__in=sorted(members))
+    )
+    rows = list(engagements.filter(seed).values_list("pk", "freelancer_id", "task_id", "manager_id"))
+    freelancers |= {r[1] for r in rows}
+    siblings = list(
+        engagements.filter(freelancer__in=sorted(freelancers)).values_list(
+            "pk", "freelancer_id", "task_id", "manager_id"
+        )
+    )
+    rows += siblings
+    engagement_ids = {r[0] for r in rows}
+    tasks |= {r[2] for r in rows}
+    members |= {r[3] for r in rows if r[3] is not None}
+    sops |= (
+        set(
+            SOP.objects.filter(workspace=workspace)
+            .filter(Q(tasks__in=sorted(tasks)) | Q(skills__task_needs__task__in=sorted(tasks)))
+            .values_list("pk", flat=True)
+        )
+        if tasks
+        else set()
+    )
+    del Task
+    return Scope(
+        engagement=frozenset(engagement_ids),
+        freelancer=frozenset(freelancers),
+        task=frozenset(tasks),
+        sop=frozenset(sops),
+        membership=frozenset(members),
+    )
+
+
+def ensure_fresh(workspace: Workspace, *, today: datetime.date | None = None) -> None:
+    """Apply what writes left behind before a read: two small queries when nothing did."""
+    today = today or workspace_today(workspace)
+    state = FindingsState.objects.filter(workspace=workspace).values_list("evaluated_on", flat=True).first()
+    if state != today:
+        # Never computed, or the daily job has not run yet today (overdue checkpoints,
+        # expiring documents and trials move with the date).
+        refresh_full(workspace, today=today)
+        return
+    markers = list(
+        PendingRefresh.objects.filter(workspace_id=workspace.pk)
+        .order_by("pk")
+        .values_list("pk", "subject_type", "subject_id")[:5000]
+    )
+    if not markers:
+        return
+    touched: dict[str, set[int]] = defaultdict(set)
+    for _pk, subject_type, subject_id in markers:
+        if subject_type == WORKSPACE or subject_id is None:
+            refresh_full(workspace, today=today)
+            return
+        touched[subject_type].add(subject_id)
+    with transaction.atomic():
+        _lock_state(workspace)
+        refresh_scope(workspace, scope_for(workspace, touched), today=today)
+        PendingRefresh.objects.filter(workspace_id=workspace.pk, pk__lte=markers[-1][0]).delete()
+    queue_wide_refresh(workspace)
+
+
+def queue_wide_refresh(workspace: Workspace) -> None:
+    """Queue the workspace-wide checks (at most one queued run per workspace)."""
+    from sourcewise.findings.tasks import refresh_wide_task
+
+    claimed = FindingsState.objects.filter(workspace=workspace, wide_queued_at__isnull=True).update(
+        wide_queued_at=timezone.now()
+    )
+    if claimed:
+        refresh_wide_task.enqueue(workspace.pk)
+
+
+def _snapshot(workspace: Workspace, today: datetime.date) -> None:
+    from sourcewise.findings.history import take_snapshot
+
+    take_snapshot(workspace, today)

@@ -1,0 +1,174 @@
+"""Every write to the data the rules read leaves a `PendingRefresh` marker.
+
+The marker is written in the same transaction as the change (a crash loses neither), and
+names the subjects the row belongs to — its engagement, freelancer, task, SOP or member,
+before and after the change. A row that belongs to no subject but to the workspace (a
+skill, a document type, an exchange rate, the workspace's thresholds) marks the whole
+workspace. `refresh.ensure_fresh` turns the markers into a scoped refresh before the
+next read.
+
+Bulk writes that bypass signals (`QuerySet.update`, `bulk_create`) call `mark()` or run
+inside `paused()` and then refresh the workspace in full.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.apps import apps
+from django.db import models
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+
+from sourcewise.findings.models import PendingRefresh
+
+# Apps whose rows the rules read. Everything else (audit, jobs, API keys, backups, sessions,
+# the stored findings themselves) never changes a finding.
+TRACKED_APPS = ("workspaces", "talent", "tasks", "engagements", "guidance", "costs", "money")
+# Rows in those apps that no rule reads.
+IGNORED_MODELS = {"guidance.notification", "workspaces.invitation", "engagements.timeentry"}
+
+SUBJECT_MODELS = {
+    "engagements.engagement": "engagement",
+    "talent.freelancer": "freelancer",
+    "tasks.task": "task",
+    "guidance.sop": "sop",
+    "workspaces.membership": "membership",
+}
+WORKSPACE = "workspace"
+
+_state = threading.local()
+
+
+def _paused() -> set[int] | None:
+    return getattr(_state, "paused", None)  # type: ignore[no-any-return]
+
+
+@contextmanager
+def paused() -> Iterator[set[int]]:
+    """No markers while inside (bulk loads); yields the workspace ids that were written to,
+    which the caller refreshes in full afterwards."""
+    previous = _paused()
+    touched: set[int] = set()
+    _state.paused = touched
+    try:
+        yield touched
+    finally:
+        _state.paused = previous
+        if previous is not None:
+            previous |= touched
+
+
+def mark(workspace_id: int, subjects: list[tuple[str, int | None]]) -> None:
+    """Record that these subjects of the workspace changed (a `None` id: the whole workspace)."""
+    touched = _paused()
+    if touched is not None:
+        touched.add(workspace_id)
+        return
+    if not subjects:
+        subjects = [(WORKSPACE, None)]
+    unique = dict.fromkeys(subjects)
+    PendingRefresh.objects.bulk_create(
+        [PendingRefresh(workspace_id=workspace_id, subject_type=t, subject_id=i) for t, i in unique]
+    )
+
+
+def _label(model: type[models.Model]) -> str:
+    return model._meta.label_lower
+
+
+def _subject_fields(model: type[models.Model]) -> list[tuple[str, str]]:
+    """(attname, subject type) of the model's foreign keys to a subject."""
+    cache: dict[type[models.Model], list[tuple[str, str]]] = _state.__dict__.setdefault("fields", {})
+    if model not in cache:
+        cache[model] = [
+            (f.attname, SUBJECT_MODELS[_label(f.related_model)])  # type: ignore[arg-type]
+            for f in model._meta.concrete_fields
+            if f.is_relation and f.related_model is not None and _label(f.related_model) in SUBJECT_MODELS  # type: ignore[arg-type]
+        ]
+    return cache[model]
+
+
+def _subjects(instance: models.Model) -> list[tuple[str, int | None]]:
+    model = type(instance)
+    own = SUBJECT_MODELS.get(_label(model))
+    subjects: list[tuple[str, int | None]] = []
+    if own is not None:
+        subjects.append((own, instance.pk))
+    for attname, subject_type in _subject_fields(model):
+        value = getattr(instance, attname, None)
+        if value is not None:
+            subjects.append((subject_type, value))
+    return subjects
+
+
+def _workspace_id(instance: models.Model, subjects: list[tuple[str, int | None]]) -> int | None:
+    if _label(type(instance)) == "workspaces.workspace":
+        return instance.pk  # type: ignore[no-any-return]
+    workspace_id = getattr(instance, "workspace_id", None)
+    if workspace_id is not None:
+        return workspace_id  # type: ignore[no-any-return]
+    # A row without its own workspace column (a task's skill need): ask its subject.
+    for attname, subject_type in _subject_fields(type(instance)):
+        value = getattr(instance, attname, None)
+        if value is not None:
+            model = next(m for m, t in SUBJECT_MODELS.items() if t == subject_type)
+            return (  # type: ignore[no-any-return]
+                apps.get_model(model).objects.filter(pk=value).values_list("workspace_id", flat=True).first()
+            )
+    return None
+
+
+def _tracked(sender: type[models.Model]) -> bool:
+    meta = sender._meta
+    return meta.app_label in TRACKED_APPS and meta.label_lower not in IGNORED_MODELS and not meta.auto_created
+
+
+def _before_save(sender: type[models.Model], instance: models.Model, raw: bool = False, **kwargs: Any) -> None:
+    # An engagement moved to another manager or freelancer changes the old one's findings too.
+    instance._findings_before = []  # type: ignore[attr-defined]
+    if raw or _paused() is not None or instance._state.adding or instance.pk is None:
+        return
+    fields = _subject_fields(sender)
+    if not fields:
+        return
+    old = sender._default_manager.filter(pk=instance.pk).values(*[a for a, _ in fields]).first() or {}
+    instance._findings_before = [(t, old.get(a)) for a, t in fields if old.get(a) is not None]  # type: ignore[attr-defined]
+
+
+def _after_write(sender: type[models.Model], instance: models.Model, raw: bool = False, **kwargs: Any) -> None:
+    if raw:
+        return
+    subjects = _subjects(instance) + getattr(instance, "_findings_before", [])
+    if _label(sender) == "workspaces.workspace":
+        subjects = [(WORKSPACE, None)]
+    workspace_id = _workspace_id(instance, subjects)
+    if workspace_id is None:
+        return
+    own = SUBJECT_MODELS.get(_label(sender))
+    if own is None and not _subject_fields(sender):
+        subjects = [(WORKSPACE, None)]  # belongs to the workspace as a whole
+    mark(workspace_id, subjects)
+
+
+def _after_delete(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    if _label(sender) == "workspaces.workspace":
+        return  # its findings go with it (CASCADE)
+    _after_write(sender, instance)
+
+
+def _m2m_changed(sender: type[models.Model], instance: models.Model, action: str, **kwargs: Any) -> None:
+    if action.startswith("post_") and _tracked(type(instance)):
+        _after_write(type(instance), instance)
+
+
+def connect() -> None:
+    for model in apps.get_models():
+        if not _tracked(model):
+            continue
+        pre_save.connect(_before_save, sender=model, dispatch_uid=f"findings-pre-{_label(model)}")
+        post_save.connect(_after_write, sender=model, dispatch_uid=f"findings-post-{_label(model)}")
+        post_delete.connect(_after_delete, sender=model, dispatch_uid=f"findings-del-{_label(model)}")
+    m2m_changed.connect(_m2m_changed, dispatch_uid="findings-m2m")
