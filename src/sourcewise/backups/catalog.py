@@ -22,8 +22,19 @@ from sourcewise.workspaces.models import Workspace
 # must never travel in a file, and jobs are transient progress records. The
 # notification log is keyed by database ids and recipients across the instance: a row
 # from a file would mark someone else's e-mail as already sent, so it never travels
-# (older backups that hold it restore without it).
-EXCLUDED = frozenset({"api.apitoken", "workspaces.invitation", "jobs.job", "guidance.notification"})
+# (older backups that hold it restore without it). Stored findings are recomputed from the
+# restored data on the first read (their subject ids would not match the new rows); the
+# health history travels.
+EXCLUDED = frozenset(
+    {
+        "api.apitoken",
+        "workspaces.invitation",
+        "jobs.job",
+        "guidance.notification",
+        "findings.findingrecord",
+        "findings.findingsstate",
+    }
+)
 
 
 @dataclass(frozen=True)

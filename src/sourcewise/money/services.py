@@ -19,6 +19,7 @@ from django.utils import timezone
 from sourcewise.audit.services import record
 from sourcewise.core.services import save_audited, snapshot
 from sourcewise.core.validators import validate_country, validate_currency
+from sourcewise.findings import tracking
 from sourcewise.money.csv_import import (
     CsvErrors,
     RowError,
@@ -114,6 +115,10 @@ def _write(
             model.objects.bulk_create(new, batch_size=500)
             if changed:
                 model.objects.bulk_update(changed, fields, batch_size=500)  # type: ignore[attr-defined]
+            # Bulk writes send no signals: every rate finding of the workspace may change.
+            workspaces = {row.workspace_id for row in [*new, *changed]}
+            for workspace_id in workspaces:
+                tracking.mark(workspace_id, [(tracking.WORKSPACE, None)])
     except IntegrityError:
         raise ValidationError(
             "Some of these rows were added by someone else while the file was imported. "
