@@ -229,9 +229,7 @@ FURTHEST = datetime.timedelta(days=2 * 365)
 def window_start_error(on: datetime.date, today: datetime.date) -> str | None:
     """Why `on` can't start an overlap window (None when it can): at most two years either side of today."""
     if abs(on - today) > FURTHEST:
-        return (
-            f"Choose a date within two years of today ({today - FURTHEST:%d %b %Y} to {today + FURTHEST:%d %b %Y})."
-        )
+        return f"Choose a date within two years of today ({today - FURTHEST:%d %b %Y} to {today + FURTHEST:%d %b %Y})."
     return None
 
 
@@ -308,6 +306,11 @@ class OverlapChange:
     before: Overlap  # a typical week before the change
     after: Overlap
 
+    @property
+    def changes_on(self) -> datetime.date:
+        """The date the clocks change, on the changing side's calendar."""
+        return self.at.astimezone(zoneinfo.ZoneInfo(self.zones[0])).date()
+
     def side(self, business: Schedule) -> str:
         """Whose clocks change, in words: "your", "their" or "both"."""
         ours = business.zone in self.zones
@@ -357,6 +360,11 @@ class OverlapDrop:
     overlap: Overlap  # the 28-day overlap from starts_on
     change_at: datetime.datetime
     change_zones: tuple[str, ...]
+
+    @property
+    def change_on(self) -> datetime.date:
+        """The date the clocks change, on the changing side's calendar."""
+        return self.change_at.astimezone(zoneinfo.ZoneInfo(self.change_zones[0])).date()
 
 
 def overlap_drop(
