@@ -390,6 +390,8 @@ def overlap_drop(
         day = today + datetime.timedelta(days=offset)
         overlap = overlap_for(business, freelancer, day)
         if not overlap.at_least(minimum):
-            first = min(changes)
-            return OverlapDrop(day, overlap, first, tuple(changes[first]))
+            # The cause: the latest change before this window ends (its new hours are what entered).
+            window_end = to_utc(day + datetime.timedelta(days=WINDOW_DAYS), datetime.time(0, 0), UTC)
+            cause = max((at for at in changes if at < window_end), default=min(changes))
+            return OverlapDrop(day, overlap, cause, tuple(changes[cause]))
     return None
