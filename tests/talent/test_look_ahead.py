@@ -24,6 +24,7 @@ from sourcewise.talent.overlap import (
     next_overlap_change,
     overlap_between,
     overlap_drop,
+    overlap_for,
 )
 from tests.conftest import api_headers, client_for
 from tests.factories import MembershipFactory, WorkspaceFactory
@@ -89,6 +90,22 @@ def test_southern_hemisphere_sydney_against_london():
     assert change(london, sydney, D(2027, 4, 5)) == (D(2027, 10, 4), 5, 4, "their", D(2027, 10, 3))
 
 
+@pytest.mark.parametrize("today", [D(2027, 3, 1) + k * datetime.timedelta(days=1) for k in range(0, 60, 3)])
+def test_the_sliding_window_agrees_with_the_28_day_overlap_of_each_day(today):
+    # A minimum no day meets once the first change is in the window: the drop is the first day below it.
+    night = sched("America/Los_Angeles", "06:30", "15:45", days=range(6))
+    minimum = overlap_for(BERLIN, night, today).hours
+    drop = overlap_drop(BERLIN, night, minimum, today, within=14)
+    for k in range(1, 15):
+        day = today + datetime.timedelta(days=k)
+        if drop is not None and day == drop.starts_on:
+            assert drop.overlap == overlap_between(BERLIN, night, day)
+            break
+        assert overlap_between(BERLIN, night, day).at_least(minimum)
+    else:
+        assert drop is None
+
+
 def test_nothing_when_no_change_alters_the_overlap():
     # No daylight saving on either side.
     assert next_overlap_change(sched("Asia/Kolkata"), sched("Asia/Tokyo"), D(2027, 1, 1)) is None
@@ -113,6 +130,7 @@ def test_the_28_day_overlap_drop_names_the_change_that_causes_it():
     drop = overlap_drop(BERLIN, ny_early, minimum, D(2027, 3, 2))
     assert (drop.starts_on, drop.overlap.hours, drop.change_zones, drop.change_on) == (
         D(2027, 3, 16), Decimal("3.45"), ("Europe/Berlin",), D(2027, 3, 28))  # fmt: skip
+    assert drop.overlap == overlap_between(BERLIN, ny_early, D(2027, 3, 16))  # what the rule sees that day
     assert overlap_drop(BERLIN, ny_early, minimum, D(2027, 3, 1)) is None  # 15 days ahead: out of reach
     assert overlap_drop(BERLIN, ny_early, minimum, D(2027, 3, 1), within=15).starts_on == D(2027, 3, 16)
     assert overlap_drop(BERLIN, ny_early, minimum, D(2027, 3, 16)) is None  # already below: the live finding

@@ -110,6 +110,13 @@ def shifts(
     """Working periods (UTC start, UTC end) of every local date from `first` to `last` included.
 
     `zone` overrides the schedule's zone (a fixed offset, to price one side of a clock change)."""
+    for _day, start, end in _dated_shifts(schedule, first, last, zone):
+        yield start, end
+
+
+def _dated_shifts(
+    schedule: Schedule, first: datetime.date, last: datetime.date, zone: datetime.tzinfo | None = None
+) -> Iterator[tuple[datetime.date, datetime.datetime, datetime.datetime]]:
     zone = zone or zoneinfo.ZoneInfo(schedule.zone)
     day = first
     one = datetime.timedelta(days=1)
@@ -119,7 +126,7 @@ def shifts(
             start = to_utc(day, schedule.start, zone)
             end = to_utc(end_day, schedule.end, zone)
             if end > start:
-                yield start, end
+                yield day, start, end
         day += one
 
 
@@ -135,23 +142,37 @@ def _overlap(
     days: int,
     zones: tuple[datetime.tzinfo, datetime.tzinfo] | None = None,
 ) -> Overlap:
+    daily = _daily_overlaps(business, freelancer, start, days, zones)
+    return Overlap(seconds=round(sum(seconds for _day, seconds in daily)), business_days=len(daily))
+
+
+def _daily_overlaps(
+    business: Schedule,
+    freelancer: Schedule,
+    start: datetime.date,
+    days: int,
+    zones: tuple[datetime.tzinfo, datetime.tzinfo] | None = None,
+) -> list[tuple[datetime.date, float]]:
+    """(your date, seconds of overlap) of each business day over `days` days from `start`."""
     last = start + datetime.timedelta(days=days - 1)
     business_zone, freelancer_zone = zones or (None, None)
-    business_periods = list(shifts(business, start, last, business_zone))
+    business_periods = list(_dated_shifts(business, start, last, business_zone))
     # The freelancer's local dates around the window: offsets differ by up to 26 hours.
     two = datetime.timedelta(days=2)
     periods = list(shifts(freelancer, start - two, last + two, freelancer_zone))
-    total = 0.0
+    daily = []
     index = 0
-    for b_start, b_end in business_periods:
+    for day, b_start, b_end in business_periods:
         while index < len(periods) and periods[index][1] <= b_start:
             index += 1
         j = index
+        seconds = 0.0
         while j < len(periods) and periods[j][0] < b_end:
             f_start, f_end = periods[j]
-            total += max(0.0, (min(b_end, f_end) - max(b_start, f_start)).total_seconds())
+            seconds += max(0.0, (min(b_end, f_end) - max(b_start, f_start)).total_seconds())
             j += 1
-    return Overlap(seconds=round(total), business_days=len(business_periods))
+        daily.append((day, seconds))
+    return daily
 
 
 @lru_cache(maxsize=4096)
@@ -367,6 +388,7 @@ class OverlapDrop:
         return self.change_at.astimezone(zoneinfo.ZoneInfo(self.change_zones[0])).date()
 
 
+@lru_cache(maxsize=4096)
 def overlap_drop(
     business: Schedule, freelancer: Schedule, minimum: Decimal, today: datetime.date, within: int = 14
 ) -> OverlapDrop | None:
@@ -375,10 +397,11 @@ def overlap_drop(
 
     A 28-day window is four whole weeks, so only a clock change can move its average: without
     one of either zone in reach (today to the last window's end, plus the two days a shift can
-    reach) nothing changes and nothing is computed."""
+    reach) nothing changes and nothing is computed. Cached like `overlap_for`: once per
+    distinct pair of schedules a day."""
     if not overlap_for(business, freelancer, today).at_least(minimum):
         return None
-    reach = datetime.timedelta(days=within + WINDOW_DAYS + 3)
+    reach = datetime.timedelta(days=within + WINDOW_DAYS + 6)
     since = to_utc(today - datetime.timedelta(days=3), datetime.time(0, 0), UTC)
     changes: dict[datetime.datetime, list[str]] = {}
     for zone in dict.fromkeys((business.zone, freelancer.zone)):
@@ -386,9 +409,13 @@ def overlap_drop(
             changes.setdefault(at, []).append(zone)
     if not changes:
         return None
+    # One pass over every business day the windows touch, then slide the 28-day window.
+    daily = _daily_overlaps(business, freelancer, today, within + WINDOW_DAYS)
     for offset in range(1, within + 1):
         day = today + datetime.timedelta(days=offset)
-        overlap = overlap_for(business, freelancer, day)
+        end = day + datetime.timedelta(days=WINDOW_DAYS)
+        window = [seconds for d, seconds in daily if day <= d < end]
+        overlap = Overlap(seconds=round(sum(window)), business_days=len(window))
         if not overlap.at_least(minimum):
             # The cause: the latest change before this window ends (its new hours are what entered).
             window_end = to_utc(day + datetime.timedelta(days=WINDOW_DAYS), datetime.time(0, 0), UTC)
