@@ -1,7 +1,7 @@
 """Time-zone overlap of SPEC G3, on real dates with zoneinfo.
 
 Overlap = the average number of hours per workspace business day, over the 28 days
-starting today (the workspace's date), in which the freelancer's working hours
+starting today (the workspace's date; or a chosen date within two years, `?on=`), in which the freelancer's working hours
 intersect the business hours. Both schedules are laid on the real calendar in their
 own zone, so daylight-saving changes on either side, half-hour and 45-minute offsets
 and shifts that cross midnight all count. A day off on the freelancer's side adds zero
@@ -14,6 +14,10 @@ occurrence.
 
 The result depends only on (zone, start, end, days) of both sides and the start date,
 so matching computes it once per distinct schedule (`overlap_for`) and not per person.
+
+Looking ahead: `next_overlap_change` finds the next daylight-saving change of either side that
+alters the typical business day; `overlap_drop` the day a clock change pulls the 28-day
+overlap below a minimum (LOW_TZ_OVERLAP's coming-up finding).
 """
 
 from __future__ import annotations
