@@ -1,7 +1,7 @@
 """Time-zone overlap of SPEC G3, on real dates with zoneinfo.
 
 Overlap = the average number of hours per workspace business day, over the 28 days
-starting today (the workspace's date; or a chosen date within two years, `?on=`), in which the freelancer's working hours
+starting today (the workspace's date; or a date within two years, `?on=`), in which the freelancer's working hours
 intersect the business hours. Both schedules are laid on the real calendar in their
 own zone, so daylight-saving changes on either side, half-hour and 45-minute offsets
 and shifts that cross midnight all count. A day off on the freelancer's side adds zero
