@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 
 from sourcewise.core.access import INTERNAL
@@ -14,7 +15,7 @@ from sourcewise.engagements.selectors import (
     last_review_dates,
 )
 from sourcewise.findings.codes import Severity
-from sourcewise.findings.registry import CheckContext, Finding, check
+from sourcewise.findings.registry import CheckContext, Finding, check, coming_up
 from sourcewise.workspaces.models import Membership
 
 OPEN_STATES = (Engagement.State.DRAFT, Engagement.State.ACTIVE)
@@ -92,11 +93,28 @@ def full_engagements_without_trial(ctx: CheckContext) -> Iterator[Finding]:
 @check("TRIAL_OVERRUN")
 def trials_past_their_end(ctx: CheckContext) -> Iterator[Finding]:
     """G6 start small holds after the start: an active trial whose end date is before the
-    workspace's today (ending today is on time; completed or ended trials are not judged)."""
+    workspace's today (ending today is on time; completed or ended trials are not judged).
+
+    Coming up: a trial ending within the next 13 days (its overrun would start within 14) is
+    yielded with `starts_on` the day after its end — same fingerprint, so the stored row turns
+    live on that day if the trial is still running."""
     for e in _open_engagements(ctx):
         if e.state != Engagement.State.ACTIVE or not e.is_trial or e.end_date is None:
             continue
-        if e.end_date >= ctx.today:
+        overrun_from = e.end_date + datetime.timedelta(days=1)
+        if overrun_from > ctx.today:
+            if coming_up(ctx.today, overrun_from):
+                yield Finding(
+                    code="TRIAL_OVERRUN",
+                    severity=Severity.WARNING,
+                    subject_type=SUBJECT,
+                    subject_id=e.pk,
+                    subject_label=str(e),
+                    message=f"The trial of {e.freelancer} on {e.task} ends on {e.end_date:%d %b %Y}; "
+                    f"still running the day after, it overruns.",
+                    fix=f"Before {e.end_date:%d %b}: end it, or convert it to a full engagement.",
+                    starts_on=overrun_from,
+                )
             continue
         days = (ctx.today - e.end_date).days
         yield Finding(

@@ -17,9 +17,13 @@ from sourcewise.findings.selectors import has_outsourced_work
 from sourcewise.workspaces.models import Workspace
 
 
-def health_score(findings: list[Finding]) -> int:
-    """100 = no findings; each critical −15, warning −5, info −1; never below 0 (SPEC §2)."""
-    return max(0, 100 - sum(SEVERITY_PENALTY[f.severity] for f in findings))
+def health_score(findings: list[Finding], today: datetime.date | None = None) -> int:
+    """100 = no findings; each critical −15, warning −5, info −1; never below 0 (SPEC §2).
+
+    With `today`, coming-up findings (starting after today) don't count, as in the store's
+    `counting(today)`; without it every finding counts (the score of a list as given)."""
+    counted = findings if today is None else [f for f in findings if not f.is_coming_up(today)]
+    return max(0, 100 - sum(SEVERITY_PENALTY[f.severity] for f in counted))
 
 
 NOT_ENOUGH_DATA = "not_enough_data"
@@ -44,7 +48,8 @@ class HealthReport:
 
     @property
     def counts(self) -> dict[str, int]:
-        counter = Counter(str(f.severity) for f in self.findings)
+        """Findings that count, by severity (coming-up ones wait for their date)."""
+        counter = Counter(str(f.severity) for f in self.findings if not f.is_coming_up(self.evaluated_on))
         return {str(s): counter.get(str(s), 0) for s in Severity}
 
     def by_guardrail(self) -> list[tuple[str, str, list[Finding]]]:
@@ -75,7 +80,7 @@ def evaluate(workspace: Workspace, *, today: datetime.date | None = None) -> Hea
     findings = run_checks(ctx, registered_checks())
     findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.guardrail, f.code, f.subject_label, f.subject_id or 0))
     # A workspace with no outsourced work would score a perfect 100 for having done nothing.
-    score = health_score(findings) if has_outsourced_work(workspace) else None
+    score = health_score(findings, today) if has_outsourced_work(workspace) else None
     return HealthReport(workspace=workspace, findings=findings, score=score, evaluated_on=today)
 
 

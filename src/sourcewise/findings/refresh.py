@@ -116,8 +116,9 @@ def _sync(
         record.pk = row["pk"]
         if row["resolved_at"] is not None:
             reopened += 1
-        else:
+        elif not (row["starts_on"] is not None and f.starts_on is None):
             record.first_seen = None  # type: ignore[assignment]  # keeps its age: not in the update below
+        # else: a coming-up finding turning live starts its open spell now (its age counts from today).
         update.append(record)
     gone = [row["pk"] for fp, row in stored.items() if fp not in wanted and row["resolved_at"] is None]
 

@@ -25,6 +25,16 @@ if TYPE_CHECKING:
     M = TypeVar("M", bound=Model)
 
 
+# A finding that will start within this many days is yielded now as "coming up" (`starts_on`):
+# shown, not counted, until that date.
+COMING_UP_DAYS = 14
+
+
+def coming_up(today: datetime.date, starts_on: datetime.date) -> bool:
+    """True when a finding starting on `starts_on` is yielded today as coming up (1 to 14 days on)."""
+    return today < starts_on <= today + datetime.timedelta(days=COMING_UP_DAYS)
+
+
 @dataclass(frozen=True)
 class Finding:
     """`{code, severity, subject (type, id), message, fix}` of SPEC §2."""
@@ -46,6 +56,9 @@ class Finding:
         base = f"{self.code}:{self.subject_type}:{self.subject_id or 0}"
         return f"{base}:{self.key}" if self.key else base
 
+    def is_coming_up(self, today: datetime.date) -> bool:
+        return self.starts_on is not None and self.starts_on > today
+
     @property
     def guardrail(self) -> str:
         return CODES[self.code].guardrail
@@ -55,7 +68,7 @@ class Finding:
         return CODES[self.code].title
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "code": self.code,
             "severity": str(self.severity),
             "guardrail": self.guardrail,
@@ -63,6 +76,9 @@ class Finding:
             "message": self.message,
             "fix": self.fix,
         }
+        if self.starts_on is not None:  # only coming-up findings carry it: live ones keep their format
+            data["starts_on"] = self.starts_on.isoformat()
+        return data
 
 
 SUBJECT_TYPES = ("engagement", "freelancer", "task", "sop", "membership")

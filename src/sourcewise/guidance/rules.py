@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from sourcewise.findings.codes import Severity
-from sourcewise.findings.registry import CheckContext, Finding, check
+from sourcewise.findings.registry import CheckContext, Finding, check, coming_up
 from sourcewise.guidance.models import SOP, SOPAcknowledgement
 from sourcewise.guidance.selectors import (
     document_statuses,
@@ -111,14 +111,39 @@ def active_engagements_with_unacknowledged_sops(ctx: CheckContext) -> Iterator[F
 
 @check("DOCUMENT_MISSING")
 def documents_missing_or_expired(ctx: CheckContext) -> Iterator[Finding]:
+    """G6: a freelancer with a portal login missing a required document, or whose newest one
+    has expired (a document is valid through its `expires_on`).
+
+    Coming up: with nothing missing or expired, a required document expiring within the next
+    14 days yields the finding with `starts_on` the day it lapses (the day after it expires) —
+    same fingerprint, so the stored row turns live that day unless a renewal was uploaded. A
+    live finding names documents about to lapse too, so one upload request covers them."""
     people = _freelancers_with_login(ctx)
     if not people:
         return
     statuses = document_statuses(Freelancer.objects.filter(pk__in=[p.pk for p in people]), ctx.workspace, ctx.today)
+    fix = (
+        "Ask them to upload the document in their portal, or untick “required” on the document type "
+        "(Guidance → Documents) if you no longer need it."
+    )
     for person in people:
-        missing = [s.document_type.name for s in statuses.get(person.pk, []) if s.state == "missing"]
-        expired = [s for s in statuses.get(person.pk, []) if s.state == "expired"]
+        mine = statuses.get(person.pk, [])
+        missing = [s.document_type.name for s in mine if s.state == "missing"]
+        expired = [s for s in mine if s.state == "expired"]
+        lapsing = [s for s in mine if s.state == "expiring" and s.lapses_on and coming_up(ctx.today, s.lapses_on)]
+        soon = ", ".join(f"{s.document_type.name} (on {s.document.expires_on:%d %b %Y})" for s in lapsing if s.document)
         if not missing and not expired:
+            if lapsing:
+                yield Finding(
+                    "DOCUMENT_MISSING",
+                    Severity.WARNING,
+                    "freelancer",
+                    person.pk,
+                    f"{person.name}'s required documents expire soon: {soon}.",
+                    "Ask them to upload the renewed document in their portal before it expires.",
+                    person.name,
+                    starts_on=min(s.lapses_on for s in lapsing if s.lapses_on),
+                )
             continue
         parts = []
         if missing:
@@ -130,14 +155,15 @@ def documents_missing_or_expired(ctx: CheckContext) -> Iterator[Finding]:
                     f"{s.document_type.name} (on {s.document.expires_on:%d %b %Y})" for s in expired if s.document
                 )
             )
+        if lapsing:
+            parts.append("expiring soon: " + soon)
         yield Finding(
             "DOCUMENT_MISSING",
             Severity.WARNING,
             "freelancer",
             person.pk,
             f"{person.name} has required documents {'; '.join(parts)}.",
-            "Ask them to upload the document in their portal, or untick “required” on the document type "
-            "(Guidance → Documents) if you no longer need it.",
+            fix,
             person.name,
         )
 

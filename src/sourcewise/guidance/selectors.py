@@ -180,6 +180,13 @@ class DocumentStatus:
     def is_problem(self) -> bool:
         return self.state in {"missing", "expired"}
 
+    @property
+    def lapses_on(self) -> datetime.date | None:
+        """The first day the document counts as expired (the day after `expires_on`), if it expires."""
+        if self.document is None or not self.document_type.expires or self.document.expires_on is None:
+            return None
+        return self.document.expires_on + datetime.timedelta(days=1)
+
 
 def latest_documents(freelancers: QuerySet[Freelancer]) -> dict[tuple[int, int], FreelancerDocument]:
     """{(freelancer id, document type id): newest upload} in one query."""

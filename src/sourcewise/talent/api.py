@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import zoneinfo
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
@@ -29,7 +29,16 @@ from sourcewise.core.schemas import (
 from sourcewise.talent import services
 from sourcewise.talent.matching import Candidate, rank_candidates
 from sourcewise.talent.models import VETTED_STATUSES, Freelancer, Skill
-from sourcewise.talent.overlap import business_schedule, freelancer_schedule, overlap_for, timeline
+from sourcewise.talent.overlap import (
+    OverlapChange,
+    Schedule,
+    business_schedule,
+    freelancer_schedule,
+    next_overlap_change,
+    overlap_for,
+    timeline,
+    window_start_error,
+)
 from sourcewise.talent.selectors import with_profile, with_skills, with_vetting
 from sourcewise.talent.vetting import vetting_state
 from sourcewise.tasks.models import Task
@@ -90,6 +99,32 @@ class FreelancerIn(InputSchema):
     skills: list[SkillLevelIn] = []
 
 
+def _today(request: HttpRequest) -> datetime.date:
+    return timezone.localdate(timezone=zoneinfo.ZoneInfo(request.workspace.timezone))  # type: ignore[attr-defined]
+
+
+class OverlapChangeOut(Schema):
+    starts_on: datetime.date = Field(description="The first business day (your date) with the new overlap.")
+    changes_at: datetime.datetime = Field(description="The instant the clocks change (UTC).")
+    side: Literal["your", "their", "both"] = Field(description="Whose clocks change.")
+    zones: list[str]
+    hours_before: Decimal = Field(description="Average overlap per business day before the change.")
+    hours_after: Decimal
+
+
+def overlap_change_out(business: Schedule, change: OverlapChange | None) -> dict[str, object] | None:
+    if change is None:
+        return None
+    return {
+        "starts_on": change.starts_on,
+        "changes_at": change.at,
+        "side": change.side(business),
+        "zones": list(change.zones),
+        "hours_before": change.before.hours.quantize(Decimal("0.01")),
+        "hours_after": change.after.hours.quantize(Decimal("0.01")),
+    }
+
+
 class FreelancerSummaryOut(Schema):
     """A freelancer in a list (SPEC P1: four queries a page); languages are on the detail."""
 
@@ -123,10 +158,20 @@ class FreelancerSummaryOut(Schema):
 class FreelancerOut(FreelancerSummaryOut):
     languages: list[LanguageOut]
     notes: str
+    next_overlap_change: OverlapChangeOut | None = Field(
+        description="The next daylight-saving change (either side, within a year) that alters the overlap with "
+        "your business hours (as on GET …/overlap); null when none does."
+    )
 
     @staticmethod
     def resolve_languages(obj: Freelancer) -> list[dict[str, object]]:
         return [{"language": lang.language, "level": lang.level} for lang in obj.languages.all()]
+
+    @staticmethod
+    def resolve_next_overlap_change(obj: Freelancer, context: dict[str, Any]) -> dict[str, object] | None:
+        request = context["request"]
+        business = business_schedule(request.workspace)
+        return overlap_change_out(business, next_overlap_change(business, freelancer_schedule(obj), _today(request)))
 
 
 def _profile_fields(payload: FreelancerIn) -> dict[str, object]:
@@ -383,10 +428,6 @@ def invite_to_portal(
 # ---- overlap, matching, bench --------------------------------------------------------
 
 
-def _today(request: HttpRequest) -> datetime.date:
-    return timezone.localdate(timezone=zoneinfo.ZoneInfo(request.workspace.timezone))  # type: ignore[attr-defined]
-
-
 class Span(Schema):
     start: float = Field(description="Hours after the owner's local midnight.")
     end: float
@@ -406,29 +447,47 @@ class OverlapOut(Schema):
     business_hours: list[Span] = Field(description="Both working days on timeline_day, in the owner's local hours.")
     freelancer_hours: list[Span]
     overlap_hours: list[Span]
+    next_change: OverlapChangeOut | None = Field(
+        description="The next daylight-saving change (either side, within a year of window_start) that alters "
+        "the overlap; null when none does."
+    )
+
+
+class OverlapParams(Schema):
+    on: datetime.date | None = Field(
+        None, description="Start of the 28-day window (YYYY-MM-DD, within two years of today); today by default."
+    )
 
 
 @router.get(
     "/freelancers/{freelancer_id}/overlap", response=responses(OverlapOut), auth=api_access(INTERNAL, FREELANCER_OBJECT)
 )
-def get_overlap(request: HttpRequest, freelancer_id: int = path_id()) -> dict[str, object]:
-    """Average working-hours overlap per business day over the next 28 days (SPEC G3)."""
+def get_overlap(
+    request: HttpRequest, params: Query[OverlapParams], freelancer_id: int = path_id()
+) -> dict[str, object]:
+    """Average working-hours overlap per business day over the 28 days from `on` (today by
+    default; SPEC G3), and the next clock change that alters it. A date more than two years
+    from today is a 422."""
     freelancer = scoped_object(request, Freelancer, freelancer_id)
     workspace = request.workspace  # type: ignore[attr-defined]
-    today = _today(request)
+    start = params.on or _today(request)
+    problem = window_start_error(start, _today(request))
+    if problem:
+        raise ValidationError({"on": problem})
     business, schedule = business_schedule(workspace), freelancer_schedule(freelancer)
-    overlap = overlap_for(business, schedule, today)
-    line = timeline(business, schedule, today)
+    overlap = overlap_for(business, schedule, start)
+    line = timeline(business, schedule, start)
     return {
         "hours": overlap.hours.quantize(Decimal("0.01")),
         "minimum": workspace.min_tz_overlap_hours,
         "meets_minimum": overlap.at_least(workspace.min_tz_overlap_hours),
         "business_days": overlap.business_days,
-        "window_start": today,
+        "window_start": start,
         "timeline_day": line.day,
         "business_hours": _spans(line.business),
         "freelancer_hours": _spans(line.freelancer),
         "overlap_hours": _spans(line.overlap),
+        "next_change": overlap_change_out(business, next_overlap_change(business, schedule, start)),
     }
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
@@ -24,6 +25,7 @@ from sourcewise.talent.models import (
     Skill,
     TrialTask,
 )
+from sourcewise.talent.overlap import window_start_error
 from sourcewise.workspaces.models import Workspace
 
 LANGUAGE_SLOTS = 3
@@ -165,3 +167,31 @@ class ImportForm(forms.Form):
     file = forms.FileField(
         label="CSV file", help_text="UTF-8, with a header row. Download an export to see the columns."
     )
+
+
+class OverlapDateForm(forms.Form):
+    """`?on=` on a freelancer's page: the overlap over the 28 days from another date."""
+
+    on = forms.DateField(
+        label="Overlap from",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
+    )
+
+    def __init__(self, *args: Any, today: datetime.date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean_on(self) -> datetime.date | None:
+        on: datetime.date | None = self.cleaned_data.get("on")
+        problem = window_start_error(on, self.today) if on else None
+        if problem:
+            raise forms.ValidationError(problem)
+        return on
+
+    def start(self) -> datetime.date:
+        """The chosen date when valid, else today (an invalid date shows its error, not a 500)."""
+        if self.is_bound and self.is_valid() and self.cleaned_data.get("on"):
+            return self.cleaned_data["on"]  # type: ignore[no-any-return]
+        return self.today

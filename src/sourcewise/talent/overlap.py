@@ -1,7 +1,7 @@
 """Time-zone overlap of SPEC G3, on real dates with zoneinfo.
 
 Overlap = the average number of hours per workspace business day, over the 28 days
-starting today (the workspace's date), in which the freelancer's working hours
+starting today (the workspace's date; or a date within two years, `?on=`), in which the freelancer's working hours
 intersect the business hours. Both schedules are laid on the real calendar in their
 own zone, so daylight-saving changes on either side, half-hour and 45-minute offsets
 and shifts that cross midnight all count. A day off on the freelancer's side adds zero
@@ -14,6 +14,10 @@ occurrence.
 
 The result depends only on (zone, start, end, days) of both sides and the start date,
 so matching computes it once per distinct schedule (`overlap_for`) and not per person.
+
+Looking ahead: `next_overlap_change` finds the next daylight-saving change of either side that
+alters the typical business day; `overlap_drop` the day a clock change pulls the 28-day
+overlap below a minimum (LOW_TZ_OVERLAP's coming-up finding).
 """
 
 from __future__ import annotations
@@ -79,7 +83,7 @@ def _minutes(t: datetime.time) -> int:
     return t.hour * 60 + t.minute
 
 
-def to_utc(day: datetime.date, at: datetime.time, zone: zoneinfo.ZoneInfo) -> datetime.datetime:
+def to_utc(day: datetime.date, at: datetime.time, zone: datetime.tzinfo) -> datetime.datetime:
     """The instant the wall clock in `zone` first shows `at` on `day`.
 
     Normal times map directly; a repeated time is its first occurrence (fold=0); a time
@@ -105,10 +109,19 @@ def to_utc(day: datetime.date, at: datetime.time, zone: zoneinfo.ZoneInfo) -> da
 
 
 def shifts(
-    schedule: Schedule, first: datetime.date, last: datetime.date
+    schedule: Schedule, first: datetime.date, last: datetime.date, zone: datetime.tzinfo | None = None
 ) -> Iterator[tuple[datetime.datetime, datetime.datetime]]:
-    """Working periods (UTC start, UTC end) of every local date from `first` to `last` included."""
-    zone = zoneinfo.ZoneInfo(schedule.zone)
+    """Working periods (UTC start, UTC end) of every local date from `first` to `last` included.
+
+    `zone` overrides the schedule's zone (a fixed offset, to price one side of a clock change)."""
+    for _day, start, end in _dated_shifts(schedule, first, last, zone):
+        yield start, end
+
+
+def _dated_shifts(
+    schedule: Schedule, first: datetime.date, last: datetime.date, zone: datetime.tzinfo | None = None
+) -> Iterator[tuple[datetime.date, datetime.datetime, datetime.datetime]]:
+    zone = zone or zoneinfo.ZoneInfo(schedule.zone)
     day = first
     one = datetime.timedelta(days=1)
     while day <= last:
@@ -117,27 +130,53 @@ def shifts(
             start = to_utc(day, schedule.start, zone)
             end = to_utc(end_day, schedule.end, zone)
             if end > start:
-                yield start, end
+                yield day, start, end
         day += one
 
 
 def overlap_between(business: Schedule, freelancer: Schedule, start: datetime.date, days: int = WINDOW_DAYS) -> Overlap:
     """Overlap of `freelancer` with the `business` hours over `days` business-calendar days from `start`."""
+    return _overlap(business, freelancer, start, days)
+
+
+def _overlap(
+    business: Schedule,
+    freelancer: Schedule,
+    start: datetime.date,
+    days: int,
+    zones: tuple[datetime.tzinfo, datetime.tzinfo] | None = None,
+) -> Overlap:
+    daily = _daily_overlaps(business, freelancer, start, days, zones)
+    return Overlap(seconds=round(sum(seconds for _day, seconds in daily)), business_days=len(daily))
+
+
+def _daily_overlaps(
+    business: Schedule,
+    freelancer: Schedule,
+    start: datetime.date,
+    days: int,
+    zones: tuple[datetime.tzinfo, datetime.tzinfo] | None = None,
+) -> list[tuple[datetime.date, float]]:
+    """(your date, seconds of overlap) of each business day over `days` days from `start`."""
     last = start + datetime.timedelta(days=days - 1)
-    business_periods = list(shifts(business, start, last))
+    business_zone, freelancer_zone = zones or (None, None)
+    business_periods = list(_dated_shifts(business, start, last, business_zone))
     # The freelancer's local dates around the window: offsets differ by up to 26 hours.
-    periods = list(shifts(freelancer, start - datetime.timedelta(days=2), last + datetime.timedelta(days=2)))
-    total = 0.0
+    two = datetime.timedelta(days=2)
+    periods = list(shifts(freelancer, start - two, last + two, freelancer_zone))
+    daily = []
     index = 0
-    for b_start, b_end in business_periods:
+    for day, b_start, b_end in business_periods:
         while index < len(periods) and periods[index][1] <= b_start:
             index += 1
         j = index
+        seconds = 0.0
         while j < len(periods) and periods[j][0] < b_end:
             f_start, f_end = periods[j]
-            total += max(0.0, (min(b_end, f_end) - max(b_start, f_start)).total_seconds())
+            seconds += max(0.0, (min(b_end, f_end) - max(b_start, f_start)).total_seconds())
             j += 1
-    return Overlap(seconds=round(total), business_days=len(business_periods))
+        daily.append((day, seconds))
+    return daily
 
 
 @lru_cache(maxsize=4096)
@@ -203,3 +242,187 @@ def timeline(business: Schedule, freelancer: Schedule, start: datetime.date) -> 
     f = clip(shifts(freelancer, day - datetime.timedelta(days=2), day + datetime.timedelta(days=1)))
     both = [(max(bs, fs), min(be, fe)) for bs, be in b for fs, fe in f if min(be, fe) > max(bs, fs)]
     return Timeline(day=day, business=b, freelancer=f, overlap=both)
+
+
+# ---- looking ahead: a chosen start date, and the clock changes to come ------------------------
+
+# How far from today the overlap may be asked for (`?on=`): far enough to plan a year,
+# near enough that time-zone rules (changed by governments every year) still mean something.
+FURTHEST = datetime.timedelta(days=2 * 365)
+
+
+def window_start_error(on: datetime.date, today: datetime.date) -> str | None:
+    """Why `on` can't start an overlap window (None when it can): at most two years either side of today."""
+    if abs(on - today) > FURTHEST:
+        return f"Choose a date within two years of today ({today - FURTHEST:%d %b %Y} to {today + FURTHEST:%d %b %Y})."
+    return None
+
+
+def _offset(zone: zoneinfo.ZoneInfo, instant: datetime.datetime) -> datetime.timedelta:
+    offset = instant.astimezone(zone).utcoffset()
+    assert offset is not None
+    return offset
+
+
+@lru_cache(maxsize=1024)
+def _clock_changes_in(zone_name: str, year: int) -> tuple[datetime.datetime, ...]:
+    """The instants (UTC) in a UTC calendar year at which the zone's offset from UTC changes.
+
+    zoneinfo keeps its transitions private, so walk the year in 6-hour steps (no zone changes
+    twice within 6 hours) and pin each change to the second by halving."""
+    zone = zoneinfo.ZoneInfo(zone_name)
+    step = datetime.timedelta(hours=6)
+    cursor = datetime.datetime(year, 1, 1, tzinfo=UTC)
+    end = datetime.datetime(year + 1, 1, 1, tzinfo=UTC)
+    changes = []
+    offset = _offset(zone, cursor)
+    while cursor < end:
+        following = min(cursor + step, end)
+        if _offset(zone, following) != offset:
+            low, high = cursor, following
+            while high - low > datetime.timedelta(seconds=1):
+                middle = low + (high - low) / 2
+                if _offset(zone, middle) == offset:
+                    low = middle
+                else:
+                    high = middle
+            changes.append(high.replace(microsecond=0))
+            offset = _offset(zone, following)
+        cursor = following
+    return tuple(changes)
+
+
+def clock_changes(zone: str, since: datetime.datetime, until: datetime.datetime) -> list[datetime.datetime]:
+    """The instants (UTC) in [since, until) at which `zone`'s offset from UTC changes."""
+    return [
+        at for year in range(since.year, until.year + 1) for at in _clock_changes_in(zone, year) if since <= at < until
+    ]
+
+
+# Any Monday: with fixed offsets only the weekdays of a week matter, not its date.
+_REFERENCE_MONDAY = datetime.date(2001, 1, 1)
+
+
+@lru_cache(maxsize=4096)
+def _week_at_offsets(
+    business: Schedule, freelancer: Schedule, offsets: tuple[datetime.timedelta, datetime.timedelta]
+) -> Overlap:
+    """The overlap of a whole week with both clocks held at the given offsets from UTC."""
+    zones = (datetime.timezone(offsets[0]), datetime.timezone(offsets[1]))
+    return _overlap(business, freelancer, _REFERENCE_MONDAY, 7, zones)
+
+
+def _offsets(
+    business: Schedule, freelancer: Schedule, instant: datetime.datetime
+) -> tuple[datetime.timedelta, datetime.timedelta]:
+    return (
+        _offset(zoneinfo.ZoneInfo(business.zone), instant),
+        _offset(zoneinfo.ZoneInfo(freelancer.zone), instant),
+    )
+
+
+@dataclass(frozen=True)
+class OverlapChange:
+    """A clock change that alters the overlap: from `starts_on`, `after` instead of `before`."""
+
+    at: datetime.datetime  # the instant the clocks change (UTC)
+    starts_on: datetime.date  # the first business day (your date) after the change
+    zones: tuple[str, ...]  # the zone(s) whose clocks change at that instant
+    before: Overlap  # a typical week before the change
+    after: Overlap
+
+    @property
+    def changes_on(self) -> datetime.date:
+        """The date the clocks change, on the changing side's calendar."""
+        return self.at.astimezone(zoneinfo.ZoneInfo(self.zones[0])).date()
+
+    def side(self, business: Schedule) -> str:
+        """Whose clocks change, in words: "your", "their" or "both"."""
+        ours = business.zone in self.zones
+        return "both" if ours and len(self.zones) > 1 else "your" if ours else "their"
+
+
+def next_overlap_change(
+    business: Schedule, freelancer: Schedule, on: datetime.date, days: int = 366
+) -> OverlapChange | None:
+    """The first daylight-saving change of either side within `days` from `on` (your midnight)
+    that alters the average overlap per business day; None when no change alters it (same
+    zone, zones without daylight saving, or both changing together).
+
+    Before and after are priced on a whole week with both offsets held fixed, so the answer is
+    the typical business day on each side of the change, whatever the next change does."""
+    business_zone = zoneinfo.ZoneInfo(business.zone)
+    since = to_utc(on, datetime.time(0, 0), business_zone)
+    until = since + datetime.timedelta(days=days)
+    changes: dict[datetime.datetime, list[str]] = {}
+    for zone in dict.fromkeys((business.zone, freelancer.zone)):
+        for at in clock_changes(zone, since, until):
+            changes.setdefault(at, []).append(zone)
+    for at in sorted(changes):
+        just_before = at - datetime.timedelta(seconds=1)
+        before = _week_at_offsets(business, freelancer, _offsets(business, freelancer, just_before))
+        after = _week_at_offsets(business, freelancer, _offsets(business, freelancer, at))
+        if before.seconds != after.seconds:
+            return OverlapChange(at, _first_business_day_after(business, at), tuple(changes[at]), before, after)
+    return None
+
+
+def _first_business_day_after(business: Schedule, at: datetime.datetime) -> datetime.date:
+    zone = zoneinfo.ZoneInfo(business.zone)
+    day = at.astimezone(zone).date()
+    for _ in range(8):
+        if day.weekday() in business.days and to_utc(day, business.start, zone) >= at:
+            return day
+        day += datetime.timedelta(days=1)
+    return at.astimezone(zone).date()  # no business days at all
+
+
+@dataclass(frozen=True)
+class OverlapDrop:
+    """The 28-day overlap falls below the minimum from `starts_on` (a clock change in reach)."""
+
+    starts_on: datetime.date
+    overlap: Overlap  # the 28-day overlap from starts_on
+    change_at: datetime.datetime
+    change_zones: tuple[str, ...]
+
+    @property
+    def change_on(self) -> datetime.date:
+        """The date the clocks change, on the changing side's calendar."""
+        return self.change_at.astimezone(zoneinfo.ZoneInfo(self.change_zones[0])).date()
+
+
+@lru_cache(maxsize=4096)
+def overlap_drop(
+    business: Schedule, freelancer: Schedule, minimum: Decimal, today: datetime.date, within: int = 14
+) -> OverlapDrop | None:
+    """The first day after `today`, at most `within` days on, whose 28-day overlap falls below
+    `minimum` while today's still meets it — the day LOW_TZ_OVERLAP will start.
+
+    A 28-day window is four whole weeks, so only a clock change can move its average: without
+    one of either zone in reach (today to the last window's end, plus the two days a shift can
+    reach) nothing changes and nothing is computed. Cached like `overlap_for`: once per
+    distinct pair of schedules a day."""
+    if not overlap_for(business, freelancer, today).at_least(minimum):
+        return None
+    reach = datetime.timedelta(days=within + WINDOW_DAYS + 6)
+    since = to_utc(today - datetime.timedelta(days=3), datetime.time(0, 0), UTC)
+    changes: dict[datetime.datetime, list[str]] = {}
+    for zone in dict.fromkeys((business.zone, freelancer.zone)):
+        for at in clock_changes(zone, since, since + reach):
+            changes.setdefault(at, []).append(zone)
+    if not changes:
+        return None
+    # One pass over every business day the windows touch, then slide the 28-day window.
+    daily = _daily_overlaps(business, freelancer, today, within + WINDOW_DAYS)
+    for offset in range(1, within + 1):
+        day = today + datetime.timedelta(days=offset)
+        end = day + datetime.timedelta(days=WINDOW_DAYS)
+        window = [seconds for d, seconds in daily if day <= d < end]
+        overlap = Overlap(seconds=round(sum(window)), business_days=len(window))
+        if not overlap.at_least(minimum):
+            # The cause: the latest change before this window ends (its new hours are what entered).
+            window_end = to_utc(day + datetime.timedelta(days=WINDOW_DAYS), datetime.time(0, 0), UTC)
+            cause = max((at for at in changes if at < window_end), default=min(changes))
+            return OverlapDrop(day, overlap, cause, tuple(changes[cause]))
+    return None

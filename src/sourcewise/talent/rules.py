@@ -9,15 +9,16 @@ engagements (the engaged freelancer is not approved). `NO_BACKUP` is an engageme
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch
 
 from sourcewise.findings.codes import Severity
-from sourcewise.findings.registry import CheckContext, Finding, check
+from sourcewise.findings.registry import COMING_UP_DAYS, CheckContext, Finding, check
 from sourcewise.talent.models import VETTED_STATUSES, Freelancer, FreelancerLanguage, cefr_rank
-from sourcewise.talent.overlap import business_schedule, freelancer_schedule, overlap_for
+from sourcewise.talent.overlap import business_schedule, freelancer_schedule, overlap_drop, overlap_for
 from sourcewise.talent.selectors import with_vetting
 from sourcewise.talent.vetting import vetting_state
 
@@ -37,12 +38,18 @@ def _finding(code: str, severity: Severity, subject: Any, message: str, fix: str
 @check("LOW_TZ_OVERLAP")
 def low_time_zone_overlap(ctx: CheckContext) -> Iterator[Finding]:
     """Subject: each approved or active freelancer (the people you may engage) whose average
-    overlap with your business hours over the next 28 days is below the minimum."""
+    overlap with your business hours over the next 28 days is below the minimum.
+
+    Coming up: when today's overlap meets the minimum but a clock change (either side) makes
+    the 28-day overlap from one of the next 14 days fall below it, the finding is yielded with
+    `starts_on` that day — same fingerprint, so the stored row just turns live on that day."""
     workspace = ctx.workspace
     business = business_schedule(workspace)
     minimum = Decimal(workspace.min_tz_overlap_hours)
+    fix = "Agree shifted working hours for shared time, or give them work that needs no live contact."
     for freelancer in _vetted(ctx):
-        overlap = overlap_for(business, freelancer_schedule(freelancer), ctx.today)
+        schedule = freelancer_schedule(freelancer)
+        overlap = overlap_for(business, schedule, ctx.today)
         if not overlap.at_least(minimum):
             yield _finding(
                 "LOW_TZ_OVERLAP",
@@ -50,7 +57,23 @@ def low_time_zone_overlap(ctx: CheckContext) -> Iterator[Finding]:
                 freelancer,
                 f"{freelancer.name} overlaps your business hours {overlap.display} h a business day "
                 f"(minimum {minimum} h).",
-                "Agree shifted working hours for shared time, or give them work that needs no live contact.",
+                fix,
+            )
+            continue
+        drop = overlap_drop(business, schedule, minimum, ctx.today, within=COMING_UP_DAYS)
+        if drop is not None:
+            changed = " and ".join(drop.change_zones)
+            yield replace(
+                _finding(
+                    "LOW_TZ_OVERLAP",
+                    Severity.WARNING,
+                    freelancer,
+                    f"From {drop.starts_on:%d %b %Y}, {freelancer.name} will overlap your business hours "
+                    f"{drop.overlap.display} h a business day (minimum {minimum} h, {overlap.display} h today): "
+                    f"the clocks change in {changed} on {drop.change_on:%d %b %Y}.",
+                    fix,
+                ),
+                starts_on=drop.starts_on,
             )
 
 

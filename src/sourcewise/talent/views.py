@@ -26,6 +26,7 @@ from sourcewise.talent.forms import (
     FreelancerForm,
     ImportForm,
     InterviewForm,
+    OverlapDateForm,
     PortalInviteForm,
     PortfolioItemForm,
     ReferenceForm,
@@ -42,7 +43,13 @@ from sourcewise.talent.models import (
     PortfolioItem,
     Skill,
 )
-from sourcewise.talent.overlap import business_schedule, freelancer_schedule, overlap_for, timeline
+from sourcewise.talent.overlap import (
+    business_schedule,
+    freelancer_schedule,
+    next_overlap_change,
+    overlap_for,
+    timeline,
+)
 from sourcewise.talent.selectors import portal_status, with_bench_depth, with_profile, with_skills, with_vetting
 from sourcewise.talent.vetting import vetting_state
 from sourcewise.tasks.models import Task
@@ -131,13 +138,22 @@ def _detail(request: HttpRequest, freelancer: Freelancer, status: int = 200, **f
     today = _today(request)
     business = business_schedule(workspace)
     schedule = freelancer_schedule(freelancer)
-    overlap = overlap_for(business, schedule, today)
-    line = timeline(business, schedule, today)
+    # `?on=`: the overlap over the 28 days from another date (a bad one shows a form error).
+    on_form = OverlapDateForm(request.GET if "on" in request.GET else None, today=today)
+    start = on_form.start()
+    overlap = overlap_for(business, schedule, start)
+    line = timeline(business, schedule, start)
+    change = next_overlap_change(business, schedule, start)
     context = {
         "freelancer": freelancer,
         "vetting": vetting_state(freelancer),
         "overlap": overlap,
         "overlap_ok": overlap.at_least(workspace.min_tz_overlap_hours),
+        "overlap_form": on_form,
+        "overlap_start": start,
+        "overlap_from_today": start == today,
+        "overlap_change": change,
+        "overlap_change_side": change.side(business) if change else "",
         "timeline": line,
         "timeline_rows": _svg_rows(line),
         "hours_ticks": [{"x": h / 24 * 100, "label": f"{h:02d}"} for h in range(0, 25, 6)],
