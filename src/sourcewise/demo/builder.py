@@ -84,6 +84,10 @@ def build_demo(
     for each in built:  # the main workspace first: its memberships are the logins' default
         for step in steps:
             step(each)
+    from sourcewise.findings.refresh import refresh_full
+
+    for each in built:  # the demo opens with its findings stored, like a workspace the daily job has seen
+        refresh_full(each.workspace)
     if classic:
         ctx.classic = built[1]
     return ctx

@@ -48,6 +48,13 @@ def records(workspace: Workspace) -> FindingRecordQuerySet:
     return FindingRecord.objects.filter(workspace=workspace)
 
 
+def fresh_today(workspace: Workspace) -> datetime.date:
+    """Apply pending writes, then return the workspace's today (what every list read starts with)."""
+    today = workspace_today(workspace)
+    ensure_fresh(workspace, today=today)
+    return today
+
+
 def stored_health(workspace: Workspace, *, today: datetime.date | None = None, fresh: bool = True) -> StoredHealth:
     """Score and counts from the stored findings (after applying pending writes)."""
     today = today or workspace_today(workspace)

@@ -129,7 +129,8 @@ def finding_accept(request: HttpRequest, finding_id: int) -> HttpResponse:
     """Accept a finding with a reason and a review date (owners: any; managers: not criticals)."""
     membership = request.membership  # type: ignore[attr-defined]
     finding = acceptance.finding_for(membership, finding_id)
-    if not acceptance.can_accept(membership, finding):
+    allowed = acceptance.can_accept(membership, finding)
+    if request.method == "POST" and not allowed:
         raise PermissionDenied("Only an owner may accept a critical finding.")
     form = AcceptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -154,7 +155,7 @@ def finding_accept(request: HttpRequest, finding_id: int) -> HttpResponse:
         min=(today + datetime.timedelta(days=1)).isoformat(),
         max=(today + datetime.timedelta(days=acceptance.MAX_REVIEW_DAYS)).isoformat(),
     )
-    context = {"finding": finding, "form": form, "today": today}
+    context = {"finding": finding, "form": form, "today": today, "allowed": allowed}
     return render_page(request, "findings/accept.html", context)
 
 
