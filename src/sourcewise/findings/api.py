@@ -238,15 +238,14 @@ def health(request: HttpRequest, query: Query[HealthQuery]) -> dict[str, object]
     workspace = request.workspace  # type: ignore[attr-defined]
     stored = store.stored_health(workspace)
     page = _page(request, FindingQuery(limit=query.limit), stored.today)
-    sections = store.section_counts(workspace, stored.today)
     return {
         "workspace": {"id": workspace.pk, "name": workspace.name},
         "evaluated_on": stored.today.isoformat(),
         "score": stored.score,
         "status": stored.status,
         "counts": stored.counts,
-        "accepted": sections[store.ACCEPTED],
-        "coming_up": sections[store.COMING_UP],
+        "accepted": stored.accepted,
+        "coming_up": stored.coming_up,
         "findings": page["items"],
         "next_cursor": page["next_cursor"],
         "refreshed_at": stored.refreshed_at,

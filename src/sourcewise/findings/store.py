@@ -10,6 +10,7 @@ import base64
 import binascii
 import datetime
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
@@ -29,7 +30,8 @@ class StoredHealth:
     today: datetime.date
     score: int | None  # None: no outsourced work yet (status says so)
     counts: dict[str, int]  # open findings that count, by severity
-    refreshed_at: datetime.datetime | None
+    accepted: int = 0  # accepted until a review date: out of the score
+    coming_up: int = 0  # start to count on a later date
 
     @property
     def status(self) -> str:
@@ -42,6 +44,13 @@ class StoredHealth:
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+    @cached_property
+    def refreshed_at(self) -> datetime.datetime | None:
+        """When the findings were last fully recomputed (read only when asked: one query)."""
+        return (
+            FindingsState.objects.filter(workspace=self.workspace).values_list("refreshed_at", flat=True).first()
+        )
 
 
 def records(workspace: Workspace) -> FindingRecordQuerySet:
@@ -56,19 +65,32 @@ def fresh_today(workspace: Workspace) -> datetime.date:
 
 
 def stored_health(workspace: Workspace, *, today: datetime.date | None = None, fresh: bool = True) -> StoredHealth:
-    """Score and counts from the stored findings (after applying pending writes)."""
+    """Score and counts from the stored findings (after applying pending writes).
+
+    One aggregate over the unresolved findings gives the counts by severity, the points
+    they take off, and how many are accepted or coming up; one more asks whether there
+    is anything to score at all.
+    """
     today = today or workspace_today(workspace)
     if fresh:
         ensure_fresh(workspace, today=today)
-    rows = records(workspace).counting(today).values("severity").annotate(n=Count("pk"), points=Sum("penalty"))
-    counts = {"critical": 0, "warning": 0, "info": 0}
-    penalty = 0
-    for row in rows:
-        counts[row["severity"]] = row["n"]
-        penalty += row["points"] or 0
-    score = max(0, 100 - penalty) if selectors.has_outsourced_work(workspace) else None
-    refreshed_at = FindingsState.objects.filter(workspace=workspace).values_list("refreshed_at", flat=True).first()
-    return StoredHealth(workspace, today, score, counts, refreshed_at)
+    coming_up = Q(starts_on__gt=today)
+    counting = ~coming_up & ~Q(accepted_until__gt=today)
+    row = (
+        records(workspace)
+        .unresolved()
+        .aggregate(
+            critical=Count("pk", filter=counting & Q(severity="critical")),
+            warning=Count("pk", filter=counting & Q(severity="warning")),
+            info=Count("pk", filter=counting & Q(severity="info")),
+            points=Sum("penalty", filter=counting),
+            accepted=Count("pk", filter=~coming_up & Q(accepted_until__gt=today)),
+            coming_up=Count("pk", filter=coming_up),
+        )
+    )
+    counts = {"critical": row["critical"], "warning": row["warning"], "info": row["info"]}
+    score = max(0, 100 - (row["points"] or 0)) if selectors.has_outsourced_work(workspace) else None
+    return StoredHealth(workspace, today, score, counts, accepted=row["accepted"], coming_up=row["coming_up"])
 
 
 def subject_findings(
@@ -216,12 +238,3 @@ def code_groups(workspace: Workspace, today: datetime.date) -> list[CodeGroup]:
     return [
         CodeGroup(r["code"], CODES[r["code"]].title, r["guardrail"], severities[r["worst"]], r["n"]) for r in rows
     ]
-
-
-def section_counts(workspace: Workspace, today: datetime.date) -> dict[str, int]:
-    """How many findings are accepted and coming up (one query)."""
-    row = records(workspace).unresolved().aggregate(
-        accepted=Count("pk", filter=Q(accepted_until__gt=today) & ~Q(starts_on__gt=today)),
-        coming_up=Count("pk", filter=Q(starts_on__gt=today)),
-    )
-    return {ACCEPTED: row["accepted"], COMING_UP: row["coming_up"]}

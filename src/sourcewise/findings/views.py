@@ -81,13 +81,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if getattr(request, "htmx", False) and not request.htmx.boosted:  # type: ignore[attr-defined]
         return render(request, "findings/dashboard.html#queue", _list_context(request, today))
     checklist = setup_checklist(workspace)
-    counting = store.records(workspace).counting(today)
+    listed = _list_context(request, today)
+    if listed["filters"] == store.FindingFilters() and not request.GET.get("cursor"):
+        fix_first = listed["page"].items[:FIX_FIRST]  # the unfiltered list starts with them: no second query
+    else:
+        fix_first = list(store.records(workspace).counting(today).fix_first_order()[:FIX_FIRST])
     context = {
         "health": health,
         "workspace": workspace,
-        "fix_first": list(counting.fix_first_order()[:FIX_FIRST]),
+        "fix_first": fix_first,
         "groups": store.code_groups(workspace, today),
-        "sections": store.section_counts(workspace, today),
         "accepted": list(
             store.records(workspace)
             .accepted(today)
@@ -97,7 +100,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "coming_up": list(store.records(workspace).coming_up(today).order_by("starts_on", "pk")[:SECTION_SIZE]),
         # Shown while a step is open; it disappears once the workspace is set up.
         "checklist": None if checklist.complete else checklist,
-        **_list_context(request, today),
+        **listed,
     }
     return render_page(request, "findings/dashboard.html", context)
 
