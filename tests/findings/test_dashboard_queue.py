@@ -14,7 +14,7 @@ from django.utils import timezone
 from sourcewise.findings import engine, refresh
 from sourcewise.findings.links import subject_url
 from sourcewise.findings.models import FindingRecord
-from tests.findings.stored import finding, stored  # noqa: F401 — the fixture
+from tests.findings.stored import finding
 
 pytestmark = pytest.mark.django_db
 
@@ -130,7 +130,9 @@ def test_the_list_filters_by_guardrail_severity_subject_and_age_with_htmx(owner_
         finding("NO_MANAGER", "critical", "engagement", 2),
         finding("WEAK_REFERENCES", "info", "freelancer", 3),
     )
-    old, critical, weak = (_record(workspace, c, i) for c, i in (("NO_SOP", 1), ("NO_MANAGER", 2), ("WEAK_REFERENCES", 3)))
+    old, critical, weak = (
+        _record(workspace, c, i) for c, i in (("NO_SOP", 1), ("NO_MANAGER", 2), ("WEAK_REFERENCES", 3))
+    )
     htmx = {"HX-Request": "true"}
     cases = {
         "guardrail=G2": [critical.pk],
@@ -146,7 +148,10 @@ def test_the_list_filters_by_guardrail_severity_subject_and_age_with_htmx(owner_
         body = response.content.decode()
         assert response.status_code == 200 and "<html" not in body, query
         assert _ids_in(body) == expected, query
-    assert "No finding matches these filters." in owner_client.get("/dashboard/?age=7&severity=critical", headers=htmx).content.decode()
+    assert (
+        "No finding matches these filters."
+        in owner_client.get("/dashboard/?age=7&severity=critical", headers=htmx).content.decode()
+    )
 
 
 def test_the_list_pages_with_a_cursor_and_covers_every_finding_once(owner_client, stored):
@@ -183,7 +188,9 @@ def test_accepted_and_coming_up_have_their_own_sections(owner_client, owner, wor
         finding("DOCUMENT_MISSING", "warning", "freelancer", 2, starts_on=today + datetime.timedelta(days=5)),
     )
     record = _record(workspace, "NO_SOP", 1)
-    finding_accept(finding=record, membership=owner, reason="Our agency does it", review_on=today + datetime.timedelta(days=30))
+    finding_accept(
+        finding=record, membership=owner, reason="Our agency does it", review_on=today + datetime.timedelta(days=30)
+    )
     body = owner_client.get("/dashboard/").content.decode()
     accepted = _section(body, "accepted")
     assert f'data-finding="{record.pk}"' in accepted and "Our agency does it" in accepted
@@ -209,7 +216,10 @@ def test_the_dashboard_reads_in_at_most_15_queries_whatever_the_size(
     codes = ["NO_SOP", "NO_MANAGER", "WEAK_REFERENCES", "NO_BACKUP"]
     stored.set(
         *(finding(codes[i % 4], ("critical", "warning", "info")[i % 3], "task", i) for i in range(size)),
-        *(finding("DOCUMENT_MISSING", "info", "freelancer", i, starts_on=today + datetime.timedelta(days=3)) for i in range(20)),
+        *(
+            finding("DOCUMENT_MISSING", "info", "freelancer", i, starts_on=today + datetime.timedelta(days=3))
+            for i in range(20)
+        ),
     )
     for record in FindingRecord.objects.filter(workspace=workspace, severity="warning")[:15]:
         finding_accept(finding=record, membership=owner, reason="ok", review_on=today + datetime.timedelta(days=9))

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.errors import ValidationError as InputError
 
 from sourcewise.api.access import api_access
-from sourcewise.api.schemas import MAX_ID, InputSchema, responses, path_id
+from sourcewise.api.schemas import MAX_ID, InputSchema, path_id, responses
 from sourcewise.core.access import INTERNAL
 from sourcewise.findings import acceptance, store
 from sourcewise.findings.codes import CODES, GUARDRAILS
@@ -24,9 +24,14 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 CURSOR_PATTERN = r"^[A-Za-z0-9_-]{1,200}$"
 
-GuardrailKey = Literal[tuple(GUARDRAILS)]  # type: ignore[valid-type]
-FindingCode = Literal[tuple(CODES)]  # type: ignore[valid-type]
-SubjectType = Literal[(*SUBJECT_TYPES, "workspace")]  # type: ignore[valid-type]
+if TYPE_CHECKING:
+    GuardrailKey = str
+    FindingCode = str
+    SubjectType = str
+else:  # the catalogues, so the OpenAPI schema lists the values and anything else is a 422
+    GuardrailKey = Literal[tuple(GUARDRAILS)]
+    FindingCode = Literal[tuple(CODES)]
+    SubjectType = Literal[(*SUBJECT_TYPES, "workspace")]
 SeverityName = Literal["critical", "warning", "info"]
 Status = Literal["open", "accepted", "coming_up", "resolved"]
 
@@ -76,7 +81,12 @@ def finding_out(record: FindingRecord, today: datetime.date) -> dict[str, Any]:
     accepted = None
     if record.accepted_until is not None:
         by = record.accepted_by.user.email if record.accepted_by is not None else None
-        accepted = {"reason": record.accepted_reason, "until": record.accepted_until, "by": by, "at": record.accepted_at}
+        accepted = {
+            "reason": record.accepted_reason,
+            "until": record.accepted_until,
+            "by": by,
+            "at": record.accepted_at,
+        }
     return {
         "id": record.pk,
         "code": record.code,
@@ -115,7 +125,7 @@ class FindingQuery(Schema):
     code: FindingCode | None = None
     subject_type: SubjectType | None = None
     subject_id: int | None = Field(None, ge=1, le=MAX_ID)
-    status: Status = Field(store.OPEN, description="Default `open`: the findings that count in the score today.")
+    status: Status = Field("open", description="Default `open`: the findings that count in the score today.")
     min_age_days: int | None = Field(None, ge=0, le=36500, description="Open for at least this many days.")
 
 
@@ -160,7 +170,9 @@ def get_finding(request: HttpRequest, finding_id: int = path_id()) -> dict[str, 
 
 
 class AcceptIn(InputSchema):
-    reason: str = Field(min_length=1, max_length=acceptance.REASON_MAX_LENGTH, description="Why the risk is acceptable.")
+    reason: str = Field(
+        min_length=1, max_length=acceptance.REASON_MAX_LENGTH, description="Why the risk is acceptable."
+    )
     review_on: datetime.date = Field(description="Review date, after today and within a year.")
 
 
@@ -237,7 +249,7 @@ def health(request: HttpRequest, query: Query[HealthQuery]) -> dict[str, object]
     `status` is `not_enough_data` (its findings, if any, are still listed)."""
     workspace = request.workspace  # type: ignore[attr-defined]
     stored = store.stored_health(workspace)
-    page = _page(request, FindingQuery(limit=query.limit), stored.today)
+    page = _page(request, FindingQuery(limit=query.limit), stored.today)  # type: ignore[call-arg]  # the rest default
     return {
         "workspace": {"id": workspace.pk, "name": workspace.name},
         "evaluated_on": stored.today.isoformat(),

@@ -15,9 +15,9 @@ from functools import cached_property
 from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 
+from sourcewise.findings import selectors
 from sourcewise.findings.models import FindingRecord, FindingRecordQuerySet, FindingsState
 from sourcewise.findings.refresh import ensure_fresh, workspace_today
-from sourcewise.findings import selectors
 from sourcewise.workspaces.models import Workspace
 
 NOT_ENOUGH_DATA = "not_enough_data"
@@ -48,9 +48,7 @@ class StoredHealth:
     @cached_property
     def refreshed_at(self) -> datetime.datetime | None:
         """When the findings were last fully recomputed (read only when asked: one query)."""
-        return (
-            FindingsState.objects.filter(workspace=self.workspace).values_list("refreshed_at", flat=True).first()
-        )
+        return FindingsState.objects.filter(workspace=self.workspace).values_list("refreshed_at", flat=True).first()
 
 
 def records(workspace: Workspace) -> FindingRecordQuerySet:
@@ -171,10 +169,11 @@ class InvalidCursor(ValueError):
 # The cursor is the fix-first position of the last row shown: (severity rank, first seen, id).
 # Penalty follows from the severity, so these three keys are the whole fix-first order.
 _CURSOR_VERSION = "f1"
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 
 def encode_cursor(record: FindingRecord) -> str:
-    micros = int(record.first_seen.timestamp() * 1_000_000)
+    micros = (record.first_seen - _EPOCH) // datetime.timedelta(microseconds=1)  # exact, no float
     raw = f"{_CURSOR_VERSION}.{record.severity_rank}.{micros}.{record.pk}"
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
@@ -188,7 +187,7 @@ def decode_cursor(cursor: str) -> tuple[int, datetime.datetime, int]:
         position = (int(rank), int(micros), int(pk))
         if not (0 <= position[0] <= 9 and 0 <= position[1] < 2**62 and 0 < position[2] < 2**63):
             raise ValueError(raw)
-        when = datetime.datetime.fromtimestamp(0, tz=datetime.UTC) + datetime.timedelta(microseconds=position[1])
+        when = _EPOCH + datetime.timedelta(microseconds=position[1])
     except (ValueError, UnicodeDecodeError, binascii.Error, OverflowError):
         raise InvalidCursor("This cursor is not one we handed out; leave it out for the first page.") from None
     return position[0], when, position[2]
@@ -235,6 +234,4 @@ def code_groups(workspace: Workspace, today: datetime.date) -> list[CodeGroup]:
         .annotate(n=Count("pk"), worst=Min("severity_rank"))
         .order_by("worst", "-n", "code")
     )
-    return [
-        CodeGroup(r["code"], CODES[r["code"]].title, r["guardrail"], severities[r["worst"]], r["n"]) for r in rows
-    ]
+    return [CodeGroup(r["code"], CODES[r["code"]].title, r["guardrail"], severities[r["worst"]], r["n"]) for r in rows]
