@@ -77,7 +77,8 @@ def test_each_finding_links_to_its_subject(owner_client, workspace, stored):
         finding("WEAK_REFERENCES", "warning", "freelancer", 12),
         finding("NO_SOP", "warning", "task", 13),
         finding("SOP_NOT_ACKNOWLEDGED", "warning", "sop", 14),
-        finding("MANAGER_UNTRAINED", "warning", "membership", 15),
+        finding("MANAGER_OVERLOADED", "warning", "membership", 15),
+        finding("MANAGER_UNTRAINED", "warning", "membership", 16),
         finding("HIGH_CONCENTRATION", "warning", "workspace", workspace.pk),
         finding("OUTSOURCING_EVERYTHING", "warning", "workspace", workspace.pk),
     )
@@ -86,7 +87,8 @@ def test_each_finding_links_to_its_subject(owner_client, workspace, stored):
         ("WEAK_REFERENCES", 12): reverse("talent:freelancer_detail", kwargs={"pk": 12}),
         ("NO_SOP", 13): "/tasks/13/",
         ("SOP_NOT_ACKNOWLEDGED", 14): reverse("guidance:sop_detail", kwargs={"pk": 14}),
-        ("MANAGER_UNTRAINED", 15): reverse("engagements:manager_detail", kwargs={"pk": 15}),
+        ("MANAGER_OVERLOADED", 15): reverse("engagements:manager_detail", kwargs={"pk": 15}),
+        ("MANAGER_UNTRAINED", 16): reverse("guidance:member_training", kwargs={"pk": 16}),  # where its fix is
         ("HIGH_CONCENTRATION", workspace.pk): reverse("costs:dashboard"),
         ("OUTSOURCING_EVERYTHING", workspace.pk): reverse("tasks:outsourcing_map"),
     }

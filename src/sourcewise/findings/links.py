@@ -66,6 +66,11 @@ SUBJECT_PAGES: dict[str, str] = {
     "task": "tasks:task_detail",
     "sop": "guidance:sop_detail",
     "membership": "engagements:manager_detail",  # the member's page: their engagements and load
+    "member": "engagements:manager_detail",  # the older name of "membership" in a few rules
+}
+# Codes whose fix lives on another page of the same subject.
+CODE_PAGES: dict[str, str] = {
+    "MANAGER_UNTRAINED": "guidance:member_training",
 }
 # Workspace-wide findings have no page of their own: the page that shows what they measure.
 WORKSPACE_PAGES: dict[str, str] = {
@@ -78,7 +83,7 @@ def subject_url(record: Any) -> str:
     """The page of the engagement, freelancer, task, SOP, member or workspace a finding is about."""
     if record.subject_type == "workspace":
         return reverse(WORKSPACE_PAGES.get(record.code, WORKSPACE_PAGE))
-    name = SUBJECT_PAGES.get(record.subject_type)
+    name = CODE_PAGES.get(record.code) or SUBJECT_PAGES.get(record.subject_type)
     if name is None or record.subject_id is None:
         return ""
     return reverse(name, kwargs={"pk": record.subject_id})
