@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from sourcewise.findings import registry
+from tests.findings.stored import stored  # noqa: F401 — a check whose findings a test chooses
 
 
 @pytest.fixture

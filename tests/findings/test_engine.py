@@ -87,9 +87,10 @@ def test_every_code_of_the_spec_is_catalogued():
 def outsourced(monkeypatch):
     """The workspace counts as having outsourced work, so it is scored (tests/findings/test_setup.py
     covers what counts); only the temporary check's findings then make the score."""
-    from sourcewise.findings import engine
+    from sourcewise.findings import engine, selectors
 
     monkeypatch.setattr(engine, "has_outsourced_work", lambda workspace: True)
+    monkeypatch.setattr(selectors, "has_outsourced_work", lambda workspace: True)  # the stored findings' score
 
 
 def test_dashboard_lists_findings_with_their_fix(owner_client, workspace, outsourced, temporary_check):

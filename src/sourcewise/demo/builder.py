@@ -84,6 +84,33 @@ def build_demo(
     for each in built:  # the main workspace first: its memberships are the logins' default
         for step in steps:
             step(each)
+    from sourcewise.findings.refresh import refresh_full
+
+    for each in built:  # the demo opens with its findings stored, like a workspace the daily job has seen
+        refresh_full(each.workspace)
+    _accept_a_risk(ctx)
     if classic:
         ctx.classic = built[1]
     return ctx
+
+
+def _accept_a_risk(ctx: DemoContext) -> None:
+    """Lumen Studio has accepted one risk on the record: its website work, core but outsourced on purpose."""
+    from sourcewise.core.access import OWNER
+    from sourcewise.findings.acceptance import finding_accept
+    from sourcewise.findings.models import FindingRecord
+    from sourcewise.findings.refresh import workspace_today
+    from sourcewise.workspaces.models import Membership
+
+    finding = FindingRecord.objects.filter(
+        workspace=ctx.workspace, code="CORE_TASK_OUTSOURCED", subject_label="Client website builds"
+    ).first()
+    owner = Membership.objects.filter(workspace=ctx.workspace, role=OWNER).order_by("pk").first()
+    if finding is None or owner is None:
+        return
+    finding_accept(
+        finding=finding,
+        membership=owner,
+        reason="Core, but our partner agency builds client sites better than we could in-house; reviewed quarterly.",
+        review_on=workspace_today(ctx.workspace) + datetime.timedelta(days=90),  # the review date is in the future
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import Any
 
 from django.urls import reverse
 from django.utils.html import escape, format_html
@@ -54,3 +55,35 @@ def linked_fix(text: str) -> SafeString:
         position = match.end()
     parts.append(escape(text[position:]))
     return mark_safe("".join(parts))  # noqa: S308 — every part is escaped or built by format_html
+
+
+# ── where a finding's subject lives ──────────────────────────────────────────────────────
+
+# subject_type → the URL name of its page (the id is the page's `pk`).
+SUBJECT_PAGES: dict[str, str] = {
+    "engagement": "engagements:engagement_detail",
+    "freelancer": "talent:freelancer_detail",
+    "task": "tasks:task_detail",
+    "sop": "guidance:sop_detail",
+    "membership": "engagements:manager_detail",  # the member's page: their engagements and load
+    "member": "engagements:manager_detail",  # the older name of "membership" in a few rules
+}
+# Codes whose fix lives on another page of the same subject.
+CODE_PAGES: dict[str, str] = {
+    "MANAGER_UNTRAINED": "guidance:member_training",
+}
+# Workspace-wide findings have no page of their own: the page that shows what they measure.
+WORKSPACE_PAGES: dict[str, str] = {
+    "OUTSOURCING_EVERYTHING": "tasks:outsourcing_map",
+}
+WORKSPACE_PAGE = "costs:dashboard"  # spend, concentration and hidden costs
+
+
+def subject_url(record: Any) -> str:
+    """The page of the engagement, freelancer, task, SOP, member or workspace a finding is about."""
+    if record.subject_type == "workspace":
+        return reverse(WORKSPACE_PAGES.get(record.code, WORKSPACE_PAGE))
+    name = CODE_PAGES.get(record.code) or SUBJECT_PAGES.get(record.subject_type)
+    if name is None or record.subject_id is None:
+        return ""
+    return reverse(name, kwargs={"pk": record.subject_id})

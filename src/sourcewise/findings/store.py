@@ -6,14 +6,18 @@ database: the score is one aggregate, a page of findings one indexed query.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime
 from dataclasses import dataclass
+from functools import cached_property
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Min, Q, Sum
+from django.utils import timezone
 
+from sourcewise.findings import selectors
 from sourcewise.findings.models import FindingRecord, FindingRecordQuerySet, FindingsState
 from sourcewise.findings.refresh import ensure_fresh, workspace_today
-from sourcewise.findings.selectors import has_outsourced_work
 from sourcewise.workspaces.models import Workspace
 
 NOT_ENOUGH_DATA = "not_enough_data"
@@ -26,7 +30,8 @@ class StoredHealth:
     today: datetime.date
     score: int | None  # None: no outsourced work yet (status says so)
     counts: dict[str, int]  # open findings that count, by severity
-    refreshed_at: datetime.datetime | None
+    accepted: int = 0  # accepted until a review date: out of the score
+    coming_up: int = 0  # start to count on a later date
 
     @property
     def status(self) -> str:
@@ -40,25 +45,50 @@ class StoredHealth:
     def total(self) -> int:
         return sum(self.counts.values())
 
+    @cached_property
+    def refreshed_at(self) -> datetime.datetime | None:
+        """When the findings were last fully recomputed (read only when asked: one query)."""
+        return FindingsState.objects.filter(workspace=self.workspace).values_list("refreshed_at", flat=True).first()
+
 
 def records(workspace: Workspace) -> FindingRecordQuerySet:
     return FindingRecord.objects.filter(workspace=workspace)
 
 
+def fresh_today(workspace: Workspace) -> datetime.date:
+    """Apply pending writes, then return the workspace's today (what every list read starts with)."""
+    today = workspace_today(workspace)
+    ensure_fresh(workspace, today=today)
+    return today
+
+
 def stored_health(workspace: Workspace, *, today: datetime.date | None = None, fresh: bool = True) -> StoredHealth:
-    """Score and counts from the stored findings (after applying pending writes)."""
+    """Score and counts from the stored findings (after applying pending writes).
+
+    One aggregate over the unresolved findings gives the counts by severity, the points
+    they take off, and how many are accepted or coming up; one more asks whether there
+    is anything to score at all.
+    """
     today = today or workspace_today(workspace)
     if fresh:
         ensure_fresh(workspace, today=today)
-    rows = records(workspace).counting(today).values("severity").annotate(n=Count("pk"), points=Sum("penalty"))
-    counts = {"critical": 0, "warning": 0, "info": 0}
-    penalty = 0
-    for row in rows:
-        counts[row["severity"]] = row["n"]
-        penalty += row["points"] or 0
-    score = max(0, 100 - penalty) if has_outsourced_work(workspace) else None
-    refreshed_at = FindingsState.objects.filter(workspace=workspace).values_list("refreshed_at", flat=True).first()
-    return StoredHealth(workspace, today, score, counts, refreshed_at)
+    coming_up = Q(starts_on__gt=today)
+    counting = ~coming_up & ~Q(accepted_until__gt=today)
+    row = (
+        records(workspace)
+        .unresolved()
+        .aggregate(
+            critical=Count("pk", filter=counting & Q(severity="critical")),
+            warning=Count("pk", filter=counting & Q(severity="warning")),
+            info=Count("pk", filter=counting & Q(severity="info")),
+            points=Sum("penalty", filter=counting),
+            accepted=Count("pk", filter=~coming_up & Q(accepted_until__gt=today)),
+            coming_up=Count("pk", filter=coming_up),
+        )
+    )
+    counts = {"critical": row["critical"], "warning": row["warning"], "info": row["info"]}
+    score = max(0, 100 - (row["points"] or 0)) if selectors.has_outsourced_work(workspace) else None
+    return StoredHealth(workspace, today, score, counts, accepted=row["accepted"], coming_up=row["coming_up"])
 
 
 def subject_findings(
@@ -73,3 +103,135 @@ def subject_findings(
         .filter(subject_type=subject_type, subject_id=subject_id)
         .order_by("severity_rank", "code", "pk")
     )
+
+
+# ── the work queue: filters, keyset pages, groups ────────────────────────────────────────
+
+OPEN = "open"  # counting in the score today
+ACCEPTED = "accepted"
+COMING_UP = "coming_up"
+RESOLVED = "resolved"
+STATUSES = (OPEN, ACCEPTED, COMING_UP, RESOLVED)
+AGE_CHOICES = (7, 30, 90)  # "older than" on the dashboard; the API takes any number of days
+PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class FindingFilters:
+    """What the dashboard list and `GET /api/v1/findings` can narrow by (empty = any)."""
+
+    guardrail: str = ""
+    severity: str = ""
+    subject_type: str = ""
+    subject_id: int | None = None
+    code: str = ""
+    status: str = OPEN
+    min_age_days: int | None = None
+
+    @property
+    def narrowed(self) -> bool:
+        return self != FindingFilters(status=self.status)
+
+
+def with_status(workspace: Workspace, status: str, today: datetime.date) -> FindingRecordQuerySet:
+    qs = records(workspace)
+    if status == ACCEPTED:
+        return qs.accepted(today)
+    if status == COMING_UP:
+        return qs.coming_up(today)
+    if status == RESOLVED:
+        return qs.filter(resolved_at__isnull=False)
+    return qs.counting(today)
+
+
+def filtered(workspace: Workspace, filters: FindingFilters, today: datetime.date) -> FindingRecordQuerySet:
+    """The findings `filters` describe, in fix-first order (criticals never below warnings)."""
+    qs = with_status(workspace, filters.status, today)
+    if filters.guardrail:
+        qs = qs.filter(guardrail=filters.guardrail)
+    if filters.severity:
+        qs = qs.filter(severity=filters.severity)
+    if filters.subject_type:
+        qs = qs.filter(subject_type=filters.subject_type)
+    if filters.subject_id is not None:
+        qs = qs.filter(subject_id=filters.subject_id)
+    if filters.code:
+        qs = qs.filter(code=filters.code)
+    if filters.min_age_days:
+        qs = qs.filter(first_seen__lte=timezone.now() - datetime.timedelta(days=filters.min_age_days))
+    return qs.fix_first_order()
+
+
+class InvalidCursor(ValueError):
+    """A cursor this server did not hand out (or that was altered)."""
+
+
+# The cursor is the fix-first position of the last row shown: (severity rank, first seen, id).
+# Penalty follows from the severity, so these three keys are the whole fix-first order.
+_CURSOR_VERSION = "f1"
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+
+
+def encode_cursor(record: FindingRecord) -> str:
+    micros = (record.first_seen - _EPOCH) // datetime.timedelta(microseconds=1)  # exact, no float
+    raw = f"{_CURSOR_VERSION}.{record.severity_rank}.{micros}.{record.pk}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[int, datetime.datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+        version, rank, micros, pk = raw.split(".")
+        if version != _CURSOR_VERSION:
+            raise ValueError(version)
+        position = (int(rank), int(micros), int(pk))
+        if not (0 <= position[0] <= 9 and 0 <= position[1] < 2**62 and 0 < position[2] < 2**63):
+            raise ValueError(raw)
+        when = _EPOCH + datetime.timedelta(microseconds=position[1])
+    except (ValueError, UnicodeDecodeError, binascii.Error, OverflowError):
+        raise InvalidCursor("This cursor is not one we handed out; leave it out for the first page.") from None
+    return position[0], when, position[2]
+
+
+@dataclass(frozen=True)
+class FindingPage:
+    items: list[FindingRecord]
+    next_cursor: str | None
+
+
+def finding_page(queryset: FindingRecordQuerySet, cursor: str | None, limit: int = PAGE_SIZE) -> FindingPage:
+    """One keyset page of a fix-first ordered queryset: no OFFSET, no COUNT, one query."""
+    if cursor:
+        rank, first_seen, pk = decode_cursor(cursor)
+        queryset = queryset.filter(
+            Q(severity_rank__gt=rank)
+            | Q(severity_rank=rank, first_seen__gt=first_seen)
+            | Q(severity_rank=rank, first_seen=first_seen, pk__gt=pk)
+        )
+    rows = list(queryset.select_related("accepted_by__user")[: limit + 1])
+    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    return FindingPage(rows[:limit], next_cursor)
+
+
+@dataclass(frozen=True)
+class CodeGroup:
+    code: str
+    title: str
+    guardrail: str
+    severity: str  # the worst severity among its findings
+    count: int
+
+
+def code_groups(workspace: Workspace, today: datetime.date) -> list[CodeGroup]:
+    """The counting findings by code, worst severity first, then the most frequent (one query)."""
+    from sourcewise.findings.codes import CODES
+
+    severities = ("critical", "warning", "info")
+    rows = (
+        records(workspace)
+        .counting(today)
+        .values("code", "guardrail")
+        .annotate(n=Count("pk"), worst=Min("severity_rank"))
+        .order_by("worst", "-n", "code")
+    )
+    return [CodeGroup(r["code"], CODES[r["code"]].title, r["guardrail"], severities[r["worst"]], r["n"]) for r in rows]
