@@ -24,14 +24,14 @@ from sourcewise.core.access import MANAGER, OWNER
 from sourcewise.costs import ledger
 from sourcewise.costs import services as cost_services
 from sourcewise.costs.models import CostEntry
-from sourcewise.engagements.models import CheckpointReview, Engagement
+from sourcewise.engagements.models import CheckpointReview
 from sourcewise.findings.engine import evaluate
 from sourcewise.findings.models import FindingRecord
 from sourcewise.findings.refresh import ensure_fresh
 from sourcewise.guidance import services as guidance_services
-from sourcewise.guidance.models import SOP, DocumentType, FreelancerDocument, PulseResponse, TrainingRecord
+from sourcewise.guidance.models import DocumentType, FreelancerDocument, PulseResponse, TrainingRecord
 from sourcewise.talent.models import Freelancer, FreelancerLanguage, FreelancerSkill, Reference
-from sourcewise.tasks.models import Task, TaskSkill
+from sourcewise.tasks.models import TaskSkill
 from sourcewise.workspaces.models import Membership
 from tests.engagements.factories import DeliverableFactory, EngagementFactory
 from tests.factories import MembershipFactory, SkillFactory, TaskFactory, TaskSkillFactory, WorkspaceFactory
@@ -45,8 +45,7 @@ STATUSES = ("prospect", "vetting", "approved", "active", "inactive", "left", "re
 def stored(workspace) -> dict[str, tuple]:
     rows = FindingRecord.objects.filter(workspace=workspace).unresolved()
     return {
-        r.fingerprint: (r.code, r.severity, r.subject_type, r.subject_id, r.message, r.fix, r.starts_on)
-        for r in rows
+        r.fingerprint: (r.code, r.severity, r.subject_type, r.subject_id, r.message, r.fix, r.starts_on) for r in rows
     }
 
 
@@ -86,7 +85,9 @@ class World:
         self.skills = [SkillFactory(workspace=ws, name=f"Skill {i}") for i in range(3)]
         self.tasks = []
         for i, sourcing in enumerate(("outsource", "outsource", "in_house")):
-            task = TaskFactory(workspace=ws, name=f"Task {i}", sourcing=sourcing, hours=Decimal(20 + i * 10), frequency="recurring")
+            task = TaskFactory(
+                workspace=ws, name=f"Task {i}", sourcing=sourcing, hours=Decimal(20 + i * 10), frequency="recurring"
+            )
             TaskSkillFactory(task=task, skill=self.skills[i % 3], level=3)
             self.tasks.append(task)
         DeliverableFactory(task=self.tasks[0], workspace=ws)
@@ -98,7 +99,10 @@ class World:
         self.sops = [
             guidance_services.create_sop(
                 workspace=ws, actor=None, title="How we work", body="Be kind.", tasks=[self.tasks[0]]
-            )
+            ),
+            guidance_services.create_sop(
+                workspace=ws, actor=None, title="Skill 0 standards", body="Be exact.", skills=[self.skills[0]]
+            ),
         ]
         self.engagements = [
             EngagementFactory(
@@ -266,7 +270,11 @@ class World:
 
     def new_task(self, n: int) -> str:
         task = TaskFactory(
-            workspace=self.ws, name=f"Task n{n}", sourcing=("outsource", "in_house")[n % 2], hours=n % 50, frequency="recurring"
+            workspace=self.ws,
+            name=f"Task n{n}",
+            sourcing=("outsource", "in_house")[n % 2],
+            hours=n % 50,
+            frequency="recurring",
         )
         self.tasks.append(task)
         return f"new task {task.pk}"
