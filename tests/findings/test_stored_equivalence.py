@@ -413,12 +413,12 @@ step = st.tuples(st.sampled_from([*WRITES, "days_pass"]), st.integers(min_value=
 
 @pytest.mark.django_db
 @settings(
-    max_examples=12,
+    max_examples=10,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     derandomize=True,
 )
-@given(steps=st.lists(step, min_size=1, max_size=14))
+@given(steps=st.lists(step, min_size=1, max_size=10))
 def test_stored_findings_equal_a_full_recomputation_after_any_writes(steps):
     with time_machine.travel(START, tick=False) as traveller:
         world = World()
@@ -439,5 +439,5 @@ def test_each_write_alone_keeps_the_stored_findings_equal(name):
     with time_machine.travel(START, tick=False):
         world = World()
         assert_equivalent(world.ws, "set-up")
-        for n in (0, 1, 2, 3, 4, 7, 11):
+        for n in (1, 2, 4, 6, 7):
             assert_equivalent(world.ws, getattr(world, name)(n))
