@@ -399,6 +399,17 @@ class World:
         ws.save()
         return f"threshold {which}"
 
+    def rename(self, n: int) -> str:
+        if n % 2:
+            person = self.pick(self.people, n)
+            person.name = f"Person renamed {n}"
+            person.save()
+            return "freelancer renamed"
+        member = self.pick([*self.managers, self.owner], n // 2)
+        member.user.full_name = f"Renamed {n}"
+        member.user.save()
+        return "member renamed"
+
     def role(self, n: int) -> str:
         member = self.pick(self.managers, n)
         member.role = ("manager", "freelancer", "owner")[n % 3]

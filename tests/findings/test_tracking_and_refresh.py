@@ -100,6 +100,13 @@ def test_rows_of_a_subject_mark_that_subject(workspace, make, subject):
     assert ("workspace", None) not in markers(workspace)
 
 
+def test_a_renamed_person_marks_their_memberships(workspace, manager):
+    clear(workspace)
+    manager.user.full_name = "Someone Else"
+    manager.user.save()
+    assert markers(workspace) == {("membership", manager.pk)}
+
+
 def test_a_training_record_marks_its_member(workspace, manager):
     clear(workspace)
     TrainingRecord.objects.create(workspace=workspace, member=manager, date=datetime.date(2026, 1, 1), topic="x")

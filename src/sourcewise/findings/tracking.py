@@ -196,7 +196,20 @@ def _m2m_changed(
         mark(workspace_id, subjects)
 
 
+def _user_saved(sender: type[models.Model], instance: models.Model, raw: bool = False, **kwargs: Any) -> None:
+    """A person's name is in the findings about the engagements they manage: mark their memberships."""
+    if raw or kwargs.get("created"):
+        return
+    from sourcewise.workspaces.models import Membership
+
+    for workspace_id, membership_id in Membership.objects.filter(user_id=instance.pk).values_list("workspace_id", "pk"):
+        mark(workspace_id, [("membership", membership_id)])
+
+
 def connect() -> None:
+    from django.conf import settings
+
+    post_save.connect(_user_saved, sender=settings.AUTH_USER_MODEL, dispatch_uid="findings-post-user")
     for model in apps.get_models():
         if not _tracked(model):
             continue
