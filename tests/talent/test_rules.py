@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-
 from django.utils import timezone
 
 from sourcewise.findings.engine import evaluate
