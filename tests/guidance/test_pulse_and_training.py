@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from sourcewise.findings.engine import evaluate
 from sourcewise.guidance import services
 from sourcewise.guidance.models import PulseResponse, TrainingRecord
+from tests.engagements.factories import EngagementFactory
 from tests.factories import FreelancerFactory, MembershipFactory
 
 TODAY = datetime.date(2026, 6, 15)
@@ -117,7 +118,9 @@ def untrained(workspace):
 
 
 def test_a_manager_without_training_is_a_finding_until_it_is_recorded(owner, manager):
-    assert [f.subject_id for f in untrained(owner.workspace)] == [manager.pk]  # the owner is not flagged (for now)
+    assert untrained(owner.workspace) == []  # manages nothing yet: nothing to judge
+    EngagementFactory(workspace=owner.workspace, manager=manager)
+    assert [(f.subject_type, f.subject_id) for f in untrained(owner.workspace)] == [("membership", manager.pk)]
     services.record_training(member=manager, actor=owner.user, date=TODAY, topic="Managing freelancers")
     assert untrained(owner.workspace) == []
 

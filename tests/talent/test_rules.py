@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from sourcewise.findings.engine import evaluate
+from tests.engagements.factories import EngagementFactory
 from tests.factories import SkillFactory, TaskFactory, TaskSkillFactory
 from tests.talent.helpers import freelancer, vet
 
@@ -44,13 +46,33 @@ def test_weak_references_below_3_5(workspace, refs, flagged):
 @pytest.mark.parametrize("level, flagged", [(3, False), (2, True)])
 def test_skill_gap_when_no_approved_freelancer_has_the_level(workspace, level, flagged):
     skill = SkillFactory(workspace=workspace, name="Bookkeeping")
-    task = TaskFactory(workspace=workspace, name="Books")
+    task = TaskFactory(workspace=workspace, name="Books", sourcing="outsource")
     TaskSkillFactory(task=task, skill=skill, level=3)
     vet(freelancer(workspace, status="approved", skills={skill: level}, name="Ama"))
     found = [f for f in evaluate(workspace, today=TODAY).findings if f.code == "SKILL_GAP"]
     assert [(f.subject_type, f.subject_id) for f in found] == ([("task", task.pk)] if flagged else [])
     if flagged:
         assert "closest is Ama (Bookkeeping 2/3)" in found[0].message
+
+
+def test_skill_gap_not_on_a_task_kept_in_house_nor_archived(workspace):
+    skill = SkillFactory(workspace=workspace, name="Bookkeeping")
+    kept = TaskFactory(workspace=workspace, name="Books", sourcing="in_house")
+    archived = TaskFactory(workspace=workspace, name="Old", sourcing="outsource", archived_at=timezone.now())
+    for task in (kept, archived):
+        TaskSkillFactory(task=task, skill=skill, level=3)
+    assert codes(workspace, "SKILL_GAP") == []
+
+
+def test_skill_gap_on_a_task_kept_in_house_that_has_a_draft_engagement(workspace):
+    skill = SkillFactory(workspace=workspace, name="Bookkeeping")
+    task = TaskFactory(workspace=workspace, name="Books", sourcing="in_house")
+    TaskSkillFactory(task=task, skill=skill, level=3)
+    e = EngagementFactory(workspace=workspace, task=task)
+    assert codes(workspace, "SKILL_GAP") == [("task", "Books")]
+    e.state = "cancelled"
+    e.save()
+    assert codes(workspace, "SKILL_GAP") == []
 
 
 def test_unvetted_freelancer_active_is_critical_approved_is_a_warning(workspace):

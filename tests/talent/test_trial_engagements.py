@@ -111,6 +111,8 @@ def test_unvetted_freelancer_on_an_open_engagement(workspace, manager, status, k
     assert _unvetted(workspace) == ([(e.pk, "critical")] if flagged else [])
 
 
-def test_drafts_are_flagged_too(workspace, manager):
+def test_drafts_are_flagged_as_a_warning_nobody_works_unvetted_yet(workspace, manager):
     e = EngagementFactory(workspace=workspace, manager=manager, freelancer__status="vetting", kind="full")
-    assert Engagement.objects.get(pk=e.pk).state == "draft" and _unvetted(workspace) == [(e.pk, "critical")]
+    assert Engagement.objects.get(pk=e.pk).state == "draft" and _unvetted(workspace) == [(e.pk, "warning")]
+    Engagement.objects.filter(pk=e.pk).update(state="active")
+    assert _unvetted(workspace) == [(e.pk, "critical")]

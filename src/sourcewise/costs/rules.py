@@ -42,8 +42,11 @@ def window(ctx: CheckContext) -> Window:
         start = end - datetime.timedelta(days=WINDOW_DAYS - 1)
         rates = selectors.load_rates(ctx.workspace)
         ledger = selectors.load_ledger(ctx.workspace, start, end, rates=rates)
+        # Only the scope's engagements in a scoped run (concentration is wide: never scoped).
         engagements = list(
-            Engagement.objects.filter(workspace=ctx.workspace).select_related("task", "freelancer").order_by("pk")
+            ctx.limit(Engagement.objects.filter(workspace=ctx.workspace), "engagement")
+            .select_related("task", "freelancer")
+            .order_by("pk")
         )
         unrated = {s.engagement_id for s in ledger.slices if not s.rated and s.engagement_id is not None}
         return Window(start, end, ledger, rates[0], engagements, unrated)
@@ -57,7 +60,8 @@ def _active(w: Window) -> list[Engagement]:
 
 @check("HIDDEN_COSTS_UNTRACKED")
 def hidden_costs(ctx: CheckContext) -> Iterator[Finding]:
-    """Active for more than N days, fees recorded, and not one overhead cost (engagement or its task)."""
+    """Subject: each active engagement running for more than N days with fees recorded and not
+    one overhead cost (on the engagement or its task). Drafts and ended ones are not judged."""
     after = ctx.workspace.hidden_costs_after_days
     old = [e for e in _active(window(ctx)) if (ctx.today - e.start_date).days > after]
     if not old:
@@ -109,7 +113,8 @@ def _measured(ctx: CheckContext) -> list[tuple[Engagement, selectors.Savings]]:
 
 @check("SAVINGS_OVERESTIMATED")
 def savings_overestimated(ctx: CheckContext) -> Iterator[Finding]:
-    """Actual saving (baseline − TCO) over the last 90 days below N % of the expected saving."""
+    """Subject: each active engagement with a month of work in the window and an expected
+    saving, whose actual saving (baseline − TCO) over the last 90 days is below N % of it."""
     pct = ctx.workspace.savings_shortfall_pct
     currency = ctx.workspace.base_currency
     for e, s in _measured(ctx):
@@ -135,7 +140,8 @@ def savings_overestimated(ctx: CheckContext) -> Iterator[Finding]:
 
 @check("NEGATIVE_ROI")
 def negative_roi(ctx: CheckContext) -> Iterator[Finding]:
-    """ROI = (baseline − TCO) / TCO below zero over the last 90 days: it costs more than in-house."""
+    """Subject: each active engagement with a month of work in the window and an in-house
+    baseline whose ROI = (baseline − TCO) / TCO is below zero over the last 90 days."""
     currency = ctx.workspace.base_currency
     for e, s in _measured(ctx):
         roi = s.roi
@@ -156,10 +162,14 @@ def negative_roi(ctx: CheckContext) -> Iterator[Finding]:
         )
 
 
-@check("HIGH_CONCENTRATION")
+@check("HIGH_CONCENTRATION", wide=True)
 def spend_concentration(ctx: CheckContext) -> Iterator[Finding]:
-    """HHI of 90-day spend across freelancers: above the warning level → warning, from the notice
-    level up to the warning level → info; any one freelancer above N % of spend → warning."""
+    """Subject: the workspace's freelancer spend over 90 days. HHI across freelancers above the
+    warning level → warning on the workspace, from the notice level up to the warning level →
+    info; any one freelancer above N % of spend → warning on that freelancer.
+
+    One freelancer holding all the spend is one risk, reported once (on them), not as an
+    HHI of 10 000 as well. Workspace-wide: every engagement's spend moves the shares."""
     w = window(ctx)
     ws = ctx.workspace
     spend_unrated = any(not s.rated and s.category in SPEND_CATEGORIES for s in w.ledger.slices)
@@ -172,7 +182,9 @@ def spend_concentration(ctx: CheckContext) -> Iterator[Finding]:
         return
     index = c.hhi.quantize(Decimal(1))
     top = ", ".join(f"{s.name} {s.pct:.0f} %" for s in c.shares[:3])
-    if c.hhi > ws.hhi_warning or c.hhi >= ws.hhi_info:
+    over = [share for share in c.shares if share.share * 100 > ws.max_single_share_pct]
+    alone = len(c.shares) == 1 and bool(over)
+    if (c.hhi > ws.hhi_warning or c.hhi >= ws.hhi_info) and not alone:
         warning = c.hhi > ws.hhi_warning
         yield Finding(
             code="HIGH_CONCENTRATION",
@@ -187,17 +199,17 @@ def spend_concentration(ctx: CheckContext) -> Iterator[Finding]:
             fix="Give work to more freelancers: bring a backup onto the biggest engagements "
             "(Talent → Bench shows who has the skills).",
         )
-    for share in c.shares:
-        if share.share * 100 > ws.max_single_share_pct:
-            yield Finding(
-                code="HIGH_CONCENTRATION",
-                severity=Severity.WARNING,
-                subject_type="freelancer",
-                subject_id=share.freelancer_id,
-                subject_label=share.name,
-                message=(
-                    f"{share.name} received {share.pct:.1f} % of your freelancer spend over the last "
-                    f"{WINDOW_DAYS} days (more than {ws.max_single_share_pct} %)."
-                ),
-                fix=f"Find and trial a backup for {share.name}'s work so the business does not depend on one person.",
-            )
+    for share in over:
+        received = "all" if alone else f"{share.pct:.1f} %"
+        yield Finding(
+            code="HIGH_CONCENTRATION",
+            severity=Severity.WARNING,
+            subject_type="freelancer",
+            subject_id=share.freelancer_id,
+            subject_label=share.name,
+            message=(
+                f"{share.name} received {received} of your freelancer spend over the last "
+                f"{WINDOW_DAYS} days (more than {ws.max_single_share_pct} %)."
+            ),
+            fix=f"Find and trial a backup for {share.name}'s work so the business does not depend on one person.",
+        )

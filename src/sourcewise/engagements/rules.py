@@ -23,10 +23,11 @@ SUBJECT = "engagement"
 
 
 def _open_engagements(ctx: CheckContext) -> list[Engagement]:
+    """Draft and active engagements (only the scope's in a scoped run)."""
     return ctx.memo(  # type: ignore[no-any-return]
         "engagements.open",
         lambda: list(
-            Engagement.objects.filter(workspace=ctx.workspace, state__in=OPEN_STATES)
+            ctx.limit(Engagement.objects.filter(workspace=ctx.workspace, state__in=OPEN_STATES), "engagement")
             .select_related("freelancer", "task", "workspace", "manager__user")
             .order_by("pk")
         ),
@@ -35,6 +36,9 @@ def _open_engagements(ctx: CheckContext) -> list[Engagement]:
 
 @check("NO_MANAGER")
 def engagements_without_manager(ctx: CheckContext) -> Iterator[Finding]:
+    """Subject: each draft or active engagement (work running or about to start) without a
+    manager, or managed by a member who is not an owner or manager. Completed, terminated
+    and cancelled engagements are never judged."""
     for e in _open_engagements(ctx):
         if e.manager is None:
             message = f"{e.freelancer} on {e.task} has no manager; outsourced work drifts without one."
@@ -53,8 +57,10 @@ def engagements_without_manager(ctx: CheckContext) -> Iterator[Finding]:
         )
 
 
-@check("MANAGER_OVERLOADED")
+@check("MANAGER_OVERLOADED", wide=True)
 def overloaded_managers(ctx: CheckContext) -> Iterator[Finding]:
+    """Subject: each member managing more active engagements than the workspace's limit
+    (draft ones do not count yet). Workspace-wide: it counts across every engagement."""
     limit = ctx.workspace.manager_max_active_engagements
     counts = active_counts_by_manager(ctx.workspace)
     over = {pk: n for pk, n in counts.items() if n > limit}
@@ -74,6 +80,8 @@ def overloaded_managers(ctx: CheckContext) -> Iterator[Finding]:
 
 @check("NO_TRIAL")
 def full_engagements_without_trial(ctx: CheckContext) -> Iterator[Finding]:
+    """Subject: each draft or active full engagement whose freelancer has no completed trial
+    in this workspace rated at least the minimum. Trials themselves are never judged."""
     good = freelancers_with_good_trial(ctx.workspace)
     minimum = ctx.workspace.trial_min_rating
     for e in _open_engagements(ctx):
@@ -131,7 +139,8 @@ def trials_past_their_end(ctx: CheckContext) -> Iterator[Finding]:
 
 @check("CHECKPOINT_OVERDUE")
 def overdue_checkpoints(ctx: CheckContext) -> Iterator[Finding]:
-    """Overdue when today is after last review (or start) + cadence: 14 days on is on time, 15 is late."""
+    """Subject: each active engagement (drafts have not started; ended ones need no review).
+    Overdue when today is after last review (or start) + cadence: 14 days on is on time, 15 is late."""
     active = [e for e in _open_engagements(ctx) if e.state == Engagement.State.ACTIVE]
     last = last_review_dates(active)
     for e in active:
@@ -148,10 +157,12 @@ def overdue_checkpoints(ctx: CheckContext) -> Iterator[Finding]:
             )
 
 
-@check("NO_BACKUP")
+@check("NO_BACKUP", wide=True)
 def engagements_without_backup_check(ctx: CheckContext) -> Iterator[Finding]:
     """G8: an active engagement whose task needs a skill that no approved or active freelancer
-    other than the engaged one has at ≥ `bench_min_level` (the skill's bench holds only them)."""
+    other than the engaged one has at ≥ `bench_min_level` (the skill's bench holds only them).
+    Drafts and tasks that need no skill are not judged. Workspace-wide: the bench depends on
+    every freelancer's skills and status."""
     active = [e for e in _open_engagements(ctx) if e.state == Engagement.State.ACTIVE]
     alone = engagements_without_backup(active)
     minimum = ctx.workspace.bench_min_level

@@ -227,21 +227,26 @@ def scope_for(workspace: Workspace, touched: dict[str, set[int]]) -> Scope:
     """Widen the subjects a write touched to all subjects whose local findings it can change.
 
     An engagement's findings read its freelancer, task, manager and the task's SOPs; a
-    freelancer's read their engagements (trials count for their full engagements); a
-    task's read its engagements and SOPs. So: the engagements of every touched subject,
-    then the freelancers, tasks, managers and SOPs of those engagements, and the sibling
-    engagements of those freelancers.
+    freelancer's read their engagements (trials count for their full engagements and their
+    vetting); a task's read its engagements and SOPs; a member's the engagements they
+    manage; an SOP's change reaches the tasks it is on and the tasks that need one of its
+    skills. So: the tasks of every touched SOP, the engagements of every touched subject,
+    then the freelancers, tasks and managers of those engagements, the sibling engagements
+    of those freelancers, and the SOPs of those tasks.
     """
     from sourcewise.engagements.models import Engagement
     from sourcewise.guidance.models import SOP
-    from sourcewise.tasks.models import Task
+    from sourcewise.tasks.models import TaskSkill
 
     engagements = Engagement.objects.filter(workspace=workspace)
     sops = set(touched.get("sop", ()))
     tasks = set(touched.get("task", ()))
     if sops:
-        tasks |= set(SOP.objects.filter(workspace=workspace, pk__in=sorted(sops)).values_list("tasks", flat=True))
-        tasks.discard(None)  # type: ignore[arg-type]
+        on_task = SOP.tasks.through.objects.filter(sop_id__in=sorted(sops)).values_list("task_id", flat=True)
+        on_skill = TaskSkill.objects.filter(skill__sops__in=sorted(sops), task__workspace=workspace).values_list(
+            "task_id", flat=True
+        )
+        tasks |= set(on_task) | set(on_skill)
     freelancers = set(touched.get("freelancer", ()))
     members = set(touched.get("membership", ()))
     seed = (
@@ -251,26 +256,17 @@ def scope_for(workspace: Workspace, touched: dict[str, set[int]]) -> Scope:
         | Q(manager__in=sorted(members))
     )
     rows = list(engagements.filter(seed).values_list("pk", "freelancer_id", "task_id", "manager_id"))
-    freelancers |= {r[1] for r in rows}
-    siblings = list(
-        engagements.filter(freelancer__in=sorted(freelancers)).values_list(
-            "pk", "freelancer_id", "task_id", "manager_id"
+    new_freelancers = {r[1] for r in rows} - freelancers
+    freelancers |= new_freelancers
+    if new_freelancers:
+        rows += list(
+            engagements.filter(freelancer__in=sorted(new_freelancers)).values_list(
+                "pk", "freelancer_id", "task_id", "manager_id"
+            )
         )
-    )
-    rows += siblings
-    engagement_ids = {r[0] for r in rows}
+    engagement_ids = {r[0] for r in rows} | set(touched.get("engagement", ()))
     tasks |= {r[2] for r in rows}
     members |= {r[3] for r in rows if r[3] is not None}
-    sops |= (
-        set(
-            SOP.objects.filter(workspace=workspace)
-            .filter(Q(tasks__in=sorted(tasks)) | Q(skills__task_needs__task__in=sorted(tasks)))
-            .values_list("pk", flat=True)
-        )
-        if tasks
-        else set()
-    )
-    del Task
     return Scope(
         engagement=frozenset(engagement_ids),
         freelancer=frozenset(freelancers),

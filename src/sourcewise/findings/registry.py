@@ -6,6 +6,18 @@ the codes it may produce; the engine refuses any other code so the catalogue in
 
     @check("NO_DELIVERABLES")
     def tasks_without_deliverables(ctx: CheckContext) -> Iterator[Finding]: ...
+
+Local or wide. A local check judges each subject from that subject's own rows and those
+`refresh.scope_for` reaches from it (its engagements, freelancer, task, manager, SOPs); run
+with a scope it must yield every finding of each subject in the scope (loading only those:
+`ctx.limit`). A check whose finding on one subject can change with a write anywhere is
+`wide=True` and only ever runs on the whole workspace: OUTSOURCING_EVERYTHING (share of all
+hours), HIGH_CONCENTRATION (shares of all spend), SKILL_GAP (every vetted freelancer's
+skills), NO_BACKUP (bench depth), MANAGER_OVERLOADED (counts across engagements). All the
+others are local: what they read hangs off their subject, and workspace rows (thresholds,
+skills, benchmarks, exchange rates, document types) mark the whole workspace. Date-driven
+findings move with the daily full refresh. A code is produced by wide checks only or by
+local checks only (tests/findings/test_tracking_and_refresh.py).
 """
 
 from __future__ import annotations

@@ -159,12 +159,57 @@ def _after_delete(sender: type[models.Model], instance: models.Model, **kwargs: 
     _after_write(sender, instance)
 
 
-def _m2m_changed(sender: type[models.Model], instance: models.Model, action: str, **kwargs: Any) -> None:
-    if action.startswith("post_") and _tracked(type(instance)):
-        _after_write(type(instance), instance)
+def _m2m_changed(
+    sender: type[models.Model],
+    instance: models.Model,
+    action: str,
+    model: type[models.Model] | None = None,
+    pk_set: set[int] | None = None,
+    **kwargs: Any,
+) -> None:
+    """A link added or removed (an SOP's tasks or skills) changes both ends: after a removal
+    the other end can no longer be found from this one, so it is named here."""
+    if not _tracked(type(instance)):
+        return
+    if action == "pre_clear":
+        # `clear()` does not say what it removes: the whole workspace.
+        workspace_id = _workspace_id(instance, _subjects(instance))
+        if workspace_id is not None:
+            mark(workspace_id, [(WORKSPACE, None)])
+        return
+    if action not in ("post_add", "post_remove"):
+        return
+    subjects = _subjects(instance)
+    if model is not None and pk_set:
+        other = SUBJECT_MODELS.get(_label(model))
+        if other is not None:
+            subjects += [(other, pk) for pk in sorted(pk_set)]
+        if _label(sender) == "guidance.sop_skills":
+            # An SOP on a skill reaches the tasks that need that skill.
+            from sourcewise.tasks.models import TaskSkill
+
+            skills = sorted(pk_set) if _label(model) == "talent.skill" else [instance.pk]
+            needing = TaskSkill.objects.filter(skill_id__in=skills).values_list("task_id", flat=True).distinct()
+            subjects += [("task", pk) for pk in needing]
+    workspace_id = _workspace_id(instance, subjects)
+    if workspace_id is not None:
+        mark(workspace_id, subjects)
+
+
+def _user_saved(sender: type[models.Model], instance: models.Model, raw: bool = False, **kwargs: Any) -> None:
+    """A person's name is in the findings about the engagements they manage: mark their memberships."""
+    if raw or kwargs.get("created"):
+        return
+    from sourcewise.workspaces.models import Membership
+
+    for workspace_id, membership_id in Membership.objects.filter(user_id=instance.pk).values_list("workspace_id", "pk"):
+        mark(workspace_id, [("membership", membership_id)])
 
 
 def connect() -> None:
+    from django.conf import settings
+
+    post_save.connect(_user_saved, sender=settings.AUTH_USER_MODEL, dispatch_uid="findings-post-user")
     for model in apps.get_models():
         if not _tracked(model):
             continue

@@ -9,32 +9,43 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from django.db.models import Exists, OuterRef
+
+from sourcewise.core.access import INTERNAL
 from sourcewise.findings.codes import Severity
 from sourcewise.findings.registry import CheckContext, Finding, check, coming_up
-from sourcewise.guidance.models import SOP, SOPAcknowledgement
+from sourcewise.guidance.models import SOP, SOPAcknowledgement, TrainingRecord
 from sourcewise.guidance.selectors import (
     document_statuses,
     last_pulses,
     pulse_average,
     tasks_without_sops,
-    untrained_managers,
 )
 from sourcewise.talent.models import Freelancer
 from sourcewise.tasks.models import Task
+from sourcewise.workspaces.models import Membership
 
 
 def _freelancers_with_login(ctx: CheckContext) -> list[Freelancer]:
     # Until vetting lands, "approved or active" is read as "has a portal login".
     return ctx.memo(  # type: ignore[no-any-return]
         "guidance.freelancers_with_login",
-        lambda: list(Freelancer.objects.filter(workspace=ctx.workspace, user__isnull=False).order_by("name", "id")),
+        lambda: list(
+            ctx.limit(Freelancer.objects.filter(workspace=ctx.workspace, user__isnull=False), "freelancer").order_by(
+                "name", "id"
+            )
+        ),
     )
 
 
 @check("NO_SOP")
 def outsourced_tasks_without_sop(ctx: CheckContext) -> Iterator[Finding]:
-    """G6: an outsourced (not archived) task with no SOP on it nor on any skill it needs."""
-    tasks = Task.objects.in_workspace(ctx.workspace).filter(sourcing=Task.Sourcing.OUTSOURCE, archived_at__isnull=True)
+    """G6: an outsourced (not archived) task with no SOP on it nor on any skill it needs.
+    Tasks kept in-house are never judged."""
+    tasks = ctx.limit(
+        Task.objects.in_workspace(ctx.workspace).filter(sourcing=Task.Sourcing.OUTSOURCE, archived_at__isnull=True),
+        "task",
+    )
     for task in tasks_without_sops(tasks).order_by("name", "id"):
         yield Finding(
             "NO_SOP",
@@ -53,11 +64,12 @@ def active_engagements_with_unacknowledged_sops(ctx: CheckContext) -> Iterator[F
     """G6 (critical): an active engagement whose freelancer has not acknowledged the current
     version of an SOP that applies to its task (on the task, or on a skill it needs).
 
+    Drafts are not judged: acknowledging is a requirement of activation, checked then.
     Five queries whatever the number of engagements and SOPs."""
     from sourcewise.engagements.models import Engagement
 
     engagements = list(
-        Engagement.objects.filter(workspace=ctx.workspace, state=Engagement.State.ACTIVE)
+        ctx.limit(Engagement.objects.filter(workspace=ctx.workspace, state=Engagement.State.ACTIVE), "engagement")
         .select_related("freelancer", "task")
         .order_by("pk")
     )
@@ -170,13 +182,19 @@ def documents_missing_or_expired(ctx: CheckContext) -> Iterator[Finding]:
 
 @check("UNHAPPY_FREELANCER")
 def unhappy_freelancers(ctx: CheckContext) -> Iterator[Finding]:
-    """Average of the last two pulse answers ≤ the workspace threshold (default 2).
+    """Subject: each freelancer who has not left nor been rejected (the people who work or may
+    work for you) whose last two pulse answers average ≤ the workspace threshold (default 2).
 
     A freelancer who has answered only once is judged on that one answer: a first answer
     of 1 or 2 is already a signal worth a conversation.
     """
     threshold = ctx.workspace.unhappy_pulse_max
-    people = Freelancer.objects.filter(workspace=ctx.workspace)
+    people = ctx.limit(
+        Freelancer.objects.filter(workspace=ctx.workspace).exclude(
+            status__in=(Freelancer.Status.LEFT, Freelancer.Status.REJECTED)
+        ),
+        "freelancer",
+    )
     latest = last_pulses(people, 2)
     if not latest:
         return
@@ -200,13 +218,30 @@ def unhappy_freelancers(ctx: CheckContext) -> Iterator[Finding]:
 
 @check("MANAGER_UNTRAINED")
 def untrained_managers_check(ctx: CheckContext) -> Iterator[Finding]:
-    """For now: every member with the manager role needs a training record (SPEC G2)."""
-    for member in untrained_managers(ctx.workspace):
+    """Subject: each owner or manager who manages at least one draft or active engagement and
+    has no training record (SPEC G2). An owner acting as manager is checked like a manager;
+    a member who manages nothing is never judged (whoever is not an owner or manager is
+    `NO_MANAGER`'s business)."""
+    from sourcewise.engagements.models import Engagement
+
+    managing = Engagement.objects.filter(
+        workspace=ctx.workspace, state__in=(Engagement.State.DRAFT, Engagement.State.ACTIVE)
+    ).values("manager_id")
+    members = (
+        ctx.limit(
+            Membership.objects.filter(workspace=ctx.workspace, role__in=INTERNAL, pk__in=managing),
+            "membership",
+        )
+        .exclude(Exists(TrainingRecord.objects.filter(member_id=OuterRef("pk"))))
+        .select_related("user")
+        .order_by("pk")
+    )
+    for member in members:
         name = member.user.display_name
         yield Finding(
             "MANAGER_UNTRAINED",
             Severity.WARNING,
-            "member",
+            "membership",
             member.pk,
             f"{name} manages outsourced work but has no outsourcing-management training on record.",
             "Record their training (Guidance → Training) — or plan it: briefing freelancers, "

@@ -146,14 +146,19 @@ def freelancer_bands(book: RateBook, freelancer: Freelancer, on_date: datetime.d
     )
 
 
-def open_engagements(workspace: Workspace) -> list[Engagement]:
-    """Draft and active engagements with what their bands need: two queries in all."""
+def open_engagements(workspace: Workspace, ids: Iterable[int] | None = None) -> list[Engagement]:
+    """Draft and active engagements (only `ids` when given) with what their bands need: two
+    queries in all."""
     from sourcewise.engagements.models import Engagement
     from sourcewise.tasks.models import TaskSkill
 
+    engagements = Engagement.objects.filter(
+        workspace=workspace, state__in=(Engagement.State.DRAFT, Engagement.State.ACTIVE)
+    )
+    if ids is not None:
+        engagements = engagements.filter(pk__in=sorted(ids))
     return list(
-        Engagement.objects.filter(workspace=workspace, state__in=(Engagement.State.DRAFT, Engagement.State.ACTIVE))
-        .select_related("freelancer", "task")
+        engagements.select_related("freelancer", "task")
         .prefetch_related(Prefetch("task__skill_needs", queryset=TaskSkill.objects.select_related("skill")))
         .order_by("pk")
     )

@@ -21,11 +21,15 @@ def rate_book(ctx: CheckContext) -> RateBook:
 
 
 def _engagements(ctx: CheckContext) -> list[Engagement]:
-    return ctx.memo("money.open_engagements", lambda: open_engagements(ctx.workspace))  # type: ignore[no-any-return]
+    """Draft and active engagements: only the scope's in a scoped run."""
+    ids = None if ctx.scope is None else ctx.scope.ids("engagement")
+    return ctx.memo("money.open_engagements", lambda: open_engagements(ctx.workspace, ids))  # type: ignore[no-any-return]
 
 
 @check("RATE_BELOW_MARKET", "RATE_UNDER_FAIR_FLOOR", "RATE_ABOVE_HOME", "NO_RATE_BENCHMARK")
 def agreed_rates_outside_the_fair_band(ctx: CheckContext) -> Iterator[Finding]:
+    """Subject: each draft or active engagement (a draft on its start date, an active one
+    today), one finding per skill its task needs. Ended engagements are never judged."""
     engagements = _engagements(ctx)
     if not engagements:
         return

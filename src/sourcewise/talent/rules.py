@@ -13,7 +13,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from sourcewise.findings.codes import Severity
 from sourcewise.findings.registry import COMING_UP_DAYS, CheckContext, Finding, check
@@ -24,8 +24,12 @@ from sourcewise.talent.vetting import vetting_state
 
 
 def _vetted(ctx: CheckContext) -> list[Freelancer]:
+    """Approved and active freelancers (only the scope's in a scoped run)."""
+
     def load() -> list[Freelancer]:
-        queryset = Freelancer.objects.in_workspace(ctx.workspace).filter(status__in=VETTED_STATUSES)
+        queryset = ctx.limit(
+            Freelancer.objects.in_workspace(ctx.workspace).filter(status__in=VETTED_STATUSES), "freelancer"
+        )
         return list(with_vetting(queryset).prefetch_related(Prefetch("languages", FreelancerLanguage.objects.all())))
 
     return ctx.memo("talent.vetted", load)  # type: ignore[no-any-return]
@@ -122,14 +126,21 @@ def unvetted_freelancers(ctx: CheckContext) -> Iterator[Finding]:
 
 @check("UNVETTED_FREELANCER")
 def unvetted_freelancers_on_engagements(ctx: CheckContext) -> Iterator[Finding]:
-    """Subject: each draft or active engagement whose freelancer is not approved (critical).
+    """Subject: each draft or active engagement whose freelancer is not approved.
 
-    A full engagement needs an approved or active freelancer; a trial (part of vetting) may
-    be done by a prospect or someone in vetting, but by nobody rejected or gone."""
+    Critical on an active engagement (someone unvetted is working); a warning on a draft (the
+    work is about to start: vet them before it does — nobody works unvetted yet). A full
+    engagement needs an approved or active freelancer; a trial (part of vetting) may be done
+    by a prospect or someone in vetting, but by nobody rejected or gone."""
     from sourcewise.engagements.models import Engagement
 
     engagements = (
-        Engagement.objects.filter(workspace=ctx.workspace, state__in=(Engagement.State.DRAFT, Engagement.State.ACTIVE))
+        ctx.limit(
+            Engagement.objects.filter(
+                workspace=ctx.workspace, state__in=(Engagement.State.DRAFT, Engagement.State.ACTIVE)
+            ),
+            "engagement",
+        )
         .exclude(freelancer__status__in=VETTED_STATUSES)
         .select_related("freelancer", "task")
         .order_by("pk")
@@ -140,12 +151,16 @@ def unvetted_freelancers_on_engagements(ctx: CheckContext) -> Iterator[Finding]:
         if e.is_trial and not gone:
             continue
         status = freelancer.get_status_display().lower()
+        active = e.state == Engagement.State.ACTIVE
         yield Finding(
             "UNVETTED_FREELANCER",
-            Severity.CRITICAL,
+            Severity.CRITICAL if active else Severity.WARNING,
             "engagement",
             e.pk,
             f"{freelancer.name} works on {e.task} ({e.get_kind_display().lower()}, {e.get_state_display().lower()}) "
+            f"but is {status}, not approved."
+            if active
+            else f"{freelancer.name} is about to work on {e.task} ({e.get_kind_display().lower()}, draft) "
             f"but is {status}, not approved.",
             "Finish their vetting and approve them, or hand the work to an approved freelancer."
             if not gone
@@ -160,7 +175,9 @@ def weak_references(ctx: CheckContext) -> Iterator[Finding]:
     the minimum (with at least one reference recorded)."""
     workspace = ctx.workspace
     minimum = Decimal(workspace.min_reference_average)
-    queryset = Freelancer.objects.in_workspace(workspace).filter(status__in=("vetting", *VETTED_STATUSES))
+    queryset = ctx.limit(
+        Freelancer.objects.in_workspace(workspace).filter(status__in=("vetting", *VETTED_STATUSES)), "freelancer"
+    )
     for freelancer in queryset.prefetch_related("references"):
         ratings = [r.rating for r in freelancer.references.all()]
         if not ratings:
@@ -177,17 +194,27 @@ def weak_references(ctx: CheckContext) -> Iterator[Finding]:
             )
 
 
-@check("SKILL_GAP")
+@check("SKILL_GAP", wide=True)
 def tasks_without_a_skilled_freelancer(ctx: CheckContext) -> Iterator[Finding]:
-    """Subject: each task with skill needs for which no approved or active freelancer has every
-    needed skill at the needed level — whoever you engage for it would have a skill gap.
-    On engagements it moves to the engaged freelancer once they exist."""
+    """Subject: each task with skill needs that is outsourced work — marked outsourced (not
+    archived), or with a draft or active engagement — for which no approved or active
+    freelancer has every needed skill at the needed level: whoever you engage for it would
+    have a skill gap. A task kept in-house with no engagement is never judged: nobody needs
+    to be found for it.
+
+    Workspace-wide: any freelancer's skills or status can close or open the gap."""
+    from sourcewise.engagements.models import Engagement
     from sourcewise.tasks.models import Task, TaskSkill
 
+    engaged = Engagement.objects.filter(
+        workspace=ctx.workspace, state__in=(Engagement.State.DRAFT, Engagement.State.ACTIVE)
+    ).values("task_id")
+    outsourced_work = Q(sourcing=Task.Sourcing.OUTSOURCE) | Q(pk__in=engaged)
     tasks = list(
-        Task.objects.in_workspace(ctx.workspace).prefetch_related(
-            Prefetch("skill_needs", TaskSkill.objects.select_related("skill"))
-        )
+        Task.objects.in_workspace(ctx.workspace)
+        .filter(outsourced_work, archived_at__isnull=True)
+        .prefetch_related(Prefetch("skill_needs", TaskSkill.objects.select_related("skill")))
+        .order_by("pk")
     )
     levels: dict[int, dict[int, int]] = {}
     for freelancer in _vetted_with_skills(ctx):

@@ -23,11 +23,18 @@ _HUNDREDTH = Decimal("0.01")
 
 
 def _tasks(ctx: CheckContext) -> list[Task]:
+    """Every task that is not archived (the whole workspace: for the outsourced share)."""
     return ctx.memo("tasks.active", lambda: list(workspace_tasks(ctx.workspace)))  # type: ignore[no-any-return]
 
 
 def _outsourced(ctx: CheckContext) -> list[Task]:
-    return [t for t in _tasks(ctx) if t.is_outsourced]
+    """Outsourced tasks that are not archived: only the scope's in a scoped run."""
+    if ctx.scope is None:
+        return [t for t in _tasks(ctx) if t.is_outsourced]
+    return ctx.memo(  # type: ignore[no-any-return]
+        "tasks.outsourced.scoped",
+        lambda: list(ctx.limit(workspace_tasks(ctx.workspace).filter(sourcing=Task.Sourcing.OUTSOURCE), "task")),
+    )
 
 
 def _finding(code: str, severity: Severity, task: Task, message: str, fix: str) -> Finding:
@@ -36,6 +43,8 @@ def _finding(code: str, severity: Severity, task: Task, message: str, fix: str) 
 
 @check("CORE_TASK_OUTSOURCED")
 def core_tasks_outsourced(ctx: CheckContext) -> Iterator[Finding]:
+    """Subject: each outsourced task (not archived) that is core. A core task kept in-house
+    is exactly what G1 asks for and is never judged."""
     stage = ctx.workspace.stage
     for task in _outsourced(ctx):
         if not task.is_core:
@@ -69,6 +78,8 @@ def core_tasks_outsourced(ctx: CheckContext) -> Iterator[Finding]:
 
 @check("NO_DELIVERABLES")
 def outsourced_tasks_without_deliverables(ctx: CheckContext) -> Iterator[Finding]:
+    """Subject: each outsourced task (not archived) without a deliverable with written
+    acceptance criteria. Tasks kept in-house are never judged."""
     for task in _outsourced(ctx):
         deliverables = list(task.deliverables.all())
         if not deliverables:
@@ -91,6 +102,8 @@ def outsourced_tasks_without_deliverables(ctx: CheckContext) -> Iterator[Finding
 
 @check("NO_CHECKPOINTS")
 def outsourced_tasks_without_checkpoints(ctx: CheckContext) -> Iterator[Finding]:
+    """Subject: each outsourced task (not archived) without a checkpoint cadence, or with one
+    longer than the workspace's limit. Tasks kept in-house are never judged."""
     limit = ctx.workspace.checkpoint_max_days
     for task in _outsourced(ctx):
         every = task.checkpoint_every_days
@@ -112,8 +125,10 @@ def outsourced_tasks_without_checkpoints(ctx: CheckContext) -> Iterator[Finding]
             )
 
 
-@check("OUTSOURCING_EVERYTHING")
+@check("OUTSOURCING_EVERYTHING", wide=True)
 def outsourcing_everything(ctx: CheckContext) -> Iterator[Finding]:
+    """Subject: the workspace, when the outsourced share of the monthly hours of its tasks
+    (not archived) is above the limit, or every task is outsourced. Workspace-wide."""
     tasks = _tasks(ctx)
     if not tasks:
         return
