@@ -243,7 +243,8 @@ def main() -> None:
                 raise SystemExit(f"{size} on {db} failed")
             for what, figure, queries, budget, ok in json.loads(done.stdout.strip().splitlines()[-1]):
                 table.append((size, db, what, figure, queries, budget, ok))
-                print(f"  {what}: {figure} {queries and f'({queries} queries)'} {'' if ok else 'OVER'}", file=sys.stderr)
+                counted = f" ({queries} queries)" if queries else ""
+                print(f"  {what}: {figure}{counted}{'' if ok else ' OVER'}", file=sys.stderr)
     print(f"\nFindings at scale — {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores\n")
     print("| size (freelancers / engagements) | db | measure | figure | queries | budget | |")
     print("|---|---|---|---|---|---|---|")
