@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export SOURCEWISE_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: run test install install-dev lint typecheck migrations-check test-sqlite test-postgres test-dates browser-test bench clean
+.PHONY: run test install install-dev lint typecheck migrations-check test-sqlite test-postgres test-dates browser-test bench bench-findings clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,3 +69,9 @@ browser-test: install-dev
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache artifacts
+
+## make bench-findings: the stored findings at 1k and 20k, SQLite and PostgreSQL (issue 12); 100k: `--size 100k`
+BENCH_FINDINGS_SIZES ?= 1k,20k
+BENCH_FINDINGS_DBS ?= sqlite,postgres
+bench-findings: install-dev
+	nice $(BIN)/python bench/findings.py --size $(BENCH_FINDINGS_SIZES) --db $(BENCH_FINDINGS_DBS)

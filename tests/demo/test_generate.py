@@ -41,3 +41,15 @@ def test_generate_command_reports_what_it_made(db):
     out = StringIO()
     call_command("generate", "--freelancers", "20", "--tasks", "2", "--engagements", "8", stdout=out, stderr=StringIO())
     assert "20 freelancers" in out.getvalue() and "8 engagements" in out.getvalue()
+
+
+def test_generated_workspace_is_ready_to_read(db):
+    """Bulk writes leave no markers; the findings are stored and equal a full recomputation."""
+    from sourcewise.findings.models import FindingRecord, FindingsState, PendingRefresh
+
+    ws = generate(name="Ready", freelancers=40, tasks=4, engagements=30).workspace
+    assert not PendingRefresh.objects.filter(workspace_id=ws.pk).exists()
+    assert FindingsState.objects.get(workspace=ws).evaluated_on is not None
+    stored = set(FindingRecord.objects.filter(workspace=ws, resolved_at=None).values_list("fingerprint", flat=True))
+    assert stored == {f.fingerprint for f in evaluate(ws).findings}
+    assert stored  # generated data does raise findings

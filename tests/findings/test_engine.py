@@ -9,6 +9,7 @@ from django.core.management import call_command
 from sourcewise.findings import registry
 from sourcewise.findings.codes import CODES, Severity
 from sourcewise.findings.engine import UndeclaredFindingCode, evaluate, health_score
+from sourcewise.findings.models import FindingRecord
 from sourcewise.findings.registry import Finding
 
 
@@ -87,10 +88,10 @@ def test_every_code_of_the_spec_is_catalogued():
 def outsourced(monkeypatch):
     """The workspace counts as having outsourced work, so it is scored (tests/findings/test_setup.py
     covers what counts); only the temporary check's findings then make the score."""
-    from sourcewise.findings import engine, selectors
+    from sourcewise.findings import engine, selectors, store
 
-    monkeypatch.setattr(engine, "has_outsourced_work", lambda workspace: True)
-    monkeypatch.setattr(selectors, "has_outsourced_work", lambda workspace: True)  # the stored findings' score
+    for module in (engine, selectors, store):  # computed (evaluate) and stored (CLI, pages) scores
+        monkeypatch.setattr(module, "has_outsourced_work", lambda workspace: True, raising=False)
 
 
 def test_dashboard_lists_findings_with_their_fix(owner_client, workspace, outsourced, temporary_check):
@@ -136,6 +137,39 @@ def test_health_command_prints_json(workspace, outsourced, temporary_check):
         "message": "msg",
         "fix": "fix",
     }
+
+
+def test_health_command_prints_stored_findings_in_evaluate_order(workspace, outsourced, temporary_check):
+    def produce(ctx):
+        yield Finding("NO_SOP", Severity.WARNING, "task", 4, "w", "fix", "B")
+        yield Finding("NO_SOP", Severity.WARNING, "task", 2, "w", "fix", "B")
+        yield Finding("NO_SOP", Severity.CRITICAL, "task", 9, "c", "fix", "Z")
+
+    temporary_check(["NO_SOP"], produce)
+    out = StringIO()
+    call_command("health", "--json", "--workspace", str(workspace.pk), stdout=out)
+    payload = json.loads(out.getvalue())
+    assert [(f["severity"], f["subject"]["id"]) for f in payload["findings"]] == [
+        ("critical", 9),
+        ("warning", 2),
+        ("warning", 4),
+    ]
+    assert payload["findings"] == [f.as_dict() for f in evaluate(workspace).findings]
+    assert FindingRecord.objects.filter(workspace=workspace).count() == 3  # read from the stored findings
+
+
+def test_health_refresh_recomputes_and_summarises(workspace, temporary_check):
+    def produce(ctx):
+        yield Finding("NO_SOP", Severity.WARNING, "task", 3, "msg", "fix")
+
+    out = StringIO()
+    call_command("health", "--refresh", stdout=out)
+    assert f"{workspace.name} (#{workspace.pk}): " in out.getvalue()
+    temporary_check(["NO_SOP"], produce)
+    out = StringIO()
+    call_command("health", "--refresh", "--workspace", str(workspace.pk), stdout=out)
+    assert f"{workspace.name} (#{workspace.pk}): 1 new, 0 reopened, 0 changed, 0 resolved" in out.getvalue()
+    assert FindingRecord.objects.filter(workspace=workspace, code="NO_SOP", resolved_at=None).count() == 1
 
 
 def test_health_command_fail_on(workspace, temporary_check):

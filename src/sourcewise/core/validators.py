@@ -7,7 +7,7 @@ shows a valid example, so forms, the API and imports all answer the same way.
 from __future__ import annotations
 
 import zoneinfo
-from functools import cache
+from functools import cache, lru_cache
 
 import pycountry
 from django.core.exceptions import ValidationError
@@ -65,6 +65,7 @@ def validate_cefr(value: str) -> None:
         )
 
 
+@lru_cache(maxsize=512)  # pycountry's lookup is slow; a refresh asks tens of thousands of times
 def country_name(code: str) -> str:
     country = pycountry.countries.get(alpha_2=code.upper()) if code else None
     if country is None:
@@ -72,6 +73,7 @@ def country_name(code: str) -> str:
     return str(getattr(country, "common_name", None) or country.name)
 
 
+@lru_cache(maxsize=512)
 def language_name(code: str) -> str:
     language = pycountry.languages.get(alpha_2=code.lower()) if code else None
     return language.name if language else code

@@ -62,8 +62,40 @@ def _batched(rows: list[Any], model: type[Any], progress: Progress | None, label
             progress(label, min(start + BATCH, len(rows)), total)
 
 
-@transaction.atomic
 def generate(
+    *,
+    name: str = "Scale test",
+    freelancers: int = 1000,
+    tasks: int = 100,
+    engagements: int = 1000,
+    seed: int = 2026,
+    progress: Progress | None = None,
+) -> Generated:
+    """Create one workspace holding the requested volume, then store its findings, so the
+    workspace is ready to read (pages and the API read the stored findings)."""
+    from sourcewise.findings import tracking
+    from sourcewise.findings.refresh import refresh_full
+
+    # Bulk writes leave no markers: the full refresh below answers for all of them.
+    with tracking.paused():
+        result = _generate(
+            name=name,
+            freelancers=freelancers,
+            tasks=tasks,
+            engagements=engagements,
+            seed=seed,
+            progress=progress,
+        )
+    if progress:
+        progress("findings", 0, 1)
+    refresh_full(result.workspace)
+    if progress:
+        progress("findings", 1, 1)
+    return result
+
+
+@transaction.atomic
+def _generate(
     *,
     name: str = "Scale test",
     freelancers: int = 1000,

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
@@ -148,7 +148,10 @@ def freelancer_bands(book: RateBook, freelancer: Freelancer, on_date: datetime.d
 
 def open_engagements(workspace: Workspace, ids: Iterable[int] | None = None) -> list[Engagement]:
     """Draft and active engagements (only `ids` when given) with what their bands need: two
-    queries in all."""
+    queries in all.
+
+    Engagements of one task share one Task instance, its skill needs prefetched once: at
+    20,000 engagements on 300 tasks that is 300 prefetched lists, not 20,000."""
     from sourcewise.engagements.models import Engagement
     from sourcewise.tasks.models import TaskSkill
 
@@ -157,11 +160,15 @@ def open_engagements(workspace: Workspace, ids: Iterable[int] | None = None) -> 
     )
     if ids is not None:
         engagements = engagements.filter(pk__in=sorted(ids))
-    return list(
-        engagements.select_related("freelancer", "task")
-        .prefetch_related(Prefetch("task__skill_needs", queryset=TaskSkill.objects.select_related("skill")))
-        .order_by("pk")
+    rows = list(engagements.select_related("freelancer", "task").order_by("pk"))
+    tasks: dict[int, Task] = {}
+    cache_task = Engagement._meta.get_field("task").set_cached_value  # type: ignore[union-attr]
+    for engagement in rows:
+        cache_task(engagement, tasks.setdefault(engagement.task_id, engagement.task))
+    prefetch_related_objects(
+        list(tasks.values()), Prefetch("skill_needs", queryset=TaskSkill.objects.select_related("skill"))
     )
+    return rows
 
 
 def engagement_findings(book: RateBook, engagement: Engagement, today: datetime.date) -> list[Finding]:

@@ -143,6 +143,9 @@ class RateBook:
         for b in benchmarks:
             grouped[(b.skill_id, b.country)].append(b)
         self._benchmarks = {key: sorted(rows, key=lambda b: (b.as_of, b.pk or 0)) for key, rows in grouped.items()}
+        # Many engagements share skill, country, rate, currency and date (every active one is
+        # classified on today): the answer is computed once per combination.
+        self._classified: dict[tuple[int, str, str, Decimal, str, datetime.date], FairBand] = {}
 
     def benchmark(self, skill_id: int, country: str, on_date: datetime.date) -> RateBenchmark | None:
         """The benchmark with the latest `as_of` on or before `on_date`."""
@@ -182,7 +185,13 @@ class RateBook:
 
         Raises MissingExchangeRate when a currency involved has no rate on that date.
         """
-        return _classify(self, skill=skill, country=country.strip().upper(), rate=rate, currency=currency, on=on_date)
+        country = country.strip().upper()
+        key = (skill.pk, skill.name, country, Decimal(rate), currency, on_date)
+        found = self._classified.get(key)
+        if found is None:
+            found = _classify(self, skill=skill, country=country, rate=rate, currency=currency, on=on_date)
+            self._classified[key] = found
+        return found
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,9 @@ class Command(BaseCommand):
         started = time.perf_counter()
 
         def progress(label: str, done: int, total: int) -> None:
+            if label == "findings":  # the full refresh that stores the findings (slow at scale)
+                self.stderr.write("  findings: computing…" if not done else "  findings: stored")
+                return
             if sys.stderr.isatty() or done == total:
                 self.stderr.write(f"\r  {label}: {done:,}/{total:,}", ending="\n" if done == total else "")
 
