@@ -180,7 +180,7 @@ def untrained_managers_check(ctx: CheckContext) -> Iterator[Finding]:
         yield Finding(
             "MANAGER_UNTRAINED",
             Severity.WARNING,
-            "member",
+            "membership",
             member.pk,
             f"{name} manages outsourced work but has no outsourcing-management training on record.",
             "Record their training (Guidance → Training) — or plan it: briefing freelancers, "
