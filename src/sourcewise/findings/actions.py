@@ -64,6 +64,8 @@ def _engagement(record: FindingRecord, ctx: ActionContext) -> Any:
     subject = ctx.subject
     if isinstance(subject, Engagement) and subject.pk == record.subject_id:
         return subject
+    if record.subject_id is None:
+        return None
     key = f"engagement:{record.subject_id}"
     if key not in ctx.cache:
         ctx.cache[key] = (
