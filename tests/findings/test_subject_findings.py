@@ -370,3 +370,9 @@ def test_cost_dashboard_shows_workspace_cost_findings_and_summarises_engagements
     assert "everything is out" not in page  # not a cost finding
     summary = page.split('data-testid="engagement-cost-findings"')[1]
     assert f"/engagements/{engagement.pk}/" in summary
+
+
+def test_the_team_page_links_each_internal_member_to_their_page(owner, owner_client, manager, freelancer_member):
+    page = owner_client.get("/workspaces/members/").content.decode()
+    assert f'href="/engagements/managers/{manager.pk}/"' in page
+    assert f'href="/engagements/managers/{freelancer_member.pk}/"' not in page
