@@ -184,3 +184,18 @@ class HandoverForm(forms.Form):
     def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["replacement"].queryset = Freelancer.objects.filter(workspace=workspace)  # type: ignore[attr-defined]
+
+
+class AssignManagerForm(forms.Form):
+    """The one-field form of the NO_MANAGER fix: who on the team runs this engagement.
+
+    Any team member of the workspace validates here; whether the actor may name them is the
+    service's call (a manager naming someone else is refused with a 403, audited)."""
+
+    manager = ManagerChoiceField(queryset=Membership.objects.none())
+
+    def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["manager"].queryset = (  # type: ignore[attr-defined]
+            Membership.objects.filter(workspace=workspace, role__in=INTERNAL).select_related("user").order_by("id")
+        )

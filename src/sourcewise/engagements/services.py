@@ -126,6 +126,25 @@ def update_draft(*, engagement: Engagement, actor: Any, **fields: Any) -> Engage
     return engagement
 
 
+@transaction.atomic
+def assign_manager(*, engagement: Engagement, actor: Any, manager: Membership) -> Engagement:
+    """Name the team member who runs a draft or active engagement (the fix of NO_MANAGER).
+
+    Unlike `update_draft` this also works on an active engagement: a member removed from the
+    team leaves theirs without a manager, and the work must not stop to fix that. Same rules
+    as everywhere: the actor manages the engagement, and only an owner names someone else.
+    """
+    locked = _locked(engagement)
+    member = _require_actor_manages(actor, locked)
+    if member is not None and not can_assign_manager(member, manager):
+        raise PermissionDenied("Only an owner can hand an engagement to another manager.")
+    _require_state(locked, Engagement.State.DRAFT, Engagement.State.ACTIVE, doing="given a manager")
+    _check_same_workspace(locked.workspace, {"manager": manager})
+    if manager.role not in INTERNAL:
+        raise ValidationError({"manager": "The manager must be an owner or a manager of your team."})
+    return _transition(engagement, locked, actor, "engagement.assign_manager", {"manager": manager})
+
+
 def _transition(
     engagement: Engagement, locked: Engagement, actor: Any, action: str, fields: dict[str, Any]
 ) -> Engagement:

@@ -12,6 +12,12 @@ urlpatterns = [
     path("<int:pk>/complete/", views.engagement_complete, name="engagement_complete"),
     path("<int:pk>/terminate/", views.engagement_terminate, name="engagement_terminate"),
     path("<int:pk>/cancel/", views.engagement_cancel, name="engagement_cancel"),
+    path("<int:pk>/assign-manager/", views.engagement_assign_manager, name="engagement_assign_manager"),
+    path(
+        "<int:pk>/request-acknowledgement/",
+        views.engagement_request_acknowledgement,
+        name="engagement_request_acknowledgement",
+    ),
     path("<int:pk>/milestones/new/", views.milestone_create, name="milestone_create"),
     path("<int:pk>/checkpoints/new/", views.checkpoint_create, name="checkpoint_create"),
     path("<int:pk>/time/", views.time_log, name="time_log"),

@@ -28,6 +28,7 @@ from sourcewise.core.htmx import render_page
 from sourcewise.core.pagination import paginate
 from sourcewise.engagements import selectors, services
 from sourcewise.engagements.forms import (
+    AssignManagerForm,
     CompleteForm,
     DeliverableForm,
     EngagementForm,
@@ -42,6 +43,8 @@ from sourcewise.engagements.forms import (
 )
 from sourcewise.engagements.models import CheckpointReview, Engagement, Handover, Milestone, Offboarding, TimeEntry
 from sourcewise.engagements.requirements import unmet_requirements
+from sourcewise.findings.refresh import workspace_today
+from sourcewise.guidance.notifications import remind_to_acknowledge
 from sourcewise.money.agreed_rates import engagement_band_context, engagement_rate_context, engagement_values
 from sourcewise.workspaces.models import Membership
 
@@ -90,7 +93,14 @@ def engagement_list(request: HttpRequest) -> HttpResponse:
 @workspace_view(roles=INTERNAL)
 @require_http_methods(["GET", "POST"])
 def engagement_create(request: HttpRequest) -> HttpResponse:
-    form = EngagementForm(request.POST or None, workspace=request.workspace, member=_member(request))  # type: ignore[attr-defined]
+    # A fix link ("start a trial") opens the form with the freelancer, task and kind chosen.
+    initial = {name: request.GET[name] for name in ("freelancer", "task", "kind") if request.GET.get(name)}
+    form = EngagementForm(
+        request.POST or None,
+        initial=initial,
+        workspace=request.workspace,  # type: ignore[attr-defined]
+        member=_member(request),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             engagement = services.create_draft(
@@ -162,6 +172,44 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             context["blockers"] = unmet_requirements(engagement)
         context.update(engagement_rate_context(engagement))
     return render_page(request, "engagements/engagement_detail.html", context)
+
+
+@workspace_view(roles=INTERNAL, objects={"pk": Engagement})
+@require_http_methods(["POST"])
+def engagement_assign_manager(request: HttpRequest, pk: int) -> HttpResponse:
+    """The NO_MANAGER fix from the engagement page: name its manager (draft or active)."""
+    engagement = _managed(request, scoped_object(request, Engagement, pk, _engagements(request)))
+    form = AssignManagerForm(request.POST, workspace=request.workspace)  # type: ignore[attr-defined]
+    if not form.is_valid():
+        messages.error(request, "Choose who on your team runs this engagement.")
+        return redirect("engagements:engagement_detail", pk=engagement.pk)
+    manager = form.cleaned_data["manager"]
+    try:
+        services.assign_manager(engagement=engagement, actor=request.user, manager=manager)
+    except ValidationError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, f"{manager.user.display_name} now manages this engagement.")
+    return redirect("engagements:engagement_detail", pk=engagement.pk)
+
+
+@workspace_view(roles=INTERNAL, objects={"pk": Engagement})
+@require_http_methods(["POST"])
+def engagement_request_acknowledgement(request: HttpRequest, pk: int) -> HttpResponse:
+    """The SOP_NOT_ACKNOWLEDGED fix: email the freelancer again about the SOPs they have not read."""
+    engagement = _managed(request, scoped_object(request, Engagement, pk, _engagements(request)))
+    if engagement.freelancer.user_id is None:
+        messages.error(request, f"{engagement.freelancer.name} has no portal login yet: invite them first.")
+        return redirect("talent:freelancer_detail", pk=engagement.freelancer_id)
+    today = workspace_today(request.workspace)  # type: ignore[attr-defined]
+    sent = remind_to_acknowledge(engagement=engagement, actor=request.user, today=today)
+    if sent:
+        messages.success(
+            request, f"Reminder sent to {engagement.freelancer.name} ({sent} SOP{'s' if sent > 1 else ''})."
+        )
+    else:
+        messages.info(request, "Nothing sent: they were reminded today already, or have read everything.")
+    return redirect("engagements:engagement_detail", pk=engagement.pk)
 
 
 @workspace_view(roles=INTERNAL, objects={"pk": Engagement})

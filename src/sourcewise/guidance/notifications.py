@@ -79,17 +79,106 @@ def sops_to_acknowledge(workspace: Workspace, today: datetime.date) -> Iterator[
             .order_by("id")
         )
         for person in people:
-            again = " (a new version)" if version.number > 1 else ""
-            yield Message(
-                recipient=person.user,
-                key=f"sopversion:{version.pk}",
-                subject=f"Please read and acknowledge: {sop.title}{again}",
-                body=(
-                    f"Hello {person.name},\n\n{workspace.name} asks you to read “{sop.title}” "
-                    f"(version {version.number}) and confirm you have read it.\n\n"
-                    f"What changed: {version.change_note}\n\nRead it here: {link('portal:sop_read', sop.pk)}\n"
-                ),
-            )
+            yield _acknowledge_message(workspace, sop, person)
+
+
+def _acknowledge_message(workspace: Workspace, sop: SOP, person: Any, *, key_suffix: str = "") -> Message:
+    version = sop.current_version
+    assert version is not None
+    again = " (a new version)" if version.number > 1 else ""
+    return Message(
+        recipient=person.user,
+        key=f"sopversion:{version.pk}{key_suffix}",
+        subject=f"Please read and acknowledge: {sop.title}{again}",
+        body=(
+            f"Hello {person.name},\n\n{workspace.name} asks you to read “{sop.title}” "
+            f"(version {version.number}) and confirm you have read it.\n\n"
+            f"What changed: {version.change_note}\n\nRead it here: {link('portal:sop_read', sop.pk)}\n"
+        ),
+    )
+
+
+REMINDER = "sop_reminder"
+
+
+def remind_to_acknowledge(*, engagement: Any, actor: Any, today: datetime.date) -> int:
+    """Email the engagement's freelancer again about each SOP of its task they have not
+    acknowledged (the fix of SOP_NOT_ACKNOWLEDGED). At most one reminder per SOP version
+    a day: the notification log's key carries the date, so a double click sends one.
+
+    Returns how many emails were sent; 0 when the freelancer has no portal login (nothing
+    to read the SOP in) or every reminder went out today already.
+    """
+    from sourcewise.audit.services import record
+    from sourcewise.guidance.selectors import unacknowledged_sops
+
+    person = engagement.freelancer
+    user = person.user
+    if user is None or not user.is_active or not user.email:
+        return 0
+    report = NotifyReport()
+    sops = unacknowledged_sops(person, engagement.task).select_related("current_version").order_by("title", "pk")
+    for sop in sops:
+        message = _acknowledge_message(engagement.workspace, sop, person, key_suffix=f":{today.isoformat()}")
+        claim = _claim(engagement.workspace, REMINDER, message)
+        if claim is not None:
+            _deliver(claim, message, report)
+    if report.sent:
+        record(
+            actor=actor,
+            workspace=engagement.workspace,
+            action="sop.acknowledgement_requested",
+            target=engagement,
+            changes={"sops": [n.subject for n in report.sent]},
+        )
+    return len(report.sent)
+
+
+DOCUMENT_REQUEST = "document_request"
+
+
+def request_documents(*, freelancer: Any, actor: Any, today: datetime.date) -> int:
+    """Email a freelancer the list of their missing or expired required documents (the fix of
+    DOCUMENT_MISSING). One email a day at most (the log's key carries the date).
+
+    Returns 1 when an email went out; 0 without a portal login, with nothing missing, or
+    when they were asked today already.
+    """
+    from sourcewise.audit.services import record
+    from sourcewise.guidance.selectors import document_statuses
+    from sourcewise.talent.models import Freelancer
+
+    user = freelancer.user
+    if user is None or not user.is_active or not user.email:
+        return 0
+    workspace = freelancer.workspace
+    statuses = document_statuses(Freelancer.objects.filter(pk=freelancer.pk), workspace, today).get(freelancer.pk, [])
+    wanted = [s for s in statuses if s.state in ("missing", "expired")]
+    if not wanted:
+        return 0
+    listed = "\n".join(f"- {s.document_type.name} ({s.state})" for s in wanted)
+    message = Message(
+        recipient=user,
+        key=f"documents:{freelancer.pk}:{today.isoformat()}",
+        subject=f"{workspace.name} needs a document from you",
+        body=(
+            f"Hello {freelancer.name},\n\n{workspace.name} needs these documents from you:\n{listed}\n\n"
+            f"Upload them here: {link('portal:documents')}\n"
+        ),
+    )
+    report = NotifyReport()
+    claim = _claim(workspace, DOCUMENT_REQUEST, message)
+    if claim is not None:
+        _deliver(claim, message, report)
+    if report.sent:
+        record(
+            actor=actor,
+            workspace=workspace,
+            action="document.requested",
+            target=freelancer,
+            changes={"documents": [s.document_type.name for s in wanted]},
+        )
+    return len(report.sent)
 
 
 @notification_source("critical_finding")

@@ -13,6 +13,11 @@ urlpatterns = [
     path("documents/", views.document_overview, name="document_overview"),
     path("documents/types/<int:pk>/", views.document_type_edit, name="document_type_edit"),
     path("documents/freelancers/<int:pk>/", views.freelancer_documents, name="freelancer_documents"),
+    path(
+        "documents/freelancers/<int:pk>/request/",
+        views.freelancer_request_documents,
+        name="freelancer_request_documents",
+    ),
     path("documents/<int:pk>/file/", views.document_file, name="document_file"),
     path("pulse/", views.pulse_list, name="pulse_list"),
     path("training/", views.training_list, name="training_list"),

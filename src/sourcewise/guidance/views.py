@@ -17,9 +17,11 @@ from sourcewise.core.downloads import uploaded_file_response
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
 from sourcewise.core.pagination import paginate
+from sourcewise.findings.refresh import workspace_today
 from sourcewise.guidance import selectors, services
 from sourcewise.guidance.forms import DocumentTypeForm, SOPForm, SOPVersionForm, TrainingForm
 from sourcewise.guidance.models import SOP, DocumentType, FreelancerDocument, PulseResponse, SOPVersion
+from sourcewise.guidance.notifications import request_documents
 from sourcewise.talent.models import Freelancer
 from sourcewise.workspaces.models import Membership
 
@@ -38,7 +40,9 @@ def sop_list(request: HttpRequest) -> HttpResponse:
 @workspace_view(roles=INTERNAL)
 @require_http_methods(["GET", "POST"])
 def sop_create(request: HttpRequest) -> HttpResponse:
-    form = SOPForm(request.POST or None, workspace=request.workspace)  # type: ignore[attr-defined]
+    # The NO_SOP fix links here with the task (?task=<id>): the new SOP is attached to it.
+    initial = {"tasks": [request.GET["task"]]} if request.GET.get("task", "").isdigit() else {}
+    form = SOPForm(request.POST or None, initial=initial, workspace=request.workspace)  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         try:
             sop = services.create_sop(
@@ -197,6 +201,20 @@ def freelancer_documents(request: HttpRequest, pk: int) -> HttpResponse:
     return render_page(
         request, "guidance/freelancer_documents.html", {"freelancer": freelancer, "statuses": statuses, "page": uploads}
     )
+
+
+@workspace_view(roles=INTERNAL, objects={"pk": Freelancer})
+@require_http_methods(["POST"])
+def freelancer_request_documents(request: HttpRequest, pk: int) -> HttpResponse:
+    """The DOCUMENT_MISSING fix: email the freelancer the documents still missing or expired."""
+    freelancer = scoped_object(request, Freelancer, pk, scoped_queryset(request, Freelancer).select_related("user"))
+    if freelancer.user_id is None:
+        messages.error(request, f"{freelancer.name} has no portal login yet: invite them first.")
+    elif request_documents(freelancer=freelancer, actor=request.user, today=workspace_today(request.workspace)):  # type: ignore[attr-defined]
+        messages.success(request, f"{freelancer.name} was asked to upload the missing documents.")
+    else:
+        messages.info(request, "Nothing sent: nothing is missing, or they were asked today already.")
+    return redirect("talent:freelancer_detail", pk=freelancer.pk)
 
 
 @workspace_view(roles=EVERYONE, objects={"pk": FreelancerDocument})

@@ -13,7 +13,6 @@ from sourcewise.core.access import INTERNAL, scoped_object, scoped_queryset, wor
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
 from sourcewise.core.pagination import paginate
-from sourcewise.findings.engine import evaluate
 from sourcewise.jobs.views import start_upload_job
 from sourcewise.talent.models import Skill
 from sourcewise.tasks import services
@@ -108,11 +107,8 @@ def _reload(request: HttpRequest, pk: int) -> Task:
 
 @workspace_view(roles=INTERNAL, objects={"pk": Task})
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    task = _reload(request, pk)
-    report = evaluate(request.workspace)  # type: ignore[attr-defined]
-    context = _workbench(request, task)
-    context["findings"] = report.for_subject("task", task.pk)
-    return render_page(request, "tasks/task_detail.html", context)
+    # Its findings are read from the stored ones by the template (`{% subject_findings %}`).
+    return render_page(request, "tasks/task_detail.html", _workbench(request, _reload(request, pk)))
 
 
 @workspace_view(roles=INTERNAL, objects={"pk": Task})
