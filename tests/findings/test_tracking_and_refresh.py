@@ -52,9 +52,11 @@ def test_an_engagement_marks_itself_its_freelancer_task_and_manager(workspace):
     assert markers(workspace) >= {
         ("engagement", e.pk),
         ("freelancer", e.freelancer_id),
-        ("task", e.task_id),
-        ("membership", e.manager_id),
+        # The engagement changed, not its task or manager: only their own findings are re-read.
+        ("task:ref", e.task_id),
+        ("membership:ref", e.manager_id),
     }
+    assert ("task", e.task_id) not in markers(workspace)
 
 
 def test_a_new_manager_marks_the_old_one_too(workspace):
@@ -64,7 +66,21 @@ def test_a_new_manager_marks_the_old_one_too(workspace):
     clear(workspace)
     e.manager = other
     e.save()
-    assert {("membership", old), ("membership", other.pk), ("engagement", e.pk)} <= markers(workspace)
+    assert {("membership:ref", old), ("membership:ref", other.pk), ("engagement", e.pk)} <= markers(workspace)
+
+
+def test_a_referenced_manager_is_refreshed_without_widening_to_their_engagements(workspace):
+    from sourcewise.findings.refresh import scope_for
+
+    e = EngagementFactory(workspace=workspace)
+    sibling_of_manager = EngagementFactory(workspace=workspace, manager=e.manager)
+    scope = scope_for(workspace, {"engagement": {e.pk}}, {"membership": {e.manager_id}})
+    assert e.manager_id in scope.membership
+    assert e.pk in scope.engagement
+    assert sibling_of_manager.pk not in scope.engagement
+    # A change to the member themself (their role) reaches every engagement they manage.
+    widened = scope_for(workspace, {"membership": {e.manager_id}})
+    assert sibling_of_manager.pk in widened.engagement
 
 
 @pytest.mark.parametrize(

@@ -28,6 +28,7 @@ from django.utils import timezone
 from sourcewise.findings.codes import SEVERITY_ORDER, SEVERITY_PENALTY, Severity
 from sourcewise.findings.models import FindingRecord, FindingsState, PendingRefresh
 from sourcewise.findings.registry import SUBJECT_TYPES, Check, CheckContext, Finding, Scope, registered_checks
+from sourcewise.findings.tracking import REFERENCE
 from sourcewise.workspaces.models import Workspace
 
 WORKSPACE = "workspace"
@@ -249,7 +250,9 @@ def refresh_scope(workspace: Workspace, scope: Scope, *, today: datetime.date | 
     )
 
 
-def scope_for(workspace: Workspace, touched: dict[str, set[int]]) -> Scope:
+def scope_for(
+    workspace: Workspace, touched: dict[str, set[int]], referenced: dict[str, set[int]] | None = None
+) -> Scope:
     """Widen the subjects a write touched to all subjects whose local findings it can change.
 
     An engagement's findings read its freelancer, task, manager and the task's SOPs; a
@@ -259,6 +262,9 @@ def scope_for(workspace: Workspace, touched: dict[str, set[int]]) -> Scope:
     skills. So: the tasks of every touched SOP, the engagements of every touched subject,
     then the freelancers, tasks and managers of those engagements, the sibling engagements
     of those freelancers, and the SOPs of those tasks.
+
+    `referenced` subjects (a task or manager an engagement points to, when only the
+    engagement changed) are looked at themselves, without widening to their engagements.
     """
     from sourcewise.engagements.models import Engagement
     from sourcewise.guidance.models import SOP
@@ -293,6 +299,9 @@ def scope_for(workspace: Workspace, touched: dict[str, set[int]]) -> Scope:
     engagement_ids = {r[0] for r in rows} | set(touched.get("engagement", ()))
     tasks |= {r[2] for r in rows}
     members |= {r[3] for r in rows if r[3] is not None}
+    referenced = referenced or {}
+    tasks |= referenced.get("task", set())
+    members |= referenced.get("membership", set())
     return Scope(
         engagement=frozenset(engagement_ids),
         freelancer=frozenset(freelancers),
@@ -319,14 +328,18 @@ def ensure_fresh(workspace: Workspace, *, today: datetime.date | None = None) ->
     if not markers:
         return
     touched: dict[str, set[int]] = defaultdict(set)
+    referenced: dict[str, set[int]] = defaultdict(set)
     for _pk, subject_type, subject_id in markers:
         if subject_type == WORKSPACE or subject_id is None:
             refresh_full(workspace, today=today)
             return
-        touched[subject_type].add(subject_id)
+        if subject_type.endswith(REFERENCE):
+            referenced[subject_type.removesuffix(REFERENCE)].add(subject_id)
+        else:
+            touched[subject_type].add(subject_id)
     with transaction.atomic():
         _lock_state(workspace)
-        refresh_scope(workspace, scope_for(workspace, touched), today=today)
+        refresh_scope(workspace, scope_for(workspace, touched, referenced), today=today)
         PendingRefresh.objects.filter(workspace_id=workspace.pk, pk__lte=markers[-1][0]).delete()
     queue_wide_refresh(workspace)
 

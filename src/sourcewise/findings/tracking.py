@@ -38,6 +38,9 @@ SUBJECT_MODELS = {
     "workspaces.membership": "membership",
 }
 WORKSPACE = "workspace"
+# A marker "task:ref" means: the row pointing at this task changed, not the task itself.
+REFERENCE = ":ref"
+REFERENCED_ONLY = ("task", "membership")
 
 _state = threading.local()
 
@@ -150,6 +153,13 @@ def _after_write(sender: type[models.Model], instance: models.Model, raw: bool =
     own = SUBJECT_MODELS.get(_label(sender))
     if own is None and not _subject_fields(sender):
         subjects = [(WORKSPACE, None)]  # belongs to the workspace as a whole
+    elif own is not None:
+        # Saving an engagement changes the engagement, not its task or its manager: only
+        # their own findings are looked at again, not every engagement of the task or of
+        # the manager (which is what a change to the task or the member itself needs).
+        subjects = [
+            (f"{t}{REFERENCE}" if t in REFERENCED_ONLY and (t, i) != (own, instance.pk) else t, i) for t, i in subjects
+        ]
     mark(workspace_id, subjects)
 
 
