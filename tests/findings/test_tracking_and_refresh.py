@@ -56,7 +56,10 @@ def test_an_engagement_marks_itself_its_freelancer_task_and_manager(workspace):
         ("task:ref", e.task_id),
         ("membership:ref", e.manager_id),
     }
+    clear(workspace)
+    e.save()
     assert ("task", e.task_id) not in markers(workspace)
+    assert ("membership", e.manager_id) not in markers(workspace)
 
 
 def test_a_new_manager_marks_the_old_one_too(workspace):
