@@ -144,6 +144,9 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request)
     internal = member.is_internal
     entries = scoped_queryset(request, TimeEntry).filter(engagement=engagement).select_related("reviewed_by")
+    # A trial's usage already sums its approved hours: one query, not two.
+    trial = selectors.trial_usage(engagement) if engagement.is_trial else None
+    approved = trial.approved.quantize(selectors.TWO_PLACES) if trial else selectors.approved_hours(engagement)
     context: dict[str, Any] = {
         "engagement": engagement,
         "internal": internal,
@@ -151,20 +154,20 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_own": not internal and services.is_own(member, engagement),
         "milestones": selectors.milestones_of(engagement),
         "entries": paginate(request, entries, per_page=20),
-        "approved_hours": selectors.approved_hours(engagement),
+        "approved_hours": approved,
         "time_form": TimeEntryForm(),
         "deliverable_form": DeliverableForm(),
     }
-    if engagement.is_hourly:
-        context["fees"] = selectors.hourly_fees(engagement)
+    if engagement.is_hourly:  # the same approved hours × the rate (what selectors.hourly_fees computes)
+        context["fees"] = selectors.Money(approved * engagement.rate, engagement.currency)
     if engagement.is_trial:
-        context["trial"] = selectors.trial_usage(engagement)
+        context["trial"] = trial
         if member.is_owner and engagement.state in (Engagement.State.DRAFT, Engagement.State.ACTIVE):
             context["trial_cap_form"] = TrialCapForm(initial={"trial_hours_cap": engagement.trial_hours_cap})
     if internal:
-        reviews = CheckpointReview.objects.filter(engagement=engagement).select_related("reviewer")
-        context["reviews"] = reviews[:20]
-        last = reviews.first()
+        reviews = list(CheckpointReview.objects.filter(engagement=engagement).select_related("reviewer")[:20])
+        context["reviews"] = reviews
+        last = reviews[0] if reviews else None  # newest first (the model's ordering)
         if engagement.state == Engagement.State.ACTIVE:
             context["checkpoint_due"] = selectors.checkpoint_due_on(engagement, last.date if last else None)
         context["scorecard"] = selectors.scorecard_for([engagement.freelancer_id]).get(engagement.freelancer_id)

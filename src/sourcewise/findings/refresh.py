@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from sourcewise.findings.codes import SEVERITY_ORDER, SEVERITY_PENALTY, Severity
@@ -312,13 +312,23 @@ def scope_for(
 
 
 def ensure_fresh(workspace: Workspace, *, today: datetime.date | None = None) -> None:
-    """Apply what writes left behind before a read: two small queries when nothing did."""
+    """Apply what writes left behind before a read: one small query when nothing did."""
     today = today or workspace_today(workspace)
-    state = FindingsState.objects.filter(workspace=workspace).values_list("evaluated_on", flat=True).first()
-    if state != today:
+    # One query: the date of the last full run, and whether any write is waiting.
+    pending = PendingRefresh.objects.filter(workspace_id=OuterRef("workspace_id"))
+    state = (
+        FindingsState.objects.filter(workspace=workspace)
+        .annotate(pending=Exists(pending))
+        .values_list("evaluated_on", "pending")
+        .first()
+    )
+    evaluated_on, waiting = state if state is not None else (None, True)
+    if evaluated_on != today:
         # Never computed, or the daily job has not run yet today (overdue checkpoints,
         # expiring documents and trials move with the date).
         refresh_full(workspace, today=today)
+        return
+    if not waiting:
         return
     markers = list(
         PendingRefresh.objects.filter(workspace_id=workspace.pk)
