@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import zoneinfo
+from dataclasses import dataclass
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 
 from sourcewise.findings.models import FindingRecord, HealthSnapshot
 from sourcewise.workspaces.models import Workspace
@@ -35,3 +37,69 @@ def take_snapshot(workspace: Workspace, today: datetime.date) -> HealthSnapshot:
         defaults={"score": score, **counts, "accepted": accepted, "by_guardrail": by_guardrail},
     )
     return snapshot
+
+
+@dataclass(frozen=True)
+class HistoryDay:
+    """One day of the trend: its snapshot, or None when nothing was recorded that day (a gap)."""
+
+    day: datetime.date
+    snapshot: HealthSnapshot | None
+
+    @property
+    def gap(self) -> bool:
+        return self.snapshot is None
+
+    @property
+    def score(self) -> int | None:
+        return self.snapshot.score if self.snapshot is not None else None
+
+
+def health_history(workspace: Workspace, days: int = 90, *, today: datetime.date | None = None) -> list[HistoryDay]:
+    """The last `days` days up to `today`, oldest first, in one query.
+
+    A day without a snapshot (nobody used the workspace, so no refresh ran) stays empty: the
+    chart draws a gap there rather than a value nobody measured.
+    """
+    from sourcewise.findings.refresh import workspace_today
+
+    today = today or workspace_today(workspace)
+    start = today - datetime.timedelta(days=days - 1)
+    snapshots = {s.day: s for s in HealthSnapshot.objects.filter(workspace=workspace, day__gte=start, day__lte=today)}
+    return [HistoryDay(day, snapshots.get(day)) for day in (start + datetime.timedelta(days=i) for i in range(days))]
+
+
+@dataclass(frozen=True)
+class WeekChanges:
+    """What moved in the last seven days: findings that appeared, findings that were resolved."""
+
+    since: datetime.datetime
+    new: int
+    resolved: int
+    new_critical: int
+
+
+def week_changes(workspace: Workspace, *, today: datetime.date | None = None) -> WeekChanges:
+    """Findings first seen / resolved in the 7 days up to `today` (from the workspace's midnight 6 days ago)."""
+    from sourcewise.findings.refresh import workspace_today
+
+    today = today or workspace_today(workspace)
+    since = _midnight(workspace, today - datetime.timedelta(days=6))
+    rows = FindingRecord.objects.filter(workspace=workspace)
+    # Two indexed counts (finding_age, finding_open_rank) rather than one scan of every record.
+    new = rows.filter(first_seen__gte=since).aggregate(
+        n=Count("pk"), critical=Count("pk", filter=Q(severity="critical"))
+    )
+    resolved = rows.filter(resolved_at__gte=since).count()
+    return WeekChanges(since=since, new=new["n"], resolved=resolved, new_critical=new["critical"])
+
+
+def _midnight(workspace: Workspace, day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=_zone(workspace))
+
+
+def _zone(workspace: Workspace) -> datetime.tzinfo:
+    try:
+        return zoneinfo.ZoneInfo(workspace.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return datetime.UTC
