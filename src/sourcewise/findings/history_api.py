@@ -10,6 +10,7 @@ from sourcewise.api.access import api_access
 from sourcewise.api.schemas import responses
 from sourcewise.core.access import INTERNAL
 from sourcewise.findings.history import health_history
+from sourcewise.findings.refresh import ensure_fresh
 
 router = Router(tags=["findings"])
 
@@ -35,7 +36,9 @@ def health_history_api(request: HttpRequest, query: Query[HistoryQuery]) -> list
     A snapshot is taken each day the workspace's findings are refreshed (the daily job, or
     the first use of the day). Days without one are left out rather than filled in, so the
     list has at most `days` items."""
-    history = health_history(request.workspace, query.days)  # type: ignore[attr-defined]
+    workspace = request.workspace  # type: ignore[attr-defined]
+    ensure_fresh(workspace)  # the first read of a day takes today's snapshot
+    history = health_history(workspace, query.days)
     return [
         {
             "day": h.day.isoformat(),

@@ -3,7 +3,9 @@
 * `weekly_health` — to each owner, once per ISO week (the first `sourcewise notify` run of
   the week sends it; later runs find it in the `Notification` log, keyed by workspace and
   week): the score now against a week ago, the criticals that appeared in the last 7 days,
-  and what was resolved. Plain text, with a simple HTML alternative.
+  and what was resolved. Plain text, with a simple HTML alternative. Only for a workspace
+  with a snapshot at least a week old (nothing to compare before that), and with a score or
+  something that moved.
 """
 
 from __future__ import annotations
@@ -134,6 +136,9 @@ def weekly_health(workspace: Workspace, today: datetime.date) -> Iterator[Messag
     already = Notification.objects.filter(kind=KIND, key=key, recipient__in=[o.user for o in owners]).count()
     if already >= len(owners):
         return  # sent this week: no need to refresh and count again
+    week_ago = today - datetime.timedelta(days=7)
+    if not HealthSnapshot.objects.filter(workspace=workspace, day__lte=week_ago).exists():
+        return  # no week behind it yet (a new workspace): the first digest comes a week after the first use
     from sourcewise.findings.refresh import ensure_fresh
 
     ensure_fresh(workspace, today=today)  # today's snapshot and the stored findings, current
