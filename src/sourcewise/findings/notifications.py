@@ -133,9 +133,17 @@ def weekly_health(workspace: Workspace, today: datetime.date) -> Iterator[Messag
     if not owners:
         return
     key = week_key(workspace, today)
-    already = Notification.objects.filter(kind=KIND, key=key, recipient__in=[o.user for o in owners]).count()
-    if already >= len(owners):
-        return  # sent this week: no need to refresh and count again
+    sent = set(
+        Notification.objects.filter(
+            kind=KIND, key=key, recipient__in=[o.user for o in owners], sent_at__isnull=False
+        ).values_list("recipient_id", flat=True)
+    )
+    if all(o.user_id in sent for o in owners):
+        # Sent to everyone this week: no refresh, no counting. The messages are still named so
+        # `notify` reports them as already sent; each has its sent row, so none goes out again.
+        for owner in owners:
+            yield Message(recipient=owner.user, key=key, subject="(sent earlier this week)", body="")
+        return
     week_ago = today - datetime.timedelta(days=7)
     if not HealthSnapshot.objects.filter(workspace=workspace, day__lte=week_ago).exists():
         return  # no week behind it yet (a new workspace): the first digest comes a week after the first use
