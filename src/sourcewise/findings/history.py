@@ -113,16 +113,12 @@ def _zone(workspace: Workspace) -> datetime.tzinfo:
 # along the way — each one listed below with its severity, guardrail and how many days ago
 # it was fixed — with one long weekend nobody opened Sourcewise (a gap, as it would be).
 DEMO_FIXED_PROBLEMS: list[tuple[str, str, int]] = [
-    ("critical", "G2", 9),  # an engagement without a manager, assigned 9 days ago
-    ("warning", "G6", 16),
-    ("warning", "G5", 24),
-    ("info", "G8", 24),
-    ("critical", "G7", 38),  # an unvetted freelancer engaged
-    ("warning", "G1", 45),
-    ("warning", "G3", 52),
-    ("warning", "G4", 61),
-    ("critical", "G6", 70),
-    ("warning", "G2", 80),
+    ("warning", "G2", 9),  # an engagement without a manager: one assigned 9 days ago
+    ("warning", "G6", 20),  # an SOP nobody had acknowledged
+    ("info", "G8", 20),
+    ("critical", "G7", 38),  # an unvetted freelancer engaged: vetted 38 days ago
+    ("warning", "G5", 52),
+    ("warning", "G1", 66),
 ]
 DEMO_UNUSED_DAYS = range(30, 33)  # days ago: a long weekend with no snapshot
 DEMO_HISTORY_DAYS = 90
@@ -143,7 +139,7 @@ def backfill_demo_history(workspace: Workspace, today: datetime.date) -> int:
     for days_ago in range(1, DEMO_HISTORY_DAYS):
         if days_ago in DEMO_UNUSED_DAYS:
             continue
-        still_open = [(sev, g) for sev, g, fixed in DEMO_FIXED_PROBLEMS if fixed >= days_ago]
+        still_open = [(sev, g) for sev, g, fixed in DEMO_FIXED_PROBLEMS if days_ago > fixed]
         counts = {"critical": now.critical, "warning": now.warning, "info": now.info}
         by_guardrail = dict(now.by_guardrail)
         for severity, guardrail in still_open:
