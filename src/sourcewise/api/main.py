@@ -186,6 +186,11 @@ def _mount_routers() -> None:
         router = getattr(module, "router", None)
         if router is not None:
             api.add_router("", router)
+    # Routers that live beside an app's `api.py` (one module per concern).
+    for module_name in EXTRA_ROUTERS:
+        api.add_router("", import_module(module_name).router)
 
+
+EXTRA_ROUTERS = ["sourcewise.findings.history_api"]
 
 _mount_routers()

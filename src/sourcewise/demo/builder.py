@@ -24,6 +24,8 @@ from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
+from sourcewise.findings.history import backfill_demo_history
+
 DEMO_PASSWORD = "lumen-demo-2026"  # noqa: S105 (the published demo login)
 DEFAULT_DOMAIN = "lumen.example"
 MAIN_NAME = "Lumen Studio"
@@ -91,6 +93,8 @@ def build_demo(
     _accept_a_risk(ctx)
     if classic:
         ctx.classic = built[1]
+    for each in built:  # today's findings, and a made-up past for the trend chart (see findings.history)
+        backfill_demo_history(each.workspace, day)
     return ctx
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import zoneinfo
+from dataclasses import dataclass
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 
 from sourcewise.findings.models import FindingRecord, HealthSnapshot
 from sourcewise.workspaces.models import Workspace
@@ -35,3 +37,125 @@ def take_snapshot(workspace: Workspace, today: datetime.date) -> HealthSnapshot:
         defaults={"score": score, **counts, "accepted": accepted, "by_guardrail": by_guardrail},
     )
     return snapshot
+
+
+@dataclass(frozen=True)
+class HistoryDay:
+    """One day of the trend: its snapshot, or None when nothing was recorded that day (a gap)."""
+
+    day: datetime.date
+    snapshot: HealthSnapshot | None
+
+    @property
+    def gap(self) -> bool:
+        return self.snapshot is None
+
+    @property
+    def score(self) -> int | None:
+        return self.snapshot.score if self.snapshot is not None else None
+
+
+def health_history(workspace: Workspace, days: int = 90, *, today: datetime.date | None = None) -> list[HistoryDay]:
+    """The last `days` days up to `today`, oldest first, in one query.
+
+    A day without a snapshot (nobody used the workspace, so no refresh ran) stays empty: the
+    chart draws a gap there rather than a value nobody measured.
+    """
+    from sourcewise.findings.refresh import workspace_today
+
+    today = today or workspace_today(workspace)
+    start = today - datetime.timedelta(days=days - 1)
+    snapshots = {s.day: s for s in HealthSnapshot.objects.filter(workspace=workspace, day__gte=start, day__lte=today)}
+    return [HistoryDay(day, snapshots.get(day)) for day in (start + datetime.timedelta(days=i) for i in range(days))]
+
+
+@dataclass(frozen=True)
+class WeekChanges:
+    """What moved in the last seven days: findings that appeared, findings that were resolved."""
+
+    since: datetime.datetime
+    new: int
+    resolved: int
+    new_critical: int
+
+
+def week_changes(workspace: Workspace, *, today: datetime.date | None = None) -> WeekChanges:
+    """Findings first seen / resolved in the 7 days up to `today` (from the workspace's midnight 6 days ago)."""
+    from sourcewise.findings.refresh import workspace_today
+
+    today = today or workspace_today(workspace)
+    since = _midnight(workspace, today - datetime.timedelta(days=6))
+    rows = FindingRecord.objects.filter(workspace=workspace)
+    # Two indexed counts (finding_age, finding_open_rank) rather than one scan of every record.
+    new = rows.filter(first_seen__gte=since).aggregate(
+        n=Count("pk"), critical=Count("pk", filter=Q(severity="critical"))
+    )
+    resolved = rows.filter(resolved_at__gte=since).count()
+    return WeekChanges(since=since, new=new["n"], resolved=resolved, new_critical=new["critical"])
+
+
+def _midnight(workspace: Workspace, day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=_zone(workspace))
+
+
+def _zone(workspace: Workspace) -> datetime.tzinfo:
+    try:
+        return zoneinfo.ZoneInfo(workspace.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return datetime.UTC
+
+
+# -- the demo's past ----------------------------------------------------------------------------
+# A made-up past for the demo workspaces only, so their trend chart is not a single dot.
+# The demo's data is created in one go today, so recomputing the rules "as of" past days
+# gives a flat line that describes nothing that happened. Instead: today's snapshot is
+# real (a full refresh), and the past is today's findings plus problems the studio fixed
+# along the way — each one listed below with its severity, guardrail and how many days ago
+# it was fixed — with one long weekend nobody opened Sourcewise (a gap, as it would be).
+DEMO_FIXED_PROBLEMS: list[tuple[str, str, int]] = [
+    ("warning", "G2", 9),  # an engagement without a manager: one assigned 9 days ago
+    ("warning", "G6", 20),  # an SOP nobody had acknowledged
+    ("info", "G8", 20),
+    ("critical", "G7", 38),  # an unvetted freelancer engaged: vetted 38 days ago
+    ("warning", "G5", 52),
+    ("warning", "G1", 66),
+]
+DEMO_UNUSED_DAYS = range(30, 33)  # days ago: a long weekend with no snapshot
+DEMO_HISTORY_DAYS = 90
+
+
+def backfill_demo_history(workspace: Workspace, today: datetime.date) -> int:
+    """Write the demo's past snapshots (see the comment above); returns how many were written.
+
+    Demo only: never call it on a real workspace — its history must be what was measured.
+    """
+    from sourcewise.findings.codes import SEVERITY_PENALTY, Severity
+    from sourcewise.findings.refresh import refresh_full
+
+    refresh_full(workspace, today=today)  # today's snapshot: the real one
+    now = HealthSnapshot.objects.get(workspace=workspace, day=today)
+    penalty_now = 15 * now.critical + 5 * now.warning + now.info
+    past = []
+    for days_ago in range(1, DEMO_HISTORY_DAYS):
+        if days_ago in DEMO_UNUSED_DAYS:
+            continue
+        still_open = [(sev, g) for sev, g, fixed in DEMO_FIXED_PROBLEMS if days_ago > fixed]
+        counts = {"critical": now.critical, "warning": now.warning, "info": now.info}
+        by_guardrail = dict(now.by_guardrail)
+        for severity, guardrail in still_open:
+            counts[severity] += 1
+            by_guardrail[guardrail] = by_guardrail.get(guardrail, 0) + 1
+        penalty = penalty_now + sum(SEVERITY_PENALTY[Severity(sev)] for sev, _ in still_open)
+        past.append(
+            HealthSnapshot(
+                workspace=workspace,
+                day=today - datetime.timedelta(days=days_ago),
+                score=None if now.score is None else max(0, 100 - penalty),
+                accepted=now.accepted,
+                by_guardrail=by_guardrail,
+                **counts,
+            )
+        )
+    HealthSnapshot.objects.filter(workspace=workspace, day__lt=today).delete()
+    HealthSnapshot.objects.bulk_create(past)
+    return len(past)

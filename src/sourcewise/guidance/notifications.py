@@ -40,6 +40,7 @@ class Message:
     key: str  # what it is about, unique per kind and recipient (e.g. "sopversion:12")
     subject: str
     body: str
+    html: str = ""  # an HTML alternative of `body` (optional; `body` is always sent)
 
 
 NotificationSource = Callable[[Workspace, datetime.date], Iterable[Message]]
@@ -231,7 +232,14 @@ def _claim(workspace: Workspace, kind: str, message: Message) -> Notification | 
 
 
 def _send(message: Message) -> None:
-    send_mail(message.subject, message.body, None, [message.recipient.email], fail_silently=False)
+    send_mail(
+        message.subject,
+        message.body,
+        None,
+        [message.recipient.email],
+        fail_silently=False,
+        html_message=message.html or None,
+    )
 
 
 def _mark_sent(notification: Notification) -> None:
