@@ -89,8 +89,8 @@ def build_demo(
     from sourcewise.findings.refresh import refresh_full
 
     for each in built:  # the demo opens with its findings stored, like a workspace the daily job has seen
-        refresh_full(each.workspace)
-    _accept_a_risk(ctx)
+        refresh_full(each.workspace, today=day)
+    _accept_a_risk(ctx, day)
     if classic:
         ctx.classic = built[1]
     for each in built:  # today's findings, and a made-up past for the trend chart (see findings.history)
@@ -98,12 +98,11 @@ def build_demo(
     return ctx
 
 
-def _accept_a_risk(ctx: DemoContext) -> None:
+def _accept_a_risk(ctx: DemoContext, day: datetime.date) -> None:
     """Lumen Studio has accepted one risk on the record: its website work, core but outsourced on purpose."""
     from sourcewise.core.access import OWNER
     from sourcewise.findings.acceptance import finding_accept
     from sourcewise.findings.models import FindingRecord
-    from sourcewise.findings.refresh import workspace_today
     from sourcewise.workspaces.models import Membership
 
     finding = FindingRecord.objects.filter(
@@ -116,5 +115,5 @@ def _accept_a_risk(ctx: DemoContext) -> None:
         finding=finding,
         membership=owner,
         reason="Core, but our partner agency builds client sites better than we could in-house; reviewed quarterly.",
-        review_on=workspace_today(ctx.workspace) + datetime.timedelta(days=90),  # the review date is in the future
+        review_on=day + datetime.timedelta(days=90),  # the review date is in the future
     )
