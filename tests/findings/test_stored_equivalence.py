@@ -11,6 +11,7 @@ page does) and the unresolved stored findings must be exactly `evaluate`'s.
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from decimal import Decimal
 
 import pytest
@@ -26,7 +27,7 @@ from sourcewise.costs import services as cost_services
 from sourcewise.costs.models import CostEntry
 from sourcewise.engagements.models import CheckpointReview
 from sourcewise.findings.engine import evaluate
-from sourcewise.findings.models import FindingRecord
+from sourcewise.findings.models import FindingRecord, FindingTally
 from sourcewise.findings.refresh import ensure_fresh
 from sourcewise.guidance import services as guidance_services
 from sourcewise.guidance.models import DocumentType, FreelancerDocument, PulseResponse, TrainingRecord
@@ -72,6 +73,10 @@ def assert_equivalent(workspace, what: str) -> None:
     missing = {k: v for k, v in want.items() if have.get(k) != v}
     extra = {k: v for k, v in have.items() if want.get(k) != v}
     assert not missing and not extra, f"after {what}: missing {missing}, extra {extra}"
+    # The tallies the score is read from moved with every write exactly as the rows did.
+    kept = {(t.code, t.severity): t.count for t in FindingTally.objects.filter(workspace=workspace) if t.count}
+    counted = Counter((v[0], v[1]) for v in want.values())
+    assert kept == dict(counted), f"after {what}: tallies {kept} != {dict(counted)}"
 
 
 class World:

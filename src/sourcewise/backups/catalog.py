@@ -33,6 +33,7 @@ EXCLUDED = frozenset(
         "guidance.notification",
         "findings.findingrecord",
         "findings.findingsstate",
+        "findings.findingtally",
     }
 )
 

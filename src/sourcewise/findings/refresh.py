@@ -16,17 +16,17 @@ markers writes left (`PendingRefresh`) so the page you just fixed shows the find
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from sourcewise.findings.codes import SEVERITY_ORDER, SEVERITY_PENALTY, Severity
-from sourcewise.findings.models import FindingRecord, FindingsState, PendingRefresh
+from sourcewise.findings.models import FindingRecord, FindingsState, FindingTally, PendingRefresh
 from sourcewise.findings.registry import SUBJECT_TYPES, Check, CheckContext, Finding, Scope, registered_checks
 from sourcewise.findings.tracking import REFERENCE
 from sourcewise.workspaces.models import Workspace
@@ -84,6 +84,8 @@ def _sync(
     findings: list[Finding],
     covered: Q,
     keep: Callable[[Finding], bool],
+    *,
+    rebuild_tally: bool = False,
 ) -> SyncResult:
     """Make the stored rows matched by `covered` equal to `findings` (those `keep` accepts)."""
     now = timezone.now()
@@ -94,7 +96,7 @@ def _sync(
     stored = {
         row["fingerprint"]: row
         for row in FindingRecord.objects.filter(covered, workspace=workspace).values(
-            "pk", "fingerprint", "severity", "message", "fix", "subject_label", "starts_on", "resolved_at"
+            "pk", "fingerprint", "code", "severity", "message", "fix", "subject_label", "starts_on", "resolved_at"
         )
     }
     create: list[str] = []
@@ -120,13 +122,49 @@ def _sync(
         elif not same:
             still_open.append((row["pk"], f))  # keeps its age: first_seen is not rewritten
     gone = [row["pk"] for fp, row in stored.items() if fp not in wanted and row["resolved_at"] is None]
+    by_pk = {row["pk"]: row for row in stored.values()}
 
     _insert(workspace, [wanted[fp] for fp in create], now)
     _update(reopen, now, reopen=True)
     _update(still_open, now, reopen=False)
     for start in range(0, len(gone), 500):
         FindingRecord.objects.filter(pk__in=gone[start : start + 500]).update(resolved_at=now)
+
+    # The tallies move by what was written: +1 for a finding that opens, −1 for one that
+    # resolves, and a move between severities for one that changed.
+    delta: Counter[tuple[str, str]] = Counter()
+    for fp in create:
+        delta[(wanted[fp].code, str(wanted[fp].severity))] += 1
+    for pk, f in reopen + still_open:
+        row = by_pk[pk]
+        if row["resolved_at"] is None:
+            delta[(row["code"], row["severity"])] -= 1
+        delta[(f.code, str(f.severity))] += 1
+    for pk in gone:
+        delta[(by_pk[pk]["code"], by_pk[pk]["severity"])] -= 1
+    if rebuild_tally:
+        _replace_tally(workspace, Counter((f.code, str(f.severity)) for f in wanted.values()))
+    else:
+        _move_tally(workspace, delta)
     return SyncResult(len(create), len(reopen), len(still_open), len(gone))
+
+
+def _replace_tally(workspace: Workspace, tally: Counter[tuple[str, str]]) -> None:
+    FindingTally.objects.filter(workspace=workspace).delete()
+    FindingTally.objects.bulk_create(
+        FindingTally(workspace=workspace, code=code, severity=severity, count=n)
+        for (code, severity), n in sorted(tally.items())
+        if n
+    )
+
+
+def _move_tally(workspace: Workspace, delta: Counter[tuple[str, str]]) -> None:
+    for (code, severity), n in sorted(delta.items()):
+        if not n:
+            continue
+        rows = FindingTally.objects.filter(workspace=workspace, code=code, severity=severity)
+        if not rows.update(count=F("count") + n):
+            FindingTally.objects.create(workspace=workspace, code=code, severity=severity, count=n)
 
 
 # Inserts and updates go straight to the cursor in batches (`executemany`): at tens of
@@ -203,7 +241,7 @@ def refresh_full(workspace: Workspace, *, today: datetime.date | None = None) ->
             .first()
         )
         findings = run_checks(CheckContext(workspace=workspace, today=today), registered_checks())
-        result = _sync(workspace, findings, Q(), lambda f: True)
+        result = _sync(workspace, findings, Q(), lambda f: True, rebuild_tally=True)
         if last_marker is not None:
             PendingRefresh.objects.filter(workspace_id=workspace.pk, pk__lte=last_marker).delete()
         state.evaluated_on = today

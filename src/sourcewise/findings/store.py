@@ -12,12 +12,13 @@ import datetime
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.db.models import Count, Min, Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 
 from sourcewise.findings import selectors
 from sourcewise.findings.models import FindingRecord, FindingRecordQuerySet, FindingsState
 from sourcewise.findings.refresh import ensure_fresh, workspace_today
+from sourcewise.findings.tally import Tally, tally
 from sourcewise.workspaces.models import Workspace
 
 NOT_ENOUGH_DATA = "not_enough_data"
@@ -32,6 +33,7 @@ class StoredHealth:
     counts: dict[str, int]  # open findings that count, by severity
     accepted: int = 0  # accepted until a review date: out of the score
     coming_up: int = 0  # start to count on a later date
+    tally: Tally | None = None  # by code and severity (the dashboard's groups)
 
     @property
     def status(self) -> str:
@@ -65,30 +67,18 @@ def fresh_today(workspace: Workspace) -> datetime.date:
 def stored_health(workspace: Workspace, *, today: datetime.date | None = None, fresh: bool = True) -> StoredHealth:
     """Score and counts from the stored findings (after applying pending writes).
 
-    One aggregate over the unresolved findings gives the counts by severity, the points
-    they take off, and how many are accepted or coming up; one more asks whether there
-    is anything to score at all.
+    The tallies a refresh keeps give the counts by severity and the points they take off
+    (`findings.tally`: two small queries at any size); one more asks whether there is
+    anything to score at all.
     """
     today = today or workspace_today(workspace)
     if fresh:
         ensure_fresh(workspace, today=today)
-    coming_up = Q(starts_on__gt=today)
-    counting = ~coming_up & ~Q(accepted_until__gt=today)
-    row = (
-        records(workspace)
-        .unresolved()
-        .aggregate(
-            critical=Count("pk", filter=counting & Q(severity="critical")),
-            warning=Count("pk", filter=counting & Q(severity="warning")),
-            info=Count("pk", filter=counting & Q(severity="info")),
-            points=Sum("penalty", filter=counting),
-            accepted=Count("pk", filter=~coming_up & Q(accepted_until__gt=today)),
-            coming_up=Count("pk", filter=coming_up),
-        )
+    counted = tally(workspace, today)
+    score = max(0, 100 - counted.points) if selectors.has_outsourced_work(workspace) else None
+    return StoredHealth(
+        workspace, today, score, counted.counts, accepted=counted.accepted, coming_up=counted.coming_up, tally=counted
     )
-    counts = {"critical": row["critical"], "warning": row["warning"], "info": row["info"]}
-    score = max(0, 100 - (row["points"] or 0)) if selectors.has_outsourced_work(workspace) else None
-    return StoredHealth(workspace, today, score, counts, accepted=row["accepted"], coming_up=row["coming_up"])
 
 
 def subject_findings(
@@ -222,16 +212,17 @@ class CodeGroup:
     count: int
 
 
-def code_groups(workspace: Workspace, today: datetime.date) -> list[CodeGroup]:
-    """The counting findings by code, worst severity first, then the most frequent (one query)."""
-    from sourcewise.findings.codes import CODES
+def code_groups(workspace: Workspace, today: datetime.date, counted: Tally | None = None) -> list[CodeGroup]:
+    """The counting findings by code, worst severity first, then the most frequent (from the tallies)."""
+    from sourcewise.findings.codes import CODES, SEVERITY_ORDER, Severity
 
+    counted = counted or tally(workspace, today)
+    groups: dict[str, tuple[int, int]] = {}  # code → (worst rank, count)
+    for (code, severity), n in counted.counting.items():
+        worst, count = groups.get(code, (9, 0))
+        groups[code] = (min(worst, SEVERITY_ORDER[Severity(severity)]), count + n)
     severities = ("critical", "warning", "info")
-    rows = (
-        records(workspace)
-        .counting(today)
-        .values("code", "guardrail")
-        .annotate(n=Count("pk"), worst=Min("severity_rank"))
-        .order_by("worst", "-n", "code")
-    )
-    return [CodeGroup(r["code"], CODES[r["code"]].title, r["guardrail"], severities[r["worst"]], r["n"]) for r in rows]
+    ordered = sorted(groups.items(), key=lambda item: (item[1][0], -item[1][1], item[0]))
+    return [
+        CodeGroup(code, CODES[code].title, CODES[code].guardrail, severities[worst], n) for code, (worst, n) in ordered
+    ]

@@ -90,7 +90,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "health": health,
         "workspace": workspace,
         "fix_first": fix_first,
-        "groups": store.code_groups(workspace, today),
+        "groups": store.code_groups(workspace, today, health.tally),
         "accepted": list(
             store.records(workspace)
             .accepted(today)
