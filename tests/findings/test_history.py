@@ -206,3 +206,17 @@ def test_dashboard_shows_the_trend_and_the_week(owner_client, workspace, scripte
     body = owner_client.get("/dashboard/").content.decode()
     assert 'data-testid="health-trend"' in body
     assert 'data-testid="new-this-week">1<' in body and 'data-testid="resolved-this-week">0<' in body
+
+
+def test_the_dashboards_week_counts_stop_at_a_limit_and_say_so(stored, workspace):
+    """A bulk import opens thousands of findings in a day: the page reads a bounded number of
+    rows and shows "at least"; the weekly email (no limit) counts them all."""
+    from tests.findings.stored import finding
+
+    stored.set(*[finding("NO_SOP", "warning", subject_id=i) for i in range(1, 8)], finding("NO_MANAGER", "critical"))
+    capped = week_changes(workspace, limit=5)
+    assert capped.capped and capped.new == 5
+    exact = week_changes(workspace)
+    assert not exact.capped and exact.new == 8 and exact.new_critical == 1
+    roomy = week_changes(workspace, limit=100)
+    assert not roomy.capped and (roomy.new, roomy.new_critical, roomy.resolved) == (8, 1, 0)

@@ -66,23 +66,39 @@ class WeekChanges:
     new: int
     resolved: int
     new_critical: int
+    capped: bool = False  # counted up to a limit only: the figures are "at least"
 
 
-def week_changes(workspace: Workspace, *, today: datetime.date | None = None) -> WeekChanges:
-    """Findings first seen / resolved in the 7 days up to `today` (from the workspace's midnight 6 days ago)."""
+def week_changes(workspace: Workspace, *, today: datetime.date | None = None, limit: int | None = None) -> WeekChanges:
+    """Findings first seen / resolved in the 7 days up to `today` (from the workspace's midnight 6 days ago).
+
+    With `limit`, at most that many of the week's rows are read (a page must not count the
+    100,000 findings a bulk import opened today): `capped` then says the counts are "at least".
+    """
     from sourcewise.findings.refresh import workspace_today
 
     today = today or workspace_today(workspace)
     since = _midnight(workspace, today - datetime.timedelta(days=6))
-    # One query over the week's rows only: the OR of two indexed conditions (finding_age,
-    # finding_open_rank), never a scan of every record.
+    # Only the week's rows: the OR of two indexed conditions (finding_age, finding_open_rank).
     new = Q(first_seen__gte=since)
-    week = FindingRecord.objects.filter(Q(workspace=workspace) & (new | Q(resolved_at__gte=since))).aggregate(
-        n=Count("pk", filter=new),
-        critical=Count("pk", filter=new & Q(severity="critical")),
-        resolved=Count("pk", filter=Q(resolved_at__gte=since)),
+    week = FindingRecord.objects.filter(Q(workspace=workspace) & (new | Q(resolved_at__gte=since)))
+    if limit is None:
+        counted = week.aggregate(
+            n=Count("pk", filter=new),
+            critical=Count("pk", filter=new & Q(severity="critical")),
+            resolved=Count("pk", filter=Q(resolved_at__gte=since)),
+        )
+        return WeekChanges(since, counted["n"], counted["resolved"], counted["critical"])
+    rows = list(week.values_list("first_seen", "resolved_at", "severity")[: limit + 1])
+    capped = len(rows) > limit
+    rows = rows[:limit]
+    return WeekChanges(
+        since=since,
+        new=sum(1 for first_seen, _, _ in rows if first_seen >= since),
+        resolved=sum(1 for _, resolved_at, _ in rows if resolved_at is not None and resolved_at >= since),
+        new_critical=sum(1 for first_seen, _, sev in rows if first_seen >= since and sev == "critical"),
+        capped=capped,
     )
-    return WeekChanges(since=since, new=week["n"], resolved=week["resolved"], new_critical=week["critical"])
 
 
 def _midnight(workspace: Workspace, day: datetime.date) -> datetime.datetime:

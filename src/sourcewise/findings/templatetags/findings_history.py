@@ -30,6 +30,10 @@ INK, MUTED, GRID = "#1d2733", "#5b6875", "#d0d5dd"
 LINE, CRITICAL, WARNING = "#1f5f8b", "#b42318", "#dc6803"
 
 
+# The dashboard reads at most this many of the week's changes ("1,000+" beyond).
+WEEK_LIMIT = 1000
+
+
 @register.inclusion_tag("findings/_trend.html")
 def health_trend(workspace: Workspace, today: datetime.date | None = None) -> dict[str, Any]:
     """The trend block: two queries for the 90 days, two counts for the week."""
@@ -37,7 +41,7 @@ def health_trend(workspace: Workspace, today: datetime.date | None = None) -> di
     recorded = [h for h in history if h.snapshot is not None]
     return {
         "chart": trend_chart(history),
-        "week": week_changes(workspace, today=history[-1].day),
+        "week": week_changes(workspace, today=history[-1].day, limit=WEEK_LIMIT),
         "recorded": list(reversed(recorded)),
         "days": TREND_DAYS,
         "gaps": len(history) - len(recorded),
