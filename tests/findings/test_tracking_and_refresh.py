@@ -330,7 +330,9 @@ def test_a_write_and_ensure_fresh_issue_a_bounded_number_of_queries(extra, djang
         ensure_fresh(world.ws)
         e = world.engagements[0]
         e.manager = None
-        with django_assert_max_num_queries(90):
+        # The same bound with 8 more engagements and freelancers: it does not grow with the
+        # workspace (the widening reads one indexed lookup per kind of subject, never a scan).
+        with django_assert_max_num_queries(100):
             e.save()
             ensure_fresh(world.ws)
         assert_equivalent(world.ws, "manager removed")

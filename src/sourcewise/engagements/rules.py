@@ -82,9 +82,11 @@ def overloaded_managers(ctx: CheckContext) -> Iterator[Finding]:
 def full_engagements_without_trial(ctx: CheckContext) -> Iterator[Finding]:
     """Subject: each draft or active full engagement whose freelancer has no completed trial
     in this workspace rated at least the minimum. Trials themselves are never judged."""
-    good = freelancers_with_good_trial(ctx.workspace)
+    engagements = _open_engagements(ctx)
+    among = None if ctx.scope is None else {e.freelancer_id for e in engagements}
+    good = freelancers_with_good_trial(ctx.workspace, among)
     minimum = ctx.workspace.trial_min_rating
-    for e in _open_engagements(ctx):
+    for e in engagements:
         if e.kind == Engagement.Kind.FULL and e.freelancer_id not in good:
             yield Finding(
                 code="NO_TRIAL",

@@ -37,15 +37,17 @@ def has_good_trial(freelancer_id: int, workspace: Workspace) -> bool:
     ).exists()
 
 
-def freelancers_with_good_trial(workspace: Workspace) -> set[int]:
-    return set(
-        Engagement.objects.filter(
-            workspace=workspace,
-            kind=Engagement.Kind.TRIAL,
-            state=Engagement.State.COMPLETED,
-            trial_rating__gte=workspace.trial_min_rating,
-        ).values_list("freelancer_id", flat=True)
+def freelancers_with_good_trial(workspace: Workspace, among: Iterable[int] | None = None) -> set[int]:
+    """Freelancers with a completed trial rated at least the minimum (only `among` when given)."""
+    trials = Engagement.objects.filter(
+        workspace=workspace,
+        kind=Engagement.Kind.TRIAL,
+        state=Engagement.State.COMPLETED,
+        trial_rating__gte=workspace.trial_min_rating,
     )
+    if among is not None:
+        trials = trials.filter(freelancer_id__in=sorted(set(among)))
+    return set(trials.values_list("freelancer_id", flat=True))
 
 
 def trial_days(engagement: Engagement) -> int | None:

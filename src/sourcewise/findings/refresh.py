@@ -82,22 +82,24 @@ class SyncResult:
 def _sync(
     workspace: Workspace,
     findings: list[Finding],
-    covered: Q,
+    covered: list[Q],
     keep: Callable[[Finding], bool],
     *,
     rebuild_tally: bool = False,
 ) -> SyncResult:
-    """Make the stored rows matched by `covered` equal to `findings` (those `keep` accepts)."""
+    """Make the stored rows matched by `covered` equal to `findings` (those `keep` accepts).
+
+    `covered` is a list of conditions, read one query each (so each can use its index)."""
     now = timezone.now()
     wanted: dict[str, Finding] = {}
     for finding in findings:
         if keep(finding):
             wanted.setdefault(finding.fingerprint, finding)
+    columns = ("pk", "fingerprint", "code", "severity", "message", "fix", "subject_label", "starts_on", "resolved_at")
     stored = {
         row["fingerprint"]: row
-        for row in FindingRecord.objects.filter(covered, workspace=workspace).values(
-            "pk", "fingerprint", "code", "severity", "message", "fix", "subject_label", "starts_on", "resolved_at"
-        )
+        for part in covered
+        for row in FindingRecord.objects.filter(part, workspace=workspace).values(*columns)
     }
     create: list[str] = []
     reopen: list[tuple[int, Finding]] = []
@@ -241,7 +243,7 @@ def refresh_full(workspace: Workspace, *, today: datetime.date | None = None) ->
             .first()
         )
         findings = run_checks(CheckContext(workspace=workspace, today=today), registered_checks())
-        result = _sync(workspace, findings, Q(), lambda f: True, rebuild_tally=True)
+        result = _sync(workspace, findings, [Q()], lambda f: True, rebuild_tally=True)
         if last_marker is not None:
             PendingRefresh.objects.filter(workspace_id=workspace.pk, pk__lte=last_marker).delete()
         state.evaluated_on = today
@@ -260,7 +262,7 @@ def refresh_wide(workspace: Workspace, *, today: datetime.date | None = None) ->
     with transaction.atomic():
         state = _lock_state(workspace)
         findings = run_checks(CheckContext(workspace=workspace, today=today), checks)
-        result = _sync(workspace, findings, Q(code__in=codes), lambda f: f.code in codes)
+        result = _sync(workspace, findings, [Q(code__in=codes)], lambda f: f.code in codes)
         state.wide_queued_at = None
         state.save(update_fields=["wide_queued_at"])
         _snapshot(workspace, today)
@@ -274,16 +276,17 @@ def refresh_scope(workspace: Workspace, scope: Scope, *, today: datetime.date | 
         return SyncResult(0, 0, 0, 0)
     checks = local_checks()
     codes = _codes(checks)
-    covered = Q()
-    for subject_type in SUBJECT_TYPES:
-        ids = scope.ids(subject_type)
-        if ids:
-            covered |= Q(subject_type=subject_type, subject_id__in=sorted(ids))
+    # One query per subject type on the finding_subject index, rather than one OR over all.
+    covered = [
+        Q(subject_type=subject_type, subject_id__in=sorted(scope.ids(subject_type)), code__in=codes)
+        for subject_type in SUBJECT_TYPES
+        if scope.ids(subject_type)
+    ]
     findings = run_checks(CheckContext(workspace=workspace, today=today, scope=scope), checks)
     return _sync(
         workspace,
         findings,
-        Q(code__in=codes) & covered,
+        covered,
         lambda f: f.code in codes and scope.covers(f.subject_type, f.subject_id),
     )
 
@@ -319,13 +322,17 @@ def scope_for(
         tasks |= set(on_task) | set(on_skill)
     freelancers = set(touched.get("freelancer", ()))
     members = set(touched.get("membership", ()))
-    seed = (
-        Q(pk__in=sorted(touched.get("engagement", ())))
-        | Q(freelancer__in=sorted(freelancers))
-        | Q(task__in=sorted(tasks))
-        | Q(manager__in=sorted(members))
-    )
-    rows = list(engagements.filter(seed).values_list("pk", "freelancer_id", "task_id", "manager_id"))
+    # One indexed lookup per kind of seed (an OR of the four scans the whole table).
+    fields = ("pk", "freelancer_id", "task_id", "manager_id")
+    rows = []
+    for lookup, ids in (
+        ("pk__in", touched.get("engagement", ())),
+        ("freelancer__in", freelancers),
+        ("task__in", tasks),
+        ("manager__in", members),
+    ):
+        if ids:
+            rows += list(engagements.filter(**{lookup: sorted(ids)}).values_list(*fields))
     new_freelancers = {r[1] for r in rows} - freelancers
     freelancers |= new_freelancers
     if new_freelancers:

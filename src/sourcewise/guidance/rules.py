@@ -224,12 +224,13 @@ def untrained_managers_check(ctx: CheckContext) -> Iterator[Finding]:
     `NO_MANAGER`'s business)."""
     from sourcewise.engagements.models import Engagement
 
+    # EXISTS per member (the manager index), not "IN every open engagement's manager".
     managing = Engagement.objects.filter(
-        workspace=ctx.workspace, state__in=(Engagement.State.DRAFT, Engagement.State.ACTIVE)
-    ).values("manager_id")
+        manager_id=OuterRef("pk"), state__in=(Engagement.State.DRAFT, Engagement.State.ACTIVE)
+    )
     members = (
         ctx.limit(
-            Membership.objects.filter(workspace=ctx.workspace, role__in=INTERNAL, pk__in=managing),
+            Membership.objects.filter(workspace=ctx.workspace, role__in=INTERNAL).filter(Exists(managing)),
             "membership",
         )
         .exclude(Exists(TrainingRecord.objects.filter(member_id=OuterRef("pk"))))
