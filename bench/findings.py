@@ -204,8 +204,10 @@ def run_one(size: str, runs: int) -> list[tuple[str, str, str, str, bool]]:
     rows.append(("full recomputation, nothing stored", f"{full['cold_s']:.1f} s ({full['findings']:,} findings)",
                  "", f"≤ {FULL_S} s" if budget_applies else "", ok))  # fmt: skip
     rows.append(("full recomputation, all stored (daily)", f"{full['warm_s']:.1f} s", "", "", True))
+    # Not flat yet: the rules load each kind of row for the whole workspace, so the peak grows
+    # with it (the "+" is what the second, daily run adds). Reported as missed, not hidden.
     rows.append(("peak memory of the recomputation", f"{full['rss_mb']:.0f} MB (+{full['rss_growth_mb']:.0f} MB)",
-                 "", "flat", True))  # fmt: skip
+                 "", "flat", False))  # fmt: skip
     return rows
 
 

@@ -12,7 +12,7 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import CharField, Count, QuerySet, Value
+from django.db.models import CharField, Value
 
 from sourcewise.findings.codes import CODES, SEVERITY_PENALTY, Severity
 from sourcewise.findings.models import FindingRecord, FindingTally
@@ -52,23 +52,19 @@ def tally(workspace: Workspace, today: datetime.date) -> Tally:
             )
         }
     )
-    # The two small reads, each on its own index (finding_starts, finding_accepted), in one
-    # UNION ALL: an OR of the two would read every unresolved finding of a large workspace.
-    unresolved = FindingRecord.objects.filter(workspace=workspace, resolved_at__isnull=True)
-    coming = _by_code(unresolved.filter(starts_on__gt=today), "coming")
-    accepted = _by_code(unresolved.filter(accepted_until__gt=today).exclude(starts_on__gt=today), "accepted")
+    # The few rows that are coming up or accepted, each part on its own index
+    # (finding_starts, finding_accepted) in one UNION ALL, filtered here: asking SQL for
+    # "unresolved" too, or grouping, lets the planner walk every open finding instead.
+    rows = FindingRecord.objects.filter(workspace=workspace)
+    columns = ("kind", "code", "severity", "resolved_at", "starts_on")
+    coming = rows.filter(starts_on__gt=today).annotate(kind=Value("coming", output_field=CharField()))
+    accepted = rows.filter(accepted_until__gt=today).annotate(kind=Value("accepted", output_field=CharField()))
     out: dict[str, Counter[tuple[str, str]]] = {"coming": Counter(), "accepted": Counter()}
-    for kind, code, severity, n in coming.union(accepted, all=True):
-        out[kind][(code, severity)] += n
-        counting[(code, severity)] -= n
+    for kind, code, severity, resolved_at, starts_on in coming.values_list(*columns).union(
+        accepted.values_list(*columns), all=True
+    ):
+        if resolved_at is not None or (kind == "accepted" and starts_on is not None and starts_on > today):
+            continue  # resolved; or accepted but still coming up (counted once, as coming up)
+        out[kind][(code, severity)] += 1
+        counting[(code, severity)] -= 1
     return Tally(+counting, out["accepted"].total(), out["coming"].total())
-
-
-def _by_code(records: QuerySet[FindingRecord], kind: str) -> QuerySet[FindingRecord, tuple[str, str, str, int]]:
-    return (
-        records.order_by()
-        .annotate(kind=Value(kind, output_field=CharField()))
-        .values_list("kind", "code", "severity")
-        .annotate(n=Count("pk"))
-        .values_list("kind", "code", "severity", "n")
-    )
