@@ -103,11 +103,13 @@ def _accept_a_risk(ctx: DemoContext, day: datetime.date) -> None:
     from sourcewise.core.access import OWNER
     from sourcewise.findings.acceptance import finding_accept
     from sourcewise.findings.models import FindingRecord
+    from sourcewise.findings.refresh import workspace_today
     from sourcewise.workspaces.models import Membership
 
     finding = FindingRecord.objects.filter(
         workspace=ctx.workspace, code="CORE_TASK_OUTSOURCED", subject_label="Client website builds"
     ).first()
+    quarter = datetime.timedelta(days=90)
     owner = Membership.objects.filter(workspace=ctx.workspace, role=OWNER).order_by("pk").first()
     if finding is None or owner is None:
         return
@@ -115,5 +117,6 @@ def _accept_a_risk(ctx: DemoContext, day: datetime.date) -> None:
         finding=finding,
         membership=owner,
         reason="Core, but our partner agency builds client sites better than we could in-house; reviewed quarterly.",
-        review_on=day + datetime.timedelta(days=90),  # the review date is in the future
+        # A quarter after the later of the demo's day and the real one: always in the future.
+        review_on=max(day, workspace_today(ctx.workspace)) + quarter,
     )
