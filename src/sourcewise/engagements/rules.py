@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
+from typing import Any
 
 from sourcewise.core.access import INTERNAL
 from sourcewise.engagements.models import Engagement
@@ -34,6 +35,12 @@ def _open_engagements(ctx: CheckContext) -> list[Engagement]:
     )
 
 
+def _on(e: Engagement, code: str, severity: Severity, message: str, fix: str, **extra: Any) -> Finding:
+    """A finding about one engagement (the subject every check here but the manager load uses)."""
+    return Finding(code=code, severity=severity, subject_type=SUBJECT, subject_id=e.pk, subject_label=str(e),
+                   message=message, fix=fix, **extra)  # fmt: skip
+
+
 @check("NO_MANAGER")
 def engagements_without_manager(ctx: CheckContext) -> Iterator[Finding]:
     """Subject: each draft or active engagement (work running or about to start) without a
@@ -46,12 +53,10 @@ def engagements_without_manager(ctx: CheckContext) -> Iterator[Finding]:
             message = f"{e.freelancer} on {e.task} is managed by {e.manager.user}, who is not an owner or manager."
         else:
             continue
-        yield Finding(
-            code="NO_MANAGER",
-            severity=Severity.CRITICAL,
-            subject_type=SUBJECT,
-            subject_id=e.pk,
-            subject_label=str(e),
+        yield _on(
+            e,
+            "NO_MANAGER",
+            Severity.CRITICAL,
             message=message,
             fix="Open the engagement and choose the owner or manager of your team who will run it.",
         )
@@ -88,12 +93,10 @@ def full_engagements_without_trial(ctx: CheckContext) -> Iterator[Finding]:
     minimum = ctx.workspace.trial_min_rating
     for e in engagements:
         if e.kind == Engagement.Kind.FULL and e.freelancer_id not in good:
-            yield Finding(
-                code="NO_TRIAL",
-                severity=Severity.WARNING,
-                subject_type=SUBJECT,
-                subject_id=e.pk,
-                subject_label=str(e),
+            yield _on(
+                e,
+                "NO_TRIAL",
+                Severity.WARNING,
                 message=f"{e.freelancer} has a full engagement without a completed trial rated {minimum} or more.",
                 fix="Start with a small trial (at most "
                 f"{ctx.workspace.trial_max_hours} hours, {ctx.workspace.trial_max_days} days) and rate it.",
@@ -114,12 +117,10 @@ def trials_past_their_end(ctx: CheckContext) -> Iterator[Finding]:
         overrun_from = e.end_date + datetime.timedelta(days=1)
         if overrun_from > ctx.today:
             if coming_up(ctx.today, overrun_from):
-                yield Finding(
-                    code="TRIAL_OVERRUN",
-                    severity=Severity.WARNING,
-                    subject_type=SUBJECT,
-                    subject_id=e.pk,
-                    subject_label=str(e),
+                yield _on(
+                    e,
+                    "TRIAL_OVERRUN",
+                    Severity.WARNING,
                     message=f"The trial of {e.freelancer} on {e.task} ends on {e.end_date:%d %b %Y}; "
                     f"still running the day after, it overruns.",
                     fix=f"Before {e.end_date:%d %b}: end it, or convert it to a full engagement.",
@@ -127,12 +128,10 @@ def trials_past_their_end(ctx: CheckContext) -> Iterator[Finding]:
                 )
             continue
         days = (ctx.today - e.end_date).days
-        yield Finding(
-            code="TRIAL_OVERRUN",
-            severity=Severity.WARNING,
-            subject_type=SUBJECT,
-            subject_id=e.pk,
-            subject_label=str(e),
+        yield _on(
+            e,
+            "TRIAL_OVERRUN",
+            Severity.WARNING,
             message=f"The trial of {e.freelancer} on {e.task} ended on {e.end_date:%d %b %Y} "
             f"({days} day{'s' if days != 1 else ''} ago) and is still running.",
             fix="End it or convert it to a full engagement.",
@@ -148,12 +147,10 @@ def overdue_checkpoints(ctx: CheckContext) -> Iterator[Finding]:
     for e in active:
         due = checkpoint_due_on(e, last.get(e.pk))
         if ctx.today > due:
-            yield Finding(
-                code="CHECKPOINT_OVERDUE",
-                severity=Severity.WARNING,
-                subject_type=SUBJECT,
-                subject_id=e.pk,
-                subject_label=str(e),
+            yield _on(
+                e,
+                "CHECKPOINT_OVERDUE",
+                Severity.WARNING,
                 message=f"The checkpoint review of {e.freelancer} on {e.task} was due on {due:%d %b %Y}.",
                 fix="Record a checkpoint review: rate quality, timeliness and communication and write a note.",
             )
@@ -173,12 +170,10 @@ def engagements_without_backup_check(ctx: CheckContext) -> Iterator[Finding]:
         if not skills:
             continue
         names = ", ".join(s.name for s in skills)
-        yield Finding(
-            code="NO_BACKUP",
-            severity=Severity.WARNING,
-            subject_type=SUBJECT,
-            subject_id=e.pk,
-            subject_label=str(e),
+        yield _on(
+            e,
+            "NO_BACKUP",
+            Severity.WARNING,
             message=f"If {e.freelancer} stops, nobody else approved has {names} at level {minimum} or more "
             f"for {e.task}.",
             fix="Vet a second freelancer with these skills (Talent → Bench shows the thin skills), "

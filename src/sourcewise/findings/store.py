@@ -16,13 +16,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from sourcewise.findings import selectors
+from sourcewise.findings.engine import NOT_ENOUGH_DATA, SCORED  # one spelling of the two statuses
 from sourcewise.findings.models import FindingRecord, FindingRecordQuerySet, FindingsState
 from sourcewise.findings.refresh import ensure_fresh, workspace_today
 from sourcewise.findings.tally import Tally, tally
 from sourcewise.workspaces.models import Workspace
-
-NOT_ENOUGH_DATA = "not_enough_data"
-SCORED = "scored"
 
 
 @dataclass(frozen=True)
