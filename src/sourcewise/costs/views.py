@@ -18,7 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sourcewise.core.access import EVERYONE, INTERNAL, OWNER, scoped_object, scoped_queryset, workspace_view
+from sourcewise.core.access import EVERYONE, INTERNAL, OWNER
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
 from sourcewise.core.pagination import paginate
@@ -37,6 +37,7 @@ from sourcewise.costs.forms import (
 from sourcewise.costs.jobs import IMPORT
 from sourcewise.costs.models import Category, CostEntry, Invoice, InvoiceLine
 from sourcewise.jobs.views import start_upload_job
+from sourcewise.workspaces.access import scoped_object, scoped_queryset, workspace_view
 from sourcewise.workspaces.models import Membership
 
 

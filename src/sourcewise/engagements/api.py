@@ -14,20 +14,13 @@ from ninja import Field, Query, Router, Schema
 from sourcewise.api.access import api_access
 from sourcewise.api.pagination import PageParams, keyset_page
 from sourcewise.api.schemas import Id, InputSchema, Page, path_id, responses
-from sourcewise.core.access import (
-    EVERYONE,
-    FREELANCER,
-    INTERNAL,
-    OWNER,
-    NotInWorkspace,
-    scoped_object,
-    scoped_queryset,
-)
+from sourcewise.core.access import EVERYONE, FREELANCER, INTERNAL, OWNER
 from sourcewise.core.schemas import CurrencyCode
 from sourcewise.engagements import selectors, services
 from sourcewise.engagements.models import CheckpointReview, Engagement, Handover, Milestone, TimeEntry
 from sourcewise.talent.models import Freelancer
 from sourcewise.tasks.models import Task
+from sourcewise.workspaces.access import NotInWorkspace, scoped_object, scoped_queryset
 from sourcewise.workspaces.models import Membership
 
 router = Router(tags=["engagements"])

@@ -24,9 +24,8 @@ from django.db import transaction
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
-from sourcewise.audit.services import record, record_many
+from sourcewise.audit.services import record, record_many, save_audited, snapshot
 from sourcewise.core.access import INTERNAL, OWNER
-from sourcewise.core.services import save_audited, snapshot
 from sourcewise.engagements.fees import work_changed
 from sourcewise.engagements.models import CheckpointReview, Engagement, Handover, Milestone, Offboarding, TimeEntry
 from sourcewise.engagements.requirements import unmet_requirements

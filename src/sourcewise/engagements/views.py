@@ -13,16 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from sourcewise.core.access import (
-    EVERYONE,
-    FREELANCER,
-    INTERNAL,
-    OWNER,
-    NotInWorkspace,
-    scoped_object,
-    scoped_queryset,
-    workspace_view,
-)
+from sourcewise.core.access import EVERYONE, FREELANCER, INTERNAL, OWNER
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
 from sourcewise.core.pagination import paginate
@@ -46,6 +37,7 @@ from sourcewise.engagements.requirements import unmet_requirements
 from sourcewise.findings.refresh import workspace_today
 from sourcewise.guidance.notifications import remind_to_acknowledge
 from sourcewise.money.agreed_rates import engagement_band_context, engagement_rate_context, engagement_values
+from sourcewise.workspaces.access import NotInWorkspace, scoped_object, scoped_queryset, workspace_view
 from sourcewise.workspaces.models import Membership
 
 

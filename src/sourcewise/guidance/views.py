@@ -12,7 +12,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from sourcewise.core.access import EVERYONE, INTERNAL, scoped_object, scoped_queryset, workspace_view
+from sourcewise.core.access import EVERYONE, INTERNAL
 from sourcewise.core.downloads import uploaded_file_response
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
@@ -23,6 +23,7 @@ from sourcewise.guidance.forms import DocumentTypeForm, SOPForm, SOPVersionForm,
 from sourcewise.guidance.models import SOP, DocumentType, FreelancerDocument, PulseResponse, SOPVersion
 from sourcewise.guidance.notifications import request_documents
 from sourcewise.talent.models import Freelancer
+from sourcewise.workspaces.access import scoped_object, scoped_queryset, workspace_view
 from sourcewise.workspaces.models import Membership
 
 # SOPs ----------------------------------------------------------------------------------

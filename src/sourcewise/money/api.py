@@ -18,7 +18,7 @@ from ninja import Field, Query, Router, Schema
 from sourcewise.api.access import api_access
 from sourcewise.api.pagination import PageParams, keyset_page
 from sourcewise.api.schemas import Id, InputSchema, Page, path_id, responses
-from sourcewise.core.access import INTERNAL, OWNER, scoped_object, scoped_queryset
+from sourcewise.core.access import INTERNAL, OWNER
 from sourcewise.core.schemas import CountryCode, CurrencyCode
 from sourcewise.engagements.models import Engagement
 from sourcewise.money import services
@@ -35,6 +35,7 @@ from sourcewise.money.fairband import FairBand, Market, classify_rate, load_rate
 from sourcewise.money.models import MONEY_DIGITS, MONEY_PLACES, RATE_DIGITS, RATE_PLACES, ExchangeRate, RateBenchmark
 from sourcewise.talent.models import Freelancer, Skill
 from sourcewise.tasks.models import Task
+from sourcewise.workspaces.access import scoped_object, scoped_queryset
 
 router = Router(tags=["money"])
 

@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema
 from sourcewise.api.access import api_access
 from sourcewise.api.pagination import PageParams, keyset_page
 from sourcewise.api.schemas import Id, InputSchema, Page, path_id, responses
-from sourcewise.core.access import INTERNAL, scoped_object, scoped_queryset
+from sourcewise.core.access import INTERNAL
 from sourcewise.core.links import site_url
 from sourcewise.core.schemas import (
     CountryCode,
@@ -42,6 +42,7 @@ from sourcewise.talent.overlap import (
 from sourcewise.talent.selectors import with_profile, with_skills, with_vetting
 from sourcewise.talent.vetting import vetting_state
 from sourcewise.tasks.models import Task
+from sourcewise.workspaces.access import scoped_object, scoped_queryset
 
 HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 Rating = Annotated[int, Field(ge=1, le=5)]

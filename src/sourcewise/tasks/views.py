@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sourcewise.core.access import INTERNAL, scoped_object, scoped_queryset, workspace_view
+from sourcewise.core.access import INTERNAL
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
 from sourcewise.core.pagination import paginate
@@ -24,6 +24,7 @@ from sourcewise.tasks.importer import export_tasks
 from sourcewise.tasks.jobs import IMPORT
 from sourcewise.tasks.models import Deliverable, Task
 from sourcewise.tasks.selectors import active, outsourcing_map, with_advice_data
+from sourcewise.workspaces.access import scoped_object, scoped_queryset, workspace_view
 
 
 def _tasks(request: HttpRequest):  # type: ignore[no-untyped-def]

@@ -106,7 +106,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
-    "sourcewise.core.middleware.RefusalAuditMiddleware",
+    "sourcewise.workspaces.middleware.RefusalAuditMiddleware",
     # Innermost, so it sees the view's "database is locked": retry, else 503 with Retry-After.
     "sourcewise.core.middleware.DatabaseBusyMiddleware",
 ]
