@@ -291,9 +291,7 @@ def _spool_rows(
     cache: dict[Any, Any] = {}
     chunk: list[tuple[Any, ...]] = []
     with open_file() as stream:
-        rows = read_rows(
-            stream, required=REQUIRED, optional=COLUMNS, max_bytes=None, wording=WORDING, errors=errors
-        )
+        rows = read_rows(stream, required=REQUIRED, optional=COLUMNS, max_bytes=None, wording=WORDING, errors=errors)
         try:
             for number, raw in rows:
                 result.rows += 1
