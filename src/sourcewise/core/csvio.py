@@ -120,11 +120,11 @@ def _streamed_text(source: Source, wording: Wording) -> Iterator[str]:
     """A file of any size, line by line: checked as it is read."""
     if isinstance(source, bytes | str):
         return _whole_text(source, len(source), wording)
-    text: Iterable[str] = (
-        source
-        if isinstance(source, io.TextIOBase)
-        else io.TextIOWrapper(source, encoding="utf-8-sig", newline="")  # type: ignore[type-var]
-    )
+    text: Iterable[str]
+    if isinstance(source, io.TextIOBase):
+        text = source
+    else:
+        text = io.TextIOWrapper(source, encoding="utf-8-sig", newline="")  # type: ignore[type-var]
 
     def lines() -> Iterator[str]:
         first = True

@@ -18,7 +18,14 @@ from django.core.exceptions import ValidationError
 from sourcewise.core.csvio import MAX_BYTES, CsvImportError, Wording
 
 __all__ = [
-    "LINES", "MAX_BYTES", "CsvErrors", "RowProblem", "check_with", "parse_date", "parse_decimal", "required_text",
+    "LINES",
+    "MAX_BYTES",
+    "CsvErrors",
+    "RowProblem",
+    "check_with",
+    "parse_date",
+    "parse_decimal",
+    "required_text",
 ]
 
 LINES = Wording(
