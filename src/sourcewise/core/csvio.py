@@ -116,15 +116,15 @@ def _whole_text(source: Source, max_bytes: int, wording: Wording) -> Iterator[st
     return iter(io.StringIO(data.lstrip("\ufeff"), newline=""))
 
 
+def _decoded(stream: IO[bytes]) -> IO[str]:
+    return io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+
+
 def _streamed_text(source: Source, wording: Wording) -> Iterator[str]:
     """A file of any size, line by line: checked as it is read."""
     if isinstance(source, bytes | str):
         return _whole_text(source, len(source), wording)
-    text: Iterable[str]
-    if isinstance(source, io.TextIOBase):
-        text = source
-    else:
-        text = io.TextIOWrapper(source, encoding="utf-8-sig", newline="")  # type: ignore[type-var]
+    text: Iterable[str] = source if isinstance(source, io.TextIOBase) else _decoded(source)  # type: ignore[arg-type]
 
     def lines() -> Iterator[str]:
         first = True
