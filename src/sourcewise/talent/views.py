@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sourcewise.core.access import INTERNAL
+from sourcewise.core.csvio import csv_response
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
 from sourcewise.core.links import site_url
@@ -350,12 +351,8 @@ def candidates(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL)
 def freelancer_export(request: HttpRequest) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(
-        export_lines(request.workspace, scoped_queryset(request, Freelancer)),  # type: ignore[attr-defined]
-        content_type="text/csv; charset=utf-8",
-    )
-    response["Content-Disposition"] = 'attachment; filename="freelancers.csv"'
-    return response
+    lines = export_lines(request.workspace, scoped_queryset(request, Freelancer))  # type: ignore[attr-defined]
+    return csv_response(lines, "freelancers.csv")
 
 
 @workspace_view(roles=INTERNAL)
