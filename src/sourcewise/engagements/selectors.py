@@ -11,6 +11,7 @@ from django.db.models import Avg, Count, Max, QuerySet, Sum
 from django.utils import timezone
 
 from sourcewise.engagements.models import CheckpointReview, Engagement, Handover, Milestone, TimeEntry
+from sourcewise.money.values import Money
 from sourcewise.talent.matching import Candidate as MatchCandidate
 from sourcewise.talent.matching import rank_candidates
 from sourcewise.talent.models import Freelancer, Skill
@@ -138,15 +139,6 @@ def approved_hours(
         entries = entries.filter(date__lte=end)
     total = entries.aggregate(total=Sum("hours"))["total"]
     return Decimal(total or 0).quantize(TWO_PLACES)
-
-
-@dataclass(frozen=True)
-class Money:
-    amount: Decimal
-    currency: str
-
-    def __str__(self) -> str:
-        return f"{self.amount:,.2f} {self.currency}"
 
 
 TRIAL_WARN_SHARE = Decimal("0.8")  # "approaching the cap" from 80 % of a trial's hours

@@ -37,6 +37,7 @@ from sourcewise.engagements.requirements import unmet_requirements
 from sourcewise.findings.refresh import workspace_today
 from sourcewise.guidance.notifications import remind_to_acknowledge
 from sourcewise.money.agreed_rates import engagement_band_context, engagement_rate_context, engagement_values
+from sourcewise.money.values import Money
 from sourcewise.workspaces.access import NotInWorkspace, scoped_object, scoped_queryset, workspace_view
 from sourcewise.workspaces.models import Membership
 
@@ -151,7 +152,7 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "deliverable_form": DeliverableForm(),
     }
     if engagement.is_hourly:  # the same approved hours × the rate (what selectors.hourly_fees computes)
-        context["fees"] = selectors.Money(approved * engagement.rate, engagement.currency)
+        context["fees"] = Money(approved * engagement.rate, engagement.currency)
     if engagement.is_trial:
         context["trial"] = trial
         if member.is_owner and engagement.state in (Engagement.State.DRAFT, Engagement.State.ACTIVE):
