@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 from decimal import Decimal
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from sourcewise.api.access import api_access
@@ -17,6 +19,8 @@ from sourcewise.api.schemas import Id, InputSchema, Page, path_id, responses
 from sourcewise.core.access import EVERYONE, FREELANCER, INTERNAL, OWNER
 from sourcewise.core.schemas import CurrencyCode
 from sourcewise.engagements import selectors, services
+from sourcewise.engagements.matching_queries import rank_candidates
+from sourcewise.engagements.matching_scores import Candidate
 from sourcewise.engagements.models import CheckpointReview, Engagement, Handover, Milestone, TimeEntry
 from sourcewise.talent.models import Freelancer
 from sourcewise.tasks.models import Task
@@ -532,3 +536,81 @@ def update_handover(request: HttpRequest, payload: HandoverIn, handover_id: int 
         handover=handover, actor=request.user, status=payload.status, replacement=replacement, notes=payload.notes
     )
     return scoped_queryset(request, Handover).select_related("engagement").get(pk=handover.pk)
+
+
+# -- matching (SPEC G3): freelancers ranked for a task --------------------------------------
+
+
+def _matching_today(request: HttpRequest) -> datetime.date:
+    return timezone.localdate(timezone=zoneinfo.ZoneInfo(request.workspace.timezone))  # type: ignore[attr-defined]
+
+
+class TermOut(Schema):
+    key: str
+    label: str
+    points: Decimal
+    max_points: int = Field(description="0 when the term is not counted (e.g. a fair rate without a benchmark).")
+    detail: str
+
+
+class CandidateOut(Schema):
+    freelancer_id: int
+    name: str
+    status: str
+    country: str
+    timezone: str
+    score: int
+    eligible: bool
+    overlap_hours: Decimal
+    failures: list[str]
+    terms: list[TermOut]
+
+
+class CandidatesOut(Schema):
+    task_id: int
+    considered: int = Field(description="Freelancers read and scored: the ready ones and the nearest misses.")
+    candidates: list[CandidateOut] = Field(description="Best first; nobody with a hard failure.")
+    not_ready: list[CandidateOut] = Field(description="The closest with a hard failure, and why.")
+
+
+class CandidateParams(Schema):
+    limit: int = Field(20, ge=1, le=100, description="How many of each list (1–100).")
+
+
+def _candidate(c: Candidate) -> dict[str, object]:
+    return {
+        "freelancer_id": c.freelancer_id,
+        "name": c.name,
+        "status": c.status,
+        "country": c.country,
+        "timezone": c.timezone,
+        "score": c.score,
+        "eligible": c.eligible,
+        "overlap_hours": c.overlap_hours,
+        "failures": c.failures,
+        "terms": [{**t.__dict__, "points": t.points.quantize(Decimal("0.1"))} for t in c.terms],
+    }
+
+
+# Documented as before the move to this module: under the talent tag, with the same operationId.
+@router.get(
+    "/tasks/{task_id}/candidates",
+    response=responses(CandidatesOut),
+    auth=api_access(INTERNAL, {"task_id": Task}),
+    tags=["talent"],
+    operation_id="sourcewise_talent_api_list_candidates",
+)
+def list_candidates(
+    request: HttpRequest, params: Query[CandidateParams], task_id: int = path_id()
+) -> dict[str, object]:
+    """Freelancers ranked for a task by the explained 0–100 match score (SPEC G3)."""
+    task = scoped_object(request, Task, task_id)
+    ranking = rank_candidates(
+        task, today=_matching_today(request), limit=params.limit, freelancers=scoped_queryset(request, Freelancer)
+    )
+    return {
+        "task_id": task.pk,
+        "considered": ranking.considered,
+        "candidates": [_candidate(c) for c in ranking.eligible],
+        "not_ready": [_candidate(c) for c in ranking.failing],
+    }

@@ -32,6 +32,7 @@ from sourcewise.engagements.forms import (
     TimeEntryForm,
     TrialCapForm,
 )
+from sourcewise.engagements.matching_queries import replacement_candidates
 from sourcewise.engagements.models import CheckpointReview, Engagement, Handover, Milestone, Offboarding, TimeEntry
 from sourcewise.engagements.requirements import unmet_requirements
 from sourcewise.findings.refresh import workspace_today
@@ -554,7 +555,7 @@ def offboarding_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     rows = []
     for handover in handovers:
-        candidates = selectors.replacement_candidates(handover.engagement, today=today, limit=5)
+        candidates = replacement_candidates(handover.engagement, today=today, limit=5)
         form = HandoverForm(
             initial={"status": handover.status, "replacement": handover.replacement_id, "notes": handover.notes},
             workspace=request.workspace,  # type: ignore[attr-defined]

@@ -36,7 +36,6 @@ from sourcewise.talent.forms import (
     TrialForm,
 )
 from sourcewise.talent.jobs import IMPORT
-from sourcewise.talent.matching import rank_candidates
 from sourcewise.talent.models import (
     TRANSITIONS,
     Freelancer,
@@ -52,7 +51,6 @@ from sourcewise.talent.overlap import (
 )
 from sourcewise.talent.selectors import portal_status, with_bench_depth, with_profile, with_skills, with_vetting
 from sourcewise.talent.vetting import vetting_state
-from sourcewise.tasks.models import Task
 from sourcewise.workspaces.access import scoped_object, scoped_queryset, workspace_view
 
 
@@ -332,20 +330,6 @@ def bench(request: HttpRequest) -> HttpResponse:
     return render_page(
         request, "talent/bench.html", {"page": page, "thin": thin, "min_level": workspace.bench_min_level}
     )
-
-
-@workspace_view(roles=INTERNAL)
-def match(request: HttpRequest) -> HttpResponse:
-    """Pick a task to see who fits it best."""
-    tasks = scoped_queryset(request, Task).prefetch_related("skill_needs__skill").order_by("name", "id")
-    return render_page(request, "talent/match.html", {"page": paginate(request, tasks)})
-
-
-@workspace_view(roles=INTERNAL, objects={"pk": Task})
-def candidates(request: HttpRequest, pk: int) -> HttpResponse:
-    task = scoped_object(request, Task, pk)
-    ranking = rank_candidates(task, today=_today(request), freelancers=scoped_queryset(request, Freelancer))
-    return render_page(request, "talent/candidates.html", {"task": task, "ranking": ranking})
 
 
 @workspace_view(roles=INTERNAL)
