@@ -19,9 +19,11 @@ from sourcewise.api.schemas import Id, InputSchema, Page, path_id, responses
 from sourcewise.core.access import EVERYONE, FREELANCER, INTERNAL, OWNER
 from sourcewise.core.schemas import CurrencyCode
 from sourcewise.engagements import selectors, services
+from sourcewise.engagements.agreed_rates import engagement_rate_context
 from sourcewise.engagements.matching_queries import rank_candidates
 from sourcewise.engagements.matching_scores import Candidate
 from sourcewise.engagements.models import CheckpointReview, Engagement, Handover, Milestone, TimeEntry
+from sourcewise.money.api import AgreedRateBandsOut, agreed_rate_bands_out
 from sourcewise.talent.models import Freelancer
 from sourcewise.tasks.models import Task
 from sourcewise.workspaces.access import NotInWorkspace, scoped_object, scoped_queryset
@@ -536,6 +538,33 @@ def update_handover(request: HttpRequest, payload: HandoverIn, handover_id: int 
         handover=handover, actor=request.user, status=payload.status, replacement=replacement, notes=payload.notes
     )
     return scoped_queryset(request, Handover).select_related("engagement").get(pk=handover.pk)
+
+
+# -- the fair band of an engagement's agreed rate (SPEC G4) ---------------------------------
+
+
+# Documented as before the move to this module: under the money tag, with the same operationId.
+@router.get(
+    "/engagements/{engagement_id}/fair-band",
+    response=responses(AgreedRateBandsOut),
+    auth=api_access(INTERNAL, {"engagement_id": Engagement}),
+    tags=["money"],
+    operation_id="sourcewise_money_api_engagement_fair_band",
+)
+def engagement_fair_band(request: HttpRequest, engagement_id: int = path_id()) -> dict[str, object]:
+    """The fair band of an engagement's agreed rate, as its findings and its page classify it
+    (a draft on its start date, otherwise today)."""
+    queryset = scoped_queryset(request, Engagement).select_related("freelancer", "task", "workspace")
+    engagement = scoped_object(request, Engagement, engagement_id, queryset)
+    context = engagement_rate_context(engagement)
+    return agreed_rate_bands_out(
+        freelancer=engagement.freelancer,
+        task=engagement.task,
+        bands=context["bands"],
+        rate=engagement.rate,
+        currency=engagement.currency,
+        on=context["band_on"],
+    )
 
 
 # -- matching (SPEC G3): freelancers ranked for a task --------------------------------------

@@ -1,4 +1,5 @@
-"""Findings of engagements: G2 managers, G6 trial first and kept small, G8 backups, checkpoints (OPS)."""
+"""Findings of engagements: G2 managers, G4 agreed rates, G6 trial first and kept small, G8 backups,
+checkpoints (OPS)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from sourcewise.core.access import INTERNAL
+from sourcewise.engagements.agreed_rates import engagement_findings, open_engagements
 from sourcewise.engagements.models import Engagement
 from sourcewise.engagements.selectors import (
     active_counts_by_manager,
@@ -17,6 +19,7 @@ from sourcewise.engagements.selectors import (
 )
 from sourcewise.findings.codes import Severity
 from sourcewise.findings.registry import CheckContext, Finding, check, coming_up
+from sourcewise.money.rules import rate_book
 from sourcewise.workspaces.models import Membership
 
 OPEN_STATES = (Engagement.State.DRAFT, Engagement.State.ACTIVE)
@@ -179,3 +182,28 @@ def engagements_without_backup_check(ctx: CheckContext) -> Iterator[Finding]:
             fix="Vet a second freelancer with these skills (Talent → Bench shows the thin skills), "
             "so the work does not stop when one person leaves.",
         )
+
+
+# -- G4: agreed rates inside the fair band --------------------------------------------------
+# Every draft or active engagement's agreed rate against the fair band. The decisions (which
+# skills, which date, a missing exchange rate) are in `engagements/agreed_rates.py` and
+# docs/money.md. The RateBook and the engagements load once per evaluation (`ctx.memo`):
+# three queries whatever the number of engagements.
+
+
+def _rated_engagements(ctx: CheckContext) -> list[Engagement]:
+    """Draft and active engagements: only the scope's in a scoped run."""
+    ids = None if ctx.scope is None else ctx.scope.ids("engagement")
+    return ctx.memo("money.open_engagements", lambda: open_engagements(ctx.workspace, ids))  # type: ignore[no-any-return]
+
+
+@check("RATE_BELOW_MARKET", "RATE_UNDER_FAIR_FLOOR", "RATE_ABOVE_HOME", "NO_RATE_BENCHMARK")
+def agreed_rates_outside_the_fair_band(ctx: CheckContext) -> Iterator[Finding]:
+    """Subject: each draft or active engagement (a draft on its start date, an active one
+    today), one finding per skill its task needs. Ended engagements are never judged."""
+    engagements = _rated_engagements(ctx)
+    if not engagements:
+        return
+    book = rate_book(ctx)
+    for engagement in engagements:
+        yield from engagement_findings(book, engagement, ctx.today)

@@ -18,6 +18,7 @@ from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
 from sourcewise.core.pagination import paginate
 from sourcewise.engagements import selectors, services
+from sourcewise.engagements.agreed_rates import engagement_rate_context, engagement_values
 from sourcewise.engagements.forms import (
     AssignManagerForm,
     CompleteForm,
@@ -37,7 +38,7 @@ from sourcewise.engagements.models import CheckpointReview, Engagement, Handover
 from sourcewise.engagements.requirements import unmet_requirements
 from sourcewise.findings.refresh import workspace_today
 from sourcewise.guidance.notifications import remind_to_acknowledge
-from sourcewise.money.agreed_rates import engagement_band_context, engagement_rate_context, engagement_values
+from sourcewise.money.agreed_rates import engagement_band_context
 from sourcewise.money.values import Money
 from sourcewise.workspaces.access import NotInWorkspace, scoped_object, scoped_queryset, workspace_view
 from sourcewise.workspaces.models import Membership
