@@ -19,7 +19,6 @@ from sourcewise.core.links import site_url
 from sourcewise.core.pagination import paginate
 from sourcewise.jobs.selectors import jobs_for
 from sourcewise.jobs.views import start_upload_job
-from sourcewise.money.agreed_rates import freelancer_rate_context
 from sourcewise.talent import services
 from sourcewise.talent.csv_io import export_lines
 from sourcewise.talent.forms import (
@@ -165,8 +164,8 @@ def _detail(request: HttpRequest, freelancer: Freelancer, status: int = 200, **f
         "portal": portal_status(freelancer),
         "invite_form": forms.get("invite_form")
         or PortalInviteForm(prefix="invite", initial={"email": freelancer.email}),
+        "fair_pay_on": today,  # the profile rate's fair band ({% freelancer_fair_pay %}, money)
     }
-    context.update(freelancer_rate_context(freelancer, today))  # the fair band of the profile rate (money)
     return render_page(request, "talent/freelancer_detail.html", context, status=status)
 
 
