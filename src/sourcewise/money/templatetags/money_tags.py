@@ -29,4 +29,5 @@ def ecb_notice(workspace: Any, used: bool = True) -> dict[str, Any]:
 @register.inclusion_tag("money/includes/freelancer_fair_pay.html", takes_context=True)
 def freelancer_fair_pay(context: template.Context, freelancer: Any, on: datetime.date) -> dict[str, Any]:
     """The card with the page's own context (the reader's membership decides the owner-only links)."""
-    return {**context.flatten(), "freelancer": freelancer, **freelancer_rate_context(freelancer, on)}
+    values: dict[str, Any] = {str(key): value for key, value in context.flatten().items()}
+    return {**values, "freelancer": freelancer, **freelancer_rate_context(freelancer, on)}
