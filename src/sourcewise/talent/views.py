@@ -20,7 +20,6 @@ from sourcewise.core.links import site_url
 from sourcewise.core.pagination import paginate
 from sourcewise.jobs.selectors import jobs_for
 from sourcewise.jobs.views import start_upload_job
-from sourcewise.money.agreed_rates import freelancer_rate_context
 from sourcewise.talent import services
 from sourcewise.talent.csv_io import export_lines
 from sourcewise.talent.forms import (
@@ -37,7 +36,6 @@ from sourcewise.talent.forms import (
     TrialForm,
 )
 from sourcewise.talent.jobs import IMPORT
-from sourcewise.talent.matching import rank_candidates
 from sourcewise.talent.models import (
     TRANSITIONS,
     Freelancer,
@@ -53,7 +51,6 @@ from sourcewise.talent.overlap import (
 )
 from sourcewise.talent.selectors import portal_status, with_bench_depth, with_profile, with_skills, with_vetting
 from sourcewise.talent.vetting import vetting_state
-from sourcewise.tasks.models import Task
 from sourcewise.workspaces.access import scoped_object, scoped_queryset, workspace_view
 
 
@@ -168,8 +165,8 @@ def _detail(request: HttpRequest, freelancer: Freelancer, status: int = 200, **f
         "portal": portal_status(freelancer),
         "invite_form": forms.get("invite_form")
         or PortalInviteForm(prefix="invite", initial={"email": freelancer.email}),
+        "fair_pay_on": today,  # the profile rate's fair band ({% freelancer_fair_pay %}, money)
     }
-    context.update(freelancer_rate_context(freelancer, today))  # the fair band of the profile rate (money)
     return render_page(request, "talent/freelancer_detail.html", context, status=status)
 
 
@@ -333,20 +330,6 @@ def bench(request: HttpRequest) -> HttpResponse:
     return render_page(
         request, "talent/bench.html", {"page": page, "thin": thin, "min_level": workspace.bench_min_level}
     )
-
-
-@workspace_view(roles=INTERNAL)
-def match(request: HttpRequest) -> HttpResponse:
-    """Pick a task to see who fits it best."""
-    tasks = scoped_queryset(request, Task).prefetch_related("skill_needs__skill").order_by("name", "id")
-    return render_page(request, "talent/match.html", {"page": paginate(request, tasks)})
-
-
-@workspace_view(roles=INTERNAL, objects={"pk": Task})
-def candidates(request: HttpRequest, pk: int) -> HttpResponse:
-    task = scoped_object(request, Task, pk)
-    ranking = rank_candidates(task, today=_today(request), freelancers=scoped_queryset(request, Freelancer))
-    return render_page(request, "talent/candidates.html", {"task": task, "ranking": ranking})
 
 
 @workspace_view(roles=INTERNAL)
