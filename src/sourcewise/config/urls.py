@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from sourcewise.api.urls import api_urls
 from sourcewise.core import views as core_views
+from sourcewise.talent import views as talent_views
 from sourcewise.workspaces import signup_views
 
 urlpatterns = [
@@ -11,6 +12,7 @@ urlpatterns = [
     path("lookups/country-defaults", core_views.lookup_country_defaults, name="lookup_country_defaults"),
     path("accounts/", include("sourcewise.accounts.urls")),
     path("accounts/", include("sourcewise.workspaces.signup_urls")),
+    path("workspaces/me/", talent_views.my_profile, name="my_profile"),
     path("workspaces/", include("sourcewise.workspaces.urls")),
     path("dashboard/", include("sourcewise.findings.urls")),
     path("talent/", include("sourcewise.talent.urls")),
