@@ -2,6 +2,8 @@ from django.urls import include, path
 
 from sourcewise.api.urls import api_urls
 from sourcewise.core import views as core_views
+from sourcewise.engagements.dashboard import dashboard
+from sourcewise.findings import urls as findings_urls
 from sourcewise.workspaces import signup_views
 
 urlpatterns = [
@@ -12,7 +14,12 @@ urlpatterns = [
     path("accounts/", include("sourcewise.accounts.urls")),
     path("accounts/", include("sourcewise.workspaces.signup_urls")),
     path("workspaces/", include("sourcewise.workspaces.urls")),
-    path("dashboard/", include("sourcewise.findings.urls")),
+    # The dashboard page is composed in engagements (findings' queue and the setup checklist)
+    # and keeps its name, findings:dashboard, next to the findings pages.
+    path(
+        "dashboard/",
+        include(([path("", dashboard, name="dashboard"), *findings_urls.urlpatterns], findings_urls.app_name)),
+    ),
     path("talent/", include("sourcewise.talent.urls")),
     path("tasks/", include("sourcewise.tasks.urls")),
     path("money/", include("sourcewise.money.urls")),

@@ -23,6 +23,7 @@ from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 from sourcewise.findings.models import PendingRefresh
+from sourcewise.findings.registry import domain
 
 # Apps whose rows the rules read. Everything else (audit, jobs, API keys, backups, sessions,
 # the stored findings themselves) never changes a finding.
@@ -196,10 +197,8 @@ def _m2m_changed(
             subjects += [(other, pk) for pk in sorted(pk_set)]
         if _label(sender) == "guidance.sop_skills":
             # An SOP on a skill reaches the tasks that need that skill.
-            from sourcewise.tasks.models import TaskSkill
-
             skills = sorted(pk_set) if _label(model) == "talent.skill" else [instance.pk]
-            needing = TaskSkill.objects.filter(skill_id__in=skills).values_list("task_id", flat=True).distinct()
+            needing = domain().tasks_needing_skills(skills)
             subjects += [("task", pk) for pk in needing]
     workspace_id = _workspace_id(instance, subjects)
     if workspace_id is not None:
