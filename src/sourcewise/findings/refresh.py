@@ -17,6 +17,7 @@ markers writes left (`PendingRefresh`) so the page you just fixed shows the find
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -40,8 +41,6 @@ class UndeclaredFindingCode(RuntimeError):
 
 
 def workspace_today(workspace: Workspace) -> datetime.date:
-    import zoneinfo
-
     try:
         zone: datetime.tzinfo = zoneinfo.ZoneInfo(workspace.timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -337,6 +336,7 @@ def ensure_fresh(workspace: Workspace, *, today: datetime.date | None = None) ->
 
 def queue_wide_refresh(workspace: Workspace) -> None:
     """Queue the workspace-wide checks (at most one queued run per workspace)."""
+    # Here, not at the top: the task module imports this one (the task runs `refresh_wide`).
     from sourcewise.findings.tasks import refresh_wide_task
 
     claimed = FindingsState.objects.filter(workspace=workspace, wide_queued_at__isnull=True).update(
@@ -347,6 +347,7 @@ def queue_wide_refresh(workspace: Workspace) -> None:
 
 
 def _snapshot(workspace: Workspace, today: datetime.date) -> None:
+    # Here, not at the top: history imports this module (today's date, the demo's full refresh).
     from sourcewise.findings.history import take_snapshot
 
     take_snapshot(workspace, today)
