@@ -18,7 +18,7 @@ from django.urls import reverse
 from sourcewise.core.access import INTERNAL
 from sourcewise.engagements.findings_hooks import STARTED_STATES
 from sourcewise.engagements.models import Engagement
-from sourcewise.findings.setup import SetupChecklist, SetupStep
+from sourcewise.findings.checklist import SetupChecklist, SetupStep
 from sourcewise.findings.views import dashboard_page
 from sourcewise.guidance.models import SOP
 from sourcewise.money.models import RateBenchmark

@@ -17,10 +17,10 @@ from sourcewise.core.forms import apply_errors
 from sourcewise.core.guardrails import GUARDRAILS
 from sourcewise.core.htmx import render_page
 from sourcewise.findings import acceptance, store
+from sourcewise.findings.checklist import SetupChecklist
 from sourcewise.findings.codes import CODES, Severity
 from sourcewise.findings.models import FindingRecord
 from sourcewise.findings.registry import SUBJECT_TYPES
-from sourcewise.findings.setup import SetupChecklist
 from sourcewise.workspaces.access import workspace_view
 from sourcewise.workspaces.models import Workspace
 
