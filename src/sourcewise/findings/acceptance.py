@@ -19,6 +19,7 @@ from django.utils import timezone
 from sourcewise.audit.services import record
 from sourcewise.core.access import OWNER
 from sourcewise.findings.codes import Severity
+from sourcewise.findings.history import take_snapshot
 from sourcewise.findings.models import FindingRecord
 from sourcewise.findings.refresh import workspace_today
 from sourcewise.workspaces.access import NotInWorkspace
@@ -127,6 +128,4 @@ def finding_unaccept(
 
 def _snapshot(finding: FindingRecord, today: datetime.date) -> None:
     # Today's point on the trend follows the score the owner now sees.
-    from sourcewise.findings.history import take_snapshot
-
     take_snapshot(finding.workspace, today)

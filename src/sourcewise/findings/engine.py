@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 from collections import Counter
 from dataclasses import dataclass
 
@@ -86,8 +87,6 @@ def evaluate(workspace: Workspace, *, today: datetime.date | None = None) -> Hea
 
 
 def _zone(workspace: Workspace) -> datetime.tzinfo:
-    import zoneinfo
-
     try:
         return zoneinfo.ZoneInfo(workspace.timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):

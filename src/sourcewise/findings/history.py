@@ -8,15 +8,16 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
+from sourcewise.findings.codes import SEVERITY_PENALTY, Severity
 from sourcewise.findings.models import FindingRecord, HealthSnapshot
+from sourcewise.findings.refresh import refresh_full, workspace_today
+from sourcewise.findings.selectors import has_outsourced_work
+from sourcewise.findings.tally import tally
 from sourcewise.workspaces.models import Workspace
 
 
 def take_snapshot(workspace: Workspace, today: datetime.date) -> HealthSnapshot:
     """Store today's score and counts (once a day; later refreshes of the day overwrite it)."""
-    from sourcewise.findings.selectors import has_outsourced_work
-    from sourcewise.findings.tally import tally
-
     counted = tally(workspace, today)  # the tallies the refresh keeps: no count over every finding
     counts, by_guardrail, accepted = counted.counts, counted.by_guardrail(), counted.accepted
     score = max(0, 100 - counted.points) if has_outsourced_work(workspace) else None
@@ -50,8 +51,6 @@ def health_history(workspace: Workspace, days: int = 90, *, today: datetime.date
     A day without a snapshot (nobody used the workspace, so no refresh ran) stays empty: the
     chart draws a gap there rather than a value nobody measured.
     """
-    from sourcewise.findings.refresh import workspace_today
-
     today = today or workspace_today(workspace)
     start = today - datetime.timedelta(days=days - 1)
     snapshots = {s.day: s for s in HealthSnapshot.objects.filter(workspace=workspace, day__gte=start, day__lte=today)}
@@ -75,8 +74,6 @@ def week_changes(workspace: Workspace, *, today: datetime.date | None = None, li
     With `limit`, at most that many of the week's rows are read (a page must not count the
     100,000 findings a bulk import opened today): `capped` then says the counts are "at least".
     """
-    from sourcewise.findings.refresh import workspace_today
-
     today = today or workspace_today(workspace)
     since = _midnight(workspace, today - datetime.timedelta(days=6))
     # Only the week's rows: the OR of two indexed conditions (finding_age, finding_open_rank).
@@ -136,9 +133,6 @@ def backfill_demo_history(workspace: Workspace, today: datetime.date) -> int:
 
     Demo only: never call it on a real workspace — its history must be what was measured.
     """
-    from sourcewise.findings.codes import SEVERITY_PENALTY, Severity
-    from sourcewise.findings.refresh import refresh_full
-
     refresh_full(workspace, today=today)  # today's snapshot: the real one
     now = HealthSnapshot.objects.get(workspace=workspace, day=today)
     penalty_now = 15 * now.critical + 5 * now.warning + now.info

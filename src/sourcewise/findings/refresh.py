@@ -4,8 +4,9 @@ Three ways in, all ending in `_sync`, which writes only the difference:
 
 - `refresh_full`: every check on the whole workspace (the daily job, `sourcewise health
   --refresh`, the first read of a new day, or a write that touches the whole workspace);
-- `refresh_scope`: the local checks on the subjects a write touched, widened by
-  `scope_for` to every subject whose findings that write can change;
+- `refresh_scope`: the local checks on the subjects a write touched, widened by the
+  domain's `scope_for` (`engagements.findings_hooks`) to every subject whose findings that
+  write can change;
 - `refresh_wide`: the workspace-wide checks (shares, concentration, bench depth), queued
   as a background task after writes.
 
@@ -16,6 +17,7 @@ markers writes left (`PendingRefresh`) so the page you just fixed shows the find
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -27,7 +29,7 @@ from django.utils import timezone
 
 from sourcewise.findings.codes import SEVERITY_ORDER, SEVERITY_PENALTY, Severity
 from sourcewise.findings.models import FindingRecord, FindingsState, FindingTally, PendingRefresh
-from sourcewise.findings.registry import SUBJECT_TYPES, Check, CheckContext, Finding, Scope, registered_checks
+from sourcewise.findings.registry import SUBJECT_TYPES, Check, CheckContext, Finding, Scope, domain, registered_checks
 from sourcewise.findings.tracking import REFERENCE
 from sourcewise.workspaces.models import Workspace
 
@@ -39,8 +41,6 @@ class UndeclaredFindingCode(RuntimeError):
 
 
 def workspace_today(workspace: Workspace) -> datetime.date:
-    import zoneinfo
-
     try:
         zone: datetime.tzinfo = zoneinfo.ZoneInfo(workspace.timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -291,71 +291,6 @@ def refresh_scope(workspace: Workspace, scope: Scope, *, today: datetime.date | 
     )
 
 
-def scope_for(
-    workspace: Workspace, touched: dict[str, set[int]], referenced: dict[str, set[int]] | None = None
-) -> Scope:
-    """Widen the subjects a write touched to all subjects whose local findings it can change.
-
-    An engagement's findings read its freelancer, task, manager and the task's SOPs; a
-    freelancer's read their engagements (trials count for their full engagements and their
-    vetting); a task's read its engagements and SOPs; a member's the engagements they
-    manage; an SOP's change reaches the tasks it is on and the tasks that need one of its
-    skills. So: the tasks of every touched SOP, the engagements of every touched subject,
-    then the freelancers, tasks and managers of those engagements, the sibling engagements
-    of those freelancers, and the SOPs of those tasks.
-
-    `referenced` subjects (a task or manager an engagement points to, when only the
-    engagement changed) are looked at themselves, without widening to their engagements.
-    """
-    from sourcewise.engagements.models import Engagement
-    from sourcewise.guidance.models import SOP
-    from sourcewise.tasks.models import TaskSkill
-
-    engagements = Engagement.objects.filter(workspace=workspace)
-    sops = set(touched.get("sop", ()))
-    tasks = set(touched.get("task", ()))
-    if sops:
-        on_task = SOP.tasks.through.objects.filter(sop_id__in=sorted(sops)).values_list("task_id", flat=True)
-        on_skill = TaskSkill.objects.filter(skill__sops__in=sorted(sops), task__workspace=workspace).values_list(
-            "task_id", flat=True
-        )
-        tasks |= set(on_task) | set(on_skill)
-    freelancers = set(touched.get("freelancer", ()))
-    members = set(touched.get("membership", ()))
-    # One indexed lookup per kind of seed (an OR of the four scans the whole table).
-    fields = ("pk", "freelancer_id", "task_id", "manager_id")
-    rows = []
-    for lookup, ids in (
-        ("pk__in", touched.get("engagement", ())),
-        ("freelancer__in", freelancers),
-        ("task__in", tasks),
-        ("manager__in", members),
-    ):
-        if ids:
-            rows += list(engagements.filter(**{lookup: sorted(ids)}).values_list(*fields))
-    new_freelancers = {r[1] for r in rows} - freelancers
-    freelancers |= new_freelancers
-    if new_freelancers:
-        rows += list(
-            engagements.filter(freelancer__in=sorted(new_freelancers)).values_list(
-                "pk", "freelancer_id", "task_id", "manager_id"
-            )
-        )
-    engagement_ids = {r[0] for r in rows} | set(touched.get("engagement", ()))
-    tasks |= {r[2] for r in rows}
-    members |= {r[3] for r in rows if r[3] is not None}
-    referenced = referenced or {}
-    tasks |= referenced.get("task", set())
-    members |= referenced.get("membership", set())
-    return Scope(
-        engagement=frozenset(engagement_ids),
-        freelancer=frozenset(freelancers),
-        task=frozenset(tasks),
-        sop=frozenset(sops),
-        membership=frozenset(members),
-    )
-
-
 def ensure_fresh(workspace: Workspace, *, today: datetime.date | None = None) -> None:
     """Apply what writes left behind before a read: one small query when nothing did."""
     today = today or workspace_today(workspace)
@@ -394,13 +329,14 @@ def ensure_fresh(workspace: Workspace, *, today: datetime.date | None = None) ->
             touched[subject_type].add(subject_id)
     with transaction.atomic():
         _lock_state(workspace)
-        refresh_scope(workspace, scope_for(workspace, touched, referenced), today=today)
+        refresh_scope(workspace, domain().scope_for(workspace, touched, referenced), today=today)
         PendingRefresh.objects.filter(workspace_id=workspace.pk, pk__lte=markers[-1][0]).delete()
     queue_wide_refresh(workspace)
 
 
 def queue_wide_refresh(workspace: Workspace) -> None:
     """Queue the workspace-wide checks (at most one queued run per workspace)."""
+    # Here, not at the top: the task module imports this one (the task runs `refresh_wide`).
     from sourcewise.findings.tasks import refresh_wide_task
 
     claimed = FindingsState.objects.filter(workspace=workspace, wide_queued_at__isnull=True).update(
@@ -411,6 +347,7 @@ def queue_wide_refresh(workspace: Workspace) -> None:
 
 
 def _snapshot(workspace: Workspace, today: datetime.date) -> None:
+    # Here, not at the top: history imports this module (today's date, the demo's full refresh).
     from sourcewise.findings.history import take_snapshot
 
     take_snapshot(workspace, today)

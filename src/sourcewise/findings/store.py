@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from sourcewise.findings import selectors
+from sourcewise.findings.codes import CODES, SEVERITY_ORDER, Severity
 from sourcewise.findings.engine import NOT_ENOUGH_DATA, SCORED  # one spelling of the two statuses
 from sourcewise.findings.models import FindingRecord, FindingRecordQuerySet, FindingsState
 from sourcewise.findings.refresh import ensure_fresh, workspace_today
@@ -212,8 +213,6 @@ class CodeGroup:
 
 def code_groups(workspace: Workspace, today: datetime.date, counted: Tally | None = None) -> list[CodeGroup]:
     """The counting findings by code, worst severity first, then the most frequent (from the tallies)."""
-    from sourcewise.findings.codes import CODES, SEVERITY_ORDER, Severity
-
     counted = counted or tally(workspace, today)
     groups: dict[str, tuple[int, int]] = {}  # code → (worst rank, count)
     for (code, severity), n in counted.counting.items():

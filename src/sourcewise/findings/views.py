@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -16,11 +17,12 @@ from sourcewise.core.forms import apply_errors
 from sourcewise.core.guardrails import GUARDRAILS
 from sourcewise.core.htmx import render_page
 from sourcewise.findings import acceptance, store
+from sourcewise.findings.checklist import SetupChecklist
 from sourcewise.findings.codes import CODES, Severity
 from sourcewise.findings.models import FindingRecord
 from sourcewise.findings.registry import SUBJECT_TYPES
-from sourcewise.findings.selectors import setup_checklist
 from sourcewise.workspaces.access import workspace_view
+from sourcewise.workspaces.models import Workspace
 
 SECTION_SIZE = 10  # accepted and coming-up rows shown on the dashboard; the list shows the rest
 FIX_FIRST = 5
@@ -70,12 +72,13 @@ def _list_context(request: HttpRequest, today: datetime.date) -> dict[str, Any]:
     }
 
 
-@workspace_view(roles=INTERNAL)
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard_page(request: HttpRequest, setup_checklist: Callable[[Workspace], SetupChecklist]) -> HttpResponse:
     """The work queue: score, what to fix first, findings by code, the filterable list, accepted, coming up.
 
     Everything is read from the stored findings (a handful of indexed queries whatever the
-    size); an htmx request for the list (filter, next page) reads only the list.
+    size); an htmx request for the list (filter, next page) reads only the list. The page
+    is served by `engagements.dashboard.dashboard`, which adds the setup checklist (it
+    counts rows of the apps above findings): `setup_checklist` is called only for a full page.
     """
     workspace = request.workspace  # type: ignore[attr-defined]
     health = store.stored_health(workspace)
