@@ -15,9 +15,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from sourcewise.engagements.models import Engagement, Milestone, TimeEntry
+from sourcewise.guidance.audiences import SopAudience, register_sop_audience
 from sourcewise.guidance.models import SOP
 from sourcewise.guidance.portal import register_home_section
-from sourcewise.guidance.selectors import SopAudience, register_sop_audience
 from sourcewise.talent.models import Freelancer
 from sourcewise.workspaces.access import scoped_queryset
 
