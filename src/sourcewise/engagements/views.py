@@ -43,7 +43,6 @@ from sourcewise.engagements.forms import (
 )
 from sourcewise.engagements.models import CheckpointReview, Engagement, Handover, Milestone, Offboarding, TimeEntry
 from sourcewise.engagements.requirements import unmet_requirements
-from sourcewise.findings.refresh import workspace_today
 from sourcewise.guidance.notifications import remind_to_acknowledge
 from sourcewise.money.agreed_rates import engagement_band_context, engagement_rate_context, engagement_values
 from sourcewise.workspaces.models import Membership
@@ -204,7 +203,7 @@ def engagement_request_acknowledgement(request: HttpRequest, pk: int) -> HttpRes
     if engagement.freelancer.user_id is None:
         messages.error(request, f"{engagement.freelancer.name} has no portal login yet: invite them first.")
         return redirect("talent:freelancer_detail", pk=engagement.freelancer_id)
-    today = workspace_today(request.workspace)  # type: ignore[attr-defined]
+    today = request.workspace.today()  # type: ignore[attr-defined]
     sent = remind_to_acknowledge(engagement=engagement, actor=request.user, today=today)
     if sent:
         messages.success(

@@ -17,7 +17,6 @@ from sourcewise.core.downloads import uploaded_file_response
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
 from sourcewise.core.pagination import paginate
-from sourcewise.findings.refresh import workspace_today
 from sourcewise.guidance import selectors, services
 from sourcewise.guidance.forms import DocumentTypeForm, SOPForm, SOPVersionForm, TrainingForm
 from sourcewise.guidance.models import SOP, DocumentType, FreelancerDocument, PulseResponse, SOPVersion
@@ -210,7 +209,7 @@ def freelancer_request_documents(request: HttpRequest, pk: int) -> HttpResponse:
     freelancer = scoped_object(request, Freelancer, pk, scoped_queryset(request, Freelancer).select_related("user"))
     if freelancer.user_id is None:
         messages.error(request, f"{freelancer.name} has no portal login yet: invite them first.")
-    elif request_documents(freelancer=freelancer, actor=request.user, today=workspace_today(request.workspace)):  # type: ignore[attr-defined]
+    elif request_documents(freelancer=freelancer, actor=request.user, today=request.workspace.today()):  # type: ignore[attr-defined]
         messages.success(request, f"{freelancer.name} was asked to upload the missing documents.")
     else:
         messages.info(request, "Nothing sent: nothing is missing, or they were asked today already.")

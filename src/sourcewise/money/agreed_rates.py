@@ -22,14 +22,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import zoneinfo
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch, prefetch_related_objects
-from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from sourcewise.findings.codes import Severity
@@ -80,15 +78,6 @@ class SkillBand:
         if self.band is not None:
             return self.band.explanation
         return self.error.messages[0] if self.error is not None else ""
-
-
-def workspace_today(workspace: Workspace) -> datetime.date:
-    """Today in the workspace's time zone (the date the health evaluation uses)."""
-    try:
-        zone: datetime.tzinfo = zoneinfo.ZoneInfo(workspace.timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = datetime.UTC
-    return timezone.localdate(timezone=zone)
 
 
 def rate_date(engagement: Engagement, today: datetime.date) -> datetime.date:
@@ -237,7 +226,7 @@ def engagement_band_context(workspace: Workspace, data: Mapping[str, Any] | None
     values = form.cleaned_data
     task, freelancer = values["task"], values["freelancer"]
     skills = task_skills(task)
-    on_date = values["start_date"] or workspace_today(workspace)
+    on_date = values["start_date"] or workspace.today()
     book = load_rate_book(workspace, skill_ids=[s.pk for s in skills])
     context.update(
         bands=bands_for(
@@ -269,7 +258,7 @@ def engagement_values(engagement: Engagement) -> dict[str, Any]:
 def engagement_rate_context(engagement: Engagement) -> dict[str, Any]:
     """The engagement page's fair-pay card: the same bands as its findings (three queries)."""
     workspace = engagement.workspace
-    today = workspace_today(workspace)
+    today = workspace.today()
     skills = task_skills(engagement.task)
     book = load_rate_book(workspace, skill_ids=[s.pk for s in skills])
     return {

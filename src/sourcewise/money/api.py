@@ -27,7 +27,6 @@ from sourcewise.money.agreed_rates import (
     bands_for,
     engagement_rate_context,
     task_skills,
-    workspace_today,
 )
 from sourcewise.money.conversion import Conversion, RateUsed, builtin_rates, convert, exact, load_rates
 from sourcewise.money.ecb import SOURCE as ECB_SOURCE
@@ -148,7 +147,7 @@ class BuiltinRatesOut(Schema):
 @router.get("/exchange-rates/builtin", response=responses(BuiltinRatesOut), auth=api_access(INTERNAL))
 def builtin_exchange_rates(request: HttpRequest) -> dict[str, object]:
     """The built-in ECB reference rates: their source, the bundled history's dates and age."""
-    builtin = builtin_rates(workspace_today(request.workspace))  # type: ignore[attr-defined]
+    builtin = builtin_rates(request.workspace.today())  # type: ignore[attr-defined]
     return {
         "source": builtin.citation,
         "label": ECB_SOURCE,
@@ -170,7 +169,7 @@ class RateLookupParams(Schema):
 def lookup_exchange_rate(request: HttpRequest, params: Query[RateLookupParams]) -> dict[str, object]:
     """The rate a conversion of `currency` on `on` uses: the owner's when valid, else the ECB's; 422 when none."""
     workspace = request.workspace  # type: ignore[attr-defined]
-    return rate_used_out(load_rates(workspace).rate_on(params.currency, params.on or workspace_today(workspace)))
+    return rate_used_out(load_rates(workspace).rate_on(params.currency, params.on or workspace.today()))
 
 
 @router.get(
@@ -499,7 +498,7 @@ def agreed_rate_fair_band(request: HttpRequest, params: Query[AgreedRateParams])
     freelancer = scoped_object(request, Freelancer, params.freelancer_id)
     task = scoped_object(request, Task, params.task_id)
     skills = task_skills(task)
-    on = params.on or workspace_today(workspace)
+    on = params.on or workspace.today()
     book = load_rate_book(workspace, skill_ids=[s.pk for s in skills])
     bands = bands_for(
         book, skills=skills, country=freelancer.country, rate=params.rate, currency=params.currency, on_date=on

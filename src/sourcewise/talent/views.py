@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import copy
-import zoneinfo
 from typing import Any
 
 from django.contrib import messages
@@ -9,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sourcewise.core.access import INTERNAL, scoped_object, scoped_queryset, workspace_view
@@ -56,7 +54,7 @@ from sourcewise.tasks.models import Task
 
 
 def _today(request: HttpRequest) -> Any:
-    return timezone.localdate(timezone=zoneinfo.ZoneInfo(request.workspace.timezone))  # type: ignore[attr-defined]
+    return request.workspace.today()  # type: ignore[attr-defined]
 
 
 @workspace_view(roles=INTERNAL)

@@ -6,7 +6,6 @@ from typing import Any
 
 from django import template
 
-from sourcewise.money.agreed_rates import workspace_today
 from sourcewise.money.conversion import builtin_rates
 
 register = template.Library()
@@ -17,5 +16,5 @@ def ecb_notice(workspace: Any, used: bool = True) -> dict[str, Any]:
     """The notice when the bundled history is old (`used=False`: the page used no ECB rate, say nothing)."""
     if workspace is None or not used:
         return {"builtin": None}
-    builtin = builtin_rates(workspace_today(workspace))
+    builtin = builtin_rates(workspace.today())
     return {"builtin": builtin if builtin.freshness.stale else None}
