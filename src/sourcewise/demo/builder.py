@@ -22,8 +22,8 @@ from typing import Any
 
 from django.apps import apps
 from django.db import transaction
-from django.utils import timezone
 
+from sourcewise.core.dates import server_today
 from sourcewise.findings.history import backfill_demo_history
 
 DEMO_PASSWORD = "lumen-demo-2026"  # noqa: S105 (the published demo login)
@@ -77,7 +77,7 @@ def build_demo(
 
     `classic=False` builds Lumen Studio alone: half the time, for tests that only walk through it.
     """
-    day = today or timezone.localdate()
+    day = today or server_today()
     ctx = DemoContext(domain=domain, today=day)
     built = [ctx]
     if classic:

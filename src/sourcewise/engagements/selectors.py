@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Avg, Count, Max, QuerySet, Sum
-from django.utils import timezone
 
+from sourcewise.core.dates import server_today
 from sourcewise.engagements.models import CheckpointReview, Engagement, Handover, Milestone, TimeEntry
 from sourcewise.talent.matching import Candidate as MatchCandidate
 from sourcewise.talent.matching import rank_candidates
@@ -232,7 +232,7 @@ def replacement_candidates(
         .filter(offboarding__isnull=True)
         .exclude(pk=engagement.freelancer_id)
     )
-    ranking = rank_candidates(engagement.task, today=today or timezone.localdate(), limit=limit, freelancers=others)
+    ranking = rank_candidates(engagement.task, today=today or server_today(), limit=limit, freelancers=others)
     return [*ranking.eligible, *ranking.failing][:limit]
 
 

@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from sourcewise.core.access import (
@@ -23,6 +22,7 @@ from sourcewise.core.access import (
     scoped_queryset,
     workspace_view,
 )
+from sourcewise.core.dates import server_today
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
 from sourcewise.core.pagination import paginate
@@ -557,7 +557,7 @@ def offboarding_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request, Offboarding, pk, scoped_queryset(request, Offboarding).select_related("freelancer")
     )
     handovers = selectors.handovers_with_related(scoped_queryset(request, Handover).filter(offboarding=offboarding))
-    today = timezone.localdate()
+    today = server_today()
     rows = []
     for handover in handovers:
         candidates = selectors.replacement_candidates(handover.engagement, today=today, limit=5)

@@ -9,10 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Max
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from sourcewise.core.access import EVERYONE, INTERNAL, scoped_object, scoped_queryset, workspace_view
+from sourcewise.core.dates import server_today
 from sourcewise.core.downloads import uploaded_file_response
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
@@ -157,7 +157,7 @@ def document_overview(request: HttpRequest) -> HttpResponse:
             return redirect("guidance:document_overview")
     people = scoped_queryset(request, Freelancer).filter(user__isnull=False).order_by("name", "id")
     page = paginate(request, people)
-    today = timezone.localdate()
+    today = server_today()
     statuses = selectors.document_statuses(people.filter(pk__in=[p.pk for p in page]), workspace, today)
     rows = [(person, statuses.get(person.pk, [])) for person in page]
     types = scoped_queryset(request, DocumentType).annotate(uploads=Count("documents")).order_by("name", "id")
@@ -194,7 +194,7 @@ def freelancer_documents(request: HttpRequest, pk: int) -> HttpResponse:
     statuses = selectors.document_statuses(
         Freelancer.objects.filter(pk=freelancer.pk),
         request.workspace,
-        timezone.localdate(),  # type: ignore[attr-defined]
+        server_today(),  # type: ignore[attr-defined]
     ).get(freelancer.pk, [])
     uploads = paginate(request, selectors.documents_of(freelancer))
     return render_page(
@@ -264,7 +264,7 @@ def member_training(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         Membership.objects.filter(workspace=request.workspace, role__in=INTERNAL).select_related("user"),  # type: ignore[attr-defined]
     )
-    form = TrainingForm(request.POST or None, initial={"date": timezone.localdate()})
+    form = TrainingForm(request.POST or None, initial={"date": server_today()})
     if request.method == "POST" and form.is_valid():
         try:
             services.record_training(member=member, actor=request.user, **form.cleaned_data)

@@ -12,13 +12,13 @@ from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from sourcewise.api.access import api_access
 from sourcewise.api.pagination import PageParams, keyset_page
 from sourcewise.api.schemas import Id, InputSchema, Page, path_id, responses
 from sourcewise.core.access import INTERNAL, OWNER, scoped_object, scoped_queryset
+from sourcewise.core.dates import server_today
 from sourcewise.core.schemas import CountryCode, CurrencyCode
 from sourcewise.engagements.models import Engagement
 from sourcewise.money import services
@@ -220,7 +220,7 @@ class ConvertParams(Schema):
 @router.get("/convert", response=responses(ConversionOut), auth=api_access(INTERNAL))
 def convert_amount(request: HttpRequest, params: Query[ConvertParams]) -> dict[str, object]:
     """The amount in the workspace currency with the rate valid on the date; 422 when no rate is."""
-    on = params.on or timezone.localdate()
+    on = params.on or server_today()
     return conversion_out(convert(request.workspace, params.amount, params.currency, on))  # type: ignore[attr-defined]
 
 
@@ -424,7 +424,7 @@ def fair_band(request: HttpRequest, params: Query[FairBandParams]) -> dict[str, 
         country=params.country,
         rate=params.rate,
         currency=params.currency,
-        on_date=params.on or timezone.localdate(),
+        on_date=params.on or server_today(),
     )
     return fair_band_out(band)
 

@@ -6,10 +6,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sourcewise.core.access import INTERNAL, scoped_object, scoped_queryset, workspace_view
+from sourcewise.core.dates import server_today
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
 from sourcewise.core.pagination import paginate
@@ -251,7 +251,7 @@ def task_export(request: HttpRequest) -> StreamingHttpResponse:
     workspace = request.workspace  # type: ignore[attr-defined]
     lines = export_tasks(active(scoped_queryset(request, Task)))
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    stamp = timezone.localdate().isoformat()
+    stamp = server_today().isoformat()
     response["Content-Disposition"] = f'attachment; filename="tasks-{workspace.pk}-{stamp}.csv"'
     return response
 
