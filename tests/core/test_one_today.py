@@ -61,7 +61,7 @@ def bare_todays(source: str) -> list[tuple[int, str]]:
             and _no_value(func.value)
         ):
             found.append((node.lineno, f"{_name(func.value.func)}().date()"))
-    return found
+    return sorted(found)
 
 
 def test_no_bare_today_outside_the_workspace_and_the_server_helper() -> None:
