@@ -130,7 +130,6 @@ class World:
         return rows[n % len(rows)] if rows else None
 
     def today(self) -> datetime.date:
-
         return self.ws.today()
 
     # -- writes ---------------------------------------------------------------------------------

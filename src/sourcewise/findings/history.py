@@ -49,7 +49,6 @@ def health_history(workspace: Workspace, days: int = 90, *, today: datetime.date
     A day without a snapshot (nobody used the workspace, so no refresh ran) stays empty: the
     chart draws a gap there rather than a value nobody measured.
     """
-
     today = today or workspace.today()
     start = today - datetime.timedelta(days=days - 1)
     snapshots = {s.day: s for s in HealthSnapshot.objects.filter(workspace=workspace, day__gte=start, day__lte=today)}
@@ -73,7 +72,6 @@ def week_changes(workspace: Workspace, *, today: datetime.date | None = None, li
     With `limit`, at most that many of the week's rows are read (a page must not count the
     100,000 findings a bulk import opened today): `capped` then says the counts are "at least".
     """
-
     today = today or workspace.today()
     since = _midnight(workspace, today - datetime.timedelta(days=6))
     # Only the week's rows: the OR of two indexed conditions (finding_age, finding_open_rank).
