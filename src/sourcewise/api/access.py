@@ -36,7 +36,7 @@ class ApiAccess(HttpBearer):
         request.workspace = membership.workspace  # type: ignore[attr-defined]
         request._sourcewise_membership = membership  # type: ignore[attr-defined]
         if membership.role not in self.roles:
-            from sourcewise.core.access import deny
+            from sourcewise.workspaces.access import deny
 
             raise deny(request, f"A {membership.role} may not use this operation.")
         return membership

@@ -21,8 +21,8 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 
-from sourcewise.core.access import audit_refusal
 from sourcewise.core.middleware import is_database_locked
+from sourcewise.workspaces.access import audit_refusal
 
 logger = logging.getLogger(__name__)
 

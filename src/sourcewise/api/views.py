@@ -8,7 +8,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sourcewise.api import services
 from sourcewise.api.models import ApiToken
-from sourcewise.core.access import EVERYONE, workspace_view
+from sourcewise.core.access import EVERYONE
+from sourcewise.workspaces.access import workspace_view
 
 
 @workspace_view(roles=EVERYONE)

@@ -13,9 +13,10 @@ from sourcewise.backups.catalog import backup_models
 from sourcewise.backups.forms import RestoreForm
 from sourcewise.backups.jobs import RESTORE
 from sourcewise.backups.services import export_workspace
-from sourcewise.core.access import OWNER, workspace_view
+from sourcewise.core.access import OWNER
 from sourcewise.core.dates import server_today
 from sourcewise.jobs.services import save_upload, start_job
+from sourcewise.workspaces.access import workspace_view
 from sourcewise.workspaces.services import switch_workspace
 
 

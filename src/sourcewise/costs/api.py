@@ -18,13 +18,14 @@ from ninja import Field, Query, Router, Schema
 from sourcewise.api.access import api_access
 from sourcewise.api.pagination import PageParams, keyset_page
 from sourcewise.api.schemas import Id, InputSchema, Page, path_id, responses
-from sourcewise.core.access import EVERYONE, INTERNAL, OWNER, scoped_object, scoped_queryset
+from sourcewise.core.access import EVERYONE, INTERNAL, OWNER
 from sourcewise.core.schemas import CurrencyCode
 from sourcewise.costs import selectors, services
 from sourcewise.costs.models import AMOUNT_DIGITS, AMOUNT_PLACES, CostEntry, Invoice, InvoiceLine
 from sourcewise.engagements.models import Engagement
 from sourcewise.money.conversion import exact
 from sourcewise.tasks.models import Task
+from sourcewise.workspaces.access import scoped_object, scoped_queryset
 from sourcewise.workspaces.models import Membership
 
 router = Router(tags=["costs"])

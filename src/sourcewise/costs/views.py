@@ -18,7 +18,8 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sourcewise.core.access import EVERYONE, INTERNAL, OWNER, scoped_object, scoped_queryset, workspace_view
+from sourcewise.core.access import EVERYONE, INTERNAL, OWNER
+from sourcewise.core.csvio import csv_response
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
 from sourcewise.core.pagination import paginate
@@ -37,6 +38,7 @@ from sourcewise.costs.forms import (
 from sourcewise.costs.jobs import IMPORT
 from sourcewise.costs.models import Category, CostEntry, Invoice, InvoiceLine
 from sourcewise.jobs.views import start_upload_job
+from sourcewise.workspaces.access import scoped_object, scoped_queryset, workspace_view
 from sourcewise.workspaces.models import Membership
 
 
@@ -133,9 +135,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def entry_export(request: HttpRequest) -> StreamingHttpResponse:
     entries, _form, _applied = filtered_entries(request)
-    response = StreamingHttpResponse(services.export_lines(entries), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="costs.csv"'
-    return response
+    return csv_response(services.export_lines(entries), "costs.csv")
 
 
 @workspace_view(roles=INTERNAL)

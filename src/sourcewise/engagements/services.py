@@ -24,10 +24,9 @@ from django.db import transaction
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
-from sourcewise.audit.services import record, record_many
+from sourcewise.audit.services import record, record_many, save_audited, snapshot
 from sourcewise.core.access import INTERNAL, OWNER
 from sourcewise.core.dates import server_today
-from sourcewise.core.services import save_audited, snapshot
 from sourcewise.engagements.fees import work_changed
 from sourcewise.engagements.models import CheckpointReview, Engagement, Handover, Milestone, Offboarding, TimeEntry
 from sourcewise.engagements.requirements import unmet_requirements

@@ -13,13 +13,13 @@ from typing import Any
 from django.db.models import Q, QuerySet, Sum
 from django.http import HttpRequest
 
-from sourcewise.core.access import scoped_queryset
 from sourcewise.core.dates import server_today
 from sourcewise.engagements.models import Engagement, Milestone, TimeEntry
 from sourcewise.guidance.models import SOP
 from sourcewise.guidance.portal import register_home_section
 from sourcewise.guidance.selectors import SopAudience, register_sop_audience
 from sourcewise.talent.models import Freelancer
+from sourcewise.workspaces.access import scoped_queryset
 
 OPEN = (Engagement.State.DRAFT, Engagement.State.ACTIVE)
 

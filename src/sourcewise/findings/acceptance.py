@@ -17,9 +17,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from sourcewise.audit.services import record
-from sourcewise.core.access import OWNER, NotInWorkspace
+from sourcewise.core.access import OWNER
 from sourcewise.findings.codes import Severity
 from sourcewise.findings.models import FindingRecord
+from sourcewise.workspaces.access import NotInWorkspace
 from sourcewise.workspaces.models import Membership
 
 MAX_REVIEW_DAYS = 366  # a risk is looked at again at least once a year

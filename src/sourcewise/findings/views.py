@@ -11,14 +11,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sourcewise.core.access import INTERNAL, OWNER, workspace_view
+from sourcewise.core.access import INTERNAL, OWNER
 from sourcewise.core.forms import apply_errors
+from sourcewise.core.guardrails import GUARDRAILS
 from sourcewise.core.htmx import render_page
 from sourcewise.findings import acceptance, store
-from sourcewise.findings.codes import CODES, GUARDRAILS, Severity
+from sourcewise.findings.codes import CODES, Severity
 from sourcewise.findings.models import FindingRecord
 from sourcewise.findings.registry import SUBJECT_TYPES
 from sourcewise.findings.selectors import setup_checklist
+from sourcewise.workspaces.access import workspace_view
 
 SECTION_SIZE = 10  # accepted and coming-up rows shown on the dashboard; the list shows the rest
 FIX_FIRST = 5

@@ -13,7 +13,7 @@ from ninja import Field, Query, Router, Schema
 from sourcewise.api.access import api_access
 from sourcewise.api.pagination import PageParams, keyset_page
 from sourcewise.api.schemas import Id, InputSchema, Page, path_id, responses
-from sourcewise.core.access import EVERYONE, FREELANCER, INTERNAL, scoped_object, scoped_queryset
+from sourcewise.core.access import EVERYONE, FREELANCER, INTERNAL
 from sourcewise.core.dates import server_today
 from sourcewise.guidance import selectors, services
 from sourcewise.guidance.models import (
@@ -28,6 +28,7 @@ from sourcewise.guidance.models import (
 from sourcewise.guidance.portal import my_profile
 from sourcewise.talent.models import Skill
 from sourcewise.tasks.models import Task
+from sourcewise.workspaces.access import scoped_object, scoped_queryset
 from sourcewise.workspaces.models import Membership
 
 router = Router(tags=["guidance"])

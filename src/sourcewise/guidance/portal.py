@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sourcewise.core.access import FREELANCER, deny, scoped_object, scoped_queryset, workspace_view
+from sourcewise.core.access import FREELANCER
 from sourcewise.core.dates import server_today
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
@@ -28,6 +28,7 @@ from sourcewise.guidance import selectors, services
 from sourcewise.guidance.forms import DocumentUploadForm, PulseForm
 from sourcewise.guidance.models import SOP, PulseResponse
 from sourcewise.talent.models import Freelancer
+from sourcewise.workspaces.access import deny, scoped_object, scoped_queryset, workspace_view
 
 
 @dataclass(frozen=True)

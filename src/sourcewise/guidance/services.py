@@ -11,8 +11,7 @@ from django.core.files.base import File
 from django.db import transaction
 from django.db.models import Max
 
-from sourcewise.audit.services import record
-from sourcewise.core.services import save_audited, snapshot
+from sourcewise.audit.services import record, save_audited, snapshot
 from sourcewise.guidance.models import (
     SOP,
     DocumentType,

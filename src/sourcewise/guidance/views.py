@@ -11,7 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods
 
-from sourcewise.core.access import EVERYONE, INTERNAL, scoped_object, scoped_queryset, workspace_view
+from sourcewise.core.access import EVERYONE, INTERNAL
 from sourcewise.core.dates import server_today
 from sourcewise.core.downloads import uploaded_file_response
 from sourcewise.core.forms import apply_errors
@@ -22,6 +22,7 @@ from sourcewise.guidance.forms import DocumentTypeForm, SOPForm, SOPVersionForm,
 from sourcewise.guidance.models import SOP, DocumentType, FreelancerDocument, PulseResponse, SOPVersion
 from sourcewise.guidance.notifications import request_documents
 from sourcewise.talent.models import Freelancer
+from sourcewise.workspaces.access import scoped_object, scoped_queryset, workspace_view
 from sourcewise.workspaces.models import Membership
 
 # SOPs ----------------------------------------------------------------------------------

@@ -10,8 +10,9 @@ from ninja import Router, Schema
 
 from sourcewise.api.access import api_access
 from sourcewise.api.schemas import path_id, responses
-from sourcewise.core.access import INTERNAL, scoped_object
+from sourcewise.core.access import INTERNAL
 from sourcewise.jobs.models import Job
+from sourcewise.workspaces.access import scoped_object
 
 router = Router(tags=["jobs"])
 

@@ -7,10 +7,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from sourcewise.core.access import INTERNAL, scoped_object, workspace_view
+from sourcewise.core.access import INTERNAL
 from sourcewise.core.htmx import render_page
 from sourcewise.jobs.models import Job
 from sourcewise.jobs.services import save_upload, start_job
+from sourcewise.workspaces.access import scoped_object, workspace_view
 
 
 @workspace_view(roles=INTERNAL, objects={"pk": Job})

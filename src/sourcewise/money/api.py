@@ -17,15 +17,13 @@ from ninja import Field, Query, Router, Schema
 from sourcewise.api.access import api_access
 from sourcewise.api.pagination import PageParams, keyset_page
 from sourcewise.api.schemas import Id, InputSchema, Page, path_id, responses
-from sourcewise.core.access import INTERNAL, OWNER, scoped_object, scoped_queryset
+from sourcewise.core.access import INTERNAL, OWNER
 from sourcewise.core.dates import server_today
 from sourcewise.core.schemas import CountryCode, CurrencyCode
-from sourcewise.engagements.models import Engagement
 from sourcewise.money import services
 from sourcewise.money.agreed_rates import (
     SkillBand,
     bands_for,
-    engagement_rate_context,
     task_skills,
 )
 from sourcewise.money.conversion import Conversion, RateUsed, builtin_rates, convert, exact, load_rates
@@ -34,6 +32,7 @@ from sourcewise.money.fairband import FairBand, Market, classify_rate, load_rate
 from sourcewise.money.models import MONEY_DIGITS, MONEY_PLACES, RATE_DIGITS, RATE_PLACES, ExchangeRate, RateBenchmark
 from sourcewise.talent.models import Freelancer, Skill
 from sourcewise.tasks.models import Task
+from sourcewise.workspaces.access import scoped_object, scoped_queryset
 
 router = Router(tags=["money"])
 
@@ -465,7 +464,7 @@ def skill_band_out(sb: SkillBand) -> dict[str, object]:
     }
 
 
-def _bands_out(
+def agreed_rate_bands_out(
     *, freelancer: Freelancer, task: Task, bands: list[SkillBand], rate: Decimal, currency: str, on: datetime.date
 ) -> dict[str, object]:
     return {
@@ -503,25 +502,6 @@ def agreed_rate_fair_band(request: HttpRequest, params: Query[AgreedRateParams])
     bands = bands_for(
         book, skills=skills, country=freelancer.country, rate=params.rate, currency=params.currency, on_date=on
     )
-    return _bands_out(freelancer=freelancer, task=task, bands=bands, rate=params.rate, currency=params.currency, on=on)
-
-
-@router.get(
-    "/engagements/{engagement_id}/fair-band",
-    response=responses(AgreedRateBandsOut),
-    auth=api_access(INTERNAL, {"engagement_id": Engagement}),
-)
-def engagement_fair_band(request: HttpRequest, engagement_id: int = path_id()) -> dict[str, object]:
-    """The fair band of an engagement's agreed rate, as its findings and its page classify it
-    (a draft on its start date, otherwise today)."""
-    queryset = scoped_queryset(request, Engagement).select_related("freelancer", "task", "workspace")
-    engagement = scoped_object(request, Engagement, engagement_id, queryset)
-    context = engagement_rate_context(engagement)
-    return _bands_out(
-        freelancer=engagement.freelancer,
-        task=engagement.task,
-        bands=context["bands"],
-        rate=engagement.rate,
-        currency=engagement.currency,
-        on=context["band_on"],
+    return agreed_rate_bands_out(
+        freelancer=freelancer, task=task, bands=bands, rate=params.rate, currency=params.currency, on=on
     )

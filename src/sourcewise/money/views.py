@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sourcewise.core.access import INTERNAL, OWNER, scoped_object, scoped_queryset, workspace_view
+from sourcewise.core.access import INTERNAL, OWNER
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
 from sourcewise.core.pagination import paginate
@@ -24,6 +24,7 @@ from sourcewise.money.forms import CsvUploadForm, ExchangeRateForm, FairBandForm
 from sourcewise.money.jobs import BENCHMARKS, RATES
 from sourcewise.money.models import ExchangeRate, RateBenchmark
 from sourcewise.talent.models import Skill
+from sourcewise.workspaces.access import scoped_object, scoped_queryset, workspace_view
 
 FAIR_BAND_FIELDS = ("skill", "country", "rate", "currency")
 

@@ -12,8 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from sourcewise.audit.services import record
-from sourcewise.core.services import save_audited, snapshot
+from sourcewise.audit.services import record, save_audited, snapshot
 from sourcewise.core.validators import validate_cefr, validate_language
 from sourcewise.talent.models import (
     TRANSITIONS,

@@ -10,14 +10,14 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sourcewise.core.access import INTERNAL, scoped_object, scoped_queryset, workspace_view
+from sourcewise.core.access import INTERNAL
+from sourcewise.core.csvio import csv_response
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
 from sourcewise.core.links import site_url
 from sourcewise.core.pagination import paginate
 from sourcewise.jobs.selectors import jobs_for
 from sourcewise.jobs.views import start_upload_job
-from sourcewise.money.agreed_rates import freelancer_rate_context
 from sourcewise.talent import services
 from sourcewise.talent.csv_io import export_lines
 from sourcewise.talent.forms import (
@@ -34,7 +34,6 @@ from sourcewise.talent.forms import (
     TrialForm,
 )
 from sourcewise.talent.jobs import IMPORT
-from sourcewise.talent.matching import rank_candidates
 from sourcewise.talent.models import (
     TRANSITIONS,
     Freelancer,
@@ -50,7 +49,7 @@ from sourcewise.talent.overlap import (
 )
 from sourcewise.talent.selectors import portal_status, with_bench_depth, with_profile, with_skills, with_vetting
 from sourcewise.talent.vetting import vetting_state
-from sourcewise.tasks.models import Task
+from sourcewise.workspaces.access import scoped_object, scoped_queryset, workspace_view
 
 
 def _today(request: HttpRequest) -> Any:
@@ -164,8 +163,8 @@ def _detail(request: HttpRequest, freelancer: Freelancer, status: int = 200, **f
         "portal": portal_status(freelancer),
         "invite_form": forms.get("invite_form")
         or PortalInviteForm(prefix="invite", initial={"email": freelancer.email}),
+        "fair_pay_on": today,  # the profile rate's fair band ({% freelancer_fair_pay %}, money)
     }
-    context.update(freelancer_rate_context(freelancer, today))  # the fair band of the profile rate (money)
     return render_page(request, "talent/freelancer_detail.html", context, status=status)
 
 
@@ -332,27 +331,9 @@ def bench(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view(roles=INTERNAL)
-def match(request: HttpRequest) -> HttpResponse:
-    """Pick a task to see who fits it best."""
-    tasks = scoped_queryset(request, Task).prefetch_related("skill_needs__skill").order_by("name", "id")
-    return render_page(request, "talent/match.html", {"page": paginate(request, tasks)})
-
-
-@workspace_view(roles=INTERNAL, objects={"pk": Task})
-def candidates(request: HttpRequest, pk: int) -> HttpResponse:
-    task = scoped_object(request, Task, pk)
-    ranking = rank_candidates(task, today=_today(request), freelancers=scoped_queryset(request, Freelancer))
-    return render_page(request, "talent/candidates.html", {"task": task, "ranking": ranking})
-
-
-@workspace_view(roles=INTERNAL)
 def freelancer_export(request: HttpRequest) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(
-        export_lines(request.workspace, scoped_queryset(request, Freelancer)),  # type: ignore[attr-defined]
-        content_type="text/csv; charset=utf-8",
-    )
-    response["Content-Disposition"] = 'attachment; filename="freelancers.csv"'
-    return response
+    lines = export_lines(request.workspace, scoped_queryset(request, Freelancer))  # type: ignore[attr-defined]
+    return csv_response(lines, "freelancers.csv")
 
 
 @workspace_view(roles=INTERNAL)

@@ -13,7 +13,7 @@ from ninja import Field, Query, Router, Schema
 from sourcewise.api.access import api_access
 from sourcewise.api.pagination import PageParams, keyset_page
 from sourcewise.api.schemas import Id, InputSchema, Page, path_id, responses
-from sourcewise.core.access import INTERNAL, scoped_object, scoped_queryset
+from sourcewise.core.access import INTERNAL
 from sourcewise.core.schemas import OptionalCurrencyCode, SkillLevel
 from sourcewise.talent.models import Skill
 from sourcewise.tasks import services
@@ -21,6 +21,7 @@ from sourcewise.tasks.advisor import advise
 from sourcewise.tasks.catalog import TEMPLATES
 from sourcewise.tasks.models import MAX_HOURLY_COST, MAX_HOURS, Deliverable, Task
 from sourcewise.tasks.selectors import active, outsourcing_map, with_advice_data
+from sourcewise.workspaces.access import scoped_object, scoped_queryset
 
 router = Router(tags=["tasks"])
 

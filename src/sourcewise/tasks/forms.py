@@ -5,7 +5,8 @@ from typing import Any
 
 from django import forms
 
-from sourcewise.core.forms import CurrencyField, SkillLevelsMixin, bounded_formfield
+from sourcewise.core.forms import CurrencyField, bounded_formfield
+from sourcewise.talent.forms import SkillLevelsMixin
 from sourcewise.talent.models import Skill
 from sourcewise.tasks.catalog import template_choices
 from sourcewise.tasks.models import CORE_QUESTIONS, Deliverable, Task

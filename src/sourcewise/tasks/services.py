@@ -9,8 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from sourcewise.audit.services import record
-from sourcewise.core.services import save_audited, snapshot
+from sourcewise.audit.services import record, save_audited, snapshot
 from sourcewise.talent.models import Skill
 from sourcewise.talent.services import ensure_skills, with_new_skills
 from sourcewise.tasks.catalog import TEMPLATES, TaskTemplate

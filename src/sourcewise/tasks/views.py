@@ -8,7 +8,8 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sourcewise.core.access import INTERNAL, scoped_object, scoped_queryset, workspace_view
+from sourcewise.core.access import INTERNAL
+from sourcewise.core.csvio import csv_response
 from sourcewise.core.dates import server_today
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
@@ -24,6 +25,7 @@ from sourcewise.tasks.importer import export_tasks
 from sourcewise.tasks.jobs import IMPORT
 from sourcewise.tasks.models import Deliverable, Task
 from sourcewise.tasks.selectors import active, outsourcing_map, with_advice_data
+from sourcewise.workspaces.access import scoped_object, scoped_queryset, workspace_view
 
 
 def _tasks(request: HttpRequest):  # type: ignore[no-untyped-def]
@@ -250,10 +252,8 @@ def outsourcing_map_view(request: HttpRequest) -> HttpResponse:
 def task_export(request: HttpRequest) -> StreamingHttpResponse:
     workspace = request.workspace  # type: ignore[attr-defined]
     lines = export_tasks(active(scoped_queryset(request, Task)))
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     stamp = server_today().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="tasks-{workspace.pk}-{stamp}.csv"'
-    return response
+    return csv_response(lines, f"tasks-{workspace.pk}-{stamp}.csv")
 
 
 @workspace_view(roles=INTERNAL)

@@ -11,22 +11,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sourcewise.accounts.forms import AccountFields
 from sourcewise.accounts.services import register
-from sourcewise.core.access import (
-    EVERYONE,
-    FREELANCER,
-    INTERNAL,
-    OWNER,
-    deny,
-    login_view,
-    public_view,
-    workspace_view,
-)
+from sourcewise.core.access import EVERYONE, FREELANCER, INTERNAL, OWNER, login_view, public_view
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
 from sourcewise.core.links import site_url
 from sourcewise.core.pagination import paginate
 from sourcewise.talent.models import Freelancer
 from sourcewise.workspaces import services
+from sourcewise.workspaces.access import deny, workspace_view
 from sourcewise.workspaces.forms import PROFILE_FIELDS, THRESHOLD_FIELDS, InviteForm, NewWorkspaceForm, WorkspaceForm
 from sourcewise.workspaces.models import Membership
 from sourcewise.workspaces.selectors import memberships_of

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sourcewise.audit import views
+from sourcewise.workspaces import audit_log as views
 
 app_name = "audit"
 urlpatterns = [path("", views.audit_log, name="audit_log")]

@@ -1,11 +1,14 @@
+"""The owner's audit log page (the audit rows themselves are written by `audit.services`)."""
+
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 
 from sourcewise.audit.models import AuditEvent
-from sourcewise.core.access import OWNER, workspace_view
+from sourcewise.core.access import OWNER
 from sourcewise.core.htmx import render_page
 from sourcewise.core.pagination import paginate
+from sourcewise.workspaces.access import workspace_view
 
 
 @workspace_view(roles=[OWNER])
