@@ -43,7 +43,7 @@ from sourcewise.workspaces.models import Membership
 
 
 def _today(request: HttpRequest) -> datetime.date:
-    return services.workspace_today(request.workspace)  # type: ignore[attr-defined]
+    return request.workspace.today()  # type: ignore[attr-defined]
 
 
 # -- dashboard -------------------------------------------------------------------------------

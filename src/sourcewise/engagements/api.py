@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 from decimal import Decimal
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from sourcewise.api.access import api_access
@@ -571,7 +569,7 @@ def engagement_fair_band(request: HttpRequest, engagement_id: int = path_id()) -
 
 
 def _matching_today(request: HttpRequest) -> datetime.date:
-    return timezone.localdate(timezone=zoneinfo.ZoneInfo(request.workspace.timezone))  # type: ignore[attr-defined]
+    return request.workspace.today()  # type: ignore[attr-defined]
 
 
 class TermOut(Schema):

@@ -6,11 +6,9 @@ pages, but ranking reads tasks, money and engagements, so the code lives here.
 
 from __future__ import annotations
 
-import zoneinfo
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 
 from sourcewise.core.access import INTERNAL
 from sourcewise.core.htmx import render_page
@@ -22,7 +20,7 @@ from sourcewise.workspaces.access import scoped_object, scoped_queryset, workspa
 
 
 def _today(request: HttpRequest) -> Any:
-    return timezone.localdate(timezone=zoneinfo.ZoneInfo(request.workspace.timezone))  # type: ignore[attr-defined]
+    return request.workspace.today()  # type: ignore[attr-defined]
 
 
 @workspace_view(roles=INTERNAL)

@@ -12,8 +12,8 @@ from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
 from django.http import HttpRequest
-from django.utils import timezone
 
+from sourcewise.core.dates import server_today
 from sourcewise.engagements.models import Engagement, Milestone, TimeEntry
 from sourcewise.guidance.audiences import SopAudience, register_sop_audience
 from sourcewise.guidance.models import SOP
@@ -69,4 +69,4 @@ def portal_section(request: HttpRequest, freelancer: Freelancer) -> dict[str, An
         .select_related("engagement__task")
         .order_by("due_date", "id")[:PORTAL_LIMIT]
     )
-    return {"engagements": engagements, "milestones": milestones, "today": timezone.localdate()}
+    return {"engagements": engagements, "milestones": milestones, "today": server_today()}

@@ -192,7 +192,7 @@ def accept_finding(request: HttpRequest, payload: AcceptIn, finding_id: int = pa
     acceptance.finding_accept(
         finding=finding, membership=membership, reason=payload.reason, review_on=payload.review_on, request=request
     )
-    return finding_out(finding, store.workspace_today(finding.workspace))
+    return finding_out(finding, finding.workspace.today())
 
 
 @router.post(
@@ -205,7 +205,7 @@ def unaccept_finding(request: HttpRequest, finding_id: int = path_id()) -> dict[
     membership = request.membership  # type: ignore[attr-defined]
     finding = acceptance.finding_for(membership, finding_id)
     acceptance.finding_unaccept(finding=finding, membership=membership, request=request)
-    return finding_out(finding, store.workspace_today(finding.workspace))
+    return finding_out(finding, finding.workspace.today())
 
 
 class WorkspaceRef(Schema):

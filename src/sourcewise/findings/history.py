@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
 from sourcewise.findings.codes import SEVERITY_PENALTY, Severity
 from sourcewise.findings.models import FindingRecord, HealthSnapshot
-from sourcewise.findings.refresh import refresh_full, workspace_today
+from sourcewise.findings.refresh import refresh_full
 from sourcewise.findings.selectors import has_outsourced_work
 from sourcewise.findings.tally import tally
 from sourcewise.workspaces.models import Workspace
@@ -51,7 +50,7 @@ def health_history(workspace: Workspace, days: int = 90, *, today: datetime.date
     A day without a snapshot (nobody used the workspace, so no refresh ran) stays empty: the
     chart draws a gap there rather than a value nobody measured.
     """
-    today = today or workspace_today(workspace)
+    today = today or workspace.today()
     start = today - datetime.timedelta(days=days - 1)
     snapshots = {s.day: s for s in HealthSnapshot.objects.filter(workspace=workspace, day__gte=start, day__lte=today)}
     return [HistoryDay(day, snapshots.get(day)) for day in (start + datetime.timedelta(days=i) for i in range(days))]
@@ -74,7 +73,7 @@ def week_changes(workspace: Workspace, *, today: datetime.date | None = None, li
     With `limit`, at most that many of the week's rows are read (a page must not count the
     100,000 findings a bulk import opened today): `capped` then says the counts are "at least".
     """
-    today = today or workspace_today(workspace)
+    today = today or workspace.today()
     since = _midnight(workspace, today - datetime.timedelta(days=6))
     # Only the week's rows: the OR of two indexed conditions (finding_age, finding_open_rank).
     new = Q(first_seen__gte=since)
@@ -99,14 +98,7 @@ def week_changes(workspace: Workspace, *, today: datetime.date | None = None, li
 
 
 def _midnight(workspace: Workspace, day: datetime.date) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=_zone(workspace))
-
-
-def _zone(workspace: Workspace) -> datetime.tzinfo:
-    try:
-        return zoneinfo.ZoneInfo(workspace.timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return datetime.UTC
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=workspace.zone)
 
 
 # -- the demo's past ----------------------------------------------------------------------------

@@ -17,7 +17,6 @@ markers writes left (`PendingRefresh`) so the page you just fixed shows the find
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -38,14 +37,6 @@ WORKSPACE = "workspace"
 
 class UndeclaredFindingCode(RuntimeError):
     pass
-
-
-def workspace_today(workspace: Workspace) -> datetime.date:
-    try:
-        zone: datetime.tzinfo = zoneinfo.ZoneInfo(workspace.timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = datetime.UTC
-    return timezone.localdate(timezone=zone)
 
 
 def run_checks(ctx: CheckContext, checks: Iterable[Check]) -> list[Finding]:
@@ -232,7 +223,7 @@ def _lock_state(workspace: Workspace) -> FindingsState:
 
 def refresh_full(workspace: Workspace, *, today: datetime.date | None = None) -> SyncResult:
     """Recompute every check on the whole workspace and store the difference."""
-    today = today or workspace_today(workspace)
+    today = today or workspace.today()
     with transaction.atomic():
         state = _lock_state(workspace)
         # Markers up to here are answered by this run; later ones wait for the next read.
@@ -256,7 +247,7 @@ def refresh_full(workspace: Workspace, *, today: datetime.date | None = None) ->
 
 def refresh_wide(workspace: Workspace, *, today: datetime.date | None = None) -> SyncResult:
     """Recompute the workspace-wide checks only."""
-    today = today or workspace_today(workspace)
+    today = today or workspace.today()
     checks = wide_checks()
     codes = _codes(checks)
     with transaction.atomic():
@@ -271,7 +262,7 @@ def refresh_wide(workspace: Workspace, *, today: datetime.date | None = None) ->
 
 def refresh_scope(workspace: Workspace, scope: Scope, *, today: datetime.date | None = None) -> SyncResult:
     """Recompute the local checks for the subjects of `scope` (already widened)."""
-    today = today or workspace_today(workspace)
+    today = today or workspace.today()
     if scope.empty:
         return SyncResult(0, 0, 0, 0)
     checks = local_checks()
@@ -293,7 +284,7 @@ def refresh_scope(workspace: Workspace, scope: Scope, *, today: datetime.date | 
 
 def ensure_fresh(workspace: Workspace, *, today: datetime.date | None = None) -> None:
     """Apply what writes left behind before a read: one small query when nothing did."""
-    today = today or workspace_today(workspace)
+    today = today or workspace.today()
     # One query: the date of the last full run, and whether any write is waiting.
     pending = PendingRefresh.objects.filter(workspace_id=OuterRef("workspace_id"))
     state = (

@@ -157,7 +157,7 @@ def finding_accept(request: HttpRequest, finding_id: int) -> HttpResponse:
                 request, f"Accepted until {finding.accepted_until:%-d %b %Y}: it counts in the score again then."
             )
             return redirect(reverse("findings:dashboard") + "#accepted")
-    today = store.workspace_today(request.workspace)  # type: ignore[attr-defined]
+    today = request.workspace.today()  # type: ignore[attr-defined]
     # The browser's date picker offers only dates the service accepts.
     form.fields["review_on"].widget.attrs.update(
         min=(today + datetime.timedelta(days=1)).isoformat(),

@@ -17,10 +17,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sourcewise.core.access import FREELANCER
+from sourcewise.core.dates import server_today
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
 from sourcewise.core.pagination import paginate
@@ -54,7 +54,7 @@ def my_profile(request: HttpRequest) -> Freelancer:
 
 
 def _pulse_context(request: HttpRequest, freelancer: Freelancer, form: PulseForm | None = None) -> dict[str, object]:
-    today = timezone.localdate()
+    today = server_today()
     current = (
         scoped_queryset(request, PulseResponse).filter(freelancer=freelancer, month=selectors.month_of(today)).first()
     )
@@ -68,9 +68,9 @@ def home(request: HttpRequest) -> HttpResponse:
     freelancer = my_profile(request)
     workspace = request.workspace  # type: ignore[attr-defined]
     to_acknowledge = list(selectors.unacknowledged_sops(freelancer))
-    statuses = selectors.document_statuses(
-        Freelancer.objects.filter(pk=freelancer.pk), workspace, timezone.localdate()
-    ).get(freelancer.pk, [])
+    statuses = selectors.document_statuses(Freelancer.objects.filter(pk=freelancer.pk), workspace, server_today()).get(
+        freelancer.pk, []
+    )
     sops = selectors.with_current_version(selectors.sops_for_freelancer(freelancer)).order_by("title")
     sections = []
     for section in _HOME_SECTIONS.values():
@@ -118,7 +118,7 @@ def sop_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 def documents(request: HttpRequest) -> HttpResponse:
     freelancer = my_profile(request)
     workspace = request.workspace  # type: ignore[attr-defined]
-    today = timezone.localdate()
+    today = server_today()
     form = DocumentUploadForm(request.POST or None, request.FILES or None, workspace=workspace)
     if request.method == "POST" and form.is_valid():
         try:
@@ -159,7 +159,7 @@ def pulse(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
                 score=form.cleaned_data["score"],
                 comment=form.cleaned_data["comment"],
-                today=timezone.localdate(),
+                today=server_today(),
             )
         except ValidationError as exc:
             apply_errors(form, exc)

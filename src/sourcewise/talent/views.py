@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import copy
-import zoneinfo
 from typing import Any
 
 from django.contrib import messages
@@ -9,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sourcewise.core.access import EVERYONE, FREELANCER, INTERNAL
@@ -55,7 +53,7 @@ from sourcewise.workspaces.access import deny, scoped_object, scoped_queryset, w
 
 
 def _today(request: HttpRequest) -> Any:
-    return timezone.localdate(timezone=zoneinfo.ZoneInfo(request.workspace.timezone))  # type: ignore[attr-defined]
+    return request.workspace.today()  # type: ignore[attr-defined]
 
 
 @workspace_view(roles=INTERNAL)

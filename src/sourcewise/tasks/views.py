@@ -6,11 +6,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sourcewise.core.access import INTERNAL
 from sourcewise.core.csvio import csv_response
+from sourcewise.core.dates import server_today
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
 from sourcewise.core.pagination import paginate
@@ -252,7 +252,7 @@ def outsourcing_map_view(request: HttpRequest) -> HttpResponse:
 def task_export(request: HttpRequest) -> StreamingHttpResponse:
     workspace = request.workspace  # type: ignore[attr-defined]
     lines = export_tasks(active(scoped_queryset(request, Task)))
-    stamp = timezone.localdate().isoformat()
+    stamp = server_today().isoformat()
     return csv_response(lines, f"tasks-{workspace.pk}-{stamp}.csv")
 
 
