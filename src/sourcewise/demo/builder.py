@@ -24,7 +24,7 @@ from django.apps import apps
 from django.db import transaction
 
 from sourcewise.core.dates import server_today
-from sourcewise.findings.history import backfill_demo_history
+from sourcewise.findings.demo_history import backfill_demo_history
 
 DEMO_PASSWORD = "lumen-demo-2026"  # noqa: S105 (the published demo login)
 DEFAULT_DOMAIN = "lumen.example"

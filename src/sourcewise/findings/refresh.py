@@ -25,8 +25,10 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
+from django_tasks import task
 
 from sourcewise.findings.codes import SEVERITY_ORDER, SEVERITY_PENALTY, Severity
+from sourcewise.findings.history import take_snapshot
 from sourcewise.findings.models import FindingRecord, FindingsState, FindingTally, PendingRefresh
 from sourcewise.findings.registry import SUBJECT_TYPES, Check, CheckContext, Finding, Scope, domain, registered_checks
 from sourcewise.findings.tracking import REFERENCE
@@ -327,9 +329,6 @@ def ensure_fresh(workspace: Workspace, *, today: datetime.date | None = None) ->
 
 def queue_wide_refresh(workspace: Workspace) -> None:
     """Queue the workspace-wide checks (at most one queued run per workspace)."""
-    # Here, not at the top: the task module imports this one (the task runs `refresh_wide`).
-    from sourcewise.findings.tasks import refresh_wide_task
-
     claimed = FindingsState.objects.filter(workspace=workspace, wide_queued_at__isnull=True).update(
         wide_queued_at=timezone.now()
     )
@@ -338,7 +337,23 @@ def queue_wide_refresh(workspace: Workspace) -> None:
 
 
 def _snapshot(workspace: Workspace, today: datetime.date) -> None:
-    # Here, not at the top: history imports this module (today's date, the demo's full refresh).
-    from sourcewise.findings.history import take_snapshot
-
     take_snapshot(workspace, today)
+
+
+# -- background refreshes (Django's tasks framework) ----------------------------------------
+
+
+@task()
+def refresh_wide_task(workspace_id: int) -> None:
+    """The workspace-wide checks after writes (queued at most once per workspace)."""
+    workspace = Workspace.objects.filter(pk=workspace_id).first()
+    if workspace is not None:
+        refresh_wide(workspace)
+
+
+@task()
+def refresh_full_task(workspace_id: int) -> None:
+    """Every check on the whole workspace (the daily schedule)."""
+    workspace = Workspace.objects.filter(pk=workspace_id).first()
+    if workspace is not None:
+        refresh_full(workspace)
