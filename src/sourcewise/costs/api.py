@@ -19,6 +19,7 @@ from sourcewise.api.access import api_access
 from sourcewise.api.pagination import PageParams, keyset_page
 from sourcewise.api.schemas import Id, InputSchema, Page, path_id, responses
 from sourcewise.core.access import EVERYONE, INTERNAL, OWNER
+from sourcewise.core.csvio import CsvImportError
 from sourcewise.core.schemas import CurrencyCode
 from sourcewise.costs import selectors, services
 from sourcewise.costs.models import AMOUNT_DIGITS, AMOUNT_PLACES, CostEntry, Invoice, InvoiceLine
@@ -178,7 +179,6 @@ class CostImportOut(Schema):
 @router.post("/cost-entries/import", response=responses(CostImportOut), auth=api_access(INTERNAL))
 def import_cost_entries(request: HttpRequest, payload: CostCsvIn) -> services.ImportResult:
     """All or nothing: any bad row is a 422 listing every problem by row; the same file again adds nothing."""
-    from sourcewise.core.csvio import CsvImportError
 
     try:
         return services.import_entries(

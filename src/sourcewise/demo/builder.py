@@ -23,8 +23,13 @@ from typing import Any
 from django.apps import apps
 from django.db import transaction
 
+from sourcewise.core.access import OWNER
 from sourcewise.core.dates import server_today
+from sourcewise.findings.acceptance import finding_accept
 from sourcewise.findings.demo_history import backfill_demo_history
+from sourcewise.findings.models import FindingRecord
+from sourcewise.findings.refresh import refresh_full
+from sourcewise.workspaces.models import Membership
 
 DEMO_PASSWORD = "lumen-demo-2026"  # noqa: S105 (the published demo login)
 DEFAULT_DOMAIN = "lumen.example"
@@ -86,7 +91,6 @@ def build_demo(
     for each in built:  # the main workspace first: its memberships are the logins' default
         for step in steps:
             step(each)
-    from sourcewise.findings.refresh import refresh_full
 
     for each in built:  # the demo opens with its findings stored, like a workspace the daily job has seen
         refresh_full(each.workspace, today=day)
@@ -100,10 +104,6 @@ def build_demo(
 
 def _accept_a_risk(ctx: DemoContext, day: datetime.date) -> None:
     """Lumen Studio has accepted one risk on the record: its website work, core but outsourced on purpose."""
-    from sourcewise.core.access import OWNER
-    from sourcewise.findings.acceptance import finding_accept
-    from sourcewise.findings.models import FindingRecord
-    from sourcewise.workspaces.models import Membership
 
     finding = FindingRecord.objects.filter(
         workspace=ctx.workspace, code="CORE_TASK_OUTSOURCED", subject_label="Client website builds"

@@ -10,6 +10,7 @@ from sourcewise.core.access import INTERNAL
 from sourcewise.core.dates import server_today
 from sourcewise.core.forms import CurrencyField
 from sourcewise.engagements.models import RATING_CHOICES, Engagement, Handover
+from sourcewise.engagements.services import assignable_managers
 from sourcewise.talent.models import Freelancer
 from sourcewise.tasks.models import Task
 from sourcewise.workspaces.models import Membership, Workspace
@@ -67,8 +68,6 @@ class EngagementForm(forms.Form):
             Membership.objects.filter(workspace=workspace, role__in=INTERNAL).select_related("user").order_by("id")
         )
         if member is not None and not member.is_owner:
-            from sourcewise.engagements.services import assignable_managers
-
             # Offered: only whom the services accept. Anyone else sent anyway is refused by the
             # service itself (403, audited), not silently by the form.
             offered = assignable_managers(member).select_related("user").order_by("id")

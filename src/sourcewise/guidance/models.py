@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString
 
 from sourcewise.core.models import TimeStamped, WorkspaceQuerySet, WorkspaceScoped
 from sourcewise.guidance.audiences import sops_reaching
+from sourcewise.guidance.markdown import render_markdown
 from sourcewise.talent.models import Freelancer
 
 if TYPE_CHECKING:
@@ -102,7 +103,6 @@ class SOPVersion(WorkspaceScoped):
 
     @cached_property
     def html(self) -> SafeString:
-        from sourcewise.guidance.markdown import render_markdown
 
         return render_markdown(self.body)
 

@@ -26,10 +26,14 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from sourcewise.audit.services import record
 from sourcewise.core.dates import server_today
 from sourcewise.core.links import site_url
+from sourcewise.findings.codes import Severity
+from sourcewise.findings.engine import evaluate
 from sourcewise.guidance.models import SOP, Notification, SOPAcknowledgement
-from sourcewise.guidance.selectors import freelancers_for_sops
+from sourcewise.guidance.selectors import document_statuses, freelancers_for_sops, unacknowledged_sops
+from sourcewise.talent.models import Freelancer
 from sourcewise.workspaces.models import Membership, Workspace
 
 logger = logging.getLogger(__name__)
@@ -111,8 +115,6 @@ def remind_to_acknowledge(*, engagement: Any, actor: Any, today: datetime.date) 
     Returns how many emails were sent; 0 when the freelancer has no portal login (nothing
     to read the SOP in) or every reminder went out today already.
     """
-    from sourcewise.audit.services import record
-    from sourcewise.guidance.selectors import unacknowledged_sops
 
     person = engagement.freelancer
     user = person.user
@@ -146,9 +148,6 @@ def request_documents(*, freelancer: Any, actor: Any, today: datetime.date) -> i
     Returns 1 when an email went out; 0 without a portal login, with nothing missing, or
     when they were asked today already.
     """
-    from sourcewise.audit.services import record
-    from sourcewise.guidance.selectors import document_statuses
-    from sourcewise.talent.models import Freelancer
 
     user = freelancer.user
     if user is None or not user.is_active or not user.email:
@@ -186,8 +185,6 @@ def request_documents(*, freelancer: Any, actor: Any, today: datetime.date) -> i
 @notification_source("critical_finding")
 def critical_findings(workspace: Workspace, today: datetime.date) -> Iterator[Message]:
     """Each owner, once per critical finding (keyed by code and subject)."""
-    from sourcewise.findings.codes import Severity
-    from sourcewise.findings.engine import evaluate
 
     criticals = [f for f in evaluate(workspace, today=today).findings if f.severity == Severity.CRITICAL]
     if not criticals:

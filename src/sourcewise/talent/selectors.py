@@ -7,7 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from sourcewise.accounts.models import User
 from sourcewise.talent.models import VETTED_STATUSES, Freelancer, FreelancerLanguage, FreelancerSkill, Skill
+from sourcewise.talent.vetting import completed_trial_engagements
+from sourcewise.workspaces.services import pending_invitations
 
 if TYPE_CHECKING:
     from sourcewise.workspaces.models import Workspace
@@ -32,7 +35,6 @@ def with_vetting(freelancers: QuerySet[Freelancer]) -> QuerySet[Freelancer]:
 
     The workspace is prefetched, not joined: every freelancer then shares one Workspace
     instance instead of building a copy per row (10,000 copies in a full refresh)."""
-    from sourcewise.talent.vetting import completed_trial_engagements
 
     return freelancers.prefetch_related(
         "workspace",
@@ -80,8 +82,6 @@ def bench_for(workspace: Workspace, skill_ids: Iterable[int]) -> dict[int, set[i
 def portal_status(freelancer: Freelancer) -> dict[str, Any]:
     """Where the freelancer stands with the portal: `linked` (with the login's address),
     `invited` (the pending invitation, to show its date) or `none`."""
-    from sourcewise.accounts.models import User
-    from sourcewise.workspaces.services import pending_invitations
 
     if freelancer.user_id is not None:
         email = User.objects.filter(pk=freelancer.user_id).values_list("email", flat=True).first()

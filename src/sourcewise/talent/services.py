@@ -26,7 +26,8 @@ from sourcewise.talent.models import (
     TrialTask,
 )
 from sourcewise.talent.vetting import vetting_state
-from sourcewise.workspaces.models import Workspace
+from sourcewise.workspaces.models import Membership, Workspace
+from sourcewise.workspaces.services import invite
 
 FREELANCER_FIELDS = (
     "name",
@@ -351,8 +352,6 @@ def invite_to_portal(
     invite freelancers, as on the team page); a profile already linked to a login is refused.
     Returns the invitation and its link (emailed after the commit).
     """
-    from sourcewise.workspaces.models import Membership
-    from sourcewise.workspaces.services import invite
 
     workspace = freelancer.workspace
     return invite(
