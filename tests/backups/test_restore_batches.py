@@ -21,8 +21,8 @@ from django.test import RequestFactory
 from sourcewise.api.services import create_token
 from sourcewise.audit.models import AuditEvent
 from sourcewise.backups import services
-from sourcewise.backups.catalog import backup_models
 from sourcewise.backups.services import BackupRowError, export_workspace, restore_backup
+from sourcewise.backups.tables import backup_models
 from sourcewise.demo.builder import build_demo
 from sourcewise.ops.startup import recover
 from sourcewise.talent.models import Freelancer

@@ -44,7 +44,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from sourcewise.audit.models import AuditEvent
 from sourcewise.audit.services import record
-from sourcewise.backups.catalog import EXCLUDED, ModelSpec, backup_models
+from sourcewise.backups.tables import EXCLUDED, ModelSpec, backup_models
 from sourcewise.core.access import FREELANCER, OWNER
 from sourcewise.core.limits import MAX_BACKUP_BYTES
 from sourcewise.core.links import site_url

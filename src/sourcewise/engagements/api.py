@@ -326,15 +326,15 @@ def create_engagement(request: HttpRequest, payload: EngagementIn) -> tuple[int,
     return 201, _item_for(request, engagement.pk)
 
 
-E = {"engagement_id": Engagement}
+ENGAGEMENT_ID = {"engagement_id": Engagement}
 
 
-@router.get("/engagements/{engagement_id}", response=responses(EngagementOut), auth=api_access(EVERYONE, E))
+@router.get("/engagements/{engagement_id}", response=responses(EngagementOut), auth=api_access(EVERYONE, ENGAGEMENT_ID))
 def get_engagement(request: HttpRequest, engagement_id: int = path_id()) -> dict[str, Any]:
     return _item_for(request, engagement_id)
 
 
-@router.put("/engagements/{engagement_id}", response=responses(EngagementOut), auth=api_access(INTERNAL, E))
+@router.put("/engagements/{engagement_id}", response=responses(EngagementOut), auth=api_access(INTERNAL, ENGAGEMENT_ID))
 def update_engagement(request: HttpRequest, payload: EngagementIn, engagement_id: int = path_id()) -> dict[str, Any]:
     """Change the terms of a draft (an engagement that has started keeps its terms)."""
     engagement = _one(request, engagement_id)
@@ -345,14 +345,18 @@ def update_engagement(request: HttpRequest, payload: EngagementIn, engagement_id
     return _item_for(request, engagement_id)
 
 
-@router.post("/engagements/{engagement_id}/activate", response=responses(EngagementOut), auth=api_access(INTERNAL, E))
+@router.post(
+    "/engagements/{engagement_id}/activate", response=responses(EngagementOut), auth=api_access(INTERNAL, ENGAGEMENT_ID)
+)
 def activate_engagement(request: HttpRequest, engagement_id: int = path_id()) -> dict[str, Any]:
     """Start a draft. Refused with every unmet requirement listed in `errors` (422)."""
     services.activate(engagement=_one(request, engagement_id), actor=request.user)
     return _item_for(request, engagement_id)
 
 
-@router.post("/engagements/{engagement_id}/complete", response=responses(EngagementOut), auth=api_access(INTERNAL, E))
+@router.post(
+    "/engagements/{engagement_id}/complete", response=responses(EngagementOut), auth=api_access(INTERNAL, ENGAGEMENT_ID)
+)
 def complete_engagement(request: HttpRequest, payload: CompleteIn, engagement_id: int = path_id()) -> dict[str, Any]:
     services.complete(
         engagement=_one(request, engagement_id), actor=request.user, rating=payload.trial_rating, note=payload.note
@@ -360,13 +364,19 @@ def complete_engagement(request: HttpRequest, payload: CompleteIn, engagement_id
     return _item_for(request, engagement_id)
 
 
-@router.post("/engagements/{engagement_id}/terminate", response=responses(EngagementOut), auth=api_access(INTERNAL, E))
+@router.post(
+    "/engagements/{engagement_id}/terminate",
+    response=responses(EngagementOut),
+    auth=api_access(INTERNAL, ENGAGEMENT_ID),
+)
 def terminate_engagement(request: HttpRequest, payload: TerminateIn, engagement_id: int = path_id()) -> dict[str, Any]:
     services.terminate(engagement=_one(request, engagement_id), actor=request.user, reason=payload.reason)
     return _item_for(request, engagement_id)
 
 
-@router.post("/engagements/{engagement_id}/cancel", response=responses(EngagementOut), auth=api_access(INTERNAL, E))
+@router.post(
+    "/engagements/{engagement_id}/cancel", response=responses(EngagementOut), auth=api_access(INTERNAL, ENGAGEMENT_ID)
+)
 def cancel_engagement(request: HttpRequest, engagement_id: int = path_id()) -> dict[str, Any]:
     services.cancel(engagement=_one(request, engagement_id), actor=request.user)
     return _item_for(request, engagement_id)
@@ -375,7 +385,7 @@ def cancel_engagement(request: HttpRequest, engagement_id: int = path_id()) -> d
 @router.post(
     "/engagements/{engagement_id}/trial-cap",
     response=responses(EngagementOut),
-    auth=api_access([OWNER], E),
+    auth=api_access([OWNER], ENGAGEMENT_ID),
 )
 def set_trial_cap(request: HttpRequest, payload: TrialCapIn, engagement_id: int = path_id()) -> dict[str, Any]:
     """An owner raises (or resets) the hours a trial may log and get approved, with a reason (audited)."""
@@ -392,7 +402,9 @@ def set_trial_cap(request: HttpRequest, payload: TrialCapIn, engagement_id: int 
 
 
 @router.get(
-    "/engagements/{engagement_id}/milestones", response=responses(Page[MilestoneOut]), auth=api_access(EVERYONE, E)
+    "/engagements/{engagement_id}/milestones",
+    response=responses(Page[MilestoneOut]),
+    auth=api_access(EVERYONE, ENGAGEMENT_ID),
 )
 def list_milestones(
     request: HttpRequest, params: Query[PageParams], engagement_id: int = path_id()
@@ -402,7 +414,9 @@ def list_milestones(
 
 
 @router.post(
-    "/engagements/{engagement_id}/milestones", response=responses(MilestoneOut, 201), auth=api_access(INTERNAL, E)
+    "/engagements/{engagement_id}/milestones",
+    response=responses(MilestoneOut, 201),
+    auth=api_access(INTERNAL, ENGAGEMENT_ID),
 )
 def create_milestone(
     request: HttpRequest, payload: MilestoneIn, engagement_id: int = path_id()
@@ -435,14 +449,20 @@ def review_milestone(request: HttpRequest, payload: DecisionIn, milestone_id: in
 # ── checkpoint reviews ───────────────────────────────────────────────────────
 
 
-@router.get("/engagements/{engagement_id}/reviews", response=responses(Page[ReviewOut]), auth=api_access(INTERNAL, E))
+@router.get(
+    "/engagements/{engagement_id}/reviews",
+    response=responses(Page[ReviewOut]),
+    auth=api_access(INTERNAL, ENGAGEMENT_ID),
+)
 def list_reviews(request: HttpRequest, params: Query[PageParams], engagement_id: int = path_id()) -> dict[str, object]:
     engagement = _one(request, engagement_id)
     reviews = scoped_queryset(request, CheckpointReview).filter(engagement=engagement)
     return keyset_page(reviews, params.cursor, params.limit)
 
 
-@router.post("/engagements/{engagement_id}/reviews", response=responses(ReviewOut, 201), auth=api_access(INTERNAL, E))
+@router.post(
+    "/engagements/{engagement_id}/reviews", response=responses(ReviewOut, 201), auth=api_access(INTERNAL, ENGAGEMENT_ID)
+)
 def create_review(
     request: HttpRequest, payload: ReviewIn, engagement_id: int = path_id()
 ) -> tuple[int, CheckpointReview]:
@@ -458,7 +478,7 @@ def create_review(
 @router.get(
     "/engagements/{engagement_id}/time-entries",
     response=responses(Page[TimeEntryOut]),
-    auth=api_access(EVERYONE, E),
+    auth=api_access(EVERYONE, ENGAGEMENT_ID),
 )
 def list_time_entries(
     request: HttpRequest, params: Query[PageParams], engagement_id: int = path_id()
@@ -471,7 +491,7 @@ def list_time_entries(
 @router.post(
     "/engagements/{engagement_id}/time-entries",
     response=responses(TimeEntryOut, 201),
-    auth=api_access((FREELANCER,), E),
+    auth=api_access((FREELANCER,), ENGAGEMENT_ID),
 )
 def log_time(request: HttpRequest, payload: TimeEntryIn, engagement_id: int = path_id()) -> tuple[int, TimeEntry]:
     """The freelancer logs hours on their active engagement; they count once approved."""

@@ -18,9 +18,9 @@ from sourcewise.core.schemas import OptionalCurrencyCode, SkillLevel
 from sourcewise.talent.models import Skill
 from sourcewise.tasks import services
 from sourcewise.tasks.advisor import advise
-from sourcewise.tasks.catalog import TEMPLATES
 from sourcewise.tasks.models import MAX_HOURLY_COST, MAX_HOURS, Deliverable, Task
 from sourcewise.tasks.selectors import active, outsourcing_map, with_advice_data
+from sourcewise.tasks.task_templates import TEMPLATES
 from sourcewise.workspaces.access import scoped_object, scoped_queryset
 
 router = Router(tags=["tasks"])

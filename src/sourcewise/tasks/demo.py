@@ -24,8 +24,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sourcewise.tasks.catalog import TEMPLATES
 from sourcewise.tasks.models import Deliverable, Task, TaskSkill
+from sourcewise.tasks.task_templates import TEMPLATES
 
 Y, N = True, False
 # key: (name, description, {skill: level}, hours/month, in-house £/h, sourcing,

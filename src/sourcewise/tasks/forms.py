@@ -8,9 +8,9 @@ from django import forms
 from sourcewise.core.forms import CurrencyField, bounded_formfield
 from sourcewise.talent.forms import SkillLevelsMixin
 from sourcewise.talent.models import Skill
-from sourcewise.tasks.catalog import template_choices
 from sourcewise.tasks.models import CORE_QUESTIONS, Deliverable, Task
 from sourcewise.tasks.services import TASK_FIELDS
+from sourcewise.tasks.task_templates import template_choices
 from sourcewise.workspaces.models import Workspace
 
 ANSWER_CHOICES = [("yes", "Yes"), ("no", "No"), ("", "Not sure yet")]

@@ -12,8 +12,8 @@ from django.utils import timezone
 from sourcewise.audit.services import record, save_audited, snapshot
 from sourcewise.talent.models import Skill
 from sourcewise.talent.services import ensure_skills, with_new_skills
-from sourcewise.tasks.catalog import TEMPLATES, TaskTemplate
 from sourcewise.tasks.models import CORE_QUESTION_FIELDS, Deliverable, Task, TaskSkill
+from sourcewise.tasks.task_templates import TEMPLATES, TaskTemplate
 from sourcewise.workspaces.models import Workspace
 
 # Fields a task form, the API or an import may set directly.

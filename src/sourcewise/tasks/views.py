@@ -18,13 +18,13 @@ from sourcewise.jobs.views import start_upload_job
 from sourcewise.talent.models import Skill
 from sourcewise.tasks import services
 from sourcewise.tasks.advisor import advise
-from sourcewise.tasks.catalog import TEMPLATES
 from sourcewise.tasks.charts import share_chart
 from sourcewise.tasks.forms import ApplyTemplateForm, AssessmentForm, DeliverableForm, ImportForm, TaskForm
 from sourcewise.tasks.importer import export_tasks
 from sourcewise.tasks.jobs import IMPORT
 from sourcewise.tasks.models import Deliverable, Task
 from sourcewise.tasks.selectors import active, outsourcing_map, with_advice_data
+from sourcewise.tasks.task_templates import TEMPLATES
 from sourcewise.workspaces.access import scoped_object, scoped_queryset, workspace_view
 
 

@@ -104,7 +104,7 @@ def _references(model: type[models.Model], included: set[type[models.Model]]) ->
         else:
             raise TypeError(
                 f"{model._meta.label}.{f.name} points to {f.related_model}, which is not part of a workspace "
-                "backup: add it to the backup or to backups.catalog.EXCLUDED."
+                "backup: add it to the backup or to backups.tables.EXCLUDED."
             )
     return references
 
