@@ -32,7 +32,7 @@ def _vetted(ctx: CheckContext) -> list[Freelancer]:
         )
         return list(with_vetting(queryset).prefetch_related(Prefetch("languages", FreelancerLanguage.objects.all())))
 
-    return ctx.memo("talent.vetted", load)  # type: ignore[no-any-return]
+    return ctx.memo("talent.vetted", load)
 
 
 def _finding(code: str, severity: Severity, subject: Any, message: str, fix: str, kind: str = "freelancer") -> Finding:
@@ -255,4 +255,4 @@ def _vetted_with_skills(ctx: CheckContext) -> list[Freelancer]:
             .prefetch_related("skill_levels")
         )
 
-    return ctx.memo("talent.vetted_skills", load)  # type: ignore[no-any-return]
+    return ctx.memo("talent.vetted_skills", load)

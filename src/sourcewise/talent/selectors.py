@@ -10,7 +10,16 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from sourcewise.talent.models import VETTED_STATUSES, Freelancer, FreelancerLanguage, FreelancerSkill, Skill
 
 if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from django_stubs_ext import WithAnnotations
+
     from sourcewise.workspaces.models import Workspace
+
+    class BenchDepth(TypedDict):
+        depth: int
+
+    SkillWithDepth = WithAnnotations[Skill, BenchDepth]
 
 
 def with_skills(freelancers: QuerySet[Freelancer]) -> QuerySet[Freelancer]:
@@ -48,7 +57,7 @@ def with_vetting(freelancers: QuerySet[Freelancer]) -> QuerySet[Freelancer]:
 # at ≥ the workspace's `bench_min_level` (default 3).
 
 
-def with_bench_depth(skills: QuerySet[Skill], workspace: Workspace) -> QuerySet[Skill]:
+def with_bench_depth(skills: QuerySet[Skill], workspace: Workspace) -> QuerySet[SkillWithDepth]:
     """Annotate `depth` (bench depth) on each skill, in the same query."""
     depth = Count(
         "freelancer_levels",
