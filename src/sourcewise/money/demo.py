@@ -96,13 +96,13 @@ def build(ctx) -> None:  # type: ignore[no-untyped-def]
     ExchangeRate.objects.bulk_create(rows)
     as_of = months[0] + datetime.timedelta(days=14)
     benchmarks = []
-    for (skill, country), (rate, currency, source) in BENCHMARKS.items():
+    for (skill, country), (hourly_rate, currency, source) in BENCHMARKS.items():
         benchmarks.append(
             RateBenchmark(
                 workspace=workspace,
                 skill=ctx.skills[skill],
                 country=country,
-                hourly_rate=Decimal(rate),
+                hourly_rate=Decimal(hourly_rate),
                 currency=currency,
                 as_of=as_of,
                 source=source,

@@ -17,13 +17,13 @@ from sourcewise.money.fairband import RateBook, load_rate_book
 
 def rate_book(ctx: CheckContext) -> RateBook:
     """The workspace's rate book, shared by every check of one evaluation."""
-    return ctx.memo("money.rate_book", lambda: load_rate_book(ctx.workspace))  # type: ignore[no-any-return]
+    return ctx.memo("money.rate_book", lambda: load_rate_book(ctx.workspace))
 
 
 def _engagements(ctx: CheckContext) -> list[Engagement]:
     """Draft and active engagements: only the scope's in a scoped run."""
     ids = None if ctx.scope is None else ctx.scope.ids("engagement")
-    return ctx.memo("money.open_engagements", lambda: open_engagements(ctx.workspace, ids))  # type: ignore[no-any-return]
+    return ctx.memo("money.open_engagements", lambda: open_engagements(ctx.workspace, ids))
 
 
 @check("RATE_BELOW_MARKET", "RATE_UNDER_FAIR_FLOOR", "RATE_ABOVE_HOME", "NO_RATE_BENCHMARK")
