@@ -162,6 +162,7 @@ def build(ctx) -> None:  # type: ignore[no-untyped-def]
             skills=[ctx.skills[s] for s in skills],
             tasks=[ctx.tasks[t] for t in tasks],
         )
+        assert sop.current_version is not None  # create_sop writes version 1
         numbered = {1: sop.current_version}
         for number, (body, note) in enumerate(versions[1:], start=2):
             numbered[number] = services.add_sop_version(sop=sop, actor=ctx.users["sam"], body=body, change_note=note)
