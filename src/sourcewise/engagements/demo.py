@@ -263,6 +263,7 @@ def build(ctx) -> None:  # type: ignore[no-untyped-def]
             reviewed_by=sam_user if status == "approved" else None,
             reviewed_at=timezone.now() if status == "approved" else None,
         )  # fmt: skip
+    assert daniel.manager is not None  # every demo engagement has a manager
     services.add_milestone(
         engagement=daniel, actor=daniel.manager.user, title="Three 15-second cut-downs", due_date=day(-5),
         acceptance_criteria="Three edits of the spring spot, captioned, in 9:16 and 1:1.",

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from sourcewise.accounts.models import User
     from sourcewise.workspaces.models import Workspace
 
 FeePoster = Callable[["Workspace", list[int], Any], None]
@@ -34,7 +35,7 @@ def registered_fee_posters() -> list[FeePoster]:
     return list(_POSTERS.values())
 
 
-def work_changed(workspace: Workspace, engagement_ids: Iterable[int], actor: Any) -> None:
+def work_changed(workspace: Workspace, engagement_ids: Iterable[int], actor: User | None) -> None:
     """Re-post the fees of these engagements (one call for all of them, however many)."""
     ids = sorted(set(engagement_ids))
     if not ids:

@@ -25,7 +25,7 @@ SUBJECT = "engagement"
 
 def _open_engagements(ctx: CheckContext) -> list[Engagement]:
     """Draft and active engagements (only the scope's in a scoped run)."""
-    return ctx.memo(  # type: ignore[no-any-return]
+    return ctx.memo(
         "engagements.open",
         lambda: list(
             ctx.limit(Engagement.objects.filter(workspace=ctx.workspace, state__in=OPEN_STATES), "engagement")

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -35,13 +35,13 @@ from sourcewise.workspaces.access import deny, scoped_object, scoped_queryset, w
 @dataclass(frozen=True)
 class HomeSection:
     template: str
-    context: Callable[[HttpRequest, Freelancer], dict[str, Any]]
+    context: Callable[[WorkspaceRequest, Freelancer], dict[str, Any]]
 
 
 _HOME_SECTIONS: dict[str, HomeSection] = {}
 
 
-def register_home_section(template: str, context: Callable[[HttpRequest, Freelancer], dict[str, Any]]) -> None:
+def register_home_section(template: str, context: Callable[[WorkspaceRequest, Freelancer], dict[str, Any]]) -> None:
     """Show `template` on the portal home, with `context(request, freelancer)` added to its context."""
     _HOME_SECTIONS[template] = HomeSection(template, context)
 
