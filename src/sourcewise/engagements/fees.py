@@ -14,13 +14,13 @@ must run in the caller's transaction, so a refusal or a crash rolls the fee back
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from sourcewise.accounts.models import User
     from sourcewise.workspaces.models import Workspace
 
-FeePoster = Callable[["Workspace", list[int], Any], None]
+FeePoster = Callable[["Workspace", list[int], "User | None"], object]  # what it returns is not read
 
 _POSTERS: dict[str, FeePoster] = {}
 
