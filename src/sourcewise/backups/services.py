@@ -46,6 +46,7 @@ from sourcewise.audit.models import AuditEvent
 from sourcewise.audit.services import record
 from sourcewise.backups.catalog import EXCLUDED, ModelSpec, backup_models
 from sourcewise.core.access import FREELANCER, OWNER
+from sourcewise.core.limits import MAX_BACKUP_BYTES
 from sourcewise.core.links import site_url
 from sourcewise.guidance.services import check_upload
 from sourcewise.workspaces.models import Membership, Workspace
@@ -61,7 +62,6 @@ VERSION = 1
 # No password: a hash in a file is a credential, and a file may come from anyone.
 USER_FIELDS = ("email", "full_name", "is_active", "date_joined")
 WORKSPACE_SKIPPED = ("id", "restoring")  # restoring: the state of a restore, not content
-MAX_BACKUP_BYTES = 200 * 1024 * 1024
 MAX_DEPTH = 64  # the deepest a real backup nests is a few levels inside a JSON column
 MAX_ID = 2**63 - 1
 BATCH = 500  # rows per transaction of a restore: other writers wait for one batch at most

@@ -14,6 +14,7 @@ urlpatterns = [
     path("workspaces/", include("sourcewise.workspaces.urls")),
     path("dashboard/", include("sourcewise.findings.urls")),
     path("talent/", include("sourcewise.talent.urls")),
+    path("talent/", include("sourcewise.engagements.matching_urls")),
     path("tasks/", include("sourcewise.tasks.urls")),
     path("money/", include("sourcewise.money.urls")),
     path("guidance/", include("sourcewise.guidance.urls")),

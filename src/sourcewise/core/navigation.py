@@ -40,7 +40,7 @@ INTERNAL_MENU: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("Freelancers", "talent:freelancer_list"),
             ("Hiring board", "talent:board"),
             ("Bench", "talent:bench"),
-            ("Match a task", "talent:match"),
+            ("Match a task", "matching:match"),
             ("Skills", "talent:skill_list"),
         ),
     ),

@@ -12,7 +12,7 @@ The fee rule (one source of fees per engagement and month, so nothing counts twi
   dated the last approved day of the month) or the **accepted milestones** (fixed price:
   each milestone earns an equal share of the price, dated the day it was accepted);
 * fees of an engagement are never typed in by hand: approving hours or accepting a milestone
-  posts them in the same transaction (`post_engagement_fees`, wired in costs/wiring.py);
+  posts them in the same transaction (`post_engagement_fees`, on the fees_changed event: costs/receivers.py);
   `post_fees` (button "Repair: post missing fees", the daily job) creates, corrects and
   removes them by their source key for a whole workspace, so running it twice changes nothing.
 """
@@ -632,7 +632,7 @@ def post_fees(*, workspace: Workspace, actor: User | None, engagement: Engagemen
 def post_engagement_fees(workspace: Workspace, engagement_ids: list[int], actor: User | None) -> PostResult:
     """The fees of these engagements, posted inside the caller's transaction (the work's change).
 
-    Registered with `engagements.fees` (see costs/wiring.py): approving hours or accepting a
+    Called on `engagements.fees.fees_changed` (see costs/receivers.py): approving hours or accepting a
     milestone calls it, so the fee and the monthly summary change with the work or not at all.
     Idempotent: posting twice never duplicates (fees are keyed by their source)."""
     if not transaction.get_connection().in_atomic_block:

@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sourcewise.core.access import EVERYONE, INTERNAL, OWNER
+from sourcewise.core.csvio import csv_response
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
 from sourcewise.core.http import WorkspaceRequest
@@ -135,9 +136,7 @@ def entry_list(request: WorkspaceRequest) -> HttpResponse:
 @require_GET
 def entry_export(request: WorkspaceRequest) -> StreamingHttpResponse:
     entries, _form, _applied = filtered_entries(request)
-    response = StreamingHttpResponse(services.export_lines(entries), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="costs.csv"'
-    return response
+    return csv_response(services.export_lines(entries), "costs.csv")
 
 
 @workspace_view(roles=INTERNAL)

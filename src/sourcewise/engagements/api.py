@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 from decimal import Decimal
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from sourcewise.api.access import api_access
@@ -17,7 +19,11 @@ from sourcewise.core.access import EVERYONE, FREELANCER, INTERNAL, OWNER
 from sourcewise.core.http import WorkspaceRequest
 from sourcewise.core.schemas import CurrencyCode
 from sourcewise.engagements import selectors, services
+from sourcewise.engagements.agreed_rates import engagement_rate_context
+from sourcewise.engagements.matching_queries import rank_candidates
+from sourcewise.engagements.matching_scores import Candidate
 from sourcewise.engagements.models import CheckpointReview, Engagement, Handover, Milestone, TimeEntry
+from sourcewise.money.api import AgreedRateBandsOut, agreed_rate_bands_out
 from sourcewise.talent.models import Freelancer
 from sourcewise.tasks.models import Task
 from sourcewise.workspaces.access import NotInWorkspace, scoped_object, scoped_queryset
@@ -542,3 +548,108 @@ def update_handover(request: WorkspaceRequest, payload: HandoverIn, handover_id:
         handover=handover, actor=request.user, status=payload.status, replacement=replacement, notes=payload.notes
     )
     return scoped_queryset(request, Handover).select_related("engagement").get(pk=handover.pk)
+
+
+# -- the fair band of an engagement's agreed rate (SPEC G4) ---------------------------------
+
+
+# Documented as before the move to this module: under the money tag, with the same operationId.
+@router.get(
+    "/engagements/{engagement_id}/fair-band",
+    response=responses(AgreedRateBandsOut),
+    auth=api_access(INTERNAL, {"engagement_id": Engagement}),
+    tags=["money"],
+    operation_id="sourcewise_money_api_engagement_fair_band",
+)
+def engagement_fair_band(request: WorkspaceRequest, engagement_id: int = path_id()) -> dict[str, object]:
+    """The fair band of an engagement's agreed rate, as its findings and its page classify it
+    (a draft on its start date, otherwise today)."""
+    queryset = scoped_queryset(request, Engagement).select_related("freelancer", "task", "workspace")
+    engagement = scoped_object(request, Engagement, engagement_id, queryset)
+    context = engagement_rate_context(engagement)
+    return agreed_rate_bands_out(
+        freelancer=engagement.freelancer,
+        task=engagement.task,
+        bands=context["bands"],
+        rate=engagement.rate,
+        currency=engagement.currency,
+        on=context["band_on"],
+    )
+
+
+# -- matching (SPEC G3): freelancers ranked for a task --------------------------------------
+
+
+def _matching_today(request: WorkspaceRequest) -> datetime.date:
+    return timezone.localdate(timezone=zoneinfo.ZoneInfo(request.workspace.timezone))
+
+
+class TermOut(Schema):
+    key: str
+    label: str
+    points: Decimal
+    max_points: int = Field(description="0 when the term is not counted (e.g. a fair rate without a benchmark).")
+    detail: str
+
+
+class CandidateOut(Schema):
+    freelancer_id: int
+    name: str
+    status: str
+    country: str
+    timezone: str
+    score: int
+    eligible: bool
+    overlap_hours: Decimal
+    failures: list[str]
+    terms: list[TermOut]
+
+
+class CandidatesOut(Schema):
+    task_id: int
+    considered: int = Field(description="Freelancers read and scored: the ready ones and the nearest misses.")
+    candidates: list[CandidateOut] = Field(description="Best first; nobody with a hard failure.")
+    not_ready: list[CandidateOut] = Field(description="The closest with a hard failure, and why.")
+
+
+class CandidateParams(Schema):
+    limit: int = Field(20, ge=1, le=100, description="How many of each list (1–100).")
+
+
+def _candidate(c: Candidate) -> dict[str, object]:
+    return {
+        "freelancer_id": c.freelancer_id,
+        "name": c.name,
+        "status": c.status,
+        "country": c.country,
+        "timezone": c.timezone,
+        "score": c.score,
+        "eligible": c.eligible,
+        "overlap_hours": c.overlap_hours,
+        "failures": c.failures,
+        "terms": [{**t.__dict__, "points": t.points.quantize(Decimal("0.1"))} for t in c.terms],
+    }
+
+
+# Documented as before the move to this module: under the talent tag, with the same operationId.
+@router.get(
+    "/tasks/{task_id}/candidates",
+    response=responses(CandidatesOut),
+    auth=api_access(INTERNAL, {"task_id": Task}),
+    tags=["talent"],
+    operation_id="sourcewise_talent_api_list_candidates",
+)
+def list_candidates(
+    request: WorkspaceRequest, params: Query[CandidateParams], task_id: int = path_id()
+) -> dict[str, object]:
+    """Freelancers ranked for a task by the explained 0–100 match score (SPEC G3)."""
+    task = scoped_object(request, Task, task_id)
+    ranking = rank_candidates(
+        task, today=_matching_today(request), limit=params.limit, freelancers=scoped_queryset(request, Freelancer)
+    )
+    return {
+        "task_id": task.pk,
+        "considered": ranking.considered,
+        "candidates": [_candidate(c) for c in ranking.eligible],
+        "not_ready": [_candidate(c) for c in ranking.failing],
+    }

@@ -19,6 +19,7 @@ from sourcewise.core.htmx import render_page
 from sourcewise.core.http import WorkspaceRequest
 from sourcewise.core.pagination import paginate
 from sourcewise.engagements import selectors, services
+from sourcewise.engagements.agreed_rates import engagement_rate_context, engagement_values
 from sourcewise.engagements.forms import (
     AssignManagerForm,
     CompleteForm,
@@ -33,11 +34,13 @@ from sourcewise.engagements.forms import (
     TimeEntryForm,
     TrialCapForm,
 )
+from sourcewise.engagements.matching_queries import replacement_candidates
 from sourcewise.engagements.models import CheckpointReview, Engagement, Handover, Milestone, Offboarding, TimeEntry
 from sourcewise.engagements.requirements import unmet_requirements
 from sourcewise.findings.refresh import workspace_today
 from sourcewise.guidance.notifications import remind_to_acknowledge
-from sourcewise.money.agreed_rates import engagement_band_context, engagement_rate_context, engagement_values
+from sourcewise.money.agreed_rates import engagement_band_context
+from sourcewise.money.values import Money
 from sourcewise.workspaces.access import NotInWorkspace, scoped_object, scoped_queryset, workspace_view
 from sourcewise.workspaces.models import Membership
 
@@ -152,7 +155,7 @@ def engagement_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
         "deliverable_form": DeliverableForm(),
     }
     if engagement.is_hourly:  # the same approved hours × the rate (what selectors.hourly_fees computes)
-        context["fees"] = selectors.Money(approved * engagement.rate, engagement.currency)
+        context["fees"] = Money(approved * engagement.rate, engagement.currency)
     if engagement.is_trial:
         context["trial"] = trial
         if member.is_owner and engagement.state in (Engagement.State.DRAFT, Engagement.State.ACTIVE):
@@ -554,7 +557,7 @@ def offboarding_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     rows = []
     for handover in handovers:
-        candidates = selectors.replacement_candidates(handover.engagement, today=today, limit=5)
+        candidates = replacement_candidates(handover.engagement, today=today, limit=5)
         form = HandoverForm(
             initial={"status": handover.status, "replacement": handover.replacement_id, "notes": handover.notes},
             workspace=request.workspace,

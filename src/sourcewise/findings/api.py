@@ -11,9 +11,10 @@ from ninja.errors import ValidationError as InputError
 from sourcewise.api.access import api_access
 from sourcewise.api.schemas import MAX_ID, InputSchema, path_id, responses
 from sourcewise.core.access import INTERNAL
+from sourcewise.core.guardrails import GUARDRAILS
 from sourcewise.core.http import WorkspaceRequest
 from sourcewise.findings import acceptance, store
-from sourcewise.findings.codes import CODES, GUARDRAILS
+from sourcewise.findings.codes import CODES
 from sourcewise.findings.links import subject_url
 from sourcewise.findings.models import FindingRecord
 from sourcewise.findings.registry import SUBJECT_TYPES

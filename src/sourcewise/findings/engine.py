@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from sourcewise.findings.codes import GUARDRAILS, SEVERITY_ORDER, SEVERITY_PENALTY, Severity
+from sourcewise.core.guardrails import GUARDRAILS
+from sourcewise.findings.codes import SEVERITY_ORDER, SEVERITY_PENALTY, Severity
 from sourcewise.findings.refresh import UndeclaredFindingCode, run_checks
 from sourcewise.findings.registry import CheckContext, Finding, registered_checks
 

@@ -13,10 +13,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sourcewise.core.access import INTERNAL, OWNER
 from sourcewise.core.forms import apply_errors
+from sourcewise.core.guardrails import GUARDRAILS
 from sourcewise.core.htmx import render_page
 from sourcewise.core.http import WorkspaceRequest
 from sourcewise.findings import acceptance, store
-from sourcewise.findings.codes import CODES, GUARDRAILS, Severity
+from sourcewise.findings.codes import CODES, Severity
 from sourcewise.findings.models import FindingRecord
 from sourcewise.findings.registry import SUBJECT_TYPES
 from sourcewise.findings.selectors import setup_checklist

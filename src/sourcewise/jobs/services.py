@@ -216,17 +216,13 @@ def worker_host() -> str:
 
 
 def recover_stale_jobs(*, host: str | None = None) -> int:
-    """Mark jobs left running by a stopped worker as failed and delete their files. Call at start.
+    """Mark jobs left running by a stopped worker as failed and delete their files.
 
     Stale are the running jobs of this host (its worker is only starting, so none of them is
     alive) and jobs of any host silent for longer than STALE_AFTER; a live job of another
-    host's worker is left alone. A restore killed midway left a workspace marked `restoring`
-    (invisible to everyone, never finished): once no restore is running anywhere, it is
-    deleted with everything in it.
+    host's worker is left alone. Called at start by `ops.startup.recover()`, which then lets
+    each app clean up after its own interrupted kind (a restore's unfinished workspace).
     """
-    from sourcewise.backups.jobs import RESTORE
-    from sourcewise.backups.services import discard_restoring_workspace
-    from sourcewise.workspaces.models import Workspace
 
     silent = timezone.now() - STALE_AFTER
     stale = list(
@@ -237,9 +233,4 @@ def recover_stale_jobs(*, host: str | None = None) -> int:
     for pk, temp_path in stale:
         fail_job(job_id=pk, message=CRASHED_MESSAGE)
         remove_temp_file(temp_path)
-    if Job.objects.filter(state=Job.State.RUNNING, kind=RESTORE).exists():
-        return len(stale)  # a restore is under way elsewhere: its workspace is still being written
-    for workspace_id in Workspace._base_manager.filter(restoring=True).values_list("pk", flat=True):
-        logger.warning("Deleting workspace %s, left unfinished by a stopped restore.", workspace_id)
-        discard_restoring_workspace(workspace_id)
     return len(stale)

@@ -20,12 +20,10 @@ from sourcewise.api.schemas import Id, InputSchema, Page, path_id, responses
 from sourcewise.core.access import INTERNAL, OWNER
 from sourcewise.core.http import WorkspaceRequest
 from sourcewise.core.schemas import CountryCode, CurrencyCode
-from sourcewise.engagements.models import Engagement
 from sourcewise.money import services
 from sourcewise.money.agreed_rates import (
     SkillBand,
     bands_for,
-    engagement_rate_context,
     task_skills,
     workspace_today,
 )
@@ -467,7 +465,7 @@ def skill_band_out(sb: SkillBand) -> dict[str, object]:
     }
 
 
-def _bands_out(
+def agreed_rate_bands_out(
     *, freelancer: Freelancer, task: Task, bands: list[SkillBand], rate: Decimal, currency: str, on: datetime.date
 ) -> dict[str, object]:
     return {
@@ -505,25 +503,6 @@ def agreed_rate_fair_band(request: WorkspaceRequest, params: Query[AgreedRatePar
     bands = bands_for(
         book, skills=skills, country=freelancer.country, rate=params.rate, currency=params.currency, on_date=on
     )
-    return _bands_out(freelancer=freelancer, task=task, bands=bands, rate=params.rate, currency=params.currency, on=on)
-
-
-@router.get(
-    "/engagements/{engagement_id}/fair-band",
-    response=responses(AgreedRateBandsOut),
-    auth=api_access(INTERNAL, {"engagement_id": Engagement}),
-)
-def engagement_fair_band(request: WorkspaceRequest, engagement_id: int = path_id()) -> dict[str, object]:
-    """The fair band of an engagement's agreed rate, as its findings and its page classify it
-    (a draft on its start date, otherwise today)."""
-    queryset = scoped_queryset(request, Engagement).select_related("freelancer", "task", "workspace")
-    engagement = scoped_object(request, Engagement, engagement_id, queryset)
-    context = engagement_rate_context(engagement)
-    return _bands_out(
-        freelancer=engagement.freelancer,
-        task=engagement.task,
-        bands=context["bands"],
-        rate=engagement.rate,
-        currency=engagement.currency,
-        on=context["band_on"],
+    return agreed_rate_bands_out(
+        freelancer=freelancer, task=task, bands=bands, rate=params.rate, currency=params.currency, on=on
     )

@@ -17,18 +17,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sourcewise.audit.services import record, save_audited, snapshot
+from sourcewise.core.csvio import CsvImportError, RowError, read_rows
 from sourcewise.core.validators import validate_country, validate_currency
 from sourcewise.findings import tracking
-from sourcewise.money.csv_import import (
-    CsvErrors,
-    RowError,
-    RowProblem,
-    check_with,
-    parse_date,
-    parse_decimal,
-    read_csv,
-    required_text,
-)
+from sourcewise.money.csv_import import LINES, RowProblem, check_with, parse_date, parse_decimal, required_text
 from sourcewise.money.models import (
     MONEY_DIGITS,
     MONEY_PLACES,
@@ -142,10 +134,8 @@ def import_exchange_rates(
     base = workspace.base_currency
     errors: list[RowError] = []
     parsed: dict[tuple[str, datetime.date], tuple[int, Decimal, str]] = {}
-    for line, row in read_csv(source, required=RATE_COLUMNS, optional=("source",)):
+    for line, row in read_rows(source, required=RATE_COLUMNS, optional=("source",), wording=LINES, errors=errors):
         try:
-            if "__error__" in row:
-                raise RowProblem(row["__error__"])
             currency = check_with(validate_currency, required_text(row, "currency").upper())
             if currency == base:
                 raise RowProblem(f"{currency} is your workspace currency: it always converts at exactly 1.")
@@ -155,21 +145,21 @@ def import_exchange_rates(
             if len(text) > 200:
                 raise RowProblem("source is longer than 200 characters.")
         except RowProblem as exc:
-            errors.append(RowError(line, str(exc)))
+            errors.append(RowError(line, "", str(exc)))
             continue
         key = (currency, valid_from)
         if key in parsed:
             first = parsed[key]
             if (first[1], first[2]) != (rate, text):
                 errors.append(
-                    RowError(line, f"{currency} from {valid_from} is already on line {first[0]} with other values.")
+                    RowError(line, "", f"{currency} from {valid_from} is already on line {first[0]} with other values.")
                 )
             continue
         parsed[key] = (line, rate, text)
     if errors:
-        raise CsvErrors(errors)
+        raise CsvImportError(errors, wording=LINES)
     if not parsed:
-        raise CsvErrors([RowError(2, "The file has a header but no rates.")])
+        raise CsvImportError([RowError(2, "", "The file has a header but no rates.")], wording=LINES)
     with transaction.atomic():
         existing = {
             (r.currency, r.valid_from): r
@@ -273,10 +263,8 @@ def import_rate_benchmarks(
     skills = {s.name.strip().lower(): s for s in Skill.objects.in_workspace(workspace)}
     errors: list[RowError] = []
     parsed: dict[tuple[int, str, datetime.date], tuple[int, Decimal, str, str]] = {}
-    for line, row in read_csv(source, required=BENCHMARK_COLUMNS):
+    for line, row in read_rows(source, required=BENCHMARK_COLUMNS, wording=LINES, errors=errors):
         try:
-            if "__error__" in row:
-                raise RowProblem(row["__error__"])
             name = required_text(row, "skill")
             skill = skills.get(name.lower())
             if skill is None:
@@ -289,7 +277,7 @@ def import_rate_benchmarks(
             if len(text) > 200:
                 raise RowProblem("source is longer than 200 characters.")
         except RowProblem as exc:
-            errors.append(RowError(line, str(exc)))
+            errors.append(RowError(line, "", str(exc)))
             continue
         key = (skill.pk, country, as_of)
         values = (hourly_rate, currency, text)
@@ -298,15 +286,17 @@ def import_rate_benchmarks(
             if first[1:] != values:
                 errors.append(
                     RowError(
-                        line, f"{skill.name} in {country} on {as_of} is already on line {first[0]} with other values."
+                        line,
+                        "",
+                        f"{skill.name} in {country} on {as_of} is already on line {first[0]} with other values.",
                     )
                 )
             continue
         parsed[key] = (line, *values)
     if errors:
-        raise CsvErrors(errors)
+        raise CsvImportError(errors, wording=LINES)
     if not parsed:
-        raise CsvErrors([RowError(2, "The file has a header but no benchmarks.")])
+        raise CsvImportError([RowError(2, "", "The file has a header but no benchmarks.")], wording=LINES)
     by_pk = {s.pk: s for s in skills.values()}
     with transaction.atomic():
         existing = {

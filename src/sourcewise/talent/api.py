@@ -1,4 +1,4 @@
-"""Talent network over the API: skills, freelancers, vetting, overlap, matching and the bench."""
+"""Talent network over the API: skills, freelancers, vetting, overlap and the bench (matching: engagements/api.py)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,6 @@ from sourcewise.core.schemas import (
     TimezoneName,
 )
 from sourcewise.talent import services
-from sourcewise.talent.matching import Candidate, rank_candidates
 from sourcewise.talent.models import VETTED_STATUSES, Freelancer, Skill
 from sourcewise.talent.overlap import (
     OverlapChange,
@@ -41,7 +40,6 @@ from sourcewise.talent.overlap import (
 )
 from sourcewise.talent.selectors import with_profile, with_skills, with_vetting
 from sourcewise.talent.vetting import vetting_state
-from sourcewise.tasks.models import Task
 from sourcewise.workspaces.access import scoped_object, scoped_queryset
 
 HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
@@ -491,74 +489,6 @@ def get_overlap(
         "freelancer_hours": _spans(line.freelancer),
         "overlap_hours": _spans(line.overlap),
         "next_change": overlap_change_out(business, next_overlap_change(business, schedule, start)),
-    }
-
-
-class TermOut(Schema):
-    key: str
-    label: str
-    points: Decimal
-    max_points: int = Field(description="0 when the term is not counted (e.g. a fair rate without a benchmark).")
-    detail: str
-
-
-class CandidateOut(Schema):
-    freelancer_id: int
-    name: str
-    status: str
-    country: str
-    timezone: str
-    score: int
-    eligible: bool
-    overlap_hours: Decimal
-    failures: list[str]
-    terms: list[TermOut]
-
-
-class CandidatesOut(Schema):
-    task_id: int
-    considered: int = Field(description="Freelancers read and scored: the ready ones and the nearest misses.")
-    candidates: list[CandidateOut] = Field(description="Best first; nobody with a hard failure.")
-    not_ready: list[CandidateOut] = Field(description="The closest with a hard failure, and why.")
-
-
-class CandidateParams(Schema):
-    limit: int = Field(20, ge=1, le=100, description="How many of each list (1–100).")
-
-
-def _candidate(c: Candidate) -> dict[str, object]:
-    return {
-        "freelancer_id": c.freelancer_id,
-        "name": c.name,
-        "status": c.status,
-        "country": c.country,
-        "timezone": c.timezone,
-        "score": c.score,
-        "eligible": c.eligible,
-        "overlap_hours": c.overlap_hours,
-        "failures": c.failures,
-        "terms": [{**t.__dict__, "points": t.points.quantize(Decimal("0.1"))} for t in c.terms],
-    }
-
-
-@router.get(
-    "/tasks/{task_id}/candidates",
-    response=responses(CandidatesOut),
-    auth=api_access(INTERNAL, {"task_id": Task}),
-)
-def list_candidates(
-    request: WorkspaceRequest, params: Query[CandidateParams], task_id: int = path_id()
-) -> dict[str, object]:
-    """Freelancers ranked for a task by the explained 0–100 match score (SPEC G3)."""
-    task = scoped_object(request, Task, task_id)
-    ranking = rank_candidates(
-        task, today=_today(request), limit=params.limit, freelancers=scoped_queryset(request, Freelancer)
-    )
-    return {
-        "task_id": task.pk,
-        "considered": ranking.considered,
-        "candidates": [_candidate(c) for c in ranking.eligible],
-        "not_ready": [_candidate(c) for c in ranking.failing],
     }
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sourcewise.core.access import INTERNAL
+from sourcewise.core.csvio import csv_response
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
 from sourcewise.core.http import WorkspaceRequest
@@ -22,7 +23,6 @@ from sourcewise.core.links import site_url
 from sourcewise.core.pagination import paginate
 from sourcewise.jobs.selectors import jobs_for
 from sourcewise.jobs.views import start_upload_job
-from sourcewise.money.agreed_rates import freelancer_rate_context
 from sourcewise.talent import services
 from sourcewise.talent.csv_io import export_lines
 from sourcewise.talent.forms import (
@@ -39,7 +39,6 @@ from sourcewise.talent.forms import (
     TrialForm,
 )
 from sourcewise.talent.jobs import IMPORT
-from sourcewise.talent.matching import rank_candidates
 from sourcewise.talent.models import (
     TRANSITIONS,
     Freelancer,
@@ -55,7 +54,6 @@ from sourcewise.talent.overlap import (
 )
 from sourcewise.talent.selectors import portal_status, with_bench_depth, with_profile, with_skills, with_vetting
 from sourcewise.talent.vetting import vetting_state
-from sourcewise.tasks.models import Task
 from sourcewise.workspaces.access import scoped_object, scoped_queryset, workspace_view
 
 
@@ -170,8 +168,8 @@ def _detail(request: WorkspaceRequest, freelancer: Freelancer, status: int = 200
         "portal": portal_status(freelancer),
         "invite_form": forms.get("invite_form")
         or PortalInviteForm(prefix="invite", initial={"email": freelancer.email}),
+        "fair_pay_on": today,  # the profile rate's fair band ({% freelancer_fair_pay %}, money)
     }
-    context.update(freelancer_rate_context(freelancer, today))  # the fair band of the profile rate (money)
     return render_page(request, "talent/freelancer_detail.html", context, status=status)
 
 
@@ -347,27 +345,9 @@ def bench(request: WorkspaceRequest) -> HttpResponse:
 
 
 @workspace_view(roles=INTERNAL)
-def match(request: WorkspaceRequest) -> HttpResponse:
-    """Pick a task to see who fits it best."""
-    tasks = scoped_queryset(request, Task).prefetch_related("skill_needs__skill").order_by("name", "id")
-    return render_page(request, "talent/match.html", {"page": paginate(request, tasks)})
-
-
-@workspace_view(roles=INTERNAL, objects={"pk": Task})
-def candidates(request: WorkspaceRequest, pk: int) -> HttpResponse:
-    task = scoped_object(request, Task, pk)
-    ranking = rank_candidates(task, today=_today(request), freelancers=scoped_queryset(request, Freelancer))
-    return render_page(request, "talent/candidates.html", {"task": task, "ranking": ranking})
-
-
-@workspace_view(roles=INTERNAL)
 def freelancer_export(request: WorkspaceRequest) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(
-        export_lines(request.workspace, scoped_queryset(request, Freelancer)),
-        content_type="text/csv; charset=utf-8",
-    )
-    response["Content-Disposition"] = 'attachment; filename="freelancers.csv"'
-    return response
+    lines = export_lines(request.workspace, scoped_queryset(request, Freelancer))
+    return csv_response(lines, "freelancers.csv")
 
 
 @workspace_view(roles=INTERNAL)

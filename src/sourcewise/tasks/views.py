@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sourcewise.core.access import INTERNAL
+from sourcewise.core.csvio import csv_response
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
 from sourcewise.core.http import WorkspaceRequest
@@ -252,10 +253,8 @@ def outsourcing_map_view(request: WorkspaceRequest) -> HttpResponse:
 def task_export(request: WorkspaceRequest) -> StreamingHttpResponse:
     workspace = request.workspace
     lines = export_tasks(active(scoped_queryset(request, Task)))
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="tasks-{workspace.pk}-{stamp}.csv"'
-    return response
+    return csv_response(lines, f"tasks-{workspace.pk}-{stamp}.csv")
 
 
 @workspace_view(roles=INTERNAL)

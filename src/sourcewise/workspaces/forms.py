@@ -13,6 +13,7 @@ from sourcewise.core.forms import (
     TimezoneField,
     bounded_formfield,
 )
+from sourcewise.core.guardrails import GUARDRAILS
 from sourcewise.workspaces.models import WEEKDAYS, Membership, Workspace
 from sourcewise.workspaces.thresholds import THRESHOLDS
 
@@ -58,8 +59,6 @@ class WorkspaceForm(CountryDefaultsMixin, forms.ModelForm):
 
     def threshold_groups(self) -> list[tuple[str, str, list[forms.BoundField]]]:
         """(guardrail title, guardrail key, its threshold fields): the title is what people read first."""
-        from sourcewise.findings.codes import GUARDRAILS
-
         groups: dict[str, list[forms.BoundField]] = {}
         for threshold in THRESHOLDS:
             groups.setdefault(threshold.guardrail, []).append(self[threshold.field])

@@ -20,6 +20,7 @@ from sourcewise.core.access import FREELANCER, OWNER
 from sourcewise.core.links import site_url
 from sourcewise.workspaces.models import Invitation, Membership, Workspace
 from sourcewise.workspaces.selectors import SESSION_KEY
+from sourcewise.workspaces.signals import member_removed
 
 INVITATION_DAYS = 14
 
@@ -235,23 +236,6 @@ def _lock_workspace(membership: Membership, actor: User | None) -> Membership:
     return current
 
 
-def _revoke_tokens(membership: Membership, actor: User | None, why: str) -> int:
-    """Revoke every live API token the member holds for this workspace (audited)."""
-    from sourcewise.api.models import ApiToken
-
-    tokens = ApiToken.objects.filter(user_id=membership.user_id, workspace_id=membership.workspace_id)
-    revoked = tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
-    if revoked:
-        record(
-            actor=actor,
-            workspace=membership.workspace,
-            action="apitoken.revoke",
-            target=membership,
-            changes={"tokens": revoked, "why": why},
-        )
-    return revoked
-
-
 @transaction.atomic
 def change_role(*, membership: Membership, role: str, actor: User | None) -> Membership:
     """A member's role changes. Their API tokens act with the new role from the next request on
@@ -292,5 +276,6 @@ def remove_member(*, membership: Membership, actor: User | None) -> None:
         target=current,
         changes={"email": current.user.email},
     )
-    _revoke_tokens(current, actor, "member removed")
+    # The API app revokes the member's tokens (it sits above workspaces: told by an event).
+    member_removed.send(sender=Membership, membership=current, actor=actor, why="member removed")
     current.delete()

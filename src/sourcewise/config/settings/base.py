@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "sourcewise.backups",
     "sourcewise.jobs",
     "sourcewise.demo",
+    "sourcewise.ops",
 ]
 
 MIDDLEWARE = [

@@ -9,8 +9,9 @@ from decimal import Decimal
 
 import pytest
 
+from sourcewise.engagements.matching_queries import rank_brute_force, rank_candidates
+from sourcewise.engagements.matching_scores import Ratings, ratings_term
 from sourcewise.engagements.models import Engagement
-from sourcewise.talent.matching import Ratings, rank_brute_force, rank_candidates, ratings_term
 from sourcewise.talent.models import Reference, TrialTask
 from tests.engagements.factories import EngagementFactory, ReviewFactory
 from tests.factories import SkillFactory, TaskFactory, TaskSkillFactory
@@ -177,14 +178,15 @@ def test_fast_ranking_equals_brute_force_on_random_networks(task, seed):
         if rng.random() < 0.1:
             EngagementFactory(workspace=task.workspace, freelancer=f, task=task, state=Engagement.State.COMPLETED,
                               trial_rating=rng.randint(1, 5))  # fmt: skip
-    from sourcewise.talent import matching as m
+    from sourcewise.engagements import matching_queries as m
+    from sourcewise.engagements import matching_scores as s
 
     ctx = m._context(task, TODAY)
     rows = m._rows(m._with_levels(m._base(task, None), ctx.needs), ctx.needs, ctx.languages)
     ratings = m.load_ratings([r[0] for r in rows])
     full = {c.freelancer_id: c for c in m._score_rows(ctx, rows, ratings=ratings)}
     for r in rows:
-        quick = m._quick_points(ctx, r, ratings.get(r[0], m.NO_RATINGS))
+        quick = s.quick_points(ctx, r, ratings.get(r[0], s.NO_RATINGS))
         c = full[r[0]]
         assert quick == (c.score, len(c.failures)), (r, c)
     for limit in (5, 20):

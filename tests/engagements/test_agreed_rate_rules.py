@@ -9,13 +9,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from sourcewise.engagements.agreed_rates import engagement_bands, rate_date
 from sourcewise.engagements.models import Engagement
+from sourcewise.engagements.rules import agreed_rates_outside_the_fair_band
 from sourcewise.findings.codes import Severity
 from sourcewise.findings.engine import evaluate
 from sourcewise.findings.registry import CheckContext
-from sourcewise.money.agreed_rates import engagement_bands, rate_date
 from sourcewise.money.fairband import load_rate_book
-from sourcewise.money.rules import agreed_rates_outside_the_fair_band
 from tests.engagements.factories import EngagementFactory
 from tests.factories import FreelancerFactory, SkillFactory, TaskFactory, TaskSkillFactory, WorkspaceFactory
 from tests.money.factories import ExchangeRateFactory, RateBenchmarkFactory

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from sourcewise.accounts.models import User
 from sourcewise.core.links import SERVE_URL_ENV, serve_url
 from sourcewise.demo.builder import DEFAULT_DOMAIN, DEMO_PASSWORD
-from sourcewise.jobs.services import recover_stale_jobs
+from sourcewise.ops.startup import recover
 from sourcewise.workspaces.models import Membership
 
 
@@ -87,7 +87,7 @@ class Command(BaseCommand):
         ]
         if settings.SOURCEWISE_JOBS != "database":
             os.execvp(sys.executable, gunicorn)  # noqa: S606 (jobs run inside the requests: gunicorn alone)
-        recovered = recover_stale_jobs()
+        recovered = recover()
         if recovered:
             self.stdout.write(f"Marked {recovered} interrupted background job(s) as failed.")
         self.stdout.write("Background jobs run in a worker beside the web server (`sourcewise worker`).")

@@ -8,8 +8,10 @@ from decimal import Decimal
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from sourcewise.talent import matching, overlap
-from sourcewise.talent.matching import WEIGHTS, rank_candidates
+from sourcewise.engagements import matching_scores
+from sourcewise.engagements.matching_queries import rank_candidates
+from sourcewise.engagements.matching_scores import WEIGHTS
+from sourcewise.talent import overlap
 from tests.factories import SkillFactory, TaskFactory, TaskSkillFactory
 from tests.talent.helpers import freelancer, vet
 
@@ -27,7 +29,7 @@ def make_task(workspace, **needs):
 
 def test_weights_add_up_to_100_and_the_fair_rate_counts():
     assert sum(WEIGHTS.values()) == 100 and WEIGHTS["fair_rate"] == 10
-    assert max(matching.RATE_POINTS.values()) == WEIGHTS["fair_rate"]
+    assert max(matching_scores.RATE_POINTS.values()) == WEIGHTS["fair_rate"]
 
 
 def test_ranking_puts_eligible_first_and_explains_failures(workspace):
@@ -62,7 +64,7 @@ def test_overlap_is_computed_once_per_schedule_not_per_person(workspace, monkeyp
         freelancer(workspace, status="approved", zone=["Asia/Kolkata", "Europe/Lisbon"][i % 2],
                    skills={s["copy"]: 4}, name=f"P{i}")  # fmt: skip
     overlap.overlap_for.cache_clear()
-    matching._overlap_part.cache_clear()
+    matching_scores._overlap_part.cache_clear()
     calls = []
     real = overlap.overlap_between
     monkeypatch.setattr(overlap, "overlap_between", lambda *a, **k: calls.append(a) or real(*a, **k))

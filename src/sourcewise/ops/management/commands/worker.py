@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from sourcewise.jobs.services import recover_stale_jobs
+from sourcewise.ops.startup import recover
 
 
 class Command(BaseCommand):
@@ -18,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--batch", action="store_true", help="Run the queued jobs, then exit.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        recovered = recover_stale_jobs()
+        recovered = recover()
         if recovered:
             self.stdout.write(f"Marked {recovered} interrupted job(s) as failed.")
         worker_options: dict[str, Any] = {"reload": False, "interval": 0.5}
