@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypedDict, TypeVar
 
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 from ninja import Field, Query, Router, Schema
 
 from sourcewise.api.access import api_access
@@ -107,8 +108,25 @@ class CostFilter(PageParams):
     date_to: Day | None = None
 
 
-def _entry_fields(request: WorkspaceRequest, payload: CostEntryIn) -> dict[str, object]:
-    def one(model: type, pk: int | None, field: str) -> object:
+M = TypeVar("M", bound=Model)
+
+
+class EntryFields(TypedDict):
+    """The fields of a cost entry an API payload sets (the keyword arguments of the services)."""
+
+    category: str
+    date: datetime.date
+    amount: Decimal | None
+    currency: str
+    description: str
+    engagement: Engagement | None
+    task: Task | None
+    manager: Membership | None
+    hours: Decimal | None
+
+
+def _entry_fields(request: WorkspaceRequest, payload: CostEntryIn) -> EntryFields:
+    def one(model: type[M], pk: int | None, field: str) -> M | None:
         if pk is None:
             return None
         row = scoped_queryset(request, model).filter(pk=pk).first()
@@ -158,7 +176,7 @@ def create_cost_entry(request: WorkspaceRequest, payload: CostEntryIn) -> tuple[
         raise ValidationError({"amount": "Give the amount (or, for management time, manager_id and hours)."})
     if payload.amount is not None and not payload.currency:
         raise ValidationError({"currency": "Give the currency of the amount."})
-    entry = services.create_entry(workspace=request.workspace, actor=request.user, **fields)  # type: ignore[arg-type]
+    entry = services.create_entry(workspace=request.workspace, actor=request.user, **fields)
     return 201, entry
 
 
