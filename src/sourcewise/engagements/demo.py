@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
@@ -27,12 +27,15 @@ from sourcewise.guidance.services import acknowledge_sop
 from sourcewise.talent.services import change_status
 from sourcewise.workspaces.models import Membership
 
+if TYPE_CHECKING:
+    from sourcewise.demo.builder import DemoContext  # the demo app runs these steps
+
 
 def _d(value: str) -> Decimal:
     return Decimal(value)
 
 
-def build(ctx) -> None:  # type: ignore[no-untyped-def]
+def build(ctx: DemoContext) -> None:
     ws = ctx.workspace
     owner = ctx.users["owner"]
     sam_user, jordan_user = ctx.users["sam"], ctx.users["jordan"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
@@ -136,7 +137,7 @@ def _attachments(
     return skills, tasks
 
 
-def _sops(request: WorkspaceRequest):  # type: ignore[no-untyped-def]
+def _sops(request: WorkspaceRequest) -> QuerySet[SOP]:
     return selectors.sop_list(scoped_queryset(request, SOP))
 
 

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sourcewise.money.models import ExchangeRate, RateBenchmark
+
+if TYPE_CHECKING:
+    from sourcewise.demo.builder import DemoContext  # the demo app runs these steps
 
 RATE_SOURCE = "Studio bank statements (monthly average)"
 # GBP per unit, six months ago → this month; the values drift a little from month to month.
@@ -74,7 +78,7 @@ def _month_starts(today: datetime.date, count: int) -> list[datetime.date]:
     return sorted(starts)
 
 
-def build(ctx) -> None:  # type: ignore[no-untyped-def]
+def build(ctx: DemoContext) -> None:
     workspace = ctx.workspace
     months = _month_starts(ctx.today, 7)  # this month and the six before it
     steps = len(months) - 1

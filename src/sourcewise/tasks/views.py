@@ -4,6 +4,7 @@ import copy
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -29,7 +30,7 @@ from sourcewise.tasks.selectors import active, outsourcing_map, with_advice_data
 from sourcewise.workspaces.access import scoped_object, scoped_queryset, workspace_view
 
 
-def _tasks(request: WorkspaceRequest):  # type: ignore[no-untyped-def]
+def _tasks(request: WorkspaceRequest) -> QuerySet[Task]:
     return with_advice_data(scoped_queryset(request, Task))
 
 
