@@ -6,7 +6,6 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -15,6 +14,7 @@ from sourcewise.backups.forms import RestoreForm
 from sourcewise.backups.jobs import RESTORE
 from sourcewise.backups.services import export_workspace
 from sourcewise.core.access import OWNER
+from sourcewise.core.dates import server_today
 from sourcewise.core.http import WorkspaceRequest
 from sourcewise.jobs.services import save_upload, start_job
 from sourcewise.workspaces.access import workspace_view
@@ -50,7 +50,7 @@ def backup_page(request: WorkspaceRequest) -> HttpResponse:
 def backup_download(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
     document = export_workspace(workspace, actor=request.user)
-    filename = f"sourcewise-{slugify(workspace.name) or 'workspace'}-{timezone.localdate():%Y-%m-%d}.json"
+    filename = f"sourcewise-{slugify(workspace.name) or 'workspace'}-{server_today():%Y-%m-%d}.json"
     response = HttpResponse(
         json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False, indent=1), content_type="application/json"
     )

@@ -85,7 +85,7 @@ FREELANCER_MENU: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
 
 # The account dropdown, last of the top entries (the sign-out form follows its links).
 ACCOUNT_MENU: tuple[tuple[str, str], ...] = (
-    ("My profile", "workspaces:my_profile"),
+    ("My profile", "my_profile"),
     ("API tokens", "api_tokens:token_list"),
     ("Switch workspace", "workspaces:workspace_list"),
 )

@@ -341,7 +341,7 @@ def cost_report(request: WorkspaceRequest, params: Query[CostReportParams]) -> d
     """TCO per month, task and engagement, savings, ROI and spend concentration, in the workspace
     currency (each amount at the rate valid on its date). A missing exchange rate is a 422 naming it."""
     workspace = request.workspace
-    today = services.workspace_today(workspace)
+    today = workspace.today()
     start, end = selectors.report_period(today, params.months)
     report = selectors.cost_report(workspace, start, end, today)
     if report.missing:

@@ -5,9 +5,9 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 
 from sourcewise.core.access import INTERNAL
+from sourcewise.core.dates import server_today
 from sourcewise.core.forms import CurrencyField, bounded_formfield
 from sourcewise.costs.models import AMOUNT_DIGITS, AMOUNT_PLACES, MAX_AMOUNT, Category, CostEntry
 from sourcewise.engagements.models import Engagement
@@ -77,7 +77,7 @@ class CostEntryForm(forms.ModelForm):
             "category"
         ].help_text = "Fees of an engagement are posted for you from its hours, milestones and invoices."
         if not self.instance.pk:
-            self.fields["date"].initial = timezone.localdate()
+            self.fields["date"].initial = server_today()
             self.fields["currency"].initial = workspace.base_currency
 
     def clean(self) -> dict[str, Any]:
@@ -157,7 +157,7 @@ class InvoiceForm(forms.Form):
         self.fields["engagement"].queryset = _engagements(workspace).exclude(  # type: ignore[attr-defined]
             state=Engagement.State.DRAFT
         )
-        self.fields["month"].initial = timezone.localdate().replace(day=1)
+        self.fields["month"].initial = server_today().replace(day=1)
 
 
 class SendInvoiceForm(forms.Form):
@@ -165,7 +165,7 @@ class SendInvoiceForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["sent_on"].initial = timezone.localdate()
+        self.fields["sent_on"].initial = server_today()
 
 
 class PaidInvoiceForm(forms.Form):
@@ -182,7 +182,7 @@ class PaidInvoiceForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["paid_on"].initial = timezone.localdate()
+        self.fields["paid_on"].initial = server_today()
 
 
 class MemberCostForm(forms.Form):

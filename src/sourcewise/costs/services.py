@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import zoneinfo
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -69,17 +68,6 @@ GENERATED = "This fee was posted from hours, milestones or an invoice: change th
 
 def cents(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def _zone(workspace: Workspace) -> datetime.tzinfo:
-    try:
-        return zoneinfo.ZoneInfo(workspace.timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return datetime.UTC
-
-
-def workspace_today(workspace: Workspace) -> datetime.date:
-    return timezone.localdate(timezone=_zone(workspace))
 
 
 # -- entries by hand ---------------------------------------------------------------------
@@ -558,7 +546,7 @@ def desired_fees(workspace: Workspace, engagement_ids: Iterable[int] | None = No
     if engagement_ids is not None:
         engagements = engagements.filter(pk__in=list(engagement_ids))
     by_pk = {e.pk: e for e in engagements.select_related("task")}
-    zone = _zone(workspace)
+    zone = workspace.zone
     fees: dict[str, Fee] = {}
     invoiced: set[tuple[int, datetime.date]] = set()
     invoices = Invoice.objects.filter(
@@ -732,7 +720,7 @@ def invoice_lines_for(engagement: Engagement, month: datetime.date) -> list[Invo
     elif engagement.budget_cap:
         milestones = list(Milestone.objects.filter(engagement=engagement))
         shares = milestone_shares(engagement.budget_cap, milestones)
-        zone = _zone(engagement.workspace)
+        zone = engagement.workspace.zone
         for m in sorted(milestones, key=lambda m: (m.due_date, m.pk)):
             if m.status == Milestone.Status.ACCEPTED and month_start(_accepted_on(m, zone)) == month:
                 lines.append(InvoiceLine(description=f"Milestone: {m.title}", amount=shares[m.pk]))
@@ -810,7 +798,7 @@ def send_invoice(*, invoice: Invoice, actor: User | None, sent_on: datetime.date
     if current.state != Invoice.State.DRAFT:
         raise ValidationError(f"This invoice is {current.get_state_display().lower()}; only a draft can be sent.")
     current.state = Invoice.State.SENT
-    current.sent_on = sent_on or timezone.localdate(timezone=_zone(current.workspace))
+    current.sent_on = sent_on or current.workspace.today()
     current.full_clean()
     current.save(update_fields=["state", "sent_on", "updated_at"])
     _post_fees(current.workspace, actor, [current.engagement_id])

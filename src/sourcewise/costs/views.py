@@ -44,7 +44,7 @@ from sourcewise.workspaces.models import Membership
 
 
 def _today(request: WorkspaceRequest) -> datetime.date:
-    return services.workspace_today(request.workspace)
+    return request.workspace.today()
 
 
 # -- dashboard -------------------------------------------------------------------------------

@@ -22,9 +22,9 @@ from typing import Any
 
 from django.apps import apps
 from django.db import transaction
-from django.utils import timezone
 
-from sourcewise.findings.history import backfill_demo_history
+from sourcewise.core.dates import server_today
+from sourcewise.findings.demo_history import backfill_demo_history
 
 DEMO_PASSWORD = "lumen-demo-2026"  # noqa: S105 (the published demo login)
 DEFAULT_DOMAIN = "lumen.example"
@@ -77,7 +77,7 @@ def build_demo(
 
     `classic=False` builds Lumen Studio alone: half the time, for tests that only walk through it.
     """
-    day = today or timezone.localdate()
+    day = today or server_today()
     ctx = DemoContext(domain=domain, today=day)
     built = [ctx]
     if classic:
@@ -103,7 +103,6 @@ def _accept_a_risk(ctx: DemoContext, day: datetime.date) -> None:
     from sourcewise.core.access import OWNER
     from sourcewise.findings.acceptance import finding_accept
     from sourcewise.findings.models import FindingRecord
-    from sourcewise.findings.refresh import workspace_today
     from sourcewise.workspaces.models import Membership
 
     finding = FindingRecord.objects.filter(
@@ -118,5 +117,5 @@ def _accept_a_risk(ctx: DemoContext, day: datetime.date) -> None:
         membership=owner,
         reason="Core, but our partner agency builds client sites better than we could in-house; reviewed quarterly.",
         # A quarter after the later of the demo's day and the real one: always in the future.
-        review_on=max(day, workspace_today(ctx.workspace)) + quarter,
+        review_on=max(day, ctx.workspace.today()) + quarter,
     )

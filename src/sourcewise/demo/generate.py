@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from sourcewise.core.access import MANAGER, OWNER
+from sourcewise.core.dates import server_today
 from sourcewise.engagements.models import Engagement
 from sourcewise.talent.models import Freelancer, FreelancerLanguage, FreelancerSkill, Skill
 from sourcewise.tasks.models import Deliverable, Task, TaskSkill
@@ -180,7 +181,7 @@ def _generate(
         ]
     )
     states = [Engagement.State.ACTIVE, Engagement.State.COMPLETED, Engagement.State.DRAFT, Engagement.State.TERMINATED]
-    today = timezone.localdate()
+    today = server_today()
     deals = []
     for i in range(engagements):
         person = people[i % len(people)]

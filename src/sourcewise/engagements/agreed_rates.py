@@ -29,7 +29,7 @@ from django.db.models import Prefetch, prefetch_related_objects
 from sourcewise.engagements.models import Engagement
 from sourcewise.findings.codes import Severity
 from sourcewise.findings.registry import Finding
-from sourcewise.money.agreed_rates import SkillBand, bands_for, task_skills, workspace_today
+from sourcewise.money.agreed_rates import SkillBand, bands_for, task_skills
 from sourcewise.money.fairband import RateBook, load_rate_book, rate_finding
 from sourcewise.tasks.models import TaskSkill
 
@@ -141,7 +141,7 @@ def engagement_values(engagement: Engagement) -> dict[str, Any]:
 def engagement_rate_context(engagement: Engagement) -> dict[str, Any]:
     """The engagement page's fair-pay card: the same bands as its findings (three queries)."""
     workspace = engagement.workspace
-    today = workspace_today(workspace)
+    today = workspace.today()
     skills = task_skills(engagement.task)
     book = load_rate_book(workspace, skill_ids=[s.pk for s in skills])
     return {

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 from decimal import Decimal
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from sourcewise.api.access import api_access
@@ -581,7 +579,7 @@ def engagement_fair_band(request: WorkspaceRequest, engagement_id: int = path_id
 
 
 def _matching_today(request: WorkspaceRequest) -> datetime.date:
-    return timezone.localdate(timezone=zoneinfo.ZoneInfo(request.workspace.timezone))
+    return request.workspace.today()
 
 
 class TermOut(Schema):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.utils import timezone
 
 from sourcewise.core.access import INTERNAL
+from sourcewise.core.dates import server_today
 from sourcewise.core.forms import CurrencyField
 from sourcewise.engagements.models import RATING_CHOICES, Engagement, Handover
 from sourcewise.talent.models import Freelancer
@@ -153,7 +153,7 @@ class ReviewForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["date"].initial = timezone.localdate()
+        self.fields["date"].initial = server_today()
 
 
 class TimeEntryForm(forms.Form):
@@ -163,7 +163,7 @@ class TimeEntryForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["date"].initial = timezone.localdate()
+        self.fields["date"].initial = server_today()
 
 
 class OffboardingForm(forms.Form):

@@ -42,8 +42,8 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import RawSQL
-from django.utils import timezone
 
+from sourcewise.core.dates import server_today
 from sourcewise.core.validators import CEFR_LEVELS
 from sourcewise.engagements.matching_scores import (
     COLUMNS,
@@ -347,5 +347,5 @@ def replacement_candidates(
         .filter(offboarding__isnull=True)
         .exclude(pk=engagement.freelancer_id)
     )
-    ranking = rank_candidates(engagement.task, today=today or timezone.localdate(), limit=limit, freelancers=others)
+    ranking = rank_candidates(engagement.task, today=today or server_today(), limit=limit, freelancers=others)
     return [*ranking.eligible, *ranking.failing][:limit]

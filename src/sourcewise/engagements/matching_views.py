@@ -6,11 +6,9 @@ pages, but ranking reads tasks, money and engagements, so the code lives here.
 
 from __future__ import annotations
 
-import zoneinfo
 from typing import Any
 
 from django.http import HttpResponse
-from django.utils import timezone
 
 from sourcewise.core.access import INTERNAL
 from sourcewise.core.htmx import render_page
@@ -23,7 +21,7 @@ from sourcewise.workspaces.access import scoped_object, scoped_queryset, workspa
 
 
 def _today(request: WorkspaceRequest) -> Any:
-    return timezone.localdate(timezone=zoneinfo.ZoneInfo(request.workspace.timezone))
+    return request.workspace.today()
 
 
 @workspace_view(roles=INTERNAL)

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from sourcewise.audit.services import record, record_many, save_audited, snapshot
 from sourcewise.core.access import INTERNAL, OWNER
+from sourcewise.core.dates import server_today
 from sourcewise.engagements.fees import work_changed
 from sourcewise.engagements.models import CheckpointReview, Engagement, Handover, Milestone, Offboarding, TimeEntry
 from sourcewise.engagements.requirements import unmet_requirements
@@ -388,7 +389,7 @@ def record_checkpoint(
     _require_active(engagement, "checkpoints are recorded")
     if date < engagement.start_date:
         raise ValidationError({"date": "A checkpoint cannot be before the engagement starts."})
-    if date > timezone.localdate() + datetime.timedelta(days=1):
+    if date > server_today() + datetime.timedelta(days=1):
         raise ValidationError({"date": "A checkpoint cannot be in the future."})
     review = CheckpointReview(
         workspace_id=engagement.workspace_id,
@@ -448,7 +449,7 @@ def log_time(
     _require_active(engagement, "hours are logged")
     if date < engagement.start_date:
         raise ValidationError({"date": "These hours are before the engagement started."})
-    if date > timezone.localdate() + datetime.timedelta(days=1):
+    if date > server_today() + datetime.timedelta(days=1):
         raise ValidationError({"date": "Hours cannot be logged for a future day."})
     # Lock order everywhere: engagement, then freelancer, then entries. The engagement lock keeps
     # two entries logged (or approved) at once from passing the trial cap together.

@@ -10,10 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from sourcewise.core.access import EVERYONE, FREELANCER, INTERNAL, OWNER
+from sourcewise.core.dates import server_today
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
 from sourcewise.core.http import WorkspaceRequest
@@ -37,7 +37,6 @@ from sourcewise.engagements.forms import (
 from sourcewise.engagements.matching_queries import replacement_candidates
 from sourcewise.engagements.models import CheckpointReview, Engagement, Handover, Milestone, Offboarding, TimeEntry
 from sourcewise.engagements.requirements import unmet_requirements
-from sourcewise.findings.refresh import workspace_today
 from sourcewise.guidance.notifications import remind_to_acknowledge
 from sourcewise.money.agreed_rates import engagement_band_context
 from sourcewise.money.values import Money
@@ -200,7 +199,7 @@ def engagement_request_acknowledgement(request: WorkspaceRequest, pk: int) -> Ht
     if engagement.freelancer.user_id is None:
         messages.error(request, f"{engagement.freelancer.name} has no portal login yet: invite them first.")
         return redirect("talent:freelancer_detail", pk=engagement.freelancer_id)
-    today = workspace_today(request.workspace)
+    today = request.workspace.today()
     sent = remind_to_acknowledge(engagement=engagement, actor=request.user, today=today)
     if sent:
         messages.success(
@@ -554,7 +553,7 @@ def offboarding_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
         request, Offboarding, pk, scoped_queryset(request, Offboarding).select_related("freelancer")
     )
     handovers = selectors.handovers_with_related(scoped_queryset(request, Handover).filter(offboarding=offboarding))
-    today = timezone.localdate()
+    today = server_today()
     rows = []
     for handover in handovers:
         candidates = replacement_candidates(handover.engagement, today=today, limit=5)

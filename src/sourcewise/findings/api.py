@@ -192,7 +192,7 @@ def accept_finding(request: WorkspaceRequest, payload: AcceptIn, finding_id: int
     acceptance.finding_accept(
         finding=finding, membership=membership, reason=payload.reason, review_on=payload.review_on, request=request
     )
-    return finding_out(finding, store.workspace_today(finding.workspace))
+    return finding_out(finding, finding.workspace.today())
 
 
 @router.post(
@@ -205,7 +205,7 @@ def unaccept_finding(request: WorkspaceRequest, finding_id: int = path_id()) -> 
     membership = request.membership
     finding = acceptance.finding_for(membership, finding_id)
     acceptance.finding_unaccept(finding=finding, membership=membership, request=request)
-    return finding_out(finding, store.workspace_today(finding.workspace))
+    return finding_out(finding, finding.workspace.today())
 
 
 class WorkspaceRef(Schema):

@@ -19,10 +19,13 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 from sourcewise.findings.models import PendingRefresh
+from sourcewise.findings.registry import domain
+from sourcewise.workspaces.models import Membership
 
 # Apps whose rows the rules read. Everything else (audit, jobs, API keys, backups, sessions,
 # the stored findings themselves) never changes a finding.
@@ -194,10 +197,8 @@ def _m2m_changed(
             subjects += [(other, pk) for pk in sorted(pk_set)]
         if _label(sender) == "guidance.sop_skills":
             # An SOP on a skill reaches the tasks that need that skill.
-            from sourcewise.tasks.models import TaskSkill
-
             skills = sorted(pk_set) if _label(model) == "talent.skill" else [instance.pk]
-            needing = TaskSkill.objects.filter(skill_id__in=skills).values_list("task_id", flat=True).distinct()
+            needing = domain().tasks_needing_skills(skills)
             subjects += [("task", pk) for pk in needing]
     workspace_id = _workspace_id(instance, subjects)
     if workspace_id is not None:
@@ -208,15 +209,11 @@ def _user_saved(sender: type[models.Model], instance: models.Model, raw: bool = 
     """A person's name is in the findings about the engagements they manage: mark their memberships."""
     if raw or kwargs.get("created"):
         return
-    from sourcewise.workspaces.models import Membership
-
     for workspace_id, membership_id in Membership.objects.filter(user_id=instance.pk).values_list("workspace_id", "pk"):
         mark(workspace_id, [("membership", membership_id)])
 
 
 def connect() -> None:
-    from django.conf import settings
-
     post_save.connect(_user_saved, sender=settings.AUTH_USER_MODEL, dispatch_uid="findings-post-user")
     for model in apps.get_models():
         if not _tracked(model):

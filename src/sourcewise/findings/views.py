@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -17,11 +18,12 @@ from sourcewise.core.guardrails import GUARDRAILS
 from sourcewise.core.htmx import render_page
 from sourcewise.core.http import WorkspaceRequest
 from sourcewise.findings import acceptance, store
+from sourcewise.findings.checklist import SetupChecklist
 from sourcewise.findings.codes import CODES, Severity
 from sourcewise.findings.models import FindingRecord
 from sourcewise.findings.registry import SUBJECT_TYPES
-from sourcewise.findings.selectors import setup_checklist
 from sourcewise.workspaces.access import workspace_view
+from sourcewise.workspaces.models import Workspace
 
 SECTION_SIZE = 10  # accepted and coming-up rows shown on the dashboard; the list shows the rest
 FIX_FIRST = 5
@@ -71,12 +73,13 @@ def _list_context(request: WorkspaceRequest, today: datetime.date) -> dict[str, 
     }
 
 
-@workspace_view(roles=INTERNAL)
-def dashboard(request: WorkspaceRequest) -> HttpResponse:
+def dashboard_page(request: WorkspaceRequest, setup_checklist: Callable[[Workspace], SetupChecklist]) -> HttpResponse:
     """The work queue: score, what to fix first, findings by code, the filterable list, accepted, coming up.
 
     Everything is read from the stored findings (a handful of indexed queries whatever the
-    size); an htmx request for the list (filter, next page) reads only the list.
+    size); an htmx request for the list (filter, next page) reads only the list. The page
+    is served by `engagements.dashboard.dashboard`, which adds the setup checklist (it
+    counts rows of the apps above findings): `setup_checklist` is called only for a full page.
     """
     workspace = request.workspace
     health = store.stored_health(workspace)
@@ -155,7 +158,7 @@ def finding_accept(request: WorkspaceRequest, finding_id: int) -> HttpResponse:
                 request, f"Accepted until {finding.accepted_until:%-d %b %Y}: it counts in the score again then."
             )
             return redirect(reverse("findings:dashboard") + "#accepted")
-    today = store.workspace_today(request.workspace)
+    today = request.workspace.today()
     # The browser's date picker offers only dates the service accepts.
     form.fields["review_on"].widget.attrs.update(
         min=(today + datetime.timedelta(days=1)).isoformat(),

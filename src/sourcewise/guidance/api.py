@@ -8,13 +8,13 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from sourcewise.api.access import api_access
 from sourcewise.api.pagination import PageParams, keyset_page
 from sourcewise.api.schemas import Id, InputSchema, Page, path_id, responses
 from sourcewise.core.access import EVERYONE, FREELANCER, INTERNAL
+from sourcewise.core.dates import server_today
 from sourcewise.core.http import WorkspaceRequest
 from sourcewise.guidance import selectors, services
 from sourcewise.guidance.models import (
@@ -259,7 +259,7 @@ def list_pulses(request: WorkspaceRequest, params: Query[PageParams]) -> dict[st
 def answer_pulse(request: WorkspaceRequest, payload: PulseIn) -> PulseResponse:
     """This month's answer of the signed-in freelancer (created, or changed while the month lasts)."""
     return services.answer_pulse(
-        freelancer=my_profile(request), actor=request.user, today=timezone.localdate(), **payload.dict()
+        freelancer=my_profile(request), actor=request.user, today=server_today(), **payload.dict()
     )
 
 

@@ -15,27 +15,24 @@ from django.db.models.functions import Lower
 from django.utils.safestring import SafeString
 
 from sourcewise.core.models import TimeStamped, WorkspaceQuerySet, WorkspaceScoped
+from sourcewise.guidance.audiences import sops_reaching
+from sourcewise.talent.models import Freelancer
 
 if TYPE_CHECKING:
     from sourcewise.workspaces.models import Membership
 
 
 def _own_freelancer_ids(membership: Membership) -> models.QuerySet[Any]:
-    from sourcewise.talent.models import Freelancer
-
     return Freelancer.objects.filter(workspace_id=membership.workspace_id, user_id=membership.user_id).values("pk")
 
 
 class SOPQuerySet(WorkspaceQuerySet):
     def visible_to(self, membership: Membership) -> Self:
-        # A freelancer sees the SOPs that apply to them (see selectors.sop_audiences).
+        # A freelancer sees the SOPs that apply to them (see audiences.py).
         if membership.is_internal:
             return self
-        from sourcewise.guidance.selectors import sops_applying_to_freelancers
-        from sourcewise.talent.models import Freelancer
-
         mine = Freelancer.objects.filter(workspace_id=membership.workspace_id, user_id=membership.user_id)
-        return self.filter(pk__in=sops_applying_to_freelancers(mine).values("pk"))
+        return self.filter(pk__in=self.model.objects.filter(sops_reaching(mine)).values("pk"))
 
 
 class SOP(WorkspaceScoped, TimeStamped):

@@ -26,6 +26,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from sourcewise.core.dates import server_today
 from sourcewise.core.links import site_url
 from sourcewise.guidance.models import SOP, Notification, SOPAcknowledgement
 from sourcewise.guidance.selectors import freelancers_for_sops
@@ -274,7 +275,7 @@ def send_pending(
     sources = notification_sources()
     wanted = set(kinds) if kinds is not None else set(sources)
     for workspace in workspaces if workspaces is not None else Workspace.objects.order_by("id"):
-        day = today or timezone.localdate()
+        day = today or server_today()
         for kind, source in sources.items():
             if kind not in wanted:
                 continue

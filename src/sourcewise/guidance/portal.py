@@ -17,10 +17,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sourcewise.core.access import FREELANCER
+from sourcewise.core.dates import server_today
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
 from sourcewise.core.http import WorkspaceRequest
@@ -57,7 +57,7 @@ def my_profile(request: WorkspaceRequest) -> Freelancer:
 def _pulse_context(
     request: WorkspaceRequest, freelancer: Freelancer, form: PulseForm | None = None
 ) -> dict[str, object]:
-    today = timezone.localdate()
+    today = server_today()
     current = (
         scoped_queryset(request, PulseResponse).filter(freelancer=freelancer, month=selectors.month_of(today)).first()
     )
@@ -71,9 +71,9 @@ def home(request: WorkspaceRequest) -> HttpResponse:
     freelancer = my_profile(request)
     workspace = request.workspace
     to_acknowledge = list(selectors.unacknowledged_sops(freelancer))
-    statuses = selectors.document_statuses(
-        Freelancer.objects.filter(pk=freelancer.pk), workspace, timezone.localdate()
-    ).get(freelancer.pk, [])
+    statuses = selectors.document_statuses(Freelancer.objects.filter(pk=freelancer.pk), workspace, server_today()).get(
+        freelancer.pk, []
+    )
     sops = selectors.with_current_version(selectors.sops_for_freelancer(freelancer)).order_by("title")
     sections = []
     for section in _HOME_SECTIONS.values():
@@ -121,7 +121,7 @@ def sop_acknowledge(request: WorkspaceRequest, pk: int) -> HttpResponse:
 def documents(request: WorkspaceRequest) -> HttpResponse:
     freelancer = my_profile(request)
     workspace = request.workspace
-    today = timezone.localdate()
+    today = server_today()
     form = DocumentUploadForm(request.POST or None, request.FILES or None, workspace=workspace)
     if request.method == "POST" and form.is_valid():
         try:
@@ -162,7 +162,7 @@ def pulse(request: WorkspaceRequest) -> HttpResponse:
                 actor=request.user,
                 score=form.cleaned_data["score"],
                 comment=form.cleaned_data["comment"],
-                today=timezone.localdate(),
+                today=server_today(),
             )
         except ValidationError as exc:
             apply_errors(form, exc)

@@ -9,16 +9,15 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Max
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from sourcewise.core.access import EVERYONE, INTERNAL
+from sourcewise.core.dates import server_today
 from sourcewise.core.downloads import uploaded_file_response
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
 from sourcewise.core.http import WorkspaceRequest
 from sourcewise.core.pagination import paginate
-from sourcewise.findings.refresh import workspace_today
 from sourcewise.guidance import selectors, services
 from sourcewise.guidance.forms import DocumentTypeForm, SOPForm, SOPVersionForm, TrainingForm
 from sourcewise.guidance.models import SOP, DocumentType, FreelancerDocument, PulseResponse, SOPVersion
@@ -160,7 +159,7 @@ def document_overview(request: WorkspaceRequest) -> HttpResponse:
             return redirect("guidance:document_overview")
     people = scoped_queryset(request, Freelancer).filter(user__isnull=False).order_by("name", "id")
     page = paginate(request, people)
-    today = timezone.localdate()
+    today = server_today()
     statuses = selectors.document_statuses(people.filter(pk__in=[p.pk for p in page]), workspace, today)
     rows = [(person, statuses.get(person.pk, [])) for person in page]
     types = scoped_queryset(request, DocumentType).annotate(uploads=Count("documents")).order_by("name", "id")
@@ -197,7 +196,7 @@ def freelancer_documents(request: WorkspaceRequest, pk: int) -> HttpResponse:
     statuses = selectors.document_statuses(
         Freelancer.objects.filter(pk=freelancer.pk),
         request.workspace,
-        timezone.localdate(),
+        server_today(),
     ).get(freelancer.pk, [])
     uploads = paginate(request, selectors.documents_of(freelancer))
     return render_page(
@@ -212,7 +211,7 @@ def freelancer_request_documents(request: WorkspaceRequest, pk: int) -> HttpResp
     freelancer = scoped_object(request, Freelancer, pk, scoped_queryset(request, Freelancer).select_related("user"))
     if freelancer.user_id is None:
         messages.error(request, f"{freelancer.name} has no portal login yet: invite them first.")
-    elif request_documents(freelancer=freelancer, actor=request.user, today=workspace_today(request.workspace)):
+    elif request_documents(freelancer=freelancer, actor=request.user, today=request.workspace.today()):
         messages.success(request, f"{freelancer.name} was asked to upload the missing documents.")
     else:
         messages.info(request, "Nothing sent: nothing is missing, or they were asked today already.")
@@ -267,7 +266,7 @@ def member_training(request: WorkspaceRequest, pk: int) -> HttpResponse:
         pk,
         Membership.objects.filter(workspace=request.workspace, role__in=INTERNAL).select_related("user"),
     )
-    form = TrainingForm(request.POST or None, initial={"date": timezone.localdate()})
+    form = TrainingForm(request.POST or None, initial={"date": server_today()})
     if request.method == "POST" and form.is_valid():
         try:
             services.record_training(member=member, actor=request.user, **form.cleaned_data)

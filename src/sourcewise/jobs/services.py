@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django_tasks import task
 
 from sourcewise.jobs.models import Job
 
@@ -127,8 +128,6 @@ def start_job(
         params=params or {},
         temp_path=str(temp_path),
     )
-    from sourcewise.jobs.tasks import run_job_task
-
     try:
         run_job_task.enqueue(job_id=job.pk)
     except Exception:
@@ -234,3 +233,9 @@ def recover_stale_jobs(*, host: str | None = None) -> int:
         fail_job(job_id=pk, message=CRASHED_MESSAGE)
         remove_temp_file(temp_path)
     return len(stale)
+
+
+@task()
+def run_job_task(job_id: int) -> None:
+    """The one task of Django's tasks framework that runs every background job."""
+    run_job(job_id=job_id)

@@ -13,13 +13,11 @@ form's partial) are in `engagements/agreed_rates.py`; the decisions are in docs/
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from sourcewise.money.charts import fair_band_svg
@@ -66,15 +64,6 @@ class SkillBand:
         if self.band is not None:
             return self.band.explanation
         return self.error.messages[0] if self.error is not None else ""
-
-
-def workspace_today(workspace: Workspace) -> datetime.date:
-    """Today in the workspace's time zone (the date the health evaluation uses)."""
-    try:
-        zone: datetime.tzinfo = zoneinfo.ZoneInfo(workspace.timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = datetime.UTC
-    return timezone.localdate(timezone=zone)
 
 
 def task_skills(task: Task) -> list[Skill]:
@@ -131,7 +120,7 @@ def engagement_band_context(workspace: Workspace, data: Mapping[str, Any] | None
     values = form.cleaned_data
     task, freelancer = values["task"], values["freelancer"]
     skills = task_skills(task)
-    on_date = values["start_date"] or workspace_today(workspace)
+    on_date = values["start_date"] or workspace.today()
     book = load_rate_book(workspace, skill_ids=[s.pk for s in skills])
     context.update(
         bands=bands_for(

@@ -11,13 +11,13 @@ from decimal import Decimal
 from typing import Annotated
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from sourcewise.api.access import api_access
 from sourcewise.api.pagination import PageParams, keyset_page
 from sourcewise.api.schemas import Id, InputSchema, Page, path_id, responses
 from sourcewise.core.access import INTERNAL, OWNER
+from sourcewise.core.dates import server_today
 from sourcewise.core.http import WorkspaceRequest
 from sourcewise.core.schemas import CountryCode, CurrencyCode
 from sourcewise.money import services
@@ -25,7 +25,6 @@ from sourcewise.money.agreed_rates import (
     SkillBand,
     bands_for,
     task_skills,
-    workspace_today,
 )
 from sourcewise.money.conversion import Conversion, RateUsed, builtin_rates, convert, exact, load_rates
 from sourcewise.money.ecb import SOURCE as ECB_SOURCE
@@ -147,7 +146,7 @@ class BuiltinRatesOut(Schema):
 @router.get("/exchange-rates/builtin", response=responses(BuiltinRatesOut), auth=api_access(INTERNAL))
 def builtin_exchange_rates(request: WorkspaceRequest) -> dict[str, object]:
     """The built-in ECB reference rates: their source, the bundled history's dates and age."""
-    builtin = builtin_rates(workspace_today(request.workspace))
+    builtin = builtin_rates(request.workspace.today())
     return {
         "source": builtin.citation,
         "label": ECB_SOURCE,
@@ -169,7 +168,7 @@ class RateLookupParams(Schema):
 def lookup_exchange_rate(request: WorkspaceRequest, params: Query[RateLookupParams]) -> dict[str, object]:
     """The rate a conversion of `currency` on `on` uses: the owner's when valid, else the ECB's; 422 when none."""
     workspace = request.workspace
-    return rate_used_out(load_rates(workspace).rate_on(params.currency, params.on or workspace_today(workspace)))
+    return rate_used_out(load_rates(workspace).rate_on(params.currency, params.on or workspace.today()))
 
 
 @router.get(
@@ -220,7 +219,7 @@ class ConvertParams(Schema):
 @router.get("/convert", response=responses(ConversionOut), auth=api_access(INTERNAL))
 def convert_amount(request: WorkspaceRequest, params: Query[ConvertParams]) -> dict[str, object]:
     """The amount in the workspace currency with the rate valid on the date; 422 when no rate is."""
-    on = params.on or timezone.localdate()
+    on = params.on or server_today()
     return conversion_out(convert(request.workspace, params.amount, params.currency, on))
 
 
@@ -424,7 +423,7 @@ def fair_band(request: WorkspaceRequest, params: Query[FairBandParams]) -> dict[
         country=params.country,
         rate=params.rate,
         currency=params.currency,
-        on_date=params.on or timezone.localdate(),
+        on_date=params.on or server_today(),
     )
     return fair_band_out(band)
 
@@ -498,7 +497,7 @@ def agreed_rate_fair_band(request: WorkspaceRequest, params: Query[AgreedRatePar
     freelancer = scoped_object(request, Freelancer, params.freelancer_id)
     task = scoped_object(request, Task, params.task_id)
     skills = task_skills(task)
-    on = params.on or workspace_today(workspace)
+    on = params.on or workspace.today()
     book = load_rate_book(workspace, skill_ids=[s.pk for s in skills])
     bands = bands_for(
         book, skills=skills, country=freelancer.country, rate=params.rate, currency=params.currency, on_date=on

@@ -5,8 +5,8 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
-from django.utils import timezone
 
+from sourcewise.core.dates import server_today
 from sourcewise.core.forms import CountryField, CurrencyField, bounded_formfield
 from sourcewise.money.csv_import import MAX_BYTES
 from sourcewise.money.models import MONEY_DIGITS, MONEY_PLACES, ExchangeRate, RateBenchmark
@@ -34,7 +34,7 @@ class ExchangeRateForm(forms.ModelForm):
         offered = cast(list[tuple[str, str]], currency.choices)  # CurrencyField's choices are (code, name) pairs
         currency.choices = [c for c in offered if c[0] != workspace.base_currency]
         if not self.instance.pk:
-            self.fields["valid_from"].initial = timezone.localdate()
+            self.fields["valid_from"].initial = server_today()
 
 
 class RateBenchmarkForm(forms.ModelForm):
@@ -53,7 +53,7 @@ class RateBenchmarkForm(forms.ModelForm):
         self.fields["skill"].queryset = Skill.objects.in_workspace(workspace)  # type: ignore[attr-defined]
         if not self.instance.pk:
             self.fields["currency"].initial = workspace.base_currency
-            self.fields["as_of"].initial = timezone.localdate()
+            self.fields["as_of"].initial = server_today()
 
 
 class CsvUploadForm(forms.Form):
@@ -85,11 +85,11 @@ class FairBandForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["skill"].queryset = Skill.objects.in_workspace(workspace)  # type: ignore[attr-defined]
         self.fields["currency"].initial = workspace.base_currency
-        self.fields["on"].initial = timezone.localdate()
+        self.fields["on"].initial = server_today()
         self.fields["on"].help_text = "Exchange rates and benchmarks valid on this date are used."
 
     def clean_on(self) -> datetime.date:
-        return self.cleaned_data.get("on") or timezone.localdate()
+        return self.cleaned_data.get("on") or server_today()
 
 
 class RateLookupForm(forms.Form):

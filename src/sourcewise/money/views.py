@@ -17,7 +17,7 @@ from sourcewise.core.pagination import paginate
 from sourcewise.core.validators import country_name, validate_country, validate_currency
 from sourcewise.jobs.views import start_upload_job
 from sourcewise.money import services
-from sourcewise.money.agreed_rates import engagement_band_context, workspace_today
+from sourcewise.money.agreed_rates import engagement_band_context
 from sourcewise.money.charts import fair_band_svg
 from sourcewise.money.conversion import MissingExchangeRate, builtin_rates, load_rates
 from sourcewise.money.fairband import classify_rate
@@ -116,13 +116,13 @@ def rate_lookup_context(request: WorkspaceRequest) -> dict[str, Any]:
     asked = bool(request.GET.get("rate_currency", "").strip())
     form = RateLookupForm(request.GET if asked else None)
     context: dict[str, Any] = {
-        "builtin": builtin_rates(workspace_today(workspace)),
+        "builtin": builtin_rates(workspace.today()),
         "lookup_form": form,
         "looked_up": None,
         "lookup_error": None,
     }
     if asked and form.is_valid():
-        on = form.cleaned_data["rate_on"] or workspace_today(workspace)
+        on = form.cleaned_data["rate_on"] or workspace.today()
         try:
             context["looked_up"] = load_rates(workspace).rate_on(form.cleaned_data["rate_currency"], on)
         except MissingExchangeRate as exc:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from sourcewise.api.access import api_access
@@ -99,7 +97,7 @@ class FreelancerIn(InputSchema):
 
 
 def _today(request: WorkspaceRequest) -> datetime.date:
-    return timezone.localdate(timezone=zoneinfo.ZoneInfo(request.workspace.timezone))
+    return request.workspace.today()
 
 
 class OverlapChangeOut(Schema):

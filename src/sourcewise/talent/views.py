@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import copy
-import zoneinfo
 from collections.abc import Callable
 from typing import Any
 
@@ -10,11 +9,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect
-from django.utils import timezone
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sourcewise.core.access import INTERNAL
+from sourcewise.core.access import EVERYONE, FREELANCER, INTERNAL
 from sourcewise.core.csvio import csv_response
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
@@ -54,11 +52,11 @@ from sourcewise.talent.overlap import (
 )
 from sourcewise.talent.selectors import portal_status, with_bench_depth, with_profile, with_skills, with_vetting
 from sourcewise.talent.vetting import vetting_state
-from sourcewise.workspaces.access import scoped_object, scoped_queryset, workspace_view
+from sourcewise.workspaces.access import deny, scoped_object, scoped_queryset, workspace_view
 
 
 def _today(request: WorkspaceRequest) -> Any:
-    return timezone.localdate(timezone=zoneinfo.ZoneInfo(request.workspace.timezone))
+    return request.workspace.today()
 
 
 @workspace_view(roles=INTERNAL)
@@ -410,3 +408,18 @@ def skill_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
             messages.success(request, "Saved.")
             return redirect("talent:skill_list")
     return render_page(request, "talent/skill_form.html", {"form": form, "skill": skill})
+
+
+@workspace_view(roles=EVERYONE)
+def my_profile(request: WorkspaceRequest) -> HttpResponse:
+    """A person's own page in the workspace: their role, and for freelancers their profile.
+
+    Here, above workspaces, because a freelancer's page is their talent profile; the URL stays
+    /workspaces/me/ (config/urls.py)."""
+    membership = request.membership
+    profile = None
+    if membership.role == FREELANCER:
+        profile = Freelancer.objects.for_member(membership).prefetch_related("skill_levels__skill").first()
+        if profile is None:
+            raise deny(request, "No freelancer profile is linked to your account yet.")
+    return render(request, "workspaces/my_profile.html", {"profile": profile})

@@ -1,6 +1,6 @@
 """Guardrail G1 checks: keep the core in-house; outsource only what can be managed.
 
-Decision on CORE_TASK_OUTSOURCED (see docs/adr/0002-core-task-justification.md):
+Decision on CORE_TASK_OUTSOURCED (see docs/adr/0004-g1-core-task-justification.md):
 
 * stage `idea` / `startup`: critical, justification or not — the core stays in-house;
 * stage `growth` / `established` without a written justification: warning;

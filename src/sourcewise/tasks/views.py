@@ -7,11 +7,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sourcewise.core.access import INTERNAL
 from sourcewise.core.csvio import csv_response
+from sourcewise.core.dates import server_today
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
 from sourcewise.core.http import WorkspaceRequest
@@ -254,7 +254,7 @@ def outsourcing_map_view(request: WorkspaceRequest) -> HttpResponse:
 def task_export(request: WorkspaceRequest) -> StreamingHttpResponse:
     workspace = request.workspace
     lines = export_tasks(active(scoped_queryset(request, Task)))
-    stamp = timezone.localdate().isoformat()
+    stamp = server_today().isoformat()
     return csv_response(lines, f"tasks-{workspace.pk}-{stamp}.csv")
 
 

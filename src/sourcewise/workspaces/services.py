@@ -53,7 +53,7 @@ def _hash(token: str) -> str:
 
 def _profile_for(workspace: Workspace, email: str) -> Any:
     """The one freelancer profile of the workspace with this address (any case), or None."""
-    from sourcewise.talent.models import Freelancer
+    from sourcewise.talent.models import Freelancer  # talent is above workspaces: a listed debt (pyproject)
 
     matches = list(Freelancer.objects.filter(workspace=workspace, email__iexact=email)[:2])
     return matches[0] if len(matches) == 1 else None
@@ -167,7 +167,7 @@ def invitation_for_token(token: str) -> Invitation | None:
 def accept_invitation(*, invitation: Invitation, user: User) -> Membership:
     """The invited person joins. A freelancer's login is linked to their profile: the one the
     invitation carries, or the workspace's one profile with the invited address."""
-    from sourcewise.talent.models import Freelancer
+    from sourcewise.talent.models import Freelancer  # talent is above workspaces: a listed debt (pyproject)
 
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at:

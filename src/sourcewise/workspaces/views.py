@@ -11,15 +11,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sourcewise.accounts.forms import AccountFields
 from sourcewise.accounts.services import register
-from sourcewise.core.access import EVERYONE, FREELANCER, INTERNAL, OWNER, login_view, public_view
+from sourcewise.core.access import FREELANCER, INTERNAL, OWNER, login_view, public_view
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
 from sourcewise.core.http import SignedInRequest, WorkspaceRequest
 from sourcewise.core.links import site_url
 from sourcewise.core.pagination import paginate
-from sourcewise.talent.models import Freelancer
 from sourcewise.workspaces import services
-from sourcewise.workspaces.access import deny, workspace_view
+from sourcewise.workspaces.access import workspace_view
 from sourcewise.workspaces.forms import PROFILE_FIELDS, THRESHOLD_FIELDS, InviteForm, NewWorkspaceForm, WorkspaceForm
 from sourcewise.workspaces.models import Membership
 from sourcewise.workspaces.selectors import memberships_of
@@ -166,15 +165,3 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             services.switch_workspace(request, membership.workspace_id)
             return redirect("home")
     return render(request, "workspaces/invitation.html", {"invitation": invitation, "form": form})
-
-
-@workspace_view(roles=EVERYONE)
-def my_profile(request: WorkspaceRequest) -> HttpResponse:
-    """A person's own page in the workspace: their role, and for freelancers their profile."""
-    membership = request.membership
-    profile = None
-    if membership.role == FREELANCER:
-        profile = Freelancer.objects.for_member(membership).prefetch_related("skill_levels__skill").first()
-        if profile is None:
-            raise deny(request, "No freelancer profile is linked to your account yet.")
-    return render(request, "workspaces/my_profile.html", {"profile": profile})

@@ -22,7 +22,6 @@ from django.urls import reverse
 from sourcewise.core.http import WorkspaceRequest
 from sourcewise.findings.actions import ActionContext, FixAction, action_for
 from sourcewise.findings.models import FindingRecord
-from sourcewise.findings.refresh import workspace_today
 from sourcewise.findings.store import records
 from sourcewise.findings.store import subject_findings as stored_subject_findings
 
@@ -68,7 +67,7 @@ def subject_findings(
     context: template.Context, subject_type: str, subject_id: int, subject: Any = None
 ) -> dict[str, Any]:
     workspace, membership = _request_parts(context)
-    today = workspace_today(workspace)
+    today = workspace.today()
     found = stored_subject_findings(workspace, subject_type, int(subject_id), today=today)
     ctx = ActionContext(membership=membership, subject=subject)
     return {"rows": _rows(found, today, ctx), "csrf_token": context.get("csrf_token"), "subject_type": subject_type}
@@ -77,7 +76,7 @@ def subject_findings(
 @register.inclusion_tag("findings/_subject_findings.html", takes_context=True)
 def cost_findings(context: template.Context) -> dict[str, Any]:
     workspace, membership = _request_parts(context)
-    today = workspace_today(workspace)
+    today = workspace.today()
     found = [
         r for r in stored_subject_findings(workspace, "workspace", workspace.pk, today=today) if r.code in COST_CODES
     ]

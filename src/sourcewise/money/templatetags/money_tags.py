@@ -11,7 +11,7 @@ from typing import Any
 
 from django import template
 
-from sourcewise.money.agreed_rates import freelancer_rate_context, workspace_today
+from sourcewise.money.agreed_rates import freelancer_rate_context
 from sourcewise.money.conversion import builtin_rates
 
 register = template.Library()
@@ -22,7 +22,7 @@ def ecb_notice(workspace: Any, used: bool = True) -> dict[str, Any]:
     """The notice when the bundled history is old (`used=False`: the page used no ECB rate, say nothing)."""
     if workspace is None or not used:
         return {"builtin": None}
-    builtin = builtin_rates(workspace_today(workspace))
+    builtin = builtin_rates(workspace.today())
     return {"builtin": builtin if builtin.freshness.stale else None}
 
 

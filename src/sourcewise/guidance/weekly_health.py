@@ -1,4 +1,7 @@
-"""The weekly health email to owners (found by guidance's `autodiscover_modules("notifications")`).
+"""The weekly health email to owners (a notification source, registered when guidance loads).
+
+Guidance sends the emails and sits above findings, so the email that reads the stored
+findings lives here and reads them directly.
 
 * `weekly_health` — to each owner, once per ISO week (the first `sourcewise notify` run of
   the week sends it; later runs find it in the `Notification` log, keyed by workspace and
@@ -18,6 +21,7 @@ from django.utils.html import escape
 
 from sourcewise.findings.history import WeekChanges, week_changes
 from sourcewise.findings.models import FindingRecord, HealthSnapshot
+from sourcewise.findings.refresh import ensure_fresh
 from sourcewise.guidance.models import Notification
 from sourcewise.guidance.notifications import Message, link, notification_source
 from sourcewise.workspaces.models import Membership, Workspace
@@ -147,8 +151,6 @@ def weekly_health(workspace: Workspace, today: datetime.date) -> Iterator[Messag
     week_ago = today - datetime.timedelta(days=7)
     if not HealthSnapshot.objects.filter(workspace=workspace, day__lte=week_ago).exists():
         return  # no week behind it yet (a new workspace): the first digest comes a week after the first use
-    from sourcewise.findings.refresh import ensure_fresh
-
     ensure_fresh(workspace, today=today)  # today's snapshot and the stored findings, current
     digest = weekly_digest(workspace, today)
     if not digest.worth_sending:
