@@ -42,7 +42,7 @@ EXCLUDED = frozenset(
 class Reference:
     """A foreign key of a backed-up model, and how its value travels in the file."""
 
-    field: models.ForeignKey  # type: ignore[type-arg]
+    field: models.ForeignKey
     kind: str  # "workspace" | "user" (by email) | "row" (id of a backed-up row)
     target: str = ""  # label of the target model for kind "row"
     deferred: bool = False  # set after every row exists (cycles, e.g. SOP ↔ its current version)
@@ -52,9 +52,9 @@ class Reference:
 class ModelSpec:
     model: type[models.Model]
     label: str
-    values: tuple[models.Field, ...]  # type: ignore[type-arg]
+    values: tuple[models.Field, ...]
     references: tuple[Reference, ...]
-    many_to_many: tuple[models.ManyToManyField, ...] = field(default=())  # type: ignore[type-arg]
+    many_to_many: tuple[models.ManyToManyField, ...] = field(default=())
 
     def reference(self, name: str) -> Reference | None:
         return next((r for r in self.references if r.field.name == name), None)
@@ -100,7 +100,7 @@ def _references(model: type[models.Model], included: set[type[models.Model]]) ->
         elif f.related_model is user_model:
             references.append(Reference(f, "user"))
         elif f.related_model in included:
-            references.append(Reference(f, "row", f.related_model._meta.label_lower))  # type: ignore[union-attr]
+            references.append(Reference(f, "row", f.related_model._meta.label_lower))
         else:
             raise TypeError(
                 f"{model._meta.label}.{f.name} points to {f.related_model}, which is not part of a workspace "

@@ -25,7 +25,8 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
 from django.db import models
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 OWNER = "owner"
 MANAGER = "manager"
@@ -40,7 +41,7 @@ WORKSPACE = "workspace"
 
 ACCESS_ATTRIBUTE = "sourcewise_access"
 
-V = TypeVar("V", bound=Callable[..., HttpResponse])
+V = TypeVar("V", bound=Callable[..., HttpResponseBase])
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def public_view(view: V) -> V:
 
 def login_view(view: V) -> V:
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)

@@ -84,7 +84,7 @@ class DatabaseBusyMiddleware:
                 break
             time.sleep(0.2 * attempt)
             try:
-                return match.func(request, *match.args, **match.kwargs)  # type: ignore[no-any-return]
+                return match.func(request, *match.args, **match.kwargs)
             except OperationalError as again:
                 if not is_database_locked(again):
                     raise

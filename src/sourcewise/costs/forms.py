@@ -42,7 +42,7 @@ class MonthField(forms.DateField):
         return day.replace(day=1) if day else None
 
 
-class CostEntryForm(forms.ModelForm):  # type: ignore[type-arg]
+class CostEntryForm(forms.ModelForm):
     currency = CurrencyField(required=False, help_text="Not needed for management time given in hours.")
     amount = forms.DecimalField(
         required=False,
@@ -81,7 +81,8 @@ class CostEntryForm(forms.ModelForm):  # type: ignore[type-arg]
             self.fields["currency"].initial = workspace.base_currency
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what ModelForm.clean() returns
         management = data.get("category") == Category.MANAGEMENT and data.get("manager") and data.get("hours")
         if not management:
             if data.get("amount") is None and "amount" not in self.errors:
@@ -197,7 +198,8 @@ class MemberCostForm(forms.Form):
     currency = CurrencyField(required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what Form.clean() returns
         if data.get("hourly_cost") is not None and not data.get("currency"):
             self.add_error("currency", "Choose the currency.")
         return data
@@ -207,4 +209,10 @@ PERIOD_CHOICES = [(3, "Last 3 months"), (6, "Last 6 months"), (12, "Last 12 mont
 
 
 class PeriodForm(forms.Form):
-    months = forms.TypedChoiceField(choices=PERIOD_CHOICES, coerce=int, required=False, empty_value=6, initial=6)
+    months = forms.TypedChoiceField(
+        choices=PERIOD_CHOICES,
+        coerce=int,
+        required=False,
+        empty_value=6,  # type: ignore[arg-type]  # django-stubs allows only str | None; any value works
+        initial=6,
+    )

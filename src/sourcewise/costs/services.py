@@ -25,7 +25,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -52,6 +52,9 @@ from sourcewise.costs.models import (
 from sourcewise.engagements.models import Engagement, Milestone, TimeEntry
 from sourcewise.tasks.models import Task
 from sourcewise.workspaces.models import Membership, Workspace
+
+if TYPE_CHECKING:
+    from sourcewise.accounts.models import User
 
 ENTRY_FIELDS = ("category", "date", "amount", "currency", "description", "engagement", "task", "manager", "hours")
 CSV_COLUMNS = ("date", "category", "amount", "currency", "description", "engagement", "task", "reference")
@@ -101,7 +104,7 @@ def _prepare(entry: CostEntry) -> None:
 def create_entry(
     *,
     workspace: Workspace,
-    actor: Any,
+    actor: User | None,
     category: str,
     date: datetime.date,
     amount: Decimal | None = None,
@@ -142,7 +145,7 @@ def create_entry(
 
 
 @transaction.atomic
-def update_entry(*, entry: CostEntry, actor: Any, **fields: Any) -> CostEntry:
+def update_entry(*, entry: CostEntry, actor: User | None, **fields: Any) -> CostEntry:
     unknown = set(fields) - set(ENTRY_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown fields {sorted(unknown)}.")
@@ -176,7 +179,7 @@ def update_entry(*, entry: CostEntry, actor: Any, **fields: Any) -> CostEntry:
 
 
 @transaction.atomic
-def delete_entry(*, entry: CostEntry, actor: Any) -> None:
+def delete_entry(*, entry: CostEntry, actor: User | None) -> None:
     current = CostEntry.objects.select_for_update().filter(pk=entry.pk).first()
     if current is None:
         return
@@ -197,7 +200,7 @@ def delete_entry(*, entry: CostEntry, actor: Any) -> None:
 
 @transaction.atomic
 def set_internal_cost(
-    *, membership: Membership, actor: Any, hourly_cost: Decimal | None, currency: str = ""
+    *, membership: Membership, actor: User | None, hourly_cost: Decimal | None, currency: str = ""
 ) -> Membership:
     """The internal hourly cost of an owner or manager (prices their management time)."""
     if membership.role not in INTERNAL and hourly_cost is not None:
@@ -374,7 +377,7 @@ def _currency(text: str) -> str:
 
 
 def import_entries(
-    *, workspace: Workspace, actor: Any, file: IO[Any] | bytes | str, filename: str = ""
+    *, workspace: Workspace, actor: User | None, file: IO[Any] | bytes | str, filename: str = ""
 ) -> ImportResult:
     """All or nothing: every row is checked first, errors name the row; the same file again adds nothing.
 
@@ -397,7 +400,7 @@ def import_entries(
         ) from None
 
 
-def _write_import(workspace: Workspace, actor: Any, parsed: list[_Row], filename: str) -> ImportResult:
+def _write_import(workspace: Workspace, actor: User | None, parsed: list[_Row], filename: str) -> ImportResult:
     keys = [r.key for r in parsed]
     by_source = {
         e.source: e for e in CostEntry.objects.in_workspace(workspace).filter(source__in=keys).select_for_update()
@@ -587,7 +590,7 @@ def desired_fees(workspace: Workspace, engagement_ids: Iterable[int] | None = No
     for m in Milestone.objects.filter(engagement_id__in=[e.pk for e in fixed]):
         milestones[m.engagement_id].append(m)
     for engagement in fixed:
-        shares = milestone_shares(engagement.budget_cap, milestones[engagement.pk])  # type: ignore[arg-type]
+        shares = milestone_shares(engagement.budget_cap, milestones[engagement.pk])
         for m in milestones[engagement.pk]:
             if m.status != Milestone.Status.ACCEPTED:
                 continue
@@ -604,7 +607,7 @@ def desired_fees(workspace: Workspace, engagement_ids: Iterable[int] | None = No
     return fees
 
 
-def post_fees(*, workspace: Workspace, actor: Any, engagement: Engagement | None = None) -> PostResult:
+def post_fees(*, workspace: Workspace, actor: User | None, engagement: Engagement | None = None) -> PostResult:
     """Make the ledger's fees equal to what the fee rule says; idempotent (cron-safe).
 
     Approving hours and accepting milestones post their fees at once (`post_engagement_fees`);
@@ -614,7 +617,7 @@ def post_fees(*, workspace: Workspace, actor: Any, engagement: Engagement | None
         return _post_fees(workspace, actor, [engagement.pk] if engagement else None)
 
 
-def post_engagement_fees(workspace: Workspace, engagement_ids: list[int], actor: Any) -> PostResult:
+def post_engagement_fees(workspace: Workspace, engagement_ids: list[int], actor: User | None) -> PostResult:
     """The fees of these engagements, posted inside the caller's transaction (the work's change).
 
     Called on `engagements.fees.fees_changed` (see costs/receivers.py): approving hours or accepting a
@@ -629,7 +632,7 @@ def post_engagement_fees(workspace: Workspace, engagement_ids: list[int], actor:
     return _post_fees(workspace, actor, ids)
 
 
-def _post_fees(workspace: Workspace, actor: Any, engagement_ids: list[int] | None) -> PostResult:
+def _post_fees(workspace: Workspace, actor: User | None, engagement_ids: list[int] | None) -> PostResult:
     existing_qs = CostEntry.objects.in_workspace(workspace).filter(source__startswith="fees:")
     if engagement_ids is not None:
         existing_qs = existing_qs.filter(engagement_id__in=engagement_ids)
@@ -728,7 +731,7 @@ def invoice_lines_for(engagement: Engagement, month: datetime.date) -> list[Invo
 def create_invoice(
     *,
     workspace: Workspace,
-    actor: Any,
+    actor: User | None,
     engagement: Engagement,
     month: datetime.date,
     extra_description: str = "",
@@ -790,7 +793,7 @@ def _locked(invoice: Invoice) -> Invoice:
 
 
 @transaction.atomic
-def send_invoice(*, invoice: Invoice, actor: Any, sent_on: datetime.date | None = None) -> Invoice:
+def send_invoice(*, invoice: Invoice, actor: User | None, sent_on: datetime.date | None = None) -> Invoice:
     current = _locked(invoice)
     if current.state != Invoice.State.DRAFT:
         raise ValidationError(f"This invoice is {current.get_state_display().lower()}; only a draft can be sent.")
@@ -805,7 +808,7 @@ def send_invoice(*, invoice: Invoice, actor: Any, sent_on: datetime.date | None 
 
 
 @transaction.atomic
-def mark_paid(*, invoice: Invoice, actor: Any, paid_on: datetime.date, amount_paid: Decimal) -> Invoice:
+def mark_paid(*, invoice: Invoice, actor: User | None, paid_on: datetime.date, amount_paid: Decimal) -> Invoice:
     """Record the payment (date and the amount actually paid, in the invoice currency)."""
     current = _locked(invoice)
     if current.state != Invoice.State.SENT:
@@ -834,7 +837,7 @@ def mark_paid(*, invoice: Invoice, actor: Any, paid_on: datetime.date, amount_pa
 
 
 @transaction.atomic
-def delete_invoice(*, invoice: Invoice, actor: Any) -> None:
+def delete_invoice(*, invoice: Invoice, actor: User | None) -> None:
     current = _locked(invoice)
     if current.state != Invoice.State.DRAFT:
         raise ValidationError("Only a draft invoice can be deleted; a sent invoice is part of the ledger.")

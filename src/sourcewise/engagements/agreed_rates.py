@@ -69,7 +69,7 @@ def open_engagements(workspace: Workspace, ids: Iterable[int] | None = None) -> 
         engagements = engagements.filter(pk__in=sorted(ids))
     rows = list(engagements.select_related("freelancer", "task").order_by("pk"))
     tasks: dict[int, Task] = {}
-    cache_task = Engagement._meta.get_field("task").set_cached_value  # type: ignore[union-attr]
+    cache_task = Engagement._meta.get_field("task").set_cached_value
     for engagement in rows:
         cache_task(engagement, tasks.setdefault(engagement.task_id, engagement.task))
     prefetch_related_objects(

@@ -8,13 +8,13 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from sourcewise.api.access import api_access
 from sourcewise.api.pagination import PageParams, keyset_page
 from sourcewise.api.schemas import Id, InputSchema, Page, path_id, responses
 from sourcewise.core.access import EVERYONE, FREELANCER, INTERNAL, OWNER
+from sourcewise.core.http import WorkspaceRequest
 from sourcewise.core.schemas import CurrencyCode
 from sourcewise.engagements import selectors, services
 from sourcewise.engagements.agreed_rates import engagement_rate_context
@@ -223,11 +223,11 @@ class OffboardingOut(Schema):
 # ── helpers ──────────────────────────────────────────────────────────────────
 
 
-def _member(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined,no-any-return]
+def _member(request: WorkspaceRequest) -> Membership:
+    return request.membership
 
 
-def _engagements(request: HttpRequest) -> QuerySet[Engagement]:
+def _engagements(request: WorkspaceRequest) -> QuerySet[Engagement]:
     return selectors.with_related(scoped_queryset(request, Engagement))
 
 
@@ -245,7 +245,7 @@ _AS_IS = (
 )  # fmt: skip
 
 
-def _items(request: HttpRequest) -> QuerySet[Any]:
+def _items(request: WorkspaceRequest) -> QuerySet[Any]:
     return scoped_queryset(request, Engagement).values(*_ITEM_VALUES)
 
 
@@ -270,21 +270,21 @@ def _item(row: dict[str, Any], internal: bool) -> dict[str, Any]:
     }
 
 
-def _is_internal(request: HttpRequest) -> bool:
-    return bool(request.membership.is_internal)  # type: ignore[attr-defined]
+def _is_internal(request: WorkspaceRequest) -> bool:
+    return bool(request.membership.is_internal)
 
 
-def _item_for(request: HttpRequest, engagement_id: int) -> dict[str, Any]:
+def _item_for(request: WorkspaceRequest, engagement_id: int) -> dict[str, Any]:
     row = scoped_object(request, Engagement, engagement_id, _items(request))
-    return _item(row, _is_internal(request))  # type: ignore[arg-type]
+    return _item(row, _is_internal(request))
 
 
-def _one(request: HttpRequest, engagement_id: int) -> Engagement:
+def _one(request: WorkspaceRequest, engagement_id: int) -> Engagement:
     return scoped_object(request, Engagement, engagement_id, _engagements(request))
 
 
 def _ref(
-    request: HttpRequest, model: type[Model], pk: int | None, field: str, queryset: QuerySet[Any] | None = None
+    request: WorkspaceRequest, model: type[Model], pk: int | None, field: str, queryset: QuerySet[Any] | None = None
 ) -> Any:
     if pk is None:
         return None
@@ -295,9 +295,9 @@ def _ref(
     return found
 
 
-def _draft_fields(request: HttpRequest, payload: EngagementIn) -> dict[str, Any]:
+def _draft_fields(request: WorkspaceRequest, payload: EngagementIn) -> dict[str, Any]:
     data = payload.dict(exclude={"freelancer_id", "task_id", "manager_id"})
-    managers = Membership.objects.filter(workspace=request.workspace)  # type: ignore[attr-defined]
+    managers = Membership.objects.filter(workspace=request.workspace)
     data["freelancer"] = _ref(request, Freelancer, payload.freelancer_id, "freelancer_id")
     data["task"] = _ref(request, Task, payload.task_id, "task_id")
     data["manager"] = _ref(request, Membership, payload.manager_id, "manager_id", managers)
@@ -308,7 +308,7 @@ def _draft_fields(request: HttpRequest, payload: EngagementIn) -> dict[str, Any]
 
 
 @router.get("/engagements", response=responses(Page[EngagementOut]), auth=api_access(EVERYONE))
-def list_engagements(request: HttpRequest, params: Query[PageParams]) -> dict[str, object]:
+def list_engagements(request: WorkspaceRequest, params: Query[PageParams]) -> dict[str, object]:
     """Engagements of the workspace (a freelancer: their own)."""
     page = keyset_page(_items(request), params.cursor, params.limit)
     internal = _is_internal(request)
@@ -316,10 +316,10 @@ def list_engagements(request: HttpRequest, params: Query[PageParams]) -> dict[st
 
 
 @router.post("/engagements", response=responses(EngagementOut, 201), auth=api_access(INTERNAL))
-def create_engagement(request: HttpRequest, payload: EngagementIn) -> tuple[int, dict[str, Any]]:
+def create_engagement(request: WorkspaceRequest, payload: EngagementIn) -> tuple[int, dict[str, Any]]:
     """Plan an engagement (a draft): nothing starts until it is activated."""
     engagement = services.create_draft(
-        workspace=request.workspace,  # type: ignore[attr-defined]
+        workspace=request.workspace,
         actor=request.user,
         **_draft_fields(request, payload),
     )
@@ -330,12 +330,14 @@ ENGAGEMENT_ID = {"engagement_id": Engagement}
 
 
 @router.get("/engagements/{engagement_id}", response=responses(EngagementOut), auth=api_access(EVERYONE, ENGAGEMENT_ID))
-def get_engagement(request: HttpRequest, engagement_id: int = path_id()) -> dict[str, Any]:
+def get_engagement(request: WorkspaceRequest, engagement_id: int = path_id()) -> dict[str, Any]:
     return _item_for(request, engagement_id)
 
 
 @router.put("/engagements/{engagement_id}", response=responses(EngagementOut), auth=api_access(INTERNAL, ENGAGEMENT_ID))
-def update_engagement(request: HttpRequest, payload: EngagementIn, engagement_id: int = path_id()) -> dict[str, Any]:
+def update_engagement(
+    request: WorkspaceRequest, payload: EngagementIn, engagement_id: int = path_id()
+) -> dict[str, Any]:
     """Change the terms of a draft (an engagement that has started keeps its terms)."""
     engagement = _one(request, engagement_id)
     fields = _draft_fields(request, payload)
@@ -348,7 +350,7 @@ def update_engagement(request: HttpRequest, payload: EngagementIn, engagement_id
 @router.post(
     "/engagements/{engagement_id}/activate", response=responses(EngagementOut), auth=api_access(INTERNAL, ENGAGEMENT_ID)
 )
-def activate_engagement(request: HttpRequest, engagement_id: int = path_id()) -> dict[str, Any]:
+def activate_engagement(request: WorkspaceRequest, engagement_id: int = path_id()) -> dict[str, Any]:
     """Start a draft. Refused with every unmet requirement listed in `errors` (422)."""
     services.activate(engagement=_one(request, engagement_id), actor=request.user)
     return _item_for(request, engagement_id)
@@ -357,7 +359,9 @@ def activate_engagement(request: HttpRequest, engagement_id: int = path_id()) ->
 @router.post(
     "/engagements/{engagement_id}/complete", response=responses(EngagementOut), auth=api_access(INTERNAL, ENGAGEMENT_ID)
 )
-def complete_engagement(request: HttpRequest, payload: CompleteIn, engagement_id: int = path_id()) -> dict[str, Any]:
+def complete_engagement(
+    request: WorkspaceRequest, payload: CompleteIn, engagement_id: int = path_id()
+) -> dict[str, Any]:
     services.complete(
         engagement=_one(request, engagement_id), actor=request.user, rating=payload.trial_rating, note=payload.note
     )
@@ -369,7 +373,9 @@ def complete_engagement(request: HttpRequest, payload: CompleteIn, engagement_id
     response=responses(EngagementOut),
     auth=api_access(INTERNAL, ENGAGEMENT_ID),
 )
-def terminate_engagement(request: HttpRequest, payload: TerminateIn, engagement_id: int = path_id()) -> dict[str, Any]:
+def terminate_engagement(
+    request: WorkspaceRequest, payload: TerminateIn, engagement_id: int = path_id()
+) -> dict[str, Any]:
     services.terminate(engagement=_one(request, engagement_id), actor=request.user, reason=payload.reason)
     return _item_for(request, engagement_id)
 
@@ -377,7 +383,7 @@ def terminate_engagement(request: HttpRequest, payload: TerminateIn, engagement_
 @router.post(
     "/engagements/{engagement_id}/cancel", response=responses(EngagementOut), auth=api_access(INTERNAL, ENGAGEMENT_ID)
 )
-def cancel_engagement(request: HttpRequest, engagement_id: int = path_id()) -> dict[str, Any]:
+def cancel_engagement(request: WorkspaceRequest, engagement_id: int = path_id()) -> dict[str, Any]:
     services.cancel(engagement=_one(request, engagement_id), actor=request.user)
     return _item_for(request, engagement_id)
 
@@ -387,7 +393,7 @@ def cancel_engagement(request: HttpRequest, engagement_id: int = path_id()) -> d
     response=responses(EngagementOut),
     auth=api_access([OWNER], ENGAGEMENT_ID),
 )
-def set_trial_cap(request: HttpRequest, payload: TrialCapIn, engagement_id: int = path_id()) -> dict[str, Any]:
+def set_trial_cap(request: WorkspaceRequest, payload: TrialCapIn, engagement_id: int = path_id()) -> dict[str, Any]:
     """An owner raises (or resets) the hours a trial may log and get approved, with a reason (audited)."""
     services.set_trial_hours_cap(
         engagement=_one(request, engagement_id),
@@ -407,7 +413,7 @@ def set_trial_cap(request: HttpRequest, payload: TrialCapIn, engagement_id: int 
     auth=api_access(EVERYONE, ENGAGEMENT_ID),
 )
 def list_milestones(
-    request: HttpRequest, params: Query[PageParams], engagement_id: int = path_id()
+    request: WorkspaceRequest, params: Query[PageParams], engagement_id: int = path_id()
 ) -> dict[str, object]:
     engagement = _one(request, engagement_id)
     return keyset_page(scoped_queryset(request, Milestone).filter(engagement=engagement), params.cursor, params.limit)
@@ -419,7 +425,7 @@ def list_milestones(
     auth=api_access(INTERNAL, ENGAGEMENT_ID),
 )
 def create_milestone(
-    request: HttpRequest, payload: MilestoneIn, engagement_id: int = path_id()
+    request: WorkspaceRequest, payload: MilestoneIn, engagement_id: int = path_id()
 ) -> tuple[int, Milestone]:
     milestone = services.add_milestone(engagement=_one(request, engagement_id), actor=request.user, **payload.dict())
     return 201, milestone
@@ -429,7 +435,7 @@ M = {"milestone_id": Milestone}
 
 
 @router.post("/milestones/{milestone_id}/submit", response=responses(MilestoneOut), auth=api_access((FREELANCER,), M))
-def submit_milestone(request: HttpRequest, payload: SubmissionIn, milestone_id: int = path_id()) -> Milestone:
+def submit_milestone(request: WorkspaceRequest, payload: SubmissionIn, milestone_id: int = path_id()) -> Milestone:
     """The freelancer hands in the deliverable of an open (or sent back) milestone."""
     milestone = scoped_object(request, Milestone, milestone_id)
     return services.submit_deliverable(
@@ -438,7 +444,7 @@ def submit_milestone(request: HttpRequest, payload: SubmissionIn, milestone_id: 
 
 
 @router.post("/milestones/{milestone_id}/review", response=responses(MilestoneOut), auth=api_access(INTERNAL, M))
-def review_milestone(request: HttpRequest, payload: DecisionIn, milestone_id: int = path_id()) -> Milestone:
+def review_milestone(request: WorkspaceRequest, payload: DecisionIn, milestone_id: int = path_id()) -> Milestone:
     """The engagement's manager (or an owner) accepts the deliverable or sends it back with a note."""
     milestone = scoped_object(request, Milestone, milestone_id)
     return services.review_deliverable(
@@ -454,7 +460,9 @@ def review_milestone(request: HttpRequest, payload: DecisionIn, milestone_id: in
     response=responses(Page[ReviewOut]),
     auth=api_access(INTERNAL, ENGAGEMENT_ID),
 )
-def list_reviews(request: HttpRequest, params: Query[PageParams], engagement_id: int = path_id()) -> dict[str, object]:
+def list_reviews(
+    request: WorkspaceRequest, params: Query[PageParams], engagement_id: int = path_id()
+) -> dict[str, object]:
     engagement = _one(request, engagement_id)
     reviews = scoped_queryset(request, CheckpointReview).filter(engagement=engagement)
     return keyset_page(reviews, params.cursor, params.limit)
@@ -464,7 +472,7 @@ def list_reviews(request: HttpRequest, params: Query[PageParams], engagement_id:
     "/engagements/{engagement_id}/reviews", response=responses(ReviewOut, 201), auth=api_access(INTERNAL, ENGAGEMENT_ID)
 )
 def create_review(
-    request: HttpRequest, payload: ReviewIn, engagement_id: int = path_id()
+    request: WorkspaceRequest, payload: ReviewIn, engagement_id: int = path_id()
 ) -> tuple[int, CheckpointReview]:
     review = services.record_checkpoint(
         engagement=_one(request, engagement_id), membership=_member(request), **payload.dict()
@@ -481,7 +489,7 @@ def create_review(
     auth=api_access(EVERYONE, ENGAGEMENT_ID),
 )
 def list_time_entries(
-    request: HttpRequest, params: Query[PageParams], engagement_id: int = path_id()
+    request: WorkspaceRequest, params: Query[PageParams], engagement_id: int = path_id()
 ) -> dict[str, object]:
     engagement = _one(request, engagement_id)
     entries = scoped_queryset(request, TimeEntry).filter(engagement=engagement)
@@ -493,7 +501,7 @@ def list_time_entries(
     response=responses(TimeEntryOut, 201),
     auth=api_access((FREELANCER,), ENGAGEMENT_ID),
 )
-def log_time(request: HttpRequest, payload: TimeEntryIn, engagement_id: int = path_id()) -> tuple[int, TimeEntry]:
+def log_time(request: WorkspaceRequest, payload: TimeEntryIn, engagement_id: int = path_id()) -> tuple[int, TimeEntry]:
     """The freelancer logs hours on their active engagement; they count once approved."""
     entry = services.log_time(engagement=_one(request, engagement_id), membership=_member(request), **payload.dict())
     return 201, entry
@@ -504,7 +512,7 @@ def log_time(request: HttpRequest, payload: TimeEntryIn, engagement_id: int = pa
     response=responses(TimeEntryOut),
     auth=api_access(INTERNAL, {"entry_id": TimeEntry}),
 )
-def review_time_entry(request: HttpRequest, payload: TimeDecisionIn, entry_id: int = path_id()) -> TimeEntry:
+def review_time_entry(request: WorkspaceRequest, payload: TimeDecisionIn, entry_id: int = path_id()) -> TimeEntry:
     entry = scoped_object(request, TimeEntry, entry_id)
     return services.review_time(entry=entry, membership=_member(request), approve=payload.approve, note=payload.note)
 
@@ -514,7 +522,7 @@ def review_time_entry(request: HttpRequest, payload: TimeDecisionIn, entry_id: i
     response=responses(list[TimeEntryOut]),
     auth=api_access(INTERNAL),
 )
-def approve_time_entries(request: HttpRequest, payload: BulkApprovalIn) -> list[TimeEntry]:
+def approve_time_entries(request: WorkspaceRequest, payload: BulkApprovalIn) -> list[TimeEntry]:
     """Approve many waiting entries at once: all or none (422 with every reason). An id that is
     not this workspace's (or not visible) answers 404 and nothing is approved. Fees are posted at once."""
     ids = sorted(set(payload.ids))
@@ -533,7 +541,9 @@ def approve_time_entries(request: HttpRequest, payload: BulkApprovalIn) -> list[
     response=responses(OffboardingOut, 201),
     auth=api_access(INTERNAL, {"freelancer_id": Freelancer}),
 )
-def start_offboarding(request: HttpRequest, payload: OffboardingIn, freelancer_id: int = path_id()) -> tuple[int, Any]:
+def start_offboarding(
+    request: WorkspaceRequest, payload: OffboardingIn, freelancer_id: int = path_id()
+) -> tuple[int, Any]:
     """Mark a freelancer as leaving: each of their active engagements gets a handover."""
     freelancer = scoped_object(request, Freelancer, freelancer_id)
     offboarding = services.start_offboarding(freelancer=freelancer, actor=request.user, **payload.dict())
@@ -541,7 +551,7 @@ def start_offboarding(request: HttpRequest, payload: OffboardingIn, freelancer_i
 
 
 @router.get("/handovers", response=responses(Page[HandoverOut]), auth=api_access(INTERNAL))
-def list_handovers(request: HttpRequest, params: Query[PageParams]) -> dict[str, object]:
+def list_handovers(request: WorkspaceRequest, params: Query[PageParams]) -> dict[str, object]:
     handovers = scoped_queryset(request, Handover).select_related("engagement")
     return keyset_page(handovers, params.cursor, params.limit)
 
@@ -549,7 +559,7 @@ def list_handovers(request: HttpRequest, params: Query[PageParams]) -> dict[str,
 @router.put(
     "/handovers/{handover_id}", response=responses(HandoverOut), auth=api_access(INTERNAL, {"handover_id": Handover})
 )
-def update_handover(request: HttpRequest, payload: HandoverIn, handover_id: int = path_id()) -> Handover:
+def update_handover(request: WorkspaceRequest, payload: HandoverIn, handover_id: int = path_id()) -> Handover:
     handover = scoped_object(request, Handover, handover_id)
     replacement = _ref(request, Freelancer, payload.replacement_id, "replacement_id")
     services.update_handover(
@@ -569,7 +579,7 @@ def update_handover(request: HttpRequest, payload: HandoverIn, handover_id: int 
     tags=["money"],
     operation_id="sourcewise_money_api_engagement_fair_band",
 )
-def engagement_fair_band(request: HttpRequest, engagement_id: int = path_id()) -> dict[str, object]:
+def engagement_fair_band(request: WorkspaceRequest, engagement_id: int = path_id()) -> dict[str, object]:
     """The fair band of an engagement's agreed rate, as its findings and its page classify it
     (a draft on its start date, otherwise today)."""
     queryset = scoped_queryset(request, Engagement).select_related("freelancer", "task", "workspace")
@@ -588,8 +598,8 @@ def engagement_fair_band(request: HttpRequest, engagement_id: int = path_id()) -
 # -- matching (SPEC G3): freelancers ranked for a task --------------------------------------
 
 
-def _matching_today(request: HttpRequest) -> datetime.date:
-    return request.workspace.today()  # type: ignore[attr-defined]
+def _matching_today(request: WorkspaceRequest) -> datetime.date:
+    return request.workspace.today()
 
 
 class TermOut(Schema):
@@ -648,7 +658,7 @@ def _candidate(c: Candidate) -> dict[str, object]:
     operation_id="sourcewise_talent_api_list_candidates",
 )
 def list_candidates(
-    request: HttpRequest, params: Query[CandidateParams], task_id: int = path_id()
+    request: WorkspaceRequest, params: Query[CandidateParams], task_id: int = path_id()
 ) -> dict[str, object]:
     """Freelancers ranked for a task by the explained 0–100 match score (SPEC G3)."""
     task = scoped_object(request, Task, task_id)

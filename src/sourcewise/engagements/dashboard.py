@@ -12,10 +12,11 @@ the dashboard costs the same on an empty workspace as on a busy one.
 from __future__ import annotations
 
 from django.db.models import Exists
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.urls import reverse
 
 from sourcewise.core.access import INTERNAL
+from sourcewise.core.http import WorkspaceRequest
 from sourcewise.engagements.findings_hooks import STARTED_STATES
 from sourcewise.engagements.models import Engagement
 from sourcewise.findings.checklist import SetupChecklist, SetupStep
@@ -83,6 +84,6 @@ def setup_checklist(workspace: Workspace) -> SetupChecklist:
 
 
 @workspace_view(roles=INTERNAL)
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: WorkspaceRequest) -> HttpResponse:
     """The work queue, with the setup checklist while a step is open (`findings.views.dashboard_page`)."""
     return dashboard_page(request, setup_checklist)

@@ -13,18 +13,19 @@ and runs in the caller's transaction, so a refusal or a crash rolls the fee back
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.dispatch import Signal
 
 if TYPE_CHECKING:
+    from sourcewise.accounts.models import User
     from sourcewise.workspaces.models import Workspace
 
 # Arguments: workspace, engagement_ids (sorted list of int), actor (User | None).
 fees_changed = Signal()
 
 
-def work_changed(workspace: Workspace, engagement_ids: Iterable[int], actor: Any) -> None:
+def work_changed(workspace: Workspace, engagement_ids: Iterable[int], actor: User | None) -> None:
     """Re-post the fees of these engagements (one event for all of them, however many)."""
     ids = sorted(set(engagement_ids))
     if not ids:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -19,7 +19,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 RATING_FIELD_CHOICES = [("", "—"), *[(str(v), label) for v, label in RATING_CHOICES]]
 
 
-class ManagerChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class ManagerChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Membership) -> str:
         return f"{obj.user.full_name or obj.user.email} ({obj.get_role_display().lower()})"
 
@@ -63,15 +63,17 @@ class EngagementForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["freelancer"].queryset = Freelancer.objects.filter(workspace=workspace)  # type: ignore[attr-defined]
         self.fields["task"].queryset = Task.objects.filter(workspace=workspace)  # type: ignore[attr-defined]
-        manager = self.fields["manager"]
-        manager.queryset = (  # type: ignore[attr-defined]
+        manager = cast("forms.ModelChoiceField[Membership]", self.fields["manager"])
+        manager.queryset = (
             Membership.objects.filter(workspace=workspace, role__in=INTERNAL).select_related("user").order_by("id")
         )
         if member is not None and not member.is_owner:
             # Offered: only whom the services accept. Anyone else sent anyway is refused by the
             # service itself (403, audited), not silently by the form.
             offered = assignable_managers(member).select_related("user").order_by("id")
-            manager.widget.choices = [("", "---------")] + [(m.pk, manager.label_from_instance(m)) for m in offered]  # type: ignore[attr-defined]
+            choices: list[tuple[int | str, str]] = [("", "---------")]
+            choices += [(m.pk, manager.label_from_instance(m)) for m in offered]
+            cast(forms.Select, manager.widget).choices = choices
             manager.help_text = "You run the engagements you plan; an owner can hand one to another manager."
         if member is not None and not self.is_bound and "manager" not in self.initial:
             # Whoever plans the work runs it unless they choose someone else: in a small business

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -139,7 +139,12 @@ def _rows(queryset: Any, needs: list[tuple[int, str, int]], languages: list[str]
         cursor.execute(sql, params)
         raw = cursor.fetchall()
     # Read as plain tuples; the few distinct times, day lists and rates converted once each.
-    converters = ((5, _as_time, {}), (6, _as_time, {}), (7, _as_days, {}), (9, _as_rate, {}))
+    converters: tuple[tuple[int, Callable[[Any], object], dict[object, object]], ...] = (
+        (5, _as_time, {}),
+        (6, _as_time, {}),
+        (7, _as_days, {}),
+        (9, _as_rate, {}),
+    )
     rows = []
     for found in raw:
         row = [found[i] for i in order]

@@ -34,7 +34,7 @@ SUBJECT = "engagement"
 
 def _open_engagements(ctx: CheckContext) -> list[Engagement]:
     """Draft and active engagements (only the scope's in a scoped run)."""
-    return ctx.memo(  # type: ignore[no-any-return]
+    return ctx.memo(
         "engagements.open",
         lambda: list(
             ctx.limit(Engagement.objects.filter(workspace=ctx.workspace, state__in=OPEN_STATES), "engagement")
@@ -161,7 +161,7 @@ def _vetted_with_skills(ctx: CheckContext) -> list[Freelancer]:
             .prefetch_related("skill_levels")
         )
 
-    return ctx.memo("talent.vetted_skills", load)  # type: ignore[no-any-return]
+    return ctx.memo("talent.vetted_skills", load)
 
 
 # -- G4: agreed rates inside the fair band --------------------------------------------------
@@ -174,7 +174,7 @@ def _vetted_with_skills(ctx: CheckContext) -> list[Freelancer]:
 def _rated_engagements(ctx: CheckContext) -> list[Engagement]:
     """Draft and active engagements: only the scope's in a scoped run."""
     ids = None if ctx.scope is None else ctx.scope.ids("engagement")
-    return ctx.memo("money.open_engagements", lambda: open_engagements(ctx.workspace, ids))  # type: ignore[no-any-return]
+    return ctx.memo("money.open_engagements", lambda: open_engagements(ctx.workspace, ids))
 
 
 @check("RATE_BELOW_MARKET", "RATE_UNDER_FAIR_FLOOR", "RATE_ABOVE_HOME", "NO_RATE_BENCHMARK")

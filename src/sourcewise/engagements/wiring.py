@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
-from django.http import HttpRequest
 
 from sourcewise.core.dates import server_today
+from sourcewise.core.http import WorkspaceRequest
 from sourcewise.engagements.models import Engagement, Milestone, TimeEntry
 from sourcewise.guidance.audiences import SopAudience, register_sop_audience
 from sourcewise.guidance.models import SOP
@@ -44,7 +44,7 @@ def connect() -> None:
 PORTAL_LIMIT = 10
 
 
-def portal_section(request: HttpRequest, freelancer: Freelancer) -> dict[str, Any]:
+def portal_section(request: WorkspaceRequest, freelancer: Freelancer) -> dict[str, Any]:
     """The freelancer's own open engagements (hours approved and waiting) and next milestones.
 
     Read through `scoped_queryset` (a freelancer sees only their engagements); two queries."""

@@ -42,6 +42,8 @@ if TYPE_CHECKING:
 
     M = TypeVar("M", bound=Model)
 
+T = TypeVar("T")
+
 
 # A finding that will start within this many days is yielded now as "coming up" (`starts_on`):
 # shown, not counted, until that date.
@@ -119,7 +121,7 @@ class Scope:
     membership: frozenset[int] = frozenset()
 
     def ids(self, subject_type: str) -> frozenset[int]:
-        return getattr(self, subject_type, frozenset())  # type: ignore[no-any-return]
+        return getattr(self, subject_type, frozenset())
 
     def covers(self, subject_type: str, subject_id: int | None) -> bool:
         return subject_id is not None and subject_id in self.ids(subject_type)
@@ -148,9 +150,10 @@ class CheckContext:
     def in_scope(self, subject_type: str, subject_id: int | None) -> bool:
         return self.scope is None or self.scope.covers(subject_type, subject_id)
 
-    def memo(self, key: str, compute: Callable[[], Any]) -> Any:
+    def memo(self, key: str, fn: Callable[[], T]) -> T:
+        """`fn()`, computed once per run under `key`: checks that read the same rows share them."""
         if key not in self.cache:
-            self.cache[key] = compute()
+            self.cache[key] = fn()
         return self.cache[key]
 
 

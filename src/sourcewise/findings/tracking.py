@@ -49,7 +49,7 @@ _state = threading.local()
 
 
 def _paused() -> set[int] | None:
-    return getattr(_state, "paused", None)  # type: ignore[no-any-return]
+    return getattr(_state, "paused", None)
 
 
 @contextmanager
@@ -90,9 +90,9 @@ def _subject_fields(model: type[models.Model]) -> list[tuple[str, str]]:
     cache: dict[type[models.Model], list[tuple[str, str]]] = _state.__dict__.setdefault("fields", {})
     if model not in cache:
         cache[model] = [
-            (f.attname, SUBJECT_MODELS[_label(f.related_model)])  # type: ignore[arg-type]
+            (f.attname, SUBJECT_MODELS[_label(f.related_model)])
             for f in model._meta.concrete_fields
-            if f.is_relation and f.related_model is not None and _label(f.related_model) in SUBJECT_MODELS  # type: ignore[arg-type]
+            if f.is_relation and f.related_model is not None and _label(f.related_model) in SUBJECT_MODELS
         ]
     return cache[model]
 
@@ -112,18 +112,16 @@ def _subjects(instance: models.Model) -> list[tuple[str, int | None]]:
 
 def _workspace_id(instance: models.Model, subjects: list[tuple[str, int | None]]) -> int | None:
     if _label(type(instance)) == "workspaces.workspace":
-        return instance.pk  # type: ignore[no-any-return]
+        return instance.pk
     workspace_id = getattr(instance, "workspace_id", None)
     if workspace_id is not None:
-        return workspace_id  # type: ignore[no-any-return]
+        return workspace_id
     # A row without its own workspace column (a task's skill need): ask its subject.
     for attname, subject_type in _subject_fields(type(instance)):
         value = getattr(instance, attname, None)
         if value is not None:
             model = next(m for m, t in SUBJECT_MODELS.items() if t == subject_type)
-            return (  # type: ignore[no-any-return]
-                apps.get_model(model).objects.filter(pk=value).values_list("workspace_id", flat=True).first()
-            )
+            return apps.get_model(model).objects.filter(pk=value).values_list("workspace_id", flat=True).first()
     return None
 
 

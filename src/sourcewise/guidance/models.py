@@ -47,7 +47,7 @@ class SOP(WorkspaceScoped, TimeStamped):
         "SOPVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
-    objects = SOPQuerySet.as_manager()
+    objects = SOPQuerySet.as_manager()  # type: ignore[misc]  # a ClassVar in django-stubs
 
     class Meta:
         verbose_name = "SOP"
@@ -84,7 +84,7 @@ class SOPVersion(WorkspaceScoped):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = SOPVersionQuerySet.as_manager()
+    objects = SOPVersionQuerySet.as_manager()  # type: ignore[misc]  # a ClassVar in django-stubs
 
     class Meta:
         verbose_name = "SOP version"
@@ -125,7 +125,7 @@ class SOPAcknowledgement(WorkspaceScoped):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
 
-    objects = OwnRowsQuerySet.as_manager()
+    objects = OwnRowsQuerySet.as_manager()  # type: ignore[misc]  # a ClassVar in django-stubs
 
     class Meta:
         verbose_name = "SOP acknowledgement"
@@ -159,7 +159,7 @@ class DocumentType(WorkspaceScoped):
     )
     required = models.BooleanField(default=True, help_text="Untick to stop asking for it without losing uploads.")
 
-    objects = EveryoneQuerySet.as_manager()
+    objects = EveryoneQuerySet.as_manager()  # type: ignore[misc]  # a ClassVar in django-stubs
 
     class Meta:
         ordering = ["name", "id"]
@@ -199,7 +199,7 @@ class FreelancerDocument(WorkspaceScoped):
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    objects = OwnRowsQuerySet.as_manager()
+    objects = OwnRowsQuerySet.as_manager()  # type: ignore[misc]  # a ClassVar in django-stubs
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]
@@ -218,7 +218,7 @@ class PulseResponse(WorkspaceScoped, TimeStamped):
     score = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
     comment = models.TextField(blank=True, max_length=2000)
 
-    objects = OwnRowsQuerySet.as_manager()
+    objects = OwnRowsQuerySet.as_manager()  # type: ignore[misc]  # a ClassVar in django-stubs
 
     class Meta:
         ordering = ["-month", "-id"]

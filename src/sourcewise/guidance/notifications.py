@@ -19,7 +19,7 @@ import datetime
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -35,6 +35,9 @@ from sourcewise.guidance.models import SOP, Notification, SOPAcknowledgement
 from sourcewise.guidance.selectors import document_statuses, freelancers_for_sops, unacknowledged_sops
 from sourcewise.talent.models import Freelancer
 from sourcewise.workspaces.models import Membership, Workspace
+
+if TYPE_CHECKING:
+    from sourcewise.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +110,7 @@ def _acknowledge_message(workspace: Workspace, sop: SOP, person: Any, *, key_suf
 REMINDER = "sop_reminder"
 
 
-def remind_to_acknowledge(*, engagement: Any, actor: Any, today: datetime.date) -> int:
+def remind_to_acknowledge(*, engagement: Any, actor: User | None, today: datetime.date) -> int:
     """Email the engagement's freelancer again about each SOP of its task they have not
     acknowledged (the fix of SOP_NOT_ACKNOWLEDGED). At most one reminder per SOP version
     a day: the notification log's key carries the date, so a double click sends one.
@@ -141,7 +144,7 @@ def remind_to_acknowledge(*, engagement: Any, actor: Any, today: datetime.date) 
 DOCUMENT_REQUEST = "document_request"
 
 
-def request_documents(*, freelancer: Any, actor: Any, today: datetime.date) -> int:
+def request_documents(*, freelancer: Any, actor: User | None, today: datetime.date) -> int:
     """Email a freelancer the list of their missing or expired required documents (the fix of
     DOCUMENT_MISSING). One email a day at most (the log's key carries the date).
 

@@ -23,7 +23,7 @@ from sourcewise.tasks.models import Task
 
 def _freelancers_with_login(ctx: CheckContext) -> list[Freelancer]:
     # Until vetting lands, "approved or active" is read as "has a portal login".
-    return ctx.memo(  # type: ignore[no-any-return]
+    return ctx.memo(
         "guidance.freelancers_with_login",
         lambda: list(
             ctx.limit(Freelancer.objects.filter(workspace=ctx.workspace, user__isnull=False), "freelancer").order_by(

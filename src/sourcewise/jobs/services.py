@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import Q
@@ -26,6 +26,10 @@ from django.utils import timezone
 from django_tasks import task
 
 from sourcewise.jobs.models import Job
+
+if TYPE_CHECKING:
+    from sourcewise.accounts.models import User
+    from sourcewise.workspaces.models import Workspace
 
 logger = logging.getLogger(__name__)
 
@@ -106,8 +110,8 @@ def remove_temp_file(path: str) -> None:
 
 def start_job(
     *,
-    workspace: Any,
-    actor: Any,
+    workspace: Workspace,
+    actor: User | None,
     kind: str,
     title: str,
     params: dict[str, Any] | None = None,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -17,7 +17,7 @@ from sourcewise.workspaces.models import Workspace
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class ExchangeRateForm(forms.ModelForm):  # type: ignore[type-arg]
+class ExchangeRateForm(forms.ModelForm):
     currency = CurrencyField()
 
     class Meta:
@@ -30,14 +30,14 @@ class ExchangeRateForm(forms.ModelForm):  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)
         self.instance.workspace = workspace
         self.fields["rate"].label = f"Rate (in {workspace.base_currency} for 1 unit of the currency)"
-        self.fields["currency"].choices = [
-            c for c in self.fields["currency"].choices if c[0] != workspace.base_currency
-        ]  # type: ignore[attr-defined]
+        currency = cast(CurrencyField, self.fields["currency"])
+        offered = cast(list[tuple[str, str]], currency.choices)  # CurrencyField's choices are (code, name) pairs
+        currency.choices = [c for c in offered if c[0] != workspace.base_currency]
         if not self.instance.pk:
             self.fields["valid_from"].initial = server_today()
 
 
-class RateBenchmarkForm(forms.ModelForm):  # type: ignore[type-arg]
+class RateBenchmarkForm(forms.ModelForm):
     country = CountryField()
     currency = CurrencyField()
 

@@ -11,4 +11,4 @@ from sourcewise.money.fairband import RateBook, load_rate_book
 
 def rate_book(ctx: CheckContext) -> RateBook:
     """The workspace's rate book, shared by every check of one evaluation."""
-    return ctx.memo("money.rate_book", lambda: load_rate_book(ctx.workspace))  # type: ignore[no-any-return]
+    return ctx.memo("money.rate_book", lambda: load_rate_book(ctx.workspace))

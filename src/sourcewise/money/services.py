@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -31,6 +31,9 @@ from sourcewise.money.models import (
 )
 from sourcewise.talent.models import Skill
 from sourcewise.workspaces.models import Workspace
+
+if TYPE_CHECKING:
+    from sourcewise.accounts.models import User
 
 RATE_FIELDS = ("currency", "rate", "valid_from", "source")
 BENCHMARK_FIELDS = ("skill", "country", "hourly_rate", "currency", "as_of", "source")
@@ -57,7 +60,13 @@ class ImportResult:
 
 @transaction.atomic
 def create_exchange_rate(
-    *, workspace: Workspace, actor: Any, currency: str, rate: Decimal, valid_from: datetime.date, source: str = ""
+    *,
+    workspace: Workspace,
+    actor: User | None,
+    currency: str,
+    rate: Decimal,
+    valid_from: datetime.date,
+    source: str = "",
 ) -> ExchangeRate:
     row = ExchangeRate(
         workspace=workspace, currency=currency, rate=rate, valid_from=valid_from, source=(source or "").strip()
@@ -66,7 +75,7 @@ def create_exchange_rate(
 
 
 @transaction.atomic
-def update_exchange_rate(*, exchange_rate: ExchangeRate, actor: Any, **fields: Any) -> ExchangeRate:
+def update_exchange_rate(*, exchange_rate: ExchangeRate, actor: User | None, **fields: Any) -> ExchangeRate:
     unknown = set(fields) - set(RATE_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown fields {sorted(unknown)}.")
@@ -83,7 +92,7 @@ def update_exchange_rate(*, exchange_rate: ExchangeRate, actor: Any, **fields: A
 
 
 @transaction.atomic
-def delete_exchange_rate(*, exchange_rate: ExchangeRate, actor: Any) -> None:
+def delete_exchange_rate(*, exchange_rate: ExchangeRate, actor: User | None) -> None:
     record(
         actor=actor,
         workspace=exchange_rate.workspace,
@@ -105,7 +114,7 @@ def _write(
         with transaction.atomic():
             model.objects.bulk_create(new, batch_size=500)
             if changed:
-                model.objects.bulk_update(changed, fields, batch_size=500)  # type: ignore[attr-defined]
+                model.objects.bulk_update(changed, fields, batch_size=500)
             # Bulk writes send no signals: every rate finding of the workspace may change.
             workspaces = {row.workspace_id for row in [*new, *changed]}
             for workspace_id in workspaces:
@@ -119,7 +128,7 @@ def _write(
 
 
 def import_exchange_rates(
-    *, workspace: Workspace, actor: Any, source: bytes | str | IO[bytes] | IO[str], filename: str = ""
+    *, workspace: Workspace, actor: User | None, source: bytes | str | IO[bytes] | IO[str], filename: str = ""
 ) -> ImportResult:
     """Columns currency, rate, valid_from (YYYY-MM-DD) and optionally source."""
     base = workspace.base_currency
@@ -192,7 +201,7 @@ def import_exchange_rates(
 def create_rate_benchmark(
     *,
     workspace: Workspace,
-    actor: Any,
+    actor: User | None,
     skill: Skill,
     country: str,
     hourly_rate: Decimal,
@@ -215,7 +224,7 @@ def create_rate_benchmark(
 
 
 @transaction.atomic
-def update_rate_benchmark(*, benchmark: RateBenchmark, actor: Any, **fields: Any) -> RateBenchmark:
+def update_rate_benchmark(*, benchmark: RateBenchmark, actor: User | None, **fields: Any) -> RateBenchmark:
     unknown = set(fields) - set(BENCHMARK_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown fields {sorted(unknown)}.")
@@ -231,7 +240,7 @@ def update_rate_benchmark(*, benchmark: RateBenchmark, actor: Any, **fields: Any
 
 
 @transaction.atomic
-def delete_rate_benchmark(*, benchmark: RateBenchmark, actor: Any) -> None:
+def delete_rate_benchmark(*, benchmark: RateBenchmark, actor: User | None) -> None:
     record(
         actor=actor,
         workspace=benchmark.workspace,
@@ -247,7 +256,7 @@ def delete_rate_benchmark(*, benchmark: RateBenchmark, actor: Any) -> None:
 
 
 def import_rate_benchmarks(
-    *, workspace: Workspace, actor: Any, source: bytes | str | IO[bytes] | IO[str], filename: str = ""
+    *, workspace: Workspace, actor: User | None, source: bytes | str | IO[bytes] | IO[str], filename: str = ""
 ) -> ImportResult:
     """Columns skill (its name in this workspace), country (ISO code), hourly_rate, currency,
     as_of (YYYY-MM-DD), source."""

@@ -108,7 +108,7 @@ def parse_new_skills(text: str) -> dict[str, int]:
     return skills
 
 
-class SkillForm(forms.ModelForm):  # type: ignore[type-arg]
+class SkillForm(forms.ModelForm):
     class Meta:
         formfield_callback = bounded_formfield
         model = Skill
@@ -116,7 +116,7 @@ class SkillForm(forms.ModelForm):  # type: ignore[type-arg]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
 
-class FreelancerForm(CountryDefaultsMixin, SkillLevelsMixin, forms.ModelForm):  # type: ignore[type-arg]
+class FreelancerForm(CountryDefaultsMixin, SkillLevelsMixin, forms.ModelForm):
     country_defaults = ("country", "rate_currency", "timezone")
     country = CountryField()
     timezone = TimezoneField(label="Time zone")
@@ -182,7 +182,7 @@ class FreelancerForm(CountryDefaultsMixin, SkillLevelsMixin, forms.ModelForm):  
         return [self[name] for name in self.Meta.fields]
 
 
-class PortfolioItemForm(forms.ModelForm):  # type: ignore[type-arg]
+class PortfolioItemForm(forms.ModelForm):
     url = forms.URLField(label="Link", required=False, assume_scheme="https")
     rating = forms.TypedChoiceField(
         label="Your review (1–5)",
@@ -203,7 +203,7 @@ class ReviewForm(forms.Form):
     rating = forms.TypedChoiceField(label="Review rating", choices=RATINGS, coerce=int)
 
 
-class ReferenceForm(forms.ModelForm):  # type: ignore[type-arg]
+class ReferenceForm(forms.ModelForm):
     class Meta:
         formfield_callback = bounded_formfield
         model = Reference
@@ -211,7 +211,7 @@ class ReferenceForm(forms.ModelForm):  # type: ignore[type-arg]
         widgets = {"comment": forms.Textarea(attrs={"rows": 2})}
 
 
-class InterviewForm(forms.ModelForm):  # type: ignore[type-arg]
+class InterviewForm(forms.ModelForm):
     class Meta:
         formfield_callback = bounded_formfield
         model = Interview
@@ -219,7 +219,7 @@ class InterviewForm(forms.ModelForm):  # type: ignore[type-arg]
         widgets = {"held_on": forms.DateInput(attrs={"type": "date"}), "notes": forms.Textarea(attrs={"rows": 2})}
 
 
-class TrialForm(forms.ModelForm):  # type: ignore[type-arg]
+class TrialForm(forms.ModelForm):
     class Meta:
         formfield_callback = bounded_formfield
         model = TrialTask
@@ -270,5 +270,5 @@ class OverlapDateForm(forms.Form):
     def start(self) -> datetime.date:
         """The chosen date when valid, else today (an invalid date shows its error, not a 500)."""
         if self.is_bound and self.is_valid() and self.cleaned_data.get("on"):
-            return self.cleaned_data["on"]  # type: ignore[no-any-return]
+            return self.cleaned_data["on"]
         return self.today

@@ -33,7 +33,7 @@ def vetted_freelancers(ctx: CheckContext) -> list[Freelancer]:
         )
         return list(with_vetting(queryset).prefetch_related(Prefetch("languages", FreelancerLanguage.objects.all())))
 
-    return ctx.memo("talent.vetted", load)  # type: ignore[no-any-return]
+    return ctx.memo("talent.vetted", load)
 
 
 def _finding(code: str, severity: Severity, subject: Any, message: str, fix: str, kind: str = "freelancer") -> Finding:

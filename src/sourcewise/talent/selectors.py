@@ -13,7 +13,16 @@ from sourcewise.talent.vetting import completed_trial_engagements
 from sourcewise.workspaces.services import pending_invitations
 
 if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from django_stubs_ext import WithAnnotations
+
     from sourcewise.workspaces.models import Workspace
+
+    class BenchDepth(TypedDict):
+        depth: int
+
+    SkillWithDepth = WithAnnotations[Skill, BenchDepth]
 
 
 def with_skills(freelancers: QuerySet[Freelancer]) -> QuerySet[Freelancer]:
@@ -50,7 +59,7 @@ def with_vetting(freelancers: QuerySet[Freelancer]) -> QuerySet[Freelancer]:
 # at ≥ the workspace's `bench_min_level` (default 3).
 
 
-def with_bench_depth(skills: QuerySet[Skill], workspace: Workspace) -> QuerySet[Skill]:
+def with_bench_depth(skills: QuerySet[Skill], workspace: Workspace) -> QuerySet[SkillWithDepth]:
     """Annotate `depth` (bench depth) on each skill, in the same query."""
     depth = Count(
         "freelancer_levels",

@@ -16,7 +16,7 @@ from sourcewise.workspaces.models import Workspace
 ANSWER_CHOICES = [("yes", "Yes"), ("no", "No"), ("", "Not sure yet")]
 
 
-class TaskForm(SkillLevelsMixin, forms.ModelForm):  # type: ignore[type-arg]
+class TaskForm(SkillLevelsMixin, forms.ModelForm):
     inhouse_cost_currency = CurrencyField(label="Currency", required=False)
     template = forms.ChoiceField(
         label="Start from a template",
@@ -119,7 +119,7 @@ class AssessmentForm(forms.Form):
         return {q[0]: {"yes": True, "no": False}.get(self.cleaned_data.get(q[0]) or "") for q in CORE_QUESTIONS}
 
 
-class DeliverableForm(forms.ModelForm):  # type: ignore[type-arg]
+class DeliverableForm(forms.ModelForm):
     class Meta:
         formfield_callback = bounded_formfield
         model = Deliverable

@@ -15,10 +15,12 @@ from typing import Any, TypeVar
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 
 from sourcewise.audit.services import record_denial
 from sourcewise.core.access import ROLES, WORKSPACE, Access, V, _declare
+from sourcewise.core.http import WorkspaceRequest
 from sourcewise.workspaces.selectors import current_membership
 
 AUDITED = "sourcewise_audited"
@@ -72,7 +74,7 @@ def workspace_view(
 
     def decorator(view: V) -> V:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             membership = current_membership(request)
@@ -93,12 +95,12 @@ def workspace_view(
 M = TypeVar("M", bound=models.Model)
 
 
-def scoped_queryset(request: HttpRequest, model: type[M]) -> models.QuerySet[M]:
+def scoped_queryset(request: WorkspaceRequest, model: type[M]) -> models.QuerySet[M]:
     """The rows of `model` the current member may see: their workspace, their role."""
-    return model.objects.for_member(request.membership)  # type: ignore[attr-defined,no-any-return]
+    return model.objects.for_member(request.membership)  # type: ignore[attr-defined]
 
 
-def scoped_object(request: HttpRequest, model: type[M], pk: Any, queryset: models.QuerySet[M] | None = None) -> M:
+def scoped_object(request: WorkspaceRequest, model: type[M], pk: Any, queryset: models.QuerySet[M] | None = None) -> M:
     """One row the current member may see, or 404 (another workspace's id looks like no id)."""
     qs = queryset if queryset is not None else scoped_queryset(request, model)
     try:

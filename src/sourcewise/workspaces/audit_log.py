@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 
 from sourcewise.audit.models import AuditEvent
 from sourcewise.core.access import OWNER
 from sourcewise.core.htmx import render_page
+from sourcewise.core.http import WorkspaceRequest
 from sourcewise.core.pagination import paginate
 from sourcewise.workspaces.access import workspace_view
 
 
 @workspace_view(roles=[OWNER])
-def audit_log(request: HttpRequest) -> HttpResponse:
-    events = AuditEvent.objects.filter(workspace=request.workspace)  # type: ignore[attr-defined]
+def audit_log(request: WorkspaceRequest) -> HttpResponse:
+    events = AuditEvent.objects.filter(workspace=request.workspace)
     action = request.GET.get("action", "").strip()
     if action:
         events = events.filter(action__startswith=action)

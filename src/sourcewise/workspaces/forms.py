@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -31,7 +31,7 @@ PROFILE_FIELDS = [
 THRESHOLD_FIELDS = [t.field for t in THRESHOLDS]
 
 
-class WorkspaceForm(CountryDefaultsMixin, forms.ModelForm):  # type: ignore[type-arg]
+class WorkspaceForm(CountryDefaultsMixin, forms.ModelForm):
     country_defaults = ("home_country", "base_currency", "timezone")
     home_country = CountryField(label="Home country")
     base_currency = CurrencyField(label="Base currency")
@@ -72,7 +72,7 @@ class WorkspaceForm(CountryDefaultsMixin, forms.ModelForm):  # type: ignore[type
         return [self[name] for name in PROFILE_FIELDS]
 
 
-class NewWorkspaceForm(CountryDefaultsMixin, forms.ModelForm):  # type: ignore[type-arg]
+class NewWorkspaceForm(CountryDefaultsMixin, forms.ModelForm):
     country_defaults = ("home_country", "base_currency", "timezone")
     home_country = CountryField(label="Home country")
     base_currency = CurrencyField(label="Base currency")
@@ -90,7 +90,9 @@ class InviteForm(forms.Form):
 
     def __init__(self, *args: Any, allowed_roles: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(v, label) for v, label in Membership.Role.choices if v in allowed_roles]
+        cast(forms.ChoiceField, self.fields["role"]).choices = [
+            (v, label) for v, label in Membership.Role.choices if v in allowed_roles
+        ]
 
 
 class SignupForm(CountryDefaultsMixin, AccountFields):

@@ -38,7 +38,7 @@ class SignupConfirmationTokens(PasswordResetTokenGenerator):
 
     key_salt = "sourcewise.accounts.signup_confirmation"
 
-    def _make_hash_value(self, user: User, timestamp: int) -> str:  # type: ignore[override]
+    def _make_hash_value(self, user: User, timestamp: int) -> str:
         return f"{user.pk}{user.password}{user.is_active}{timestamp}{user.email}"
 
 

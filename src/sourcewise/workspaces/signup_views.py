@@ -14,6 +14,7 @@ from sourcewise.accounts.models import User
 from sourcewise.accounts.views import BACKEND
 from sourcewise.core.access import login_view, public_view
 from sourcewise.core.forms import apply_errors
+from sourcewise.core.http import SignedInRequest
 from sourcewise.core.links import site_url
 from sourcewise.workspaces.forms import ConfirmSignupForm, SignupForm
 from sourcewise.workspaces.selectors import current_membership
@@ -73,7 +74,7 @@ def signup_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpRespons
 
 
 @login_view
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: SignedInRequest) -> HttpResponse:
     """Where a signed-in person lands: the dashboard for the team, the portal for freelancers."""
     membership = current_membership(request)
     if membership is None:

@@ -13,16 +13,20 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import template
 from django.db.models import Count
 from django.urls import reverse
 
+from sourcewise.core.http import WorkspaceRequest
 from sourcewise.findings.actions import ActionContext, FixAction, action_for
 from sourcewise.findings.models import FindingRecord
 from sourcewise.findings.store import records
 from sourcewise.findings.store import subject_findings as stored_subject_findings
+
+if TYPE_CHECKING:
+    from sourcewise.workspaces.models import Membership, Workspace
 
 register = template.Library()
 
@@ -53,8 +57,8 @@ def _rows(found: list[FindingRecord], today: datetime.date, ctx: ActionContext) 
     ]
 
 
-def _request_parts(context: template.Context) -> tuple[Any, Any]:
-    request = context["request"]
+def _request_parts(context: template.Context) -> tuple[Workspace, Membership]:
+    request: WorkspaceRequest = context["request"]
     return request.workspace, request.membership
 
 
