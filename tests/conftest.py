@@ -11,7 +11,8 @@ from django.test import Client
 
 from sourcewise.api.services import create_token
 from sourcewise.core.access import FREELANCER, MANAGER, OWNER
-from tests.factories import FreelancerFactory, MembershipFactory, WorkspaceFactory
+from tests.talent.factories import FreelancerFactory
+from tests.workspaces.factories import MembershipFactory, WorkspaceFactory
 
 # -- "today" for the whole run -----------------------------------------------------------------
 # `SOURCEWISE_TEST_NOW=2028-02-29T12:00:00Z pytest ...` runs the suite as if it were that moment

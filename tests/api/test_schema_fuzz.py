@@ -16,7 +16,9 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, positive_
 
 from sourcewise.core.access import FREELANCER, MANAGER, OWNER
 from tests.conftest import api_headers
-from tests.factories import FreelancerFactory, FreelancerSkillFactory, MembershipFactory, TaskSkillFactory
+from tests.talent.factories import FreelancerFactory, FreelancerSkillFactory
+from tests.tasks.factories import TaskSkillFactory
+from tests.workspaces.factories import MembershipFactory
 
 SETTINGS = settings(
     max_examples=8,  # every operation × 4 identities; kept small so CI stays within minutes

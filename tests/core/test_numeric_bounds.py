@@ -24,7 +24,8 @@ from sourcewise.guidance.models import SOP
 from sourcewise.talent.models import Freelancer, Skill
 from sourcewise.tasks.models import Task
 from sourcewise.workspaces.models import Workspace
-from tests.factories import FreelancerFactory, SkillFactory, TaskFactory
+from tests.talent.factories import FreelancerFactory, SkillFactory
+from tests.tasks.factories import TaskFactory
 
 HUGE = str(10**30)
 

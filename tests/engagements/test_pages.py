@@ -11,15 +11,10 @@ from sourcewise.engagements.models import Engagement, Handover, Offboarding, Tim
 from sourcewise.findings.refresh import ensure_fresh
 from sourcewise.talent.models import Freelancer
 from tests.conftest import client_for
-from tests.engagements.factories import (
-    START,
-    EngagementFactory,
-    MilestoneFactory,
-    ReadyTaskFactory,
-    ReviewFactory,
-    TimeEntryFactory,
-)
-from tests.factories import FreelancerFactory, MembershipFactory
+from tests.engagements.factories import START, EngagementFactory, MilestoneFactory, ReviewFactory, TimeEntryFactory
+from tests.talent.factories import FreelancerFactory
+from tests.tasks.factories import ReadyTaskFactory
+from tests.workspaces.factories import MembershipFactory
 
 
 def _own(freelancer_member, **kwargs):

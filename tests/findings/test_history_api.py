@@ -9,7 +9,7 @@ import time_machine
 
 from sourcewise.findings.models import HealthSnapshot
 from tests.conftest import api_headers
-from tests.factories import MembershipFactory, WorkspaceFactory
+from tests.workspaces.factories import MembershipFactory, WorkspaceFactory
 
 TODAY = datetime.date(2026, 11, 20)
 URL = "/api/v1/health/history"

@@ -25,8 +25,10 @@ from sourcewise.findings.registry import Finding
 from sourcewise.guidance import services as guidance_services
 from sourcewise.guidance.models import SOPAcknowledgement
 from tests.conftest import client_for
-from tests.engagements.factories import EngagementFactory, ReadyTaskFactory
-from tests.factories import FreelancerFactory, MembershipFactory, TaskFactory, WorkspaceFactory
+from tests.engagements.factories import EngagementFactory
+from tests.talent.factories import FreelancerFactory
+from tests.tasks.factories import ReadyTaskFactory, TaskFactory
+from tests.workspaces.factories import MembershipFactory, WorkspaceFactory
 
 # ── each page shows its subject's findings, and no other subject's ─────────────────────────
 

@@ -6,8 +6,8 @@ from django.test.utils import CaptureQueriesContext
 from sourcewise.guidance import services
 from sourcewise.guidance.models import SOPAcknowledgement
 from tests.conftest import client_for
-from tests.factories import MembershipFactory
 from tests.guidance.conftest import freelancer_with_login, make_sop
+from tests.workspaces.factories import MembershipFactory
 
 
 def test_freelancer_lands_on_the_portal(freelancer_client, me):
@@ -49,7 +49,7 @@ def test_freelancer_cannot_read_or_acknowledge_an_sop_that_is_not_theirs(freelan
 
 
 def test_another_freelancers_acknowledgement_is_theirs_alone(owner, skill):
-    from tests.factories import FreelancerSkillFactory
+    from tests.talent.factories import FreelancerSkillFactory
 
     sop = make_sop(owner.workspace, owner.user, skills=[skill])
     first, second = freelancer_with_login(owner.workspace), freelancer_with_login(owner.workspace)

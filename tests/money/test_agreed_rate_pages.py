@@ -13,16 +13,10 @@ from sourcewise.core.access import FREELANCER
 from sourcewise.engagements.models import Engagement
 from tests.conftest import api_headers, client_for
 from tests.engagements.factories import EngagementFactory
-from tests.factories import (
-    FreelancerFactory,
-    FreelancerSkillFactory,
-    MembershipFactory,
-    SkillFactory,
-    TaskFactory,
-    TaskSkillFactory,
-    WorkspaceFactory,
-)
 from tests.money.factories import ExchangeRateFactory, RateBenchmarkFactory
+from tests.talent.factories import FreelancerFactory, FreelancerSkillFactory, SkillFactory
+from tests.tasks.factories import TaskFactory, TaskSkillFactory
+from tests.workspaces.factories import MembershipFactory, WorkspaceFactory
 
 D = datetime.date
 START = D(2026, 3, 2)

@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 
 from sourcewise.jobs.models import Job
 from sourcewise.money.models import ExchangeRate, RateBenchmark
-from tests.factories import SkillFactory
 from tests.money.factories import ExchangeRateFactory, RateBenchmarkFactory
+from tests.talent.factories import SkillFactory
 
 
 def _band_setup(workspace):

@@ -17,8 +17,10 @@ from sourcewise.money.agreed_rates import engagement_bands, rate_date
 from sourcewise.money.fairband import load_rate_book
 from sourcewise.money.rules import agreed_rates_outside_the_fair_band
 from tests.engagements.factories import EngagementFactory
-from tests.factories import FreelancerFactory, SkillFactory, TaskFactory, TaskSkillFactory, WorkspaceFactory
 from tests.money.factories import ExchangeRateFactory, RateBenchmarkFactory
+from tests.talent.factories import FreelancerFactory, SkillFactory
+from tests.tasks.factories import TaskFactory, TaskSkillFactory
+from tests.workspaces.factories import WorkspaceFactory
 
 D = datetime.date
 TODAY = D(2026, 3, 20)

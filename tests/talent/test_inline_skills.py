@@ -10,8 +10,10 @@ from sourcewise.core.forms import parse_new_skills
 from sourcewise.talent.models import Freelancer, FreelancerSkill, Skill
 from sourcewise.talent.services import ensure_skills
 from sourcewise.tasks.models import Task, TaskSkill
-from tests.factories import FreelancerSkillFactory, SkillFactory, TaskFactory, TaskSkillFactory, WorkspaceFactory
+from tests.talent.factories import FreelancerSkillFactory, SkillFactory
 from tests.talent.test_talent_pages import HOURS
+from tests.tasks.factories import TaskFactory, TaskSkillFactory
+from tests.workspaces.factories import WorkspaceFactory
 
 
 def test_parse_names_with_levels():

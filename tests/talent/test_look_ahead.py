@@ -27,8 +27,8 @@ from sourcewise.talent.overlap import (
     overlap_for,
 )
 from tests.conftest import api_headers, client_for
-from tests.factories import MembershipFactory, WorkspaceFactory
 from tests.talent.helpers import freelancer
+from tests.workspaces.factories import MembershipFactory, WorkspaceFactory
 
 D = datetime.date
 T = datetime.time

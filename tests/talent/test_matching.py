@@ -10,8 +10,9 @@ from django.test.utils import CaptureQueriesContext
 
 from sourcewise.talent import matching, overlap
 from sourcewise.talent.matching import WEIGHTS, rank_candidates
-from tests.factories import SkillFactory, TaskFactory, TaskSkillFactory
+from tests.talent.factories import SkillFactory
 from tests.talent.helpers import freelancer, vet
+from tests.tasks.factories import TaskFactory, TaskSkillFactory
 
 TODAY = datetime.date(2026, 6, 1)
 

@@ -7,8 +7,9 @@ import pytest
 from sourcewise.guidance.services import create_sop
 from sourcewise.tasks.models import Deliverable, Task
 from tests.conftest import api_headers
-from tests.factories import MembershipFactory, TaskFactory
+from tests.tasks.factories import TaskFactory
 from tests.tasks.helpers import make_task
+from tests.workspaces.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

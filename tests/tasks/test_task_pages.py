@@ -6,7 +6,8 @@ import pytest
 
 from sourcewise.guidance.services import create_sop
 from sourcewise.tasks.models import Deliverable, Task, TaskSkill
-from tests.factories import SkillFactory, TaskFactory
+from tests.talent.factories import SkillFactory
+from tests.tasks.factories import TaskFactory
 from tests.tasks.helpers import make_task
 
 pytestmark = pytest.mark.django_db

@@ -15,8 +15,10 @@ from sourcewise.core.links import FALLBACK, SERVE_URL_ENV, serve_url, site_url
 from sourcewise.talent.models import Freelancer
 from sourcewise.workspaces import services
 from sourcewise.workspaces.models import Invitation, Membership
+from tests.accounts.factories import UserFactory
 from tests.conftest import api_headers, client_for
-from tests.factories import FreelancerFactory, MembershipFactory, UserFactory, WorkspaceFactory
+from tests.talent.factories import FreelancerFactory
+from tests.workspaces.factories import MembershipFactory, WorkspaceFactory
 
 PASSWORD = "a-long-enough-passphrase"
 
