@@ -206,14 +206,6 @@ def test_web_download_and_restore(demo, django_capture_on_commit_callbacks):
     assert Workspace.objects.filter(name="Web copy").count() == 1
 
 
-@pytest.mark.parametrize("role", ["manager", "freelancer"])
-def test_only_the_owner_may_back_up(demo, role):
-    member = Membership.objects.filter(workspace=demo.workspace, role=role).first()
-    client = client_for(member)
-    assert client.get("/backup/download/").status_code == 403
-    assert client.get("/api/v1/backup", headers=api_headers(member)).status_code == 403
-
-
 def test_api_backup_and_restore(demo, django_capture_on_commit_callbacks):
     owner = Membership.objects.get(workspace=demo.workspace, role="owner")
     headers = api_headers(owner)

@@ -10,7 +10,6 @@ from django.test.utils import CaptureQueriesContext
 from sourcewise.engagements.models import Engagement, Handover, Offboarding, TimeEntry
 from sourcewise.findings.refresh import ensure_fresh
 from sourcewise.talent.models import Freelancer
-from tests.conftest import client_for
 from tests.engagements.factories import START, EngagementFactory, MilestoneFactory, ReviewFactory, TimeEntryFactory
 from tests.talent.factories import FreelancerFactory
 from tests.tasks.factories import ReadyTaskFactory
@@ -212,9 +211,3 @@ def test_offboarding_pages(owner_client, owner, manager):
     )
     assert Offboarding.objects.get().status == "done"
     assert "1 of 1" in owner_client.get("/engagements/offboarding/").content.decode()
-
-
-def test_the_freelancer_of_another_workspace_never_reaches_these_pages(owner, freelancer_member):
-    other_owner = MembershipFactory(role="owner")
-    e = EngagementFactory(workspace=owner.workspace, state="active")
-    assert client_for(other_owner).get(f"/engagements/{e.pk}/").status_code == 404

@@ -78,12 +78,6 @@ def test_a_manager_may_read_it(client, manager):
     assert client.get(URL, headers=api_headers(manager)).status_code == 200
 
 
-def test_a_freelancer_is_refused(client, freelancer_member):
-    response = client.get(URL, headers=api_headers(freelancer_member))
-    assert response.status_code == 403
-    assert response.json()["code"] == "forbidden"
-
-
 def test_no_token_is_a_401(client, owner):
     assert client.get(URL).status_code == 401
 

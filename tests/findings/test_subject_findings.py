@@ -302,13 +302,6 @@ def test_requesting_a_missing_document_emails_the_freelancer(owner, owner_client
     assert len(mail.outbox) == 1
 
 
-def test_request_document_is_scoped_and_role_checked(owner, missing_document, freelancer_client):
-    other = FreelancerFactory(workspace=WorkspaceFactory())
-    assert client_for(owner).post(f"/guidance/documents/freelancers/{other.pk}/request/").status_code == 404
-    response = freelancer_client.post(f"/guidance/documents/freelancers/{missing_document.pk}/request/")
-    assert response.status_code == 403
-
-
 # ── fixes that are a link ──────────────────────────────────────────────────────────────────
 
 

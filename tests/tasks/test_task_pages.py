@@ -139,7 +139,3 @@ def test_list_and_map_use_a_fixed_number_of_queries(owner_client, owner, django_
         assert owner_client.get("/tasks/").status_code == 200
     with django_assert_max_num_queries(12):
         assert owner_client.get("/tasks/map/").status_code == 200
-
-
-def test_freelancer_cannot_open_the_map(freelancer_client):
-    assert freelancer_client.get("/tasks/map/").status_code == 403

@@ -192,10 +192,6 @@ def test_the_api_invites_and_never_answers_the_link(owner, maria, django_capture
     assert response.status_code == 422
 
 
-def test_a_freelancer_cannot_invite(freelancer_client, maria):
-    assert _invite_from_profile(freelancer_client, maria).status_code == 403
-
-
 # ── where emailed links point ────────────────────────────────────────────────
 
 
