@@ -30,8 +30,18 @@ from tests.conftest import api_headers, client_for
 User = get_user_model()
 
 
+SHARED_DEMO = {"domain": "demo.test"}
+
+
 @pytest.fixture
-def demo(db):
+def demo(shared_demo):
+    """The demo, built once for this module (see tests/conftest.py)."""
+    return shared_demo
+
+
+@pytest.fixture
+def fresh_demo(transactional_db):
+    """A demo of its own, for the tests that commit (the shared one lives in a transaction)."""
     return build_demo(domain="demo.test")
 
 
@@ -166,7 +176,8 @@ def test_cli_may_link_existing_accounts_without_changing_them(demo, django_captu
 
 
 @pytest.mark.django_db(transaction=True)  # documents are stored after a real commit, then verified
-def test_cli_backup_then_restore_verifies_the_copy(demo, tmp_path, capsys):
+def test_cli_backup_then_restore_verifies_the_copy(fresh_demo, tmp_path, capsys):
+    demo = fresh_demo
     target = tmp_path / "lumen.json"
     call_command("backup", "--workspace", str(demo.workspace.pk), "-o", str(target))
     call_command("restore", str(target), "--name", "From CLI", "--attach-existing-accounts")

@@ -17,10 +17,13 @@ from sourcewise.demo.builder import build_demo
 from sourcewise.findings.engine import evaluate
 from sourcewise.workspaces.models import Workspace
 
+SHARED_DEMO = {"domain": "demo.test"}
+
 
 @pytest.fixture
-def demo(db):
-    return build_demo(domain="demo.test")
+def demo(shared_demo):
+    """The demo, built once for this module (see tests/conftest.py)."""
+    return shared_demo
 
 
 def test_demo_costs_span_six_months_currencies_and_invoice_states(demo):
@@ -54,6 +57,8 @@ STORY_DAYS = [
 ]
 
 
+@pytest.mark.own_clock
+@pytest.mark.slow
 @pytest.mark.parametrize("moment", STORY_DAYS, ids=lambda m: m.strftime("%Y-%m-%dT%H:%M"))
 def test_demo_shows_every_cost_finding(db, moment):
     with time_machine.travel(moment, tick=False):

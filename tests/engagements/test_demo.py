@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from sourcewise.demo.builder import build_demo
 from sourcewise.engagements.models import Engagement, Handover, Milestone, Offboarding, TimeEntry
 from sourcewise.findings.engine import evaluate
 
+SHARED_DEMO = {"domain": "demo.test"}
+
 
 @pytest.fixture
-def demo(db):
-    return build_demo(domain="demo.test")
+def demo(shared_demo):
+    """The demo, built once for this module (see tests/conftest.py)."""
+    return shared_demo
 
 
 def test_demo_has_engagements_in_every_state_and_work_in_every_status(demo):
