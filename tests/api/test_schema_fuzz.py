@@ -20,6 +20,8 @@ from tests.talent.factories import FreelancerFactory, FreelancerSkillFactory
 from tests.tasks.factories import TaskSkillFactory
 from tests.workspaces.factories import MembershipFactory
 
+pytestmark = pytest.mark.slow  # ~1 000 requests per identity
+
 SETTINGS = settings(
     max_examples=8,  # every operation × 4 identities; kept small so CI stays within minutes
     deadline=None,

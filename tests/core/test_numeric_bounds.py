@@ -166,6 +166,7 @@ def _integers_without_maximum(schema: dict, components: dict, where: str, seen: 
     return found
 
 
+@pytest.mark.slow
 def test_every_integer_the_api_accepts_has_a_maximum():
     from sourcewise.api.main import api
 
