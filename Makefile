@@ -39,9 +39,10 @@ typecheck: install-dev
 migrations-check: install-dev
 	DJANGO_SETTINGS_MODULE=sourcewise.config.settings.test $(BIN)/sourcewise makemigrations --check --dry-run
 
-# Tests run in parallel (pytest-xdist); PYTEST_WORKERS=0 runs them in one process.
+# Tests run in parallel (pytest-xdist); PYTEST_WORKERS=0 runs them in one process. loadgroup hands
+# the tests of one module-scoped demo to a single worker (tests/conftest.py), so it is built once.
 PYTEST_WORKERS ?= auto
-PYTEST := $(BIN)/pytest -q -n $(PYTEST_WORKERS)
+PYTEST := $(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadgroup
 
 test-sqlite: install-dev
 	env -u DATABASE_URL $(PYTEST)

@@ -28,6 +28,7 @@ _traveller: time_machine.travel | None = None
 
 def pytest_configure(config: pytest.Config) -> None:
     global _traveller
+    config.pluginmanager.register(_OneWorkerPerDemo(), "sourcewise-one-worker-per-demo")
     config.addinivalue_line("markers", "slow: takes ten seconds or more; runs in CI like every other test")
     config.addinivalue_line(
         "markers",
@@ -118,6 +119,18 @@ def owner_api(owner):
 # its own copy of the context objects and the clock set back to the moment of the build — so a
 # test sees exactly what it would see had the demo been built just before it. Not for
 # transactional tests (`django_db(transaction=True)`, `live_server`): they build their own.
+
+
+class _OneWorkerPerDemo:
+    """With `--dist loadgroup` (make test), the tests of one module-scoped demo go to one worker,
+    which builds it once; every other test is handed out one by one as usual."""
+
+    @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        for item in items:
+            names = getattr(item, "fixturenames", ())
+            if "shared_demo" in names or "demos" in names:
+                item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
 
 
 @pytest.hookimpl(trylast=True)  # after pytest-django has put the transactional tests last
