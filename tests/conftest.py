@@ -28,7 +28,8 @@ _traveller: time_machine.travel | None = None
 
 def pytest_configure(config: pytest.Config) -> None:
     global _traveller
-    config.pluginmanager.register(_OneWorkerPerDemo(), "sourcewise-one-worker-per-demo")
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(_OneWorkerPerDemo(), "sourcewise-one-worker-per-demo")
     config.addinivalue_line("markers", "slow: takes ten seconds or more; runs in CI like every other test")
     config.addinivalue_line(
         "markers",
