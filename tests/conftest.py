@@ -1,17 +1,23 @@
-"""Fixtures every test can use: members of a workspace by role, logged-in clients, API tokens."""
+"""Fixtures every test can use: members of a workspace by role, logged-in clients, API tokens,
+and the demo business built once per test module."""
 
 from __future__ import annotations
 
+import copy
 import datetime
 import os
 
 import pytest
 import time_machine
+from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 
 from sourcewise.api.services import create_token
 from sourcewise.core.access import FREELANCER, MANAGER, OWNER
-from tests.factories import FreelancerFactory, MembershipFactory, WorkspaceFactory
+from sourcewise.demo.builder import build_demo
+from tests.talent.factories import FreelancerFactory
+from tests.workspaces.factories import MembershipFactory, WorkspaceFactory
 
 # -- "today" for the whole run -----------------------------------------------------------------
 # `SOURCEWISE_TEST_NOW=2028-02-29T12:00:00Z pytest ...` runs the suite as if it were that moment
@@ -22,6 +28,14 @@ _traveller: time_machine.travel | None = None
 
 def pytest_configure(config: pytest.Config) -> None:
     global _traveller
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(_OneWorkerPerDemo(), "sourcewise-one-worker-per-demo")
+    config.addinivalue_line("markers", "slow: takes ten seconds or more; runs in CI like every other test")
+    config.addinivalue_line(
+        "markers",
+        "own_clock: runs entirely at moments it chooses itself (time_machine, tick=False), so `make test-dates` "
+        "leaves it out: SOURCEWISE_TEST_NOW cannot change what it sees",
+    )
     moment = os.environ.get("SOURCEWISE_TEST_NOW", "").strip()
     if moment:
         when = datetime.datetime.fromisoformat(moment.replace("Z", "+00:00"))
@@ -96,3 +110,65 @@ def api_headers(membership) -> dict[str, str]:
 @pytest.fixture
 def owner_api(owner):
     return api_headers(owner)
+
+
+# -- the demo business, built once per test module ----------------------------------------------
+# Building the demo takes seconds; most tests that read it change little and roll back. A module
+# that sets `SHARED_DEMO = {...}` (build_demo's keyword arguments) and asks for `shared_demo` gets
+# one build for all its tests: the build stays inside a transaction that is rolled back after the
+# module, and each test runs in a savepoint inside it (rolled back after the test, as usual), with
+# its own copy of the context objects and the clock set back to the moment of the build — so a
+# test sees exactly what it would see had the demo been built just before it. Not for
+# transactional tests (`django_db(transaction=True)`, `live_server`): they build their own.
+
+
+class _OneWorkerPerDemo:
+    """With `--dist loadgroup` (make test), the tests of one module-scoped demo go to one worker,
+    which builds it once; every other test is handed out one by one as usual."""
+
+    @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        for item in items:
+            names = getattr(item, "fixturenames", ())
+            if "shared_demo" in names or "demos" in names:
+                item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-django has put the transactional tests last
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """In a module sharing the demo, the tests without it run first: the shared demo stays in the
+    database until the module ends, and they must not see it (e.g. `sourcewise demo` on an empty
+    database). Only runs of one module's consecutive tests are reordered, so the order stays
+    deterministic and every worker of pytest-xdist collects the same list."""
+    start = 0
+    while start < len(items):
+        end = start
+        while end < len(items) and getattr(items[end], "module", None) is getattr(items[start], "module", None):
+            end += 1
+        if hasattr(getattr(items[start], "module", None), "SHARED_DEMO"):
+            run = items[start:end]
+            items[start:end] = [i for i in run if "shared_demo" not in getattr(i, "fixturenames", ())] + [
+                i for i in run if "shared_demo" in getattr(i, "fixturenames", ())
+            ]
+        start = end
+
+
+@pytest.fixture(scope="module")
+def _module_demo(request, django_db_setup, django_db_blocker):
+    options = getattr(request.module, "SHARED_DEMO", {})
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            demo = build_demo(**options)
+            yield demo, timezone.now()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def shared_demo(_module_demo, db):
+    demo, built_at = _module_demo
+    with time_machine.travel(built_at, tick=True):
+        yield copy.deepcopy(demo)

@@ -17,7 +17,6 @@ from django.test import Client
 from django.urls import Resolver404, resolve
 
 from sourcewise.core.access import FREELANCER, MANAGER, access_of
-from sourcewise.demo.builder import build_demo
 from sourcewise.workspaces.models import Membership
 
 HREF = re.compile(r'<a\b[^>]*\bhref="([^"#]+)"', re.I)
@@ -76,10 +75,13 @@ def crawl(client: Client, start: str) -> tuple[dict[str, tuple[int, str]], list[
     return seen, forms
 
 
+SHARED_DEMO = {"classic": False}  # Lumen Studio is all this walks through
+
+
 @pytest.fixture
-def demo(db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return build_demo(classic=False)  # Lumen Studio is all this walks through
+def demo(shared_demo):
+    """The demo, built once for this module (see tests/conftest.py)."""
+    return shared_demo
 
 
 @pytest.mark.parametrize(

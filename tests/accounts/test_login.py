@@ -9,7 +9,7 @@ from django.test import Client
 from sourcewise.accounts.models import User
 from sourcewise.audit.models import AuditEvent
 from sourcewise.workspaces.models import Membership, Workspace
-from tests.factories import PASSWORD, UserFactory
+from tests.accounts.factories import PASSWORD, UserFactory
 
 LOGIN = "/accounts/login/"
 

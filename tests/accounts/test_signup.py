@@ -14,8 +14,8 @@ from django.test import Client
 
 from sourcewise.accounts.models import User
 from sourcewise.workspaces.models import Workspace
+from tests.accounts.factories import PASSWORD, UserFactory
 from tests.accounts.test_login import _signup
-from tests.factories import PASSWORD, UserFactory
 
 SIGNUP = "/accounts/signup/"
 

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from sourcewise.api.models import ApiToken
 from sourcewise.api.services import create_token, revoke_token
 from sourcewise.talent.models import Freelancer
-from tests.factories import FreelancerSkillFactory, SkillFactory
+from tests.talent.factories import FreelancerSkillFactory, SkillFactory
 
 
 def test_token_is_stored_hashed_and_shown_once(owner_client, owner):

@@ -16,7 +16,11 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, positive_
 
 from sourcewise.core.access import FREELANCER, MANAGER, OWNER
 from tests.conftest import api_headers
-from tests.factories import FreelancerFactory, FreelancerSkillFactory, MembershipFactory, TaskSkillFactory
+from tests.talent.factories import FreelancerFactory, FreelancerSkillFactory
+from tests.tasks.factories import TaskSkillFactory
+from tests.workspaces.factories import MembershipFactory
+
+pytestmark = pytest.mark.slow  # ~1 000 requests per identity
 
 SETTINGS = settings(
     max_examples=8,  # every operation × 4 identities; kept small so CI stays within minutes
@@ -68,32 +72,55 @@ def _member_headers(workspace, role):
     return api_headers(membership)
 
 
-@schema.parametrize()
-@SETTINGS
-def test_api_as_owner(case, populated):
-    _call(case, _member_headers(populated, OWNER))
+# One member (and token) per identity for the whole run: no operation can change a member's role
+# or revoke a token, and creating one per example cost a quarter of the run and grew the team by
+# thousands of members.
+@pytest.fixture
+def owner_headers(populated):
+    return _member_headers(populated, OWNER)
+
+
+@pytest.fixture
+def manager_headers(populated):
+    return _member_headers(populated, MANAGER)
+
+
+@pytest.fixture
+def freelancer_headers(populated):
+    return _member_headers(populated, FREELANCER)
+
+
+@pytest.fixture
+def stranger_headers(populated):
+    """An owner of another workspace; ids in the fuzzed requests belong to `populated`."""
+    return api_headers(MembershipFactory(role=OWNER))
 
 
 @schema.parametrize()
 @SETTINGS
-def test_api_as_manager(case, populated):
-    _call(case, _member_headers(populated, MANAGER))
+def test_api_as_owner(case, owner_headers):
+    _call(case, owner_headers)
 
 
 @schema.parametrize()
 @SETTINGS
-def test_api_as_freelancer(case, populated):
-    response = _call(case, _member_headers(populated, FREELANCER))
+def test_api_as_manager(case, manager_headers):
+    _call(case, manager_headers)
+
+
+@schema.parametrize()
+@SETTINGS
+def test_api_as_freelancer(case, freelancer_headers):
+    response = _call(case, freelancer_headers)
     # A freelancer may use no owner/manager operation: every answer is a refusal.
     assert response.status_code in {401, 403, 404, 405, 422} or case.operation.path in FREELANCER_PATHS
 
 
 @schema.parametrize()
 @SETTINGS
-def test_api_with_another_workspaces_token(case, populated):
-    """Ids in the fuzzed requests belong to `populated`; the stranger must never reach them."""
-    stranger = MembershipFactory(role=OWNER)
-    _call(case, api_headers(stranger))
+def test_api_with_another_workspaces_token(case, stranger_headers):
+    """The stranger must never reach the rows of `populated`, whose ids the fuzzed requests carry."""
+    _call(case, stranger_headers)
 
 
 FREELANCER_PATHS: set[str] = {

@@ -15,7 +15,9 @@ from sourcewise.core.access import MANAGER, OWNER
 from tests.conftest import api_headers, client_for
 from tests.costs.helpers import active_engagement
 from tests.engagements.factories import MilestoneFactory
-from tests.factories import FreelancerFactory, MembershipFactory, TaskFactory, WorkspaceFactory
+from tests.talent.factories import FreelancerFactory
+from tests.tasks.factories import TaskFactory
+from tests.workspaces.factories import MembershipFactory, WorkspaceFactory
 
 MISSING = 10**9
 

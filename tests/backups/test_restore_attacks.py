@@ -35,8 +35,10 @@ from sourcewise.guidance.models import DocumentType, FreelancerDocument, Notific
 from sourcewise.guidance.services import upload_document
 from sourcewise.talent.models import Freelancer
 from sourcewise.workspaces.models import Invitation, Membership, Workspace
+from tests.accounts.factories import UserFactory
 from tests.conftest import api_headers, client_for
-from tests.factories import FreelancerFactory, MembershipFactory, SkillFactory, UserFactory
+from tests.talent.factories import FreelancerFactory, SkillFactory
+from tests.workspaces.factories import MembershipFactory
 
 User = get_user_model()
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -58,6 +58,7 @@ def _everything() -> dict[str, int]:
     return counts
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)  # real commits: each batch is visible to everyone as it lands
 def test_rows_are_committed_batch_by_batch_while_the_workspace_stays_invisible(monkeypatch, media):
     backup = _demo_backup()
@@ -109,6 +110,7 @@ def _last_table_with_rows(document: dict) -> str:
     return [spec.label for spec in backup_models() if document["tables"].get(spec.label)][-1]
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_a_failure_in_a_late_table_leaves_nothing_behind(monkeypatch, media):
     backup = _demo_backup()
@@ -136,6 +138,7 @@ def test_a_failure_in_a_late_table_leaves_nothing_behind(monkeypatch, media):
     assert _files(media) == files_before
 
 
+@pytest.mark.slow
 def test_a_killed_restore_is_deleted_at_the_next_start(db, monkeypatch, media):
     backup = _demo_backup()
     monkeypatch.setattr(services, "BATCH", SMALL_BATCH)
@@ -162,6 +165,7 @@ def test_a_killed_restore_is_deleted_at_the_next_start(db, monkeypatch, media):
     assert Workspace.objects.filter(pk=backup.workspace.pk).exists()
 
 
+@pytest.mark.slow
 def test_only_a_restoring_workspace_can_be_discarded(db):
     backup = _demo_backup()
     assert services.discard_restoring_workspace(backup.workspace.pk) is False

@@ -21,6 +21,9 @@ FLAGS = [
 
 
 def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(pytest.mark.slow)  # a real browser: seconds per test
     if Path(CHROMIUM).exists():
         return
     skip = pytest.mark.skip(

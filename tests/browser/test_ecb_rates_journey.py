@@ -9,9 +9,11 @@ import pytest
 import time_machine
 
 from sourcewise.money import ecb
+from tests.accounts.factories import PASSWORD
 from tests.browser.conftest import screenshot, sign_in
-from tests.factories import PASSWORD, FreelancerFactory, FreelancerSkillFactory, MembershipFactory, SkillFactory
 from tests.money.factories import RateBenchmarkFactory
+from tests.talent.factories import FreelancerFactory, FreelancerSkillFactory, SkillFactory
+from tests.workspaces.factories import MembershipFactory
 
 pytestmark = pytest.mark.browser
 

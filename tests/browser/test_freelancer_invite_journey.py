@@ -15,9 +15,12 @@ from sourcewise.engagements.requirements import unmet_requirements
 from sourcewise.guidance import services as guidance
 from sourcewise.guidance.models import SOPAcknowledgement
 from sourcewise.talent.models import Freelancer
+from tests.accounts.factories import PASSWORD
 from tests.browser.conftest import screenshot, sign_in
-from tests.engagements.factories import EngagementFactory, ReadyTaskFactory
-from tests.factories import PASSWORD, FreelancerFactory, MembershipFactory
+from tests.engagements.factories import EngagementFactory
+from tests.talent.factories import FreelancerFactory
+from tests.tasks.factories import ReadyTaskFactory
+from tests.workspaces.factories import MembershipFactory
 
 pytestmark = pytest.mark.browser
 

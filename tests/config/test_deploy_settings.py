@@ -28,6 +28,7 @@ def run_sourcewise(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
     result = run_sourcewise(
         "check", "--deploy",
@@ -41,6 +42,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
     assert f"({DOCUMENTED_SILENCED} silenced)" in output
 
 
+@pytest.mark.slow
 def test_hsts_preload_can_be_switched_on(tmp_path):
     result = run_sourcewise(
         "check", "--deploy", "--fail-level", "WARNING",
@@ -56,6 +58,7 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     assert "SECRET_KEY is required when DEBUG is off" in result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("debug", ["1"])
 def test_local_run_generates_and_keeps_a_secret_key(tmp_path, debug):
     first = run_sourcewise("check", SOURCEWISE_DATA_DIR=str(tmp_path), DEBUG=debug)

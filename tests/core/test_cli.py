@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 
 def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     dropped = {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
@@ -31,6 +33,7 @@ def test_without_debug_and_without_any_key_the_cli_prints_one_line_and_exits_2(t
     assert result.stdout == ""
 
 
+@pytest.mark.slow
 def test_after_a_local_run_the_cli_uses_the_key_in_the_data_folder(tmp_path):
     # What `make run` leaves behind: DEBUG=1 generated data/secret_key.
     (tmp_path / "secret_key").write_text("a-local-key-written-by-make-run-0123456789abcdefghij")

@@ -8,7 +8,7 @@ from django.test import Client
 from sourcewise.talent.models import Freelancer
 from sourcewise.workspaces.models import Workspace
 from tests.accounts.test_login import _signup
-from tests.factories import FreelancerFactory
+from tests.talent.factories import FreelancerFactory
 from tests.talent.test_talent_pages import HOURS
 from tests.workspaces.test_workspaces import _settings_form
 

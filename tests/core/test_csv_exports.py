@@ -18,7 +18,8 @@ from django.urls import reverse
 
 from sourcewise.core.csvio import FORMULA_STARTS, safe_cell
 from sourcewise.costs.models import CostEntry
-from tests.factories import FreelancerFactory, TaskFactory
+from tests.talent.factories import FreelancerFactory
+from tests.tasks.factories import TaskFactory
 
 PAYLOADS = [
     '=HYPERLINK("http://evil.example","x")',

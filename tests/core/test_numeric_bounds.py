@@ -24,7 +24,8 @@ from sourcewise.guidance.models import SOP
 from sourcewise.talent.models import Freelancer, Skill
 from sourcewise.tasks.models import Task
 from sourcewise.workspaces.models import Workspace
-from tests.factories import FreelancerFactory, SkillFactory, TaskFactory
+from tests.talent.factories import FreelancerFactory, SkillFactory
+from tests.tasks.factories import TaskFactory
 
 HUGE = str(10**30)
 
@@ -165,6 +166,7 @@ def _integers_without_maximum(schema: dict, components: dict, where: str, seen: 
     return found
 
 
+@pytest.mark.slow
 def test_every_integer_the_api_accepts_has_a_maximum():
     from sourcewise.api.main import api
 

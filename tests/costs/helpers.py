@@ -10,8 +10,8 @@ from sourcewise.costs import ledger, services
 from sourcewise.costs.models import CostEntry, CostMonth
 from sourcewise.engagements.models import Engagement
 from tests.engagements.factories import EngagementFactory
-from tests.factories import MembershipFactory
 from tests.money.factories import ExchangeRateFactory
+from tests.workspaces.factories import MembershipFactory
 
 D = Decimal
 

@@ -12,7 +12,8 @@ from sourcewise.costs import services
 from sourcewise.costs.models import CostEntry
 from tests.conftest import api_headers
 from tests.costs.helpers import active_engagement, cost, manager_with_cost
-from tests.factories import FreelancerFactory, MembershipFactory
+from tests.talent.factories import FreelancerFactory
+from tests.workspaces.factories import MembershipFactory
 
 JSON = "application/json"
 

@@ -14,7 +14,7 @@ from sourcewise.core.csvio import CsvImportError
 from sourcewise.costs import services
 from sourcewise.costs.models import CostEntry
 from tests.costs.helpers import active_engagement, assert_summary_matches_entries, cost
-from tests.factories import TaskFactory
+from tests.tasks.factories import TaskFactory
 
 HEADER = "date,category,amount,currency,description,engagement,task,reference\n"
 

@@ -14,7 +14,7 @@ from sourcewise.costs.models import Invoice
 from tests.concurrency import pause, race
 from tests.conftest import api_headers
 from tests.costs.helpers import D, active_engagement
-from tests.factories import MembershipFactory, WorkspaceFactory
+from tests.workspaces.factories import MembershipFactory, WorkspaceFactory
 
 MARCH = datetime.date(2026, 3, 1)
 

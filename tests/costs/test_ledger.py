@@ -85,7 +85,7 @@ def test_generated_entries_cannot_be_edited_or_deleted(workspace):
 
 @pytest.mark.django_db(transaction=True)
 def test_summary_changes_only_inside_a_transaction():
-    from tests.factories import WorkspaceFactory
+    from tests.workspaces.factories import WorkspaceFactory
 
     workspace = WorkspaceFactory()
     with pytest.raises(RuntimeError):

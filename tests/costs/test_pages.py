@@ -16,7 +16,8 @@ from sourcewise.findings.refresh import ensure_fresh
 from sourcewise.jobs.models import Job
 from tests.conftest import client_for
 from tests.costs.helpers import active_engagement, cost, manager_with_cost
-from tests.factories import FreelancerFactory, MembershipFactory
+from tests.talent.factories import FreelancerFactory
+from tests.workspaces.factories import MembershipFactory
 
 
 def test_dashboard_shows_totals_four_charts_and_the_rates_used(owner_client, owner):

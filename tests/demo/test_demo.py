@@ -18,10 +18,13 @@ from sourcewise.talent.models import Freelancer
 from sourcewise.tasks.models import Task
 from sourcewise.workspaces.models import Membership, Workspace
 
+SHARED_DEMO = {"domain": "demo.test"}
+
 
 @pytest.fixture
-def demo(db):
-    return build_demo(domain="demo.test")
+def demo(shared_demo):
+    """The demo, built once for this module (see tests/conftest.py)."""
+    return shared_demo
 
 
 def test_demo_is_a_believable_studio(demo):
@@ -109,6 +112,8 @@ MOMENTS = [
 ]
 
 
+@pytest.mark.own_clock
+@pytest.mark.slow
 @pytest.mark.parametrize("moment", MOMENTS, ids=lambda m: m.strftime("%Y-%m-%dT%H:%M"))
 def test_lumen_studio_invites_and_every_classic_mistake_has_every_code(db, moment):
     with time_machine.travel(moment, tick=False):

@@ -1,4 +1,4 @@
-"""Factories of the engagements app (beside tests/factories.py, which holds the foundation's)."""
+"""factory-boy factories of the engagements app."""
 
 from __future__ import annotations
 
@@ -9,31 +9,11 @@ import factory
 
 from sourcewise.core.access import MANAGER
 from sourcewise.engagements.models import CheckpointReview, Engagement, Milestone, TimeEntry
-from sourcewise.tasks.models import Deliverable, Task
-from tests.factories import FreelancerFactory, MembershipFactory, TaskFactory, WorkspaceFactory
+from tests.talent.factories import FreelancerFactory
+from tests.tasks.factories import ReadyTaskFactory
+from tests.workspaces.factories import MembershipFactory, WorkspaceFactory
 
 START = datetime.date(2026, 3, 2)
-
-
-class ReadyTaskFactory(TaskFactory):
-    """An outsourceable task: a deliverable with acceptance criteria, checkpoints every 7 days."""
-
-    class Meta:
-        model = Task
-        skip_postgeneration_save = True
-
-    checkpoint_every_days = 7
-    deliverable = factory.RelatedFactory("tests.engagements.factories.DeliverableFactory", factory_related_name="task")
-
-
-class DeliverableFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Deliverable
-
-    task = factory.SubFactory(ReadyTaskFactory)
-    workspace = factory.SelfAttribute("task.workspace")
-    name = factory.Sequence(lambda n: f"Deliverable {n}")
-    acceptance_criteria = "Signed off by the manager."
 
 
 class EngagementFactory(factory.django.DjangoModelFactory):

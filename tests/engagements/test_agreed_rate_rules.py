@@ -17,8 +17,10 @@ from sourcewise.findings.engine import evaluate
 from sourcewise.findings.registry import CheckContext
 from sourcewise.money.fairband import load_rate_book
 from tests.engagements.factories import EngagementFactory
-from tests.factories import FreelancerFactory, SkillFactory, TaskFactory, TaskSkillFactory, WorkspaceFactory
 from tests.money.factories import ExchangeRateFactory, RateBenchmarkFactory
+from tests.talent.factories import FreelancerFactory, SkillFactory
+from tests.tasks.factories import TaskFactory, TaskSkillFactory
+from tests.workspaces.factories import WorkspaceFactory
 
 D = datetime.date
 TODAY = D(2026, 3, 20)

@@ -11,14 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from sourcewise.engagements.models import Engagement, TimeEntry
 from sourcewise.talent.models import Freelancer
 from tests.conftest import api_headers
-from tests.engagements.factories import (
-    START,
-    EngagementFactory,
-    MilestoneFactory,
-    ReadyTaskFactory,
-    TimeEntryFactory,
-)
-from tests.factories import FreelancerFactory
+from tests.engagements.factories import START, EngagementFactory, MilestoneFactory, TimeEntryFactory
+from tests.talent.factories import FreelancerFactory
+from tests.tasks.factories import ReadyTaskFactory
 
 
 def _post(client, url, body, headers):

@@ -12,7 +12,8 @@ from sourcewise.tasks.models import Deliverable
 from tests.conftest import api_headers
 from tests.engagements.factories import EngagementFactory
 from tests.engagements.test_services import _assert_refused, _completed_trial
-from tests.factories import FreelancerFactory, SkillFactory, TaskSkillFactory
+from tests.talent.factories import FreelancerFactory, SkillFactory
+from tests.tasks.factories import TaskSkillFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from sourcewise.engagements.models import TimeEntry
 from sourcewise.talent.models import Freelancer
 from tests.conftest import api_headers
 from tests.engagements.factories import START, EngagementFactory, TimeEntryFactory
-from tests.factories import MembershipFactory
+from tests.workspaces.factories import MembershipFactory
 
 D = Decimal
 

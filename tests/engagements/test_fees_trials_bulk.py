@@ -21,7 +21,7 @@ from sourcewise.findings.engine import evaluate
 from sourcewise.talent.models import Freelancer
 from tests.costs.helpers import assert_summary_matches_entries
 from tests.engagements.factories import START, EngagementFactory, MilestoneFactory, TimeEntryFactory
-from tests.factories import MembershipFactory, WorkspaceFactory
+from tests.workspaces.factories import MembershipFactory, WorkspaceFactory
 
 D = Decimal
 

@@ -25,7 +25,7 @@ from sourcewise.engagements import services
 from sourcewise.engagements.models import CheckpointReview, Engagement, Handover, Milestone, Offboarding, TimeEntry
 from tests.conftest import api_headers, client_for
 from tests.engagements.factories import START, EngagementFactory, MilestoneFactory, TimeEntryFactory
-from tests.factories import MembershipFactory
+from tests.workspaces.factories import MembershipFactory
 
 TODAY = datetime.datetime(2026, 3, 9, 12, tzinfo=datetime.UTC)
 

@@ -12,8 +12,9 @@ from sourcewise.engagements import matching_scores
 from sourcewise.engagements.matching_queries import rank_candidates
 from sourcewise.engagements.matching_scores import WEIGHTS
 from sourcewise.talent import overlap
-from tests.factories import SkillFactory, TaskFactory, TaskSkillFactory
+from tests.talent.factories import SkillFactory
 from tests.talent.helpers import freelancer, vet
+from tests.tasks.factories import TaskFactory, TaskSkillFactory
 
 TODAY = datetime.date(2026, 6, 1)
 

@@ -14,9 +14,10 @@ from sourcewise.engagements.matching_scores import Ratings, ratings_term
 from sourcewise.engagements.models import Engagement
 from sourcewise.talent.models import Reference, TrialTask
 from tests.engagements.factories import EngagementFactory, ReviewFactory
-from tests.factories import SkillFactory, TaskFactory, TaskSkillFactory
 from tests.money.factories import ExchangeRateFactory, RateBenchmarkFactory
+from tests.talent.factories import SkillFactory
 from tests.talent.helpers import freelancer, vet
+from tests.tasks.factories import TaskFactory, TaskSkillFactory
 
 TODAY = datetime.date(2026, 6, 1)
 

@@ -13,7 +13,8 @@ from sourcewise.engagements.models import Milestone
 from sourcewise.guidance.models import Notification
 from sourcewise.guidance.notifications import send_pending
 from tests.engagements.factories import START, EngagementFactory, MilestoneFactory, ReviewFactory
-from tests.factories import FreelancerFactory, MembershipFactory
+from tests.talent.factories import FreelancerFactory
+from tests.workspaces.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.timedelta(days=1)

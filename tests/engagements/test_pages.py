@@ -10,16 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from sourcewise.engagements.models import Engagement, Handover, Offboarding, TimeEntry
 from sourcewise.findings.refresh import ensure_fresh
 from sourcewise.talent.models import Freelancer
-from tests.conftest import client_for
-from tests.engagements.factories import (
-    START,
-    EngagementFactory,
-    MilestoneFactory,
-    ReadyTaskFactory,
-    ReviewFactory,
-    TimeEntryFactory,
-)
-from tests.factories import FreelancerFactory, MembershipFactory
+from tests.engagements.factories import START, EngagementFactory, MilestoneFactory, ReviewFactory, TimeEntryFactory
+from tests.talent.factories import FreelancerFactory
+from tests.tasks.factories import ReadyTaskFactory
+from tests.workspaces.factories import MembershipFactory
 
 
 def _own(freelancer_member, **kwargs):
@@ -217,9 +211,3 @@ def test_offboarding_pages(owner_client, owner, manager):
     )
     assert Offboarding.objects.get().status == "done"
     assert "1 of 1" in owner_client.get("/engagements/offboarding/").content.decode()
-
-
-def test_the_freelancer_of_another_workspace_never_reaches_these_pages(owner, freelancer_member):
-    other_owner = MembershipFactory(role="owner")
-    e = EngagementFactory(workspace=owner.workspace, state="active")
-    assert client_for(other_owner).get(f"/engagements/{e.pk}/").status_code == 404

@@ -14,7 +14,8 @@ from sourcewise.guidance.services import create_sop
 from sourcewise.talent.models import Freelancer
 from tests.conftest import client_for
 from tests.engagements.factories import START, EngagementFactory, MilestoneFactory, TimeEntryFactory
-from tests.factories import FreelancerFactory, MembershipFactory
+from tests.talent.factories import FreelancerFactory
+from tests.workspaces.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

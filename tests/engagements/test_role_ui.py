@@ -16,7 +16,7 @@ from sourcewise.engagements import services
 from sourcewise.engagements.models import Engagement
 from tests.conftest import client_for
 from tests.engagements.factories import EngagementFactory, MilestoneFactory, TimeEntryFactory
-from tests.factories import MembershipFactory
+from tests.workspaces.factories import MembershipFactory
 
 ACTIONS = {
     "edit": r"/engagements/\d+/edit/",

@@ -11,7 +11,8 @@ from sourcewise.core.access import FREELANCER, MANAGER
 from sourcewise.engagements.models import Engagement
 from sourcewise.findings.engine import evaluate
 from tests.engagements.factories import START, EngagementFactory, ReviewFactory
-from tests.factories import FreelancerFactory, MembershipFactory
+from tests.talent.factories import FreelancerFactory
+from tests.workspaces.factories import MembershipFactory
 
 
 def _codes(workspace, code, today=START):
@@ -109,7 +110,8 @@ _SEQ = itertools.count()
 
 
 def _backup_case(workspace, manager, *, needs=None):
-    from tests.factories import FreelancerSkillFactory, SkillFactory, TaskSkillFactory
+    from tests.talent.factories import FreelancerSkillFactory, SkillFactory
+    from tests.tasks.factories import TaskSkillFactory
 
     skills = {name: SkillFactory(workspace=workspace, name=f"{name} {next(_SEQ)}") for name in (needs or {"Video": 3})}
     e = EngagementFactory(workspace=workspace, manager=manager, state="active")

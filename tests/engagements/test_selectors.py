@@ -20,7 +20,8 @@ from sourcewise.engagements.selectors import (
 from sourcewise.engagements.services import start_offboarding
 from sourcewise.talent.models import FreelancerLanguage
 from tests.engagements.factories import START, EngagementFactory, ReviewFactory, TimeEntryFactory
-from tests.factories import FreelancerFactory, FreelancerSkillFactory, SkillFactory, TaskSkillFactory
+from tests.talent.factories import FreelancerFactory, FreelancerSkillFactory, SkillFactory
+from tests.tasks.factories import TaskSkillFactory
 
 
 def test_scorecard_averages_counts_and_last_date_in_one_query(workspace):

@@ -14,7 +14,9 @@ from sourcewise.engagements import requirements, services
 from sourcewise.engagements.models import Engagement, Handover, Milestone, Offboarding, TimeEntry
 from sourcewise.talent.models import Freelancer
 from tests.engagements.factories import START, EngagementFactory, MilestoneFactory, TimeEntryFactory
-from tests.factories import FreelancerFactory, MembershipFactory, TaskFactory, WorkspaceFactory
+from tests.talent.factories import FreelancerFactory
+from tests.tasks.factories import TaskFactory
+from tests.workspaces.factories import MembershipFactory, WorkspaceFactory
 
 
 def _audits(engagement: Engagement, action: str) -> int:

@@ -14,8 +14,8 @@ from sourcewise.findings.acceptance import finding_accept, finding_unaccept
 from sourcewise.findings.models import FindingRecord
 from sourcewise.findings.store import stored_health
 from tests.conftest import api_headers, client_for
-from tests.factories import MembershipFactory, WorkspaceFactory
 from tests.findings.stored import finding
+from tests.workspaces.factories import MembershipFactory, WorkspaceFactory
 
 pytestmark = pytest.mark.django_db
 

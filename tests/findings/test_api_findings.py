@@ -12,8 +12,8 @@ from django.utils import timezone
 from sourcewise.findings.acceptance import finding_accept
 from sourcewise.findings.models import FindingRecord
 from tests.conftest import api_headers
-from tests.factories import MembershipFactory, WorkspaceFactory
 from tests.findings.stored import finding
+from tests.workspaces.factories import MembershipFactory, WorkspaceFactory
 
 pytestmark = pytest.mark.django_db
 

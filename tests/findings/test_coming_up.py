@@ -22,9 +22,9 @@ from sourcewise.findings.registry import Finding
 from sourcewise.findings.store import stored_health
 from sourcewise.guidance import services as guidance
 from tests.engagements.factories import EngagementFactory
-from tests.factories import MembershipFactory, WorkspaceFactory
 from tests.guidance.conftest import PDF, freelancer_with_login
 from tests.talent.helpers import freelancer, vet
+from tests.workspaces.factories import MembershipFactory, WorkspaceFactory
 
 D = datetime.date
 DAY = datetime.timedelta(days=1)

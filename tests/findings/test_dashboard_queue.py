@@ -208,7 +208,7 @@ def test_the_dashboard_reads_in_at_most_15_queries_whatever_the_size(
 ):
     from sourcewise.findings.acceptance import finding_accept
     from sourcewise.tasks.models import Task
-    from tests.factories import TaskFactory
+    from tests.tasks.factories import TaskFactory
 
     monkeypatch.undo()  # the real "is there outsourced work?" query counts too
     TaskFactory(workspace=workspace, sourcing=Task.Sourcing.OUTSOURCE)

@@ -15,7 +15,7 @@ from sourcewise.findings.refresh import refresh_full
 from sourcewise.findings.registry import Finding
 from sourcewise.findings.store import stored_health
 from sourcewise.findings.templatetags.findings_history import open_for, trend_chart
-from tests.factories import WorkspaceFactory
+from tests.workspaces.factories import WorkspaceFactory
 
 TODAY = datetime.date(2026, 11, 20)
 

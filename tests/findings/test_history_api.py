@@ -9,7 +9,7 @@ import time_machine
 
 from sourcewise.findings.models import HealthSnapshot
 from tests.conftest import api_headers
-from tests.factories import MembershipFactory, WorkspaceFactory
+from tests.workspaces.factories import MembershipFactory, WorkspaceFactory
 
 TODAY = datetime.date(2026, 11, 20)
 URL = "/api/v1/health/history"
@@ -76,12 +76,6 @@ def test_another_workspace_sees_only_its_own(client, owner, owner_api):
 
 def test_a_manager_may_read_it(client, manager):
     assert client.get(URL, headers=api_headers(manager)).status_code == 200
-
-
-def test_a_freelancer_is_refused(client, freelancer_member):
-    response = client.get(URL, headers=api_headers(freelancer_member))
-    assert response.status_code == 403
-    assert response.json()["code"] == "forbidden"
 
 
 def test_no_token_is_a_401(client, owner):

@@ -6,7 +6,6 @@ import datetime
 
 import pytest
 
-from sourcewise.demo.builder import build_demo
 from sourcewise.findings.demo_history import DEMO_UNUSED_DAYS, backfill_demo_history
 from sourcewise.findings.history import health_history
 from sourcewise.findings.models import HealthSnapshot
@@ -15,9 +14,13 @@ from sourcewise.findings.store import stored_health
 TODAY = datetime.date(2026, 11, 20)
 
 
+SHARED_DEMO = {"domain": "demo.test", "today": TODAY}
+
+
 @pytest.fixture
-def demo(db):
-    return build_demo(domain="demo.test", today=TODAY)
+def demo(shared_demo):
+    """The demo, built once for this module (see tests/conftest.py)."""
+    return shared_demo
 
 
 def test_the_demo_has_ninety_days_ending_with_todays_real_score(demo):

@@ -17,7 +17,8 @@ from sourcewise.findings.registry import Finding
 from sourcewise.guidance.models import Notification
 from sourcewise.guidance.notifications import send_pending
 from sourcewise.tasks.models import Task
-from tests.factories import MembershipFactory, TaskFactory, WorkspaceFactory
+from tests.tasks.factories import TaskFactory
+from tests.workspaces.factories import MembershipFactory, WorkspaceFactory
 
 MONDAY = datetime.date(2026, 11, 16)  # ISO week 47
 KIND = ["weekly_health"]

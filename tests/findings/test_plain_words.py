@@ -11,7 +11,7 @@ from django.core.management import call_command
 from sourcewise.core.guardrails import GUARDRAILS
 from sourcewise.findings.codes import CODES, Severity
 from sourcewise.findings.registry import Finding
-from tests.factories import TaskFactory
+from tests.tasks.factories import TaskFactory
 
 
 def test_every_code_has_a_title_in_plain_words():

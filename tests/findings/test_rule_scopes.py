@@ -24,16 +24,12 @@ from sourcewise.guidance import services as guidance_services
 from sourcewise.guidance.models import DocumentType, PulseResponse, TrainingRecord
 from sourcewise.tasks.models import Task
 from tests.costs.helpers import active_engagement, cost
-from tests.engagements.factories import EngagementFactory, ReadyTaskFactory
-from tests.factories import (
-    FreelancerFactory,
-    MembershipFactory,
-    SkillFactory,
-    TaskFactory,
-    TaskSkillFactory,
-)
+from tests.engagements.factories import EngagementFactory
 from tests.money.factories import RateBenchmarkFactory
+from tests.talent.factories import FreelancerFactory, SkillFactory
 from tests.talent.helpers import freelancer, vet
+from tests.tasks.factories import ReadyTaskFactory, TaskFactory, TaskSkillFactory
+from tests.workspaces.factories import MembershipFactory
 
 TODAY = datetime.date(2026, 3, 31)
 ACTIVE, DRAFT, COMPLETED = Engagement.State.ACTIVE, Engagement.State.DRAFT, Engagement.State.COMPLETED

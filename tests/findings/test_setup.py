@@ -17,8 +17,10 @@ from sourcewise.findings.engine import evaluate
 from sourcewise.findings.selectors import has_outsourced_work
 from sourcewise.guidance.models import SOP
 from tests.engagements.factories import EngagementFactory
-from tests.factories import FreelancerFactory, SkillFactory, TaskFactory, WorkspaceFactory
 from tests.money.factories import RateBenchmarkFactory
+from tests.talent.factories import FreelancerFactory, SkillFactory
+from tests.tasks.factories import TaskFactory
+from tests.workspaces.factories import WorkspaceFactory
 
 
 def done(workspace) -> set[str]:

@@ -34,9 +34,11 @@ from sourcewise.guidance.models import DocumentType, FreelancerDocument, PulseRe
 from sourcewise.talent.models import Freelancer, FreelancerLanguage, FreelancerSkill, Reference
 from sourcewise.tasks.models import TaskSkill
 from sourcewise.workspaces.models import Membership
-from tests.engagements.factories import DeliverableFactory, EngagementFactory
-from tests.factories import MembershipFactory, SkillFactory, TaskFactory, TaskSkillFactory, WorkspaceFactory
+from tests.engagements.factories import EngagementFactory
+from tests.talent.factories import SkillFactory
 from tests.talent.helpers import freelancer, vet
+from tests.tasks.factories import DeliverableFactory, TaskFactory, TaskSkillFactory
+from tests.workspaces.factories import MembershipFactory, WorkspaceFactory
 
 START = datetime.datetime(2026, 3, 20, 10, 0, tzinfo=datetime.UTC)
 STATES = ("draft", "active", "completed", "cancelled", "terminated")

@@ -26,14 +26,10 @@ from sourcewise.guidance.models import PulseResponse, TrainingRecord
 from sourcewise.talent.models import FreelancerLanguage, Reference
 from sourcewise.tasks.models import TaskSkill
 from tests.engagements.factories import EngagementFactory
-from tests.factories import (
-    FreelancerFactory,
-    MembershipFactory,
-    SkillFactory,
-    TaskFactory,
-    TaskSkillFactory,
-)
 from tests.findings.test_stored_equivalence import START, World, assert_equivalent
+from tests.talent.factories import FreelancerFactory, SkillFactory
+from tests.tasks.factories import TaskFactory, TaskSkillFactory
+from tests.workspaces.factories import MembershipFactory
 
 
 def markers(workspace) -> set[tuple[str, int | None]]:

@@ -4,7 +4,9 @@ import pytest
 
 from sourcewise.core.access import FREELANCER
 from sourcewise.guidance import services
-from tests.factories import FreelancerFactory, FreelancerSkillFactory, MembershipFactory, SkillFactory, TaskFactory
+from tests.talent.factories import FreelancerFactory, FreelancerSkillFactory, SkillFactory
+from tests.tasks.factories import TaskFactory
+from tests.workspaces.factories import MembershipFactory
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32

@@ -10,8 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from sourcewise.guidance import services
 from sourcewise.guidance.models import SOP, PulseResponse, SOPAcknowledgement, TrainingRecord
 from tests.conftest import api_headers
-from tests.factories import MembershipFactory, SkillFactory, WorkspaceFactory
 from tests.guidance.conftest import make_sop
+from tests.talent.factories import SkillFactory
+from tests.workspaces.factories import MembershipFactory, WorkspaceFactory
 
 
 def post(client, url, payload, headers, method="post"):

@@ -10,8 +10,9 @@ from sourcewise.findings.engine import evaluate
 from sourcewise.guidance import services
 from sourcewise.guidance.models import DocumentType, FreelancerDocument
 from tests.conftest import client_for
-from tests.factories import FreelancerFactory, MembershipFactory, WorkspaceFactory
 from tests.guidance.conftest import JPEG, PDF, PNG, freelancer_with_login
+from tests.talent.factories import FreelancerFactory
+from tests.workspaces.factories import MembershipFactory, WorkspaceFactory
 
 TODAY = datetime.date(2026, 6, 15)
 

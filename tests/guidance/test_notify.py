@@ -12,8 +12,8 @@ from sourcewise.findings import registry
 from sourcewise.findings.codes import Severity
 from sourcewise.guidance import notifications, services
 from sourcewise.guidance.models import Notification
-from tests.factories import FreelancerSkillFactory
 from tests.guidance.conftest import freelancer_with_login, make_sop
+from tests.talent.factories import FreelancerSkillFactory
 
 
 def notify(*args):
@@ -106,7 +106,7 @@ def critical_check(workspace):
 
 
 def test_a_new_critical_finding_is_sent_to_each_owner_once(owner, manager, critical_check):
-    from tests.factories import MembershipFactory
+    from tests.workspaces.factories import MembershipFactory
 
     second_owner = MembershipFactory(workspace=owner.workspace, role="owner")
     notify("--kind", "critical_finding")

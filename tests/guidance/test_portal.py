@@ -6,20 +6,14 @@ from django.test.utils import CaptureQueriesContext
 from sourcewise.guidance import services
 from sourcewise.guidance.models import SOPAcknowledgement
 from tests.conftest import client_for
-from tests.factories import MembershipFactory
 from tests.guidance.conftest import freelancer_with_login, make_sop
+from tests.workspaces.factories import MembershipFactory
 
 
 def test_freelancer_lands_on_the_portal(freelancer_client, me):
     assert freelancer_client.get("/").url == "/portal/"
     body = freelancer_client.get("/portal/").content.decode()
     assert me.name in body and "Monthly pulse" in body
-
-
-def test_portal_is_for_freelancers_only(owner_client, manager_client):
-    for client in (owner_client, manager_client):
-        assert client.get("/portal/").status_code == 403
-        assert client.post("/portal/pulse/", {"score": "3"}).status_code == 403
 
 
 def test_a_freelancer_member_without_a_profile_gets_a_clear_refusal(workspace):
@@ -49,7 +43,7 @@ def test_freelancer_cannot_read_or_acknowledge_an_sop_that_is_not_theirs(freelan
 
 
 def test_another_freelancers_acknowledgement_is_theirs_alone(owner, skill):
-    from tests.factories import FreelancerSkillFactory
+    from tests.talent.factories import FreelancerSkillFactory
 
     sop = make_sop(owner.workspace, owner.user, skills=[skill])
     first, second = freelancer_with_login(owner.workspace), freelancer_with_login(owner.workspace)

@@ -11,7 +11,8 @@ from sourcewise.findings.engine import evaluate
 from sourcewise.guidance import services
 from sourcewise.guidance.models import PulseResponse, TrainingRecord
 from tests.engagements.factories import EngagementFactory
-from tests.factories import FreelancerFactory, MembershipFactory
+from tests.talent.factories import FreelancerFactory
+from tests.workspaces.factories import MembershipFactory
 
 TODAY = datetime.date(2026, 6, 15)
 

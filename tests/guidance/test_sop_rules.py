@@ -11,7 +11,8 @@ from sourcewise.findings.registry import CheckContext
 from sourcewise.guidance.rules import outsourced_tasks_without_sop
 from sourcewise.guidance.services import acknowledge_sop, add_sop_version, create_sop
 from tests.engagements.factories import START, EngagementFactory
-from tests.factories import FreelancerFactory, SkillFactory, TaskFactory, TaskSkillFactory
+from tests.talent.factories import FreelancerFactory, SkillFactory
+from tests.tasks.factories import TaskFactory, TaskSkillFactory
 
 pytestmark = pytest.mark.django_db
 

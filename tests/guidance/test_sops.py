@@ -10,8 +10,10 @@ from sourcewise.findings.refresh import ensure_fresh
 from sourcewise.guidance import audiences, selectors, services
 from sourcewise.guidance.markdown import render_markdown
 from sourcewise.guidance.models import SOP, SOPAcknowledgement, SOPVersion
-from tests.factories import FreelancerFactory, FreelancerSkillFactory, SkillFactory, TaskSkillFactory, WorkspaceFactory
 from tests.guidance.conftest import make_sop
+from tests.talent.factories import FreelancerFactory, FreelancerSkillFactory, SkillFactory
+from tests.tasks.factories import TaskSkillFactory
+from tests.workspaces.factories import WorkspaceFactory
 
 # Sanitising ----------------------------------------------------------------------------
 
@@ -109,7 +111,7 @@ def test_sops_for_task_come_from_the_task_and_from_its_skills(owner, task):
 
 def test_tasks_without_any_sop(owner, task):
     from sourcewise.tasks.models import Task
-    from tests.factories import TaskFactory
+    from tests.tasks.factories import TaskFactory
 
     covered_by_skill = TaskSkillFactory(task__workspace=owner.workspace).task
     make_sop(owner.workspace, title="Via skill", skills=[covered_by_skill.skill_needs.get().skill])

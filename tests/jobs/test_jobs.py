@@ -12,7 +12,7 @@ from sourcewise.jobs import services
 from sourcewise.jobs.models import Job
 from sourcewise.jobs.services import JobRefused, job_kind, recover_stale_jobs, save_upload, start_job
 from tests.conftest import api_headers, client_for
-from tests.factories import MembershipFactory
+from tests.workspaces.factories import MembershipFactory
 
 
 @job_kind("test.count")

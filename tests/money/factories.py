@@ -8,7 +8,8 @@ from decimal import Decimal
 import factory
 
 from sourcewise.money.models import ExchangeRate, RateBenchmark
-from tests.factories import SkillFactory, WorkspaceFactory
+from tests.talent.factories import SkillFactory
+from tests.workspaces.factories import WorkspaceFactory
 
 
 class ExchangeRateFactory(factory.django.DjangoModelFactory):

@@ -25,8 +25,8 @@ from sourcewise.money.conversion import ECB, OWNER, MissingExchangeRate, Rates, 
 from sourcewise.money.fairband import RateClass, classify_rate
 from sourcewise.money.models import RATE_PLACES
 from tests.costs.helpers import cost
-from tests.factories import SkillFactory
 from tests.money.factories import ExchangeRateFactory, RateBenchmarkFactory
+from tests.talent.factories import SkillFactory
 
 D = datetime.date
 Q12 = Decimal("0.000000000001")

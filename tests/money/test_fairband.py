@@ -12,8 +12,8 @@ from sourcewise.findings.codes import Severity
 from sourcewise.money.conversion import MissingExchangeRate
 from sourcewise.money.fairband import RateClass, classify_rate, load_rate_book, rate_finding
 from sourcewise.money.price_levels import DATA_FILE, alpha2_of, alpha3_of, price_level
-from tests.factories import SkillFactory
 from tests.money.factories import ExchangeRateFactory, RateBenchmarkFactory
+from tests.talent.factories import SkillFactory
 
 D = datetime.date
 ON = D(2026, 3, 1)

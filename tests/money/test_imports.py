@@ -9,7 +9,7 @@ from sourcewise.audit.models import AuditEvent
 from sourcewise.money.csv_import import CsvErrors
 from sourcewise.money.models import ExchangeRate, RateBenchmark
 from sourcewise.money.services import import_exchange_rates, import_rate_benchmarks
-from tests.factories import SkillFactory
+from tests.talent.factories import SkillFactory
 
 RATES = (
     "currency,rate,valid_from,source\nEUR,0.86,2026-01-01,Bank\nINR,0.0094,2026-01-01,Bank\ninr,0.0090,2026-02-01,\n"

@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 
 from sourcewise.money.models import ExchangeRate, RateBenchmark
 from tests.conftest import api_headers
-from tests.factories import SkillFactory
 from tests.money.factories import ExchangeRateFactory, RateBenchmarkFactory
+from tests.talent.factories import SkillFactory
 
 
 def test_create_list_and_delete_exchange_rates(client, owner, owner_api):

@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 
 from sourcewise.jobs.models import Job
 from sourcewise.money.models import ExchangeRate, RateBenchmark
-from tests.factories import SkillFactory
 from tests.money.factories import ExchangeRateFactory, RateBenchmarkFactory
+from tests.talent.factories import SkillFactory
 
 
 def _band_setup(workspace):
@@ -116,8 +116,3 @@ def test_csv_upload_lists_row_errors_and_imports_nothing(owner_client, owner):
     good = SimpleUploadedFile("b.csv", b"skill,country,hourly_rate,currency,as_of,source\nSEO,GB,40,GBP,2026-01-01,S\n")
     response = owner_client.post("/money/benchmarks/import/", {"file": good}, follow=True)
     assert "1 benchmarks added" in response.content.decode() and RateBenchmark.objects.count() == 1
-
-
-def test_freelancers_cannot_open_money_pages(freelancer_client):
-    assert freelancer_client.get("/money/").status_code == 403
-    assert freelancer_client.get("/money/benchmarks/").status_code == 403

@@ -12,7 +12,7 @@ from sourcewise.talent.models import (
     Reference,
     TrialTask,
 )
-from tests.factories import FreelancerFactory
+from tests.talent.factories import FreelancerFactory
 
 T = datetime.time
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import SkillFactory
+from tests.talent.factories import SkillFactory
 from tests.talent.helpers import freelancer, vet
 
 

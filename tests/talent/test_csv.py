@@ -14,7 +14,7 @@ from django.core.management.base import CommandError
 from sourcewise.jobs.models import Job
 from sourcewise.talent.csv_io import ImportRefused, export_lines, import_freelancers
 from sourcewise.talent.models import Freelancer, FreelancerLanguage, FreelancerSkill
-from tests.factories import SkillFactory
+from tests.talent.factories import SkillFactory
 
 HEADER = "name,email,country,timezone,work_start,work_end,work_days,languages,skills,hourly_rate,currency,availability_hours,notes\n"  # noqa: E501
 GOOD = (

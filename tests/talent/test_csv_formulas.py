@@ -8,7 +8,7 @@ import io
 from django.urls import reverse
 
 from sourcewise.talent.csv_io import export_lines
-from tests.factories import FreelancerFactory
+from tests.talent.factories import FreelancerFactory
 
 HOSTILE = ['=HYPERLINK("http://evil.example","x")', "+1+1", "-1+cmd|' /C calc'!A0", "@SUM(A1:A2)", "\t=1+1"]
 NUMBERS = ["+1", "-1"]  # a spreadsheet reads the same number: nothing runs, so they stay as they are

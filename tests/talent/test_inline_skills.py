@@ -10,8 +10,10 @@ from sourcewise.talent.forms import parse_new_skills
 from sourcewise.talent.models import Freelancer, FreelancerSkill, Skill
 from sourcewise.talent.services import ensure_skills
 from sourcewise.tasks.models import Task, TaskSkill
-from tests.factories import FreelancerSkillFactory, SkillFactory, TaskFactory, TaskSkillFactory, WorkspaceFactory
+from tests.talent.factories import FreelancerSkillFactory, SkillFactory
 from tests.talent.test_talent_pages import HOURS
+from tests.tasks.factories import TaskFactory, TaskSkillFactory
+from tests.workspaces.factories import WorkspaceFactory
 
 
 def test_parse_names_with_levels():
@@ -102,13 +104,3 @@ def test_a_task_edit_keeps_needs_and_adds_inline_ones(owner_client, owner):
     assert sorted(TaskSkill.objects.filter(task=task).values_list("skill__name", "level")) == sorted(
         [(need.skill.name, 4), ("Payroll", 1)]
     )
-
-
-def test_a_freelancer_member_cannot_create_skills_through_the_forms(freelancer_client, freelancer_member):
-    response = freelancer_client.post("/tasks/new/", {"name": "X", "new_skills": "Hacking:5"})
-    assert response.status_code == 403
-    response = freelancer_client.post(
-        "/talent/freelancers/new/", {"name": "A", "email": "a@example.org", "country": "KE", "new_skills": "Hacking:5"}
-    )
-    assert response.status_code == 403
-    assert not Skill.objects.exists()

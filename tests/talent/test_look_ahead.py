@@ -27,8 +27,8 @@ from sourcewise.talent.overlap import (
     overlap_for,
 )
 from tests.conftest import api_headers, client_for
-from tests.factories import MembershipFactory, WorkspaceFactory
 from tests.talent.helpers import freelancer
+from tests.workspaces.factories import MembershipFactory, WorkspaceFactory
 
 D = datetime.date
 T = datetime.time
@@ -186,15 +186,6 @@ def test_api_refuses_a_bad_or_far_date_with_a_clear_422(client, berlin, on, ok):
         assert "within two years of today" in response.json()["message"]
 
 
-def test_api_overlap_is_scoped_and_role_checked(client, owner, freelancer_member):
-    other = freelancer(WorkspaceFactory())
-    assert client.get(f"/api/v1/freelancers/{other.pk}/overlap?on=2027-03-10",
-                      headers=api_headers(owner)).status_code == 404  # fmt: skip
-    mine = freelancer(owner.workspace)
-    assert client.get(f"/api/v1/freelancers/{mine.pk}/overlap?on=2027-03-10",
-                      headers=api_headers(freelancer_member)).status_code == 403  # fmt: skip
-
-
 # ---- the freelancer's page -------------------------------------------------------------------
 
 
@@ -231,10 +222,3 @@ def test_page_shows_no_change_without_daylight_saving(db):
     f = freelancer(workspace, zone="Asia/Tokyo")
     body = client_for(owner).get(f"/talent/freelancers/{f.pk}/?on=2027-03-10").content.decode()
     assert "the 28 days from" in body and 'data-testid="overlap-change"' not in body
-
-
-def test_page_with_a_date_is_scoped_and_role_checked(owner_client, owner, freelancer_client):
-    other = freelancer(WorkspaceFactory())
-    assert owner_client.get(f"/talent/freelancers/{other.pk}/?on=2027-03-10").status_code == 404
-    mine = freelancer(owner.workspace)
-    assert freelancer_client.get(f"/talent/freelancers/{mine.pk}/?on=2027-03-10").status_code == 403

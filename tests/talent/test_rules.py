@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from sourcewise.findings.engine import evaluate
 from tests.engagements.factories import EngagementFactory
-from tests.factories import SkillFactory, TaskFactory, TaskSkillFactory
+from tests.talent.factories import SkillFactory
 from tests.talent.helpers import freelancer, vet
+from tests.tasks.factories import TaskFactory, TaskSkillFactory
 
 TODAY = datetime.date(2026, 6, 1)  # London on BST, no transitions in the window
 

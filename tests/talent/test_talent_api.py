@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from sourcewise.talent.models import Freelancer
-from tests.factories import SkillFactory
+from tests.talent.factories import SkillFactory
 from tests.talent.helpers import freelancer, vet
 
 PAYLOAD = {

@@ -4,7 +4,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from sourcewise.talent.models import Freelancer, FreelancerSkill
-from tests.factories import FreelancerSkillFactory, SkillFactory
+from tests.talent.factories import FreelancerSkillFactory, SkillFactory
 
 HOURS = {"work_start": "09:00", "work_end": "17:00", "work_days": ["0", "1", "2", "3", "4"], "availability_hours": "40"}
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from sourcewise.guidance.services import create_sop
 from sourcewise.tasks.models import Deliverable, Task
-from tests.factories import TaskFactory
+from tests.tasks.factories import TaskFactory
 
 NO_ANSWERS = {"q_differentiates": False, "q_proprietary": False, "q_revenue_critical": False, "q_must_own": False}
 

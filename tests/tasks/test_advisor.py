@@ -9,7 +9,7 @@ from sourcewise.tasks import advisor
 from sourcewise.tasks.advisor import Verdict, advise
 from sourcewise.tasks.models import Deliverable, Task, TaskSkill
 from sourcewise.tasks.selectors import with_advice_data
-from tests.factories import SkillFactory
+from tests.talent.factories import SkillFactory
 from tests.tasks.helpers import make_task
 
 pytestmark = pytest.mark.django_db

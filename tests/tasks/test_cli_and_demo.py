@@ -7,7 +7,6 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from sourcewise.demo.builder import build_demo
 from sourcewise.findings.engine import evaluate
 from sourcewise.tasks.advisor import advise
 from sourcewise.tasks.models import Deliverable
@@ -16,9 +15,13 @@ from sourcewise.tasks.selectors import workspace_tasks
 pytestmark = pytest.mark.django_db
 
 
+SHARED_DEMO = {"domain": "tasks.test"}
+
+
 @pytest.fixture
-def demo(db):
-    return build_demo(domain="tasks.test")
+def demo(shared_demo):
+    """The demo, built once for this module (see tests/conftest.py)."""
+    return shared_demo
 
 
 def test_demo_shows_every_verdict_and_every_g1_finding(demo):

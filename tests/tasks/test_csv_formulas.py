@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from sourcewise.tasks.importer import export_tasks
 from sourcewise.tasks.models import Task
-from tests.factories import TaskFactory
+from tests.tasks.factories import TaskFactory
 
 HOSTILE = ['=HYPERLINK("http://evil.example","x")', "+1+1", "-1+cmd|' /C calc'!A0", "@SUM(A1:A2)", "\t=1+1"]
 NUMBERS = ["+1", "-1"]  # a spreadsheet reads the same number: nothing runs, so they stay as they are

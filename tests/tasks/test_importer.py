@@ -12,7 +12,7 @@ from sourcewise.core.csvio import CsvImportError
 from sourcewise.jobs.models import Job
 from sourcewise.tasks.importer import export_tasks, import_tasks
 from sourcewise.tasks.models import Task
-from tests.factories import SkillFactory
+from tests.talent.factories import SkillFactory
 
 pytestmark = pytest.mark.django_db
 

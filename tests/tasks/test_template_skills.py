@@ -7,7 +7,9 @@ from sourcewise.talent.models import Skill
 from sourcewise.tasks.models import TaskSkill
 from sourcewise.tasks.services import apply_template, create_task
 from sourcewise.tasks.task_templates import TEMPLATES
-from tests.factories import SkillFactory, TaskFactory, TaskSkillFactory, WorkspaceFactory
+from tests.talent.factories import SkillFactory
+from tests.tasks.factories import TaskFactory, TaskSkillFactory
+from tests.workspaces.factories import WorkspaceFactory
 
 
 def _needs(task) -> list[tuple[str, int]]:

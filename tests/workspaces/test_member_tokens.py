@@ -11,7 +11,7 @@ from sourcewise.core.access import FREELANCER, MANAGER, OWNER
 from sourcewise.workspaces import services
 from sourcewise.workspaces.models import Membership
 from tests.conftest import client_for, token_for
-from tests.factories import MembershipFactory
+from tests.workspaces.factories import MembershipFactory
 
 
 def _get(client, url: str, token: str):

@@ -11,7 +11,7 @@ from sourcewise.core.access import OWNER
 from sourcewise.workspaces import services
 from sourcewise.workspaces.models import Membership
 from tests.concurrency import ON_POSTGRES, pause, race
-from tests.factories import MembershipFactory, WorkspaceFactory
+from tests.workspaces.factories import MembershipFactory, WorkspaceFactory
 
 
 def _record_then_pause(hook):

@@ -14,7 +14,7 @@ from sourcewise.api.services import create_token, membership_for_token
 from sourcewise.workspaces.models import Workspace
 from sourcewise.workspaces.selectors import SESSION_KEY, memberships_of
 from tests.conftest import client_for, token_for
-from tests.factories import MembershipFactory, WorkspaceFactory
+from tests.workspaces.factories import MembershipFactory, WorkspaceFactory
 
 
 @pytest.fixture

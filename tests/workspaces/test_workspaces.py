@@ -11,7 +11,9 @@ from sourcewise.core.access import FREELANCER, MANAGER, OWNER
 from sourcewise.talent.models import Freelancer
 from sourcewise.workspaces import services
 from sourcewise.workspaces.models import Membership, Workspace
-from tests.factories import FreelancerFactory, MembershipFactory, UserFactory, WorkspaceFactory
+from tests.accounts.factories import UserFactory
+from tests.talent.factories import FreelancerFactory
+from tests.workspaces.factories import MembershipFactory, WorkspaceFactory
 
 
 def test_invitation_email_carries_a_link_that_creates_the_membership(owner, django_capture_on_commit_callbacks):
