@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from sourcewise.core.access import EVERYONE, INTERNAL, OWNER
 from sourcewise.core.csvio import csv_response
-from sourcewise.core.forms import apply_errors
+from sourcewise.core.form_flow import submit
 from sourcewise.core.htmx import render_page
 from sourcewise.core.http import WorkspaceRequest
 from sourcewise.core.pagination import paginate
@@ -148,14 +148,15 @@ def entry_create(request: WorkspaceRequest) -> HttpResponse:
     if engagement_id.isdigit() and len(engagement_id) < 19:
         initial["engagement"] = int(engagement_id)
     form = CostEntryForm(request.POST or None, workspace=workspace, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            entry = services.create_entry(workspace=workspace, actor=request.user, **form.service_fields())
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"Cost added: {entry.get_category_display()} {entry.amount} {entry.currency}.")
-            return redirect("costs:entry_list")
+    done = submit(
+        request,
+        form,
+        lambda _data: services.create_entry(workspace=workspace, actor=request.user, **form.service_fields()),
+    )
+    if done:
+        entry = done.result
+        messages.success(request, f"Cost added: {entry.get_category_display()} {entry.amount} {entry.currency}.")
+        return redirect("costs:entry_list")
     return render(request, "costs/entry_form.html", {"form": form, "title": "Add a cost"})
 
 
@@ -167,14 +168,11 @@ def entry_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
         messages.info(request, services.GENERATED)
         return redirect("costs:entry_list")
     form = CostEntryForm(request.POST or None, instance=entry, workspace=request.workspace)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_entry(entry=entry, actor=request.user, **form.service_fields())
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Saved.")
-            return redirect("costs:entry_list")
+    if submit(
+        request, form, lambda _data: services.update_entry(entry=entry, actor=request.user, **form.service_fields())
+    ):
+        messages.success(request, "Saved.")
+        return redirect("costs:entry_list")
     return render(request, "costs/entry_form.html", {"form": form, "title": "Edit the cost", "entry": entry})
 
 
@@ -244,14 +242,11 @@ def invoice_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
 def invoice_create(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
     form = InvoiceForm(request.POST or None, workspace=workspace)
-    if request.method == "POST" and form.is_valid():
-        try:
-            invoice = services.create_invoice(workspace=workspace, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"Draft invoice {invoice.number} created: {invoice.total} {invoice.currency}.")
-            return redirect("costs:invoice_detail", pk=invoice.pk)
+    done = submit(request, form, lambda data: services.create_invoice(workspace=workspace, actor=request.user, **data))
+    if done:
+        invoice = done.result
+        messages.success(request, f"Draft invoice {invoice.number} created: {invoice.total} {invoice.currency}.")
+        return redirect("costs:invoice_detail", pk=invoice.pk)
     return render(request, "costs/invoice_form.html", {"form": form, "title": "New invoice"})
 
 
@@ -310,17 +305,13 @@ def member_cost(request: WorkspaceRequest, pk: int) -> HttpResponse:
         request.POST or None,
         initial={"hourly_cost": member.internal_hourly_cost, "currency": member.internal_cost_currency},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.set_internal_cost(
-                membership=member,
-                actor=request.user,
-                hourly_cost=form.cleaned_data["hourly_cost"],
-                currency=form.cleaned_data["currency"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"Internal hourly cost of {member.user.display_name} saved.")
-            return redirect("workspaces:members")
+    if submit(
+        request,
+        form,
+        lambda data: services.set_internal_cost(
+            membership=member, actor=request.user, hourly_cost=data["hourly_cost"], currency=data["currency"]
+        ),
+    ):
+        messages.success(request, f"Internal hourly cost of {member.user.display_name} saved.")
+        return redirect("workspaces:members")
     return render(request, "costs/member_cost.html", {"form": form, "member": member})

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from sourcewise.core.access import EVERYONE, FREELANCER, INTERNAL, OWNER
 from sourcewise.core.dates import server_today
-from sourcewise.core.forms import apply_errors
+from sourcewise.core.form_flow import submit
 from sourcewise.core.htmx import render_page
 from sourcewise.core.http import WorkspaceRequest
 from sourcewise.core.pagination import paginate
@@ -96,18 +96,13 @@ def engagement_create(request: WorkspaceRequest) -> HttpResponse:
         workspace=request.workspace,
         member=_member(request),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            engagement = services.create_draft(
-                workspace=request.workspace,
-                actor=request.user,
-                **form.cleaned_data,
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Draft saved. Add milestones, then start it when everything is ready.")
-            return redirect("engagements:engagement_detail", pk=engagement.pk)
+    done = submit(
+        request, form, lambda data: services.create_draft(workspace=request.workspace, actor=request.user, **data)
+    )
+    if done:
+        engagement = done.result
+        messages.success(request, "Draft saved. Add milestones, then start it when everything is ready.")
+        return redirect("engagements:engagement_detail", pk=engagement.pk)
     context = {"form": form, "title": "Plan an engagement"}
     context.update(engagement_band_context(request.workspace, request.POST or None))
     return render_page(request, "engagements/engagement_form.html", context)
@@ -119,14 +114,9 @@ def engagement_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
     engagement = _managed(request, scoped_object(request, Engagement, pk, _engagements(request)))
     initial = {name: getattr(engagement, name) for name in services.DRAFT_FIELDS}
     form = EngagementForm(request.POST or None, initial=initial, workspace=request.workspace, member=_member(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_draft(engagement=engagement, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Saved.")
-            return redirect("engagements:engagement_detail", pk=engagement.pk)
+    if submit(request, form, lambda data: services.update_draft(engagement=engagement, actor=request.user, **data)):
+        messages.success(request, "Saved.")
+        return redirect("engagements:engagement_detail", pk=engagement.pk)
     context = {"form": form, "title": f"Edit {engagement}", "engagement": engagement}
     band_data = request.POST if request.method == "POST" else engagement_values(engagement)
     context.update(engagement_band_context(request.workspace, band_data))
@@ -244,19 +234,15 @@ def engagement_complete(request: WorkspaceRequest, pk: int) -> HttpResponse:
     form = CompleteForm(request.POST or None)
     if not engagement.is_trial:
         del form.fields["trial_rating"]
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.complete(
-                engagement=engagement,
-                actor=request.user,
-                rating=form.cleaned_data.get("trial_rating"),
-                note=form.cleaned_data["completion_note"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "The engagement is completed.")
-            return redirect("engagements:engagement_detail", pk=engagement.pk)
+    if submit(
+        request,
+        form,
+        lambda data: services.complete(
+            engagement=engagement, actor=request.user, rating=data.get("trial_rating"), note=data["completion_note"]
+        ),
+    ):
+        messages.success(request, "The engagement is completed.")
+        return redirect("engagements:engagement_detail", pk=engagement.pk)
     context = {"form": form, "title": f"Complete {engagement}", "engagement": engagement, "button": "Complete"}
     return render_page(request, "engagements/engagement_form.html", context)
 
@@ -266,16 +252,13 @@ def engagement_complete(request: WorkspaceRequest, pk: int) -> HttpResponse:
 def engagement_terminate(request: WorkspaceRequest, pk: int) -> HttpResponse:
     engagement = _managed(request, scoped_object(request, Engagement, pk, _engagements(request)))
     form = TerminateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.terminate(
-                engagement=engagement, actor=request.user, reason=form.cleaned_data["termination_reason"]
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "The engagement was ended.")
-            return redirect("engagements:engagement_detail", pk=engagement.pk)
+    if submit(
+        request,
+        form,
+        lambda data: services.terminate(engagement=engagement, actor=request.user, reason=data["termination_reason"]),
+    ):
+        messages.success(request, "The engagement was ended.")
+        return redirect("engagements:engagement_detail", pk=engagement.pk)
     context = {"form": form, "title": f"End {engagement} early", "engagement": engagement, "button": "End it"}
     return render_page(request, "engagements/engagement_form.html", context)
 
@@ -288,14 +271,9 @@ def engagement_terminate(request: WorkspaceRequest, pk: int) -> HttpResponse:
 def milestone_create(request: WorkspaceRequest, pk: int) -> HttpResponse:
     engagement = _managed(request, scoped_object(request, Engagement, pk, _engagements(request)))
     form = MilestoneForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_milestone(engagement=engagement, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Milestone added.")
-            return redirect("engagements:engagement_detail", pk=engagement.pk)
+    if submit(request, form, lambda data: services.add_milestone(engagement=engagement, actor=request.user, **data)):
+        messages.success(request, "Milestone added.")
+        return redirect("engagements:engagement_detail", pk=engagement.pk)
     context = {"form": form, "title": "Add a milestone", "engagement": engagement, "button": "Add milestone"}
     return render_page(request, "engagements/engagement_form.html", context)
 
@@ -348,14 +326,13 @@ def milestone_review(request: WorkspaceRequest, pk: int) -> HttpResponse:
 def checkpoint_create(request: WorkspaceRequest, pk: int) -> HttpResponse:
     engagement = _managed(request, scoped_object(request, Engagement, pk, _engagements(request)))
     form = ReviewForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_checkpoint(engagement=engagement, membership=_member(request), **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Checkpoint recorded.")
-            return redirect("engagements:engagement_detail", pk=engagement.pk)
+    if submit(
+        request,
+        form,
+        lambda data: services.record_checkpoint(engagement=engagement, membership=_member(request), **data),
+    ):
+        messages.success(request, "Checkpoint recorded.")
+        return redirect("engagements:engagement_detail", pk=engagement.pk)
     context = {
         "form": form,
         "title": f"Checkpoint review: {engagement}",
@@ -529,14 +506,11 @@ def manager_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def offboarding_list(request: WorkspaceRequest) -> HttpResponse:
     form = OffboardingForm(request.POST or None, workspace=request.workspace)
-    if request.method == "POST" and form.is_valid():
-        try:
-            offboarding = services.start_offboarding(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"Offboarding of {offboarding.freelancer} started.")
-            return redirect("engagements:offboarding_detail", pk=offboarding.pk)
+    done = submit(request, form, lambda data: services.start_offboarding(actor=request.user, **data))
+    if done:
+        offboarding = done.result
+        messages.success(request, f"Offboarding of {offboarding.freelancer} started.")
+        return redirect("engagements:offboarding_detail", pk=offboarding.pk)
     offboardings = (
         scoped_queryset(request, Offboarding)
         .select_related("freelancer")

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sourcewise.core.access import INTERNAL, OWNER
-from sourcewise.core.forms import apply_errors
+from sourcewise.core.form_flow import submit
 from sourcewise.core.guardrails import GUARDRAILS
 from sourcewise.core.htmx import render_page
 from sourcewise.core.http import WorkspaceRequest
@@ -142,22 +142,17 @@ def finding_accept(request: WorkspaceRequest, finding_id: int) -> HttpResponse:
     if request.method == "POST" and not allowed:
         raise PermissionDenied("Only an owner may accept a critical finding.")
     form = AcceptForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            acceptance.finding_accept(
-                finding=finding,
-                membership=membership,
-                reason=form.cleaned_data["reason"],
-                review_on=form.cleaned_data["review_on"],
-                request=request,
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(
-                request, f"Accepted until {finding.accepted_until:%-d %b %Y}: it counts in the score again then."
-            )
-            return redirect(reverse("findings:dashboard") + "#accepted")
+    if submit(
+        request,
+        form,
+        lambda data: acceptance.finding_accept(
+            finding=finding, membership=membership, reason=data["reason"], review_on=data["review_on"], request=request
+        ),
+    ):
+        messages.success(
+            request, f"Accepted until {finding.accepted_until:%-d %b %Y}: it counts in the score again then."
+        )
+        return redirect(reverse("findings:dashboard") + "#accepted")
     today = request.workspace.today()
     # The browser's date picker offers only dates the service accepts.
     form.fields["review_on"].widget.attrs.update(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import difflib
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Max
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from sourcewise.core.access import EVERYONE, INTERNAL
 from sourcewise.core.dates import server_today
 from sourcewise.core.downloads import uploaded_file_response
-from sourcewise.core.forms import apply_errors
+from sourcewise.core.form_flow import submit
 from sourcewise.core.htmx import render_page
 from sourcewise.core.http import WorkspaceRequest
 from sourcewise.core.pagination import paginate
@@ -44,21 +43,22 @@ def sop_create(request: WorkspaceRequest) -> HttpResponse:
     # The NO_SOP fix links here with the task (?task=<id>): the new SOP is attached to it.
     initial = {"tasks": [request.GET["task"]]} if request.GET.get("task", "").isdigit() else {}
     form = SOPForm(request.POST or None, initial=initial, workspace=request.workspace)
-    if request.method == "POST" and form.is_valid():
-        try:
-            sop = services.create_sop(
-                workspace=request.workspace,
-                actor=request.user,
-                title=form.cleaned_data["title"],
-                body=form.cleaned_data["body"],
-                skills=form.cleaned_data["skills"],
-                tasks=form.cleaned_data["tasks"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"“{sop.title}” is published; freelancers it applies to are asked to read it.")
-            return redirect("guidance:sop_detail", pk=sop.pk)
+    done = submit(
+        request,
+        form,
+        lambda data: services.create_sop(
+            workspace=request.workspace,
+            actor=request.user,
+            title=data["title"],
+            body=data["body"],
+            skills=data["skills"],
+            tasks=data["tasks"],
+        ),
+    )
+    if done:
+        sop = done.result
+        messages.success(request, f"“{sop.title}” is published; freelancers it applies to are asked to read it.")
+        return redirect("guidance:sop_detail", pk=sop.pk)
     return render_page(request, "guidance/sop_form.html", {"form": form, "title": "Write an SOP"})
 
 
@@ -68,20 +68,15 @@ def sop_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
     sop = scoped_object(request, SOP, pk)
     initial = {"title": sop.title, "skills": list(sop.skills.all()), "tasks": list(sop.tasks.all())}
     form = SOPForm(request.POST or None, initial=initial, workspace=request.workspace, with_body=False)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_sop(
-                sop=sop,
-                actor=request.user,
-                title=form.cleaned_data["title"],
-                skills=form.cleaned_data["skills"],
-                tasks=form.cleaned_data["tasks"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Saved.")
-            return redirect("guidance:sop_detail", pk=sop.pk)
+    if submit(
+        request,
+        form,
+        lambda data: services.update_sop(
+            sop=sop, actor=request.user, title=data["title"], skills=data["skills"], tasks=data["tasks"]
+        ),
+    ):
+        messages.success(request, "Saved.")
+        return redirect("guidance:sop_detail", pk=sop.pk)
     return render_page(request, "guidance/sop_form.html", {"form": form, "title": f"Edit {sop.title}", "sop": sop})
 
 
@@ -104,19 +99,17 @@ def sop_new_version(request: WorkspaceRequest, pk: int) -> HttpResponse:
     sop = scoped_object(request, SOP, pk, selectors.with_current_version(scoped_queryset(request, SOP)))
     initial = {"body": sop.current_version.body if sop.current_version else ""}
     form = SOPVersionForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            version = services.add_sop_version(
-                sop=sop,
-                actor=request.user,
-                body=form.cleaned_data["body"],
-                change_note=form.cleaned_data["change_note"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"Version {version.number} published; everyone is asked to acknowledge it again.")
-            return redirect("guidance:sop_detail", pk=sop.pk)
+    done = submit(
+        request,
+        form,
+        lambda data: services.add_sop_version(
+            sop=sop, actor=request.user, body=data["body"], change_note=data["change_note"]
+        ),
+    )
+    if done:
+        version = done.result
+        messages.success(request, f"Version {version.number} published; everyone is asked to acknowledge it again.")
+        return redirect("guidance:sop_detail", pk=sop.pk)
     return render_page(request, "guidance/sop_version_form.html", {"form": form, "sop": sop})
 
 
@@ -149,14 +142,13 @@ def document_overview(request: WorkspaceRequest) -> HttpResponse:
         created = services.add_default_document_types(workspace=workspace, actor=request.user)
         messages.success(request, f"Added {len(created)} document type(s).")
         return redirect("guidance:document_overview")
-    if request.method == "POST" and form.is_valid():
-        try:
-            doc_type = services.create_document_type(workspace=workspace, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"{doc_type.name} is now required from freelancers.")
-            return redirect("guidance:document_overview")
+    done = submit(
+        request, form, lambda data: services.create_document_type(workspace=workspace, actor=request.user, **data)
+    )
+    if done:
+        doc_type = done.result
+        messages.success(request, f"{doc_type.name} is now required from freelancers.")
+        return redirect("guidance:document_overview")
     people = scoped_queryset(request, Freelancer).filter(user__isnull=False).order_by("name", "id")
     page = paginate(request, people)
     today = server_today()
@@ -179,14 +171,11 @@ def document_overview(request: WorkspaceRequest) -> HttpResponse:
 def document_type_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
     doc_type = scoped_object(request, DocumentType, pk)
     form = DocumentTypeForm(request.POST or None, instance=DocumentType.objects.get(pk=doc_type.pk))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_document_type(document_type=doc_type, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Saved.")
-            return redirect("guidance:document_overview")
+    if submit(
+        request, form, lambda data: services.update_document_type(document_type=doc_type, actor=request.user, **data)
+    ):
+        messages.success(request, "Saved.")
+        return redirect("guidance:document_overview")
     return render_page(request, "guidance/document_type_form.html", {"form": form, "doc_type": doc_type})
 
 
@@ -267,13 +256,8 @@ def member_training(request: WorkspaceRequest, pk: int) -> HttpResponse:
         Membership.objects.filter(workspace=request.workspace, role__in=INTERNAL).select_related("user"),
     )
     form = TrainingForm(request.POST or None, initial={"date": server_today()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_training(member=member, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"Training recorded for {member.user.display_name}.")
-            return redirect("guidance:member_training", pk=member.pk)
+    if submit(request, form, lambda data: services.record_training(member=member, actor=request.user, **data)):
+        messages.success(request, f"Training recorded for {member.user.display_name}.")
+        return redirect("guidance:member_training", pk=member.pk)
     records = paginate(request, member.training_records.select_related("recorded_by").order_by("-date", "-id"))
     return render_page(request, "guidance/member_training.html", {"member": member, "page": records, "form": form})

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sourcewise.core.access import INTERNAL, OWNER
-from sourcewise.core.forms import apply_errors
+from sourcewise.core.form_flow import submit
 from sourcewise.core.htmx import render_page
 from sourcewise.core.http import WorkspaceRequest
 from sourcewise.core.pagination import paginate
@@ -136,16 +136,17 @@ def rate_lookup_context(request: WorkspaceRequest) -> dict[str, Any]:
 def rate_create(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
     form = ExchangeRateForm(request.POST or None, workspace=workspace)
-    if request.method == "POST" and form.is_valid():
-        try:
-            row = services.create_exchange_rate(
-                workspace=workspace, actor=request.user, **{f: form.cleaned_data[f] for f in services.RATE_FIELDS}
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"Saved: {row}.")
-            return redirect("money:rate_list")
+    done = submit(
+        request,
+        form,
+        lambda data: services.create_exchange_rate(
+            workspace=workspace, actor=request.user, **{f: data[f] for f in services.RATE_FIELDS}
+        ),
+    )
+    if done:
+        row = done.result
+        messages.success(request, f"Saved: {row}.")
+        return redirect("money:rate_list")
     return render(
         request, "money/form.html", {"form": form, "title": "Add an exchange rate", "back": "money:rate_list"}
     )
@@ -156,16 +157,15 @@ def rate_create(request: WorkspaceRequest) -> HttpResponse:
 def rate_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
     row = scoped_object(request, ExchangeRate, pk)
     form = ExchangeRateForm(request.POST or None, instance=copy.copy(row), workspace=request.workspace)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_exchange_rate(
-                exchange_rate=row, actor=request.user, **{f: form.cleaned_data[f] for f in services.RATE_FIELDS}
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Saved.")
-            return redirect("money:rate_list")
+    if submit(
+        request,
+        form,
+        lambda data: services.update_exchange_rate(
+            exchange_rate=row, actor=request.user, **{f: data[f] for f in services.RATE_FIELDS}
+        ),
+    ):
+        messages.success(request, "Saved.")
+        return redirect("money:rate_list")
     return render(
         request,
         "money/form.html",
@@ -250,16 +250,15 @@ def benchmark_list(request: WorkspaceRequest) -> HttpResponse:
 def benchmark_create(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
     form = RateBenchmarkForm(request.POST or None, workspace=workspace)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.create_rate_benchmark(
-                workspace=workspace, actor=request.user, **{f: form.cleaned_data[f] for f in services.BENCHMARK_FIELDS}
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Benchmark saved.")
-            return redirect("money:benchmark_list")
+    if submit(
+        request,
+        form,
+        lambda data: services.create_rate_benchmark(
+            workspace=workspace, actor=request.user, **{f: data[f] for f in services.BENCHMARK_FIELDS}
+        ),
+    ):
+        messages.success(request, "Benchmark saved.")
+        return redirect("money:benchmark_list")
     return render(
         request, "money/form.html", {"form": form, "title": "Add a rate benchmark", "back": "money:benchmark_list"}
     )
@@ -270,16 +269,15 @@ def benchmark_create(request: WorkspaceRequest) -> HttpResponse:
 def benchmark_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
     row = scoped_object(request, RateBenchmark, pk)
     form = RateBenchmarkForm(request.POST or None, instance=copy.copy(row), workspace=request.workspace)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_rate_benchmark(
-                benchmark=row, actor=request.user, **{f: form.cleaned_data[f] for f in services.BENCHMARK_FIELDS}
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Saved.")
-            return redirect("money:benchmark_list")
+    if submit(
+        request,
+        form,
+        lambda data: services.update_rate_benchmark(
+            benchmark=row, actor=request.user, **{f: data[f] for f in services.BENCHMARK_FIELDS}
+        ),
+    ):
+        messages.success(request, "Saved.")
+        return redirect("money:benchmark_list")
     return render(
         request,
         "money/form.html",

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sourcewise.core.access import EVERYONE, FREELANCER, INTERNAL
 from sourcewise.core.csvio import csv_response
-from sourcewise.core.forms import apply_errors
+from sourcewise.core.form_flow import submit
 from sourcewise.core.htmx import render_page
 from sourcewise.core.http import WorkspaceRequest
 from sourcewise.core.links import site_url
@@ -77,21 +77,22 @@ def freelancer_list(request: WorkspaceRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def freelancer_create(request: WorkspaceRequest) -> HttpResponse:
     form = FreelancerForm(request.POST or None, workspace=request.workspace)
-    if request.method == "POST" and form.is_valid():
-        try:
-            freelancer = services.create_freelancer(
-                workspace=request.workspace,
-                actor=request.user,
-                skills=form.skill_levels(),
-                new_skills=form.new_skills(),
-                languages=form.languages(),
-                **{f: form.cleaned_data[f] for f in services.FREELANCER_FIELDS},
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"{freelancer.name} was added to your talent network.")
-            return redirect("talent:freelancer_detail", pk=freelancer.pk)
+    done = submit(
+        request,
+        form,
+        lambda data: services.create_freelancer(
+            workspace=request.workspace,
+            actor=request.user,
+            skills=form.skill_levels(),
+            new_skills=form.new_skills(),
+            languages=form.languages(),
+            **{f: data[f] for f in services.FREELANCER_FIELDS},
+        ),
+    )
+    if done:
+        freelancer = done.result
+        messages.success(request, f"{freelancer.name} was added to your talent network.")
+        return redirect("talent:freelancer_detail", pk=freelancer.pk)
     return render_page(request, "talent/freelancer_form.html", {"form": form, "title": "Add a freelancer"})
 
 
@@ -100,21 +101,20 @@ def freelancer_create(request: WorkspaceRequest) -> HttpResponse:
 def freelancer_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
     freelancer = scoped_object(request, Freelancer, pk, with_profile(scoped_queryset(request, Freelancer)))
     form = FreelancerForm(request.POST or None, instance=copy.copy(freelancer), workspace=request.workspace)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_freelancer(
-                freelancer=freelancer,
-                actor=request.user,
-                skills=form.skill_levels(),
-                new_skills=form.new_skills(),
-                languages=form.languages(),
-                **{f: form.cleaned_data[f] for f in services.FREELANCER_FIELDS},
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Saved.")
-            return redirect("talent:freelancer_detail", pk=freelancer.pk)
+    if submit(
+        request,
+        form,
+        lambda data: services.update_freelancer(
+            freelancer=freelancer,
+            actor=request.user,
+            skills=form.skill_levels(),
+            new_skills=form.new_skills(),
+            languages=form.languages(),
+            **{f: data[f] for f in services.FREELANCER_FIELDS},
+        ),
+    ):
+        messages.success(request, "Saved.")
+        return redirect("talent:freelancer_detail", pk=freelancer.pk)
     return render_page(request, "talent/freelancer_form.html", {"form": form, "title": f"Edit {freelancer.name}"})
 
 
@@ -186,14 +186,9 @@ def _vetting_action(
 ) -> HttpResponse:
     freelancer = _load(request, pk)
     form = form_class(request.POST, prefix=prefix)
-    if form.is_valid():
-        try:
-            save(freelancer, form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, done)
-            return redirect("talent:freelancer_detail", pk=freelancer.pk)
+    if submit(request, form, lambda data: save(freelancer, data)):
+        messages.success(request, done)
+        return redirect("talent:freelancer_detail", pk=freelancer.pk)
     return _detail(request, _load(request, pk), status=422, **{f"{prefix}_form": form})
 
 
@@ -278,19 +273,17 @@ def freelancer_invite(request: WorkspaceRequest, pk: int) -> HttpResponse:
     """Invite the freelancer to the portal: whoever accepts gets this profile (owner or manager)."""
     freelancer = _load(request, pk)
     form = PortalInviteForm(request.POST, prefix="invite")
-    if form.is_valid():
-        try:
-            invitation, _link = services.invite_to_portal(
-                freelancer=freelancer,
-                actor=request.user,
-                email=form.cleaned_data["email"],
-                base_url=site_url(request),
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"Invitation to the portal sent to {invitation.email}.")
-            return redirect("talent:freelancer_detail", pk=freelancer.pk)
+    sent = submit(
+        request,
+        form,
+        lambda data: services.invite_to_portal(
+            freelancer=freelancer, actor=request.user, email=data["email"], base_url=site_url(request)
+        ),
+    )
+    if sent:
+        invitation, _link = sent.result
+        messages.success(request, f"Invitation to the portal sent to {invitation.email}.")
+        return redirect("talent:freelancer_detail", pk=freelancer.pk)
     return _detail(request, _load(request, pk), status=422, invite_form=form)
 
 
@@ -368,19 +361,17 @@ def freelancer_import(request: WorkspaceRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def skill_list(request: WorkspaceRequest) -> HttpResponse:
     form = SkillForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            skill = services.create_skill(
-                workspace=request.workspace,
-                actor=request.user,
-                name=form.cleaned_data["name"],
-                description=form.cleaned_data["description"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"Skill {skill.name} added.")
-            return redirect("talent:skill_list")
+    done = submit(
+        request,
+        form,
+        lambda data: services.create_skill(
+            workspace=request.workspace, actor=request.user, name=data["name"], description=data["description"]
+        ),
+    )
+    if done:
+        skill = done.result
+        messages.success(request, f"Skill {skill.name} added.")
+        return redirect("talent:skill_list")
     skills = (
         scoped_queryset(request, Skill)
         .annotate(people=Count("freelancer_levels", distinct=True), task_count=Count("task_needs", distinct=True))
@@ -394,19 +385,15 @@ def skill_list(request: WorkspaceRequest) -> HttpResponse:
 def skill_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
     skill = scoped_object(request, Skill, pk)
     form = SkillForm(request.POST or None, instance=copy.copy(skill))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_skill(
-                skill=skill,
-                actor=request.user,
-                name=form.cleaned_data["name"],
-                description=form.cleaned_data["description"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Saved.")
-            return redirect("talent:skill_list")
+    if submit(
+        request,
+        form,
+        lambda data: services.update_skill(
+            skill=skill, actor=request.user, name=data["name"], description=data["description"]
+        ),
+    ):
+        messages.success(request, "Saved.")
+        return redirect("talent:skill_list")
     return render_page(request, "talent/skill_form.html", {"form": form, "skill": skill})
 
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 import copy
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
@@ -12,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sourcewise.core.access import INTERNAL
 from sourcewise.core.csvio import csv_response
 from sourcewise.core.dates import server_today
-from sourcewise.core.forms import apply_errors
+from sourcewise.core.form_flow import submit
 from sourcewise.core.htmx import render_page
 from sourcewise.core.http import WorkspaceRequest
 from sourcewise.core.pagination import paginate
@@ -71,21 +70,22 @@ def task_create(request: WorkspaceRequest) -> HttpResponse:
             if skill.name.lower() in levels:
                 initial[f"skill_{skill.pk}"] = levels[skill.name.lower()]
     form = TaskForm(request.POST or None, workspace=workspace, creating=True, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            task = services.create_task(
-                workspace=workspace,
-                actor=request.user,
-                skills=form.skill_levels(),
-                new_skills=form.new_skills(),
-                template=form.cleaned_data.get("template") or None,
-                **form.task_fields(),
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"Task {task.name} added. Answer the four core questions next.")
-            return redirect("tasks:task_detail", pk=task.pk)
+    done = submit(
+        request,
+        form,
+        lambda data: services.create_task(
+            workspace=workspace,
+            actor=request.user,
+            skills=form.skill_levels(),
+            new_skills=form.new_skills(),
+            template=data.get("template") or None,
+            **form.task_fields(),
+        ),
+    )
+    if done:
+        task = done.result
+        messages.success(request, f"Task {task.name} added. Answer the four core questions next.")
+        return redirect("tasks:task_detail", pk=task.pk)
     return render_page(
         request,
         "tasks/task_form.html",
@@ -120,20 +120,19 @@ def task_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
 def task_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
     task = scoped_object(request, Task, pk)
     form = TaskForm(request.POST or None, instance=copy.copy(task), workspace=request.workspace)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_task(
-                task=task,
-                actor=request.user,
-                skills=form.skill_levels(),
-                new_skills=form.new_skills(),
-                **form.task_fields(),
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Saved.")
-            return redirect("tasks:task_detail", pk=task.pk)
+    if submit(
+        request,
+        form,
+        lambda _data: services.update_task(
+            task=task,
+            actor=request.user,
+            skills=form.skill_levels(),
+            new_skills=form.new_skills(),
+            **form.task_fields(),
+        ),
+    ):
+        messages.success(request, "Saved.")
+        return redirect("tasks:task_detail", pk=task.pk)
     return render_page(request, "tasks/task_form.html", {"form": form, "title": f"Edit {task.name}", "task": task})
 
 
@@ -170,15 +169,10 @@ def task_assess(request: WorkspaceRequest, pk: int) -> HttpResponse:
 def deliverable_add(request: WorkspaceRequest, pk: int) -> HttpResponse:
     task = scoped_object(request, Task, pk)
     form = DeliverableForm(request.POST)
-    if form.is_valid():
-        try:
-            services.add_deliverable(task=task, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            if not getattr(request, "htmx", False):
-                messages.success(request, "Deliverable added.")
-            return _answer_workbench(request, task)
+    if submit(request, form, lambda data: services.add_deliverable(task=task, actor=request.user, **data)):
+        if not getattr(request, "htmx", False):
+            messages.success(request, "Deliverable added.")
+        return _answer_workbench(request, task)
     return _answer_workbench(request, task, 422, deliverable_form=form)
 
 
@@ -216,14 +210,11 @@ def task_archive(request: WorkspaceRequest, pk: int) -> HttpResponse:
 def deliverable_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
     deliverable = scoped_object(request, Deliverable, pk, scoped_queryset(request, Deliverable).select_related("task"))
     form = DeliverableForm(request.POST or None, instance=copy.copy(deliverable))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_deliverable(deliverable=deliverable, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Deliverable saved.")
-            return redirect("tasks:task_detail", pk=deliverable.task_id)
+    if submit(
+        request, form, lambda data: services.update_deliverable(deliverable=deliverable, actor=request.user, **data)
+    ):
+        messages.success(request, "Deliverable saved.")
+        return redirect("tasks:task_detail", pk=deliverable.task_id)
     return render_page(
         request, "tasks/deliverable_form.html", {"form": form, "deliverable": deliverable, "task": deliverable.task}
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlsafe_base64_decode
@@ -13,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from sourcewise.accounts.models import User
 from sourcewise.accounts.views import BACKEND
 from sourcewise.core.access import login_view, public_view
-from sourcewise.core.forms import apply_errors
+from sourcewise.core.form_flow import submit
 from sourcewise.core.http import SignedInRequest
 from sourcewise.core.links import site_url
 from sourcewise.workspaces.forms import ConfirmSignupForm, SignupForm
@@ -25,25 +24,23 @@ from sourcewise.workspaces.signup import confirm_signup, request_signup, signup_
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            request_signup(
-                email=data["email"],
-                password=data["password"],
-                full_name=data["full_name"],
-                base_url=site_url(request),
-                name=data["workspace_name"],
-                home_country=data["home_country"],
-                base_currency=data["base_currency"],
-                timezone=data["timezone"],
-                stage=data["stage"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            # The same answer whether or not the address has an account (SPEC §7).
-            return redirect("signup:sent")
+    if submit(
+        request,
+        form,
+        lambda data: request_signup(
+            email=data["email"],
+            password=data["password"],
+            full_name=data["full_name"],
+            base_url=site_url(request),
+            name=data["workspace_name"],
+            home_country=data["home_country"],
+            base_currency=data["base_currency"],
+            timezone=data["timezone"],
+            stage=data["stage"],
+        ),
+    ):
+        # The same answer whether or not the address has an account (SPEC §7).
+        return redirect("signup:sent")
     return render(request, "accounts/signup.html", {"form": form})
 
 

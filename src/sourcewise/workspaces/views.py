@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sourcewise.accounts.forms import AccountFields
 from sourcewise.accounts.services import register
 from sourcewise.core.access import FREELANCER, INTERNAL, OWNER, login_view, public_view
-from sourcewise.core.forms import apply_errors
+from sourcewise.core.form_flow import submit
 from sourcewise.core.htmx import render_page
 from sourcewise.core.http import SignedInRequest, WorkspaceRequest
 from sourcewise.core.links import site_url
@@ -44,18 +44,16 @@ def workspace_switch(request: SignedInRequest, workspace_id: int) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 def workspace_create(request: SignedInRequest) -> HttpResponse:
     form = NewWorkspaceForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            workspace = services.create_workspace(
-                owner=request.user,
-                **{f: form.cleaned_data[f] for f in form.Meta.fields},
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            services.switch_workspace(request, workspace.pk)
-            messages.success(request, f"{workspace.name} is ready.")
-            return redirect("home")
+    done = submit(
+        request,
+        form,
+        lambda data: services.create_workspace(owner=request.user, **{f: data[f] for f in form.Meta.fields}),
+    )
+    if done:
+        workspace = done.result
+        services.switch_workspace(request, workspace.pk)
+        messages.success(request, f"{workspace.name} is ready.")
+        return redirect("home")
     return render(request, "workspaces/workspace_create.html", {"form": form})
 
 
@@ -64,18 +62,17 @@ def workspace_create(request: SignedInRequest) -> HttpResponse:
 def workspace_settings(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
     form = WorkspaceForm(request.POST or None, instance=copy.copy(workspace))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_workspace(
-                workspace=workspace,
-                actor=request.user,
-                **{f: form.cleaned_data[f] for f in PROFILE_FIELDS + THRESHOLD_FIELDS},
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Settings saved. Findings now use the new thresholds.")
-            return redirect("workspaces:settings")
+    if submit(
+        request,
+        form,
+        lambda data: services.update_workspace(
+            workspace=workspace,
+            actor=request.user,
+            **{f: data[f] for f in PROFILE_FIELDS + THRESHOLD_FIELDS},
+        ),
+    ):
+        messages.success(request, "Settings saved. Findings now use the new thresholds.")
+        return redirect("workspaces:settings")
     return render(request, "workspaces/settings.html", {"form": form})
 
 
@@ -85,20 +82,19 @@ def member_list(request: WorkspaceRequest) -> HttpResponse:
     membership = request.membership
     allowed = [OWNER, "manager", FREELANCER] if membership.is_owner else [FREELANCER]
     form = InviteForm(request.POST or None, allowed_roles=allowed)
-    if request.method == "POST" and form.is_valid():
-        try:
-            _, _link = services.invite(
-                workspace=request.workspace,
-                inviter=request.user,
-                email=form.cleaned_data["email"],
-                role=form.cleaned_data["role"],
-                base_url=site_url(request),
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
-            return redirect("workspaces:members")
+    if submit(
+        request,
+        form,
+        lambda data: services.invite(
+            workspace=request.workspace,
+            inviter=request.user,
+            email=data["email"],
+            role=data["role"],
+            base_url=site_url(request),
+        ),
+    ):
+        messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+        return redirect("workspaces:members")
     members = (
         Membership.objects.filter(workspace=request.workspace).select_related("user").order_by("role", "user__email")
     )
