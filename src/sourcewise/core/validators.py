@@ -49,6 +49,16 @@ def validate_currency(value: str) -> None:
         )
 
 
+def currency_or_blank(value: str | None) -> str:
+    """A currency code typed in a filter, upper-cased, or "" when it is not one (the filter is then off)."""
+    code = (value or "").strip().upper()
+    try:
+        validate_currency(code)
+    except ValidationError:
+        return ""
+    return code
+
+
 def validate_language(value: str) -> None:
     if not isinstance(value, str) or len(value) != 2 or pycountry.languages.get(alpha_2=value.lower()) is None:
         raise ValidationError(

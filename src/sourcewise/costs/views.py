@@ -24,7 +24,7 @@ from sourcewise.core.form_flow import submit
 from sourcewise.core.htmx import render_page
 from sourcewise.core.http import WorkspaceRequest
 from sourcewise.core.pagination import paginate
-from sourcewise.core.validators import validate_currency
+from sourcewise.core.validators import currency_or_blank
 from sourcewise.costs import charts, selectors, services
 from sourcewise.costs.forms import (
     CostEntryForm,
@@ -101,14 +101,9 @@ def filtered_entries(request: WorkspaceRequest) -> tuple[QuerySet[CostEntry], Le
             entries = entries.filter(engagement=data["engagement"])
         if data["task"]:
             entries = entries.filter(task=data["task"])
-        currency = (data["currency"] or "").strip().upper()
+        currency = currency_or_blank(data["currency"])
         if currency:
-            try:
-                validate_currency(currency)
-            except ValidationError:
-                currency = ""
-            else:
-                entries = entries.filter(currency=currency)
+            entries = entries.filter(currency=currency)
         if data["date_from"]:
             entries = entries.filter(date__gte=data["date_from"])
         if data["date_to"]:

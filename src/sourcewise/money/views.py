@@ -14,7 +14,7 @@ from sourcewise.core.form_flow import submit
 from sourcewise.core.htmx import render_page
 from sourcewise.core.http import WorkspaceRequest
 from sourcewise.core.pagination import paginate
-from sourcewise.core.validators import country_name, validate_country, validate_currency
+from sourcewise.core.validators import country_name, currency_or_blank, validate_country
 from sourcewise.jobs.views import start_upload_job
 from sourcewise.money import services
 from sourcewise.money.agreed_rates import engagement_band_context
@@ -93,14 +93,9 @@ def fair_band_partial(request: WorkspaceRequest) -> HttpResponse:
 @require_GET
 def rate_list(request: WorkspaceRequest) -> HttpResponse:
     rates = scoped_queryset(request, ExchangeRate).filter(base_currency=request.workspace.base_currency)
-    currency = request.GET.get("currency", "").strip().upper()
+    currency = currency_or_blank(request.GET.get("currency"))
     if currency:
-        try:
-            validate_currency(currency)
-        except ValidationError:
-            currency = ""
-        else:
-            rates = rates.filter(currency=currency)
+        rates = rates.filter(currency=currency)
     rates = rates.order_by("currency", "-valid_from", "id")
     return render_page(
         request,
