@@ -32,6 +32,7 @@ test: install-dev lint typecheck migrations-check test-sqlite test-postgres test
 lint: install-dev
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
+	$(BIN)/lint-imports
 
 typecheck: install-dev
 	$(BIN)/mypy

@@ -167,7 +167,7 @@ def main(count: int, runs: int) -> int:
     setup()
     from django.db import connection
 
-    from sourcewise.talent.matching import rank_brute_force, rank_candidates
+    from sourcewise.engagements.matching_queries import rank_brute_force, rank_candidates
     from sourcewise.tasks.models import Task
 
     task = Task.objects.filter(name="Blog", workspace__name="Bench").first() or populate(count)

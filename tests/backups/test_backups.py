@@ -17,8 +17,8 @@ from django.core.management import call_command
 from django.db import connection
 
 from sourcewise.audit.models import AuditEvent
-from sourcewise.backups.catalog import EXCLUDED, backup_models
 from sourcewise.backups.services import BackupError, comparable_content, export_workspace, restore_workspace
+from sourcewise.backups.tables import EXCLUDED, backup_models
 from sourcewise.demo.builder import build_demo
 from sourcewise.guidance.models import SOP, FreelancerDocument
 from sourcewise.jobs.models import Job

@@ -21,10 +21,10 @@ from django.test import RequestFactory
 from sourcewise.api.services import create_token
 from sourcewise.audit.models import AuditEvent
 from sourcewise.backups import services
-from sourcewise.backups.catalog import backup_models
 from sourcewise.backups.services import BackupRowError, export_workspace, restore_backup
+from sourcewise.backups.tables import backup_models
 from sourcewise.demo.builder import build_demo
-from sourcewise.jobs.services import recover_stale_jobs
+from sourcewise.ops.startup import recover
 from sourcewise.talent.models import Freelancer
 from sourcewise.workspaces.models import Membership, Workspace
 from sourcewise.workspaces.selectors import memberships_of
@@ -155,7 +155,7 @@ def test_a_killed_restore_is_deleted_at_the_next_start(db, monkeypatch, media):
     assert Freelancer._base_manager.filter(workspace=left).exists()
     assert not Workspace.objects.filter(pk=left.pk).exists()  # invisible meanwhile
 
-    recover_stale_jobs()
+    recover()
 
     assert not Workspace._base_manager.filter(pk=left.pk).exists()
     after = _everything()

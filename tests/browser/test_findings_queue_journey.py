@@ -11,7 +11,6 @@ from playwright.sync_api import expect
 
 from sourcewise.demo.builder import DEMO_PASSWORD, build_demo
 from sourcewise.findings.models import FindingRecord
-from sourcewise.findings.refresh import workspace_today
 from tests.browser.conftest import screenshot, sign_in
 
 pytestmark = pytest.mark.browser
@@ -55,7 +54,7 @@ def test_owner_filters_the_queue_and_accepts_a_risk(page, phone, live_server, de
     finding_id = int(target.get_attribute("data-finding"))
     target.locator("a.accept-link").click()
     page.wait_for_url(f"{base}/dashboard/findings/{finding_id}/accept/")
-    review = workspace_today(demo.workspace) + datetime.timedelta(days=90)
+    review = demo.workspace.today() + datetime.timedelta(days=90)
     page.fill("textarea[name=reason]", REASON)
     page.fill("input[name=review_on]", review.isoformat())
     screenshot(page, "findings-accept-1280")

@@ -192,7 +192,7 @@ def test_every_portal_page_fits_a_phone_and_a_desktop(page, phone, live_server, 
 def test_the_public_pages_fit_a_phone_and_a_desktop(page, phone, live_server, transactional_db):
     base = live_server.url
     pages = _full_pages(phone, base, pages_for(None))
-    assert {"accounts:login", "accounts:signup", "accounts:password_reset"} <= set(pages)
+    assert {"accounts:login", "signup:form", "accounts:password_reset"} <= set(pages)
     problems = _check(phone, base, pages, PHONE, inner_scroll=True)
     problems += _check(page, base, pages, DESKTOP, inner_scroll=False)
     assert problems == [], "pages that do not fit:\n" + "\n".join(problems)

@@ -7,7 +7,7 @@ import io
 import pytest
 
 from sourcewise.accounts.models import User
-from sourcewise.core.management.commands.serve import Command, demo_wanted
+from sourcewise.ops.management.commands.serve import Command, demo_wanted
 from sourcewise.workspaces.models import Workspace
 
 

@@ -89,11 +89,11 @@ def test_import_report_and_post_fees(client, owner, owner_api):
     assert bad.status_code == 422 and bad.json()["errors"][0]["message"].startswith("row 3, column date")
     posted = client.post("/api/v1/cost-entries/post-fees", content_type=JSON, headers=owner_api)
     assert posted.json() == {"added": 0, "updated": 0, "removed": 0, "unchanged": 0}
-    cost(owner.workspace, amount="5", date=services.workspace_today(owner.workspace))
+    cost(owner.workspace, amount="5", date=owner.workspace.today())
     report = client.get("/api/v1/costs/report?months=3", headers=owner_api).json()
     assert report["currency"] == "GBP" and report["totals"]["tco"] == "5.00"
     assert len(report["months"]) == 3 and report["months"][-1]["by_category"]["tools"] == "5.00"
-    cost(owner.workspace, amount="5", currency="NGN", date=services.workspace_today(owner.workspace))  # not ECB
+    cost(owner.workspace, amount="5", currency="NGN", date=owner.workspace.today())  # not ECB
     missing = client.get("/api/v1/costs/report", headers=owner_api)
     assert missing.status_code == 422 and "No exchange rate from NGN to GBP" in missing.json()["message"]
 

@@ -22,7 +22,7 @@ from tests.workspaces.factories import MembershipFactory
 
 def test_dashboard_shows_totals_four_charts_and_the_rates_used(owner_client, owner):
     ws = owner.workspace
-    today = services.workspace_today(ws)
+    today = ws.today()
     e = active_engagement(ws, start_date=today - datetime.timedelta(days=40))
     cost(ws, amount="120.00", engagement=e, date=today)
     for i in range(20):
@@ -47,7 +47,7 @@ def test_dashboard_shows_totals_four_charts_and_the_rates_used(owner_client, own
 
 def test_dashboard_says_which_rate_is_missing_instead_of_a_total(manager_client, manager):
     ws = manager.workspace
-    cost(ws, amount="10", currency="NGN", date=services.workspace_today(ws))  # not published by the ECB
+    cost(ws, amount="10", currency="NGN", date=ws.today())  # not published by the ECB
     body = manager_client.get("/costs/?months=3").content.decode()
     assert 'data-testid="missing-rates"' in body and "No exchange rate from NGN to GBP" in body
     assert 'data-testid="kpis"' not in body and "Ask the workspace owner" in body

@@ -10,8 +10,9 @@ import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from sourcewise.core.guardrails import GUARDRAILS
 from sourcewise.demo.builder import build_demo
-from sourcewise.findings.codes import CODES, GUARDRAILS
+from sourcewise.findings.codes import CODES
 from sourcewise.findings.engine import evaluate
 from sourcewise.talent.models import Freelancer
 from sourcewise.tasks.models import Task

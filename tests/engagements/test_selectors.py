@@ -9,16 +9,15 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from sourcewise.engagements.matching_queries import rank_candidates, replacement_candidates
 from sourcewise.engagements.selectors import (
     approved_hours,
     checkpoint_cadence_days,
     checkpoint_due_on,
     hourly_fees,
-    replacement_candidates,
     scorecard_for,
 )
 from sourcewise.engagements.services import start_offboarding
-from sourcewise.talent.matching import rank_candidates
 from sourcewise.talent.models import FreelancerLanguage
 from tests.engagements.factories import START, EngagementFactory, ReviewFactory, TimeEntryFactory
 from tests.talent.factories import FreelancerFactory, FreelancerSkillFactory, SkillFactory

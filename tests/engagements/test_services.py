@@ -10,9 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from sourcewise.audit.models import AuditEvent
 from sourcewise.core.access import FREELANCER, MANAGER, OWNER
-from sourcewise.engagements import services
+from sourcewise.engagements import requirements, services
 from sourcewise.engagements.models import Engagement, Handover, Milestone, Offboarding, TimeEntry
-from sourcewise.engagements.requirements import activation_requirement, unregister
 from sourcewise.talent.models import Freelancer
 from tests.engagements.factories import START, EngagementFactory, MilestoneFactory, TimeEntryFactory
 from tests.talent.factories import FreelancerFactory
@@ -197,15 +196,13 @@ def test_every_reason_is_listed_at_once(workspace):
     assert len(messages) == 3
 
 
-def test_other_apps_add_requirements_through_the_registry(trial):
-    @activation_requirement
+def test_a_new_requirement_in_the_list_is_checked_on_activation(trial, monkeypatch):
     def task_not_outsourceable(engagement):
         return [f"The task {engagement.task} is not ready to outsource."]
 
-    try:
-        _assert_refused(trial, "is not ready to outsource")
-    finally:
-        unregister(f"{task_not_outsourceable.__module__}.{task_not_outsourceable.__qualname__}")
+    monkeypatch.setattr(requirements, "REQUIREMENTS", (*requirements.REQUIREMENTS, task_not_outsourceable))
+    _assert_refused(trial, "is not ready to outsource")
+    monkeypatch.undo()
     services.activate(engagement=trial, actor=None)
 
 

@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from sourcewise.audit.models import AuditEvent
 from sourcewise.findings.acceptance import finding_accept, finding_unaccept
 from sourcewise.findings.models import FindingRecord
-from sourcewise.findings.refresh import workspace_today
 from sourcewise.findings.store import stored_health
 from tests.conftest import api_headers, client_for
 from tests.findings.stored import finding
@@ -30,7 +29,7 @@ def two(stored, workspace):
 
 
 def _today(workspace) -> datetime.date:
-    return workspace_today(workspace)
+    return workspace.today()
 
 
 def _unchanged(record: FindingRecord) -> None:

@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from sourcewise.findings.acceptance import finding_accept
 from sourcewise.findings.models import FindingRecord
-from sourcewise.findings.refresh import workspace_today
 from tests.conftest import api_headers
 from tests.findings.stored import finding
 from tests.workspaces.factories import MembershipFactory, WorkspaceFactory
@@ -55,7 +54,7 @@ def test_pages_cover_every_open_finding_once_in_fix_first_order(client, owner_ap
 
 
 def test_the_filters(client, owner, owner_api, workspace, stored):
-    today = workspace_today(workspace)
+    today = workspace.today()
     with time_machine.travel(timezone.now() - datetime.timedelta(days=40), tick=False):
         stored.set(finding("NO_SOP", "warning", "task", 1))
     stored.add(

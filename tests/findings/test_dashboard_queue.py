@@ -182,9 +182,8 @@ def test_a_bad_cursor_shows_the_first_page(owner_client, stored):
 
 def test_accepted_and_coming_up_have_their_own_sections(owner_client, owner, workspace, stored):
     from sourcewise.findings.acceptance import finding_accept
-    from sourcewise.findings.refresh import workspace_today
 
-    today = workspace_today(workspace)
+    today = workspace.today()
     stored.set(
         finding("NO_SOP", "warning", subject_id=1),
         finding("DOCUMENT_MISSING", "warning", "freelancer", 2, starts_on=today + datetime.timedelta(days=5)),
@@ -208,13 +207,12 @@ def test_the_dashboard_reads_in_at_most_15_queries_whatever_the_size(
     owner_client, owner, workspace, stored, size, django_assert_max_num_queries, monkeypatch
 ):
     from sourcewise.findings.acceptance import finding_accept
-    from sourcewise.findings.refresh import workspace_today
     from sourcewise.tasks.models import Task
     from tests.tasks.factories import TaskFactory
 
     monkeypatch.undo()  # the real "is there outsourced work?" query counts too
     TaskFactory(workspace=workspace, sourcing=Task.Sourcing.OUTSOURCE)
-    today = workspace_today(workspace)
+    today = workspace.today()
     codes = ["NO_SOP", "NO_MANAGER", "WEAK_REFERENCES", "NO_BACKUP"]
     stored.set(
         *(finding(codes[i % 4], ("critical", "warning", "info")[i % 3], "task", i) for i in range(size)),

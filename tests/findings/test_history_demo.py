@@ -6,7 +6,8 @@ import datetime
 
 import pytest
 
-from sourcewise.findings.history import DEMO_UNUSED_DAYS, backfill_demo_history, health_history
+from sourcewise.findings.demo_history import DEMO_UNUSED_DAYS, backfill_demo_history
+from sourcewise.findings.history import health_history
 from sourcewise.findings.models import HealthSnapshot
 from sourcewise.findings.store import stored_health
 

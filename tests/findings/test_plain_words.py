@@ -8,7 +8,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from sourcewise.findings.codes import CODES, GUARDRAILS, Severity
+from sourcewise.core.guardrails import GUARDRAILS
+from sourcewise.findings.codes import CODES, Severity
 from sourcewise.findings.registry import Finding
 from tests.tasks.factories import TaskFactory
 

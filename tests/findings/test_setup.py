@@ -11,9 +11,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from sourcewise.engagements.dashboard import STEPS, setup_checklist
 from sourcewise.engagements.models import Engagement
 from sourcewise.findings.engine import evaluate
-from sourcewise.findings.selectors import STEPS, has_outsourced_work, setup_checklist
+from sourcewise.findings.selectors import has_outsourced_work
 from sourcewise.guidance.models import SOP
 from tests.engagements.factories import EngagementFactory
 from tests.money.factories import RateBenchmarkFactory

@@ -132,9 +132,7 @@ class World:
         return rows[n % len(rows)] if rows else None
 
     def today(self) -> datetime.date:
-        from sourcewise.findings.refresh import workspace_today
-
-        return workspace_today(self.ws)
+        return self.ws.today()
 
     # -- writes ---------------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from sourcewise.core.access import FREELANCER, MANAGER
 from sourcewise.engagements.models import Engagement
 from sourcewise.findings.codes import Severity
 from sourcewise.findings.models import FindingRecord
-from sourcewise.findings.refresh import ensure_fresh, workspace_today
+from sourcewise.findings.refresh import ensure_fresh
 from sourcewise.findings.registry import Finding
 from sourcewise.guidance import services as guidance_services
 from sourcewise.guidance.models import SOPAcknowledgement
@@ -81,7 +81,7 @@ def test_each_subject_page_shows_its_own_finding_and_not_another_subjects(owner,
 def test_a_finding_shows_its_age_and_accepted_and_coming_up_badges(owner, owner_client, temporary_check):
     ws = owner.workspace
     task = TaskFactory(workspace=ws)
-    today = workspace_today(ws)
+    today = ws.today()
 
     def produce(ctx):
         yield Finding("UNHAPPY_FREELANCER", Severity.WARNING, "task", task.pk, "old one", "fix", key="a")

@@ -11,6 +11,7 @@ import time_machine
 
 from sourcewise.core.access import MANAGER
 from sourcewise.costs import services as cost_services
+from sourcewise.engagements.findings_hooks import scope_for
 from sourcewise.engagements.models import Engagement, TimeEntry
 from sourcewise.findings import tracking
 from sourcewise.findings.models import FindingRecord, PendingRefresh
@@ -18,7 +19,6 @@ from sourcewise.findings.refresh import (
     ensure_fresh,
     refresh_full,
     refresh_scope,
-    scope_for,
 )
 from sourcewise.findings.registry import CheckContext, Scope, registered_checks
 from sourcewise.guidance import services as guidance_services
@@ -69,8 +69,6 @@ def test_a_new_manager_marks_the_old_one_too(workspace):
 
 
 def test_a_referenced_manager_is_refreshed_without_widening_to_their_engagements(workspace):
-    from sourcewise.findings.refresh import scope_for
-
     e = EngagementFactory(workspace=workspace)
     sibling_of_manager = EngagementFactory(workspace=workspace, manager=e.manager)
     scope = scope_for(workspace, {"engagement": {e.pk}}, {"membership": {e.manager_id}})

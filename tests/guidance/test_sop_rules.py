@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from sourcewise.engagements.rules import active_engagements_with_unacknowledged_sops
 from sourcewise.findings.engine import evaluate
 from sourcewise.findings.registry import CheckContext
-from sourcewise.guidance.rules import active_engagements_with_unacknowledged_sops, outsourced_tasks_without_sop
+from sourcewise.guidance.rules import outsourced_tasks_without_sop
 from sourcewise.guidance.services import acknowledge_sop, add_sop_version, create_sop
 from tests.engagements.factories import START, EngagementFactory
 from tests.talent.factories import FreelancerFactory, SkillFactory

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from sourcewise.audit.models import AuditEvent
 from sourcewise.findings.refresh import ensure_fresh
-from sourcewise.guidance import selectors, services
+from sourcewise.guidance import audiences, selectors, services
 from sourcewise.guidance.markdown import render_markdown
 from sourcewise.guidance.models import SOP, SOPAcknowledgement, SOPVersion
 from tests.guidance.conftest import make_sop
@@ -143,16 +143,16 @@ def test_an_extra_audience_can_be_registered(owner, skill, task):
 
     freelancer = FreelancerFactory(workspace=owner.workspace)
     sop = make_sop(owner.workspace, tasks=[task])
-    audience = selectors.SopAudience(
+    audience = audiences.SopAudience(
         "test_everyone_on_tasks",
         sops_for=lambda freelancers: Q(tasks__isnull=False, workspace__freelancers__in=freelancers),
         freelancers_for=lambda sops: Q(workspace__sops__in=sops.filter(tasks__isnull=False)),
     )
-    selectors.register_sop_audience(audience)
+    audiences.register_sop_audience(audience)
     try:
         assert list(selectors.sops_for_freelancer(freelancer)) == [sop]
     finally:
-        selectors._AUDIENCES.pop("test_everyone_on_tasks")
+        audiences._AUDIENCES.pop("test_everyone_on_tasks")
     assert list(selectors.sops_for_freelancer(freelancer)) == []
 
 

@@ -9,9 +9,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from sourcewise.core.management.commands.serve import run_beside_worker
 from sourcewise.jobs.models import Job
 from sourcewise.jobs.services import save_upload, start_job
+from sourcewise.ops.management.commands.serve import run_beside_worker
 from tests.jobs.test_jobs import _count  # noqa: F401 (registers the test job kinds)
 
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from sourcewise.audit.models import AuditEvent
-from sourcewise.core.forms import parse_new_skills
+from sourcewise.talent.forms import parse_new_skills
 from sourcewise.talent.models import Freelancer, FreelancerSkill, Skill
 from sourcewise.talent.services import ensure_skills
 from sourcewise.tasks.models import Task, TaskSkill

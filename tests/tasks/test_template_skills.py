@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sourcewise.audit.models import AuditEvent
 from sourcewise.talent.models import Skill
-from sourcewise.tasks.catalog import TEMPLATES
 from sourcewise.tasks.models import TaskSkill
 from sourcewise.tasks.services import apply_template, create_task
+from sourcewise.tasks.task_templates import TEMPLATES
 from tests.talent.factories import SkillFactory
 from tests.tasks.factories import TaskFactory, TaskSkillFactory
 from tests.workspaces.factories import WorkspaceFactory

@@ -7,8 +7,6 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
 from sourcewise.accounts.models import User
-from sourcewise.core.forms import CountryDefaultsMixin, CountryField, CurrencyField, TimezoneField
-from sourcewise.workspaces.models import Workspace
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -44,25 +42,6 @@ class AccountFields(forms.Form):
         return data
 
 
-class SignupForm(CountryDefaultsMixin, AccountFields):
-    """Sign-up never says whether the address has an account: the answer is an email either way."""
-
-    country_defaults = ("home_country", "base_currency", "timezone")
-
-    def clean_email(self) -> str:
-        return str(self.cleaned_data["email"]).strip().lower()
-
-    workspace_name = forms.CharField(label="Business name", max_length=120)
-    home_country = CountryField(label="Home country")
-    base_currency = CurrencyField(label="Currency you report in")
-    timezone = TimezoneField(label="Your time zone")
-    stage = forms.ChoiceField(
-        choices=Workspace.Stage.choices,
-        initial=Workspace.Stage.STARTUP,
-        help_text="Idea and startup businesses must keep their core work in-house.",
-    )
-
-
 class AccountPasswordResetForm(PasswordResetForm):
     """Django's reset form, also for active accounts that have no password yet.
 
@@ -73,11 +52,3 @@ class AccountPasswordResetForm(PasswordResetForm):
 
     def get_users(self, email: str) -> Any:
         return User._default_manager.filter(email__iexact=email.strip(), is_active=True)
-
-
-class ConfirmSignupForm(forms.Form):
-    password = forms.CharField(
-        label="Your password",
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
-        help_text="The password you chose when you signed up.",
-    )

@@ -4,9 +4,6 @@ from sourcewise.accounts import views
 
 app_name = "accounts"
 urlpatterns = [
-    path("signup/", views.signup, name="signup"),
-    path("signup/sent/", views.signup_sent, name="signup_sent"),
-    path("signup/confirm/<uidb64>/<token>/", views.signup_confirm, name="signup_confirm"),
     path("login/", views.login_page, name="login"),
     path("logout/", views.logout_page, name="logout"),
     path("password-reset/", views.password_reset, name="password_reset"),

@@ -2,77 +2,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse_lazy
-from django.utils.http import urlsafe_base64_decode
-from django.views.decorators.http import require_http_methods
 
-from sourcewise.accounts.forms import AccountPasswordResetForm, ConfirmSignupForm, EmailAuthenticationForm, SignupForm
-from sourcewise.accounts.models import User
-from sourcewise.accounts.services import confirm_signup, request_signup, signup_tokens
-from sourcewise.core.access import login_view, public_view
-from sourcewise.core.forms import apply_errors
-from sourcewise.core.links import site_url
-from sourcewise.workspaces.selectors import current_membership
+from sourcewise.accounts.forms import AccountPasswordResetForm, EmailAuthenticationForm
+from sourcewise.core.access import public_view
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
-
-
-@public_view
-@require_http_methods(["GET", "POST"])
-def signup(request: HttpRequest) -> HttpResponse:
-    form = SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            request_signup(
-                email=data["email"],
-                password=data["password"],
-                full_name=data["full_name"],
-                base_url=site_url(request),
-                name=data["workspace_name"],
-                home_country=data["home_country"],
-                base_currency=data["base_currency"],
-                timezone=data["timezone"],
-                stage=data["stage"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            # The same answer whether or not the address has an account (SPEC §7).
-            return redirect("accounts:signup_sent")
-    return render(request, "accounts/signup.html", {"form": form})
-
-
-@public_view
-def signup_sent(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/signup_sent.html")
-
-
-@public_view
-@require_http_methods(["GET", "POST"])
-def signup_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
-    """The link of the confirmation email: the password chosen at sign-up finishes it."""
-    try:
-        user: User | None = User.objects.get(pk=int(urlsafe_base64_decode(uidb64).decode()), is_active=False)
-    except (ValueError, OverflowError, User.DoesNotExist):
-        user = None
-    if user is None or not signup_tokens.check_token(user, token):
-        return render(request, "accounts/signup_confirm.html", {"invalid": True}, status=404)
-    form = ConfirmSignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if user.check_password(form.cleaned_data["password"]):
-            confirm_signup(user=user)
-            login(request, user, backend=BACKEND)
-            messages.success(request, "Welcome to Sourcewise. Your workspace is ready.")
-            return redirect("home")
-        form.add_error("password", "This is not the password chosen at sign-up.")
-    return render(request, "accounts/signup_confirm.html", {"form": form, "email": user.email})
 
 
 login_page = public_view(
@@ -110,17 +48,6 @@ def locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwar
     """django-axes lockout answer: the same page for every account, known or not."""
     form = EmailAuthenticationForm(request)
     return render(request, "accounts/login.html", {"form": form, "locked": True}, status=429)
-
-
-@login_view
-def home(request: HttpRequest) -> HttpResponse:
-    """Where a signed-in person lands: the dashboard for the team, the portal for freelancers."""
-    membership = current_membership(request)
-    if membership is None:
-        return redirect("workspaces:workspace_list")
-    if membership.is_internal:
-        return redirect("findings:dashboard")
-    return redirect("portal:home")
 
 
 def attempted_email(request: HttpRequest, credentials: dict[str, Any] | None) -> str | None:

@@ -15,6 +15,7 @@ from ninja.security import HttpBearer
 
 from sourcewise.api.services import membership_for_token
 from sourcewise.core.access import ROLES, WORKSPACE, Access
+from sourcewise.workspaces.access import deny
 from sourcewise.workspaces.models import Membership
 
 
@@ -36,8 +37,6 @@ class ApiAccess(HttpBearer):
         request.workspace = membership.workspace  # type: ignore[attr-defined]
         request._sourcewise_membership = membership  # type: ignore[attr-defined]
         if membership.role not in self.roles:
-            from sourcewise.core.access import deny
-
             raise deny(request, f"A {membership.role} may not use this operation.")
         return membership
 

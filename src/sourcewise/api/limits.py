@@ -15,8 +15,8 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from sourcewise.backups.services import MAX_BACKUP_BYTES
 from sourcewise.core.csvio import MAX_BYTES as MAX_CSV_BYTES
+from sourcewise.core.limits import MAX_BACKUP_BYTES
 
 # A CSV file travels as a JSON string: quotes and line breaks are escaped, so allow twice
 # the file's limit plus room for the other fields.

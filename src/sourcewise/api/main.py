@@ -21,8 +21,9 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 
-from sourcewise.core.access import audit_refusal
+from sourcewise.api.limits import body_limit, describe
 from sourcewise.core.middleware import is_database_locked
+from sourcewise.workspaces.access import audit_refusal
 
 logger = logging.getLogger(__name__)
 
@@ -161,8 +162,6 @@ def on_database_error(request: HttpRequest, exc: OperationalError) -> HttpRespon
 @api.exception_handler(RequestDataTooBig)
 def on_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     # Normally answered by ApiBodyLimitMiddleware before the body is read; this is the backstop.
-    from sourcewise.api.limits import body_limit, describe
-
     limit = body_limit(getattr(request.resolver_match, "url_name", None))
     return error(
         request, 413, "too_large", f"The request body is larger than this operation accepts: at most {describe(limit)}."

@@ -74,10 +74,10 @@ def membership_for_token(raw: str) -> Membership | None:
         )
         .first()
     )
-    if membership is None or not hmac.compare_digest(membership.token_hash, _hash(raw)):  # type: ignore[attr-defined]
+    if membership is None or not hmac.compare_digest(membership.token_hash, _hash(raw)):
         return None
     now = timezone.now()
-    last_used = membership.token_last_used  # type: ignore[attr-defined]
+    last_used = membership.token_last_used
     if last_used is None or now - last_used > LAST_USED_RESOLUTION:
-        ApiToken.objects.filter(pk=membership.token_pk).update(last_used_at=now)  # type: ignore[attr-defined]
+        ApiToken.objects.filter(pk=membership.token_pk).update(last_used_at=now)
     return membership

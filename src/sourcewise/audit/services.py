@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models
 from django.http import HttpRequest
 
 from sourcewise.audit.models import AuditEvent
+
+if TYPE_CHECKING:  # audit sits below accounts and workspaces: it names them only for the checker
+    from django.contrib.auth.models import AnonymousUser
+
+    from sourcewise.accounts.models import User
+    from sourcewise.workspaces.models import Workspace
+
+M = TypeVar("M", bound=models.Model)
 
 
 def _client_ip(request: HttpRequest | None) -> str | None:
@@ -18,14 +27,14 @@ def _client_ip(request: HttpRequest | None) -> str | None:
 
 def record(
     *,
-    actor: Any,
-    workspace: Any,
+    actor: User | AnonymousUser | None,
+    workspace: Workspace | None,
     action: str,
     target: models.Model | None = None,
     changes: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
 ) -> AuditEvent:
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = actor if actor is not None and actor.is_authenticated else None
     return AuditEvent.objects.create(
         workspace=workspace,
         actor=user,
@@ -40,7 +49,7 @@ def record(
 
 
 def record_many(
-    *, actor: Any, workspace: Any, action: str, rows: list[tuple[models.Model, dict[str, Any]]]
+    *, actor: User | None, workspace: Workspace | None, action: str, rows: list[tuple[models.Model, dict[str, Any]]]
 ) -> list[AuditEvent]:
     """One audit row per (target, changes), written in one query (a bulk change of many rows)."""
     user = actor if getattr(actor, "is_authenticated", False) else None
@@ -76,3 +85,40 @@ def record_denial(request: HttpRequest, reason: str, asked: dict[str, Any] | Non
         changes=changes,
         request=request,
     )
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, (list, dict, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def save_audited(
+    instance: M,
+    *,
+    actor: User | None,
+    action: str,
+    fields: Iterable[str] | None = None,
+    before: dict[str, Any] | None = None,
+) -> M:
+    """full_clean() then save() then an audit row naming what changed."""
+    instance.full_clean()
+    creating = instance.pk is None
+    if creating or fields is None:
+        instance.save()
+    else:
+        instance.save(update_fields=list(fields))
+    changes: dict[str, Any] = {}
+    if before is not None:
+        for name, old in before.items():
+            new = getattr(instance, name)
+            if old != new:
+                changes[name] = [_plain(old), _plain(new)]
+    record(actor=actor, workspace=getattr(instance, "workspace", None), action=action, target=instance, changes=changes)
+    return instance
+
+
+def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    return {name: getattr(instance, name) for name in fields}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -13,6 +13,7 @@ from sourcewise.api.schemas import ErrorOut, responses
 from sourcewise.backups.jobs import RESTORE
 from sourcewise.backups.services import MAX_BACKUP_BYTES, BackupError, check_shape, export_workspace, parse_backup
 from sourcewise.core.access import OWNER
+from sourcewise.core.http import WorkspaceRequest
 from sourcewise.jobs.api import JobOut
 from sourcewise.jobs.models import Job
 from sourcewise.jobs.services import save_upload, start_job
@@ -38,9 +39,9 @@ class RestoredOut(Schema):
 
 
 @router.get("/backup", response=responses(BackupOut), auth=api_access([OWNER]))
-def backup(request: HttpRequest) -> dict[str, Any]:
+def backup(request: WorkspaceRequest) -> dict[str, Any]:
     """The whole workspace as one JSON document (people by e-mail, uploaded documents inline)."""
-    return export_workspace(request.workspace, actor=request.user)  # type: ignore[attr-defined]
+    return export_workspace(request.workspace, actor=request.user)
 
 
 _BODY = {
@@ -57,7 +58,7 @@ _BODY = {
     auth=api_access([OWNER]),
     openapi_extra=_BODY,
 )
-def restore(request: HttpRequest, response: HttpResponse) -> Any:
+def restore(request: WorkspaceRequest, response: HttpResponse) -> Any:
     """Restore a backup document as a new workspace (all or nothing); you become its owner.
 
     People in the file who already have an account are invited, not added. A body that is
@@ -73,7 +74,7 @@ def restore(request: HttpRequest, response: HttpResponse) -> Any:
     except BackupError as exc:
         raise HttpError(exc.status, f"Nothing was restored: {exc}") from None
     job = start_job(
-        workspace=request.workspace,  # type: ignore[attr-defined]
+        workspace=request.workspace,
         actor=request.user,
         kind=RESTORE,
         title="Restore over the API",

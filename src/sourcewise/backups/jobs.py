@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
-from sourcewise.backups.services import MAX_BACKUP_BYTES, BackupError, parse_backup, restore_backup
+from sourcewise.backups.services import (
+    MAX_BACKUP_BYTES,
+    BackupError,
+    discard_restoring_workspace,
+    parse_backup,
+    restore_backup,
+)
 from sourcewise.jobs.models import Job
 from sourcewise.jobs.services import JobRefused, Progress, job_kind
+from sourcewise.workspaces.models import Workspace
+
+logger = logging.getLogger(__name__)
 
 RESTORE = "backups.restore"
 
@@ -37,3 +47,17 @@ def run_restore(job: Job, progress: Progress) -> dict[str, Any]:
         "workspace_name": result.workspace.name,
         "switch_workspace": result.workspace.pk,
     }
+
+
+def discard_unfinished_restores() -> int:
+    """Delete the workspaces a killed restore left marked `restoring` (invisible, never finished).
+
+    Called at start after `jobs.services.recover_stale_jobs()`; while a restore job is still
+    running anywhere its workspace is being written, so nothing is deleted then."""
+    if Job.objects.filter(state=Job.State.RUNNING, kind=RESTORE).exists():
+        return 0
+    discarded = 0
+    for workspace_id in Workspace._base_manager.filter(restoring=True).values_list("pk", flat=True):
+        logger.warning("Deleting workspace %s, left unfinished by a stopped restore.", workspace_id)
+        discarded += bool(discard_restoring_workspace(workspace_id))
+    return discarded

@@ -28,7 +28,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
@@ -44,12 +44,16 @@ from django.utils.http import urlsafe_base64_encode
 
 from sourcewise.audit.models import AuditEvent
 from sourcewise.audit.services import record
-from sourcewise.backups.catalog import EXCLUDED, ModelSpec, backup_models
+from sourcewise.backups.tables import EXCLUDED, ModelSpec, backup_models
 from sourcewise.core.access import FREELANCER, OWNER
+from sourcewise.core.limits import MAX_BACKUP_BYTES
 from sourcewise.core.links import site_url
 from sourcewise.guidance.services import check_upload
 from sourcewise.workspaces.models import Membership, Workspace
 from sourcewise.workspaces.services import invite
+
+if TYPE_CHECKING:
+    from sourcewise.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +62,6 @@ VERSION = 1
 # No password: a hash in a file is a credential, and a file may come from anyone.
 USER_FIELDS = ("email", "full_name", "is_active", "date_joined")
 WORKSPACE_SKIPPED = ("id", "restoring")  # restoring: the state of a restore, not content
-MAX_BACKUP_BYTES = 200 * 1024 * 1024
 MAX_DEPTH = 64  # the deepest a real backup nests is a few levels inside a JSON column
 MAX_ID = 2**63 - 1
 BATCH = 500  # rows per transaction of a restore: other writers wait for one batch at most
@@ -84,7 +87,7 @@ class BackupTooLarge(BackupError):
 # ---------------------------------------------------------------- values in and out
 
 
-def _encode(field: models.Field, instance: models.Model) -> Any:  # type: ignore[type-arg]
+def _encode(field: models.Field, instance: models.Model) -> Any:
     value = field.value_from_object(instance)
     if isinstance(field, models.FileField):
         if not value:
@@ -101,7 +104,7 @@ def _encode(field: models.Field, instance: models.Model) -> Any:  # type: ignore
     return value
 
 
-def _json_types(field: models.Field) -> tuple[type, ...]:  # type: ignore[type-arg]
+def _json_types(field: models.Field) -> tuple[type, ...]:
     """The JSON types a column accepts in a file (what the export writes, and nothing looser)."""
     if isinstance(field, models.BooleanField):
         return (bool,)
@@ -112,7 +115,7 @@ def _json_types(field: models.Field) -> tuple[type, ...]:  # type: ignore[type-a
     return (str,)
 
 
-def _decode(field: models.Field, raw: Any, where: str) -> Any:  # type: ignore[type-arg]
+def _decode(field: models.Field, raw: Any, where: str) -> Any:
     if raw is None:
         return None  # validation says when the column is required
     if isinstance(field, models.JSONField):
@@ -134,20 +137,20 @@ def _decode(field: models.Field, raw: Any, where: str) -> Any:  # type: ignore[t
         raise BackupRowError(f"{where}: {field.name}: {str(raw)[:60]!r} is not a valid value.") from None
 
 
-def _row_values(instance: models.Model, values: tuple[models.Field, ...]) -> dict[str, Any]:  # type: ignore[type-arg]
+def _row_values(instance: models.Model, values: tuple[models.Field, ...]) -> dict[str, Any]:
     return {f.attname: _encode(f, instance) for f in values}
 
 
 # ---------------------------------------------------------------- export
 
 
-def _user_field(name: str) -> models.Field:  # type: ignore[type-arg]
+def _user_field(name: str) -> models.Field:
     field = get_user_model()._meta.get_field(name)
     assert isinstance(field, models.Field)
     return field
 
 
-def _workspace_fields() -> list[models.Field]:  # type: ignore[type-arg]
+def _workspace_fields() -> list[models.Field]:
     return [f for f in Workspace._meta.concrete_fields if f.name not in WORKSPACE_SKIPPED]
 
 
@@ -162,7 +165,7 @@ def _rows_of(spec: ModelSpec, workspace: Workspace) -> models.QuerySet[Any]:
     return qs.order_by("pk")
 
 
-def export_workspace(workspace: Workspace, *, actor: Any = None) -> dict[str, Any]:
+def export_workspace(workspace: Workspace, *, actor: User | None = None) -> dict[str, Any]:
     """The whole workspace as a JSON-ready dict (rows by id, people by e-mail, files inline)."""
     user_ids: set[int] = set()
     tables: dict[str, list[dict[str, Any]]] = {}
@@ -319,7 +322,7 @@ class _Context:
 @contextmanager
 def _keep_timestamps() -> Iterator[None]:
     """Rows keep the creation and change times of the backup, not the time of the restore."""
-    fields: list[models.Field] = [  # type: ignore[type-arg]
+    fields: list[models.Field] = [
         f
         for spec in backup_models()
         for f in spec.values
@@ -415,7 +418,7 @@ def _person(ctx: _Context, raw: Any, where: str, name: str) -> _Person:
 
 
 def _restore_users(
-    document: dict[str, Any], *, actor: Any, attach_existing: bool, created: list[int]
+    document: dict[str, Any], *, actor: User | None, attach_existing: bool, created: list[int]
 ) -> dict[str, _Person]:
     """The people of the file: existing accounts found, new ones validated then saved in short transactions.
 
@@ -433,12 +436,12 @@ def _restore_users(
         unknown = set(raw) - allowed
         if unknown:
             raise BackupRowError(f"{where}: unknown fields {', '.join(sorted(k[:40] for k in unknown))}.")
-        email = User.objects.normalize_email(raw["email"].strip()).lower()  # type: ignore[attr-defined]
+        email = User.objects.normalize_email(raw["email"].strip()).lower()
         if email in people:
             raise BackupRowError(f"{where}: {email} appears twice among the users.")
         user = User._base_manager.filter(email=email).first()
         if user is not None:
-            is_actor = getattr(actor, "pk", None) is not None and user.pk == actor.pk
+            is_actor = actor is not None and actor.pk is not None and user.pk == actor.pk
             people[email] = _Person(user, "linked" if is_actor or attach_existing else "existing")
             continue
         user = User(email=email)
@@ -608,7 +611,7 @@ def _build(spec: ModelSpec, row: Any, number: int, ctx: _Context) -> _Built | No
 def restore_workspace(
     document: Any,
     *,
-    actor: Any = None,
+    actor: User | None = None,
     name: str | None = None,
     attach_existing_accounts: bool = False,
     progress: Callable[[int, int], None] | None = None,
@@ -625,7 +628,7 @@ def restore_workspace(
 def restore_backup(
     document: Any,
     *,
-    actor: Any = None,
+    actor: User | None = None,
     name: str | None = None,
     attach_existing_accounts: bool = False,
     progress: Callable[[int, int], None] | None = None,
@@ -757,7 +760,7 @@ def _restore(
     document: dict[str, Any],
     workspace: Workspace,
     *,
-    actor: Any,
+    actor: User | None,
     attach_existing: bool,
     progress: Callable[[int, int], None] | None,
     created_users: list[int],
@@ -819,7 +822,7 @@ def _restore(
         links: list[tuple[models.Model, str, list[int]]] = []
         for spec, instance, row, number in many[start : start + BATCH]:
             for m2m in spec.many_to_many:
-                target = m2m.related_model._meta.label_lower  # type: ignore[union-attr]
+                target = m2m.related_model._meta.label_lower
                 old_ids = row.get(m2m.name) or []
                 if not isinstance(old_ids, list) or not all(
                     _is_id(i) and i in ctx.seen.get(target, ()) for i in old_ids
@@ -840,10 +843,10 @@ def _restore(
     return result, ctx
 
 
-def _welcome(result: RestoreResult, ctx: _Context, *, actor: Any) -> None:
+def _welcome(result: RestoreResult, ctx: _Context, *, actor: User | None) -> None:
     """The actor owns the copy; existing accounts are invited; new members get a password link."""
     workspace = result.workspace
-    if getattr(actor, "pk", None) is not None:
+    if actor is not None and actor.pk is not None:
         mine = Membership.objects.filter(workspace=workspace, user=actor).first()
         if mine is None:
             Membership.objects.create(workspace=workspace, user=actor, role=OWNER)
@@ -937,7 +940,7 @@ def comparable_content(document: dict[str, Any]) -> dict[str, Any]:
                 if ref.kind == "row" and row.get(ref.field.name) is not None:
                     row[ref.field.name] = position[ref.target].get(row[ref.field.name], "missing")
             for m2m in spec.many_to_many:
-                target = m2m.related_model._meta.label_lower  # type: ignore[union-attr]
+                target = m2m.related_model._meta.label_lower
                 row[m2m.name] = sorted(position[target].get(i, -1) for i in row.get(m2m.name) or [])
             out.append(row)
         content[label] = out

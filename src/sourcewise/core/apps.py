@@ -7,6 +7,6 @@ class CoreConfig(AppConfig):
     verbose_name = "Sourcewise core"
 
     def ready(self) -> None:
-        from sourcewise.core import lookups
+        from sourcewise.core import lookups  # registers the lookup lists once the apps are loaded
 
         lookups.register()

@@ -9,7 +9,6 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
-from django.db.models import QuerySet
 from django.urls import reverse
 
 from sourcewise.core.places import country_currency, country_timezone, timezone_groups
@@ -20,9 +19,6 @@ from sourcewise.core.validators import (
     language_choices,
     timezone_names,
 )
-from sourcewise.talent.models import SKILL_LEVELS, Skill
-
-LEVEL_CHOICES = [("", "—")] + [(str(v), label) for v, label in SKILL_LEVELS]
 
 # What every database holds in each integer column (PostgreSQL's ranges; SQLite takes more).
 PORTABLE_INTEGER_RANGES: dict[str, tuple[int, int]] = BaseDatabaseOperations.integer_field_ranges
@@ -230,79 +226,6 @@ class CountryDefaultsMixin:
                 what = "currency" if name == currency else "time zone"
                 reason = f" {country_name(country)} has no single {what}." if country else ""
                 self.add_error(name, f"Choose a {what}.{reason}")  # type: ignore[attr-defined]
-
-
-class SkillLevelsMixin:
-    """Adds one level selector per workspace skill; `skill_levels()` gives {Skill: level}."""
-
-    skill_field_prefix = "skill_"
-    fields: dict[str, forms.Field]
-    cleaned_data: dict[str, Any]
-
-    def add_skill_fields(self, skills: QuerySet[Skill], initial: dict[int, int], label_suffix: str = "") -> None:
-        self._skills = list(skills)
-        for skill in self._skills:
-            self.fields[f"{self.skill_field_prefix}{skill.pk}"] = forms.TypedChoiceField(
-                label=f"{skill.name}{label_suffix}",
-                choices=LEVEL_CHOICES,
-                coerce=int,
-                empty_value=None,
-                required=False,
-                initial=initial.get(skill.pk),
-            )
-
-    def add_new_skills_field(self, level_word: str) -> None:
-        """A text field naming skills to add inline, created in the workspace when missing."""
-        self.fields["new_skills"] = forms.CharField(
-            label="New skills",
-            required=False,
-            max_length=1000,
-            help_text=(
-                f"Not in the list? Type each skill with its {level_word} (1–5), separated by ; or a comma, "
-                "e.g. Xero:3; Payroll:2. Missing skills are added to the workspace."
-            ),
-            widget=forms.TextInput(attrs={"placeholder": "Xero:3; Payroll:2", "autocomplete": "off"}),
-        )
-
-    def clean_new_skills(self) -> dict[str, int]:
-        return parse_new_skills(self.cleaned_data.get("new_skills") or "")
-
-    def new_skills(self) -> dict[str, int]:
-        return dict(self.cleaned_data.get("new_skills") or {})
-
-    def skill_field_names(self) -> list[str]:
-        return [f"{self.skill_field_prefix}{s.pk}" for s in self._skills]
-
-    def skill_levels(self) -> dict[Skill, int]:
-        levels: dict[Skill, int] = {}
-        for skill in self._skills:
-            value = self.cleaned_data.get(f"{self.skill_field_prefix}{skill.pk}")
-            if value:
-                levels[skill] = int(value)
-        return levels
-
-
-SKILL_NAME_MAX = 80
-
-
-def parse_new_skills(text: str) -> dict[str, int]:
-    """ "Xero:3; Payroll:2" → {"Xero": 3, "Payroll": 2}; every item needs a level 1–5."""
-    skills: dict[str, int] = {}
-    problems: list[str] = []
-    for item in filter(None, (part.strip() for part in text.replace(";", ",").split(","))):
-        name, sep, level = item.rpartition(":")
-        name = " ".join(name.split())
-        if not sep or not name:
-            problems.append(f"Give {item!r} a level after a colon, e.g. {item.strip(':') or 'Xero'}:3.")
-        elif level.strip() not in {"1", "2", "3", "4", "5"}:
-            problems.append(f"The level of {name} must be 1 to 5, not {level.strip()!r}.")
-        elif len(name) > SKILL_NAME_MAX:
-            problems.append(f"A skill name has at most {SKILL_NAME_MAX} characters: {name[:20]}… is longer.")
-        else:
-            skills[name] = int(level)
-    if problems:
-        raise forms.ValidationError(problems)
-    return skills
 
 
 def apply_errors(form: forms.BaseForm, error: Any) -> None:

@@ -1,4 +1,4 @@
-"""Middleware of Sourcewise's own: every refusal is audited; a busy database never answers 500.
+"""A busy database never answers 500 (the refusal audit middleware is in `workspaces.middleware`).
 
 Never answer "database is locked" with a 500.
 
@@ -20,8 +20,6 @@ from typing import Any
 
 from django.db import OperationalError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
-
-from sourcewise.core.access import audit_refusal
 
 logger = logging.getLogger(__name__)
 
@@ -86,27 +84,9 @@ class DatabaseBusyMiddleware:
                 break
             time.sleep(0.2 * attempt)
             try:
-                return match.func(request, *match.args, **match.kwargs)  # type: ignore[no-any-return]
+                return match.func(request, *match.args, **match.kwargs)
             except OperationalError as again:
                 if not is_database_locked(again):
                     raise
         logger.warning("Database busy: answered %s %s with 503", request.method, request.path)
         return busy_response(request)
-
-
-class RefusalAuditMiddleware:
-    """Every 403 and 404 a view raises for a signed-in person leaves an audit row (SPEC §7).
-
-    One place for all pages: an id of another workspace (`scoped_object` → 404), a service
-    refusing a role (`PermissionDenied` → 403). Django renders the response as before; this
-    only writes the row, after the view's transaction has rolled back.
-    """
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
-
-    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
-        audit_refusal(request, exception)

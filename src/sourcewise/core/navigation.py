@@ -40,7 +40,7 @@ INTERNAL_MENU: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("Freelancers", "talent:freelancer_list"),
             ("Hiring board", "talent:board"),
             ("Bench", "talent:bench"),
-            ("Match a task", "talent:match"),
+            ("Match a task", "matching:match"),
             ("Skills", "talent:skill_list"),
         ),
     ),
@@ -85,7 +85,7 @@ FREELANCER_MENU: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
 
 # The account dropdown, last of the top entries (the sign-out form follows its links).
 ACCOUNT_MENU: tuple[tuple[str, str], ...] = (
-    ("My profile", "workspaces:my_profile"),
+    ("My profile", "my_profile"),
     ("API tokens", "api_tokens:token_list"),
     ("Switch workspace", "workspaces:workspace_list"),
 )

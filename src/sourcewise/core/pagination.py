@@ -11,6 +11,6 @@ from django.http import HttpRequest
 PAGE_SIZE = 50
 
 
-def paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int = PAGE_SIZE) -> Page:  # type: ignore[type-arg]
+def paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int = PAGE_SIZE) -> Page[Any]:
     paginator = Paginator(queryset, per_page)
     return paginator.get_page(request.GET.get("page"))

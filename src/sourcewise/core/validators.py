@@ -12,6 +12,8 @@ from functools import cache, lru_cache
 import pycountry
 from django.core.exceptions import ValidationError
 
+from sourcewise.core.places import canonical_timezones
+
 CEFR_LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
 
 
@@ -98,6 +100,5 @@ def language_choices() -> list[tuple[str, str]]:
 @cache
 def timezone_choices() -> list[tuple[str, str]]:
     """Canonical zone names (see core/places.py); validate_timezone accepts every IANA name."""
-    from sourcewise.core.places import canonical_timezones
 
     return [(name, name) for name in canonical_timezones()]

@@ -9,22 +9,25 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypedDict, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.db.models import Model
 from ninja import Field, Query, Router, Schema
 
 from sourcewise.api.access import api_access
 from sourcewise.api.pagination import PageParams, keyset_page
 from sourcewise.api.schemas import Id, InputSchema, Page, path_id, responses
-from sourcewise.core.access import EVERYONE, INTERNAL, OWNER, scoped_object, scoped_queryset
+from sourcewise.core.access import EVERYONE, INTERNAL, OWNER
+from sourcewise.core.csvio import CsvImportError
+from sourcewise.core.http import WorkspaceRequest
 from sourcewise.core.schemas import CurrencyCode
 from sourcewise.costs import selectors, services
 from sourcewise.costs.models import AMOUNT_DIGITS, AMOUNT_PLACES, CostEntry, Invoice, InvoiceLine
 from sourcewise.engagements.models import Engagement
 from sourcewise.money.conversion import exact
 from sourcewise.tasks.models import Task
+from sourcewise.workspaces.access import scoped_object, scoped_queryset
 from sourcewise.workspaces.models import Membership
 
 router = Router(tags=["costs"])
@@ -106,8 +109,25 @@ class CostFilter(PageParams):
     date_to: Day | None = None
 
 
-def _entry_fields(request: HttpRequest, payload: CostEntryIn) -> dict[str, object]:
-    def one(model: type, pk: int | None, field: str) -> object:
+M = TypeVar("M", bound=Model)
+
+
+class EntryFields(TypedDict):
+    """The fields of a cost entry an API payload sets (the keyword arguments of the services)."""
+
+    category: str
+    date: datetime.date
+    amount: Decimal | None
+    currency: str
+    description: str
+    engagement: Engagement | None
+    task: Task | None
+    manager: Membership | None
+    hours: Decimal | None
+
+
+def _entry_fields(request: WorkspaceRequest, payload: CostEntryIn) -> EntryFields:
+    def one(model: type[M], pk: int | None, field: str) -> M | None:
         if pk is None:
             return None
         row = scoped_queryset(request, model).filter(pk=pk).first()
@@ -118,9 +138,7 @@ def _entry_fields(request: HttpRequest, payload: CostEntryIn) -> dict[str, objec
     manager = None
     if payload.manager_id is not None:
         manager = (
-            Membership.objects.filter(workspace=request.workspace, pk=payload.manager_id)  # type: ignore[attr-defined]
-            .select_related("user")
-            .first()
+            Membership.objects.filter(workspace=request.workspace, pk=payload.manager_id).select_related("user").first()
         )
         if manager is None:
             raise ValidationError({"manager_id": f"Unknown member id {payload.manager_id} in this workspace."})
@@ -138,7 +156,7 @@ def _entry_fields(request: HttpRequest, payload: CostEntryIn) -> dict[str, objec
 
 
 @router.get("/cost-entries", response=responses(Page[CostEntryOut]), auth=api_access(INTERNAL))
-def list_cost_entries(request: HttpRequest, params: Query[CostFilter]) -> dict[str, object]:
+def list_cost_entries(request: WorkspaceRequest, params: Query[CostFilter]) -> dict[str, object]:
     rows = scoped_queryset(request, CostEntry)
     for name in ("category", "engagement_id", "task_id", "currency"):
         value = getattr(params, name)
@@ -152,14 +170,14 @@ def list_cost_entries(request: HttpRequest, params: Query[CostFilter]) -> dict[s
 
 
 @router.post("/cost-entries", response=responses(CostEntryOut, 201), auth=api_access(INTERNAL))
-def create_cost_entry(request: HttpRequest, payload: CostEntryIn) -> tuple[int, CostEntry]:
+def create_cost_entry(request: WorkspaceRequest, payload: CostEntryIn) -> tuple[int, CostEntry]:
     """Amount and currency, or for management time manager_id + hours (× their internal cost)."""
     fields = _entry_fields(request, payload)
     if payload.amount is None and payload.hours is None:
         raise ValidationError({"amount": "Give the amount (or, for management time, manager_id and hours)."})
     if payload.amount is not None and not payload.currency:
         raise ValidationError({"currency": "Give the currency of the amount."})
-    entry = services.create_entry(workspace=request.workspace, actor=request.user, **fields)  # type: ignore[arg-type,attr-defined]
+    entry = services.create_entry(workspace=request.workspace, actor=request.user, **fields)
     return 201, entry
 
 
@@ -175,13 +193,12 @@ class CostImportOut(Schema):
 
 
 @router.post("/cost-entries/import", response=responses(CostImportOut), auth=api_access(INTERNAL))
-def import_cost_entries(request: HttpRequest, payload: CostCsvIn) -> services.ImportResult:
+def import_cost_entries(request: WorkspaceRequest, payload: CostCsvIn) -> services.ImportResult:
     """All or nothing: any bad row is a 422 listing every problem by row; the same file again adds nothing."""
-    from sourcewise.core.csvio import CsvImportError
 
     try:
         return services.import_entries(
-            workspace=request.workspace,  # type: ignore[attr-defined]
+            workspace=request.workspace,
             actor=request.user,
             file=payload.csv,
             filename=payload.filename,
@@ -198,22 +215,22 @@ class FeePostOut(Schema):
 
 
 @router.post("/cost-entries/post-fees", response=responses(FeePostOut), auth=api_access(INTERNAL))
-def post_fees(request: HttpRequest) -> services.PostResult:
+def post_fees(request: WorkspaceRequest) -> services.PostResult:
     """Fees from sent/paid invoices, else approved hours × rate or accepted milestones; idempotent."""
-    return services.post_fees(workspace=request.workspace, actor=request.user)  # type: ignore[attr-defined]
+    return services.post_fees(workspace=request.workspace, actor=request.user)
 
 
 @router.get(
     "/cost-entries/{entry_id}", response=responses(CostEntryOut), auth=api_access(INTERNAL, {"entry_id": CostEntry})
 )
-def get_cost_entry(request: HttpRequest, entry_id: int = path_id()) -> CostEntry:
+def get_cost_entry(request: WorkspaceRequest, entry_id: int = path_id()) -> CostEntry:
     return scoped_object(request, CostEntry, entry_id)
 
 
 @router.put(
     "/cost-entries/{entry_id}", response=responses(CostEntryOut), auth=api_access(INTERNAL, {"entry_id": CostEntry})
 )
-def update_cost_entry(request: HttpRequest, payload: CostEntryIn, entry_id: int = path_id()) -> CostEntry:
+def update_cost_entry(request: WorkspaceRequest, payload: CostEntryIn, entry_id: int = path_id()) -> CostEntry:
     entry = scoped_object(request, CostEntry, entry_id)
     fields = _entry_fields(request, payload)
     if payload.amount is not None and not payload.currency:
@@ -224,7 +241,7 @@ def update_cost_entry(request: HttpRequest, payload: CostEntryIn, entry_id: int 
 @router.delete(
     "/cost-entries/{entry_id}", response=responses(None, 204), auth=api_access(INTERNAL, {"entry_id": CostEntry})
 )
-def delete_cost_entry(request: HttpRequest, entry_id: int = path_id()) -> tuple[int, None]:
+def delete_cost_entry(request: WorkspaceRequest, entry_id: int = path_id()) -> tuple[int, None]:
     services.delete_entry(entry=scoped_object(request, CostEntry, entry_id), actor=request.user)
     return 204, None
 
@@ -320,11 +337,11 @@ def _money(value: Decimal | None) -> str | None:
 
 
 @router.get("/costs/report", response=responses(CostReportOut), auth=api_access(INTERNAL))
-def cost_report(request: HttpRequest, params: Query[CostReportParams]) -> dict[str, object]:
+def cost_report(request: WorkspaceRequest, params: Query[CostReportParams]) -> dict[str, object]:
     """TCO per month, task and engagement, savings, ROI and spend concentration, in the workspace
     currency (each amount at the rate valid on its date). A missing exchange rate is a 422 naming it."""
-    workspace = request.workspace  # type: ignore[attr-defined]
-    today = services.workspace_today(workspace)
+    workspace = request.workspace
+    today = workspace.today()
     start, end = selectors.report_period(today, params.months)
     report = selectors.cost_report(workspace, start, end, today)
     if report.missing:
@@ -456,7 +473,7 @@ class InvoiceFilter(PageParams):
     engagement_id: Id | None = None
 
 
-def _detail(request: HttpRequest, invoice: Invoice) -> dict[str, object]:
+def _detail(request: WorkspaceRequest, invoice: Invoice) -> dict[str, object]:
     lines = scoped_queryset(request, InvoiceLine).filter(invoice=invoice)
     return {
         **_invoice_out(invoice),
@@ -473,7 +490,7 @@ def _detail(request: HttpRequest, invoice: Invoice) -> dict[str, object]:
 
 
 @router.get("/invoices", response=responses(Page[InvoiceOut]), auth=api_access(EVERYONE))
-def list_invoices(request: HttpRequest, params: Query[InvoiceFilter]) -> dict[str, object]:
+def list_invoices(request: WorkspaceRequest, params: Query[InvoiceFilter]) -> dict[str, object]:
     """Owners and managers: every invoice; a freelancer: their own."""
     rows = scoped_queryset(request, Invoice)
     if params.state:
@@ -486,13 +503,13 @@ def list_invoices(request: HttpRequest, params: Query[InvoiceFilter]) -> dict[st
 
 
 @router.post("/invoices", response=responses(InvoiceDetailOut, 201), auth=api_access([OWNER]))
-def create_invoice(request: HttpRequest, payload: InvoiceIn) -> tuple[int, dict[str, object]]:
+def create_invoice(request: WorkspaceRequest, payload: InvoiceIn) -> tuple[int, dict[str, object]]:
     engagement = scoped_queryset(request, Engagement).filter(pk=payload.engagement_id).first()
     if engagement is None:
         raise ValidationError({"engagement_id": f"Unknown engagement id {payload.engagement_id} in this workspace."})
     year, month = (int(x) for x in payload.month.split("-"))
     invoice = services.create_invoice(
-        workspace=request.workspace,  # type: ignore[attr-defined]
+        workspace=request.workspace,
         actor=request.user,
         engagement=engagement,
         month=datetime.date(year, month, 1),
@@ -507,7 +524,7 @@ def create_invoice(request: HttpRequest, payload: InvoiceIn) -> tuple[int, dict[
     response=responses(InvoiceDetailOut),
     auth=api_access(EVERYONE, {"invoice_id": Invoice}),
 )
-def get_invoice(request: HttpRequest, invoice_id: int = path_id()) -> dict[str, object]:
+def get_invoice(request: WorkspaceRequest, invoice_id: int = path_id()) -> dict[str, object]:
     return _detail(request, scoped_object(request, Invoice, invoice_id))
 
 
@@ -516,7 +533,7 @@ def get_invoice(request: HttpRequest, invoice_id: int = path_id()) -> dict[str, 
     response=responses(InvoiceDetailOut),
     auth=api_access([OWNER], {"invoice_id": Invoice}),
 )
-def send_invoice(request: HttpRequest, payload: InvoiceSendIn, invoice_id: int = path_id()) -> dict[str, object]:
+def send_invoice(request: WorkspaceRequest, payload: InvoiceSendIn, invoice_id: int = path_id()) -> dict[str, object]:
     invoice = services.send_invoice(
         invoice=scoped_object(request, Invoice, invoice_id), actor=request.user, sent_on=payload.sent_on
     )
@@ -528,7 +545,7 @@ def send_invoice(request: HttpRequest, payload: InvoiceSendIn, invoice_id: int =
     response=responses(InvoiceDetailOut),
     auth=api_access([OWNER], {"invoice_id": Invoice}),
 )
-def pay_invoice(request: HttpRequest, payload: InvoicePaidIn, invoice_id: int = path_id()) -> dict[str, object]:
+def pay_invoice(request: WorkspaceRequest, payload: InvoicePaidIn, invoice_id: int = path_id()) -> dict[str, object]:
     """Record the payment: the date and the amount actually paid, in the invoice currency."""
     invoice = services.mark_paid(
         invoice=scoped_object(request, Invoice, invoice_id),
@@ -542,7 +559,7 @@ def pay_invoice(request: HttpRequest, payload: InvoicePaidIn, invoice_id: int = 
 @router.delete(
     "/invoices/{invoice_id}", response=responses(None, 204), auth=api_access([OWNER], {"invoice_id": Invoice})
 )
-def delete_invoice(request: HttpRequest, invoice_id: int = path_id()) -> tuple[int, None]:
+def delete_invoice(request: WorkspaceRequest, invoice_id: int = path_id()) -> tuple[int, None]:
     services.delete_invoice(invoice=scoped_object(request, Invoice, invoice_id), actor=request.user)
     return 204, None
 
@@ -574,11 +591,9 @@ def _member_out(m: Membership) -> dict[str, object]:
 
 
 @router.get("/members/costs", response=responses(list[MemberCostOut]), auth=api_access([OWNER]))
-def list_member_costs(request: HttpRequest) -> list[dict[str, object]]:
+def list_member_costs(request: WorkspaceRequest) -> list[dict[str, object]]:
     members = (
-        Membership.objects.filter(workspace=request.workspace, role__in=INTERNAL)  # type: ignore[attr-defined]
-        .select_related("user")
-        .order_by("pk")
+        Membership.objects.filter(workspace=request.workspace, role__in=INTERNAL).select_related("user").order_by("pk")
     )
     return [_member_out(m) for m in members]
 
@@ -588,9 +603,11 @@ def list_member_costs(request: HttpRequest) -> list[dict[str, object]]:
     response=responses(MemberCostOut),
     auth=api_access([OWNER], {"membership_id": Membership}),
 )
-def set_member_cost(request: HttpRequest, payload: MemberCostIn, membership_id: int = path_id()) -> dict[str, object]:
+def set_member_cost(
+    request: WorkspaceRequest, payload: MemberCostIn, membership_id: int = path_id()
+) -> dict[str, object]:
     member = (
-        Membership.objects.filter(workspace=request.workspace, pk=membership_id)  # type: ignore[attr-defined]
+        Membership.objects.filter(workspace=request.workspace, pk=membership_id)
         .select_related("user", "workspace")
         .first()
     )

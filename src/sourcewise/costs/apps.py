@@ -7,7 +7,4 @@ class CostsConfig(AppConfig):
     verbose_name = "Costs"
 
     def ready(self) -> None:
-        # Approving hours or accepting a milestone posts the fee in the same transaction.
-        from sourcewise.costs import wiring
-
-        wiring.connect()
+        from sourcewise.costs import receivers  # noqa: F401  (connects the receivers)

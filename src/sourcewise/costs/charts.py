@@ -36,7 +36,7 @@ COLOURS: dict[str, str] = {
 LABELS = dict(Category.choices)
 
 
-def _f(value: Decimal) -> float:
+def _chart_number(value: Decimal) -> float:
     return float(value)
 
 
@@ -100,7 +100,7 @@ def monthly_costs(report: CostReport) -> SafeString:
                 continue
             if category not in used:
                 used.append(category)
-            h = _f(value / top) * plot_h
+            h = _chart_number(value / top) * plot_h
             y -= h
             body.append(
                 f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{max(h, 0.5):.1f}" '
@@ -145,7 +145,7 @@ def savings(report: CostReport) -> SafeString:
     low = min(min(values), Decimal(0))
     span = (high - low) or Decimal(1)
     plot_top, plot_h, left = 20, 200, 48
-    zero_y = plot_top + _f(high / span) * plot_h
+    zero_y = plot_top + _chart_number(high / span) * plot_h
     slot = (WIDTH - left - 8) / len(report.months)
     bar_w = min(18.0, slot * 0.35)
     body = [
@@ -161,7 +161,7 @@ def savings(report: CostReport) -> SafeString:
         )
 
     def bar(x: float, value: Decimal, colour: str, label: str) -> str:
-        h = _f(abs(value) / span) * plot_h
+        h = _chart_number(abs(value) / span) * plot_h
         y = zero_y - h if value >= 0 else zero_y
         return (
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{max(h, 0.5):.1f}" fill="{colour}">'
@@ -208,12 +208,12 @@ def roi_per_task(report: CostReport) -> SafeString:
     span = (high - low) or Decimal(1)
     label_w, right = 150, 60
     plot_w = WIDTH - label_w - right
-    zero_x = label_w + _f(-low / span) * plot_w
+    zero_x = label_w + _chart_number(-low / span) * plot_w
     row_h = 28
     body = [f'<line x1="{zero_x:.1f}" x2="{zero_x:.1f}" y1="4" y2="{len(rows) * row_h + 6}" stroke="{MUTED}"/>']
     for i, (r, pct) in enumerate(zip(rows, pcts, strict=True)):
         y = 8 + i * row_h
-        w = _f(abs(pct) / span) * plot_w
+        w = _chart_number(abs(pct) / span) * plot_w
         x = zero_x if pct >= 0 else zero_x - w
         name = str(r.task)
         short = name if len(name) <= 18 else name[:17] + "…"
@@ -258,7 +258,7 @@ def concentration(
     ]
     for i, s in enumerate(rows):
         y = 8 + i * row_h
-        w = _f(s.share) * plot_w
+        w = _chart_number(s.share) * plot_w
         name = s.name if len(s.name) <= 18 else s.name[:17] + "…"
         colour = BAD if s.pct > limit_pct else COLOURS[Category.FEES]
         body.append(

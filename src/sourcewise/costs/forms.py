@@ -5,9 +5,9 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 
 from sourcewise.core.access import INTERNAL
+from sourcewise.core.dates import server_today
 from sourcewise.core.forms import CurrencyField, bounded_formfield
 from sourcewise.costs.models import AMOUNT_DIGITS, AMOUNT_PLACES, MAX_AMOUNT, Category, CostEntry
 from sourcewise.engagements.models import Engagement
@@ -42,7 +42,7 @@ class MonthField(forms.DateField):
         return day.replace(day=1) if day else None
 
 
-class CostEntryForm(forms.ModelForm):  # type: ignore[type-arg]
+class CostEntryForm(forms.ModelForm):
     currency = CurrencyField(required=False, help_text="Not needed for management time given in hours.")
     amount = forms.DecimalField(
         required=False,
@@ -77,11 +77,12 @@ class CostEntryForm(forms.ModelForm):  # type: ignore[type-arg]
             "category"
         ].help_text = "Fees of an engagement are posted for you from its hours, milestones and invoices."
         if not self.instance.pk:
-            self.fields["date"].initial = timezone.localdate()
+            self.fields["date"].initial = server_today()
             self.fields["currency"].initial = workspace.base_currency
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what ModelForm.clean() returns
         management = data.get("category") == Category.MANAGEMENT and data.get("manager") and data.get("hours")
         if not management:
             if data.get("amount") is None and "amount" not in self.errors:
@@ -156,7 +157,7 @@ class InvoiceForm(forms.Form):
         self.fields["engagement"].queryset = _engagements(workspace).exclude(  # type: ignore[attr-defined]
             state=Engagement.State.DRAFT
         )
-        self.fields["month"].initial = timezone.localdate().replace(day=1)
+        self.fields["month"].initial = server_today().replace(day=1)
 
 
 class SendInvoiceForm(forms.Form):
@@ -164,7 +165,7 @@ class SendInvoiceForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["sent_on"].initial = timezone.localdate()
+        self.fields["sent_on"].initial = server_today()
 
 
 class PaidInvoiceForm(forms.Form):
@@ -181,7 +182,7 @@ class PaidInvoiceForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["paid_on"].initial = timezone.localdate()
+        self.fields["paid_on"].initial = server_today()
 
 
 class MemberCostForm(forms.Form):
@@ -197,7 +198,8 @@ class MemberCostForm(forms.Form):
     currency = CurrencyField(required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what Form.clean() returns
         if data.get("hourly_cost") is not None and not data.get("currency"):
             self.add_error("currency", "Choose the currency.")
         return data
@@ -207,4 +209,10 @@ PERIOD_CHOICES = [(3, "Last 3 months"), (6, "Last 6 months"), (12, "Last 12 mont
 
 
 class PeriodForm(forms.Form):
-    months = forms.TypedChoiceField(choices=PERIOD_CHOICES, coerce=int, required=False, empty_value=6, initial=6)
+    months = forms.TypedChoiceField(
+        choices=PERIOD_CHOICES,
+        coerce=int,
+        required=False,
+        empty_value=6,  # type: ignore[arg-type]  # django-stubs allows only str | None; any value works
+        initial=6,
+    )

@@ -163,11 +163,22 @@ class CostEntry(WorkspaceScoped, TimeStamped):
         if self.description is not None:
             self.description = self.description.strip()
         errors: dict[str, str] = {}
-        if self.engagement_id and self.workspace_id and self.engagement.workspace_id != self.workspace_id:
+        # Each relation is read only when its id is set (so it is not None there).
+        if (
+            self.engagement_id
+            and self.workspace_id
+            and (engagement := self.engagement)
+            and engagement.workspace_id != self.workspace_id
+        ):
             errors["engagement"] = "Unknown engagement in this workspace."
-        if self.task_id and self.workspace_id and self.task.workspace_id != self.workspace_id:
+        if self.task_id and self.workspace_id and (task := self.task) and task.workspace_id != self.workspace_id:
             errors["task"] = "Unknown task in this workspace."
-        if self.manager_id and self.workspace_id and self.manager.workspace_id != self.workspace_id:
+        if (
+            self.manager_id
+            and self.workspace_id
+            and (manager := self.manager)
+            and manager.workspace_id != self.workspace_id
+        ):
             errors["manager"] = "Unknown member of this workspace."
         if errors:
             raise ValidationError(errors)
@@ -233,7 +244,7 @@ class Invoice(WorkspaceScoped, TimeStamped):
         "from a backup made before invoices were numbered per workspace.",
     )
 
-    objects = OwnedByFreelancerQuerySet.as_manager()
+    objects = OwnedByFreelancerQuerySet.as_manager()  # type: ignore[misc]  # a ClassVar in django-stubs
 
     class Meta:
         ordering = ["-month", "-id"]
@@ -305,7 +316,7 @@ class InvoiceLine(WorkspaceScoped):
     unit_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     amount = models.DecimalField(max_digits=AMOUNT_DIGITS, decimal_places=AMOUNT_PLACES)
 
-    objects = InvoiceLineQuerySet.as_manager()
+    objects = InvoiceLineQuerySet.as_manager()  # type: ignore[misc]  # a ClassVar in django-stubs
 
     class Meta:
         ordering = ["id"]

@@ -51,7 +51,7 @@ def window(ctx: CheckContext) -> Window:
         unrated = {s.engagement_id for s in ledger.slices if not s.rated and s.engagement_id is not None}
         return Window(start, end, ledger, rates[0], engagements, unrated)
 
-    return ctx.memo("costs.window", compute)  # type: ignore[no-any-return]
+    return ctx.memo("costs.window", compute)
 
 
 def _active(w: Window) -> list[Engagement]:
@@ -108,7 +108,7 @@ def _measured(ctx: CheckContext) -> list[tuple[Engagement, selectors.Savings]]:
             result.append((e, savings))
         return result
 
-    return ctx.memo("costs.measured", compute)  # type: ignore[no-any-return]
+    return ctx.memo("costs.measured", compute)
 
 
 @check("SAVINGS_OVERESTIMATED")

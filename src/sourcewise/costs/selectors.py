@@ -176,7 +176,7 @@ class Ledger:
         return sorted(owner, key=lambda r: (r.currency, r.is_ecb, r.valid_from or datetime.date.min))
 
 
-class RateBook(Rates):
+class ExchangeRatePeriods(Rates):
     """`money.conversion.Rates` plus each currency's owner rate periods, for converting inside SQL."""
 
     def __init__(self, base_currency: str, rows: list[ExchangeRate], *, builtin: bool = True) -> None:
@@ -196,14 +196,14 @@ class RateBook(Rates):
         return self._periods
 
 
-def load_rates(workspace: Workspace) -> tuple[RateBook, dict[str, list[datetime.date]]]:
+def load_rates(workspace: Workspace) -> tuple[ExchangeRatePeriods, dict[str, list[datetime.date]]]:
     """Every owner rate of the workspace (1 query), the ECB's behind them, and the days on which each
     currency's owner rate changes."""
     rows = list(owner_rates(workspace))
     starts: dict[str, list[datetime.date]] = defaultdict(list)
     for row in rows:
         starts[row.currency].append(row.valid_from)
-    return RateBook(workspace.base_currency, rows), starts
+    return ExchangeRatePeriods(workspace.base_currency, rows), starts
 
 
 def _changes_inside(starts: list[datetime.date], month: datetime.date) -> bool:
@@ -224,7 +224,7 @@ def load_ledger(
     start: datetime.date,
     end: datetime.date,
     *,
-    rates: tuple[RateBook, dict[str, list[datetime.date]]] | None = None,
+    rates: tuple[ExchangeRatePeriods, dict[str, list[datetime.date]]] | None = None,
     categories: Iterable[str] | None = None,
 ) -> Ledger:
     """The ledger between start and end (both included), converted, mostly read from the summary.
@@ -317,7 +317,12 @@ def _dec(value: object) -> Decimal:
 
 
 def _load_days(
-    ledger: Ledger, raw: QuerySet[CostEntry], rates: RateBook, base: str, start: datetime.date, end: datetime.date
+    ledger: Ledger,
+    raw: QuerySet[CostEntry],
+    rates: ExchangeRatePeriods,
+    base: str,
+    start: datetime.date,
+    end: datetime.date,
 ) -> None:
     """Entries of single days (1 query): converted in SQL where an owner rate is valid on the day;
     the other days are summed per day and converted in Python with the ECB rate of each day

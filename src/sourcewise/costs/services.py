@@ -12,7 +12,7 @@ The fee rule (one source of fees per engagement and month, so nothing counts twi
   dated the last approved day of the month) or the **accepted milestones** (fixed price:
   each milestone earns an equal share of the price, dated the day it was accepted);
 * fees of an engagement are never typed in by hand: approving hours or accepting a milestone
-  posts them in the same transaction (`post_engagement_fees`, wired in costs/wiring.py);
+  posts them in the same transaction (`post_engagement_fees`, on the fees_changed event: costs/receivers.py);
   `post_fees` (button "Repair: post missing fees", the daily job) creates, corrects and
   removes them by their source key for a whole workspace, so running it twice changes nothing.
 """
@@ -21,12 +21,11 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import zoneinfo
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -54,6 +53,9 @@ from sourcewise.engagements.models import Engagement, Milestone, TimeEntry
 from sourcewise.tasks.models import Task
 from sourcewise.workspaces.models import Membership, Workspace
 
+if TYPE_CHECKING:
+    from sourcewise.accounts.models import User
+
 ENTRY_FIELDS = ("category", "date", "amount", "currency", "description", "engagement", "task", "manager", "hours")
 CSV_COLUMNS = ("date", "category", "amount", "currency", "description", "engagement", "task", "reference")
 CSV_REQUIRED = ("date", "category", "amount", "currency")
@@ -66,17 +68,6 @@ GENERATED = "This fee was posted from hours, milestones or an invoice: change th
 
 def cents(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def _zone(workspace: Workspace) -> datetime.tzinfo:
-    try:
-        return zoneinfo.ZoneInfo(workspace.timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return datetime.UTC
-
-
-def workspace_today(workspace: Workspace) -> datetime.date:
-    return timezone.localdate(timezone=_zone(workspace))
 
 
 # -- entries by hand ---------------------------------------------------------------------
@@ -113,7 +104,7 @@ def _prepare(entry: CostEntry) -> None:
 def create_entry(
     *,
     workspace: Workspace,
-    actor: Any,
+    actor: User | None,
     category: str,
     date: datetime.date,
     amount: Decimal | None = None,
@@ -154,7 +145,7 @@ def create_entry(
 
 
 @transaction.atomic
-def update_entry(*, entry: CostEntry, actor: Any, **fields: Any) -> CostEntry:
+def update_entry(*, entry: CostEntry, actor: User | None, **fields: Any) -> CostEntry:
     unknown = set(fields) - set(ENTRY_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown fields {sorted(unknown)}.")
@@ -188,7 +179,7 @@ def update_entry(*, entry: CostEntry, actor: Any, **fields: Any) -> CostEntry:
 
 
 @transaction.atomic
-def delete_entry(*, entry: CostEntry, actor: Any) -> None:
+def delete_entry(*, entry: CostEntry, actor: User | None) -> None:
     current = CostEntry.objects.select_for_update().filter(pk=entry.pk).first()
     if current is None:
         return
@@ -209,7 +200,7 @@ def delete_entry(*, entry: CostEntry, actor: Any) -> None:
 
 @transaction.atomic
 def set_internal_cost(
-    *, membership: Membership, actor: Any, hourly_cost: Decimal | None, currency: str = ""
+    *, membership: Membership, actor: User | None, hourly_cost: Decimal | None, currency: str = ""
 ) -> Membership:
     """The internal hourly cost of an owner or manager (prices their management time)."""
     if membership.role not in INTERNAL and hourly_cost is not None:
@@ -386,7 +377,7 @@ def _currency(text: str) -> str:
 
 
 def import_entries(
-    *, workspace: Workspace, actor: Any, file: IO[Any] | bytes | str, filename: str = ""
+    *, workspace: Workspace, actor: User | None, file: IO[Any] | bytes | str, filename: str = ""
 ) -> ImportResult:
     """All or nothing: every row is checked first, errors name the row; the same file again adds nothing.
 
@@ -409,7 +400,7 @@ def import_entries(
         ) from None
 
 
-def _write_import(workspace: Workspace, actor: Any, parsed: list[_Row], filename: str) -> ImportResult:
+def _write_import(workspace: Workspace, actor: User | None, parsed: list[_Row], filename: str) -> ImportResult:
     keys = [r.key for r in parsed]
     by_source = {
         e.source: e for e in CostEntry.objects.in_workspace(workspace).filter(source__in=keys).select_for_update()
@@ -555,7 +546,7 @@ def desired_fees(workspace: Workspace, engagement_ids: Iterable[int] | None = No
     if engagement_ids is not None:
         engagements = engagements.filter(pk__in=list(engagement_ids))
     by_pk = {e.pk: e for e in engagements.select_related("task")}
-    zone = _zone(workspace)
+    zone = workspace.zone
     fees: dict[str, Fee] = {}
     invoiced: set[tuple[int, datetime.date]] = set()
     invoices = Invoice.objects.filter(
@@ -599,7 +590,7 @@ def desired_fees(workspace: Workspace, engagement_ids: Iterable[int] | None = No
     for m in Milestone.objects.filter(engagement_id__in=[e.pk for e in fixed]):
         milestones[m.engagement_id].append(m)
     for engagement in fixed:
-        shares = milestone_shares(engagement.budget_cap, milestones[engagement.pk])  # type: ignore[arg-type]
+        shares = milestone_shares(engagement.budget_cap, milestones[engagement.pk])
         for m in milestones[engagement.pk]:
             if m.status != Milestone.Status.ACCEPTED:
                 continue
@@ -616,7 +607,7 @@ def desired_fees(workspace: Workspace, engagement_ids: Iterable[int] | None = No
     return fees
 
 
-def post_fees(*, workspace: Workspace, actor: Any, engagement: Engagement | None = None) -> PostResult:
+def post_fees(*, workspace: Workspace, actor: User | None, engagement: Engagement | None = None) -> PostResult:
     """Make the ledger's fees equal to what the fee rule says; idempotent (cron-safe).
 
     Approving hours and accepting milestones post their fees at once (`post_engagement_fees`);
@@ -626,10 +617,10 @@ def post_fees(*, workspace: Workspace, actor: Any, engagement: Engagement | None
         return _post_fees(workspace, actor, [engagement.pk] if engagement else None)
 
 
-def post_engagement_fees(workspace: Workspace, engagement_ids: list[int], actor: Any) -> PostResult:
+def post_engagement_fees(workspace: Workspace, engagement_ids: list[int], actor: User | None) -> PostResult:
     """The fees of these engagements, posted inside the caller's transaction (the work's change).
 
-    Registered with `engagements.fees` (see costs/wiring.py): approving hours or accepting a
+    Called on `engagements.fees.fees_changed` (see costs/receivers.py): approving hours or accepting a
     milestone calls it, so the fee and the monthly summary change with the work or not at all.
     Idempotent: posting twice never duplicates (fees are keyed by their source)."""
     if not transaction.get_connection().in_atomic_block:
@@ -641,7 +632,7 @@ def post_engagement_fees(workspace: Workspace, engagement_ids: list[int], actor:
     return _post_fees(workspace, actor, ids)
 
 
-def _post_fees(workspace: Workspace, actor: Any, engagement_ids: list[int] | None) -> PostResult:
+def _post_fees(workspace: Workspace, actor: User | None, engagement_ids: list[int] | None) -> PostResult:
     existing_qs = CostEntry.objects.in_workspace(workspace).filter(source__startswith="fees:")
     if engagement_ids is not None:
         existing_qs = existing_qs.filter(engagement_id__in=engagement_ids)
@@ -729,7 +720,7 @@ def invoice_lines_for(engagement: Engagement, month: datetime.date) -> list[Invo
     elif engagement.budget_cap:
         milestones = list(Milestone.objects.filter(engagement=engagement))
         shares = milestone_shares(engagement.budget_cap, milestones)
-        zone = _zone(engagement.workspace)
+        zone = engagement.workspace.zone
         for m in sorted(milestones, key=lambda m: (m.due_date, m.pk)):
             if m.status == Milestone.Status.ACCEPTED and month_start(_accepted_on(m, zone)) == month:
                 lines.append(InvoiceLine(description=f"Milestone: {m.title}", amount=shares[m.pk]))
@@ -740,7 +731,7 @@ def invoice_lines_for(engagement: Engagement, month: datetime.date) -> list[Invo
 def create_invoice(
     *,
     workspace: Workspace,
-    actor: Any,
+    actor: User | None,
     engagement: Engagement,
     month: datetime.date,
     extra_description: str = "",
@@ -802,12 +793,12 @@ def _locked(invoice: Invoice) -> Invoice:
 
 
 @transaction.atomic
-def send_invoice(*, invoice: Invoice, actor: Any, sent_on: datetime.date | None = None) -> Invoice:
+def send_invoice(*, invoice: Invoice, actor: User | None, sent_on: datetime.date | None = None) -> Invoice:
     current = _locked(invoice)
     if current.state != Invoice.State.DRAFT:
         raise ValidationError(f"This invoice is {current.get_state_display().lower()}; only a draft can be sent.")
     current.state = Invoice.State.SENT
-    current.sent_on = sent_on or timezone.localdate(timezone=_zone(current.workspace))
+    current.sent_on = sent_on or current.workspace.today()
     current.full_clean()
     current.save(update_fields=["state", "sent_on", "updated_at"])
     _post_fees(current.workspace, actor, [current.engagement_id])
@@ -817,7 +808,7 @@ def send_invoice(*, invoice: Invoice, actor: Any, sent_on: datetime.date | None 
 
 
 @transaction.atomic
-def mark_paid(*, invoice: Invoice, actor: Any, paid_on: datetime.date, amount_paid: Decimal) -> Invoice:
+def mark_paid(*, invoice: Invoice, actor: User | None, paid_on: datetime.date, amount_paid: Decimal) -> Invoice:
     """Record the payment (date and the amount actually paid, in the invoice currency)."""
     current = _locked(invoice)
     if current.state != Invoice.State.SENT:
@@ -846,7 +837,7 @@ def mark_paid(*, invoice: Invoice, actor: Any, paid_on: datetime.date, amount_pa
 
 
 @transaction.atomic
-def delete_invoice(*, invoice: Invoice, actor: Any) -> None:
+def delete_invoice(*, invoice: Invoice, actor: User | None) -> None:
     current = _locked(invoice)
     if current.state != Invoice.State.DRAFT:
         raise ValidationError("Only a draft invoice can be deleted; a sent invoice is part of the ledger.")

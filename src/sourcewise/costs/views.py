@@ -14,13 +14,15 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sourcewise.core.access import EVERYONE, INTERNAL, OWNER, scoped_object, scoped_queryset, workspace_view
+from sourcewise.core.access import EVERYONE, INTERNAL, OWNER
+from sourcewise.core.csvio import csv_response
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
+from sourcewise.core.http import WorkspaceRequest
 from sourcewise.core.pagination import paginate
 from sourcewise.core.validators import validate_currency
 from sourcewise.costs import charts, selectors, services
@@ -37,11 +39,12 @@ from sourcewise.costs.forms import (
 from sourcewise.costs.jobs import IMPORT
 from sourcewise.costs.models import Category, CostEntry, Invoice, InvoiceLine
 from sourcewise.jobs.views import start_upload_job
+from sourcewise.workspaces.access import scoped_object, scoped_queryset, workspace_view
 from sourcewise.workspaces.models import Membership
 
 
-def _today(request: HttpRequest) -> datetime.date:
-    return services.workspace_today(request.workspace)  # type: ignore[attr-defined]
+def _today(request: WorkspaceRequest) -> datetime.date:
+    return request.workspace.today()
 
 
 # -- dashboard -------------------------------------------------------------------------------
@@ -49,8 +52,8 @@ def _today(request: HttpRequest) -> datetime.date:
 
 @workspace_view(roles=INTERNAL)
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def dashboard(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
     period = PeriodForm(request.GET or None)
     months = 6
     if period.is_valid() and period.cleaned_data.get("months"):
@@ -77,8 +80,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL)
 @require_POST
-def post_fees(request: HttpRequest) -> HttpResponse:
-    result = services.post_fees(workspace=request.workspace, actor=request.user)  # type: ignore[attr-defined]
+def post_fees(request: WorkspaceRequest) -> HttpResponse:
+    result = services.post_fees(workspace=request.workspace, actor=request.user)
     messages.success(request, result.describe())
     return redirect("costs:entry_list")
 
@@ -86,8 +89,8 @@ def post_fees(request: HttpRequest) -> HttpResponse:
 # -- the ledger --------------------------------------------------------------------------------
 
 
-def filtered_entries(request: HttpRequest) -> tuple[QuerySet[CostEntry], LedgerFilterForm, dict[str, str]]:
-    form = LedgerFilterForm(request.GET or None, workspace=request.workspace)  # type: ignore[attr-defined]
+def filtered_entries(request: WorkspaceRequest) -> tuple[QuerySet[CostEntry], LedgerFilterForm, dict[str, str]]:
+    form = LedgerFilterForm(request.GET or None, workspace=request.workspace)
     entries = scoped_queryset(request, CostEntry)
     applied: dict[str, str] = {}
     if form.is_valid():
@@ -118,7 +121,7 @@ def filtered_entries(request: HttpRequest) -> tuple[QuerySet[CostEntry], LedgerF
 
 @workspace_view(roles=INTERNAL)
 @require_GET
-def entry_list(request: HttpRequest) -> HttpResponse:
+def entry_list(request: WorkspaceRequest) -> HttpResponse:
     entries, form, applied = filtered_entries(request)
     entries = entries.select_related("engagement__freelancer", "task", "manager__user").order_by("-date", "-id")
     return render_page(
@@ -131,17 +134,15 @@ def entry_list(request: HttpRequest) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL)
 @require_GET
-def entry_export(request: HttpRequest) -> StreamingHttpResponse:
+def entry_export(request: WorkspaceRequest) -> StreamingHttpResponse:
     entries, _form, _applied = filtered_entries(request)
-    response = StreamingHttpResponse(services.export_lines(entries), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="costs.csv"'
-    return response
+    return csv_response(services.export_lines(entries), "costs.csv")
 
 
 @workspace_view(roles=INTERNAL)
 @require_http_methods(["GET", "POST"])
-def entry_create(request: HttpRequest) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def entry_create(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
     initial = {}
     engagement_id = request.GET.get("engagement", "")
     if engagement_id.isdigit() and len(engagement_id) < 19:
@@ -160,12 +161,12 @@ def entry_create(request: HttpRequest) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL, objects={"pk": CostEntry})
 @require_http_methods(["GET", "POST"])
-def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def entry_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
     entry = scoped_object(request, CostEntry, pk)
     if entry.is_generated:
         messages.info(request, services.GENERATED)
         return redirect("costs:entry_list")
-    form = CostEntryForm(request.POST or None, instance=entry, workspace=request.workspace)  # type: ignore[attr-defined]
+    form = CostEntryForm(request.POST or None, instance=entry, workspace=request.workspace)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_entry(entry=entry, actor=request.user, **form.service_fields())
@@ -179,7 +180,7 @@ def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL, objects={"pk": CostEntry})
 @require_POST
-def entry_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def entry_delete(request: WorkspaceRequest, pk: int) -> HttpResponse:
     entry = scoped_object(request, CostEntry, pk)
     try:
         services.delete_entry(entry=entry, actor=request.user)
@@ -192,7 +193,7 @@ def entry_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL)
 @require_http_methods(["GET", "POST"])
-def entry_import(request: HttpRequest) -> HttpResponse:
+def entry_import(request: WorkspaceRequest) -> HttpResponse:
     form = CsvUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         return start_upload_job(
@@ -204,13 +205,13 @@ def entry_import(request: HttpRequest) -> HttpResponse:
 # -- invoices ------------------------------------------------------------------------------------
 
 
-def _invoices(request: HttpRequest) -> QuerySet[Invoice]:
+def _invoices(request: WorkspaceRequest) -> QuerySet[Invoice]:
     return scoped_queryset(request, Invoice).select_related("engagement__freelancer", "engagement__task")
 
 
 @workspace_view(roles=EVERYONE)
 @require_GET
-def invoice_list(request: HttpRequest) -> HttpResponse:
+def invoice_list(request: WorkspaceRequest) -> HttpResponse:
     invoices = _invoices(request)
     state = request.GET.get("state", "")
     if state in Invoice.State.values:
@@ -227,7 +228,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
 
 @workspace_view(roles=EVERYONE, objects={"pk": Invoice})
 @require_GET
-def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def invoice_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
     invoice = scoped_object(request, Invoice, pk, _invoices(request))
     context = {
         "invoice": invoice,
@@ -240,8 +241,8 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workspace_view(roles=[OWNER])
 @require_http_methods(["GET", "POST"])
-def invoice_create(request: HttpRequest) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def invoice_create(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
     form = InvoiceForm(request.POST or None, workspace=workspace)
     if request.method == "POST" and form.is_valid():
         try:
@@ -254,7 +255,7 @@ def invoice_create(request: HttpRequest) -> HttpResponse:
     return render(request, "costs/invoice_form.html", {"form": form, "title": "New invoice"})
 
 
-def _transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def _transition(request: WorkspaceRequest, pk: int, action: str) -> HttpResponse:
     invoice = scoped_object(request, Invoice, pk)
     try:
         if action == "send":
@@ -280,19 +281,19 @@ def _transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @workspace_view(roles=[OWNER], objects={"pk": Invoice})
 @require_POST
-def invoice_send(request: HttpRequest, pk: int) -> HttpResponse:
+def invoice_send(request: WorkspaceRequest, pk: int) -> HttpResponse:
     return _transition(request, pk, "send")
 
 
 @workspace_view(roles=[OWNER], objects={"pk": Invoice})
 @require_POST
-def invoice_paid(request: HttpRequest, pk: int) -> HttpResponse:
+def invoice_paid(request: WorkspaceRequest, pk: int) -> HttpResponse:
     return _transition(request, pk, "paid")
 
 
 @workspace_view(roles=[OWNER], objects={"pk": Invoice})
 @require_POST
-def invoice_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def invoice_delete(request: WorkspaceRequest, pk: int) -> HttpResponse:
     return _transition(request, pk, "delete")
 
 
@@ -301,12 +302,8 @@ def invoice_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workspace_view(roles=[OWNER], objects={"pk": Membership})
 @require_http_methods(["GET", "POST"])
-def member_cost(request: HttpRequest, pk: int) -> HttpResponse:
-    member = (
-        Membership.objects.filter(workspace=request.workspace, pk=pk)  # type: ignore[attr-defined]
-        .select_related("user", "workspace")
-        .first()
-    )
+def member_cost(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    member = Membership.objects.filter(workspace=request.workspace, pk=pk).select_related("user", "workspace").first()
     if member is None:
         raise Http404("No such member in this workspace.")
     form = MemberCostForm(

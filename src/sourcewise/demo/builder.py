@@ -22,9 +22,14 @@ from typing import Any
 
 from django.apps import apps
 from django.db import transaction
-from django.utils import timezone
 
-from sourcewise.findings.history import backfill_demo_history
+from sourcewise.core.access import OWNER
+from sourcewise.core.dates import server_today
+from sourcewise.findings.acceptance import finding_accept
+from sourcewise.findings.demo_history import backfill_demo_history
+from sourcewise.findings.models import FindingRecord
+from sourcewise.findings.refresh import refresh_full
+from sourcewise.workspaces.models import Membership
 
 DEMO_PASSWORD = "lumen-demo-2026"  # noqa: S105 (the published demo login)
 DEFAULT_DOMAIN = "lumen.example"
@@ -77,7 +82,7 @@ def build_demo(
 
     `classic=False` builds Lumen Studio alone: half the time, for tests that only walk through it.
     """
-    day = today or timezone.localdate()
+    day = today or server_today()
     ctx = DemoContext(domain=domain, today=day)
     built = [ctx]
     if classic:
@@ -86,7 +91,6 @@ def build_demo(
     for each in built:  # the main workspace first: its memberships are the logins' default
         for step in steps:
             step(each)
-    from sourcewise.findings.refresh import refresh_full
 
     for each in built:  # the demo opens with its findings stored, like a workspace the daily job has seen
         refresh_full(each.workspace, today=day)
@@ -100,11 +104,6 @@ def build_demo(
 
 def _accept_a_risk(ctx: DemoContext, day: datetime.date) -> None:
     """Lumen Studio has accepted one risk on the record: its website work, core but outsourced on purpose."""
-    from sourcewise.core.access import OWNER
-    from sourcewise.findings.acceptance import finding_accept
-    from sourcewise.findings.models import FindingRecord
-    from sourcewise.findings.refresh import workspace_today
-    from sourcewise.workspaces.models import Membership
 
     finding = FindingRecord.objects.filter(
         workspace=ctx.workspace, code="CORE_TASK_OUTSOURCED", subject_label="Client website builds"
@@ -118,5 +117,5 @@ def _accept_a_risk(ctx: DemoContext, day: datetime.date) -> None:
         membership=owner,
         reason="Core, but our partner agency builds client sites better than we could in-house; reviewed quarterly.",
         # A quarter after the later of the demo's day and the real one: always in the future.
-        review_on=max(day, workspace_today(ctx.workspace)) + quarter,
+        review_on=max(day, ctx.workspace.today()) + quarter,
     )

@@ -20,7 +20,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from sourcewise.core.access import MANAGER, OWNER
+from sourcewise.core.dates import server_today
 from sourcewise.engagements.models import Engagement
+from sourcewise.findings import tracking
+from sourcewise.findings.refresh import refresh_full
 from sourcewise.talent.models import Freelancer, FreelancerLanguage, FreelancerSkill, Skill
 from sourcewise.tasks.models import Deliverable, Task, TaskSkill
 from sourcewise.workspaces.models import Membership, Workspace
@@ -73,8 +76,6 @@ def generate(
 ) -> Generated:
     """Create one workspace holding the requested volume, then store its findings, so the
     workspace is ready to read (pages and the API read the stored findings)."""
-    from sourcewise.findings import tracking
-    from sourcewise.findings.refresh import refresh_full
 
     # Bulk writes leave no markers: the full refresh below answers for all of them.
     with tracking.paused():
@@ -180,7 +181,7 @@ def _generate(
         ]
     )
     states = [Engagement.State.ACTIVE, Engagement.State.COMPLETED, Engagement.State.DRAFT, Engagement.State.TERMINATED]
-    today = timezone.localdate()
+    today = server_today()
     deals = []
     for i in range(engagements):
         person = people[i % len(people)]

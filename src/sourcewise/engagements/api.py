@@ -8,26 +8,23 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from sourcewise.api.access import api_access
 from sourcewise.api.pagination import PageParams, keyset_page
 from sourcewise.api.schemas import Id, InputSchema, Page, path_id, responses
-from sourcewise.core.access import (
-    EVERYONE,
-    FREELANCER,
-    INTERNAL,
-    OWNER,
-    NotInWorkspace,
-    scoped_object,
-    scoped_queryset,
-)
+from sourcewise.core.access import EVERYONE, FREELANCER, INTERNAL, OWNER
+from sourcewise.core.http import WorkspaceRequest
 from sourcewise.core.schemas import CurrencyCode
 from sourcewise.engagements import selectors, services
+from sourcewise.engagements.agreed_rates import engagement_rate_context
+from sourcewise.engagements.matching_queries import rank_candidates
+from sourcewise.engagements.matching_scores import Candidate
 from sourcewise.engagements.models import CheckpointReview, Engagement, Handover, Milestone, TimeEntry
+from sourcewise.money.api import AgreedRateBandsOut, agreed_rate_bands_out
 from sourcewise.talent.models import Freelancer
 from sourcewise.tasks.models import Task
+from sourcewise.workspaces.access import NotInWorkspace, scoped_object, scoped_queryset
 from sourcewise.workspaces.models import Membership
 
 router = Router(tags=["engagements"])
@@ -226,11 +223,11 @@ class OffboardingOut(Schema):
 # ── helpers ──────────────────────────────────────────────────────────────────
 
 
-def _member(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined,no-any-return]
+def _member(request: WorkspaceRequest) -> Membership:
+    return request.membership
 
 
-def _engagements(request: HttpRequest) -> QuerySet[Engagement]:
+def _engagements(request: WorkspaceRequest) -> QuerySet[Engagement]:
     return selectors.with_related(scoped_queryset(request, Engagement))
 
 
@@ -248,7 +245,7 @@ _AS_IS = (
 )  # fmt: skip
 
 
-def _items(request: HttpRequest) -> QuerySet[Any]:
+def _items(request: WorkspaceRequest) -> QuerySet[Any]:
     return scoped_queryset(request, Engagement).values(*_ITEM_VALUES)
 
 
@@ -273,21 +270,21 @@ def _item(row: dict[str, Any], internal: bool) -> dict[str, Any]:
     }
 
 
-def _is_internal(request: HttpRequest) -> bool:
-    return bool(request.membership.is_internal)  # type: ignore[attr-defined]
+def _is_internal(request: WorkspaceRequest) -> bool:
+    return bool(request.membership.is_internal)
 
 
-def _item_for(request: HttpRequest, engagement_id: int) -> dict[str, Any]:
+def _item_for(request: WorkspaceRequest, engagement_id: int) -> dict[str, Any]:
     row = scoped_object(request, Engagement, engagement_id, _items(request))
-    return _item(row, _is_internal(request))  # type: ignore[arg-type]
+    return _item(row, _is_internal(request))
 
 
-def _one(request: HttpRequest, engagement_id: int) -> Engagement:
+def _one(request: WorkspaceRequest, engagement_id: int) -> Engagement:
     return scoped_object(request, Engagement, engagement_id, _engagements(request))
 
 
 def _ref(
-    request: HttpRequest, model: type[Model], pk: int | None, field: str, queryset: QuerySet[Any] | None = None
+    request: WorkspaceRequest, model: type[Model], pk: int | None, field: str, queryset: QuerySet[Any] | None = None
 ) -> Any:
     if pk is None:
         return None
@@ -298,9 +295,9 @@ def _ref(
     return found
 
 
-def _draft_fields(request: HttpRequest, payload: EngagementIn) -> dict[str, Any]:
+def _draft_fields(request: WorkspaceRequest, payload: EngagementIn) -> dict[str, Any]:
     data = payload.dict(exclude={"freelancer_id", "task_id", "manager_id"})
-    managers = Membership.objects.filter(workspace=request.workspace)  # type: ignore[attr-defined]
+    managers = Membership.objects.filter(workspace=request.workspace)
     data["freelancer"] = _ref(request, Freelancer, payload.freelancer_id, "freelancer_id")
     data["task"] = _ref(request, Task, payload.task_id, "task_id")
     data["manager"] = _ref(request, Membership, payload.manager_id, "manager_id", managers)
@@ -311,7 +308,7 @@ def _draft_fields(request: HttpRequest, payload: EngagementIn) -> dict[str, Any]
 
 
 @router.get("/engagements", response=responses(Page[EngagementOut]), auth=api_access(EVERYONE))
-def list_engagements(request: HttpRequest, params: Query[PageParams]) -> dict[str, object]:
+def list_engagements(request: WorkspaceRequest, params: Query[PageParams]) -> dict[str, object]:
     """Engagements of the workspace (a freelancer: their own)."""
     page = keyset_page(_items(request), params.cursor, params.limit)
     internal = _is_internal(request)
@@ -319,26 +316,28 @@ def list_engagements(request: HttpRequest, params: Query[PageParams]) -> dict[st
 
 
 @router.post("/engagements", response=responses(EngagementOut, 201), auth=api_access(INTERNAL))
-def create_engagement(request: HttpRequest, payload: EngagementIn) -> tuple[int, dict[str, Any]]:
+def create_engagement(request: WorkspaceRequest, payload: EngagementIn) -> tuple[int, dict[str, Any]]:
     """Plan an engagement (a draft): nothing starts until it is activated."""
     engagement = services.create_draft(
-        workspace=request.workspace,  # type: ignore[attr-defined]
+        workspace=request.workspace,
         actor=request.user,
         **_draft_fields(request, payload),
     )
     return 201, _item_for(request, engagement.pk)
 
 
-E = {"engagement_id": Engagement}
+ENGAGEMENT_ID = {"engagement_id": Engagement}
 
 
-@router.get("/engagements/{engagement_id}", response=responses(EngagementOut), auth=api_access(EVERYONE, E))
-def get_engagement(request: HttpRequest, engagement_id: int = path_id()) -> dict[str, Any]:
+@router.get("/engagements/{engagement_id}", response=responses(EngagementOut), auth=api_access(EVERYONE, ENGAGEMENT_ID))
+def get_engagement(request: WorkspaceRequest, engagement_id: int = path_id()) -> dict[str, Any]:
     return _item_for(request, engagement_id)
 
 
-@router.put("/engagements/{engagement_id}", response=responses(EngagementOut), auth=api_access(INTERNAL, E))
-def update_engagement(request: HttpRequest, payload: EngagementIn, engagement_id: int = path_id()) -> dict[str, Any]:
+@router.put("/engagements/{engagement_id}", response=responses(EngagementOut), auth=api_access(INTERNAL, ENGAGEMENT_ID))
+def update_engagement(
+    request: WorkspaceRequest, payload: EngagementIn, engagement_id: int = path_id()
+) -> dict[str, Any]:
     """Change the terms of a draft (an engagement that has started keeps its terms)."""
     engagement = _one(request, engagement_id)
     fields = _draft_fields(request, payload)
@@ -348,29 +347,43 @@ def update_engagement(request: HttpRequest, payload: EngagementIn, engagement_id
     return _item_for(request, engagement_id)
 
 
-@router.post("/engagements/{engagement_id}/activate", response=responses(EngagementOut), auth=api_access(INTERNAL, E))
-def activate_engagement(request: HttpRequest, engagement_id: int = path_id()) -> dict[str, Any]:
+@router.post(
+    "/engagements/{engagement_id}/activate", response=responses(EngagementOut), auth=api_access(INTERNAL, ENGAGEMENT_ID)
+)
+def activate_engagement(request: WorkspaceRequest, engagement_id: int = path_id()) -> dict[str, Any]:
     """Start a draft. Refused with every unmet requirement listed in `errors` (422)."""
     services.activate(engagement=_one(request, engagement_id), actor=request.user)
     return _item_for(request, engagement_id)
 
 
-@router.post("/engagements/{engagement_id}/complete", response=responses(EngagementOut), auth=api_access(INTERNAL, E))
-def complete_engagement(request: HttpRequest, payload: CompleteIn, engagement_id: int = path_id()) -> dict[str, Any]:
+@router.post(
+    "/engagements/{engagement_id}/complete", response=responses(EngagementOut), auth=api_access(INTERNAL, ENGAGEMENT_ID)
+)
+def complete_engagement(
+    request: WorkspaceRequest, payload: CompleteIn, engagement_id: int = path_id()
+) -> dict[str, Any]:
     services.complete(
         engagement=_one(request, engagement_id), actor=request.user, rating=payload.trial_rating, note=payload.note
     )
     return _item_for(request, engagement_id)
 
 
-@router.post("/engagements/{engagement_id}/terminate", response=responses(EngagementOut), auth=api_access(INTERNAL, E))
-def terminate_engagement(request: HttpRequest, payload: TerminateIn, engagement_id: int = path_id()) -> dict[str, Any]:
+@router.post(
+    "/engagements/{engagement_id}/terminate",
+    response=responses(EngagementOut),
+    auth=api_access(INTERNAL, ENGAGEMENT_ID),
+)
+def terminate_engagement(
+    request: WorkspaceRequest, payload: TerminateIn, engagement_id: int = path_id()
+) -> dict[str, Any]:
     services.terminate(engagement=_one(request, engagement_id), actor=request.user, reason=payload.reason)
     return _item_for(request, engagement_id)
 
 
-@router.post("/engagements/{engagement_id}/cancel", response=responses(EngagementOut), auth=api_access(INTERNAL, E))
-def cancel_engagement(request: HttpRequest, engagement_id: int = path_id()) -> dict[str, Any]:
+@router.post(
+    "/engagements/{engagement_id}/cancel", response=responses(EngagementOut), auth=api_access(INTERNAL, ENGAGEMENT_ID)
+)
+def cancel_engagement(request: WorkspaceRequest, engagement_id: int = path_id()) -> dict[str, Any]:
     services.cancel(engagement=_one(request, engagement_id), actor=request.user)
     return _item_for(request, engagement_id)
 
@@ -378,9 +391,9 @@ def cancel_engagement(request: HttpRequest, engagement_id: int = path_id()) -> d
 @router.post(
     "/engagements/{engagement_id}/trial-cap",
     response=responses(EngagementOut),
-    auth=api_access([OWNER], E),
+    auth=api_access([OWNER], ENGAGEMENT_ID),
 )
-def set_trial_cap(request: HttpRequest, payload: TrialCapIn, engagement_id: int = path_id()) -> dict[str, Any]:
+def set_trial_cap(request: WorkspaceRequest, payload: TrialCapIn, engagement_id: int = path_id()) -> dict[str, Any]:
     """An owner raises (or resets) the hours a trial may log and get approved, with a reason (audited)."""
     services.set_trial_hours_cap(
         engagement=_one(request, engagement_id),
@@ -395,20 +408,24 @@ def set_trial_cap(request: HttpRequest, payload: TrialCapIn, engagement_id: int 
 
 
 @router.get(
-    "/engagements/{engagement_id}/milestones", response=responses(Page[MilestoneOut]), auth=api_access(EVERYONE, E)
+    "/engagements/{engagement_id}/milestones",
+    response=responses(Page[MilestoneOut]),
+    auth=api_access(EVERYONE, ENGAGEMENT_ID),
 )
 def list_milestones(
-    request: HttpRequest, params: Query[PageParams], engagement_id: int = path_id()
+    request: WorkspaceRequest, params: Query[PageParams], engagement_id: int = path_id()
 ) -> dict[str, object]:
     engagement = _one(request, engagement_id)
     return keyset_page(scoped_queryset(request, Milestone).filter(engagement=engagement), params.cursor, params.limit)
 
 
 @router.post(
-    "/engagements/{engagement_id}/milestones", response=responses(MilestoneOut, 201), auth=api_access(INTERNAL, E)
+    "/engagements/{engagement_id}/milestones",
+    response=responses(MilestoneOut, 201),
+    auth=api_access(INTERNAL, ENGAGEMENT_ID),
 )
 def create_milestone(
-    request: HttpRequest, payload: MilestoneIn, engagement_id: int = path_id()
+    request: WorkspaceRequest, payload: MilestoneIn, engagement_id: int = path_id()
 ) -> tuple[int, Milestone]:
     milestone = services.add_milestone(engagement=_one(request, engagement_id), actor=request.user, **payload.dict())
     return 201, milestone
@@ -418,7 +435,7 @@ M = {"milestone_id": Milestone}
 
 
 @router.post("/milestones/{milestone_id}/submit", response=responses(MilestoneOut), auth=api_access((FREELANCER,), M))
-def submit_milestone(request: HttpRequest, payload: SubmissionIn, milestone_id: int = path_id()) -> Milestone:
+def submit_milestone(request: WorkspaceRequest, payload: SubmissionIn, milestone_id: int = path_id()) -> Milestone:
     """The freelancer hands in the deliverable of an open (or sent back) milestone."""
     milestone = scoped_object(request, Milestone, milestone_id)
     return services.submit_deliverable(
@@ -427,7 +444,7 @@ def submit_milestone(request: HttpRequest, payload: SubmissionIn, milestone_id: 
 
 
 @router.post("/milestones/{milestone_id}/review", response=responses(MilestoneOut), auth=api_access(INTERNAL, M))
-def review_milestone(request: HttpRequest, payload: DecisionIn, milestone_id: int = path_id()) -> Milestone:
+def review_milestone(request: WorkspaceRequest, payload: DecisionIn, milestone_id: int = path_id()) -> Milestone:
     """The engagement's manager (or an owner) accepts the deliverable or sends it back with a note."""
     milestone = scoped_object(request, Milestone, milestone_id)
     return services.review_deliverable(
@@ -438,16 +455,24 @@ def review_milestone(request: HttpRequest, payload: DecisionIn, milestone_id: in
 # ── checkpoint reviews ───────────────────────────────────────────────────────
 
 
-@router.get("/engagements/{engagement_id}/reviews", response=responses(Page[ReviewOut]), auth=api_access(INTERNAL, E))
-def list_reviews(request: HttpRequest, params: Query[PageParams], engagement_id: int = path_id()) -> dict[str, object]:
+@router.get(
+    "/engagements/{engagement_id}/reviews",
+    response=responses(Page[ReviewOut]),
+    auth=api_access(INTERNAL, ENGAGEMENT_ID),
+)
+def list_reviews(
+    request: WorkspaceRequest, params: Query[PageParams], engagement_id: int = path_id()
+) -> dict[str, object]:
     engagement = _one(request, engagement_id)
     reviews = scoped_queryset(request, CheckpointReview).filter(engagement=engagement)
     return keyset_page(reviews, params.cursor, params.limit)
 
 
-@router.post("/engagements/{engagement_id}/reviews", response=responses(ReviewOut, 201), auth=api_access(INTERNAL, E))
+@router.post(
+    "/engagements/{engagement_id}/reviews", response=responses(ReviewOut, 201), auth=api_access(INTERNAL, ENGAGEMENT_ID)
+)
 def create_review(
-    request: HttpRequest, payload: ReviewIn, engagement_id: int = path_id()
+    request: WorkspaceRequest, payload: ReviewIn, engagement_id: int = path_id()
 ) -> tuple[int, CheckpointReview]:
     review = services.record_checkpoint(
         engagement=_one(request, engagement_id), membership=_member(request), **payload.dict()
@@ -461,10 +486,10 @@ def create_review(
 @router.get(
     "/engagements/{engagement_id}/time-entries",
     response=responses(Page[TimeEntryOut]),
-    auth=api_access(EVERYONE, E),
+    auth=api_access(EVERYONE, ENGAGEMENT_ID),
 )
 def list_time_entries(
-    request: HttpRequest, params: Query[PageParams], engagement_id: int = path_id()
+    request: WorkspaceRequest, params: Query[PageParams], engagement_id: int = path_id()
 ) -> dict[str, object]:
     engagement = _one(request, engagement_id)
     entries = scoped_queryset(request, TimeEntry).filter(engagement=engagement)
@@ -474,9 +499,9 @@ def list_time_entries(
 @router.post(
     "/engagements/{engagement_id}/time-entries",
     response=responses(TimeEntryOut, 201),
-    auth=api_access((FREELANCER,), E),
+    auth=api_access((FREELANCER,), ENGAGEMENT_ID),
 )
-def log_time(request: HttpRequest, payload: TimeEntryIn, engagement_id: int = path_id()) -> tuple[int, TimeEntry]:
+def log_time(request: WorkspaceRequest, payload: TimeEntryIn, engagement_id: int = path_id()) -> tuple[int, TimeEntry]:
     """The freelancer logs hours on their active engagement; they count once approved."""
     entry = services.log_time(engagement=_one(request, engagement_id), membership=_member(request), **payload.dict())
     return 201, entry
@@ -487,7 +512,7 @@ def log_time(request: HttpRequest, payload: TimeEntryIn, engagement_id: int = pa
     response=responses(TimeEntryOut),
     auth=api_access(INTERNAL, {"entry_id": TimeEntry}),
 )
-def review_time_entry(request: HttpRequest, payload: TimeDecisionIn, entry_id: int = path_id()) -> TimeEntry:
+def review_time_entry(request: WorkspaceRequest, payload: TimeDecisionIn, entry_id: int = path_id()) -> TimeEntry:
     entry = scoped_object(request, TimeEntry, entry_id)
     return services.review_time(entry=entry, membership=_member(request), approve=payload.approve, note=payload.note)
 
@@ -497,7 +522,7 @@ def review_time_entry(request: HttpRequest, payload: TimeDecisionIn, entry_id: i
     response=responses(list[TimeEntryOut]),
     auth=api_access(INTERNAL),
 )
-def approve_time_entries(request: HttpRequest, payload: BulkApprovalIn) -> list[TimeEntry]:
+def approve_time_entries(request: WorkspaceRequest, payload: BulkApprovalIn) -> list[TimeEntry]:
     """Approve many waiting entries at once: all or none (422 with every reason). An id that is
     not this workspace's (or not visible) answers 404 and nothing is approved. Fees are posted at once."""
     ids = sorted(set(payload.ids))
@@ -516,7 +541,9 @@ def approve_time_entries(request: HttpRequest, payload: BulkApprovalIn) -> list[
     response=responses(OffboardingOut, 201),
     auth=api_access(INTERNAL, {"freelancer_id": Freelancer}),
 )
-def start_offboarding(request: HttpRequest, payload: OffboardingIn, freelancer_id: int = path_id()) -> tuple[int, Any]:
+def start_offboarding(
+    request: WorkspaceRequest, payload: OffboardingIn, freelancer_id: int = path_id()
+) -> tuple[int, Any]:
     """Mark a freelancer as leaving: each of their active engagements gets a handover."""
     freelancer = scoped_object(request, Freelancer, freelancer_id)
     offboarding = services.start_offboarding(freelancer=freelancer, actor=request.user, **payload.dict())
@@ -524,7 +551,7 @@ def start_offboarding(request: HttpRequest, payload: OffboardingIn, freelancer_i
 
 
 @router.get("/handovers", response=responses(Page[HandoverOut]), auth=api_access(INTERNAL))
-def list_handovers(request: HttpRequest, params: Query[PageParams]) -> dict[str, object]:
+def list_handovers(request: WorkspaceRequest, params: Query[PageParams]) -> dict[str, object]:
     handovers = scoped_queryset(request, Handover).select_related("engagement")
     return keyset_page(handovers, params.cursor, params.limit)
 
@@ -532,10 +559,115 @@ def list_handovers(request: HttpRequest, params: Query[PageParams]) -> dict[str,
 @router.put(
     "/handovers/{handover_id}", response=responses(HandoverOut), auth=api_access(INTERNAL, {"handover_id": Handover})
 )
-def update_handover(request: HttpRequest, payload: HandoverIn, handover_id: int = path_id()) -> Handover:
+def update_handover(request: WorkspaceRequest, payload: HandoverIn, handover_id: int = path_id()) -> Handover:
     handover = scoped_object(request, Handover, handover_id)
     replacement = _ref(request, Freelancer, payload.replacement_id, "replacement_id")
     services.update_handover(
         handover=handover, actor=request.user, status=payload.status, replacement=replacement, notes=payload.notes
     )
     return scoped_queryset(request, Handover).select_related("engagement").get(pk=handover.pk)
+
+
+# -- the fair band of an engagement's agreed rate (SPEC G4) ---------------------------------
+
+
+# Documented as before the move to this module: under the money tag, with the same operationId.
+@router.get(
+    "/engagements/{engagement_id}/fair-band",
+    response=responses(AgreedRateBandsOut),
+    auth=api_access(INTERNAL, {"engagement_id": Engagement}),
+    tags=["money"],
+    operation_id="sourcewise_money_api_engagement_fair_band",
+)
+def engagement_fair_band(request: WorkspaceRequest, engagement_id: int = path_id()) -> dict[str, object]:
+    """The fair band of an engagement's agreed rate, as its findings and its page classify it
+    (a draft on its start date, otherwise today)."""
+    queryset = scoped_queryset(request, Engagement).select_related("freelancer", "task", "workspace")
+    engagement = scoped_object(request, Engagement, engagement_id, queryset)
+    context = engagement_rate_context(engagement)
+    return agreed_rate_bands_out(
+        freelancer=engagement.freelancer,
+        task=engagement.task,
+        bands=context["bands"],
+        rate=engagement.rate,
+        currency=engagement.currency,
+        on=context["band_on"],
+    )
+
+
+# -- matching (SPEC G3): freelancers ranked for a task --------------------------------------
+
+
+def _matching_today(request: WorkspaceRequest) -> datetime.date:
+    return request.workspace.today()
+
+
+class TermOut(Schema):
+    key: str
+    label: str
+    points: Decimal
+    max_points: int = Field(description="0 when the term is not counted (e.g. a fair rate without a benchmark).")
+    detail: str
+
+
+class CandidateOut(Schema):
+    freelancer_id: int
+    name: str
+    status: str
+    country: str
+    timezone: str
+    score: int
+    eligible: bool
+    overlap_hours: Decimal
+    failures: list[str]
+    terms: list[TermOut]
+
+
+class CandidatesOut(Schema):
+    task_id: int
+    considered: int = Field(description="Freelancers read and scored: the ready ones and the nearest misses.")
+    candidates: list[CandidateOut] = Field(description="Best first; nobody with a hard failure.")
+    not_ready: list[CandidateOut] = Field(description="The closest with a hard failure, and why.")
+
+
+class CandidateParams(Schema):
+    limit: int = Field(20, ge=1, le=100, description="How many of each list (1–100).")
+
+
+def _candidate(c: Candidate) -> dict[str, object]:
+    return {
+        "freelancer_id": c.freelancer_id,
+        "name": c.name,
+        "status": c.status,
+        "country": c.country,
+        "timezone": c.timezone,
+        "score": c.score,
+        "eligible": c.eligible,
+        "overlap_hours": c.overlap_hours,
+        "failures": c.failures,
+        "terms": [{**t.__dict__, "points": t.points.quantize(Decimal("0.1"))} for t in c.terms],
+    }
+
+
+# Documented as before the move to this module: under the talent tag, with the same operationId.
+@router.get(
+    "/tasks/{task_id}/candidates",
+    response=responses(CandidatesOut),
+    auth=api_access(INTERNAL, {"task_id": Task}),
+    tags=["talent"],
+    operation_id="sourcewise_talent_api_list_candidates",
+)
+def list_candidates(
+    request: WorkspaceRequest, params: Query[CandidateParams], task_id: int = path_id()
+) -> dict[str, object]:
+    """Freelancers ranked for a task by the explained 0–100 match score (SPEC G3)."""
+    task = scoped_object(request, Task, task_id)
+    ranking = rank_candidates(
+        task, today=_matching_today(request), limit=params.limit, freelancers=scoped_queryset(request, Freelancer)
+    )
+    return {
+        "task_id": task.pk,
+        "considered": ranking.considered,
+        "candidates": [_candidate(c) for c in ranking.eligible],
+        "not_ready": [_candidate(c) for c in ranking.failing],
+    }

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
@@ -27,12 +27,15 @@ from sourcewise.guidance.services import acknowledge_sop
 from sourcewise.talent.services import change_status
 from sourcewise.workspaces.models import Membership
 
+if TYPE_CHECKING:
+    from sourcewise.demo.builder import DemoContext  # the demo app runs these steps
+
 
 def _d(value: str) -> Decimal:
     return Decimal(value)
 
 
-def build(ctx) -> None:  # type: ignore[no-untyped-def]
+def build(ctx: DemoContext) -> None:
     ws = ctx.workspace
     owner = ctx.users["owner"]
     sam_user, jordan_user = ctx.users["sam"], ctx.users["jordan"]
@@ -263,6 +266,7 @@ def build(ctx) -> None:  # type: ignore[no-untyped-def]
             reviewed_by=sam_user if status == "approved" else None,
             reviewed_at=timezone.now() if status == "approved" else None,
         )  # fmt: skip
+    assert daniel.manager is not None  # every demo engagement has a manager
     services.add_milestone(
         engagement=daniel, actor=daniel.manager.user, title="Three 15-second cut-downs", due_date=day(-5),
         acceptance_criteria="Three edits of the spring spot, captioned, in 9:16 and 1:1.",

@@ -2,42 +2,32 @@
 
 Approving hours or accepting a milestone (or adding one to a fixed-price engagement, which
 changes every milestone's share of the price) calls `work_changed(...)` inside the same
-transaction as the change. The costs app owns the fee rule and the ledger, and costs already
-imports engagements (its models and selectors read engagements), so engagements must not
-import costs: costs registers its poster here at start-up (`CostsConfig.ready` →
-`costs/wiring.py`), the same pattern as activation requirements and SOP audiences.
+transaction as the change. It sends the `fees_changed` event; the costs app, which owns the
+fee rule and the ledger and sits above engagements, posts the fees in its receiver
+(`costs/receivers.py`).
 
-A poster must be idempotent (re-posting an engagement whose fees are right changes nothing) and
-must run in the caller's transaction, so a refusal or a crash rolls the fee back with the work.
+A receiver must be idempotent (re-posting an engagement whose fees are right changes nothing)
+and runs in the caller's transaction, so a refusal or a crash rolls the fee back with the work.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.dispatch import Signal
 
 if TYPE_CHECKING:
+    from sourcewise.accounts.models import User
     from sourcewise.workspaces.models import Workspace
 
-FeePoster = Callable[["Workspace", list[int], Any], None]
-
-_POSTERS: dict[str, FeePoster] = {}
-
-
-def register_fee_poster(function: FeePoster) -> FeePoster:
-    """Register `function(workspace, engagement_ids, actor)`; called once per change, in its transaction."""
-    _POSTERS[f"{function.__module__}.{function.__qualname__}"] = function
-    return function
+# Arguments: workspace, engagement_ids (sorted list of int), actor (User | None).
+fees_changed = Signal()
 
 
-def registered_fee_posters() -> list[FeePoster]:
-    return list(_POSTERS.values())
-
-
-def work_changed(workspace: Workspace, engagement_ids: Iterable[int], actor: Any) -> None:
-    """Re-post the fees of these engagements (one call for all of them, however many)."""
+def work_changed(workspace: Workspace, engagement_ids: Iterable[int], actor: User | None) -> None:
+    """Re-post the fees of these engagements (one event for all of them, however many)."""
     ids = sorted(set(engagement_ids))
     if not ids:
         return
-    for poster in registered_fee_posters():
-        poster(workspace, ids, actor)
+    fees_changed.send(sender=work_changed, workspace=workspace, engagement_ids=ids, actor=actor)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
-from django.utils import timezone
 
 from sourcewise.core.access import INTERNAL
+from sourcewise.core.dates import server_today
 from sourcewise.core.forms import CurrencyField
 from sourcewise.engagements.models import RATING_CHOICES, Engagement, Handover
+from sourcewise.engagements.services import assignable_managers
 from sourcewise.talent.models import Freelancer
 from sourcewise.tasks.models import Task
 from sourcewise.workspaces.models import Membership, Workspace
@@ -18,7 +19,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 RATING_FIELD_CHOICES = [("", "—"), *[(str(v), label) for v, label in RATING_CHOICES]]
 
 
-class ManagerChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class ManagerChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Membership) -> str:
         return f"{obj.user.full_name or obj.user.email} ({obj.get_role_display().lower()})"
 
@@ -62,17 +63,17 @@ class EngagementForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["freelancer"].queryset = Freelancer.objects.filter(workspace=workspace)  # type: ignore[attr-defined]
         self.fields["task"].queryset = Task.objects.filter(workspace=workspace)  # type: ignore[attr-defined]
-        manager = self.fields["manager"]
-        manager.queryset = (  # type: ignore[attr-defined]
+        manager = cast("forms.ModelChoiceField[Membership]", self.fields["manager"])
+        manager.queryset = (
             Membership.objects.filter(workspace=workspace, role__in=INTERNAL).select_related("user").order_by("id")
         )
         if member is not None and not member.is_owner:
-            from sourcewise.engagements.services import assignable_managers
-
             # Offered: only whom the services accept. Anyone else sent anyway is refused by the
             # service itself (403, audited), not silently by the form.
             offered = assignable_managers(member).select_related("user").order_by("id")
-            manager.widget.choices = [("", "---------")] + [(m.pk, manager.label_from_instance(m)) for m in offered]  # type: ignore[attr-defined]
+            choices: list[tuple[int | str, str]] = [("", "---------")]
+            choices += [(m.pk, manager.label_from_instance(m)) for m in offered]
+            cast(forms.Select, manager.widget).choices = choices
             manager.help_text = "You run the engagements you plan; an owner can hand one to another manager."
         if member is not None and not self.is_bound and "manager" not in self.initial:
             # Whoever plans the work runs it unless they choose someone else: in a small business
@@ -151,7 +152,7 @@ class ReviewForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["date"].initial = timezone.localdate()
+        self.fields["date"].initial = server_today()
 
 
 class TimeEntryForm(forms.Form):
@@ -161,7 +162,7 @@ class TimeEntryForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["date"].initial = timezone.localdate()
+        self.fields["date"].initial = server_today()
 
 
 class OffboardingForm(forms.Form):

@@ -115,7 +115,7 @@ class Engagement(WorkspaceScoped, TimeStamped):
     activated_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
 
-    objects = EngagementQuerySet.as_manager()
+    objects = EngagementQuerySet.as_manager()  # type: ignore[misc]  # a ClassVar in django-stubs
 
     class Meta:
         ordering = ["-start_date", "-id"]
@@ -222,7 +222,7 @@ class Milestone(WorkspaceScoped, TimeStamped):
     )
     return_note = models.TextField(blank=True)
 
-    objects = OwnedByFreelancerQuerySet.as_manager()
+    objects = OwnedByFreelancerQuerySet.as_manager()  # type: ignore[misc]  # a ClassVar in django-stubs
 
     class Meta:
         ordering = ["due_date", "id"]
@@ -301,7 +301,7 @@ class TimeEntry(WorkspaceScoped, TimeStamped):
     reviewed_at = models.DateTimeField(null=True, blank=True)
     return_note = models.CharField(max_length=500, blank=True)
 
-    objects = OwnedByFreelancerQuerySet.as_manager()
+    objects = OwnedByFreelancerQuerySet.as_manager()  # type: ignore[misc]  # a ClassVar in django-stubs
 
     class Meta:
         ordering = ["-date", "-id"]

@@ -1,4 +1,5 @@
-"""Findings of engagements: G2 managers, G6 trial first and kept small, G8 backups, checkpoints (OPS)."""
+"""Findings of engagements: G2 managers, G4 agreed rates, G6 trial first and kept small, G8 backups,
+checkpoints (OPS)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,10 @@ import datetime
 from collections.abc import Iterator
 from typing import Any
 
+from django.db.models import Exists, OuterRef, Prefetch, Q
+
 from sourcewise.core.access import INTERNAL
+from sourcewise.engagements.agreed_rates import engagement_findings, open_engagements
 from sourcewise.engagements.models import Engagement
 from sourcewise.engagements.selectors import (
     active_counts_by_manager,
@@ -17,6 +21,11 @@ from sourcewise.engagements.selectors import (
 )
 from sourcewise.findings.codes import Severity
 from sourcewise.findings.registry import CheckContext, Finding, check, coming_up
+from sourcewise.guidance.models import SOP, SOPAcknowledgement, TrainingRecord
+from sourcewise.money.rules import rate_book
+from sourcewise.talent.models import VETTED_STATUSES, Freelancer
+from sourcewise.talent.rules import vetted_freelancers
+from sourcewise.tasks.models import Task, TaskSkill
 from sourcewise.workspaces.models import Membership
 
 OPEN_STATES = (Engagement.State.DRAFT, Engagement.State.ACTIVE)
@@ -25,7 +34,7 @@ SUBJECT = "engagement"
 
 def _open_engagements(ctx: CheckContext) -> list[Engagement]:
     """Draft and active engagements (only the scope's in a scoped run)."""
-    return ctx.memo(  # type: ignore[no-any-return]
+    return ctx.memo(
         "engagements.open",
         lambda: list(
             ctx.limit(Engagement.objects.filter(workspace=ctx.workspace, state__in=OPEN_STATES), "engagement")
@@ -39,6 +48,244 @@ def _on(e: Engagement, code: str, severity: Severity, message: str, fix: str, **
     """A finding about one engagement (the subject every check here but the manager load uses)."""
     return Finding(code=code, severity=severity, subject_type=SUBJECT, subject_id=e.pk, subject_label=str(e),
                    message=message, fix=fix, **extra)  # fmt: skip
+
+
+# The checks moved here from talent, money and guidance come first, in the order they ran
+# before (the stored findings of one refresh are numbered in check order: a tie in the
+# dashboard's order is broken by that number).
+
+
+# -- G3 talent: who is engaged, and whether anyone can be ------------------------------------
+# The freelancer-only checks (overlap, language, vetting record, references) are talent's
+# (talent/rules.py); these read engagements and tasks.
+
+
+@check("UNVETTED_FREELANCER")
+def unvetted_freelancers_on_engagements(ctx: CheckContext) -> Iterator[Finding]:
+    """Subject: each draft or active engagement whose freelancer is not approved.
+
+    Critical on an active engagement (someone unvetted is working); a warning on a draft (the
+    work is about to start: vet them before it does — nobody works unvetted yet). A full
+    engagement needs an approved or active freelancer; a trial (part of vetting) may be done
+    by a prospect or someone in vetting, but by nobody rejected or gone."""
+    engagements = (
+        ctx.limit(
+            Engagement.objects.filter(
+                workspace=ctx.workspace, state__in=(Engagement.State.DRAFT, Engagement.State.ACTIVE)
+            ),
+            "engagement",
+        )
+        .exclude(freelancer__status__in=VETTED_STATUSES)
+        .select_related("freelancer", "task")
+        .order_by("pk")
+    )
+    for e in engagements:
+        freelancer = e.freelancer
+        gone = freelancer.status in (Freelancer.Status.REJECTED, Freelancer.Status.LEFT)
+        if e.is_trial and not gone:
+            continue
+        status = freelancer.get_status_display().lower()
+        active = e.state == Engagement.State.ACTIVE
+        yield Finding(
+            "UNVETTED_FREELANCER",
+            Severity.CRITICAL if active else Severity.WARNING,
+            "engagement",
+            e.pk,
+            f"{freelancer.name} works on {e.task} ({e.get_kind_display().lower()}, {e.get_state_display().lower()}) "
+            f"but is {status}, not approved."
+            if active
+            else f"{freelancer.name} is about to work on {e.task} ({e.get_kind_display().lower()}, draft) "
+            f"but is {status}, not approved.",
+            "Finish their vetting and approve them, or hand the work to an approved freelancer."
+            if not gone
+            else "Hand the work to an approved freelancer (start offboarding to see ranked replacements).",
+            str(e),
+        )
+
+
+@check("SKILL_GAP", wide=True)
+def tasks_without_a_skilled_freelancer(ctx: CheckContext) -> Iterator[Finding]:
+    """Subject: each task with skill needs that is outsourced work — marked outsourced (not
+    archived), or with a draft or active engagement — for which no approved or active
+    freelancer has every needed skill at the needed level: whoever you engage for it would
+    have a skill gap. A task kept in-house with no engagement is never judged: nobody needs
+    to be found for it.
+
+    Workspace-wide: any freelancer's skills or status can close or open the gap."""
+    engaged = Engagement.objects.filter(
+        workspace=ctx.workspace, state__in=(Engagement.State.DRAFT, Engagement.State.ACTIVE)
+    ).values("task_id")
+    outsourced_work = Q(sourcing=Task.Sourcing.OUTSOURCE) | Q(pk__in=engaged)
+    tasks = list(
+        Task.objects.in_workspace(ctx.workspace)
+        .filter(outsourced_work, archived_at__isnull=True)
+        .prefetch_related(Prefetch("skill_needs", TaskSkill.objects.select_related("skill")))
+        .order_by("pk")
+    )
+    levels: dict[int, dict[int, int]] = {}
+    for freelancer in _vetted_with_skills(ctx):
+        levels[freelancer.pk] = {fs.skill_id: fs.level for fs in freelancer.skill_levels.all()}
+    names = {f.pk: f.name for f in vetted_freelancers(ctx)}
+    for task in tasks:
+        needs = list(task.skill_needs.all())
+        if not needs:
+            continue
+        best: tuple[int, int, str] | None = None
+        for fid, have in levels.items():
+            met = sum(1 for n in needs if have.get(n.skill_id, 0) >= n.level)
+            if met == len(needs):
+                best = None
+                break
+            closeness = sum(min(have.get(n.skill_id, 0), n.level) for n in needs)
+            if closeness and (best is None or closeness > best[0]):
+                best = (closeness, fid, ", ".join(f"{n.skill.name} {have.get(n.skill_id, 0)}/{n.level}" for n in needs))
+        else:
+            closest = f" The closest is {names[best[1]]} ({best[2]})." if best else ""
+            needed = ", ".join(f"{n.skill.name} ≥ {n.level}" for n in needs)
+            yield Finding(
+                "SKILL_GAP",
+                Severity.WARNING,
+                "task",
+                task.pk,
+                f"No approved freelancer has what {task.name} needs ({needed}).{closest}",
+                "Vet a freelancer with these skills, or train one of your approved freelancers.",
+                task.name,
+            )
+
+
+def _vetted_with_skills(ctx: CheckContext) -> list[Freelancer]:
+    def load() -> list[Freelancer]:
+        return list(
+            Freelancer.objects.in_workspace(ctx.workspace)
+            .filter(status__in=VETTED_STATUSES)
+            .prefetch_related("skill_levels")
+        )
+
+    return ctx.memo("talent.vetted_skills", load)
+
+
+# -- G4: agreed rates inside the fair band --------------------------------------------------
+# Every draft or active engagement's agreed rate against the fair band. The decisions (which
+# skills, which date, a missing exchange rate) are in `engagements/agreed_rates.py` and
+# docs/money.md. The RateBook and the engagements load once per evaluation (`ctx.memo`):
+# three queries whatever the number of engagements.
+
+
+def _rated_engagements(ctx: CheckContext) -> list[Engagement]:
+    """Draft and active engagements: only the scope's in a scoped run."""
+    ids = None if ctx.scope is None else ctx.scope.ids("engagement")
+    return ctx.memo("money.open_engagements", lambda: open_engagements(ctx.workspace, ids))
+
+
+@check("RATE_BELOW_MARKET", "RATE_UNDER_FAIR_FLOOR", "RATE_ABOVE_HOME", "NO_RATE_BENCHMARK")
+def agreed_rates_outside_the_fair_band(ctx: CheckContext) -> Iterator[Finding]:
+    """Subject: each draft or active engagement (a draft on its start date, an active one
+    today), one finding per skill its task needs. Ended engagements are never judged."""
+    engagements = _rated_engagements(ctx)
+    if not engagements:
+        return
+    book = rate_book(ctx)
+    for engagement in engagements:
+        yield from engagement_findings(book, engagement, ctx.today)
+
+
+# -- G6 / G2 guidance: SOPs acknowledged on active engagements, managers trained ------------
+
+
+@check("SOP_NOT_ACKNOWLEDGED")
+def active_engagements_with_unacknowledged_sops(ctx: CheckContext) -> Iterator[Finding]:
+    """G6 (critical): an active engagement whose freelancer has not acknowledged the current
+    version of an SOP that applies to its task (on the task, or on a skill it needs).
+
+    Drafts are not judged: acknowledging is a requirement of activation, checked then.
+    Five queries whatever the number of engagements and SOPs."""
+    engagements = list(
+        ctx.limit(Engagement.objects.filter(workspace=ctx.workspace, state=Engagement.State.ACTIVE), "engagement")
+        .select_related("freelancer", "task")
+        .order_by("pk")
+    )
+    if not engagements:
+        return
+    task_ids = {e.task_id for e in engagements}
+    sops_of_task: dict[int, set[int]] = {}
+    on_task = SOP.tasks.through.objects.filter(task_id__in=task_ids).values_list("task_id", "sop_id")
+    on_skill = SOP.objects.filter(skills__task_needs__task_id__in=task_ids).values_list(
+        "skills__task_needs__task_id", "pk"
+    )
+    for task_id, sop_id in [*on_task, *on_skill]:
+        sops_of_task.setdefault(task_id, set()).add(sop_id)
+    sops = {
+        sop.pk: sop
+        for sop in SOP.objects.filter(
+            workspace=ctx.workspace, pk__in=set().union(*sops_of_task.values()), current_version__isnull=False
+        ).select_related("current_version")
+    }
+    acknowledged = set(
+        SOPAcknowledgement.objects.filter(
+            version_id__in=[s.current_version_id for s in sops.values()],
+            freelancer_id__in={e.freelancer_id for e in engagements},
+        ).values_list("version_id", "freelancer_id")
+    )
+    for e in engagements:
+        missing = sorted(
+            (
+                sops[pk]
+                for pk in sops_of_task.get(e.task_id, ())
+                if pk in sops and (sops[pk].current_version_id, e.freelancer_id) not in acknowledged
+            ),
+            key=lambda sop: (sop.title, sop.pk),
+        )
+        if not missing:
+            continue
+        shown = ", ".join(
+            f"“{sop.title}” (version {sop.current_version.number})" for sop in missing if sop.current_version
+        )
+        yield Finding(
+            "SOP_NOT_ACKNOWLEDGED",
+            Severity.CRITICAL,
+            "engagement",
+            e.pk,
+            f"{e.freelancer} works on {e.task} without having acknowledged {shown}.",
+            "Ask them to read and acknowledge it in their portal (they get an email); the SOP page shows "
+            "who has not acknowledged yet.",
+            str(e),
+        )
+
+
+@check("MANAGER_UNTRAINED")
+def untrained_managers_check(ctx: CheckContext) -> Iterator[Finding]:
+    """Subject: each owner or manager who manages at least one draft or active engagement and
+    has no training record (SPEC G2). An owner acting as manager is checked like a manager;
+    a member who manages nothing is never judged (whoever is not an owner or manager is
+    `NO_MANAGER`'s business)."""
+    # EXISTS per member (the manager index), not "IN every open engagement's manager".
+    managing = Engagement.objects.filter(
+        manager_id=OuterRef("pk"), state__in=(Engagement.State.DRAFT, Engagement.State.ACTIVE)
+    )
+    members = (
+        ctx.limit(
+            Membership.objects.filter(workspace=ctx.workspace, role__in=INTERNAL).filter(Exists(managing)),
+            "membership",
+        )
+        .exclude(Exists(TrainingRecord.objects.filter(member_id=OuterRef("pk"))))
+        .select_related("user")
+        .order_by("pk")
+    )
+    for member in members:
+        name = member.user.display_name
+        yield Finding(
+            "MANAGER_UNTRAINED",
+            Severity.WARNING,
+            "membership",
+            member.pk,
+            f"{name} manages outsourced work but has no outsourcing-management training on record.",
+            "Record their training (Guidance → Training) — or plan it: briefing freelancers, "
+            "checkpoints, feedback and acceptance of deliverables.",
+            name,
+        )
+
+
+# -- engagements' own checks ------------------------------------------------------------------
 
 
 @check("NO_MANAGER")

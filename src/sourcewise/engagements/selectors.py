@@ -8,11 +8,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Avg, Count, Max, QuerySet, Sum
-from django.utils import timezone
 
 from sourcewise.engagements.models import CheckpointReview, Engagement, Handover, Milestone, TimeEntry
-from sourcewise.talent.matching import Candidate as MatchCandidate
-from sourcewise.talent.matching import rank_candidates
+from sourcewise.money.values import Money
 from sourcewise.talent.models import Freelancer, Skill
 from sourcewise.talent.selectors import bench_for
 from sourcewise.tasks.models import TaskSkill
@@ -140,15 +138,6 @@ def approved_hours(
     return Decimal(total or 0).quantize(TWO_PLACES)
 
 
-@dataclass(frozen=True)
-class Money:
-    amount: Decimal
-    currency: str
-
-    def __str__(self) -> str:
-        return f"{self.amount:,.2f} {self.currency}"
-
-
 TRIAL_WARN_SHARE = Decimal("0.8")  # "approaching the cap" from 80 % of a trial's hours
 
 
@@ -216,24 +205,6 @@ def hourly_fees(engagement: Engagement, start: datetime.date | None = None, end:
     if not engagement.is_hourly:
         raise ValueError("A fixed-price engagement has no hourly fees; its price is the budget cap.")
     return Money(approved_hours(engagement, start, end) * engagement.rate, engagement.currency)
-
-
-def replacement_candidates(
-    engagement: Engagement, *, today: datetime.date | None = None, limit: int = 5
-) -> list[MatchCandidate]:
-    """Who could take over this engagement, best first, by the G3 match score of the talent app.
-
-    Every other freelancer of the workspace who is not leaving themselves; those without a
-    hard failure first (highest score first), then the best of those with one — shown with
-    their failures (unvetted, skill gap, …), never hidden. At most `limit` in all.
-    """
-    others = (
-        Freelancer.objects.in_workspace(engagement.workspace)
-        .filter(offboarding__isnull=True)
-        .exclude(pk=engagement.freelancer_id)
-    )
-    ranking = rank_candidates(engagement.task, today=today or timezone.localdate(), limit=limit, freelancers=others)
-    return [*ranking.eligible, *ranking.failing][:limit]
 
 
 def engagements_without_backup(engagements: list[Engagement]) -> dict[int, list[Skill]]:

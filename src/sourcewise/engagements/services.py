@@ -17,22 +17,25 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
-from sourcewise.audit.services import record, record_many
+from sourcewise.audit.services import record, record_many, save_audited, snapshot
 from sourcewise.core.access import INTERNAL, OWNER
-from sourcewise.core.services import save_audited, snapshot
+from sourcewise.core.dates import server_today
 from sourcewise.engagements.fees import work_changed
 from sourcewise.engagements.models import CheckpointReview, Engagement, Handover, Milestone, Offboarding, TimeEntry
 from sourcewise.engagements.requirements import unmet_requirements
 from sourcewise.talent.models import Freelancer
 from sourcewise.tasks.models import Task
 from sourcewise.workspaces.models import Membership, Workspace
+
+if TYPE_CHECKING:
+    from sourcewise.accounts.models import User
 
 DRAFT_FIELDS = (
     "freelancer",
@@ -81,7 +84,7 @@ def _refresh(target: Engagement, source: Engagement) -> None:
 
 
 @transaction.atomic
-def create_draft(*, workspace: Workspace, actor: Any, **fields: Any) -> Engagement:
+def create_draft(*, workspace: Workspace, actor: User | None, **fields: Any) -> Engagement:
     unknown = set(fields) - set(DRAFT_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields {sorted(unknown)}")
@@ -103,7 +106,7 @@ def create_draft(*, workspace: Workspace, actor: Any, **fields: Any) -> Engageme
 
 
 @transaction.atomic
-def update_draft(*, engagement: Engagement, actor: Any, **fields: Any) -> Engagement:
+def update_draft(*, engagement: Engagement, actor: User | None, **fields: Any) -> Engagement:
     unknown = set(fields) - set(DRAFT_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields {sorted(unknown)}")
@@ -127,7 +130,7 @@ def update_draft(*, engagement: Engagement, actor: Any, **fields: Any) -> Engage
 
 
 @transaction.atomic
-def assign_manager(*, engagement: Engagement, actor: Any, manager: Membership) -> Engagement:
+def assign_manager(*, engagement: Engagement, actor: User | None, manager: Membership) -> Engagement:
     """Name the team member who runs a draft or active engagement (the fix of NO_MANAGER).
 
     Unlike `update_draft` this also works on an active engagement: a member removed from the
@@ -146,7 +149,7 @@ def assign_manager(*, engagement: Engagement, actor: Any, manager: Membership) -
 
 
 def _transition(
-    engagement: Engagement, locked: Engagement, actor: Any, action: str, fields: dict[str, Any]
+    engagement: Engagement, locked: Engagement, actor: User | None, action: str, fields: dict[str, Any]
 ) -> Engagement:
     before = snapshot(locked, fields)
     for name, value in fields.items():
@@ -157,7 +160,7 @@ def _transition(
 
 
 @transaction.atomic
-def activate(*, engagement: Engagement, actor: Any) -> Engagement:
+def activate(*, engagement: Engagement, actor: User | None) -> Engagement:
     """draft → active, when every registered activation requirement is met (all reasons listed)."""
     locked = _locked(engagement)
     _require_actor_manages(actor, locked)
@@ -175,7 +178,7 @@ def activate(*, engagement: Engagement, actor: Any) -> Engagement:
 
 
 @transaction.atomic
-def complete(*, engagement: Engagement, actor: Any, rating: int | None = None, note: str = "") -> Engagement:
+def complete(*, engagement: Engagement, actor: User | None, rating: int | None = None, note: str = "") -> Engagement:
     """active → completed. A trial needs its rating (1–5): it decides whether a full engagement may follow."""
     locked = _locked(engagement)
     _require_actor_manages(actor, locked)
@@ -191,7 +194,7 @@ def complete(*, engagement: Engagement, actor: Any, rating: int | None = None, n
 
 
 @transaction.atomic
-def terminate(*, engagement: Engagement, actor: Any, reason: str) -> Engagement:
+def terminate(*, engagement: Engagement, actor: User | None, reason: str) -> Engagement:
     """active → terminated, with the reason written down."""
     locked = _locked(engagement)
     _require_actor_manages(actor, locked)
@@ -208,7 +211,7 @@ def terminate(*, engagement: Engagement, actor: Any, reason: str) -> Engagement:
 
 
 @transaction.atomic
-def cancel(*, engagement: Engagement, actor: Any) -> Engagement:
+def cancel(*, engagement: Engagement, actor: User | None) -> Engagement:
     """draft → cancelled (a plan that will not happen)."""
     locked = _locked(engagement)
     _require_actor_manages(actor, locked)
@@ -245,7 +248,7 @@ def _require_manager(membership: Membership, engagement: Engagement) -> None:
         raise PermissionDenied(NOT_MANAGER)
 
 
-def _member_of(actor: Any, workspace_id: int) -> Membership | None:
+def _member_of(actor: User | Membership | None, workspace_id: int) -> Membership | None:
     """The actor's membership in the workspace; None for the system (`actor=None`).
 
     A person without a membership there is refused outright.
@@ -262,7 +265,7 @@ def _member_of(actor: Any, workspace_id: int) -> Membership | None:
     return member
 
 
-def _require_actor_manages(actor: Any, engagement: Engagement) -> Membership | None:
+def _require_actor_manages(actor: User | Membership | None, engagement: Engagement) -> Membership | None:
     """Refuse unless the actor (a user or membership) manages the engagement; None = the system."""
     member = _member_of(actor, engagement.workspace_id)
     if member is not None:
@@ -292,7 +295,7 @@ def _require_active(engagement: Engagement, doing: str) -> None:
 
 @transaction.atomic
 def add_milestone(
-    *, engagement: Engagement, actor: Any, title: str, acceptance_criteria: str, due_date: datetime.date
+    *, engagement: Engagement, actor: User | None, title: str, acceptance_criteria: str, due_date: datetime.date
 ) -> Milestone:
     engagement = _locked(engagement)
     _require_actor_manages(actor, engagement)
@@ -386,7 +389,7 @@ def record_checkpoint(
     _require_active(engagement, "checkpoints are recorded")
     if date < engagement.start_date:
         raise ValidationError({"date": "A checkpoint cannot be before the engagement starts."})
-    if date > timezone.localdate() + datetime.timedelta(days=1):
+    if date > server_today() + datetime.timedelta(days=1):
         raise ValidationError({"date": "A checkpoint cannot be in the future."})
     review = CheckpointReview(
         workspace_id=engagement.workspace_id,
@@ -446,7 +449,7 @@ def log_time(
     _require_active(engagement, "hours are logged")
     if date < engagement.start_date:
         raise ValidationError({"date": "These hours are before the engagement started."})
-    if date > timezone.localdate() + datetime.timedelta(days=1):
+    if date > server_today() + datetime.timedelta(days=1):
         raise ValidationError({"date": "Hours cannot be logged for a future day."})
     # Lock order everywhere: engagement, then freelancer, then entries. The engagement lock keeps
     # two entries logged (or approved) at once from passing the trial cap together.
@@ -625,7 +628,7 @@ def set_trial_hours_cap(*, engagement: Engagement, actor: Membership, hours: int
     locked.trial_hours_cap = hours
     locked.save(update_fields=["trial_hours_cap", "updated_at"])
     record(
-        actor=actor if member is None else member.user,
+        actor=None if member is None else member.user,  # member is None only for the system (actor=None)
         workspace=locked.workspace,
         action="engagement.trial_cap",
         target=locked,
@@ -640,7 +643,7 @@ def set_trial_hours_cap(*, engagement: Engagement, actor: Membership, hours: int
 
 @transaction.atomic
 def start_offboarding(
-    *, freelancer: Freelancer, actor: Any, reason: str = "", leaving_on: datetime.date | None = None
+    *, freelancer: Freelancer, actor: User | None, reason: str = "", leaving_on: datetime.date | None = None
 ) -> Offboarding:
     """Mark a freelancer as leaving: one handover per active engagement of theirs."""
     locked = Freelancer.objects.select_for_update().get(pk=freelancer.pk)
@@ -671,7 +674,7 @@ def start_offboarding(
 
 @transaction.atomic
 def update_handover(
-    *, handover: Handover, actor: Any, status: str, replacement: Freelancer | None = None, notes: str = ""
+    *, handover: Handover, actor: User | None, status: str, replacement: Freelancer | None = None, notes: str = ""
 ) -> Handover:
     locked = Handover.objects.select_for_update().select_related("engagement", "offboarding").get(pk=handover.pk)
     _require_actor_manages(actor, locked.engagement)

@@ -10,23 +10,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from sourcewise.core.access import (
-    EVERYONE,
-    FREELANCER,
-    INTERNAL,
-    OWNER,
-    NotInWorkspace,
-    scoped_object,
-    scoped_queryset,
-    workspace_view,
-)
+from sourcewise.core.access import EVERYONE, FREELANCER, INTERNAL, OWNER
+from sourcewise.core.dates import server_today
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
+from sourcewise.core.http import WorkspaceRequest
 from sourcewise.core.pagination import paginate
 from sourcewise.engagements import selectors, services
+from sourcewise.engagements.agreed_rates import engagement_rate_context, engagement_values
 from sourcewise.engagements.forms import (
     AssignManagerForm,
     CompleteForm,
@@ -41,23 +34,25 @@ from sourcewise.engagements.forms import (
     TimeEntryForm,
     TrialCapForm,
 )
+from sourcewise.engagements.matching_queries import replacement_candidates
 from sourcewise.engagements.models import CheckpointReview, Engagement, Handover, Milestone, Offboarding, TimeEntry
 from sourcewise.engagements.requirements import unmet_requirements
-from sourcewise.findings.refresh import workspace_today
 from sourcewise.guidance.notifications import remind_to_acknowledge
-from sourcewise.money.agreed_rates import engagement_band_context, engagement_rate_context, engagement_values
+from sourcewise.money.agreed_rates import engagement_band_context
+from sourcewise.money.values import Money
+from sourcewise.workspaces.access import NotInWorkspace, scoped_object, scoped_queryset, workspace_view
 from sourcewise.workspaces.models import Membership
 
 
-def _member(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined,no-any-return]
+def _member(request: WorkspaceRequest) -> Membership:
+    return request.membership
 
 
-def _engagements(request: HttpRequest) -> QuerySet[Engagement]:
+def _engagements(request: WorkspaceRequest) -> QuerySet[Engagement]:
     return selectors.with_related(scoped_queryset(request, Engagement))
 
 
-def _managed(request: HttpRequest, engagement: Engagement) -> Engagement:
+def _managed(request: WorkspaceRequest, engagement: Engagement) -> Engagement:
     """The forms that change an engagement open only for its manager or an owner (403, audited).
 
     The services refuse the change itself too; this spares a manager a form they cannot send.
@@ -76,7 +71,7 @@ def _refused(request: HttpRequest, exc: ValidationError) -> None:
 
 
 @workspace_view(roles=EVERYONE)
-def engagement_list(request: HttpRequest) -> HttpResponse:
+def engagement_list(request: WorkspaceRequest) -> HttpResponse:
     engagements = _engagements(request)
     state = request.GET.get("state", "")
     if state in Engagement.State.values:
@@ -92,19 +87,19 @@ def engagement_list(request: HttpRequest) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL)
 @require_http_methods(["GET", "POST"])
-def engagement_create(request: HttpRequest) -> HttpResponse:
+def engagement_create(request: WorkspaceRequest) -> HttpResponse:
     # A fix link ("start a trial") opens the form with the freelancer, task and kind chosen.
     initial = {name: request.GET[name] for name in ("freelancer", "task", "kind") if request.GET.get(name)}
     form = EngagementForm(
         request.POST or None,
         initial=initial,
-        workspace=request.workspace,  # type: ignore[attr-defined]
+        workspace=request.workspace,
         member=_member(request),
     )
     if request.method == "POST" and form.is_valid():
         try:
             engagement = services.create_draft(
-                workspace=request.workspace,  # type: ignore[attr-defined]
+                workspace=request.workspace,
                 actor=request.user,
                 **form.cleaned_data,
             )
@@ -114,16 +109,16 @@ def engagement_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Draft saved. Add milestones, then start it when everything is ready.")
             return redirect("engagements:engagement_detail", pk=engagement.pk)
     context = {"form": form, "title": "Plan an engagement"}
-    context.update(engagement_band_context(request.workspace, request.POST or None))  # type: ignore[attr-defined]
+    context.update(engagement_band_context(request.workspace, request.POST or None))
     return render_page(request, "engagements/engagement_form.html", context)
 
 
 @workspace_view(roles=INTERNAL, objects={"pk": Engagement})
 @require_http_methods(["GET", "POST"])
-def engagement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def engagement_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
     engagement = _managed(request, scoped_object(request, Engagement, pk, _engagements(request)))
     initial = {name: getattr(engagement, name) for name in services.DRAFT_FIELDS}
-    form = EngagementForm(request.POST or None, initial=initial, workspace=request.workspace, member=_member(request))  # type: ignore[attr-defined]
+    form = EngagementForm(request.POST or None, initial=initial, workspace=request.workspace, member=_member(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.update_draft(engagement=engagement, actor=request.user, **form.cleaned_data)
@@ -134,12 +129,12 @@ def engagement_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("engagements:engagement_detail", pk=engagement.pk)
     context = {"form": form, "title": f"Edit {engagement}", "engagement": engagement}
     band_data = request.POST if request.method == "POST" else engagement_values(engagement)
-    context.update(engagement_band_context(request.workspace, band_data))  # type: ignore[attr-defined]
+    context.update(engagement_band_context(request.workspace, band_data))
     return render_page(request, "engagements/engagement_form.html", context)
 
 
 @workspace_view(roles=EVERYONE, objects={"pk": Engagement})
-def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def engagement_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
     engagement = scoped_object(request, Engagement, pk, _engagements(request))
     member = _member(request)
     internal = member.is_internal
@@ -159,7 +154,7 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "deliverable_form": DeliverableForm(),
     }
     if engagement.is_hourly:  # the same approved hours × the rate (what selectors.hourly_fees computes)
-        context["fees"] = selectors.Money(approved * engagement.rate, engagement.currency)
+        context["fees"] = Money(approved * engagement.rate, engagement.currency)
     if engagement.is_trial:
         context["trial"] = trial
         if member.is_owner and engagement.state in (Engagement.State.DRAFT, Engagement.State.ACTIVE):
@@ -179,10 +174,10 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL, objects={"pk": Engagement})
 @require_http_methods(["POST"])
-def engagement_assign_manager(request: HttpRequest, pk: int) -> HttpResponse:
+def engagement_assign_manager(request: WorkspaceRequest, pk: int) -> HttpResponse:
     """The NO_MANAGER fix from the engagement page: name its manager (draft or active)."""
     engagement = _managed(request, scoped_object(request, Engagement, pk, _engagements(request)))
-    form = AssignManagerForm(request.POST, workspace=request.workspace)  # type: ignore[attr-defined]
+    form = AssignManagerForm(request.POST, workspace=request.workspace)
     if not form.is_valid():
         messages.error(request, "Choose who on your team runs this engagement.")
         return redirect("engagements:engagement_detail", pk=engagement.pk)
@@ -198,13 +193,13 @@ def engagement_assign_manager(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL, objects={"pk": Engagement})
 @require_http_methods(["POST"])
-def engagement_request_acknowledgement(request: HttpRequest, pk: int) -> HttpResponse:
+def engagement_request_acknowledgement(request: WorkspaceRequest, pk: int) -> HttpResponse:
     """The SOP_NOT_ACKNOWLEDGED fix: email the freelancer again about the SOPs they have not read."""
     engagement = _managed(request, scoped_object(request, Engagement, pk, _engagements(request)))
     if engagement.freelancer.user_id is None:
         messages.error(request, f"{engagement.freelancer.name} has no portal login yet: invite them first.")
         return redirect("talent:freelancer_detail", pk=engagement.freelancer_id)
-    today = workspace_today(request.workspace)  # type: ignore[attr-defined]
+    today = request.workspace.today()
     sent = remind_to_acknowledge(engagement=engagement, actor=request.user, today=today)
     if sent:
         messages.success(
@@ -217,7 +212,7 @@ def engagement_request_acknowledgement(request: HttpRequest, pk: int) -> HttpRes
 
 @workspace_view(roles=INTERNAL, objects={"pk": Engagement})
 @require_http_methods(["POST"])
-def engagement_activate(request: HttpRequest, pk: int) -> HttpResponse:
+def engagement_activate(request: WorkspaceRequest, pk: int) -> HttpResponse:
     engagement = scoped_object(request, Engagement, pk)
     try:
         services.activate(engagement=engagement, actor=request.user)
@@ -231,7 +226,7 @@ def engagement_activate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL, objects={"pk": Engagement})
 @require_http_methods(["POST"])
-def engagement_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def engagement_cancel(request: WorkspaceRequest, pk: int) -> HttpResponse:
     engagement = scoped_object(request, Engagement, pk)
     try:
         services.cancel(engagement=engagement, actor=request.user)
@@ -244,7 +239,7 @@ def engagement_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL, objects={"pk": Engagement})
 @require_http_methods(["GET", "POST"])
-def engagement_complete(request: HttpRequest, pk: int) -> HttpResponse:
+def engagement_complete(request: WorkspaceRequest, pk: int) -> HttpResponse:
     engagement = _managed(request, scoped_object(request, Engagement, pk, _engagements(request)))
     form = CompleteForm(request.POST or None)
     if not engagement.is_trial:
@@ -268,7 +263,7 @@ def engagement_complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL, objects={"pk": Engagement})
 @require_http_methods(["GET", "POST"])
-def engagement_terminate(request: HttpRequest, pk: int) -> HttpResponse:
+def engagement_terminate(request: WorkspaceRequest, pk: int) -> HttpResponse:
     engagement = _managed(request, scoped_object(request, Engagement, pk, _engagements(request)))
     form = TerminateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -290,7 +285,7 @@ def engagement_terminate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL, objects={"pk": Engagement})
 @require_http_methods(["GET", "POST"])
-def milestone_create(request: HttpRequest, pk: int) -> HttpResponse:
+def milestone_create(request: WorkspaceRequest, pk: int) -> HttpResponse:
     engagement = _managed(request, scoped_object(request, Engagement, pk, _engagements(request)))
     form = MilestoneForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -307,7 +302,7 @@ def milestone_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workspace_view(roles=(FREELANCER,), objects={"pk": Milestone})
 @require_http_methods(["POST"])
-def milestone_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def milestone_submit(request: WorkspaceRequest, pk: int) -> HttpResponse:
     milestone = scoped_object(request, Milestone, pk)
     form = DeliverableForm(request.POST)
     if form.is_valid():
@@ -325,13 +320,13 @@ def milestone_submit(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         for errors in form.errors.values():
             for e in errors:
-                messages.error(request, e)
+                messages.error(request, str(e))  # an ErrorList yields its messages as text
     return redirect("engagements:engagement_detail", pk=milestone.engagement_id)
 
 
 @workspace_view(roles=INTERNAL, objects={"pk": Milestone})
 @require_http_methods(["POST"])
-def milestone_review(request: HttpRequest, pk: int) -> HttpResponse:
+def milestone_review(request: WorkspaceRequest, pk: int) -> HttpResponse:
     milestone = scoped_object(request, Milestone, pk)
     accept = request.POST.get("decision") == "accept"
     form = ReturnForm(request.POST)
@@ -350,7 +345,7 @@ def milestone_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL, objects={"pk": Engagement})
 @require_http_methods(["GET", "POST"])
-def checkpoint_create(request: HttpRequest, pk: int) -> HttpResponse:
+def checkpoint_create(request: WorkspaceRequest, pk: int) -> HttpResponse:
     engagement = _managed(request, scoped_object(request, Engagement, pk, _engagements(request)))
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -375,7 +370,7 @@ def checkpoint_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workspace_view(roles=(FREELANCER,), objects={"pk": Engagement})
 @require_http_methods(["POST"])
-def time_log(request: HttpRequest, pk: int) -> HttpResponse:
+def time_log(request: WorkspaceRequest, pk: int) -> HttpResponse:
     engagement = scoped_object(request, Engagement, pk, _engagements(request))
     form = TimeEntryForm(request.POST)
     if form.is_valid():
@@ -393,7 +388,7 @@ def time_log(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("engagements:engagement_detail", pk=engagement.pk)
 
 
-def _approvable(request: HttpRequest) -> QuerySet[TimeEntry]:
+def _approvable(request: WorkspaceRequest) -> QuerySet[TimeEntry]:
     entries = scoped_queryset(request, TimeEntry).select_related("engagement__freelancer", "engagement__task")
     member = _member(request)
     if not member.is_owner:
@@ -402,7 +397,7 @@ def _approvable(request: HttpRequest) -> QuerySet[TimeEntry]:
 
 
 @workspace_view(roles=INTERNAL)
-def time_approvals(request: HttpRequest) -> HttpResponse:
+def time_approvals(request: WorkspaceRequest) -> HttpResponse:
     entries = _approvable(request).filter(status=TimeEntry.Status.SUBMITTED).order_by("date", "id")
     page = paginate(request, entries)
     trials = selectors.trial_usage_for([e.engagement for e in page if e.engagement.is_trial])
@@ -411,7 +406,7 @@ def time_approvals(request: HttpRequest) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL)
 @require_http_methods(["POST"])
-def time_approve_selected(request: HttpRequest) -> HttpResponse:
+def time_approve_selected(request: WorkspaceRequest) -> HttpResponse:
     """ "Approve selected" on Hours to approve: a plain form POST of entry ids, all or none."""
     raw = request.POST.getlist("entries")
     ids = sorted({int(v) for v in raw if v.isdigit()})
@@ -440,7 +435,7 @@ def time_approve_selected(request: HttpRequest) -> HttpResponse:
 
 @workspace_view(roles=[OWNER], objects={"pk": Engagement})
 @require_http_methods(["POST"])
-def engagement_trial_cap(request: HttpRequest, pk: int) -> HttpResponse:
+def engagement_trial_cap(request: WorkspaceRequest, pk: int) -> HttpResponse:
     """An owner raises (or resets) the hours a trial may use, with a reason."""
     engagement = scoped_object(request, Engagement, pk, _engagements(request))
     form = TrialCapForm(request.POST)
@@ -465,7 +460,7 @@ def engagement_trial_cap(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL, objects={"pk": TimeEntry})
 @require_http_methods(["POST"])
-def time_review(request: HttpRequest, pk: int) -> HttpResponse:
+def time_review(request: WorkspaceRequest, pk: int) -> HttpResponse:
     entry = scoped_object(request, TimeEntry, pk, scoped_queryset(request, TimeEntry).select_related("engagement"))
     approve = request.POST.get("decision") == "approve"
     note = request.POST.get("note", "")[:500]
@@ -500,29 +495,29 @@ def time_review(request: HttpRequest, pk: int) -> HttpResponse:
 # ── managers ─────────────────────────────────────────────────────────────────
 
 
-def _internal_members(request: HttpRequest) -> QuerySet[Membership]:
-    return Membership.objects.filter(workspace=request.workspace, role__in=INTERNAL).select_related("user")  # type: ignore[attr-defined]
+def _internal_members(request: WorkspaceRequest) -> QuerySet[Membership]:
+    return Membership.objects.filter(workspace=request.workspace, role__in=INTERNAL).select_related("user")
 
 
 @workspace_view(roles=INTERNAL)
-def manager_list(request: HttpRequest) -> HttpResponse:
+def manager_list(request: WorkspaceRequest) -> HttpResponse:
     members = (
         _internal_members(request)
         .annotate(active=Count("managed_engagements", filter=Q(managed_engagements__state=Engagement.State.ACTIVE)))
         .order_by("-active", "id")
     )
-    context = {"page": paginate(request, members), "limit": request.workspace.manager_max_active_engagements}  # type: ignore[attr-defined]
+    context = {"page": paginate(request, members), "limit": request.workspace.manager_max_active_engagements}
     return render_page(request, "engagements/manager_list.html", context)
 
 
 @workspace_view(roles=INTERNAL, objects={"pk": Membership})
-def manager_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def manager_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
     manager = scoped_object(request, Membership, pk, _internal_members(request))
     engagements = _engagements(request).filter(manager=manager, state=Engagement.State.ACTIVE)
     context = {
         "manager": manager,
         "page": paginate(request, engagements),
-        "limit": request.workspace.manager_max_active_engagements,  # type: ignore[attr-defined]
+        "limit": request.workspace.manager_max_active_engagements,
     }
     return render_page(request, "engagements/manager_detail.html", context)
 
@@ -532,8 +527,8 @@ def manager_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL)
 @require_http_methods(["GET", "POST"])
-def offboarding_list(request: HttpRequest) -> HttpResponse:
-    form = OffboardingForm(request.POST or None, workspace=request.workspace)  # type: ignore[attr-defined]
+def offboarding_list(request: WorkspaceRequest) -> HttpResponse:
+    form = OffboardingForm(request.POST or None, workspace=request.workspace)
     if request.method == "POST" and form.is_valid():
         try:
             offboarding = services.start_offboarding(actor=request.user, **form.cleaned_data)
@@ -553,18 +548,18 @@ def offboarding_list(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view(roles=INTERNAL, objects={"pk": Offboarding})
-def offboarding_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def offboarding_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
     offboarding = scoped_object(
         request, Offboarding, pk, scoped_queryset(request, Offboarding).select_related("freelancer")
     )
     handovers = selectors.handovers_with_related(scoped_queryset(request, Handover).filter(offboarding=offboarding))
-    today = timezone.localdate()
+    today = server_today()
     rows = []
     for handover in handovers:
-        candidates = selectors.replacement_candidates(handover.engagement, today=today, limit=5)
+        candidates = replacement_candidates(handover.engagement, today=today, limit=5)
         form = HandoverForm(
             initial={"status": handover.status, "replacement": handover.replacement_id, "notes": handover.notes},
-            workspace=request.workspace,  # type: ignore[attr-defined]
+            workspace=request.workspace,
         )
         form.fields["replacement"].queryset = form.fields["replacement"].queryset.exclude(  # type: ignore[attr-defined]
             pk=handover.engagement.freelancer_id
@@ -577,9 +572,9 @@ def offboarding_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL, objects={"pk": Handover})
 @require_http_methods(["POST"])
-def handover_update(request: HttpRequest, pk: int) -> HttpResponse:
+def handover_update(request: WorkspaceRequest, pk: int) -> HttpResponse:
     handover = scoped_object(request, Handover, pk)
-    form = HandoverForm(request.POST, workspace=request.workspace)  # type: ignore[attr-defined]
+    form = HandoverForm(request.POST, workspace=request.workspace)
     if form.is_valid():
         try:
             services.update_handover(handover=handover, actor=request.user, **form.cleaned_data)
@@ -590,5 +585,5 @@ def handover_update(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         for errors in form.errors.values():
             for e in errors:
-                messages.error(request, e)
+                messages.error(request, str(e))  # an ErrorList yields its messages as text
     return redirect("engagements:offboarding_detail", pk=handover.offboarding_id)

@@ -11,15 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
-from django.http import HttpRequest
-from django.utils import timezone
 
-from sourcewise.core.access import scoped_queryset
+from sourcewise.core.dates import server_today
+from sourcewise.core.http import WorkspaceRequest
 from sourcewise.engagements.models import Engagement, Milestone, TimeEntry
+from sourcewise.guidance.audiences import SopAudience, register_sop_audience
 from sourcewise.guidance.models import SOP
 from sourcewise.guidance.portal import register_home_section
-from sourcewise.guidance.selectors import SopAudience, register_sop_audience
 from sourcewise.talent.models import Freelancer
+from sourcewise.workspaces.access import scoped_queryset
 
 OPEN = (Engagement.State.DRAFT, Engagement.State.ACTIVE)
 
@@ -44,7 +44,7 @@ def connect() -> None:
 PORTAL_LIMIT = 10
 
 
-def portal_section(request: HttpRequest, freelancer: Freelancer) -> dict[str, Any]:
+def portal_section(request: WorkspaceRequest, freelancer: Freelancer) -> dict[str, Any]:
     """The freelancer's own open engagements (hours approved and waiting) and next milestones.
 
     Read through `scoped_queryset` (a freelancer sees only their engagements); two queries."""
@@ -69,4 +69,4 @@ def portal_section(request: HttpRequest, freelancer: Freelancer) -> dict[str, An
         .select_related("engagement__task")
         .order_by("due_date", "id")[:PORTAL_LIMIT]
     )
-    return {"engagements": engagements, "milestones": milestones, "today": timezone.localdate()}
+    return {"engagements": engagements, "milestones": milestones, "today": server_today()}

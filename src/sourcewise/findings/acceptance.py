@@ -17,10 +17,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from sourcewise.audit.services import record
-from sourcewise.core.access import OWNER, NotInWorkspace
+from sourcewise.core.access import OWNER
 from sourcewise.findings.codes import Severity
+from sourcewise.findings.history import take_snapshot
 from sourcewise.findings.models import FindingRecord
-from sourcewise.findings.refresh import workspace_today
+from sourcewise.workspaces.access import NotInWorkspace
 from sourcewise.workspaces.models import Membership
 
 MAX_REVIEW_DAYS = 366  # a risk is looked at again at least once a year
@@ -62,7 +63,7 @@ def finding_accept(
 ) -> FindingRecord:
     """Take `finding` out of the score until `review_on`, with the reason on the record."""
     _check_role(membership, finding, "accept")
-    today = workspace_today(finding.workspace)
+    today = finding.workspace.today()
     reason = (reason or "").strip()
     errors: dict[str, str] = {}
     if not reason:
@@ -105,7 +106,7 @@ def finding_unaccept(
     _check_role(membership, finding, "withdraw the acceptance of")
     if finding.accepted_until is None:
         raise ValidationError({"finding": "This finding is not accepted."})
-    today = workspace_today(finding.workspace)
+    today = finding.workspace.today()
     with transaction.atomic():
         before = {"reason": finding.accepted_reason, "review_on": str(finding.accepted_until)}
         FindingRecord.objects.filter(pk=finding.pk).update(
@@ -126,6 +127,4 @@ def finding_unaccept(
 
 def _snapshot(finding: FindingRecord, today: datetime.date) -> None:
     # Today's point on the trend follows the score the owner now sees.
-    from sourcewise.findings.history import take_snapshot
-
     take_snapshot(finding.workspace, today)

@@ -5,15 +5,16 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.errors import ValidationError as InputError
 
 from sourcewise.api.access import api_access
 from sourcewise.api.schemas import MAX_ID, InputSchema, path_id, responses
 from sourcewise.core.access import INTERNAL
+from sourcewise.core.guardrails import GUARDRAILS
+from sourcewise.core.http import WorkspaceRequest
 from sourcewise.findings import acceptance, store
-from sourcewise.findings.codes import CODES, GUARDRAILS
+from sourcewise.findings.codes import CODES
 from sourcewise.findings.links import subject_url
 from sourcewise.findings.models import FindingRecord
 from sourcewise.findings.registry import SUBJECT_TYPES
@@ -129,7 +130,7 @@ class FindingQuery(Schema):
     min_age_days: int | None = Field(None, ge=0, le=36500, description="Open for at least this many days.")
 
 
-def _page(request: HttpRequest, query: FindingQuery, today: datetime.date) -> dict[str, Any]:
+def _page(request: WorkspaceRequest, query: FindingQuery, today: datetime.date) -> dict[str, Any]:
     filters = store.FindingFilters(
         guardrail=query.guardrail or "",
         severity=query.severity or "",
@@ -139,7 +140,7 @@ def _page(request: HttpRequest, query: FindingQuery, today: datetime.date) -> di
         status=query.status,
         min_age_days=query.min_age_days,
     )
-    queryset = store.filtered(request.workspace, filters, today)  # type: ignore[attr-defined]
+    queryset = store.filtered(request.workspace, filters, today)
     try:
         page = store.finding_page(queryset, query.cursor, query.limit)
     except store.InvalidCursor as exc:
@@ -148,13 +149,13 @@ def _page(request: HttpRequest, query: FindingQuery, today: datetime.date) -> di
 
 
 @router.get("/findings", response=responses(FindingPageOut), auth=api_access(INTERNAL))
-def list_findings(request: HttpRequest, query: Query[FindingQuery]) -> dict[str, Any]:
+def list_findings(request: WorkspaceRequest, query: Query[FindingQuery]) -> dict[str, Any]:
     """The stored findings, what to fix first first: most points gained, then critical, then the oldest.
 
     Cursor-paginated (the cursor is opaque; keep the same filters while paging). Filters:
     `guardrail`, `severity`, `code`, `subject_type` + `subject_id`, `status`
     (`open` — the default — `accepted`, `coming_up`, `resolved`) and `min_age_days`."""
-    today = store.fresh_today(request.workspace)  # type: ignore[attr-defined]
+    today = store.fresh_today(request.workspace)
     return _page(request, query, today)
 
 
@@ -163,10 +164,10 @@ def list_findings(request: HttpRequest, query: Query[FindingQuery]) -> dict[str,
     response=responses(FindingOut),
     auth=api_access(INTERNAL, objects={"finding_id": FindingRecord}),
 )
-def get_finding(request: HttpRequest, finding_id: int = path_id()) -> dict[str, Any]:
+def get_finding(request: WorkspaceRequest, finding_id: int = path_id()) -> dict[str, Any]:
     """One stored finding, open or resolved."""
-    today = store.fresh_today(request.workspace)  # type: ignore[attr-defined]
-    return finding_out(acceptance.finding_for(request.membership, finding_id), today)  # type: ignore[attr-defined]
+    today = store.fresh_today(request.workspace)
+    return finding_out(acceptance.finding_for(request.membership, finding_id), today)
 
 
 class AcceptIn(InputSchema):
@@ -181,17 +182,17 @@ class AcceptIn(InputSchema):
     response=responses(FindingOut),
     auth=api_access(INTERNAL, objects={"finding_id": FindingRecord}),
 )
-def accept_finding(request: HttpRequest, payload: AcceptIn, finding_id: int = path_id()) -> dict[str, Any]:
+def accept_finding(request: WorkspaceRequest, payload: AcceptIn, finding_id: int = path_id()) -> dict[str, Any]:
     """Accept a risk, on the record: the finding leaves the score until `review_on`.
 
     Owners may accept any finding, managers warnings and info only (a critical is a 403).
     Audited. Accepting an accepted finding again replaces its reason and review date."""
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     finding = acceptance.finding_for(membership, finding_id)
     acceptance.finding_accept(
         finding=finding, membership=membership, reason=payload.reason, review_on=payload.review_on, request=request
     )
-    return finding_out(finding, store.workspace_today(finding.workspace))
+    return finding_out(finding, finding.workspace.today())
 
 
 @router.post(
@@ -199,12 +200,12 @@ def accept_finding(request: HttpRequest, payload: AcceptIn, finding_id: int = pa
     response=responses(FindingOut),
     auth=api_access(INTERNAL, objects={"finding_id": FindingRecord}),
 )
-def unaccept_finding(request: HttpRequest, finding_id: int = path_id()) -> dict[str, Any]:
+def unaccept_finding(request: WorkspaceRequest, finding_id: int = path_id()) -> dict[str, Any]:
     """Withdraw an acceptance: the finding counts in the score again now. Audited."""
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     finding = acceptance.finding_for(membership, finding_id)
     acceptance.finding_unaccept(finding=finding, membership=membership, request=request)
-    return finding_out(finding, store.workspace_today(finding.workspace))
+    return finding_out(finding, finding.workspace.today())
 
 
 class WorkspaceRef(Schema):
@@ -236,7 +237,7 @@ class HealthQuery(Schema):
 
 
 @router.get("/health", response=responses(HealthOut), auth=api_access(INTERNAL))
-def health(request: HttpRequest, query: Query[HealthQuery]) -> dict[str, object]:
+def health(request: WorkspaceRequest, query: Query[HealthQuery]) -> dict[str, object]:
     """The health score of the workspace, its counts and the first page of its open findings.
 
     Read from the stored findings (kept up to date by every write and a daily job), so it
@@ -247,7 +248,7 @@ def health(request: HttpRequest, query: Query[HealthQuery]) -> dict[str, object]
 
     A workspace with no outsourced work yet has nothing to score: `score` is null and
     `status` is `not_enough_data` (its findings, if any, are still listed)."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     stored = store.stored_health(workspace)
     page = _page(request, FindingQuery(limit=query.limit), stored.today)  # type: ignore[call-arg]  # the rest default
     return {

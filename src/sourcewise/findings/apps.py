@@ -8,8 +8,10 @@ class FindingsConfig(AppConfig):
     verbose_name = "Findings"
 
     def ready(self) -> None:
-        # Each domain app registers its guardrail checks in its own `rules.py`.
-        autodiscover_modules("rules")
+        # Each domain app registers its guardrail checks in its own `rules.py`, and in
+        # `findings_hooks.py` its one-action fixes and (engagements) the findings domain.
+        autodiscover_modules("rules", "findings_hooks")
+        # Here, not at the top: an app module is imported before the models are loaded.
         from sourcewise.findings import tracking
 
         # Writes to what the rules read leave markers; reads refresh the stored findings.

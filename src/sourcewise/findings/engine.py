@@ -6,9 +6,8 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass
 
-from django.utils import timezone
-
-from sourcewise.findings.codes import GUARDRAILS, SEVERITY_ORDER, SEVERITY_PENALTY, Severity
+from sourcewise.core.guardrails import GUARDRAILS
+from sourcewise.findings.codes import SEVERITY_ORDER, SEVERITY_PENALTY, Severity
 from sourcewise.findings.refresh import UndeclaredFindingCode, run_checks
 from sourcewise.findings.registry import CheckContext, Finding, registered_checks
 
@@ -75,19 +74,10 @@ class HealthReport:
 def evaluate(workspace: Workspace, *, today: datetime.date | None = None) -> HealthReport:
     """Compute the findings of a workspace from its data (never stored by hand)."""
     if today is None:
-        today = timezone.localdate(timezone=_zone(workspace))
+        today = workspace.today()
     ctx = CheckContext(workspace=workspace, today=today)
     findings = run_checks(ctx, registered_checks())
     findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.guardrail, f.code, f.subject_label, f.subject_id or 0))
     # A workspace with no outsourced work would score a perfect 100 for having done nothing.
     score = health_score(findings, today) if has_outsourced_work(workspace) else None
     return HealthReport(workspace=workspace, findings=findings, score=score, evaluated_on=today)
-
-
-def _zone(workspace: Workspace) -> datetime.tzinfo:
-    import zoneinfo
-
-    try:
-        return zoneinfo.ZoneInfo(workspace.timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return datetime.UTC

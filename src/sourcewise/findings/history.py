@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
 from sourcewise.findings.models import FindingRecord, HealthSnapshot
+from sourcewise.findings.selectors import has_outsourced_work
+from sourcewise.findings.tally import tally
 from sourcewise.workspaces.models import Workspace
 
 
 def take_snapshot(workspace: Workspace, today: datetime.date) -> HealthSnapshot:
     """Store today's score and counts (once a day; later refreshes of the day overwrite it)."""
-    from sourcewise.findings.selectors import has_outsourced_work
-    from sourcewise.findings.tally import tally
-
     counted = tally(workspace, today)  # the tallies the refresh keeps: no count over every finding
     counts, by_guardrail, accepted = counted.counts, counted.by_guardrail(), counted.accepted
     score = max(0, 100 - counted.points) if has_outsourced_work(workspace) else None
@@ -50,9 +48,7 @@ def health_history(workspace: Workspace, days: int = 90, *, today: datetime.date
     A day without a snapshot (nobody used the workspace, so no refresh ran) stays empty: the
     chart draws a gap there rather than a value nobody measured.
     """
-    from sourcewise.findings.refresh import workspace_today
-
-    today = today or workspace_today(workspace)
+    today = today or workspace.today()
     start = today - datetime.timedelta(days=days - 1)
     snapshots = {s.day: s for s in HealthSnapshot.objects.filter(workspace=workspace, day__gte=start, day__lte=today)}
     return [HistoryDay(day, snapshots.get(day)) for day in (start + datetime.timedelta(days=i) for i in range(days))]
@@ -75,9 +71,7 @@ def week_changes(workspace: Workspace, *, today: datetime.date | None = None, li
     With `limit`, at most that many of the week's rows are read (a page must not count the
     100,000 findings a bulk import opened today): `capped` then says the counts are "at least".
     """
-    from sourcewise.findings.refresh import workspace_today
-
-    today = today or workspace_today(workspace)
+    today = today or workspace.today()
     since = _midnight(workspace, today - datetime.timedelta(days=6))
     # Only the week's rows: the OR of two indexed conditions (finding_age, finding_open_rank).
     new = Q(first_seen__gte=since)
@@ -102,67 +96,4 @@ def week_changes(workspace: Workspace, *, today: datetime.date | None = None, li
 
 
 def _midnight(workspace: Workspace, day: datetime.date) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=_zone(workspace))
-
-
-def _zone(workspace: Workspace) -> datetime.tzinfo:
-    try:
-        return zoneinfo.ZoneInfo(workspace.timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return datetime.UTC
-
-
-# -- the demo's past ----------------------------------------------------------------------------
-# A made-up past for the demo workspaces only, so their trend chart is not a single dot.
-# The demo's data is created in one go today, so recomputing the rules "as of" past days
-# gives a flat line that describes nothing that happened. Instead: today's snapshot is
-# real (a full refresh), and the past is today's findings plus problems the studio fixed
-# along the way — each one listed below with its severity, guardrail and how many days ago
-# it was fixed — with one long weekend nobody opened Sourcewise (a gap, as it would be).
-DEMO_FIXED_PROBLEMS: list[tuple[str, str, int]] = [
-    ("warning", "G2", 9),  # an engagement without a manager: one assigned 9 days ago
-    ("warning", "G6", 20),  # an SOP nobody had acknowledged
-    ("info", "G8", 20),
-    ("critical", "G7", 38),  # an unvetted freelancer engaged: vetted 38 days ago
-    ("warning", "G5", 52),
-    ("warning", "G1", 66),
-]
-DEMO_UNUSED_DAYS = range(30, 33)  # days ago: a long weekend with no snapshot
-DEMO_HISTORY_DAYS = 90
-
-
-def backfill_demo_history(workspace: Workspace, today: datetime.date) -> int:
-    """Write the demo's past snapshots (see the comment above); returns how many were written.
-
-    Demo only: never call it on a real workspace — its history must be what was measured.
-    """
-    from sourcewise.findings.codes import SEVERITY_PENALTY, Severity
-    from sourcewise.findings.refresh import refresh_full
-
-    refresh_full(workspace, today=today)  # today's snapshot: the real one
-    now = HealthSnapshot.objects.get(workspace=workspace, day=today)
-    penalty_now = 15 * now.critical + 5 * now.warning + now.info
-    past = []
-    for days_ago in range(1, DEMO_HISTORY_DAYS):
-        if days_ago in DEMO_UNUSED_DAYS:
-            continue
-        still_open = [(sev, g) for sev, g, fixed in DEMO_FIXED_PROBLEMS if days_ago > fixed]
-        counts = {"critical": now.critical, "warning": now.warning, "info": now.info}
-        by_guardrail = dict(now.by_guardrail)
-        for severity, guardrail in still_open:
-            counts[severity] += 1
-            by_guardrail[guardrail] = by_guardrail.get(guardrail, 0) + 1
-        penalty = penalty_now + sum(SEVERITY_PENALTY[Severity(sev)] for sev, _ in still_open)
-        past.append(
-            HealthSnapshot(
-                workspace=workspace,
-                day=today - datetime.timedelta(days=days_ago),
-                score=None if now.score is None else max(0, 100 - penalty),
-                accepted=now.accepted,
-                by_guardrail=by_guardrail,
-                **counts,
-            )
-        )
-    HealthSnapshot.objects.filter(workspace=workspace, day__lt=today).delete()
-    HealthSnapshot.objects.bulk_create(past)
-    return len(past)
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=workspace.zone)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
 from sourcewise.api.access import api_access
 from sourcewise.api.schemas import responses
 from sourcewise.core.access import INTERNAL
+from sourcewise.core.http import WorkspaceRequest
 from sourcewise.findings.history import health_history
 from sourcewise.findings.refresh import ensure_fresh
 
@@ -30,13 +30,13 @@ class HistoryDayOut(Schema):
 
 
 @router.get("/health/history", response=responses(list[HistoryDayOut]), auth=api_access(INTERNAL))
-def health_history_api(request: HttpRequest, query: Query[HistoryQuery]) -> list[dict[str, object]]:
+def health_history_api(request: WorkspaceRequest, query: Query[HistoryQuery]) -> list[dict[str, object]]:
     """The workspace's daily health snapshots, oldest first.
 
     A snapshot is taken each day the workspace's findings are refreshed (the daily job, or
     the first use of the day). Days without one are left out rather than filled in, so the
     list has at most `days` items."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     ensure_fresh(workspace)  # the first read of a day takes today's snapshot
     history = health_history(workspace, query.days)
     return [

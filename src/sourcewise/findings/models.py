@@ -14,7 +14,7 @@ import datetime
 from django.db import models
 from django.db.models import Q
 
-from sourcewise.findings.codes import SEVERITY_ORDER, Severity
+from sourcewise.findings.codes import CODES, SEVERITY_ORDER, Severity
 
 
 class FindingRecordQuerySet(models.QuerySet["FindingRecord"]):
@@ -92,8 +92,6 @@ class FindingRecord(models.Model):
 
     @property
     def title(self) -> str:
-        from sourcewise.findings.codes import CODES
-
         return CODES[self.code].title
 
     def is_accepted(self, today: datetime.date) -> bool:

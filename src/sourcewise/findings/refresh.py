@@ -4,8 +4,9 @@ Three ways in, all ending in `_sync`, which writes only the difference:
 
 - `refresh_full`: every check on the whole workspace (the daily job, `sourcewise health
   --refresh`, the first read of a new day, or a write that touches the whole workspace);
-- `refresh_scope`: the local checks on the subjects a write touched, widened by
-  `scope_for` to every subject whose findings that write can change;
+- `refresh_scope`: the local checks on the subjects a write touched, widened by the
+  domain's `scope_for` (`engagements.findings_hooks`) to every subject whose findings that
+  write can change;
 - `refresh_wide`: the workspace-wide checks (shares, concentration, bench depth), queued
   as a background task after writes.
 
@@ -24,10 +25,12 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
+from django_tasks import task
 
 from sourcewise.findings.codes import SEVERITY_ORDER, SEVERITY_PENALTY, Severity
+from sourcewise.findings.history import take_snapshot
 from sourcewise.findings.models import FindingRecord, FindingsState, FindingTally, PendingRefresh
-from sourcewise.findings.registry import SUBJECT_TYPES, Check, CheckContext, Finding, Scope, registered_checks
+from sourcewise.findings.registry import SUBJECT_TYPES, Check, CheckContext, Finding, Scope, domain, registered_checks
 from sourcewise.findings.tracking import REFERENCE
 from sourcewise.workspaces.models import Workspace
 
@@ -36,16 +39,6 @@ WORKSPACE = "workspace"
 
 class UndeclaredFindingCode(RuntimeError):
     pass
-
-
-def workspace_today(workspace: Workspace) -> datetime.date:
-    import zoneinfo
-
-    try:
-        zone: datetime.tzinfo = zoneinfo.ZoneInfo(workspace.timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = datetime.UTC
-    return timezone.localdate(timezone=zone)
 
 
 def run_checks(ctx: CheckContext, checks: Iterable[Check]) -> list[Finding]:
@@ -232,7 +225,7 @@ def _lock_state(workspace: Workspace) -> FindingsState:
 
 def refresh_full(workspace: Workspace, *, today: datetime.date | None = None) -> SyncResult:
     """Recompute every check on the whole workspace and store the difference."""
-    today = today or workspace_today(workspace)
+    today = today or workspace.today()
     with transaction.atomic():
         state = _lock_state(workspace)
         # Markers up to here are answered by this run; later ones wait for the next read.
@@ -256,7 +249,7 @@ def refresh_full(workspace: Workspace, *, today: datetime.date | None = None) ->
 
 def refresh_wide(workspace: Workspace, *, today: datetime.date | None = None) -> SyncResult:
     """Recompute the workspace-wide checks only."""
-    today = today or workspace_today(workspace)
+    today = today or workspace.today()
     checks = wide_checks()
     codes = _codes(checks)
     with transaction.atomic():
@@ -271,7 +264,7 @@ def refresh_wide(workspace: Workspace, *, today: datetime.date | None = None) ->
 
 def refresh_scope(workspace: Workspace, scope: Scope, *, today: datetime.date | None = None) -> SyncResult:
     """Recompute the local checks for the subjects of `scope` (already widened)."""
-    today = today or workspace_today(workspace)
+    today = today or workspace.today()
     if scope.empty:
         return SyncResult(0, 0, 0, 0)
     checks = local_checks()
@@ -291,74 +284,9 @@ def refresh_scope(workspace: Workspace, scope: Scope, *, today: datetime.date | 
     )
 
 
-def scope_for(
-    workspace: Workspace, touched: dict[str, set[int]], referenced: dict[str, set[int]] | None = None
-) -> Scope:
-    """Widen the subjects a write touched to all subjects whose local findings it can change.
-
-    An engagement's findings read its freelancer, task, manager and the task's SOPs; a
-    freelancer's read their engagements (trials count for their full engagements and their
-    vetting); a task's read its engagements and SOPs; a member's the engagements they
-    manage; an SOP's change reaches the tasks it is on and the tasks that need one of its
-    skills. So: the tasks of every touched SOP, the engagements of every touched subject,
-    then the freelancers, tasks and managers of those engagements, the sibling engagements
-    of those freelancers, and the SOPs of those tasks.
-
-    `referenced` subjects (a task or manager an engagement points to, when only the
-    engagement changed) are looked at themselves, without widening to their engagements.
-    """
-    from sourcewise.engagements.models import Engagement
-    from sourcewise.guidance.models import SOP
-    from sourcewise.tasks.models import TaskSkill
-
-    engagements = Engagement.objects.filter(workspace=workspace)
-    sops = set(touched.get("sop", ()))
-    tasks = set(touched.get("task", ()))
-    if sops:
-        on_task = SOP.tasks.through.objects.filter(sop_id__in=sorted(sops)).values_list("task_id", flat=True)
-        on_skill = TaskSkill.objects.filter(skill__sops__in=sorted(sops), task__workspace=workspace).values_list(
-            "task_id", flat=True
-        )
-        tasks |= set(on_task) | set(on_skill)
-    freelancers = set(touched.get("freelancer", ()))
-    members = set(touched.get("membership", ()))
-    # One indexed lookup per kind of seed (an OR of the four scans the whole table).
-    fields = ("pk", "freelancer_id", "task_id", "manager_id")
-    rows = []
-    for lookup, ids in (
-        ("pk__in", touched.get("engagement", ())),
-        ("freelancer__in", freelancers),
-        ("task__in", tasks),
-        ("manager__in", members),
-    ):
-        if ids:
-            rows += list(engagements.filter(**{lookup: sorted(ids)}).values_list(*fields))
-    new_freelancers = {r[1] for r in rows} - freelancers
-    freelancers |= new_freelancers
-    if new_freelancers:
-        rows += list(
-            engagements.filter(freelancer__in=sorted(new_freelancers)).values_list(
-                "pk", "freelancer_id", "task_id", "manager_id"
-            )
-        )
-    engagement_ids = {r[0] for r in rows} | set(touched.get("engagement", ()))
-    tasks |= {r[2] for r in rows}
-    members |= {r[3] for r in rows if r[3] is not None}
-    referenced = referenced or {}
-    tasks |= referenced.get("task", set())
-    members |= referenced.get("membership", set())
-    return Scope(
-        engagement=frozenset(engagement_ids),
-        freelancer=frozenset(freelancers),
-        task=frozenset(tasks),
-        sop=frozenset(sops),
-        membership=frozenset(members),
-    )
-
-
 def ensure_fresh(workspace: Workspace, *, today: datetime.date | None = None) -> None:
     """Apply what writes left behind before a read: one small query when nothing did."""
-    today = today or workspace_today(workspace)
+    today = today or workspace.today()
     # One query: the date of the last full run, and whether any write is waiting.
     pending = PendingRefresh.objects.filter(workspace_id=OuterRef("workspace_id"))
     state = (
@@ -394,15 +322,13 @@ def ensure_fresh(workspace: Workspace, *, today: datetime.date | None = None) ->
             touched[subject_type].add(subject_id)
     with transaction.atomic():
         _lock_state(workspace)
-        refresh_scope(workspace, scope_for(workspace, touched, referenced), today=today)
+        refresh_scope(workspace, domain().scope_for(workspace, touched, referenced), today=today)
         PendingRefresh.objects.filter(workspace_id=workspace.pk, pk__lte=markers[-1][0]).delete()
     queue_wide_refresh(workspace)
 
 
 def queue_wide_refresh(workspace: Workspace) -> None:
     """Queue the workspace-wide checks (at most one queued run per workspace)."""
-    from sourcewise.findings.tasks import refresh_wide_task
-
     claimed = FindingsState.objects.filter(workspace=workspace, wide_queued_at__isnull=True).update(
         wide_queued_at=timezone.now()
     )
@@ -411,6 +337,23 @@ def queue_wide_refresh(workspace: Workspace) -> None:
 
 
 def _snapshot(workspace: Workspace, today: datetime.date) -> None:
-    from sourcewise.findings.history import take_snapshot
-
     take_snapshot(workspace, today)
+
+
+# -- background refreshes (Django's tasks framework) ----------------------------------------
+
+
+@task()
+def refresh_wide_task(workspace_id: int) -> None:
+    """The workspace-wide checks after writes (queued at most once per workspace)."""
+    workspace = Workspace.objects.filter(pk=workspace_id).first()
+    if workspace is not None:
+        refresh_wide(workspace)
+
+
+@task()
+def refresh_full_task(workspace_id: int) -> None:
+    """Every check on the whole workspace (the daily schedule)."""
+    workspace = Workspace.objects.filter(pk=workspace_id).first()
+    if workspace is not None:
+        refresh_full(workspace)

@@ -8,7 +8,7 @@ the codes it may produce; the engine refuses any other code so the catalogue in
     def tasks_without_deliverables(ctx: CheckContext) -> Iterator[Finding]: ...
 
 Local or wide. A local check judges each subject from that subject's own rows and those
-`refresh.scope_for` reaches from it (its engagements, freelancer, task, manager, SOPs); run
+the domain's `scope_for` reaches from it (its engagements, freelancer, task, manager, SOPs); run
 with a scope it must yield every finding of each subject in the scope (loading only those:
 `ctx.limit`). A check whose finding on one subject can change with a write anywhere is
 `wide=True` and only ever runs on the whole workspace: OUTSOURCING_EVERYTHING (share of all
@@ -18,6 +18,12 @@ others are local: what they read hangs off their subject, and workspace rows (th
 skills, benchmarks, exchange rates, document types) mark the whole workspace. Date-driven
 findings move with the daily full refresh. A code is produced by wide checks only or by
 local checks only (tests/findings/test_tracking_and_refresh.py).
+
+Besides its checks, the engine needs three facts about how the subjects hang together, which
+only the app that sees every subject model knows (engagements, in `findings_hooks.py`): how
+far a write reaches (`Domain.scope_for`), what counts as outsourced work to score
+(`Domain.outsourced_work`), and which tasks need a skill (`Domain.tasks_needing_skills`).
+The app registers them once with `register_domain`.
 """
 
 from __future__ import annotations
@@ -30,11 +36,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sourcewise.findings.codes import CODES, Severity
 
 if TYPE_CHECKING:
-    from django.db.models import Model, QuerySet
+    from django.db.models import Model, Q, QuerySet
 
     from sourcewise.workspaces.models import Workspace
 
     M = TypeVar("M", bound=Model)
+
+T = TypeVar("T")
 
 
 # A finding that will start within this many days is yielded now as "coming up" (`starts_on`):
@@ -102,7 +110,7 @@ class Scope:
 
     A local check run with a scope must yield every finding it would yield in a full run
     for each subject of its subject type in the scope — and may yield others, which the
-    refresh ignores. `findings.refresh.scope_for` widens the subjects a write touched to
+    refresh ignores. The domain's `scope_for` (`Domain`, below) widens the subjects a write touched to
     the ones whose findings it can change.
     """
 
@@ -113,7 +121,7 @@ class Scope:
     membership: frozenset[int] = frozenset()
 
     def ids(self, subject_type: str) -> frozenset[int]:
-        return getattr(self, subject_type, frozenset())  # type: ignore[no-any-return]
+        return getattr(self, subject_type, frozenset())
 
     def covers(self, subject_type: str, subject_id: int | None) -> bool:
         return subject_id is not None and subject_id in self.ids(subject_type)
@@ -142,9 +150,10 @@ class CheckContext:
     def in_scope(self, subject_type: str, subject_id: int | None) -> bool:
         return self.scope is None or self.scope.covers(subject_type, subject_id)
 
-    def memo(self, key: str, compute: Callable[[], Any]) -> Any:
+    def memo(self, key: str, fn: Callable[[], T]) -> T:
+        """`fn()`, computed once per run under `key`: checks that read the same rows share them."""
         if key not in self.cache:
-            self.cache[key] = compute()
+            self.cache[key] = fn()
         return self.cache[key]
 
 
@@ -184,3 +193,34 @@ def registered_checks() -> list[Check]:
 def unregister(name: str) -> None:
     """For tests that register a temporary check."""
     _CHECKS.pop(name, None)
+
+
+@dataclass(frozen=True)
+class Domain:
+    """How the subjects hang together, told by the app that sees all of them.
+
+    - `scope_for(workspace, touched, referenced)`: the subjects whose local findings a write
+      to `touched` can change (`referenced` ones are looked at themselves only);
+    - `outsourced_work(workspace_id)`: the condition, on the workspace's row, that it has
+      outsourced work a score can judge;
+    - `tasks_needing_skills(skill_ids)`: the ids of the tasks that need one of these skills.
+    """
+
+    scope_for: Callable[[Workspace, dict[str, set[int]], dict[str, set[int]] | None], Scope]
+    outsourced_work: Callable[[int], Q]
+    tasks_needing_skills: Callable[[list[int]], Iterable[int]]
+
+
+_DOMAIN: list[Domain] = []
+
+
+def register_domain(domain: Domain) -> None:
+    if _DOMAIN:
+        raise RuntimeError("the findings domain is registered once")
+    _DOMAIN.append(domain)
+
+
+def domain() -> Domain:
+    if not _DOMAIN:
+        raise RuntimeError("no findings domain registered (engagements.findings_hooks registers it)")
+    return _DOMAIN[0]

@@ -16,9 +16,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from sourcewise.findings import selectors
+from sourcewise.findings.codes import CODES, SEVERITY_ORDER, Severity
 from sourcewise.findings.engine import NOT_ENOUGH_DATA, SCORED  # one spelling of the two statuses
 from sourcewise.findings.models import FindingRecord, FindingRecordQuerySet, FindingsState
-from sourcewise.findings.refresh import ensure_fresh, workspace_today
+from sourcewise.findings.refresh import ensure_fresh
 from sourcewise.findings.tally import Tally, tally
 from sourcewise.workspaces.models import Workspace
 
@@ -57,7 +58,7 @@ def records(workspace: Workspace) -> FindingRecordQuerySet:
 
 def fresh_today(workspace: Workspace) -> datetime.date:
     """Apply pending writes, then return the workspace's today (what every list read starts with)."""
-    today = workspace_today(workspace)
+    today = workspace.today()
     ensure_fresh(workspace, today=today)
     return today
 
@@ -69,7 +70,7 @@ def stored_health(workspace: Workspace, *, today: datetime.date | None = None, f
     (`findings.tally`: two small queries at any size); one more asks whether there is
     anything to score at all.
     """
-    today = today or workspace_today(workspace)
+    today = today or workspace.today()
     if fresh:
         ensure_fresh(workspace, today=today)
     counted = tally(workspace, today)
@@ -83,7 +84,7 @@ def subject_findings(
     workspace: Workspace, subject_type: str, subject_id: int, *, today: datetime.date | None = None
 ) -> list[FindingRecord]:
     """The unresolved findings of one subject (counting, accepted and coming up), worst first."""
-    today = today or workspace_today(workspace)
+    today = today or workspace.today()
     ensure_fresh(workspace, today=today)
     return list(
         records(workspace)
@@ -212,8 +213,6 @@ class CodeGroup:
 
 def code_groups(workspace: Workspace, today: datetime.date, counted: Tally | None = None) -> list[CodeGroup]:
     """The counting findings by code, worst severity first, then the most frequent (from the tallies)."""
-    from sourcewise.findings.codes import CODES, SEVERITY_ORDER, Severity
-
     counted = counted or tally(workspace, today)
     groups: dict[str, tuple[int, int]] = {}  # code → (worst rank, count)
     for (code, severity), n in counted.counting.items():

@@ -19,10 +19,13 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 from sourcewise.findings.models import PendingRefresh
+from sourcewise.findings.registry import domain
+from sourcewise.workspaces.models import Membership
 
 # Apps whose rows the rules read. Everything else (audit, jobs, API keys, backups, sessions,
 # the stored findings themselves) never changes a finding.
@@ -46,7 +49,7 @@ _state = threading.local()
 
 
 def _paused() -> set[int] | None:
-    return getattr(_state, "paused", None)  # type: ignore[no-any-return]
+    return getattr(_state, "paused", None)
 
 
 @contextmanager
@@ -87,9 +90,9 @@ def _subject_fields(model: type[models.Model]) -> list[tuple[str, str]]:
     cache: dict[type[models.Model], list[tuple[str, str]]] = _state.__dict__.setdefault("fields", {})
     if model not in cache:
         cache[model] = [
-            (f.attname, SUBJECT_MODELS[_label(f.related_model)])  # type: ignore[arg-type]
+            (f.attname, SUBJECT_MODELS[_label(f.related_model)])
             for f in model._meta.concrete_fields
-            if f.is_relation and f.related_model is not None and _label(f.related_model) in SUBJECT_MODELS  # type: ignore[arg-type]
+            if f.is_relation and f.related_model is not None and _label(f.related_model) in SUBJECT_MODELS
         ]
     return cache[model]
 
@@ -109,18 +112,16 @@ def _subjects(instance: models.Model) -> list[tuple[str, int | None]]:
 
 def _workspace_id(instance: models.Model, subjects: list[tuple[str, int | None]]) -> int | None:
     if _label(type(instance)) == "workspaces.workspace":
-        return instance.pk  # type: ignore[no-any-return]
+        return instance.pk
     workspace_id = getattr(instance, "workspace_id", None)
     if workspace_id is not None:
-        return workspace_id  # type: ignore[no-any-return]
+        return workspace_id
     # A row without its own workspace column (a task's skill need): ask its subject.
     for attname, subject_type in _subject_fields(type(instance)):
         value = getattr(instance, attname, None)
         if value is not None:
             model = next(m for m, t in SUBJECT_MODELS.items() if t == subject_type)
-            return (  # type: ignore[no-any-return]
-                apps.get_model(model).objects.filter(pk=value).values_list("workspace_id", flat=True).first()
-            )
+            return apps.get_model(model).objects.filter(pk=value).values_list("workspace_id", flat=True).first()
     return None
 
 
@@ -196,10 +197,8 @@ def _m2m_changed(
             subjects += [(other, pk) for pk in sorted(pk_set)]
         if _label(sender) == "guidance.sop_skills":
             # An SOP on a skill reaches the tasks that need that skill.
-            from sourcewise.tasks.models import TaskSkill
-
             skills = sorted(pk_set) if _label(model) == "talent.skill" else [instance.pk]
-            needing = TaskSkill.objects.filter(skill_id__in=skills).values_list("task_id", flat=True).distinct()
+            needing = domain().tasks_needing_skills(skills)
             subjects += [("task", pk) for pk in needing]
     workspace_id = _workspace_id(instance, subjects)
     if workspace_id is not None:
@@ -210,15 +209,11 @@ def _user_saved(sender: type[models.Model], instance: models.Model, raw: bool = 
     """A person's name is in the findings about the engagements they manage: mark their memberships."""
     if raw or kwargs.get("created"):
         return
-    from sourcewise.workspaces.models import Membership
-
     for workspace_id, membership_id in Membership.objects.filter(user_id=instance.pk).values_list("workspace_id", "pk"):
         mark(workspace_id, [("membership", membership_id)])
 
 
 def connect() -> None:
-    from django.conf import settings
-
     post_save.connect(_user_saved, sender=settings.AUTH_USER_MODEL, dispatch_uid="findings-post-user")
     for model in apps.get_models():
         if not _tracked(model):

@@ -1,24 +1,29 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sourcewise.core.access import INTERNAL, OWNER, workspace_view
+from sourcewise.core.access import INTERNAL, OWNER
 from sourcewise.core.forms import apply_errors
+from sourcewise.core.guardrails import GUARDRAILS
 from sourcewise.core.htmx import render_page
+from sourcewise.core.http import WorkspaceRequest
 from sourcewise.findings import acceptance, store
-from sourcewise.findings.codes import CODES, GUARDRAILS, Severity
+from sourcewise.findings.checklist import SetupChecklist
+from sourcewise.findings.codes import CODES, Severity
 from sourcewise.findings.models import FindingRecord
 from sourcewise.findings.registry import SUBJECT_TYPES
-from sourcewise.findings.selectors import setup_checklist
+from sourcewise.workspaces.access import workspace_view
+from sourcewise.workspaces.models import Workspace
 
 SECTION_SIZE = 10  # accepted and coming-up rows shown on the dashboard; the list shows the rest
 FIX_FIRST = 5
@@ -42,15 +47,15 @@ def _filters(query: QueryDict) -> store.FindingFilters:
     )
 
 
-def _page(request: HttpRequest, filters: store.FindingFilters, today: datetime.date) -> store.FindingPage:
-    queryset = store.filtered(request.workspace, filters, today)  # type: ignore[attr-defined]
+def _page(request: WorkspaceRequest, filters: store.FindingFilters, today: datetime.date) -> store.FindingPage:
+    queryset = store.filtered(request.workspace, filters, today)
     try:
         return store.finding_page(queryset, request.GET.get("cursor") or None)
     except store.InvalidCursor:
         return store.finding_page(queryset, None)  # a stale or edited link: start again from the top
 
 
-def _list_context(request: HttpRequest, today: datetime.date) -> dict[str, Any]:
+def _list_context(request: WorkspaceRequest, today: datetime.date) -> dict[str, Any]:
     filters = _filters(request.GET)
     query = request.GET.copy()
     query.pop("cursor", None)
@@ -64,18 +69,19 @@ def _list_context(request: HttpRequest, today: datetime.date) -> dict[str, Any]:
         "statuses": store.STATUSES,
         "severities": [str(s) for s in Severity][::-1],
         "today": today,
-        "is_owner": request.membership.role == OWNER,  # type: ignore[attr-defined]
+        "is_owner": request.membership.role == OWNER,
     }
 
 
-@workspace_view(roles=INTERNAL)
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard_page(request: WorkspaceRequest, setup_checklist: Callable[[Workspace], SetupChecklist]) -> HttpResponse:
     """The work queue: score, what to fix first, findings by code, the filterable list, accepted, coming up.
 
     Everything is read from the stored findings (a handful of indexed queries whatever the
-    size); an htmx request for the list (filter, next page) reads only the list.
+    size); an htmx request for the list (filter, next page) reads only the list. The page
+    is served by `engagements.dashboard.dashboard`, which adds the setup checklist (it
+    counts rows of the apps above findings): `setup_checklist` is called only for a full page.
     """
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     health = store.stored_health(workspace)
     today = health.today
     if getattr(request, "htmx", False) and not request.htmx.boosted:  # type: ignore[attr-defined]
@@ -106,7 +112,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view(roles=INTERNAL)
-def guide(request: HttpRequest) -> HttpResponse:
+def guide(request: WorkspaceRequest) -> HttpResponse:
     """What every guardrail and finding code means."""
     codes_by_guardrail = {key: [c for c in CODES.values() if c.guardrail == key] for key in GUARDRAILS}
     return render_page(request, "findings/guide.html", {"guardrails": GUARDRAILS, "codes": codes_by_guardrail})
@@ -128,9 +134,9 @@ class AcceptForm(forms.Form):
 
 @workspace_view(roles=INTERNAL, objects={"finding_id": FindingRecord})
 @require_http_methods(["GET", "POST"])
-def finding_accept(request: HttpRequest, finding_id: int) -> HttpResponse:
+def finding_accept(request: WorkspaceRequest, finding_id: int) -> HttpResponse:
     """Accept a finding with a reason and a review date (owners: any; managers: not criticals)."""
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     finding = acceptance.finding_for(membership, finding_id)
     allowed = acceptance.can_accept(membership, finding)
     if request.method == "POST" and not allowed:
@@ -152,7 +158,7 @@ def finding_accept(request: HttpRequest, finding_id: int) -> HttpResponse:
                 request, f"Accepted until {finding.accepted_until:%-d %b %Y}: it counts in the score again then."
             )
             return redirect(reverse("findings:dashboard") + "#accepted")
-    today = store.workspace_today(request.workspace)  # type: ignore[attr-defined]
+    today = request.workspace.today()
     # The browser's date picker offers only dates the service accepts.
     form.fields["review_on"].widget.attrs.update(
         min=(today + datetime.timedelta(days=1)).isoformat(),
@@ -164,9 +170,9 @@ def finding_accept(request: HttpRequest, finding_id: int) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL, objects={"finding_id": FindingRecord})
 @require_POST
-def finding_unaccept(request: HttpRequest, finding_id: int) -> HttpResponse:
+def finding_unaccept(request: WorkspaceRequest, finding_id: int) -> HttpResponse:
     """Withdraw an acceptance: the finding counts in the score again now."""
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     finding = acceptance.finding_for(membership, finding_id)
     try:
         acceptance.finding_unaccept(finding=finding, membership=membership, request=request)

@@ -6,15 +6,16 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from sourcewise.api.access import api_access
 from sourcewise.api.pagination import PageParams, keyset_page
 from sourcewise.api.schemas import Id, InputSchema, Page, path_id, responses
-from sourcewise.core.access import EVERYONE, FREELANCER, INTERNAL, scoped_object, scoped_queryset
+from sourcewise.core.access import EVERYONE, FREELANCER, INTERNAL
+from sourcewise.core.dates import server_today
+from sourcewise.core.http import WorkspaceRequest
 from sourcewise.guidance import selectors, services
 from sourcewise.guidance.models import (
     SOP,
@@ -28,6 +29,7 @@ from sourcewise.guidance.models import (
 from sourcewise.guidance.portal import my_profile
 from sourcewise.talent.models import Skill
 from sourcewise.tasks.models import Task
+from sourcewise.workspaces.access import scoped_object, scoped_queryset
 from sourcewise.workspaces.models import Membership
 
 router = Router(tags=["guidance"])
@@ -74,7 +76,7 @@ class SOPOut(Schema):
 
 
 class SOPDetailOut(SOPOut):
-    current_version: VersionDetailOut | None  # type: ignore[assignment]
+    current_version: VersionDetailOut | None
 
 
 class SOPIn(InputSchema):
@@ -120,7 +122,9 @@ class AcknowledgementOut(Schema):
         return obj.version.number
 
 
-def _attachments(request: HttpRequest, skill_ids: list[int], task_ids: list[int]) -> tuple[list[Skill], list[Task]]:
+def _attachments(
+    request: WorkspaceRequest, skill_ids: list[int], task_ids: list[int]
+) -> tuple[list[Skill], list[Task]]:
     skills = list(scoped_queryset(request, Skill).filter(pk__in=skill_ids))
     tasks = list(scoped_queryset(request, Task).filter(pk__in=task_ids))
     errors = {}
@@ -133,21 +137,21 @@ def _attachments(request: HttpRequest, skill_ids: list[int], task_ids: list[int]
     return skills, tasks
 
 
-def _sops(request: HttpRequest):  # type: ignore[no-untyped-def]
+def _sops(request: WorkspaceRequest) -> QuerySet[SOP]:
     return selectors.sop_list(scoped_queryset(request, SOP))
 
 
 @router.get("/sops", response=responses(Page[SOPOut]), auth=api_access(EVERYONE))
-def list_sops(request: HttpRequest, params: Query[PageParams]) -> dict[str, object]:
+def list_sops(request: WorkspaceRequest, params: Query[PageParams]) -> dict[str, object]:
     """SOPs of the workspace; a freelancer gets the SOPs that apply to them."""
     return keyset_page(_sops(request), params.cursor, params.limit)
 
 
 @router.post("/sops", response=responses(SOPDetailOut, 201), auth=api_access(INTERNAL))
-def create_sop(request: HttpRequest, payload: SOPIn) -> tuple[int, SOP]:
+def create_sop(request: WorkspaceRequest, payload: SOPIn) -> tuple[int, SOP]:
     skills, tasks = _attachments(request, payload.skill_ids, payload.task_ids)
     sop = services.create_sop(
-        workspace=request.workspace,  # type: ignore[attr-defined]
+        workspace=request.workspace,
         actor=request.user,
         title=payload.title,
         body=payload.body,
@@ -159,13 +163,13 @@ def create_sop(request: HttpRequest, payload: SOPIn) -> tuple[int, SOP]:
 
 
 @router.get("/sops/{sop_id}", response=responses(SOPDetailOut), auth=api_access(EVERYONE, {"sop_id": SOP}))
-def get_sop(request: HttpRequest, sop_id: int = path_id()) -> SOP:
+def get_sop(request: WorkspaceRequest, sop_id: int = path_id()) -> SOP:
     """An SOP with the text of its current version (markdown and sanitised HTML)."""
     return scoped_object(request, SOP, sop_id, _sops(request))
 
 
 @router.put("/sops/{sop_id}", response=responses(SOPDetailOut), auth=api_access(INTERNAL, {"sop_id": SOP}))
-def update_sop(request: HttpRequest, payload: SOPUpdateIn, sop_id: int = path_id()) -> SOP:
+def update_sop(request: WorkspaceRequest, payload: SOPUpdateIn, sop_id: int = path_id()) -> SOP:
     sop = scoped_object(request, SOP, sop_id)
     skills, tasks = _attachments(request, payload.skill_ids, payload.task_ids)
     services.update_sop(sop=sop, actor=request.user, title=payload.title, skills=skills, tasks=tasks)
@@ -175,7 +179,7 @@ def update_sop(request: HttpRequest, payload: SOPUpdateIn, sop_id: int = path_id
 @router.get(
     "/sops/{sop_id}/versions", response=responses(Page[VersionDetailOut]), auth=api_access(INTERNAL, {"sop_id": SOP})
 )
-def list_versions(request: HttpRequest, params: Query[PageParams], sop_id: int = path_id()) -> dict[str, object]:
+def list_versions(request: WorkspaceRequest, params: Query[PageParams], sop_id: int = path_id()) -> dict[str, object]:
     sop = scoped_object(request, SOP, sop_id)
     versions = scoped_queryset(request, SOPVersion).filter(sop=sop).select_related("author")
     return keyset_page(versions, params.cursor, params.limit)
@@ -184,7 +188,7 @@ def list_versions(request: HttpRequest, params: Query[PageParams], sop_id: int =
 @router.post(
     "/sops/{sop_id}/versions", response=responses(VersionDetailOut, 201), auth=api_access(INTERNAL, {"sop_id": SOP})
 )
-def add_version(request: HttpRequest, payload: VersionIn, sop_id: int = path_id()) -> tuple[int, SOPVersion]:
+def add_version(request: WorkspaceRequest, payload: VersionIn, sop_id: int = path_id()) -> tuple[int, SOPVersion]:
     """Publish a new current version: everyone it applies to must acknowledge it again."""
     sop = scoped_object(request, SOP, sop_id)
     return 201, services.add_sop_version(sop=sop, actor=request.user, **payload.dict())
@@ -195,7 +199,7 @@ def add_version(request: HttpRequest, payload: VersionIn, sop_id: int = path_id(
     response=responses(list[AckStatusOut]),
     auth=api_access(INTERNAL, {"sop_id": SOP}),
 )
-def sop_acknowledgements(request: HttpRequest, sop_id: int = path_id()) -> list[dict[str, object]]:
+def sop_acknowledgements(request: WorkspaceRequest, sop_id: int = path_id()) -> list[dict[str, object]]:
     """Everyone the SOP applies to, with the newest version they acknowledged."""
     sop = scoped_object(request, SOP, sop_id, selectors.with_current_version(scoped_queryset(request, SOP)))
     return [
@@ -215,7 +219,7 @@ def sop_acknowledgements(request: HttpRequest, sop_id: int = path_id()) -> list[
     response=responses(AcknowledgementOut, 201),
     auth=api_access([FREELANCER], {"sop_id": SOP}),
 )
-def acknowledge_sop(request: HttpRequest, sop_id: int = path_id()) -> tuple[int, SOPAcknowledgement]:
+def acknowledge_sop(request: WorkspaceRequest, sop_id: int = path_id()) -> tuple[int, SOPAcknowledgement]:
     """The signed-in freelancer acknowledges the current version (repeating it changes nothing)."""
     freelancer = my_profile(request)
     sop = scoped_object(request, SOP, sop_id)
@@ -224,7 +228,7 @@ def acknowledge_sop(request: HttpRequest, sop_id: int = path_id()) -> tuple[int,
 
 
 @router.get("/acknowledgements", response=responses(Page[AcknowledgementOut]), auth=api_access(EVERYONE))
-def list_acknowledgements(request: HttpRequest, params: Query[PageParams]) -> dict[str, object]:
+def list_acknowledgements(request: WorkspaceRequest, params: Query[PageParams]) -> dict[str, object]:
     rows = scoped_queryset(request, SOPAcknowledgement).select_related("version")
     return keyset_page(rows, params.cursor, params.limit)
 
@@ -246,16 +250,16 @@ class PulseIn(InputSchema):
 
 
 @router.get("/pulses", response=responses(Page[PulseOut]), auth=api_access(EVERYONE))
-def list_pulses(request: HttpRequest, params: Query[PageParams]) -> dict[str, object]:
+def list_pulses(request: WorkspaceRequest, params: Query[PageParams]) -> dict[str, object]:
     """Pulse answers; a freelancer gets their own."""
     return keyset_page(scoped_queryset(request, PulseResponse), params.cursor, params.limit)
 
 
 @router.put("/pulses/current", response=responses(PulseOut), auth=api_access([FREELANCER]))
-def answer_pulse(request: HttpRequest, payload: PulseIn) -> PulseResponse:
+def answer_pulse(request: WorkspaceRequest, payload: PulseIn) -> PulseResponse:
     """This month's answer of the signed-in freelancer (created, or changed while the month lasts)."""
     return services.answer_pulse(
-        freelancer=my_profile(request), actor=request.user, today=timezone.localdate(), **payload.dict()
+        freelancer=my_profile(request), actor=request.user, today=server_today(), **payload.dict()
     )
 
 
@@ -294,14 +298,14 @@ class DocumentOut(Schema):
 
 
 @router.get("/document-types", response=responses(Page[DocumentTypeOut]), auth=api_access(EVERYONE))
-def list_document_types(request: HttpRequest, params: Query[PageParams]) -> dict[str, object]:
+def list_document_types(request: WorkspaceRequest, params: Query[PageParams]) -> dict[str, object]:
     return keyset_page(scoped_queryset(request, DocumentType), params.cursor, params.limit)
 
 
 @router.post("/document-types", response=responses(DocumentTypeOut, 201), auth=api_access(INTERNAL))
-def create_document_type(request: HttpRequest, payload: DocumentTypeIn) -> tuple[int, DocumentType]:
+def create_document_type(request: WorkspaceRequest, payload: DocumentTypeIn) -> tuple[int, DocumentType]:
     doc_type = services.create_document_type(
-        workspace=request.workspace,  # type: ignore[attr-defined]
+        workspace=request.workspace,
         actor=request.user,
         **payload.dict(),
     )
@@ -314,14 +318,14 @@ def create_document_type(request: HttpRequest, payload: DocumentTypeIn) -> tuple
     auth=api_access(INTERNAL, {"document_type_id": DocumentType}),
 )
 def update_document_type(
-    request: HttpRequest, payload: DocumentTypeIn, document_type_id: int = path_id()
+    request: WorkspaceRequest, payload: DocumentTypeIn, document_type_id: int = path_id()
 ) -> DocumentType:
     doc_type = scoped_object(request, DocumentType, document_type_id)
     return services.update_document_type(document_type=doc_type, actor=request.user, **payload.dict())
 
 
 @router.get("/documents", response=responses(Page[DocumentOut]), auth=api_access(EVERYONE))
-def list_documents(request: HttpRequest, params: Query[PageParams]) -> dict[str, object]:
+def list_documents(request: WorkspaceRequest, params: Query[PageParams]) -> dict[str, object]:
     """Uploaded documents (metadata; download through `download_url` with a signed-in session)."""
     return keyset_page(scoped_queryset(request, FreelancerDocument), params.cursor, params.limit)
 
@@ -345,13 +349,13 @@ class TrainingIn(InputSchema):
 
 
 @router.get("/training", response=responses(Page[TrainingOut]), auth=api_access(INTERNAL))
-def list_training(request: HttpRequest, params: Query[PageParams]) -> dict[str, object]:
+def list_training(request: WorkspaceRequest, params: Query[PageParams]) -> dict[str, object]:
     return keyset_page(scoped_queryset(request, TrainingRecord), params.cursor, params.limit)
 
 
 @router.post("/training", response=responses(TrainingOut, 201), auth=api_access(INTERNAL))
-def record_training(request: HttpRequest, payload: TrainingIn) -> tuple[int, TrainingRecord]:
-    member = Membership.objects.filter(workspace=request.workspace, pk=payload.member_id).first()  # type: ignore[attr-defined]
+def record_training(request: WorkspaceRequest, payload: TrainingIn) -> tuple[int, TrainingRecord]:
+    member = Membership.objects.filter(workspace=request.workspace, pk=payload.member_id).first()
     if member is None:
         raise ValidationError({"member_id": "No member with this id in the workspace."})
     data = payload.dict(exclude={"member_id"})

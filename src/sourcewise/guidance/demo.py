@@ -13,6 +13,7 @@ and Maria has the revised support playbook to read (SOP_NOT_ACKNOWLEDGED, the on
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.core.files.base import ContentFile
 
@@ -20,6 +21,9 @@ from sourcewise.guidance import services
 from sourcewise.guidance.models import FreelancerDocument, PulseResponse, SOPAcknowledgement, TrainingRecord
 from sourcewise.guidance.selectors import month_of
 from sourcewise.workspaces.models import Membership
+
+if TYPE_CHECKING:
+    from sourcewise.demo.builder import DemoContext  # the demo app runs these steps
 
 # key: (title, skills, tasks, [(body, change note), ...])
 SOPS = {
@@ -148,7 +152,7 @@ MAIN_ACKNOWLEDGED = {
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
-def build(ctx) -> None:  # type: ignore[no-untyped-def]
+def build(ctx: DemoContext) -> None:
     workspace, owner = ctx.workspace, ctx.users["owner"]
     sops = {}
     all_sops = SOPS if ctx.mistakes else {**SOPS, **MAIN_SOPS}
@@ -162,6 +166,7 @@ def build(ctx) -> None:  # type: ignore[no-untyped-def]
             skills=[ctx.skills[s] for s in skills],
             tasks=[ctx.tasks[t] for t in tasks],
         )
+        assert sop.current_version is not None  # create_sop writes version 1
         numbered = {1: sop.current_version}
         for number, (body, note) in enumerate(versions[1:], start=2):
             numbered[number] = services.add_sop_version(sop=sop, actor=ctx.users["sam"], body=body, change_note=note)

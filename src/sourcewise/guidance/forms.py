@@ -43,7 +43,7 @@ class SOPVersionForm(forms.Form):
     )
 
 
-class DocumentTypeForm(forms.ModelForm):  # type: ignore[type-arg]
+class DocumentTypeForm(forms.ModelForm):
     class Meta:
         formfield_callback = bounded_formfield
         model = DocumentType

@@ -15,27 +15,25 @@ from django.db.models.functions import Lower
 from django.utils.safestring import SafeString
 
 from sourcewise.core.models import TimeStamped, WorkspaceQuerySet, WorkspaceScoped
+from sourcewise.guidance.audiences import sops_reaching
+from sourcewise.guidance.markdown import render_markdown
+from sourcewise.talent.models import Freelancer
 
 if TYPE_CHECKING:
     from sourcewise.workspaces.models import Membership
 
 
 def _own_freelancer_ids(membership: Membership) -> models.QuerySet[Any]:
-    from sourcewise.talent.models import Freelancer
-
     return Freelancer.objects.filter(workspace_id=membership.workspace_id, user_id=membership.user_id).values("pk")
 
 
 class SOPQuerySet(WorkspaceQuerySet):
     def visible_to(self, membership: Membership) -> Self:
-        # A freelancer sees the SOPs that apply to them (see selectors.sop_audiences).
+        # A freelancer sees the SOPs that apply to them (see audiences.py).
         if membership.is_internal:
             return self
-        from sourcewise.guidance.selectors import sops_applying_to_freelancers
-        from sourcewise.talent.models import Freelancer
-
         mine = Freelancer.objects.filter(workspace_id=membership.workspace_id, user_id=membership.user_id)
-        return self.filter(pk__in=sops_applying_to_freelancers(mine).values("pk"))
+        return self.filter(pk__in=self.model.objects.filter(sops_reaching(mine)).values("pk"))
 
 
 class SOP(WorkspaceScoped, TimeStamped):
@@ -49,7 +47,7 @@ class SOP(WorkspaceScoped, TimeStamped):
         "SOPVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
-    objects = SOPQuerySet.as_manager()
+    objects = SOPQuerySet.as_manager()  # type: ignore[misc]  # a ClassVar in django-stubs
 
     class Meta:
         verbose_name = "SOP"
@@ -86,7 +84,7 @@ class SOPVersion(WorkspaceScoped):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = SOPVersionQuerySet.as_manager()
+    objects = SOPVersionQuerySet.as_manager()  # type: ignore[misc]  # a ClassVar in django-stubs
 
     class Meta:
         verbose_name = "SOP version"
@@ -105,7 +103,6 @@ class SOPVersion(WorkspaceScoped):
 
     @cached_property
     def html(self) -> SafeString:
-        from sourcewise.guidance.markdown import render_markdown
 
         return render_markdown(self.body)
 
@@ -128,7 +125,7 @@ class SOPAcknowledgement(WorkspaceScoped):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
 
-    objects = OwnRowsQuerySet.as_manager()
+    objects = OwnRowsQuerySet.as_manager()  # type: ignore[misc]  # a ClassVar in django-stubs
 
     class Meta:
         verbose_name = "SOP acknowledgement"
@@ -162,7 +159,7 @@ class DocumentType(WorkspaceScoped):
     )
     required = models.BooleanField(default=True, help_text="Untick to stop asking for it without losing uploads.")
 
-    objects = EveryoneQuerySet.as_manager()
+    objects = EveryoneQuerySet.as_manager()  # type: ignore[misc]  # a ClassVar in django-stubs
 
     class Meta:
         ordering = ["name", "id"]
@@ -202,7 +199,7 @@ class FreelancerDocument(WorkspaceScoped):
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    objects = OwnRowsQuerySet.as_manager()
+    objects = OwnRowsQuerySet.as_manager()  # type: ignore[misc]  # a ClassVar in django-stubs
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]
@@ -221,7 +218,7 @@ class PulseResponse(WorkspaceScoped, TimeStamped):
     score = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
     comment = models.TextField(blank=True, max_length=2000)
 
-    objects = OwnRowsQuerySet.as_manager()
+    objects = OwnRowsQuerySet.as_manager()  # type: ignore[misc]  # a ClassVar in django-stubs
 
     class Meta:
         ordering = ["-month", "-id"]

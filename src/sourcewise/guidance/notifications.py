@@ -19,17 +19,25 @@ import datetime
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from sourcewise.audit.services import record
+from sourcewise.core.dates import server_today
 from sourcewise.core.links import site_url
+from sourcewise.findings.codes import Severity
+from sourcewise.findings.engine import evaluate
 from sourcewise.guidance.models import SOP, Notification, SOPAcknowledgement
-from sourcewise.guidance.selectors import freelancers_for_sops
+from sourcewise.guidance.selectors import document_statuses, freelancers_for_sops, unacknowledged_sops
+from sourcewise.talent.models import Freelancer
 from sourcewise.workspaces.models import Membership, Workspace
+
+if TYPE_CHECKING:
+    from sourcewise.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +110,7 @@ def _acknowledge_message(workspace: Workspace, sop: SOP, person: Any, *, key_suf
 REMINDER = "sop_reminder"
 
 
-def remind_to_acknowledge(*, engagement: Any, actor: Any, today: datetime.date) -> int:
+def remind_to_acknowledge(*, engagement: Any, actor: User | None, today: datetime.date) -> int:
     """Email the engagement's freelancer again about each SOP of its task they have not
     acknowledged (the fix of SOP_NOT_ACKNOWLEDGED). At most one reminder per SOP version
     a day: the notification log's key carries the date, so a double click sends one.
@@ -110,8 +118,6 @@ def remind_to_acknowledge(*, engagement: Any, actor: Any, today: datetime.date) 
     Returns how many emails were sent; 0 when the freelancer has no portal login (nothing
     to read the SOP in) or every reminder went out today already.
     """
-    from sourcewise.audit.services import record
-    from sourcewise.guidance.selectors import unacknowledged_sops
 
     person = engagement.freelancer
     user = person.user
@@ -138,16 +144,13 @@ def remind_to_acknowledge(*, engagement: Any, actor: Any, today: datetime.date) 
 DOCUMENT_REQUEST = "document_request"
 
 
-def request_documents(*, freelancer: Any, actor: Any, today: datetime.date) -> int:
+def request_documents(*, freelancer: Any, actor: User | None, today: datetime.date) -> int:
     """Email a freelancer the list of their missing or expired required documents (the fix of
     DOCUMENT_MISSING). One email a day at most (the log's key carries the date).
 
     Returns 1 when an email went out; 0 without a portal login, with nothing missing, or
     when they were asked today already.
     """
-    from sourcewise.audit.services import record
-    from sourcewise.guidance.selectors import document_statuses
-    from sourcewise.talent.models import Freelancer
 
     user = freelancer.user
     if user is None or not user.is_active or not user.email:
@@ -185,8 +188,6 @@ def request_documents(*, freelancer: Any, actor: Any, today: datetime.date) -> i
 @notification_source("critical_finding")
 def critical_findings(workspace: Workspace, today: datetime.date) -> Iterator[Message]:
     """Each owner, once per critical finding (keyed by code and subject)."""
-    from sourcewise.findings.codes import Severity
-    from sourcewise.findings.engine import evaluate
 
     criticals = [f for f in evaluate(workspace, today=today).findings if f.severity == Severity.CRITICAL]
     if not criticals:
@@ -271,7 +272,7 @@ def send_pending(
     sources = notification_sources()
     wanted = set(kinds) if kinds is not None else set(sources)
     for workspace in workspaces if workspaces is not None else Workspace.objects.order_by("id"):
-        day = today or timezone.localdate()
+        day = today or server_today()
         for kind, source in sources.items():
             if kind not in wanted:
                 continue

@@ -15,36 +15,38 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sourcewise.core.access import FREELANCER, deny, scoped_object, scoped_queryset, workspace_view
+from sourcewise.core.access import FREELANCER
+from sourcewise.core.dates import server_today
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
+from sourcewise.core.http import WorkspaceRequest
 from sourcewise.core.pagination import paginate
 from sourcewise.guidance import selectors, services
 from sourcewise.guidance.forms import DocumentUploadForm, PulseForm
 from sourcewise.guidance.models import SOP, PulseResponse
 from sourcewise.talent.models import Freelancer
+from sourcewise.workspaces.access import deny, scoped_object, scoped_queryset, workspace_view
 
 
 @dataclass(frozen=True)
 class HomeSection:
     template: str
-    context: Callable[[HttpRequest, Freelancer], dict[str, Any]]
+    context: Callable[[WorkspaceRequest, Freelancer], dict[str, Any]]
 
 
 _HOME_SECTIONS: dict[str, HomeSection] = {}
 
 
-def register_home_section(template: str, context: Callable[[HttpRequest, Freelancer], dict[str, Any]]) -> None:
+def register_home_section(template: str, context: Callable[[WorkspaceRequest, Freelancer], dict[str, Any]]) -> None:
     """Show `template` on the portal home, with `context(request, freelancer)` added to its context."""
     _HOME_SECTIONS[template] = HomeSection(template, context)
 
 
-def my_profile(request: HttpRequest) -> Freelancer:
+def my_profile(request: WorkspaceRequest) -> Freelancer:
     """The freelancer profile linked to the signed-in person in this workspace (or a clear 403)."""
     profile = scoped_queryset(request, Freelancer).order_by("id").first()
     if profile is None:
@@ -52,8 +54,10 @@ def my_profile(request: HttpRequest) -> Freelancer:
     return profile
 
 
-def _pulse_context(request: HttpRequest, freelancer: Freelancer, form: PulseForm | None = None) -> dict[str, object]:
-    today = timezone.localdate()
+def _pulse_context(
+    request: WorkspaceRequest, freelancer: Freelancer, form: PulseForm | None = None
+) -> dict[str, object]:
+    today = server_today()
     current = (
         scoped_queryset(request, PulseResponse).filter(freelancer=freelancer, month=selectors.month_of(today)).first()
     )
@@ -63,13 +67,13 @@ def _pulse_context(request: HttpRequest, freelancer: Freelancer, form: PulseForm
 
 
 @workspace_view(roles=[FREELANCER])
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: WorkspaceRequest) -> HttpResponse:
     freelancer = my_profile(request)
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     to_acknowledge = list(selectors.unacknowledged_sops(freelancer))
-    statuses = selectors.document_statuses(
-        Freelancer.objects.filter(pk=freelancer.pk), workspace, timezone.localdate()
-    ).get(freelancer.pk, [])
+    statuses = selectors.document_statuses(Freelancer.objects.filter(pk=freelancer.pk), workspace, server_today()).get(
+        freelancer.pk, []
+    )
     sops = selectors.with_current_version(selectors.sops_for_freelancer(freelancer)).order_by("title")
     sections = []
     for section in _HOME_SECTIONS.values():
@@ -87,7 +91,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view(roles=[FREELANCER], objects={"pk": SOP})
-def sop_read(request: HttpRequest, pk: int) -> HttpResponse:
+def sop_read(request: WorkspaceRequest, pk: int) -> HttpResponse:
     freelancer = my_profile(request)
     sop = scoped_object(request, SOP, pk, selectors.with_current_version(scoped_queryset(request, SOP)))
     acknowledged = (
@@ -98,7 +102,7 @@ def sop_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workspace_view(roles=[FREELANCER], objects={"pk": SOP})
 @require_POST
-def sop_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+def sop_acknowledge(request: WorkspaceRequest, pk: int) -> HttpResponse:
     freelancer = my_profile(request)
     sop = scoped_object(request, SOP, pk, selectors.with_current_version(scoped_queryset(request, SOP)))
     try:
@@ -114,10 +118,10 @@ def sop_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workspace_view(roles=[FREELANCER])
 @require_http_methods(["GET", "POST"])
-def documents(request: HttpRequest) -> HttpResponse:
+def documents(request: WorkspaceRequest) -> HttpResponse:
     freelancer = my_profile(request)
-    workspace = request.workspace  # type: ignore[attr-defined]
-    today = timezone.localdate()
+    workspace = request.workspace
+    today = server_today()
     form = DocumentUploadForm(request.POST or None, request.FILES or None, workspace=workspace)
     if request.method == "POST" and form.is_valid():
         try:
@@ -147,7 +151,7 @@ def documents(request: HttpRequest) -> HttpResponse:
 
 @workspace_view(roles=[FREELANCER])
 @require_http_methods(["GET", "POST"])
-def pulse(request: HttpRequest) -> HttpResponse:
+def pulse(request: WorkspaceRequest) -> HttpResponse:
     freelancer = my_profile(request)
     form = PulseForm(request.POST or None) if request.method == "POST" else None
     saved = False
@@ -158,7 +162,7 @@ def pulse(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
                 score=form.cleaned_data["score"],
                 comment=form.cleaned_data["comment"],
-                today=timezone.localdate(),
+                today=server_today(),
             )
         except ValidationError as exc:
             apply_errors(form, exc)

@@ -1,20 +1,16 @@
-"""Guardrail checks of guidance and people: SOPs, documents, the pulse, manager training.
+"""Guardrail checks of guidance and people: SOPs, documents, the pulse.
 
-`NO_SOP` reads the tasks' sourcing decision (`selectors.tasks_without_sops`);
-`SOP_NOT_ACKNOWLEDGED` reads active engagements — the same SOPs as
-`selectors.sops_for_task`, for every engagement at once in a fixed number of queries.
+`NO_SOP` reads the tasks' sourcing decision (`selectors.tasks_without_sops`). The checks
+that read engagements — `SOP_NOT_ACKNOWLEDGED` (the same SOPs as `selectors.sops_for_task`,
+for every active engagement at once) and `MANAGER_UNTRAINED` — are in engagements/rules.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from django.db.models import Exists, OuterRef
-
-from sourcewise.core.access import INTERNAL
 from sourcewise.findings.codes import Severity
 from sourcewise.findings.registry import CheckContext, Finding, check, coming_up
-from sourcewise.guidance.models import SOP, SOPAcknowledgement, TrainingRecord
 from sourcewise.guidance.selectors import (
     document_statuses,
     last_pulses,
@@ -23,12 +19,11 @@ from sourcewise.guidance.selectors import (
 )
 from sourcewise.talent.models import Freelancer
 from sourcewise.tasks.models import Task
-from sourcewise.workspaces.models import Membership
 
 
 def _freelancers_with_login(ctx: CheckContext) -> list[Freelancer]:
     # Until vetting lands, "approved or active" is read as "has a portal login".
-    return ctx.memo(  # type: ignore[no-any-return]
+    return ctx.memo(
         "guidance.freelancers_with_login",
         lambda: list(
             ctx.limit(Freelancer.objects.filter(workspace=ctx.workspace, user__isnull=False), "freelancer").order_by(
@@ -56,68 +51,6 @@ def outsourced_tasks_without_sop(ctx: CheckContext) -> Iterator[Finding]:
             "Write an SOP (Guidance → SOPs) and attach it to the task or to a skill it needs; "
             "freelancers acknowledge it before they start.",
             task.name,
-        )
-
-
-@check("SOP_NOT_ACKNOWLEDGED")
-def active_engagements_with_unacknowledged_sops(ctx: CheckContext) -> Iterator[Finding]:
-    """G6 (critical): an active engagement whose freelancer has not acknowledged the current
-    version of an SOP that applies to its task (on the task, or on a skill it needs).
-
-    Drafts are not judged: acknowledging is a requirement of activation, checked then.
-    Five queries whatever the number of engagements and SOPs."""
-    from sourcewise.engagements.models import Engagement
-
-    engagements = list(
-        ctx.limit(Engagement.objects.filter(workspace=ctx.workspace, state=Engagement.State.ACTIVE), "engagement")
-        .select_related("freelancer", "task")
-        .order_by("pk")
-    )
-    if not engagements:
-        return
-    task_ids = {e.task_id for e in engagements}
-    sops_of_task: dict[int, set[int]] = {}
-    on_task = SOP.tasks.through.objects.filter(task_id__in=task_ids).values_list("task_id", "sop_id")
-    on_skill = SOP.objects.filter(skills__task_needs__task_id__in=task_ids).values_list(
-        "skills__task_needs__task_id", "pk"
-    )
-    for task_id, sop_id in [*on_task, *on_skill]:
-        sops_of_task.setdefault(task_id, set()).add(sop_id)
-    sops = {
-        sop.pk: sop
-        for sop in SOP.objects.filter(
-            workspace=ctx.workspace, pk__in=set().union(*sops_of_task.values()), current_version__isnull=False
-        ).select_related("current_version")
-    }
-    acknowledged = set(
-        SOPAcknowledgement.objects.filter(
-            version_id__in=[s.current_version_id for s in sops.values()],
-            freelancer_id__in={e.freelancer_id for e in engagements},
-        ).values_list("version_id", "freelancer_id")
-    )
-    for e in engagements:
-        missing = sorted(
-            (
-                sops[pk]
-                for pk in sops_of_task.get(e.task_id, ())
-                if pk in sops and (sops[pk].current_version_id, e.freelancer_id) not in acknowledged
-            ),
-            key=lambda sop: (sop.title, sop.pk),
-        )
-        if not missing:
-            continue
-        shown = ", ".join(
-            f"“{sop.title}” (version {sop.current_version.number})" for sop in missing if sop.current_version
-        )
-        yield Finding(
-            "SOP_NOT_ACKNOWLEDGED",
-            Severity.CRITICAL,
-            "engagement",
-            e.pk,
-            f"{e.freelancer} works on {e.task} without having acknowledged {shown}.",
-            "Ask them to read and acknowledge it in their portal (they get an email); the SOP page shows "
-            "who has not acknowledged yet.",
-            str(e),
         )
 
 
@@ -213,39 +146,4 @@ def unhappy_freelancers(ctx: CheckContext) -> Iterator[Finding]:
             "Talk with them this week: workload, pay, clarity of the brief, how they are managed. "
             "An unhappy freelancer does worse work and leaves without warning.",
             names[freelancer_id],
-        )
-
-
-@check("MANAGER_UNTRAINED")
-def untrained_managers_check(ctx: CheckContext) -> Iterator[Finding]:
-    """Subject: each owner or manager who manages at least one draft or active engagement and
-    has no training record (SPEC G2). An owner acting as manager is checked like a manager;
-    a member who manages nothing is never judged (whoever is not an owner or manager is
-    `NO_MANAGER`'s business)."""
-    from sourcewise.engagements.models import Engagement
-
-    # EXISTS per member (the manager index), not "IN every open engagement's manager".
-    managing = Engagement.objects.filter(
-        manager_id=OuterRef("pk"), state__in=(Engagement.State.DRAFT, Engagement.State.ACTIVE)
-    )
-    members = (
-        ctx.limit(
-            Membership.objects.filter(workspace=ctx.workspace, role__in=INTERNAL).filter(Exists(managing)),
-            "membership",
-        )
-        .exclude(Exists(TrainingRecord.objects.filter(member_id=OuterRef("pk"))))
-        .select_related("user")
-        .order_by("pk")
-    )
-    for member in members:
-        name = member.user.display_name
-        yield Finding(
-            "MANAGER_UNTRAINED",
-            Severity.WARNING,
-            "membership",
-            member.pk,
-            f"{name} manages outsourced work but has no outsourcing-management training on record.",
-            "Record their training (Guidance → Training) — or plan it: briefing freelancers, "
-            "checkpoints, feedback and acceptance of deliverables.",
-            name,
         )

@@ -1,22 +1,14 @@
-"""Reads of guidance, documents, pulses and training — and the hooks engagements plug into.
-
-Which SOPs apply to a freelancer is open: each *audience* says, in both directions, how
-SOPs and freelancers meet. The built-in audience is "the SOP is attached to a skill in
-the freelancer's profile"; the engagement app adds "the SOP is attached to the task (or a
-skill of the task) of one of the freelancer's engagements" with `register_sop_audience`.
-"""
+"""Reads of guidance, documents, pulses and training (which SOPs reach whom: `audiences.py`)."""
 
 from __future__ import annotations
 
 import datetime
-import functools
-import operator
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
+from sourcewise.guidance.audiences import freelancers_reached_by, sops_reaching
 from sourcewise.guidance.models import (
     SOP,
     DocumentType,
@@ -31,42 +23,9 @@ from sourcewise.tasks.models import Task
 from sourcewise.workspaces.models import Membership, Workspace
 
 
-@dataclass(frozen=True)
-class SopAudience:
-    """How SOPs reach freelancers. Both functions return a Q; they must describe the same pairs."""
-
-    name: str
-    sops_for: Callable[[QuerySet[Freelancer]], Q]  # Q on SOP, given some freelancers
-    freelancers_for: Callable[[QuerySet[SOP]], Q]  # Q on Freelancer, given some SOPs
-
-
-_AUDIENCES: dict[str, SopAudience] = {}
-
-
-def register_sop_audience(audience: SopAudience) -> None:
-    _AUDIENCES[audience.name] = audience
-
-
-def sop_audiences() -> list[SopAudience]:
-    return list(_AUDIENCES.values())
-
-
-register_sop_audience(
-    SopAudience(
-        name="profile_skills",
-        sops_for=lambda freelancers: Q(skills__freelancer_levels__freelancer__in=freelancers),
-        freelancers_for=lambda sops: Q(skill_levels__skill__sops__in=sops),
-    )
-)
-
-
-def _any(qs: Iterable[Q]) -> Q:
-    return functools.reduce(operator.or_, qs, Q(pk__in=[]))
-
-
 def sops_applying_to_freelancers(freelancers: QuerySet[Freelancer]) -> QuerySet[SOP]:
     """SOPs that apply to any of `freelancers`, each once."""
-    matching = SOP.objects.filter(_any(a.sops_for(freelancers) for a in sop_audiences())).values("pk")
+    matching = SOP.objects.filter(sops_reaching(freelancers)).values("pk")
     return SOP.objects.filter(pk__in=matching)
 
 
@@ -79,7 +38,7 @@ def sops_for_freelancer(freelancer: Freelancer) -> QuerySet[SOP]:
 
 def freelancers_for_sops(sops: QuerySet[SOP]) -> QuerySet[Freelancer]:
     """Freelancers any of `sops` applies to, each once."""
-    matching = Freelancer.objects.filter(_any(a.freelancers_for(sops) for a in sop_audiences())).values("pk")
+    matching = Freelancer.objects.filter(freelancers_reached_by(sops)).values("pk")
     return Freelancer.objects.filter(pk__in=matching)
 
 

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import transaction
 from django.db.models import Max
 
-from sourcewise.audit.services import record
-from sourcewise.core.services import save_audited, snapshot
+from sourcewise.audit.services import record, save_audited, snapshot
 from sourcewise.guidance.models import (
     SOP,
     DocumentType,
@@ -26,6 +25,9 @@ from sourcewise.guidance.selectors import month_of
 from sourcewise.talent.models import Freelancer, Skill
 from sourcewise.tasks.models import Task
 from sourcewise.workspaces.models import Membership, Workspace
+
+if TYPE_CHECKING:
+    from sourcewise.accounts.models import User
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 ACCEPTED_TYPES = "PDF, PNG or JPEG"
@@ -59,7 +61,7 @@ def _check_body(body: str, change_note: str) -> None:
 def create_sop(
     *,
     workspace: Workspace,
-    actor: Any,
+    actor: User | None,
     title: str,
     body: str,
     skills: Iterable[Skill] = (),
@@ -81,7 +83,7 @@ def create_sop(
 
 
 @transaction.atomic
-def update_sop(*, sop: SOP, actor: Any, title: str, skills: Iterable[Skill], tasks: Iterable[Task]) -> SOP:
+def update_sop(*, sop: SOP, actor: User | None, title: str, skills: Iterable[Skill], tasks: Iterable[Task]) -> SOP:
     skills, tasks = list(skills), list(tasks)
     _check_attachments(sop.workspace, skills, tasks)
     before = snapshot(sop, ["title"])
@@ -100,7 +102,7 @@ def update_sop(*, sop: SOP, actor: Any, title: str, skills: Iterable[Skill], tas
 
 
 @transaction.atomic
-def add_sop_version(*, sop: SOP, actor: Any, body: str, change_note: str) -> SOPVersion:
+def add_sop_version(*, sop: SOP, actor: User | None, body: str, change_note: str) -> SOPVersion:
     """A new current version; everyone it applies to is asked to acknowledge it again."""
     _check_body(body, change_note)
     locked = SOP.objects.select_for_update().get(pk=sop.pk)  # two editors at once get numbers in turn
@@ -120,7 +122,7 @@ def add_sop_version(*, sop: SOP, actor: Any, body: str, change_note: str) -> SOP
 
 
 @transaction.atomic
-def acknowledge_sop(*, sop: SOP, freelancer: Freelancer, actor: Any) -> SOPAcknowledgement:
+def acknowledge_sop(*, sop: SOP, freelancer: Freelancer, actor: User | None) -> SOPAcknowledgement:
     """The freelancer confirms they read the SOP's current version (again if it changed)."""
     if sop.workspace_id != freelancer.workspace_id:
         raise ValidationError("This SOP belongs to another workspace.")
@@ -150,7 +152,13 @@ def acknowledge_sop(*, sop: SOP, freelancer: Freelancer, actor: Any) -> SOPAckno
 
 @transaction.atomic
 def create_document_type(
-    *, workspace: Workspace, actor: Any, name: str, description: str = "", expires: bool = False, required: bool = True
+    *,
+    workspace: Workspace,
+    actor: User | None,
+    name: str,
+    description: str = "",
+    expires: bool = False,
+    required: bool = True,
 ) -> DocumentType:
     doc_type = DocumentType(
         workspace=workspace, name=name.strip(), description=description.strip(), expires=expires, required=required
@@ -159,7 +167,7 @@ def create_document_type(
 
 
 @transaction.atomic
-def update_document_type(*, document_type: DocumentType, actor: Any, **fields: Any) -> DocumentType:
+def update_document_type(*, document_type: DocumentType, actor: User | None, **fields: Any) -> DocumentType:
     before = snapshot(document_type, fields)
     for name, value in fields.items():
         setattr(document_type, name, value.strip() if isinstance(value, str) else value)
@@ -167,7 +175,7 @@ def update_document_type(*, document_type: DocumentType, actor: Any, **fields: A
 
 
 @transaction.atomic
-def add_default_document_types(*, workspace: Workspace, actor: Any) -> list[DocumentType]:
+def add_default_document_types(*, workspace: Workspace, actor: User | None) -> list[DocumentType]:
     """The usual three (signed agreement, NDA, tax form); the ones that exist already are skipped."""
     existing = {n.lower() for n in DocumentType.objects.filter(workspace=workspace).values_list("name", flat=True)}
     return [
@@ -214,15 +222,15 @@ def upload_document(
     *,
     freelancer: Freelancer,
     document_type: DocumentType,
-    upload: File,  # type: ignore[type-arg]
+    upload: File,
     expires_on: datetime.date | None,
-    actor: Any,
+    actor: User | None,
     today: datetime.date | None = None,
 ) -> FreelancerDocument:
     if document_type.workspace_id != freelancer.workspace_id:
         raise ValidationError({"document_type": "Unknown document type in this workspace."})
     size = int(upload.size or 0)
-    content_type = check_upload(upload, size)  # type: ignore[arg-type]
+    content_type = check_upload(upload, size)
     if document_type.expires and expires_on is None:
         raise ValidationError({"expires_on": f"The {document_type.name} expires: give its expiry date."})
     if expires_on is not None and today is not None and expires_on < today:
@@ -251,7 +259,7 @@ def upload_document(
 
 @transaction.atomic
 def answer_pulse(
-    *, freelancer: Freelancer, actor: Any, score: int, comment: str = "", today: datetime.date
+    *, freelancer: Freelancer, actor: User | None, score: int, comment: str = "", today: datetime.date
 ) -> PulseResponse:
     """This month's answer: created, or changed while the month lasts."""
     if not 1 <= int(score) <= 5:
@@ -275,7 +283,7 @@ def answer_pulse(
 
 @transaction.atomic
 def record_training(
-    *, member: Membership, actor: Any, date: datetime.date, topic: str, notes: str = ""
+    *, member: Membership, actor: User | None, date: datetime.date, topic: str, notes: str = ""
 ) -> TrainingRecord:
     if not member.is_internal:
         raise ValidationError({"member": "Training records are for owners and managers, not freelancers."})

@@ -7,29 +7,30 @@ import difflib
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Max
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from sourcewise.core.access import EVERYONE, INTERNAL, scoped_object, scoped_queryset, workspace_view
+from sourcewise.core.access import EVERYONE, INTERNAL
+from sourcewise.core.dates import server_today
 from sourcewise.core.downloads import uploaded_file_response
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
+from sourcewise.core.http import WorkspaceRequest
 from sourcewise.core.pagination import paginate
-from sourcewise.findings.refresh import workspace_today
 from sourcewise.guidance import selectors, services
 from sourcewise.guidance.forms import DocumentTypeForm, SOPForm, SOPVersionForm, TrainingForm
 from sourcewise.guidance.models import SOP, DocumentType, FreelancerDocument, PulseResponse, SOPVersion
 from sourcewise.guidance.notifications import request_documents
 from sourcewise.talent.models import Freelancer
+from sourcewise.workspaces.access import scoped_object, scoped_queryset, workspace_view
 from sourcewise.workspaces.models import Membership
 
 # SOPs ----------------------------------------------------------------------------------
 
 
 @workspace_view(roles=INTERNAL)
-def sop_list(request: HttpRequest) -> HttpResponse:
+def sop_list(request: WorkspaceRequest) -> HttpResponse:
     sops = selectors.sop_list(scoped_queryset(request, SOP)).annotate(version_count=Count("versions"))
     query = request.GET.get("q", "").strip()
     if query:
@@ -39,14 +40,14 @@ def sop_list(request: HttpRequest) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL)
 @require_http_methods(["GET", "POST"])
-def sop_create(request: HttpRequest) -> HttpResponse:
+def sop_create(request: WorkspaceRequest) -> HttpResponse:
     # The NO_SOP fix links here with the task (?task=<id>): the new SOP is attached to it.
     initial = {"tasks": [request.GET["task"]]} if request.GET.get("task", "").isdigit() else {}
-    form = SOPForm(request.POST or None, initial=initial, workspace=request.workspace)  # type: ignore[attr-defined]
+    form = SOPForm(request.POST or None, initial=initial, workspace=request.workspace)
     if request.method == "POST" and form.is_valid():
         try:
             sop = services.create_sop(
-                workspace=request.workspace,  # type: ignore[attr-defined]
+                workspace=request.workspace,
                 actor=request.user,
                 title=form.cleaned_data["title"],
                 body=form.cleaned_data["body"],
@@ -63,10 +64,10 @@ def sop_create(request: HttpRequest) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL, objects={"pk": SOP})
 @require_http_methods(["GET", "POST"])
-def sop_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def sop_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
     sop = scoped_object(request, SOP, pk)
     initial = {"title": sop.title, "skills": list(sop.skills.all()), "tasks": list(sop.tasks.all())}
-    form = SOPForm(request.POST or None, initial=initial, workspace=request.workspace, with_body=False)  # type: ignore[attr-defined]
+    form = SOPForm(request.POST or None, initial=initial, workspace=request.workspace, with_body=False)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_sop(
@@ -85,7 +86,7 @@ def sop_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @workspace_view(roles=INTERNAL, objects={"pk": SOP})
-def sop_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def sop_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
     sop = scoped_object(request, SOP, pk, selectors.sop_list(scoped_queryset(request, SOP)))
     rows = selectors.acknowledgement_status(sop)
     current = [r for r in rows if r.is_current(sop)]
@@ -99,7 +100,7 @@ def sop_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL, objects={"pk": SOP})
 @require_http_methods(["GET", "POST"])
-def sop_new_version(request: HttpRequest, pk: int) -> HttpResponse:
+def sop_new_version(request: WorkspaceRequest, pk: int) -> HttpResponse:
     sop = scoped_object(request, SOP, pk, selectors.with_current_version(scoped_queryset(request, SOP)))
     initial = {"body": sop.current_version.body if sop.current_version else ""}
     form = SOPVersionForm(request.POST or None, initial=initial)
@@ -126,7 +127,7 @@ def _diff(old: str, new: str) -> list[tuple[str, str]]:
 
 
 @workspace_view(roles=INTERNAL, objects={"pk": SOPVersion})
-def sop_version(request: HttpRequest, pk: int) -> HttpResponse:
+def sop_version(request: WorkspaceRequest, pk: int) -> HttpResponse:
     version = scoped_object(
         request, SOPVersion, pk, scoped_queryset(request, SOPVersion).select_related("sop", "author")
     )
@@ -140,9 +141,9 @@ def sop_version(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL)
 @require_http_methods(["GET", "POST"])
-def document_overview(request: HttpRequest) -> HttpResponse:
+def document_overview(request: WorkspaceRequest) -> HttpResponse:
     """Who has sent which required document; the document types and a form to add one."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     form = DocumentTypeForm(request.POST or None)
     if request.method == "POST" and request.POST.get("action") == "defaults":
         created = services.add_default_document_types(workspace=workspace, actor=request.user)
@@ -158,7 +159,7 @@ def document_overview(request: HttpRequest) -> HttpResponse:
             return redirect("guidance:document_overview")
     people = scoped_queryset(request, Freelancer).filter(user__isnull=False).order_by("name", "id")
     page = paginate(request, people)
-    today = timezone.localdate()
+    today = server_today()
     statuses = selectors.document_statuses(people.filter(pk__in=[p.pk for p in page]), workspace, today)
     rows = [(person, statuses.get(person.pk, [])) for person in page]
     types = scoped_queryset(request, DocumentType).annotate(uploads=Count("documents")).order_by("name", "id")
@@ -175,7 +176,7 @@ def document_overview(request: HttpRequest) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL, objects={"pk": DocumentType})
 @require_http_methods(["GET", "POST"])
-def document_type_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def document_type_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
     doc_type = scoped_object(request, DocumentType, pk)
     form = DocumentTypeForm(request.POST or None, instance=DocumentType.objects.get(pk=doc_type.pk))
     if request.method == "POST" and form.is_valid():
@@ -190,12 +191,12 @@ def document_type_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @workspace_view(roles=INTERNAL, objects={"pk": Freelancer})
-def freelancer_documents(request: HttpRequest, pk: int) -> HttpResponse:
+def freelancer_documents(request: WorkspaceRequest, pk: int) -> HttpResponse:
     freelancer = scoped_object(request, Freelancer, pk)
     statuses = selectors.document_statuses(
         Freelancer.objects.filter(pk=freelancer.pk),
         request.workspace,
-        timezone.localdate(),  # type: ignore[attr-defined]
+        server_today(),
     ).get(freelancer.pk, [])
     uploads = paginate(request, selectors.documents_of(freelancer))
     return render_page(
@@ -205,12 +206,12 @@ def freelancer_documents(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL, objects={"pk": Freelancer})
 @require_http_methods(["POST"])
-def freelancer_request_documents(request: HttpRequest, pk: int) -> HttpResponse:
+def freelancer_request_documents(request: WorkspaceRequest, pk: int) -> HttpResponse:
     """The DOCUMENT_MISSING fix: email the freelancer the documents still missing or expired."""
     freelancer = scoped_object(request, Freelancer, pk, scoped_queryset(request, Freelancer).select_related("user"))
     if freelancer.user_id is None:
         messages.error(request, f"{freelancer.name} has no portal login yet: invite them first.")
-    elif request_documents(freelancer=freelancer, actor=request.user, today=workspace_today(request.workspace)):  # type: ignore[attr-defined]
+    elif request_documents(freelancer=freelancer, actor=request.user, today=request.workspace.today()):
         messages.success(request, f"{freelancer.name} was asked to upload the missing documents.")
     else:
         messages.info(request, "Nothing sent: nothing is missing, or they were asked today already.")
@@ -218,7 +219,7 @@ def freelancer_request_documents(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @workspace_view(roles=EVERYONE, objects={"pk": FreelancerDocument})
-def document_file(request: HttpRequest, pk: int) -> FileResponse:
+def document_file(request: WorkspaceRequest, pk: int) -> FileResponse:
     """The only way to a stored document: a member of its workspace (a freelancer: their own)."""
     document = scoped_object(request, FreelancerDocument, pk)
     try:
@@ -234,9 +235,9 @@ def document_file(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @workspace_view(roles=INTERNAL)
-def pulse_list(request: HttpRequest) -> HttpResponse:
+def pulse_list(request: WorkspaceRequest) -> HttpResponse:
     responses = selectors.pulse_responses(scoped_queryset(request, PulseResponse))
-    threshold = request.workspace.unhappy_pulse_max  # type: ignore[attr-defined]
+    threshold = request.workspace.unhappy_pulse_max
     return render_page(
         request, "guidance/pulse_list.html", {"page": paginate(request, responses), "threshold": threshold}
     )
@@ -246,9 +247,9 @@ def pulse_list(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view(roles=INTERNAL)
-def training_list(request: HttpRequest) -> HttpResponse:
+def training_list(request: WorkspaceRequest) -> HttpResponse:
     members = (
-        Membership.objects.filter(workspace=request.workspace, role__in=INTERNAL)  # type: ignore[attr-defined]
+        Membership.objects.filter(workspace=request.workspace, role__in=INTERNAL)
         .select_related("user")
         .annotate(trainings=Count("training_records"), last_training=Max("training_records__date"))
         .order_by("role", "user__full_name", "id")
@@ -258,14 +259,14 @@ def training_list(request: HttpRequest) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL, objects={"pk": Membership})
 @require_http_methods(["GET", "POST"])
-def member_training(request: HttpRequest, pk: int) -> HttpResponse:
+def member_training(request: WorkspaceRequest, pk: int) -> HttpResponse:
     member = scoped_object(
         request,
         Membership,
         pk,
-        Membership.objects.filter(workspace=request.workspace, role__in=INTERNAL).select_related("user"),  # type: ignore[attr-defined]
+        Membership.objects.filter(workspace=request.workspace, role__in=INTERNAL).select_related("user"),
     )
-    form = TrainingForm(request.POST or None, initial={"date": timezone.localdate()})
+    form = TrainingForm(request.POST or None, initial={"date": server_today()})
     if request.method == "POST" and form.is_valid():
         try:
             services.record_training(member=member, actor=request.user, **form.cleaned_data)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Router, Schema
 
 from sourcewise.api.access import api_access
 from sourcewise.api.schemas import path_id, responses
-from sourcewise.core.access import INTERNAL, scoped_object
+from sourcewise.core.access import INTERNAL
+from sourcewise.core.http import WorkspaceRequest
 from sourcewise.jobs.models import Job
+from sourcewise.workspaces.access import scoped_object
 
 router = Router(tags=["jobs"])
 
@@ -32,6 +33,6 @@ class JobOut(Schema):
 
 
 @router.get("/jobs/{job_id}", response=responses(JobOut), auth=api_access(INTERNAL, objects={"job_id": Job}))
-def job_detail(request: HttpRequest, job_id: int = path_id()) -> Job:
+def job_detail(request: WorkspaceRequest, job_id: int = path_id()) -> Job:
     """A job's state and progress; poll it until `state` is `done` or `failed`."""
     return scoped_object(request, Job, job_id)

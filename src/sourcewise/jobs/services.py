@@ -18,13 +18,18 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django_tasks import task
 
 from sourcewise.jobs.models import Job
+
+if TYPE_CHECKING:
+    from sourcewise.accounts.models import User
+    from sourcewise.workspaces.models import Workspace
 
 logger = logging.getLogger(__name__)
 
@@ -105,8 +110,8 @@ def remove_temp_file(path: str) -> None:
 
 def start_job(
     *,
-    workspace: Any,
-    actor: Any,
+    workspace: Workspace,
+    actor: User | None,
     kind: str,
     title: str,
     params: dict[str, Any] | None = None,
@@ -123,8 +128,6 @@ def start_job(
         params=params or {},
         temp_path=str(temp_path),
     )
-    from sourcewise.jobs.tasks import run_job_task
-
     try:
         run_job_task.enqueue(job_id=job.pk)
     except Exception:
@@ -212,17 +215,13 @@ def worker_host() -> str:
 
 
 def recover_stale_jobs(*, host: str | None = None) -> int:
-    """Mark jobs left running by a stopped worker as failed and delete their files. Call at start.
+    """Mark jobs left running by a stopped worker as failed and delete their files.
 
     Stale are the running jobs of this host (its worker is only starting, so none of them is
     alive) and jobs of any host silent for longer than STALE_AFTER; a live job of another
-    host's worker is left alone. A restore killed midway left a workspace marked `restoring`
-    (invisible to everyone, never finished): once no restore is running anywhere, it is
-    deleted with everything in it.
+    host's worker is left alone. Called at start by `ops.startup.recover()`, which then lets
+    each app clean up after its own interrupted kind (a restore's unfinished workspace).
     """
-    from sourcewise.backups.jobs import RESTORE
-    from sourcewise.backups.services import discard_restoring_workspace
-    from sourcewise.workspaces.models import Workspace
 
     silent = timezone.now() - STALE_AFTER
     stale = list(
@@ -233,9 +232,10 @@ def recover_stale_jobs(*, host: str | None = None) -> int:
     for pk, temp_path in stale:
         fail_job(job_id=pk, message=CRASHED_MESSAGE)
         remove_temp_file(temp_path)
-    if Job.objects.filter(state=Job.State.RUNNING, kind=RESTORE).exists():
-        return len(stale)  # a restore is under way elsewhere: its workspace is still being written
-    for workspace_id in Workspace._base_manager.filter(restoring=True).values_list("pk", flat=True):
-        logger.warning("Deleting workspace %s, left unfinished by a stopped restore.", workspace_id)
-        discard_restoring_workspace(workspace_id)
     return len(stale)
+
+
+@task()
+def run_job_task(job_id: int) -> None:
+    """The one task of Django's tasks framework that runs every background job."""
+    run_job(job_id=job_id)

@@ -1,12 +1,5 @@
-"""The one task of Django's tasks framework that runs every background job."""
+"""Where queued rows written before the task moved into `jobs.services` find it."""
 
-from __future__ import annotations
+from sourcewise.jobs.services import run_job_task
 
-from django_tasks import task
-
-from sourcewise.jobs import services
-
-
-@task()
-def run_job_task(job_id: int) -> None:
-    services.run_job(job_id=job_id)
+__all__ = ["run_job_task"]

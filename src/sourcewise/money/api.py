@@ -11,23 +11,20 @@ from decimal import Decimal
 from typing import Annotated
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from sourcewise.api.access import api_access
 from sourcewise.api.pagination import PageParams, keyset_page
 from sourcewise.api.schemas import Id, InputSchema, Page, path_id, responses
-from sourcewise.core.access import INTERNAL, OWNER, scoped_object, scoped_queryset
+from sourcewise.core.access import INTERNAL, OWNER
+from sourcewise.core.dates import server_today
+from sourcewise.core.http import WorkspaceRequest
 from sourcewise.core.schemas import CountryCode, CurrencyCode
-from sourcewise.engagements.models import Engagement
 from sourcewise.money import services
 from sourcewise.money.agreed_rates import (
     SkillBand,
     bands_for,
-    engagement_rate_context,
     task_skills,
-    workspace_today,
 )
 from sourcewise.money.conversion import Conversion, RateUsed, builtin_rates, convert, exact, load_rates
 from sourcewise.money.ecb import SOURCE as ECB_SOURCE
@@ -35,6 +32,7 @@ from sourcewise.money.fairband import FairBand, Market, classify_rate, load_rate
 from sourcewise.money.models import MONEY_DIGITS, MONEY_PLACES, RATE_DIGITS, RATE_PLACES, ExchangeRate, RateBenchmark
 from sourcewise.talent.models import Freelancer, Skill
 from sourcewise.tasks.models import Task
+from sourcewise.workspaces.access import scoped_object, scoped_queryset
 
 router = Router(tags=["money"])
 
@@ -86,24 +84,24 @@ class RateFilter(PageParams):
 
 
 @router.get("/exchange-rates", response=responses(Page[ExchangeRateOut]), auth=api_access(INTERNAL))
-def list_exchange_rates(request: HttpRequest, params: Query[RateFilter]) -> dict[str, object]:
-    rates = scoped_queryset(request, ExchangeRate).filter(base_currency=request.workspace.base_currency)  # type: ignore[attr-defined]
+def list_exchange_rates(request: WorkspaceRequest, params: Query[RateFilter]) -> dict[str, object]:
+    rates = scoped_queryset(request, ExchangeRate).filter(base_currency=request.workspace.base_currency)
     if params.currency:
         rates = rates.filter(currency=params.currency)
     return keyset_page(rates, params.cursor, params.limit)
 
 
 @router.post("/exchange-rates", response=responses(ExchangeRateOut, 201), auth=api_access([OWNER]))
-def create_exchange_rate(request: HttpRequest, payload: ExchangeRateIn) -> tuple[int, ExchangeRate]:
-    row = services.create_exchange_rate(workspace=request.workspace, actor=request.user, **payload.dict())  # type: ignore[attr-defined]
+def create_exchange_rate(request: WorkspaceRequest, payload: ExchangeRateIn) -> tuple[int, ExchangeRate]:
+    row = services.create_exchange_rate(workspace=request.workspace, actor=request.user, **payload.dict())
     return 201, row
 
 
 @router.post("/exchange-rates/import", response=responses(ImportOut), auth=api_access([OWNER]))
-def import_exchange_rates(request: HttpRequest, payload: CsvIn) -> services.ImportResult:
+def import_exchange_rates(request: WorkspaceRequest, payload: CsvIn) -> services.ImportResult:
     """All or nothing: any bad line is a 422 listing every problem by line; the same file again adds nothing."""
     return services.import_exchange_rates(
-        workspace=request.workspace,  # type: ignore[attr-defined]
+        workspace=request.workspace,
         actor=request.user,
         source=payload.csv,
         filename=payload.filename,
@@ -146,9 +144,9 @@ class BuiltinRatesOut(Schema):
 
 
 @router.get("/exchange-rates/builtin", response=responses(BuiltinRatesOut), auth=api_access(INTERNAL))
-def builtin_exchange_rates(request: HttpRequest) -> dict[str, object]:
+def builtin_exchange_rates(request: WorkspaceRequest) -> dict[str, object]:
     """The built-in ECB reference rates: their source, the bundled history's dates and age."""
-    builtin = builtin_rates(workspace_today(request.workspace))  # type: ignore[attr-defined]
+    builtin = builtin_rates(request.workspace.today())
     return {
         "source": builtin.citation,
         "label": ECB_SOURCE,
@@ -167,10 +165,10 @@ class RateLookupParams(Schema):
 
 
 @router.get("/exchange-rates/lookup", response=responses(RateUsedOut), auth=api_access(INTERNAL))
-def lookup_exchange_rate(request: HttpRequest, params: Query[RateLookupParams]) -> dict[str, object]:
+def lookup_exchange_rate(request: WorkspaceRequest, params: Query[RateLookupParams]) -> dict[str, object]:
     """The rate a conversion of `currency` on `on` uses: the owner's when valid, else the ECB's; 422 when none."""
-    workspace = request.workspace  # type: ignore[attr-defined]
-    return rate_used_out(load_rates(workspace).rate_on(params.currency, params.on or workspace_today(workspace)))
+    workspace = request.workspace
+    return rate_used_out(load_rates(workspace).rate_on(params.currency, params.on or workspace.today()))
 
 
 @router.get(
@@ -178,14 +176,14 @@ def lookup_exchange_rate(request: HttpRequest, params: Query[RateLookupParams]) 
     response=responses(ExchangeRateOut),
     auth=api_access(INTERNAL, {"rate_id": ExchangeRate}),
 )
-def get_exchange_rate(request: HttpRequest, rate_id: int = path_id()) -> ExchangeRate:
+def get_exchange_rate(request: WorkspaceRequest, rate_id: int = path_id()) -> ExchangeRate:
     return scoped_object(request, ExchangeRate, rate_id)
 
 
 @router.delete(
     "/exchange-rates/{rate_id}", response=responses(None, 204), auth=api_access([OWNER], {"rate_id": ExchangeRate})
 )
-def delete_exchange_rate(request: HttpRequest, rate_id: int = path_id()) -> tuple[int, None]:
+def delete_exchange_rate(request: WorkspaceRequest, rate_id: int = path_id()) -> tuple[int, None]:
     services.delete_exchange_rate(exchange_rate=scoped_object(request, ExchangeRate, rate_id), actor=request.user)
     return 204, None
 
@@ -219,10 +217,10 @@ class ConvertParams(Schema):
 
 
 @router.get("/convert", response=responses(ConversionOut), auth=api_access(INTERNAL))
-def convert_amount(request: HttpRequest, params: Query[ConvertParams]) -> dict[str, object]:
+def convert_amount(request: WorkspaceRequest, params: Query[ConvertParams]) -> dict[str, object]:
     """The amount in the workspace currency with the rate valid on the date; 422 when no rate is."""
-    on = params.on or timezone.localdate()
-    return conversion_out(convert(request.workspace, params.amount, params.currency, on))  # type: ignore[attr-defined]
+    on = params.on or server_today()
+    return conversion_out(convert(request.workspace, params.amount, params.currency, on))
 
 
 # -- rate benchmarks --------------------------------------------------------------------
@@ -261,7 +259,7 @@ class BenchmarkFilter(PageParams):
     country: CountryCode | None = None
 
 
-def _skill(request: HttpRequest, skill_id: int) -> Skill:
+def _skill(request: WorkspaceRequest, skill_id: int) -> Skill:
     skill = scoped_queryset(request, Skill).filter(pk=skill_id).first()
     if skill is None:
         raise ValidationError({"skill_id": f"Unknown skill id {skill_id} in this workspace."})
@@ -269,7 +267,7 @@ def _skill(request: HttpRequest, skill_id: int) -> Skill:
 
 
 @router.get("/rate-benchmarks", response=responses(Page[BenchmarkOut]), auth=api_access(INTERNAL))
-def list_rate_benchmarks(request: HttpRequest, params: Query[BenchmarkFilter]) -> dict[str, object]:
+def list_rate_benchmarks(request: WorkspaceRequest, params: Query[BenchmarkFilter]) -> dict[str, object]:
     rows = scoped_queryset(request, RateBenchmark).select_related("skill")
     if params.skill_id:
         rows = rows.filter(skill_id=params.skill_id)
@@ -279,10 +277,10 @@ def list_rate_benchmarks(request: HttpRequest, params: Query[BenchmarkFilter]) -
 
 
 @router.post("/rate-benchmarks", response=responses(BenchmarkOut, 201), auth=api_access([OWNER]))
-def create_rate_benchmark(request: HttpRequest, payload: BenchmarkIn) -> tuple[int, RateBenchmark]:
+def create_rate_benchmark(request: WorkspaceRequest, payload: BenchmarkIn) -> tuple[int, RateBenchmark]:
     data = payload.dict(exclude={"skill_id"})
     row = services.create_rate_benchmark(
-        workspace=request.workspace,  # type: ignore[attr-defined]
+        workspace=request.workspace,
         actor=request.user,
         skill=_skill(request, payload.skill_id),
         **data,
@@ -291,10 +289,10 @@ def create_rate_benchmark(request: HttpRequest, payload: BenchmarkIn) -> tuple[i
 
 
 @router.post("/rate-benchmarks/import", response=responses(ImportOut), auth=api_access([OWNER]))
-def import_rate_benchmarks(request: HttpRequest, payload: CsvIn) -> services.ImportResult:
+def import_rate_benchmarks(request: WorkspaceRequest, payload: CsvIn) -> services.ImportResult:
     """All or nothing: skills by name, countries by ISO code; any bad line is a 422 listing every problem."""
     return services.import_rate_benchmarks(
-        workspace=request.workspace,  # type: ignore[attr-defined]
+        workspace=request.workspace,
         actor=request.user,
         source=payload.csv,
         filename=payload.filename,
@@ -306,7 +304,7 @@ def import_rate_benchmarks(request: HttpRequest, payload: CsvIn) -> services.Imp
     response=responses(BenchmarkOut),
     auth=api_access(INTERNAL, {"benchmark_id": RateBenchmark}),
 )
-def get_rate_benchmark(request: HttpRequest, benchmark_id: int = path_id()) -> RateBenchmark:
+def get_rate_benchmark(request: WorkspaceRequest, benchmark_id: int = path_id()) -> RateBenchmark:
     return scoped_object(
         request, RateBenchmark, benchmark_id, scoped_queryset(request, RateBenchmark).select_related("skill")
     )
@@ -317,7 +315,7 @@ def get_rate_benchmark(request: HttpRequest, benchmark_id: int = path_id()) -> R
     response=responses(None, 204),
     auth=api_access([OWNER], {"benchmark_id": RateBenchmark}),
 )
-def delete_rate_benchmark(request: HttpRequest, benchmark_id: int = path_id()) -> tuple[int, None]:
+def delete_rate_benchmark(request: WorkspaceRequest, benchmark_id: int = path_id()) -> tuple[int, None]:
     services.delete_rate_benchmark(benchmark=scoped_object(request, RateBenchmark, benchmark_id), actor=request.user)
     return 204, None
 
@@ -417,15 +415,15 @@ class FairBandParams(Schema):
 
 
 @router.get("/fair-band", response=responses(FairBandOut), auth=api_access(INTERNAL))
-def fair_band(request: HttpRequest, params: Query[FairBandParams]) -> dict[str, object]:
+def fair_band(request: WorkspaceRequest, params: Query[FairBandParams]) -> dict[str, object]:
     """Classify an hourly rate against the fair band of SPEC G4 (422 when an exchange rate is missing)."""
     band = classify_rate(
-        request.workspace,  # type: ignore[attr-defined]
+        request.workspace,
         skill=_skill(request, params.skill_id),
         country=params.country,
         rate=params.rate,
         currency=params.currency,
-        on_date=params.on or timezone.localdate(),
+        on_date=params.on or server_today(),
     )
     return fair_band_out(band)
 
@@ -466,7 +464,7 @@ def skill_band_out(sb: SkillBand) -> dict[str, object]:
     }
 
 
-def _bands_out(
+def agreed_rate_bands_out(
     *, freelancer: Freelancer, task: Task, bands: list[SkillBand], rate: Decimal, currency: str, on: datetime.date
 ) -> dict[str, object]:
     return {
@@ -489,40 +487,21 @@ class AgreedRateParams(Schema):
 
 
 @router.get("/fair-band/engagement", response=responses(AgreedRateBandsOut), auth=api_access(INTERNAL))
-def agreed_rate_fair_band(request: HttpRequest, params: Query[AgreedRateParams]) -> dict[str, object]:
+def agreed_rate_fair_band(request: WorkspaceRequest, params: Query[AgreedRateParams]) -> dict[str, object]:
     """The fair band of a rate before an engagement is saved: one per skill of the task.
 
     Another workspace's freelancer or task is a 404. A missing exchange rate is reported
     per skill (`error`), not as a failure.
     """
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     freelancer = scoped_object(request, Freelancer, params.freelancer_id)
     task = scoped_object(request, Task, params.task_id)
     skills = task_skills(task)
-    on = params.on or workspace_today(workspace)
+    on = params.on or workspace.today()
     book = load_rate_book(workspace, skill_ids=[s.pk for s in skills])
     bands = bands_for(
         book, skills=skills, country=freelancer.country, rate=params.rate, currency=params.currency, on_date=on
     )
-    return _bands_out(freelancer=freelancer, task=task, bands=bands, rate=params.rate, currency=params.currency, on=on)
-
-
-@router.get(
-    "/engagements/{engagement_id}/fair-band",
-    response=responses(AgreedRateBandsOut),
-    auth=api_access(INTERNAL, {"engagement_id": Engagement}),
-)
-def engagement_fair_band(request: HttpRequest, engagement_id: int = path_id()) -> dict[str, object]:
-    """The fair band of an engagement's agreed rate, as its findings and its page classify it
-    (a draft on its start date, otherwise today)."""
-    queryset = scoped_queryset(request, Engagement).select_related("freelancer", "task", "workspace")
-    engagement = scoped_object(request, Engagement, engagement_id, queryset)
-    context = engagement_rate_context(engagement)
-    return _bands_out(
-        freelancer=engagement.freelancer,
-        task=engagement.task,
-        bands=context["bands"],
-        rate=engagement.rate,
-        currency=engagement.currency,
-        on=context["band_on"],
+    return agreed_rate_bands_out(
+        freelancer=freelancer, task=task, bands=bands, rate=params.rate, currency=params.currency, on=on
     )

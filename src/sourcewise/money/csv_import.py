@@ -1,111 +1,50 @@
-"""Reading CSV files for all-or-nothing imports: every row checked first, errors by line.
+"""Money's CSV files: the wording of its messages and the parsers of its cells.
 
-    rows = read_csv(upload, required=("currency", "rate", "valid_from"), optional=("source",))
+    for line, row in read_rows(upload, required=RATE_COLUMNS, wording=LINES, errors=errors):
 
-`read_csv` gives `(line_number, {column: text})` pairs; parsers below turn text into
-values or raise `RowProblem` with a message a person can act on. `CsvErrors` carries
-every problem of a file (a ValidationError, so forms and the API show it as it is).
+Files are read by the shared `core.csvio.read_rows`; money's messages name lines
+("Line 3: …"). The parsers below turn a cell's text into a value or raise `RowProblem`
+with a message a person can act on. A refused file raises `CsvErrors` (the shared
+`CsvImportError`, a ValidationError, so forms and the API show it as it is).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import IO
 
 from django.core.exceptions import ValidationError
 
-MAX_BYTES = 5 * 1024 * 1024
-MAX_ERRORS_SHOWN = 50
+from sourcewise.core.csvio import MAX_BYTES, CsvImportError, Wording
+
+__all__ = [
+    "LINES",
+    "MAX_BYTES",
+    "CsvErrors",
+    "RowProblem",
+    "check_with",
+    "parse_date",
+    "parse_decimal",
+    "required_text",
+]
+
+LINES = Wording(
+    noun="Line",
+    too_large="The file is larger than {size}: split it into smaller files.",
+    not_utf8="The file is not UTF-8 text: save it as 'CSV UTF-8' and try again.",
+    empty="The file is empty. The first line must be: {first_line}",
+    bad_header="The header line is not valid CSV ({problem}).",
+    missing="Missing column(s) {missing}. The first line must name: {required}.",
+    unknown="Unknown column(s) {unknown}. Allowed: {allowed}.",
+    repeated="Repeated column(s) {repeated}.",
+    too_many="{values} values but the header names {columns} columns.",
+    bad_line="Not valid CSV ({problem}).",
+)
+CsvErrors = CsvImportError  # the name money's callers know
 
 
 class RowProblem(ValueError):
     """One bad cell or row; the importer adds the line number."""
-
-
-@dataclass(frozen=True)
-class RowError:
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"Line {self.line}: {self.message}"
-
-
-class CsvErrors(ValidationError):
-    """A file with problems: nothing was imported."""
-
-    def __init__(self, errors: list[RowError], *, total: int | None = None) -> None:
-        self.row_errors = errors
-        shown = [str(e) for e in errors[:MAX_ERRORS_SHOWN]]
-        count = total if total is not None else len(errors)
-        if count > len(shown):
-            shown.append(f"… and {count - len(shown)} more problems.")
-        super().__init__([ValidationError(m, code="csv_row") for m in shown])
-
-
-def _text(source: bytes | str | IO[bytes] | IO[str]) -> str:
-    if isinstance(source, str):
-        data: bytes | str = source
-    elif isinstance(source, bytes):
-        data = source
-    else:
-        data = source.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise CsvErrors([RowError(0, "The file is larger than 5 MB: split it into smaller files.")])
-    if isinstance(data, bytes):
-        try:
-            data = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise CsvErrors(
-                [RowError(0, "The file is not UTF-8 text: save it as 'CSV UTF-8' and try again.")]
-            ) from None
-    if "\x00" in data:
-        raise CsvErrors([RowError(0, "The file contains binary data: upload a CSV text file.")])
-    return data.lstrip("\ufeff")
-
-
-def read_csv(
-    source: bytes | str | IO[bytes] | IO[str], *, required: Iterable[str], optional: Iterable[str] = ()
-) -> Iterator[tuple[int, dict[str, str]]]:
-    """Rows of a CSV file with a header line; raises CsvErrors when the header is wrong."""
-    required, optional = tuple(required), tuple(optional)
-    reader = csv.reader(io.StringIO(_text(source), newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise CsvErrors([RowError(1, f"The file is empty. The first line must be: {','.join(required)}")]) from None
-    except csv.Error as exc:
-        raise CsvErrors([RowError(1, f"The header line is not valid CSV ({exc}).")]) from None
-    columns = [c.strip().lower() for c in header]
-    missing = [c for c in required if c not in columns]
-    if missing:
-        raise CsvErrors(
-            [RowError(1, f"Missing column(s) {', '.join(missing)}. The first line must name: {', '.join(required)}.")]
-        )
-    known = set(required) | set(optional)
-    unknown = [c for c in columns if c and c not in known]
-    if unknown:
-        raise CsvErrors(
-            [RowError(1, f"Unknown column(s) {', '.join(unknown)}. Allowed: {', '.join((*required, *optional))}.")]
-        )
-    line = 1
-    try:
-        for cells in reader:
-            line = reader.line_num
-            if not any(cell.strip() for cell in cells):
-                continue
-            if len(cells) > len(columns):
-                yield line, {"__error__": f"{len(cells)} values but the header names {len(columns)} columns."}
-                continue
-            row = {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(columns) if name}
-            yield line, row
-    except csv.Error as exc:
-        raise CsvErrors([RowError(line + 1, f"Not valid CSV ({exc}).")]) from None
 
 
 def required_text(row: dict[str, str], column: str) -> str:

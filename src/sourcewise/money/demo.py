@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sourcewise.money.models import ExchangeRate, RateBenchmark
+
+if TYPE_CHECKING:
+    from sourcewise.demo.builder import DemoContext  # the demo app runs these steps
 
 RATE_SOURCE = "Studio bank statements (monthly average)"
 # GBP per unit, six months ago → this month; the values drift a little from month to month.
@@ -74,7 +78,7 @@ def _month_starts(today: datetime.date, count: int) -> list[datetime.date]:
     return sorted(starts)
 
 
-def build(ctx) -> None:  # type: ignore[no-untyped-def]
+def build(ctx: DemoContext) -> None:
     workspace = ctx.workspace
     months = _month_starts(ctx.today, 7)  # this month and the six before it
     steps = len(months) - 1
@@ -96,13 +100,13 @@ def build(ctx) -> None:  # type: ignore[no-untyped-def]
     ExchangeRate.objects.bulk_create(rows)
     as_of = months[0] + datetime.timedelta(days=14)
     benchmarks = []
-    for (skill, country), (rate, currency, source) in BENCHMARKS.items():
+    for (skill, country), (hourly_rate, currency, source) in BENCHMARKS.items():
         benchmarks.append(
             RateBenchmark(
                 workspace=workspace,
                 skill=ctx.skills[skill],
                 country=country,
-                hourly_rate=Decimal(rate),
+                hourly_rate=Decimal(hourly_rate),
                 currency=currency,
                 as_of=as_of,
                 source=source,

@@ -268,7 +268,7 @@ class FairBand:
         return country_name(self.home_country)
 
 
-def _m(amount: Decimal, band_currency: str) -> str:
+def _hourly(amount: Decimal, band_currency: str) -> str:
     return f"{money(amount, band_currency)}/h"
 
 
@@ -294,16 +294,16 @@ def _classify(
         cls = RateClass.UNKNOWN
         explanation = (
             f"There is no market benchmark for {missing}, so Sourcewise cannot tell whether "
-            f"{_m(r, base)} is fair. Add a benchmark under Money → Benchmarks."
+            f"{_hourly(r, base)} is fair. Add a benchmark under Money → Benchmarks."
         )
     else:
         if market.estimate is not None:
             notes.append(ESTIMATE_NOTE.format(years=market.estimate.years))
         premium_floor = market.amount * (1 + Decimal(premium_pct) / HUNDRED)
-        m_text = _m(market.amount, base)
+        m_text = _hourly(market.amount, base)
         if home_market is None:
             floor = premium_floor
-            f_text = _m(floor, base)
+            f_text = _hourly(floor, base)
             if r < market.amount:
                 cls = RateClass.BELOW_MARKET
             elif r < floor:
@@ -315,7 +315,7 @@ def _classify(
             ceiling = home_market.amount
             capped = premium_floor > ceiling
             floor = min(premium_floor, ceiling)
-            f_text = _m(floor, base)
+            f_text = _hourly(floor, base)
             if r < market.amount:
                 cls = RateClass.BELOW_MARKET
             elif r < floor:
@@ -326,15 +326,15 @@ def _classify(
                 cls = RateClass.ABOVE_HOME
             if ceiling < market.amount:
                 notes.append(
-                    f"The {home_name} market ({_m(ceiling, base)}) is below the {where} market: "
+                    f"The {home_name} market ({_hourly(ceiling, base)}) is below the {where} market: "
                     "no rate is both fair and a saving."
                 )
             elif capped:
                 notes.append(
-                    f"The market plus {premium_pct}% ({_m(premium_floor, base)}) is above the {home_name} market, "
-                    f"so the fair floor is capped at {_m(ceiling, base)}."
+                    f"The market plus {premium_pct}% ({_hourly(premium_floor, base)}) is above the {home_name} market, "
+                    f"so the fair floor is capped at {_hourly(ceiling, base)}."
                 )
-        r_text = _m(r, base)
+        r_text = _hourly(r, base)
         if cls is RateClass.BELOW_MARKET:
             explanation = (
                 f"{r_text} is below the local market rate for {skill.name} in {where} ({m_text}). "
@@ -347,12 +347,12 @@ def _classify(
             )
         elif cls is RateClass.FAIR:
             explanation = (
-                f"{r_text} is inside the fair band ({f_text} to {_m(ceiling or r, base)}): "
+                f"{r_text} is inside the fair band ({f_text} to {_hourly(ceiling or r, base)}): "
                 f"fair to the freelancer and no more than the {home_name} market."
             )
         elif cls is RateClass.ABOVE_HOME:
             explanation = (
-                f"{r_text} is above the {home_name} market for {skill.name} ({_m(ceiling or r, base)}): "
+                f"{r_text} is above the {home_name} market for {skill.name} ({_hourly(ceiling or r, base)}): "
                 "outsourcing at this rate saves nothing."
             )
         else:
@@ -411,15 +411,15 @@ def rate_finding(
     base = band.base_currency
     who = f"{subject_label}: " if subject_label else ""
     if band.classification is RateClass.BELOW_MARKET:
-        fix = f"Raise the rate to at least the fair floor of {_m(band.floor or band.converted_rate, base)}."
+        fix = f"Raise the rate to at least the fair floor of {_hourly(band.floor or band.converted_rate, base)}."
     elif band.classification is RateClass.UNDER_FLOOR:
         fix = (
-            f"Consider at least {_m(band.floor or band.converted_rate, base)} "
+            f"Consider at least {_hourly(band.floor or band.converted_rate, base)} "
             f"(the local market plus {band.premium_pct}%) to keep good people."
         )
     elif band.classification is RateClass.ABOVE_HOME:
         fix = (
-            f"Negotiate towards {_m(band.ceiling or band.converted_rate, base)} or less, "
+            f"Negotiate towards {_hourly(band.ceiling or band.converted_rate, base)} or less, "
             "or compare with hiring at home: this engagement saves nothing."
         )
     else:

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
-from django.utils import timezone
 
+from sourcewise.core.dates import server_today
 from sourcewise.core.forms import CountryField, CurrencyField, bounded_formfield
 from sourcewise.money.csv_import import MAX_BYTES
 from sourcewise.money.models import MONEY_DIGITS, MONEY_PLACES, ExchangeRate, RateBenchmark
@@ -17,7 +17,7 @@ from sourcewise.workspaces.models import Workspace
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class ExchangeRateForm(forms.ModelForm):  # type: ignore[type-arg]
+class ExchangeRateForm(forms.ModelForm):
     currency = CurrencyField()
 
     class Meta:
@@ -30,14 +30,14 @@ class ExchangeRateForm(forms.ModelForm):  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)
         self.instance.workspace = workspace
         self.fields["rate"].label = f"Rate (in {workspace.base_currency} for 1 unit of the currency)"
-        self.fields["currency"].choices = [
-            c for c in self.fields["currency"].choices if c[0] != workspace.base_currency
-        ]  # type: ignore[attr-defined]
+        currency = cast(CurrencyField, self.fields["currency"])
+        offered = cast(list[tuple[str, str]], currency.choices)  # CurrencyField's choices are (code, name) pairs
+        currency.choices = [c for c in offered if c[0] != workspace.base_currency]
         if not self.instance.pk:
-            self.fields["valid_from"].initial = timezone.localdate()
+            self.fields["valid_from"].initial = server_today()
 
 
-class RateBenchmarkForm(forms.ModelForm):  # type: ignore[type-arg]
+class RateBenchmarkForm(forms.ModelForm):
     country = CountryField()
     currency = CurrencyField()
 
@@ -53,7 +53,7 @@ class RateBenchmarkForm(forms.ModelForm):  # type: ignore[type-arg]
         self.fields["skill"].queryset = Skill.objects.in_workspace(workspace)  # type: ignore[attr-defined]
         if not self.instance.pk:
             self.fields["currency"].initial = workspace.base_currency
-            self.fields["as_of"].initial = timezone.localdate()
+            self.fields["as_of"].initial = server_today()
 
 
 class CsvUploadForm(forms.Form):
@@ -85,11 +85,11 @@ class FairBandForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["skill"].queryset = Skill.objects.in_workspace(workspace)  # type: ignore[attr-defined]
         self.fields["currency"].initial = workspace.base_currency
-        self.fields["on"].initial = timezone.localdate()
+        self.fields["on"].initial = server_today()
         self.fields["on"].help_text = "Exchange rates and benchmarks valid on this date are used."
 
     def clean_on(self) -> datetime.date:
-        return self.cleaned_data.get("on") or timezone.localdate()
+        return self.cleaned_data.get("on") or server_today()
 
 
 class RateLookupForm(forms.Form):

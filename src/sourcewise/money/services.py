@@ -10,26 +10,17 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from sourcewise.audit.services import record
-from sourcewise.core.services import save_audited, snapshot
+from sourcewise.audit.services import record, save_audited, snapshot
+from sourcewise.core.csvio import CsvImportError, RowError, read_rows
 from sourcewise.core.validators import validate_country, validate_currency
 from sourcewise.findings import tracking
-from sourcewise.money.csv_import import (
-    CsvErrors,
-    RowError,
-    RowProblem,
-    check_with,
-    parse_date,
-    parse_decimal,
-    read_csv,
-    required_text,
-)
+from sourcewise.money.csv_import import LINES, RowProblem, check_with, parse_date, parse_decimal, required_text
 from sourcewise.money.models import (
     MONEY_DIGITS,
     MONEY_PLACES,
@@ -40,6 +31,9 @@ from sourcewise.money.models import (
 )
 from sourcewise.talent.models import Skill
 from sourcewise.workspaces.models import Workspace
+
+if TYPE_CHECKING:
+    from sourcewise.accounts.models import User
 
 RATE_FIELDS = ("currency", "rate", "valid_from", "source")
 BENCHMARK_FIELDS = ("skill", "country", "hourly_rate", "currency", "as_of", "source")
@@ -66,7 +60,13 @@ class ImportResult:
 
 @transaction.atomic
 def create_exchange_rate(
-    *, workspace: Workspace, actor: Any, currency: str, rate: Decimal, valid_from: datetime.date, source: str = ""
+    *,
+    workspace: Workspace,
+    actor: User | None,
+    currency: str,
+    rate: Decimal,
+    valid_from: datetime.date,
+    source: str = "",
 ) -> ExchangeRate:
     row = ExchangeRate(
         workspace=workspace, currency=currency, rate=rate, valid_from=valid_from, source=(source or "").strip()
@@ -75,7 +75,7 @@ def create_exchange_rate(
 
 
 @transaction.atomic
-def update_exchange_rate(*, exchange_rate: ExchangeRate, actor: Any, **fields: Any) -> ExchangeRate:
+def update_exchange_rate(*, exchange_rate: ExchangeRate, actor: User | None, **fields: Any) -> ExchangeRate:
     unknown = set(fields) - set(RATE_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown fields {sorted(unknown)}.")
@@ -92,7 +92,7 @@ def update_exchange_rate(*, exchange_rate: ExchangeRate, actor: Any, **fields: A
 
 
 @transaction.atomic
-def delete_exchange_rate(*, exchange_rate: ExchangeRate, actor: Any) -> None:
+def delete_exchange_rate(*, exchange_rate: ExchangeRate, actor: User | None) -> None:
     record(
         actor=actor,
         workspace=exchange_rate.workspace,
@@ -114,7 +114,7 @@ def _write(
         with transaction.atomic():
             model.objects.bulk_create(new, batch_size=500)
             if changed:
-                model.objects.bulk_update(changed, fields, batch_size=500)  # type: ignore[attr-defined]
+                model.objects.bulk_update(changed, fields, batch_size=500)
             # Bulk writes send no signals: every rate finding of the workspace may change.
             workspaces = {row.workspace_id for row in [*new, *changed]}
             for workspace_id in workspaces:
@@ -128,16 +128,14 @@ def _write(
 
 
 def import_exchange_rates(
-    *, workspace: Workspace, actor: Any, source: bytes | str | IO[bytes] | IO[str], filename: str = ""
+    *, workspace: Workspace, actor: User | None, source: bytes | str | IO[bytes] | IO[str], filename: str = ""
 ) -> ImportResult:
     """Columns currency, rate, valid_from (YYYY-MM-DD) and optionally source."""
     base = workspace.base_currency
     errors: list[RowError] = []
     parsed: dict[tuple[str, datetime.date], tuple[int, Decimal, str]] = {}
-    for line, row in read_csv(source, required=RATE_COLUMNS, optional=("source",)):
+    for line, row in read_rows(source, required=RATE_COLUMNS, optional=("source",), wording=LINES, errors=errors):
         try:
-            if "__error__" in row:
-                raise RowProblem(row["__error__"])
             currency = check_with(validate_currency, required_text(row, "currency").upper())
             if currency == base:
                 raise RowProblem(f"{currency} is your workspace currency: it always converts at exactly 1.")
@@ -147,21 +145,21 @@ def import_exchange_rates(
             if len(text) > 200:
                 raise RowProblem("source is longer than 200 characters.")
         except RowProblem as exc:
-            errors.append(RowError(line, str(exc)))
+            errors.append(RowError(line, "", str(exc)))
             continue
         key = (currency, valid_from)
         if key in parsed:
             first = parsed[key]
             if (first[1], first[2]) != (rate, text):
                 errors.append(
-                    RowError(line, f"{currency} from {valid_from} is already on line {first[0]} with other values.")
+                    RowError(line, "", f"{currency} from {valid_from} is already on line {first[0]} with other values.")
                 )
             continue
         parsed[key] = (line, rate, text)
     if errors:
-        raise CsvErrors(errors)
+        raise CsvImportError(errors, wording=LINES)
     if not parsed:
-        raise CsvErrors([RowError(2, "The file has a header but no rates.")])
+        raise CsvImportError([RowError(2, "", "The file has a header but no rates.")], wording=LINES)
     with transaction.atomic():
         existing = {
             (r.currency, r.valid_from): r
@@ -203,7 +201,7 @@ def import_exchange_rates(
 def create_rate_benchmark(
     *,
     workspace: Workspace,
-    actor: Any,
+    actor: User | None,
     skill: Skill,
     country: str,
     hourly_rate: Decimal,
@@ -226,7 +224,7 @@ def create_rate_benchmark(
 
 
 @transaction.atomic
-def update_rate_benchmark(*, benchmark: RateBenchmark, actor: Any, **fields: Any) -> RateBenchmark:
+def update_rate_benchmark(*, benchmark: RateBenchmark, actor: User | None, **fields: Any) -> RateBenchmark:
     unknown = set(fields) - set(BENCHMARK_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown fields {sorted(unknown)}.")
@@ -242,7 +240,7 @@ def update_rate_benchmark(*, benchmark: RateBenchmark, actor: Any, **fields: Any
 
 
 @transaction.atomic
-def delete_rate_benchmark(*, benchmark: RateBenchmark, actor: Any) -> None:
+def delete_rate_benchmark(*, benchmark: RateBenchmark, actor: User | None) -> None:
     record(
         actor=actor,
         workspace=benchmark.workspace,
@@ -258,17 +256,15 @@ def delete_rate_benchmark(*, benchmark: RateBenchmark, actor: Any) -> None:
 
 
 def import_rate_benchmarks(
-    *, workspace: Workspace, actor: Any, source: bytes | str | IO[bytes] | IO[str], filename: str = ""
+    *, workspace: Workspace, actor: User | None, source: bytes | str | IO[bytes] | IO[str], filename: str = ""
 ) -> ImportResult:
     """Columns skill (its name in this workspace), country (ISO code), hourly_rate, currency,
     as_of (YYYY-MM-DD), source."""
     skills = {s.name.strip().lower(): s for s in Skill.objects.in_workspace(workspace)}
     errors: list[RowError] = []
     parsed: dict[tuple[int, str, datetime.date], tuple[int, Decimal, str, str]] = {}
-    for line, row in read_csv(source, required=BENCHMARK_COLUMNS):
+    for line, row in read_rows(source, required=BENCHMARK_COLUMNS, wording=LINES, errors=errors):
         try:
-            if "__error__" in row:
-                raise RowProblem(row["__error__"])
             name = required_text(row, "skill")
             skill = skills.get(name.lower())
             if skill is None:
@@ -281,7 +277,7 @@ def import_rate_benchmarks(
             if len(text) > 200:
                 raise RowProblem("source is longer than 200 characters.")
         except RowProblem as exc:
-            errors.append(RowError(line, str(exc)))
+            errors.append(RowError(line, "", str(exc)))
             continue
         key = (skill.pk, country, as_of)
         values = (hourly_rate, currency, text)
@@ -290,15 +286,17 @@ def import_rate_benchmarks(
             if first[1:] != values:
                 errors.append(
                     RowError(
-                        line, f"{skill.name} in {country} on {as_of} is already on line {first[0]} with other values."
+                        line,
+                        "",
+                        f"{skill.name} in {country} on {as_of} is already on line {first[0]} with other values.",
                     )
                 )
             continue
         parsed[key] = (line, *values)
     if errors:
-        raise CsvErrors(errors)
+        raise CsvImportError(errors, wording=LINES)
     if not parsed:
-        raise CsvErrors([RowError(2, "The file has a header but no benchmarks.")])
+        raise CsvImportError([RowError(2, "", "The file has a header but no benchmarks.")], wording=LINES)
     by_pk = {s.pk: s for s in skills.values()}
     with transaction.atomic():
         existing = {

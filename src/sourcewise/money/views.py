@@ -5,18 +5,19 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sourcewise.core.access import INTERNAL, OWNER, scoped_object, scoped_queryset, workspace_view
+from sourcewise.core.access import INTERNAL, OWNER
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
+from sourcewise.core.http import WorkspaceRequest
 from sourcewise.core.pagination import paginate
 from sourcewise.core.validators import country_name, validate_country, validate_currency
 from sourcewise.jobs.views import start_upload_job
 from sourcewise.money import services
-from sourcewise.money.agreed_rates import engagement_band_context, workspace_today
+from sourcewise.money.agreed_rates import engagement_band_context
 from sourcewise.money.charts import fair_band_svg
 from sourcewise.money.conversion import MissingExchangeRate, builtin_rates, load_rates
 from sourcewise.money.fairband import classify_rate
@@ -24,6 +25,7 @@ from sourcewise.money.forms import CsvUploadForm, ExchangeRateForm, FairBandForm
 from sourcewise.money.jobs import BENCHMARKS, RATES
 from sourcewise.money.models import ExchangeRate, RateBenchmark
 from sourcewise.talent.models import Skill
+from sourcewise.workspaces.access import scoped_object, scoped_queryset, workspace_view
 
 FAIR_BAND_FIELDS = ("skill", "country", "rate", "currency")
 
@@ -31,13 +33,13 @@ FAIR_BAND_FIELDS = ("skill", "country", "rate", "currency")
 # -- the fair band ---------------------------------------------------------------------
 
 
-def fair_band_context(request: HttpRequest) -> dict[str, Any]:
+def fair_band_context(request: WorkspaceRequest) -> dict[str, Any]:
     """Everything `money/includes/fair_band.html` needs, from the query string.
 
     The engagement form reuses it: send skill, country, rate, currency (and on) to
     `money:fair_band_partial` with hx-get, or call `classify_rate` and include the partial.
     """
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     complete = all(request.GET.get(name, "").strip() for name in FAIR_BAND_FIELDS)
     form = FairBandForm(request.GET if complete else None, workspace=workspace)
     context: dict[str, Any] = {"form": form, "band": None, "band_error": None, "svg": None, "complete": complete}
@@ -63,23 +65,23 @@ def fair_band_context(request: HttpRequest) -> dict[str, Any]:
 
 @workspace_view(roles=INTERNAL)
 @require_GET
-def fair_band(request: HttpRequest) -> HttpResponse:
+def fair_band(request: WorkspaceRequest) -> HttpResponse:
     context = fair_band_context(request)
-    context["home_name"] = country_name(request.workspace.home_country)  # type: ignore[attr-defined]
+    context["home_name"] = country_name(request.workspace.home_country)
     return render(request, "money/fair_band.html", context)
 
 
 @workspace_view(roles=INTERNAL)
 @require_GET
-def engagement_band(request: HttpRequest) -> HttpResponse:
+def engagement_band(request: WorkspaceRequest) -> HttpResponse:
     """The fair band of the rate on the engagement form, per skill of the task (hx-get as it changes)."""
-    context = engagement_band_context(request.workspace, request.GET)  # type: ignore[attr-defined]
+    context = engagement_band_context(request.workspace, request.GET)
     return render(request, "money/includes/rate_bands.html", context)
 
 
 @workspace_view(roles=INTERNAL)
 @require_GET
-def fair_band_partial(request: HttpRequest) -> HttpResponse:
+def fair_band_partial(request: WorkspaceRequest) -> HttpResponse:
     """Only the band (numbers, SVG, verdict): for hx-get from any form that sets a rate."""
     return render(request, "money/includes/fair_band.html", fair_band_context(request))
 
@@ -89,10 +91,8 @@ def fair_band_partial(request: HttpRequest) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL)
 @require_GET
-def rate_list(request: HttpRequest) -> HttpResponse:
-    rates = scoped_queryset(request, ExchangeRate).filter(
-        base_currency=request.workspace.base_currency  # type: ignore[attr-defined]
-    )
+def rate_list(request: WorkspaceRequest) -> HttpResponse:
+    rates = scoped_queryset(request, ExchangeRate).filter(base_currency=request.workspace.base_currency)
     currency = request.GET.get("currency", "").strip().upper()
     if currency:
         try:
@@ -110,19 +110,19 @@ def rate_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def rate_lookup_context(request: HttpRequest) -> dict[str, Any]:
+def rate_lookup_context(request: WorkspaceRequest) -> dict[str, Any]:
     """The built-in rates' citation, and the answer of the lookup form (currency + date → rate, source)."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     asked = bool(request.GET.get("rate_currency", "").strip())
     form = RateLookupForm(request.GET if asked else None)
     context: dict[str, Any] = {
-        "builtin": builtin_rates(workspace_today(workspace)),
+        "builtin": builtin_rates(workspace.today()),
         "lookup_form": form,
         "looked_up": None,
         "lookup_error": None,
     }
     if asked and form.is_valid():
-        on = form.cleaned_data["rate_on"] or workspace_today(workspace)
+        on = form.cleaned_data["rate_on"] or workspace.today()
         try:
             context["looked_up"] = load_rates(workspace).rate_on(form.cleaned_data["rate_currency"], on)
         except MissingExchangeRate as exc:
@@ -133,8 +133,8 @@ def rate_lookup_context(request: HttpRequest) -> dict[str, Any]:
 
 @workspace_view(roles=[OWNER])
 @require_http_methods(["GET", "POST"])
-def rate_create(request: HttpRequest) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def rate_create(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
     form = ExchangeRateForm(request.POST or None, workspace=workspace)
     if request.method == "POST" and form.is_valid():
         try:
@@ -153,9 +153,9 @@ def rate_create(request: HttpRequest) -> HttpResponse:
 
 @workspace_view(roles=[OWNER], objects={"pk": ExchangeRate})
 @require_http_methods(["GET", "POST"])
-def rate_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def rate_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
     row = scoped_object(request, ExchangeRate, pk)
-    form = ExchangeRateForm(request.POST or None, instance=copy.copy(row), workspace=request.workspace)  # type: ignore[attr-defined]
+    form = ExchangeRateForm(request.POST or None, instance=copy.copy(row), workspace=request.workspace)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_exchange_rate(
@@ -181,14 +181,14 @@ def rate_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workspace_view(roles=[OWNER], objects={"pk": ExchangeRate})
 @require_POST
-def rate_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def rate_delete(request: WorkspaceRequest, pk: int) -> HttpResponse:
     row = scoped_object(request, ExchangeRate, pk)
     services.delete_exchange_rate(exchange_rate=row, actor=request.user)
     messages.success(request, f"Deleted the {row.currency} rate from {row.valid_from.isoformat()}.")
     return redirect("money:rate_list")
 
 
-def _import(request: HttpRequest, *, kind: str) -> HttpResponse:
+def _import(request: WorkspaceRequest, *, kind: str) -> HttpResponse:
     form = CsvUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         back = "money:rate_import" if kind == "rates" else "money:benchmark_import"
@@ -204,7 +204,7 @@ def _import(request: HttpRequest, *, kind: str) -> HttpResponse:
 
 @workspace_view(roles=[OWNER])
 @require_http_methods(["GET", "POST"])
-def rate_import(request: HttpRequest) -> HttpResponse:
+def rate_import(request: WorkspaceRequest) -> HttpResponse:
     return _import(request, kind="rates")
 
 
@@ -213,7 +213,7 @@ def rate_import(request: HttpRequest) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL)
 @require_GET
-def benchmark_list(request: HttpRequest) -> HttpResponse:
+def benchmark_list(request: WorkspaceRequest) -> HttpResponse:
     benchmarks = scoped_queryset(request, RateBenchmark).select_related("skill")
     skills = scoped_queryset(request, Skill).order_by("name", "id")
     skill_id = request.GET.get("skill", "")
@@ -239,7 +239,7 @@ def benchmark_list(request: HttpRequest) -> HttpResponse:
             "skill_id": skill_id,
             "country": country,
             "q": "",
-            "home_name": country_name(request.workspace.home_country),  # type: ignore[attr-defined]
+            "home_name": country_name(request.workspace.home_country),
         },
         partial="rows",
     )
@@ -247,8 +247,8 @@ def benchmark_list(request: HttpRequest) -> HttpResponse:
 
 @workspace_view(roles=[OWNER])
 @require_http_methods(["GET", "POST"])
-def benchmark_create(request: HttpRequest) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def benchmark_create(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
     form = RateBenchmarkForm(request.POST or None, workspace=workspace)
     if request.method == "POST" and form.is_valid():
         try:
@@ -267,9 +267,9 @@ def benchmark_create(request: HttpRequest) -> HttpResponse:
 
 @workspace_view(roles=[OWNER], objects={"pk": RateBenchmark})
 @require_http_methods(["GET", "POST"])
-def benchmark_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def benchmark_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
     row = scoped_object(request, RateBenchmark, pk)
-    form = RateBenchmarkForm(request.POST or None, instance=copy.copy(row), workspace=request.workspace)  # type: ignore[attr-defined]
+    form = RateBenchmarkForm(request.POST or None, instance=copy.copy(row), workspace=request.workspace)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_rate_benchmark(
@@ -295,7 +295,7 @@ def benchmark_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workspace_view(roles=[OWNER], objects={"pk": RateBenchmark})
 @require_POST
-def benchmark_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def benchmark_delete(request: WorkspaceRequest, pk: int) -> HttpResponse:
     row = scoped_object(request, RateBenchmark, pk)
     services.delete_rate_benchmark(benchmark=row, actor=request.user)
     messages.success(request, "Benchmark deleted.")
@@ -304,5 +304,5 @@ def benchmark_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workspace_view(roles=[OWNER])
 @require_http_methods(["GET", "POST"])
-def benchmark_import(request: HttpRequest) -> HttpResponse:
+def benchmark_import(request: WorkspaceRequest) -> HttpResponse:
     return _import(request, kind="benchmarks")

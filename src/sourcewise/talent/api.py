@@ -1,22 +1,20 @@
-"""Talent network over the API: skills, freelancers, vetting, overlap, matching and the bench."""
+"""Talent network over the API: skills, freelancers, vetting, overlap and the bench (matching: engagements/api.py)."""
 
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from sourcewise.api.access import api_access
 from sourcewise.api.pagination import PageParams, keyset_page
 from sourcewise.api.schemas import Id, InputSchema, Page, path_id, responses
-from sourcewise.core.access import INTERNAL, scoped_object, scoped_queryset
+from sourcewise.core.access import INTERNAL
+from sourcewise.core.http import WorkspaceRequest
 from sourcewise.core.links import site_url
 from sourcewise.core.schemas import (
     CountryCode,
@@ -27,7 +25,6 @@ from sourcewise.core.schemas import (
     TimezoneName,
 )
 from sourcewise.talent import services
-from sourcewise.talent.matching import Candidate, rank_candidates
 from sourcewise.talent.models import VETTED_STATUSES, Freelancer, Skill
 from sourcewise.talent.overlap import (
     OverlapChange,
@@ -41,7 +38,7 @@ from sourcewise.talent.overlap import (
 )
 from sourcewise.talent.selectors import with_profile, with_skills, with_vetting
 from sourcewise.talent.vetting import vetting_state
-from sourcewise.tasks.models import Task
+from sourcewise.workspaces.access import scoped_object, scoped_queryset
 
 HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 Rating = Annotated[int, Field(ge=1, le=5)]
@@ -99,8 +96,8 @@ class FreelancerIn(InputSchema):
     skills: list[SkillLevelIn] = []
 
 
-def _today(request: HttpRequest) -> datetime.date:
-    return timezone.localdate(timezone=zoneinfo.ZoneInfo(request.workspace.timezone))  # type: ignore[attr-defined]
+def _today(request: WorkspaceRequest) -> datetime.date:
+    return request.workspace.today()
 
 
 class OverlapChangeOut(Schema):
@@ -174,7 +171,7 @@ class FreelancerOut(FreelancerSummaryOut):
         return overlap_change_out(business, next_overlap_change(business, freelancer_schedule(obj), _today(request)))
 
 
-def _profile_fields(payload: FreelancerIn) -> dict[str, object]:
+def _profile_fields(payload: FreelancerIn) -> dict[str, Any]:
     data = payload.dict(exclude={"skills", "languages"})
     data["rate_currency"] = data.get("rate_currency") or ""
     data["work_start"] = datetime.time.fromisoformat(payload.work_start)
@@ -191,7 +188,7 @@ def _languages(payload: FreelancerIn) -> dict[str, str]:
     return languages
 
 
-def _skill_levels(request: HttpRequest, levels: list[SkillLevelIn]) -> dict[Skill, int]:
+def _skill_levels(request: WorkspaceRequest, levels: list[SkillLevelIn]) -> dict[Skill, int]:
     wanted = {item.skill_id: item.level for item in levels}
     skills = {s.pk: s for s in scoped_queryset(request, Skill).filter(pk__in=wanted)}
     missing = sorted(set(wanted) - set(skills))
@@ -201,26 +198,26 @@ def _skill_levels(request: HttpRequest, levels: list[SkillLevelIn]) -> dict[Skil
 
 
 @router.get("/skills", response=responses(Page[SkillOut]), auth=api_access(INTERNAL))
-def list_skills(request: HttpRequest, params: Query[PageParams]) -> dict[str, object]:
+def list_skills(request: WorkspaceRequest, params: Query[PageParams]) -> dict[str, object]:
     return keyset_page(scoped_queryset(request, Skill), params.cursor, params.limit)
 
 
 @router.post("/skills", response=responses(SkillOut, 201), auth=api_access(INTERNAL))
-def create_skill(request: HttpRequest, payload: SkillIn) -> tuple[int, Skill]:
-    skill = services.create_skill(workspace=request.workspace, actor=request.user, **payload.dict())  # type: ignore[attr-defined]
+def create_skill(request: WorkspaceRequest, payload: SkillIn) -> tuple[int, Skill]:
+    skill = services.create_skill(workspace=request.workspace, actor=request.user, **payload.dict())
     return 201, skill
 
 
 @router.get("/freelancers", response=responses(Page[FreelancerSummaryOut]), auth=api_access(INTERNAL))
-def list_freelancers(request: HttpRequest, params: Query[PageParams]) -> dict[str, object]:
+def list_freelancers(request: WorkspaceRequest, params: Query[PageParams]) -> dict[str, object]:
     queryset = with_skills(scoped_queryset(request, Freelancer))
     return keyset_page(queryset, params.cursor, params.limit)
 
 
 @router.post("/freelancers", response=responses(FreelancerOut, 201), auth=api_access(INTERNAL))
-def create_freelancer(request: HttpRequest, payload: FreelancerIn) -> tuple[int, Freelancer]:
+def create_freelancer(request: WorkspaceRequest, payload: FreelancerIn) -> tuple[int, Freelancer]:
     freelancer = services.create_freelancer(
-        workspace=request.workspace,  # type: ignore[attr-defined]
+        workspace=request.workspace,
         actor=request.user,
         skills=_skill_levels(request, payload.skills),
         languages=_languages(payload),
@@ -234,7 +231,7 @@ def create_freelancer(request: HttpRequest, payload: FreelancerIn) -> tuple[int,
     response=responses(FreelancerOut),
     auth=api_access(INTERNAL, {"freelancer_id": Freelancer}),
 )
-def get_freelancer(request: HttpRequest, freelancer_id: int = path_id()) -> Freelancer:
+def get_freelancer(request: WorkspaceRequest, freelancer_id: int = path_id()) -> Freelancer:
     return scoped_object(request, Freelancer, freelancer_id, with_profile(scoped_queryset(request, Freelancer)))
 
 
@@ -243,7 +240,7 @@ def get_freelancer(request: HttpRequest, freelancer_id: int = path_id()) -> Free
     response=responses(FreelancerOut),
     auth=api_access(INTERNAL, {"freelancer_id": Freelancer}),
 )
-def update_freelancer(request: HttpRequest, payload: FreelancerIn, freelancer_id: int = path_id()) -> Freelancer:
+def update_freelancer(request: WorkspaceRequest, payload: FreelancerIn, freelancer_id: int = path_id()) -> Freelancer:
     freelancer = scoped_object(request, Freelancer, freelancer_id)
     services.update_freelancer(
         freelancer=freelancer,
@@ -277,7 +274,7 @@ class VettingOut(Schema):
     trial_rating: int | None
 
 
-def _vetting(request: HttpRequest, freelancer_id: int) -> dict[str, object]:
+def _vetting(request: WorkspaceRequest, freelancer_id: int) -> dict[str, object]:
     freelancer = scoped_object(request, Freelancer, freelancer_id, with_vetting(scoped_queryset(request, Freelancer)))
     state = vetting_state(freelancer)
     return {
@@ -294,7 +291,7 @@ def _vetting(request: HttpRequest, freelancer_id: int) -> dict[str, object]:
 @router.get(
     "/freelancers/{freelancer_id}/vetting", response=responses(VettingOut), auth=api_access(INTERNAL, FREELANCER_OBJECT)
 )
-def get_vetting(request: HttpRequest, freelancer_id: int = path_id()) -> dict[str, object]:
+def get_vetting(request: WorkspaceRequest, freelancer_id: int = path_id()) -> dict[str, object]:
     """The vetting steps G7 requires for approval, and which are still missing."""
     return _vetting(request, freelancer_id)
 
@@ -338,7 +335,7 @@ class StatusIn(InputSchema):
     auth=api_access(INTERNAL, FREELANCER_OBJECT),
 )
 def add_portfolio_item(
-    request: HttpRequest, payload: PortfolioIn, freelancer_id: int = path_id()
+    request: WorkspaceRequest, payload: PortfolioIn, freelancer_id: int = path_id()
 ) -> tuple[int, dict[str, object]]:
     freelancer = scoped_object(request, Freelancer, freelancer_id)
     services.add_portfolio_item(freelancer=freelancer, actor=request.user, **payload.dict())
@@ -351,7 +348,7 @@ def add_portfolio_item(
     auth=api_access(INTERNAL, FREELANCER_OBJECT),
 )
 def add_reference(
-    request: HttpRequest, payload: ReferenceIn, freelancer_id: int = path_id()
+    request: WorkspaceRequest, payload: ReferenceIn, freelancer_id: int = path_id()
 ) -> tuple[int, dict[str, object]]:
     freelancer = scoped_object(request, Freelancer, freelancer_id)
     services.add_reference(freelancer=freelancer, actor=request.user, **payload.dict())
@@ -364,7 +361,7 @@ def add_reference(
     auth=api_access(INTERNAL, FREELANCER_OBJECT),
 )
 def add_interview(
-    request: HttpRequest, payload: InterviewIn, freelancer_id: int = path_id()
+    request: WorkspaceRequest, payload: InterviewIn, freelancer_id: int = path_id()
 ) -> tuple[int, dict[str, object]]:
     freelancer = scoped_object(request, Freelancer, freelancer_id)
     services.record_interview(freelancer=freelancer, actor=request.user, **payload.dict())
@@ -376,7 +373,9 @@ def add_interview(
     response=responses(VettingOut, 201),
     auth=api_access(INTERNAL, FREELANCER_OBJECT),
 )
-def add_trial(request: HttpRequest, payload: TrialIn, freelancer_id: int = path_id()) -> tuple[int, dict[str, object]]:
+def add_trial(
+    request: WorkspaceRequest, payload: TrialIn, freelancer_id: int = path_id()
+) -> tuple[int, dict[str, object]]:
     freelancer = scoped_object(request, Freelancer, freelancer_id)
     services.record_trial(freelancer=freelancer, actor=request.user, **payload.dict())
     return 201, _vetting(request, freelancer_id)
@@ -387,7 +386,7 @@ def add_trial(request: HttpRequest, payload: TrialIn, freelancer_id: int = path_
     response=responses(VettingOut),
     auth=api_access(INTERNAL, FREELANCER_OBJECT),
 )
-def change_status(request: HttpRequest, payload: StatusIn, freelancer_id: int = path_id()) -> dict[str, object]:
+def change_status(request: WorkspaceRequest, payload: StatusIn, freelancer_id: int = path_id()) -> dict[str, object]:
     """Move along the pipeline. Approval is refused (422) with every missing vetting step listed."""
     freelancer = scoped_object(request, Freelancer, freelancer_id)
     services.change_status(freelancer=freelancer, actor=request.user, status=payload.status)
@@ -413,7 +412,7 @@ class InvitationOut(Schema):
     auth=api_access(INTERNAL, FREELANCER_OBJECT),
 )
 def invite_to_portal(
-    request: HttpRequest, payload: PortalInviteIn, freelancer_id: int = path_id()
+    request: WorkspaceRequest, payload: PortalInviteIn, freelancer_id: int = path_id()
 ) -> tuple[int, object]:
     """Invite the freelancer to the portal: the login that accepts the emailed link is linked to
     this profile. A pending invitation is replaced; a profile already linked is refused (422).
@@ -463,13 +462,13 @@ class OverlapParams(Schema):
     "/freelancers/{freelancer_id}/overlap", response=responses(OverlapOut), auth=api_access(INTERNAL, FREELANCER_OBJECT)
 )
 def get_overlap(
-    request: HttpRequest, params: Query[OverlapParams], freelancer_id: int = path_id()
+    request: WorkspaceRequest, params: Query[OverlapParams], freelancer_id: int = path_id()
 ) -> dict[str, object]:
     """Average working-hours overlap per business day over the 28 days from `on` (today by
     default; SPEC G3), and the next clock change that alters it. A date more than two years
     from today is a 422."""
     freelancer = scoped_object(request, Freelancer, freelancer_id)
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     start = params.on or _today(request)
     problem = window_start_error(start, _today(request))
     if problem:
@@ -491,74 +490,6 @@ def get_overlap(
     }
 
 
-class TermOut(Schema):
-    key: str
-    label: str
-    points: Decimal
-    max_points: int = Field(description="0 when the term is not counted (e.g. a fair rate without a benchmark).")
-    detail: str
-
-
-class CandidateOut(Schema):
-    freelancer_id: int
-    name: str
-    status: str
-    country: str
-    timezone: str
-    score: int
-    eligible: bool
-    overlap_hours: Decimal
-    failures: list[str]
-    terms: list[TermOut]
-
-
-class CandidatesOut(Schema):
-    task_id: int
-    considered: int = Field(description="Freelancers read and scored: the ready ones and the nearest misses.")
-    candidates: list[CandidateOut] = Field(description="Best first; nobody with a hard failure.")
-    not_ready: list[CandidateOut] = Field(description="The closest with a hard failure, and why.")
-
-
-class CandidateParams(Schema):
-    limit: int = Field(20, ge=1, le=100, description="How many of each list (1–100).")
-
-
-def _candidate(c: Candidate) -> dict[str, object]:
-    return {
-        "freelancer_id": c.freelancer_id,
-        "name": c.name,
-        "status": c.status,
-        "country": c.country,
-        "timezone": c.timezone,
-        "score": c.score,
-        "eligible": c.eligible,
-        "overlap_hours": c.overlap_hours,
-        "failures": c.failures,
-        "terms": [{**t.__dict__, "points": t.points.quantize(Decimal("0.1"))} for t in c.terms],
-    }
-
-
-@router.get(
-    "/tasks/{task_id}/candidates",
-    response=responses(CandidatesOut),
-    auth=api_access(INTERNAL, {"task_id": Task}),
-)
-def list_candidates(
-    request: HttpRequest, params: Query[CandidateParams], task_id: int = path_id()
-) -> dict[str, object]:
-    """Freelancers ranked for a task by the explained 0–100 match score (SPEC G3)."""
-    task = scoped_object(request, Task, task_id)
-    ranking = rank_candidates(
-        task, today=_today(request), limit=params.limit, freelancers=scoped_queryset(request, Freelancer)
-    )
-    return {
-        "task_id": task.pk,
-        "considered": ranking.considered,
-        "candidates": [_candidate(c) for c in ranking.eligible],
-        "not_ready": [_candidate(c) for c in ranking.failing],
-    }
-
-
 class BenchOut(Schema):
     skill_id: int
     skill: str
@@ -567,9 +498,9 @@ class BenchOut(Schema):
 
 
 @router.get("/bench", response=responses(Page[BenchOut]), auth=api_access(INTERNAL))
-def list_bench(request: HttpRequest, params: Query[PageParams]) -> dict[str, object]:
+def list_bench(request: WorkspaceRequest, params: Query[PageParams]) -> dict[str, object]:
     """Bench depth per skill: approved or active freelancers at the workspace's bench level or better."""
-    level = request.workspace.bench_min_level  # type: ignore[attr-defined]
+    level = request.workspace.bench_min_level
     depth = Count(
         "freelancer_levels",
         filter=Q(freelancer_levels__level__gte=level, freelancer_levels__freelancer__status__in=VETTED_STATUSES),

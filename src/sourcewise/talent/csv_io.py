@@ -17,13 +17,14 @@ INSERTs (SPEC P4: 100 000 rows ≤ 15 s on SQLite, ≤ 30 s on PostgreSQL; `benc
 Rows are matched by email, so importing the same file again changes nothing. The file
 is streamed: memory stays flat (a set of the emails is all that grows with the file).
 Status and vetting records are not imported; new people start as prospects.
+
+Files are read by the shared `core.csvio.read_rows` (streamed, no size cap) and written
+by `core.csvio.write_rows` (spreadsheet formulas neutralised); errors say "Row 3: …".
 """
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import pickle
 import re
 import tempfile
@@ -43,7 +44,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from sourcewise.audit.services import record
-from sourcewise.core.csvio import safe_cell
+from sourcewise.core.csvio import CsvImportError, RowError, Wording, read_rows, write_rows
 from sourcewise.core.validators import CEFR_LEVELS
 from sourcewise.talent.models import WEEKDAY_NAMES, Freelancer, FreelancerLanguage, FreelancerSkill, Skill
 
@@ -58,6 +59,12 @@ EMAIL = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
 )
 MAX_ERRORS = 200
+WORDING = Wording(
+    noun="Row",
+    empty="The header row lacks the column(s): {missing}.",
+    missing="The header row lacks the column(s): {missing}.",
+    unknown="Unknown column(s): {unknown}. Known: {allowed}.",
+)
 Progress = Callable[[str, int], None]
 
 
@@ -209,10 +216,10 @@ def _cached(cache: dict[Any, Any], key: Any, make: Callable[[], Any]) -> Any:
 
 def parse_row(
     number: int, raw: dict[str, str], skills_by_name: dict[str, int], cache: dict[Any, Any] | None = None
-) -> tuple[Row | None, list[str]]:
+) -> tuple[Row | None, RowError | None]:
+    """One row as `read_rows` gives it (stripped text by column): the parsed row, or every problem of it."""
     cache = {} if cache is None else cache
-    value = {key: (text or "").strip() for key, text in raw.items() if key is not None}
-    get = value.get
+    get = raw.get
     problems: list[str] = [f"{key} is empty" for key in REQUIRED if not get(key)]
     name, email = get("name", ""), get("email", "").lower()
     if email and (len(email) > 254 or not EMAIL.match(email)):
@@ -249,7 +256,7 @@ def parse_row(
     if len(name) > 150:
         problems.append("name is longer than 150 characters")
     if problems:
-        return None, [f"Row {number}: " + "; ".join(problems) + "."]
+        return None, RowError(number, "", "; ".join(problems) + ".")
     fields = {
         "name": name,
         "email": email,
@@ -263,27 +270,12 @@ def parse_row(
         "availability_hours": availability,
         "notes": get("notes", ""),
     }
-    return Row(number, fields, skills, languages), []
+    return Row(number, fields, skills, languages), None
 
 
-def _reader(stream: IO[bytes] | IO[str]) -> Iterator[dict[str, str]]:
-    text: IO[str] = (
-        io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")  # type: ignore[arg-type,type-var]
-        if not isinstance(stream, io.TextIOBase)
-        else stream
-    )
-    reader = csv.DictReader(text)
-    header = [h.strip().lower() for h in reader.fieldnames or []]
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise ImportRefused(ImportResult(errors=[f"The header row lacks the column(s): {', '.join(missing)}."]))
-    unknown = [h for h in header if h not in COLUMNS]
-    if unknown:
-        raise ImportRefused(
-            ImportResult(errors=[f"Unknown column(s): {', '.join(unknown)}. Known: {', '.join(COLUMNS)}."])
-        )
-    reader.fieldnames = header
-    yield from reader
+def _message(error: RowError) -> str:
+    """A problem as the import lists it: "Row 3: …"; the file's and its header's without a number."""
+    return error.message if error.row <= 1 else error.describe(WORDING.noun)
 
 
 def _spool_rows(
@@ -294,32 +286,38 @@ def _spool_rows(
     parsed twice. Nothing touches the database."""
     skills = _skill_ids(workspace)
     result = ImportResult()
+    errors: list[RowError] = []
     seen: dict[str, int] = {}
     cache: dict[Any, Any] = {}
     chunk: list[tuple[Any, ...]] = []
     with open_file() as stream:
-        for number, raw in enumerate(_reader(stream), start=2):
-            result.rows += 1
-            row, problems = parse_row(number, raw, skills, cache)
-            if row is not None:
-                first = seen.setdefault(row.fields["email"], number)
-                if first != number:
-                    problems = [f"Row {number}: email {row.fields['email']!r} already appears on row {first}."]
-            if problems:
-                if len(result.errors) < MAX_ERRORS:
-                    result.errors.extend(problems)
-            elif row is not None and not result.errors:
-                chunk.append(
-                    (tuple(row.fields[k] for k in FIELDS), tuple(row.skills.items()), tuple(row.languages.items()))
-                )
-                if len(chunk) >= CHUNK:
-                    pickle.dump(chunk, spool, protocol=pickle.HIGHEST_PROTOCOL)
-                    chunk = []
-            if progress and result.rows % CHUNK == 0:
-                progress("checking", result.rows)
-    if chunk and not result.errors:
+        rows = read_rows(stream, required=REQUIRED, optional=COLUMNS, max_bytes=None, wording=WORDING, errors=errors)
+        try:
+            for number, raw in rows:
+                result.rows += 1
+                row, problem = parse_row(number, raw, skills, cache)
+                if row is not None:
+                    first = seen.setdefault(row.fields["email"], number)
+                    if first != number:
+                        problem = RowError(number, "", f"email {row.fields['email']!r} already appears on row {first}.")
+                if problem is not None:
+                    if len(errors) < MAX_ERRORS:
+                        errors.append(problem)
+                elif row is not None and not errors:
+                    chunk.append(
+                        (tuple(row.fields[k] for k in FIELDS), tuple(row.skills.items()), tuple(row.languages.items()))
+                    )
+                    if len(chunk) >= CHUNK:
+                        pickle.dump(chunk, spool, protocol=pickle.HIGHEST_PROTOCOL)
+                        chunk = []
+                if progress and result.rows % CHUNK == 0:
+                    progress("checking", result.rows)
+        except CsvImportError as refused:
+            raise ImportRefused(ImportResult(errors=[_message(e) for e in refused.errors])) from None
+    result.errors = [_message(e) for e in errors[:MAX_ERRORS]]
+    if chunk and not errors:
         pickle.dump(chunk, spool, protocol=pickle.HIGHEST_PROTOCOL)
-    if not result.rows and not result.errors:
+    if not result.rows and not errors:
         result.errors.append("The file has a header but no rows.")
     return result
 
@@ -553,8 +551,7 @@ class _Writer:
 
 
 def export_rows(workspace: Any, freelancers: Any = None) -> Iterator[list[str]]:
-    """The header, then one row per freelancer, in chunks (memory stays flat)."""
-    yield list(COLUMNS)
+    """One row per freelancer in COLUMNS, in chunks (memory stays flat)."""
     queryset = freelancers if freelancers is not None else Freelancer.objects.in_workspace(workspace)
     queryset = queryset.order_by("pk")
     last = 0
@@ -581,12 +578,6 @@ def export_rows(workspace: Any, freelancers: Any = None) -> Iterator[list[str]]:
         last = batch[-1].pk
 
 
-class Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def export_lines(workspace: Any, freelancers: Any = None) -> Iterator[str]:
-    writer = csv.writer(Echo())
-    for row in export_rows(workspace, freelancers):
-        yield writer.writerow([safe_cell(value) for value in row])
+    """The CSV the import reads, line by line, spreadsheet formulas neutralised."""
+    return write_rows(COLUMNS, export_rows(workspace, freelancers))

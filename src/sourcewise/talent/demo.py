@@ -13,7 +13,9 @@ Tomasz is rejected after his trial (engagements/demo.py).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Collection
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
@@ -31,6 +33,9 @@ from sourcewise.talent.models import (
     TrialTask,
 )
 from sourcewise.workspaces.models import Membership
+
+if TYPE_CHECKING:
+    from sourcewise.demo.builder import DemoContext  # the demo app runs these steps
 
 SKILLS = {
     "design": ("Graphic design", "Layouts, brand assets, print and digital."),
@@ -115,7 +120,7 @@ MAIN_PROFILES = {
 }  # fmt: skip
 
 
-def _vetting(ctx, freelancer, steps, owner) -> None:  # type: ignore[no-untyped-def]
+def _vetting(ctx: DemoContext, freelancer: Freelancer, steps: Collection[str], owner: User | None) -> None:
     full = steps == "full"
     now = ctx.days_ago(40)
     if full or "portfolio" in steps:
@@ -167,7 +172,7 @@ def _vetting(ctx, freelancer, steps, owner) -> None:  # type: ignore[no-untyped-
         )
 
 
-def build(ctx) -> None:  # type: ignore[no-untyped-def]
+def build(ctx: DemoContext) -> None:
     workspace = ctx.workspace
     owner = ctx.users.get("owner")
     for key, (name, description) in SKILLS.items():

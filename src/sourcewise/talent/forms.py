@@ -4,19 +4,20 @@ import datetime
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 
 from sourcewise.core.forms import (
     CountryDefaultsMixin,
     CountryField,
     CurrencyField,
     LanguageField,
-    SkillLevelsMixin,
     TimezoneField,
     bounded_formfield,
 )
 from sourcewise.talent.models import (
     CEFR_CHOICES,
     RATINGS,
+    SKILL_LEVELS,
     WEEKDAY_NAMES,
     Freelancer,
     Interview,
@@ -31,7 +32,83 @@ from sourcewise.workspaces.models import Workspace
 LANGUAGE_SLOTS = 3
 
 
-class SkillForm(forms.ModelForm):  # type: ignore[type-arg]
+LEVEL_CHOICES = [("", "—")] + [(str(v), label) for v, label in SKILL_LEVELS]
+
+
+class SkillLevelsMixin:
+    """Adds one level selector per workspace skill; `skill_levels()` gives {Skill: level}."""
+
+    skill_field_prefix = "skill_"
+    fields: dict[str, forms.Field]
+    cleaned_data: dict[str, Any]
+
+    def add_skill_fields(self, skills: QuerySet[Skill], initial: dict[int, int], label_suffix: str = "") -> None:
+        self._skills = list(skills)
+        for skill in self._skills:
+            self.fields[f"{self.skill_field_prefix}{skill.pk}"] = forms.TypedChoiceField(
+                label=f"{skill.name}{label_suffix}",
+                choices=LEVEL_CHOICES,
+                coerce=int,
+                empty_value=None,
+                required=False,
+                initial=initial.get(skill.pk),
+            )
+
+    def add_new_skills_field(self, level_word: str) -> None:
+        """A text field naming skills to add inline, created in the workspace when missing."""
+        self.fields["new_skills"] = forms.CharField(
+            label="New skills",
+            required=False,
+            max_length=1000,
+            help_text=(
+                f"Not in the list? Type each skill with its {level_word} (1–5), separated by ; or a comma, "
+                "e.g. Xero:3; Payroll:2. Missing skills are added to the workspace."
+            ),
+            widget=forms.TextInput(attrs={"placeholder": "Xero:3; Payroll:2", "autocomplete": "off"}),
+        )
+
+    def clean_new_skills(self) -> dict[str, int]:
+        return parse_new_skills(self.cleaned_data.get("new_skills") or "")
+
+    def new_skills(self) -> dict[str, int]:
+        return dict(self.cleaned_data.get("new_skills") or {})
+
+    def skill_field_names(self) -> list[str]:
+        return [f"{self.skill_field_prefix}{s.pk}" for s in self._skills]
+
+    def skill_levels(self) -> dict[Skill, int]:
+        levels: dict[Skill, int] = {}
+        for skill in self._skills:
+            value = self.cleaned_data.get(f"{self.skill_field_prefix}{skill.pk}")
+            if value:
+                levels[skill] = int(value)
+        return levels
+
+
+SKILL_NAME_MAX = 80
+
+
+def parse_new_skills(text: str) -> dict[str, int]:
+    """ "Xero:3; Payroll:2" → {"Xero": 3, "Payroll": 2}; every item needs a level 1–5."""
+    skills: dict[str, int] = {}
+    problems: list[str] = []
+    for item in filter(None, (part.strip() for part in text.replace(";", ",").split(","))):
+        name, sep, level = item.rpartition(":")
+        name = " ".join(name.split())
+        if not sep or not name:
+            problems.append(f"Give {item!r} a level after a colon, e.g. {item.strip(':') or 'Xero'}:3.")
+        elif level.strip() not in {"1", "2", "3", "4", "5"}:
+            problems.append(f"The level of {name} must be 1 to 5, not {level.strip()!r}.")
+        elif len(name) > SKILL_NAME_MAX:
+            problems.append(f"A skill name has at most {SKILL_NAME_MAX} characters: {name[:20]}… is longer.")
+        else:
+            skills[name] = int(level)
+    if problems:
+        raise forms.ValidationError(problems)
+    return skills
+
+
+class SkillForm(forms.ModelForm):
     class Meta:
         formfield_callback = bounded_formfield
         model = Skill
@@ -39,7 +116,7 @@ class SkillForm(forms.ModelForm):  # type: ignore[type-arg]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
 
-class FreelancerForm(CountryDefaultsMixin, SkillLevelsMixin, forms.ModelForm):  # type: ignore[type-arg]
+class FreelancerForm(CountryDefaultsMixin, SkillLevelsMixin, forms.ModelForm):
     country_defaults = ("country", "rate_currency", "timezone")
     country = CountryField()
     timezone = TimezoneField(label="Time zone")
@@ -105,7 +182,7 @@ class FreelancerForm(CountryDefaultsMixin, SkillLevelsMixin, forms.ModelForm):  
         return [self[name] for name in self.Meta.fields]
 
 
-class PortfolioItemForm(forms.ModelForm):  # type: ignore[type-arg]
+class PortfolioItemForm(forms.ModelForm):
     url = forms.URLField(label="Link", required=False, assume_scheme="https")
     rating = forms.TypedChoiceField(
         label="Your review (1–5)",
@@ -126,7 +203,7 @@ class ReviewForm(forms.Form):
     rating = forms.TypedChoiceField(label="Review rating", choices=RATINGS, coerce=int)
 
 
-class ReferenceForm(forms.ModelForm):  # type: ignore[type-arg]
+class ReferenceForm(forms.ModelForm):
     class Meta:
         formfield_callback = bounded_formfield
         model = Reference
@@ -134,7 +211,7 @@ class ReferenceForm(forms.ModelForm):  # type: ignore[type-arg]
         widgets = {"comment": forms.Textarea(attrs={"rows": 2})}
 
 
-class InterviewForm(forms.ModelForm):  # type: ignore[type-arg]
+class InterviewForm(forms.ModelForm):
     class Meta:
         formfield_callback = bounded_formfield
         model = Interview
@@ -142,7 +219,7 @@ class InterviewForm(forms.ModelForm):  # type: ignore[type-arg]
         widgets = {"held_on": forms.DateInput(attrs={"type": "date"}), "notes": forms.Textarea(attrs={"rows": 2})}
 
 
-class TrialForm(forms.ModelForm):  # type: ignore[type-arg]
+class TrialForm(forms.ModelForm):
     class Meta:
         formfield_callback = bounded_formfield
         model = TrialTask
@@ -193,5 +270,5 @@ class OverlapDateForm(forms.Form):
     def start(self) -> datetime.date:
         """The chosen date when valid, else today (an invalid date shows its error, not a 500)."""
         if self.is_bound and self.is_valid() and self.cleaned_data.get("on"):
-            return self.cleaned_data["on"]  # type: ignore[no-any-return]
+            return self.cleaned_data["on"]
         return self.today

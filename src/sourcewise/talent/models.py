@@ -42,9 +42,9 @@ def default_work_days() -> list[int]:
     return [0, 1, 2, 3, 4]
 
 
-def _rating_field(verbose: str, **kwargs: object) -> models.PositiveSmallIntegerField:  # type: ignore[type-arg]
+def _rating_field(verbose: str, *, null: bool = False, blank: bool = False) -> models.PositiveSmallIntegerField:
     return models.PositiveSmallIntegerField(
-        verbose, choices=RATINGS, validators=[MinValueValidator(1), MaxValueValidator(5)], **kwargs
+        verbose, choices=RATINGS, validators=[MinValueValidator(1), MaxValueValidator(5)], null=null, blank=blank
     )
 
 
@@ -122,7 +122,7 @@ class Freelancer(WorkspaceScoped, TimeStamped):
     )
     notes = models.TextField(blank=True)
 
-    objects = FreelancerQuerySet.as_manager()
+    objects = FreelancerQuerySet.as_manager()  # type: ignore[misc]  # a ClassVar in django-stubs
 
     class Meta:
         ordering = ["name", "id"]

@@ -28,6 +28,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sourcewise.talent.models import Freelancer
+    from sourcewise.workspaces.models import Workspace
 
 UTC = datetime.UTC
 WINDOW_DAYS = 28
@@ -185,21 +190,21 @@ def overlap_for(business: Schedule, freelancer: Schedule, start: datetime.date) 
     return overlap_between(business, freelancer, start)
 
 
-def business_schedule(workspace: object) -> Schedule:
+def business_schedule(workspace: Workspace) -> Schedule:
     return Schedule.of(
-        workspace.timezone,  # type: ignore[attr-defined]
-        workspace.business_start,  # type: ignore[attr-defined]
-        workspace.business_end,  # type: ignore[attr-defined]
-        workspace.business_days,  # type: ignore[attr-defined]
+        workspace.timezone,
+        workspace.business_start,
+        workspace.business_end,
+        workspace.business_days,
     )
 
 
-def freelancer_schedule(freelancer: object) -> Schedule:
+def freelancer_schedule(freelancer: Freelancer) -> Schedule:
     return Schedule.of(
-        freelancer.timezone,  # type: ignore[attr-defined]
-        freelancer.work_start,  # type: ignore[attr-defined]
-        freelancer.work_end,  # type: ignore[attr-defined]
-        freelancer.work_days or [],  # type: ignore[attr-defined]
+        freelancer.timezone,
+        freelancer.work_start,
+        freelancer.work_end,
+        freelancer.work_days or [],
     )
 
 

@@ -1,9 +1,10 @@
 """Guardrail checks of the talent network (G3, G7).
 
 Each code applies to the subject it can honestly judge (each check's docstring says which).
-`UNVETTED_FREELANCER` is raised on freelancers (an incomplete vetting record) and on
-engagements (the engaged freelancer is not approved). `NO_BACKUP` is an engagements check
-(engagements/rules.py) built on the bench selectors here.
+`UNVETTED_FREELANCER` is raised on freelancers (an incomplete vetting record) here and on
+engagements (the engaged freelancer is not approved) in engagements/rules.py, with
+`SKILL_GAP` (tasks nobody vetted can do) and `NO_BACKUP` (built on the bench selectors
+here): the checks that read engagements or tasks are the engagements app's.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 
 from sourcewise.findings.codes import Severity
 from sourcewise.findings.registry import COMING_UP_DAYS, CheckContext, Finding, check
@@ -23,7 +24,7 @@ from sourcewise.talent.selectors import with_vetting
 from sourcewise.talent.vetting import vetting_state
 
 
-def _vetted(ctx: CheckContext) -> list[Freelancer]:
+def vetted_freelancers(ctx: CheckContext) -> list[Freelancer]:
     """Approved and active freelancers (only the scope's in a scoped run)."""
 
     def load() -> list[Freelancer]:
@@ -32,7 +33,7 @@ def _vetted(ctx: CheckContext) -> list[Freelancer]:
         )
         return list(with_vetting(queryset).prefetch_related(Prefetch("languages", FreelancerLanguage.objects.all())))
 
-    return ctx.memo("talent.vetted", load)  # type: ignore[no-any-return]
+    return ctx.memo("talent.vetted", load)
 
 
 def _finding(code: str, severity: Severity, subject: Any, message: str, fix: str, kind: str = "freelancer") -> Finding:
@@ -51,7 +52,7 @@ def low_time_zone_overlap(ctx: CheckContext) -> Iterator[Finding]:
     business = business_schedule(workspace)
     minimum = Decimal(workspace.min_tz_overlap_hours)
     fix = "Agree shifted working hours for shared time, or give them work that needs no live contact."
-    for freelancer in _vetted(ctx):
+    for freelancer in vetted_freelancers(ctx):
         schedule = freelancer_schedule(freelancer)
         overlap = overlap_for(business, schedule, ctx.today)
         if not overlap.at_least(minimum):
@@ -88,7 +89,7 @@ def no_shared_language(ctx: CheckContext) -> Iterator[Finding]:
     workspace = ctx.workspace
     minimum = cefr_rank(workspace.min_language_level)
     working = {str(code) for code in workspace.working_languages}
-    for freelancer in _vetted(ctx):
+    for freelancer in vetted_freelancers(ctx):
         ok = [
             lang for lang in freelancer.languages.all() if lang.language in working and cefr_rank(lang.level) >= minimum
         ]
@@ -108,8 +109,8 @@ def unvetted_freelancers(ctx: CheckContext) -> Iterator[Finding]:
     """Subject: each approved or active freelancer whose vetting record is incomplete today
     (e.g. active before vetting was recorded, or a threshold was raised since). Critical for
     active ones, who are working unvetted; a warning for approved ones. Engagements have
-    their own check below."""
-    for freelancer in _vetted(ctx):
+    their own check (engagements/rules.py)."""
+    for freelancer in vetted_freelancers(ctx):
         state = vetting_state(freelancer)
         if state.complete:
             continue
@@ -121,51 +122,6 @@ def unvetted_freelancers(ctx: CheckContext) -> Iterator[Finding]:
             freelancer,
             f"{freelancer.name} is {freelancer.get_status_display().lower()} but not fully vetted — {missing}",
             "Finish the missing vetting steps on their profile before giving them more work.",
-        )
-
-
-@check("UNVETTED_FREELANCER")
-def unvetted_freelancers_on_engagements(ctx: CheckContext) -> Iterator[Finding]:
-    """Subject: each draft or active engagement whose freelancer is not approved.
-
-    Critical on an active engagement (someone unvetted is working); a warning on a draft (the
-    work is about to start: vet them before it does — nobody works unvetted yet). A full
-    engagement needs an approved or active freelancer; a trial (part of vetting) may be done
-    by a prospect or someone in vetting, but by nobody rejected or gone."""
-    from sourcewise.engagements.models import Engagement
-
-    engagements = (
-        ctx.limit(
-            Engagement.objects.filter(
-                workspace=ctx.workspace, state__in=(Engagement.State.DRAFT, Engagement.State.ACTIVE)
-            ),
-            "engagement",
-        )
-        .exclude(freelancer__status__in=VETTED_STATUSES)
-        .select_related("freelancer", "task")
-        .order_by("pk")
-    )
-    for e in engagements:
-        freelancer = e.freelancer
-        gone = freelancer.status in (Freelancer.Status.REJECTED, Freelancer.Status.LEFT)
-        if e.is_trial and not gone:
-            continue
-        status = freelancer.get_status_display().lower()
-        active = e.state == Engagement.State.ACTIVE
-        yield Finding(
-            "UNVETTED_FREELANCER",
-            Severity.CRITICAL if active else Severity.WARNING,
-            "engagement",
-            e.pk,
-            f"{freelancer.name} works on {e.task} ({e.get_kind_display().lower()}, {e.get_state_display().lower()}) "
-            f"but is {status}, not approved."
-            if active
-            else f"{freelancer.name} is about to work on {e.task} ({e.get_kind_display().lower()}, draft) "
-            f"but is {status}, not approved.",
-            "Finish their vetting and approve them, or hand the work to an approved freelancer."
-            if not gone
-            else "Hand the work to an approved freelancer (start offboarding to see ranked replacements).",
-            str(e),
         )
 
 
@@ -192,67 +148,3 @@ def weak_references(ctx: CheckContext) -> Iterator[Finding]:
                 f"below {minimum}.",
                 "Ask for more references or a longer trial before relying on them.",
             )
-
-
-@check("SKILL_GAP", wide=True)
-def tasks_without_a_skilled_freelancer(ctx: CheckContext) -> Iterator[Finding]:
-    """Subject: each task with skill needs that is outsourced work — marked outsourced (not
-    archived), or with a draft or active engagement — for which no approved or active
-    freelancer has every needed skill at the needed level: whoever you engage for it would
-    have a skill gap. A task kept in-house with no engagement is never judged: nobody needs
-    to be found for it.
-
-    Workspace-wide: any freelancer's skills or status can close or open the gap."""
-    from sourcewise.engagements.models import Engagement
-    from sourcewise.tasks.models import Task, TaskSkill
-
-    engaged = Engagement.objects.filter(
-        workspace=ctx.workspace, state__in=(Engagement.State.DRAFT, Engagement.State.ACTIVE)
-    ).values("task_id")
-    outsourced_work = Q(sourcing=Task.Sourcing.OUTSOURCE) | Q(pk__in=engaged)
-    tasks = list(
-        Task.objects.in_workspace(ctx.workspace)
-        .filter(outsourced_work, archived_at__isnull=True)
-        .prefetch_related(Prefetch("skill_needs", TaskSkill.objects.select_related("skill")))
-        .order_by("pk")
-    )
-    levels: dict[int, dict[int, int]] = {}
-    for freelancer in _vetted_with_skills(ctx):
-        levels[freelancer.pk] = {fs.skill_id: fs.level for fs in freelancer.skill_levels.all()}
-    names = {f.pk: f.name for f in _vetted(ctx)}
-    for task in tasks:
-        needs = list(task.skill_needs.all())
-        if not needs:
-            continue
-        best: tuple[int, int, str] | None = None
-        for fid, have in levels.items():
-            met = sum(1 for n in needs if have.get(n.skill_id, 0) >= n.level)
-            if met == len(needs):
-                best = None
-                break
-            closeness = sum(min(have.get(n.skill_id, 0), n.level) for n in needs)
-            if closeness and (best is None or closeness > best[0]):
-                best = (closeness, fid, ", ".join(f"{n.skill.name} {have.get(n.skill_id, 0)}/{n.level}" for n in needs))
-        else:
-            closest = f" The closest is {names[best[1]]} ({best[2]})." if best else ""
-            needed = ", ".join(f"{n.skill.name} ≥ {n.level}" for n in needs)
-            yield Finding(
-                "SKILL_GAP",
-                Severity.WARNING,
-                "task",
-                task.pk,
-                f"No approved freelancer has what {task.name} needs ({needed}).{closest}",
-                "Vet a freelancer with these skills, or train one of your approved freelancers.",
-                task.name,
-            )
-
-
-def _vetted_with_skills(ctx: CheckContext) -> list[Freelancer]:
-    def load() -> list[Freelancer]:
-        return list(
-            Freelancer.objects.in_workspace(ctx.workspace)
-            .filter(status__in=VETTED_STATUSES)
-            .prefetch_related("skill_levels")
-        )
-
-    return ctx.memo("talent.vetted_skills", load)  # type: ignore[no-any-return]

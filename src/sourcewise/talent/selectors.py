@@ -7,10 +7,22 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from sourcewise.accounts.models import User
 from sourcewise.talent.models import VETTED_STATUSES, Freelancer, FreelancerLanguage, FreelancerSkill, Skill
+from sourcewise.talent.vetting import completed_trial_engagements
+from sourcewise.workspaces.services import pending_invitations
 
 if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from django_stubs_ext import WithAnnotations
+
     from sourcewise.workspaces.models import Workspace
+
+    class BenchDepth(TypedDict):
+        depth: int
+
+    SkillWithDepth = WithAnnotations[Skill, BenchDepth]
 
 
 def with_skills(freelancers: QuerySet[Freelancer]) -> QuerySet[Freelancer]:
@@ -32,7 +44,6 @@ def with_vetting(freelancers: QuerySet[Freelancer]) -> QuerySet[Freelancer]:
 
     The workspace is prefetched, not joined: every freelancer then shares one Workspace
     instance instead of building a copy per row (10,000 copies in a full refresh)."""
-    from sourcewise.talent.vetting import completed_trial_engagements
 
     return freelancers.prefetch_related(
         "workspace",
@@ -48,7 +59,7 @@ def with_vetting(freelancers: QuerySet[Freelancer]) -> QuerySet[Freelancer]:
 # at ≥ the workspace's `bench_min_level` (default 3).
 
 
-def with_bench_depth(skills: QuerySet[Skill], workspace: Workspace) -> QuerySet[Skill]:
+def with_bench_depth(skills: QuerySet[Skill], workspace: Workspace) -> QuerySet[SkillWithDepth]:
     """Annotate `depth` (bench depth) on each skill, in the same query."""
     depth = Count(
         "freelancer_levels",
@@ -80,8 +91,6 @@ def bench_for(workspace: Workspace, skill_ids: Iterable[int]) -> dict[int, set[i
 def portal_status(freelancer: Freelancer) -> dict[str, Any]:
     """Where the freelancer stands with the portal: `linked` (with the login's address),
     `invited` (the pending invitation, to show its date) or `none`."""
-    from sourcewise.accounts.models import User
-    from sourcewise.workspaces.services import pending_invitations
 
     if freelancer.user_id is not None:
         email = User.objects.filter(pk=freelancer.user_id).values_list("email", flat=True).first()

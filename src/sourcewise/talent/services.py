@@ -5,15 +5,14 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from sourcewise.audit.services import record
-from sourcewise.core.services import save_audited, snapshot
+from sourcewise.audit.services import record, save_audited, snapshot
 from sourcewise.core.validators import validate_cefr, validate_language
 from sourcewise.talent.models import (
     TRANSITIONS,
@@ -27,7 +26,11 @@ from sourcewise.talent.models import (
     TrialTask,
 )
 from sourcewise.talent.vetting import vetting_state
-from sourcewise.workspaces.models import Workspace
+from sourcewise.workspaces.models import Membership, Workspace
+from sourcewise.workspaces.services import invite
+
+if TYPE_CHECKING:
+    from sourcewise.accounts.models import User
 
 FREELANCER_FIELDS = (
     "name",
@@ -45,13 +48,13 @@ FREELANCER_FIELDS = (
 
 
 @transaction.atomic
-def create_skill(*, workspace: Workspace, actor: Any, name: str, description: str = "") -> Skill:
+def create_skill(*, workspace: Workspace, actor: User | None, name: str, description: str = "") -> Skill:
     skill = Skill(workspace=workspace, name=name.strip(), description=description)
     return save_audited(skill, actor=actor, action="skill.create")
 
 
 @transaction.atomic
-def ensure_skills(*, workspace: Workspace, actor: Any, names: Iterable[str]) -> list[Skill]:
+def ensure_skills(*, workspace: Workspace, actor: User | None, names: Iterable[str]) -> list[Skill]:
     """The workspace's skills of these names, creating the missing ones (audited like any new skill).
 
     Names match case-insensitively and are trimmed; an existing "Xero" is reused for "xero".
@@ -84,7 +87,7 @@ def ensure_skills(*, workspace: Workspace, actor: Any, names: Iterable[str]) -> 
 
 
 def with_new_skills(
-    *, workspace: Workspace, actor: Any, levels: Mapping[Skill, int] | None, new: Mapping[str, int] | None
+    *, workspace: Workspace, actor: User | None, levels: Mapping[Skill, int] | None, new: Mapping[str, int] | None
 ) -> dict[Skill, int] | None:
     """`levels` plus the skills named in `new` (created when missing); a level chosen in `levels` wins."""
     if not new:
@@ -105,7 +108,7 @@ def skill_key(name: str) -> str:
 
 
 @transaction.atomic
-def update_skill(*, skill: Skill, actor: Any, **fields: Any) -> Skill:
+def update_skill(*, skill: Skill, actor: User | None, **fields: Any) -> Skill:
     before = snapshot(skill, fields)
     for name, value in fields.items():
         setattr(skill, name, value)
@@ -148,7 +151,7 @@ def _set_languages(freelancer: Freelancer, languages: Mapping[str, str]) -> None
 def create_freelancer(
     *,
     workspace: Workspace,
-    actor: Any,
+    actor: User | None,
     skills: Mapping[Skill, int] | None = None,
     languages: Mapping[str, str] | None = None,
     new_skills: Mapping[str, int] | None = None,
@@ -169,7 +172,7 @@ def create_freelancer(
 def update_freelancer(
     *,
     freelancer: Freelancer,
-    actor: Any,
+    actor: User | None,
     skills: Mapping[Skill, int] | None = None,
     languages: Mapping[str, str] | None = None,
     new_skills: Mapping[str, int] | None = None,
@@ -215,7 +218,7 @@ def _child(model: type[Any], freelancer: Freelancer, **fields: Any) -> Any:
 def add_portfolio_item(
     *,
     freelancer: Freelancer,
-    actor: Any,
+    actor: User | None,
     title: str,
     url: str = "",
     description: str = "",
@@ -226,11 +229,11 @@ def add_portfolio_item(
         item.rating = rating
         item.reviewed_by = actor if getattr(actor, "is_authenticated", False) else None
         item.reviewed_at = timezone.now()
-    return save_audited(item, actor=actor, action="portfolio.create")  # type: ignore[no-any-return]
+    return save_audited(item, actor=actor, action="portfolio.create")
 
 
 @transaction.atomic
-def review_portfolio_item(*, item: PortfolioItem, actor: Any, rating: int) -> PortfolioItem:
+def review_portfolio_item(*, item: PortfolioItem, actor: User | None, rating: int) -> PortfolioItem:
     before = snapshot(item, ["rating"])
     item.rating = rating
     item.reviewed_by = actor if getattr(actor, "is_authenticated", False) else None
@@ -242,7 +245,7 @@ def review_portfolio_item(*, item: PortfolioItem, actor: Any, rating: int) -> Po
 
 @transaction.atomic
 def add_reference(
-    *, freelancer: Freelancer, actor: Any, client_name: str, contact: str, rating: int, comment: str
+    *, freelancer: Freelancer, actor: User | None, client_name: str, contact: str, rating: int, comment: str
 ) -> Reference:
     if not comment.strip():
         raise ValidationError({"comment": "Write down what the client said; a reference needs a comment."})
@@ -255,14 +258,14 @@ def add_reference(
         comment=comment.strip(),
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    return save_audited(reference, actor=actor, action="reference.create")  # type: ignore[no-any-return]
+    return save_audited(reference, actor=actor, action="reference.create")
 
 
 @transaction.atomic
 def record_interview(
     *,
     freelancer: Freelancer,
-    actor: Any,
+    actor: User | None,
     held_on: datetime.date,
     communication: int,
     culture_fit: int,
@@ -277,14 +280,14 @@ def record_interview(
         notes=notes,
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    return save_audited(interview, actor=actor, action="interview.create")  # type: ignore[no-any-return]
+    return save_audited(interview, actor=actor, action="interview.create")
 
 
 @transaction.atomic
 def record_trial(
     *,
     freelancer: Freelancer,
-    actor: Any,
+    actor: User | None,
     title: str,
     completed_on: datetime.date,
     rating: int,
@@ -301,11 +304,11 @@ def record_trial(
         notes=notes,
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    return save_audited(trial, actor=actor, action="trial.create")  # type: ignore[no-any-return]
+    return save_audited(trial, actor=actor, action="trial.create")
 
 
 @transaction.atomic
-def change_status(*, freelancer: Freelancer, actor: Any, status: str) -> Freelancer:
+def change_status(*, freelancer: Freelancer, actor: User | None, status: str) -> Freelancer:
     """Move a freelancer along the vetting pipeline. Approval needs every vetting step done."""
     locked = Freelancer.objects.select_for_update().select_related("workspace").get(pk=freelancer.pk)
     current = locked.status
@@ -344,7 +347,7 @@ def change_status(*, freelancer: Freelancer, actor: Any, status: str) -> Freelan
 
 
 def invite_to_portal(
-    *, freelancer: Freelancer, actor: Any, email: str = "", base_url: str | None = None
+    *, freelancer: Freelancer, actor: User | None, email: str = "", base_url: str | None = None
 ) -> tuple[Any, str]:
     """Invite a freelancer to the portal from their profile: the login that accepts is linked to it.
 
@@ -352,8 +355,6 @@ def invite_to_portal(
     invite freelancers, as on the team page); a profile already linked to a login is refused.
     Returns the invitation and its link (emailed after the commit).
     """
-    from sourcewise.workspaces.models import Membership
-    from sourcewise.workspaces.services import invite
 
     workspace = freelancer.workspace
     return invite(

@@ -19,8 +19,6 @@ urlpatterns = [
     path("freelancers/<int:pk>/trials/", views.trial_add, name="trial_add"),
     path("board/", views.board, name="board"),
     path("bench/", views.bench, name="bench"),
-    path("match/", views.match, name="match"),
-    path("tasks/<int:pk>/candidates/", views.candidates, name="candidates"),
     path("skills/", views.skill_list, name="skill_list"),
     path("skills/<int:pk>/edit/", views.skill_edit, name="skill_edit"),
 ]

@@ -103,7 +103,7 @@ def trial_evidence(freelancer: Freelancer) -> TrialEvidence | None:
 
 def _ended(engagement: Any) -> datetime.date:
     moment = engagement.ended_at or engagement.updated_at
-    return timezone.localdate(moment) if moment else engagement.start_date  # type: ignore[no-any-return]
+    return timezone.localdate(moment) if moment else engagement.start_date
 
 
 def _engagement_evidence(engagement: Any) -> TrialEvidence:

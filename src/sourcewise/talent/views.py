@@ -1,25 +1,26 @@
 from __future__ import annotations
 
 import copy
-import zoneinfo
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect
-from django.utils import timezone
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sourcewise.core.access import INTERNAL, scoped_object, scoped_queryset, workspace_view
+from sourcewise.core.access import EVERYONE, FREELANCER, INTERNAL
+from sourcewise.core.csvio import csv_response
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
+from sourcewise.core.http import WorkspaceRequest
 from sourcewise.core.links import site_url
 from sourcewise.core.pagination import paginate
 from sourcewise.jobs.selectors import jobs_for
 from sourcewise.jobs.views import start_upload_job
-from sourcewise.money.agreed_rates import freelancer_rate_context
 from sourcewise.talent import services
 from sourcewise.talent.csv_io import export_lines
 from sourcewise.talent.forms import (
@@ -36,7 +37,6 @@ from sourcewise.talent.forms import (
     TrialForm,
 )
 from sourcewise.talent.jobs import IMPORT
-from sourcewise.talent.matching import rank_candidates
 from sourcewise.talent.models import (
     TRANSITIONS,
     Freelancer,
@@ -52,15 +52,15 @@ from sourcewise.talent.overlap import (
 )
 from sourcewise.talent.selectors import portal_status, with_bench_depth, with_profile, with_skills, with_vetting
 from sourcewise.talent.vetting import vetting_state
-from sourcewise.tasks.models import Task
+from sourcewise.workspaces.access import deny, scoped_object, scoped_queryset, workspace_view
 
 
-def _today(request: HttpRequest) -> Any:
-    return timezone.localdate(timezone=zoneinfo.ZoneInfo(request.workspace.timezone))  # type: ignore[attr-defined]
+def _today(request: WorkspaceRequest) -> Any:
+    return request.workspace.today()
 
 
 @workspace_view(roles=INTERNAL)
-def freelancer_list(request: HttpRequest) -> HttpResponse:
+def freelancer_list(request: WorkspaceRequest) -> HttpResponse:
     freelancers = with_skills(scoped_queryset(request, Freelancer))
     query = request.GET.get("q", "").strip()
     status = request.GET.get("status", "")
@@ -75,12 +75,12 @@ def freelancer_list(request: HttpRequest) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL)
 @require_http_methods(["GET", "POST"])
-def freelancer_create(request: HttpRequest) -> HttpResponse:
-    form = FreelancerForm(request.POST or None, workspace=request.workspace)  # type: ignore[attr-defined]
+def freelancer_create(request: WorkspaceRequest) -> HttpResponse:
+    form = FreelancerForm(request.POST or None, workspace=request.workspace)
     if request.method == "POST" and form.is_valid():
         try:
             freelancer = services.create_freelancer(
-                workspace=request.workspace,  # type: ignore[attr-defined]
+                workspace=request.workspace,
                 actor=request.user,
                 skills=form.skill_levels(),
                 new_skills=form.new_skills(),
@@ -97,9 +97,9 @@ def freelancer_create(request: HttpRequest) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL, objects={"pk": Freelancer})
 @require_http_methods(["GET", "POST"])
-def freelancer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def freelancer_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
     freelancer = scoped_object(request, Freelancer, pk, with_profile(scoped_queryset(request, Freelancer)))
-    form = FreelancerForm(request.POST or None, instance=copy.copy(freelancer), workspace=request.workspace)  # type: ignore[attr-defined]
+    form = FreelancerForm(request.POST or None, instance=copy.copy(freelancer), workspace=request.workspace)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_freelancer(
@@ -118,7 +118,7 @@ def freelancer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render_page(request, "talent/freelancer_form.html", {"form": form, "title": f"Edit {freelancer.name}"})
 
 
-def _load(request: HttpRequest, pk: int) -> Freelancer:
+def _load(request: WorkspaceRequest, pk: int) -> Freelancer:
     return scoped_object(request, Freelancer, pk, with_vetting(with_profile(scoped_queryset(request, Freelancer))))
 
 
@@ -133,8 +133,8 @@ def _svg_rows(line: Any) -> list[dict[str, Any]]:
     ]
 
 
-def _detail(request: HttpRequest, freelancer: Freelancer, status: int = 200, **forms: Any) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def _detail(request: WorkspaceRequest, freelancer: Freelancer, status: int = 200, **forms: Any) -> HttpResponse:
+    workspace = request.workspace
     today = _today(request)
     business = business_schedule(workspace)
     schedule = freelancer_schedule(freelancer)
@@ -166,17 +166,24 @@ def _detail(request: HttpRequest, freelancer: Freelancer, status: int = 200, **f
         "portal": portal_status(freelancer),
         "invite_form": forms.get("invite_form")
         or PortalInviteForm(prefix="invite", initial={"email": freelancer.email}),
+        "fair_pay_on": today,  # the profile rate's fair band ({% freelancer_fair_pay %}, money)
     }
-    context.update(freelancer_rate_context(freelancer, today))  # the fair band of the profile rate (money)
     return render_page(request, "talent/freelancer_detail.html", context, status=status)
 
 
 @workspace_view(roles=INTERNAL, objects={"pk": Freelancer})
-def freelancer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def freelancer_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
     return _detail(request, _load(request, pk))
 
 
-def _vetting_action(request: HttpRequest, pk: int, form_class: Any, prefix: str, save: Any, done: str) -> HttpResponse:
+def _vetting_action(
+    request: WorkspaceRequest,
+    pk: int,
+    form_class: type[forms.BaseForm],
+    prefix: str,
+    save: Callable[[Freelancer, dict[str, Any]], object],
+    done: str,
+) -> HttpResponse:
     freelancer = _load(request, pk)
     form = form_class(request.POST, prefix=prefix)
     if form.is_valid():
@@ -192,7 +199,7 @@ def _vetting_action(request: HttpRequest, pk: int, form_class: Any, prefix: str,
 
 @workspace_view(roles=INTERNAL, objects={"pk": Freelancer})
 @require_POST
-def portfolio_add(request: HttpRequest, pk: int) -> HttpResponse:
+def portfolio_add(request: WorkspaceRequest, pk: int) -> HttpResponse:
     def save(freelancer: Freelancer, data: dict[str, Any]) -> None:
         services.add_portfolio_item(freelancer=freelancer, actor=request.user, **data)
 
@@ -201,7 +208,7 @@ def portfolio_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL, objects={"pk": Freelancer, "item": PortfolioItem})
 @require_POST
-def portfolio_review(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+def portfolio_review(request: WorkspaceRequest, pk: int, item: int) -> HttpResponse:
     freelancer = _load(request, pk)
     portfolio_item = scoped_object(
         request, PortfolioItem, item, scoped_queryset(request, PortfolioItem).filter(freelancer=freelancer)
@@ -217,7 +224,7 @@ def portfolio_review(request: HttpRequest, pk: int, item: int) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL, objects={"pk": Freelancer})
 @require_POST
-def reference_add(request: HttpRequest, pk: int) -> HttpResponse:
+def reference_add(request: WorkspaceRequest, pk: int) -> HttpResponse:
     def save(freelancer: Freelancer, data: dict[str, Any]) -> None:
         services.add_reference(freelancer=freelancer, actor=request.user, **data)
 
@@ -226,7 +233,7 @@ def reference_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL, objects={"pk": Freelancer})
 @require_POST
-def interview_add(request: HttpRequest, pk: int) -> HttpResponse:
+def interview_add(request: WorkspaceRequest, pk: int) -> HttpResponse:
     def save(freelancer: Freelancer, data: dict[str, Any]) -> None:
         services.record_interview(freelancer=freelancer, actor=request.user, **data)
 
@@ -235,7 +242,7 @@ def interview_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL, objects={"pk": Freelancer})
 @require_POST
-def trial_add(request: HttpRequest, pk: int) -> HttpResponse:
+def trial_add(request: WorkspaceRequest, pk: int) -> HttpResponse:
     def save(freelancer: Freelancer, data: dict[str, Any]) -> None:
         services.record_trial(freelancer=freelancer, actor=request.user, **data)
 
@@ -244,7 +251,7 @@ def trial_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL, objects={"pk": Freelancer})
 @require_POST
-def freelancer_status(request: HttpRequest, pk: int) -> HttpResponse:
+def freelancer_status(request: WorkspaceRequest, pk: int) -> HttpResponse:
     """Move along the pipeline, from the profile or the board (htmx answers with the board)."""
     freelancer = _load(request, pk)
     form = StatusForm(request.POST)
@@ -267,7 +274,7 @@ def freelancer_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL, objects={"pk": Freelancer})
 @require_POST
-def freelancer_invite(request: HttpRequest, pk: int) -> HttpResponse:
+def freelancer_invite(request: WorkspaceRequest, pk: int) -> HttpResponse:
     """Invite the freelancer to the portal: whoever accepts gets this profile (owner or manager)."""
     freelancer = _load(request, pk)
     form = PortalInviteForm(request.POST, prefix="invite")
@@ -290,7 +297,9 @@ def freelancer_invite(request: HttpRequest, pk: int) -> HttpResponse:
 BOARD_COLUMN_SIZE = 30
 
 
-def _board(request: HttpRequest, errors: list[str] | None = None, failed: Freelancer | None = None) -> HttpResponse:
+def _board(
+    request: WorkspaceRequest, errors: list[str] | None = None, failed: Freelancer | None = None
+) -> HttpResponse:
     base = scoped_queryset(request, Freelancer)
     counts = dict(base.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
     ids: list[int] = []
@@ -314,13 +323,13 @@ def _board(request: HttpRequest, errors: list[str] | None = None, failed: Freela
 
 
 @workspace_view(roles=INTERNAL)
-def board(request: HttpRequest) -> HttpResponse:
+def board(request: WorkspaceRequest) -> HttpResponse:
     return _board(request)
 
 
 @workspace_view(roles=INTERNAL)
-def bench(request: HttpRequest) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def bench(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
     skills = with_bench_depth(scoped_queryset(request, Skill), workspace).annotate(
         task_count=Count("task_needs", distinct=True)
     )
@@ -334,32 +343,14 @@ def bench(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view(roles=INTERNAL)
-def match(request: HttpRequest) -> HttpResponse:
-    """Pick a task to see who fits it best."""
-    tasks = scoped_queryset(request, Task).prefetch_related("skill_needs__skill").order_by("name", "id")
-    return render_page(request, "talent/match.html", {"page": paginate(request, tasks)})
-
-
-@workspace_view(roles=INTERNAL, objects={"pk": Task})
-def candidates(request: HttpRequest, pk: int) -> HttpResponse:
-    task = scoped_object(request, Task, pk)
-    ranking = rank_candidates(task, today=_today(request), freelancers=scoped_queryset(request, Freelancer))
-    return render_page(request, "talent/candidates.html", {"task": task, "ranking": ranking})
-
-
-@workspace_view(roles=INTERNAL)
-def freelancer_export(request: HttpRequest) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(
-        export_lines(request.workspace, scoped_queryset(request, Freelancer)),  # type: ignore[attr-defined]
-        content_type="text/csv; charset=utf-8",
-    )
-    response["Content-Disposition"] = 'attachment; filename="freelancers.csv"'
-    return response
+def freelancer_export(request: WorkspaceRequest) -> StreamingHttpResponse:
+    lines = export_lines(request.workspace, scoped_queryset(request, Freelancer))
+    return csv_response(lines, "freelancers.csv")
 
 
 @workspace_view(roles=INTERNAL)
 @require_http_methods(["GET", "POST"])
-def freelancer_import(request: HttpRequest) -> HttpResponse:
+def freelancer_import(request: WorkspaceRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         return start_upload_job(
@@ -369,18 +360,18 @@ def freelancer_import(request: HttpRequest) -> HttpResponse:
             back="talent:freelancer_import",
             back_label="Import another file",
         )
-    jobs = jobs_for(request.membership, kind=IMPORT)[:10]  # type: ignore[attr-defined]
+    jobs = jobs_for(request.membership, kind=IMPORT)[:10]
     return render_page(request, "talent/import.html", {"form": form, "jobs": jobs})
 
 
 @workspace_view(roles=INTERNAL)
 @require_http_methods(["GET", "POST"])
-def skill_list(request: HttpRequest) -> HttpResponse:
+def skill_list(request: WorkspaceRequest) -> HttpResponse:
     form = SkillForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             skill = services.create_skill(
-                workspace=request.workspace,  # type: ignore[attr-defined]
+                workspace=request.workspace,
                 actor=request.user,
                 name=form.cleaned_data["name"],
                 description=form.cleaned_data["description"],
@@ -400,7 +391,7 @@ def skill_list(request: HttpRequest) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL, objects={"pk": Skill})
 @require_http_methods(["GET", "POST"])
-def skill_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def skill_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
     skill = scoped_object(request, Skill, pk)
     form = SkillForm(request.POST or None, instance=copy.copy(skill))
     if request.method == "POST" and form.is_valid():
@@ -417,3 +408,18 @@ def skill_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Saved.")
             return redirect("talent:skill_list")
     return render_page(request, "talent/skill_form.html", {"form": form, "skill": skill})
+
+
+@workspace_view(roles=EVERYONE)
+def my_profile(request: WorkspaceRequest) -> HttpResponse:
+    """A person's own page in the workspace: their role, and for freelancers their profile.
+
+    Here, above workspaces, because a freelancer's page is their talent profile; the URL stays
+    /workspaces/me/ (config/urls.py)."""
+    membership = request.membership
+    profile = None
+    if membership.role == FREELANCER:
+        profile = Freelancer.objects.for_member(membership).prefetch_related("skill_levels__skill").first()
+        if profile is None:
+            raise deny(request, "No freelancer profile is linked to your account yet.")
+    return render(request, "workspaces/my_profile.html", {"profile": profile})

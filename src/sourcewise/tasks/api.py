@@ -7,20 +7,21 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from sourcewise.api.access import api_access
 from sourcewise.api.pagination import PageParams, keyset_page
 from sourcewise.api.schemas import Id, InputSchema, Page, path_id, responses
-from sourcewise.core.access import INTERNAL, scoped_object, scoped_queryset
+from sourcewise.core.access import INTERNAL
+from sourcewise.core.http import WorkspaceRequest
 from sourcewise.core.schemas import OptionalCurrencyCode, SkillLevel
 from sourcewise.talent.models import Skill
 from sourcewise.tasks import services
 from sourcewise.tasks.advisor import advise
-from sourcewise.tasks.catalog import TEMPLATES
 from sourcewise.tasks.models import MAX_HOURLY_COST, MAX_HOURS, Deliverable, Task
 from sourcewise.tasks.selectors import active, outsourcing_map, with_advice_data
+from sourcewise.tasks.task_templates import TEMPLATES
+from sourcewise.workspaces.access import scoped_object, scoped_queryset
 
 router = Router(tags=["tasks"])
 
@@ -191,7 +192,7 @@ def _assessment(task: Task) -> dict[str, object]:
     }
 
 
-def _needs(request: HttpRequest, needs: list[SkillNeedIn]) -> dict[Skill, int]:
+def _needs(request: WorkspaceRequest, needs: list[SkillNeedIn]) -> dict[Skill, int]:
     wanted = {item.skill_id: item.level for item in needs}
     skills = {s.pk: s for s in scoped_queryset(request, Skill).filter(pk__in=wanted)}
     missing = sorted(set(wanted) - set(skills))
@@ -200,7 +201,7 @@ def _needs(request: HttpRequest, needs: list[SkillNeedIn]) -> dict[Skill, int]:
     return {skills[pk]: level for pk, level in wanted.items()}
 
 
-def _tasks(request: HttpRequest) -> QuerySet[Task]:
+def _tasks(request: WorkspaceRequest) -> QuerySet[Task]:
     return with_advice_data(scoped_queryset(request, Task))
 
 
@@ -211,7 +212,7 @@ def _fields(payload: TaskIn) -> dict[str, Any]:
 
 
 @router.get("/tasks", response=responses(Page[TaskOut]), auth=api_access(INTERNAL))
-def list_tasks(request: HttpRequest, params: Query[PageParams], filters: Query[ListFilters]) -> dict[str, object]:
+def list_tasks(request: WorkspaceRequest, params: Query[PageParams], filters: Query[ListFilters]) -> dict[str, object]:
     """Active tasks (or archived ones with `archived=true`), each with its verdict."""
     tasks = _tasks(request)
     tasks = tasks.filter(archived_at__isnull=not filters.archived)
@@ -219,10 +220,10 @@ def list_tasks(request: HttpRequest, params: Query[PageParams], filters: Query[L
 
 
 @router.post("/tasks", response=responses(TaskOut, 201), auth=api_access(INTERNAL))
-def create_task(request: HttpRequest, payload: TaskIn) -> tuple[int, Task]:
+def create_task(request: WorkspaceRequest, payload: TaskIn) -> tuple[int, Task]:
     """Add a task; `template` prefills deliverables with acceptance criteria and a checkpoint cadence."""
     task = services.create_task(
-        workspace=request.workspace,  # type: ignore[attr-defined]
+        workspace=request.workspace,
         actor=request.user,
         skills=_needs(request, payload.skills),
         template=payload.template,
@@ -232,12 +233,12 @@ def create_task(request: HttpRequest, payload: TaskIn) -> tuple[int, Task]:
 
 
 @router.get("/tasks/{task_id}", response=responses(TaskOut), auth=api_access(INTERNAL, {"task_id": Task}))
-def get_task(request: HttpRequest, task_id: int = path_id()) -> Task:
+def get_task(request: WorkspaceRequest, task_id: int = path_id()) -> Task:
     return scoped_object(request, Task, task_id, _tasks(request))
 
 
 @router.put("/tasks/{task_id}", response=responses(TaskOut), auth=api_access(INTERNAL, {"task_id": Task}))
-def update_task(request: HttpRequest, payload: TaskIn, task_id: int = path_id()) -> Task:
+def update_task(request: WorkspaceRequest, payload: TaskIn, task_id: int = path_id()) -> Task:
     """Replace the task's fields (the assessment and deliverables have their own operations)."""
     task = scoped_object(request, Task, task_id)
     if payload.template:
@@ -247,7 +248,7 @@ def update_task(request: HttpRequest, payload: TaskIn, task_id: int = path_id())
 
 
 @router.post("/tasks/{task_id}/archive", response=responses(TaskOut), auth=api_access(INTERNAL, {"task_id": Task}))
-def archive_task(request: HttpRequest, task_id: int = path_id()) -> Task:
+def archive_task(request: WorkspaceRequest, task_id: int = path_id()) -> Task:
     """Archive a task: it leaves the advisor, the map and the findings; nothing is deleted."""
     task = scoped_object(request, Task, task_id)
     services.archive_task(task=task, actor=request.user)
@@ -255,30 +256,30 @@ def archive_task(request: HttpRequest, task_id: int = path_id()) -> Task:
 
 
 @router.post("/tasks/{task_id}/restore", response=responses(TaskOut), auth=api_access(INTERNAL, {"task_id": Task}))
-def restore_task(request: HttpRequest, task_id: int = path_id()) -> Task:
+def restore_task(request: WorkspaceRequest, task_id: int = path_id()) -> Task:
     task = scoped_object(request, Task, task_id)
     services.restore_task(task=task, actor=request.user)
     return _tasks(request).get(pk=task.pk)
 
 
 @router.get("/tasks/{task_id}/advice", response=responses(AdviceOut), auth=api_access(INTERNAL, {"task_id": Task}))
-def task_advice(request: HttpRequest, task_id: int = path_id()) -> dict[str, object]:
+def task_advice(request: WorkspaceRequest, task_id: int = path_id()) -> dict[str, object]:
     """The advisor's verdict (outsource, keep_in_house, not_ready, caution) with every reason."""
     task = scoped_object(request, Task, task_id, _tasks(request))
-    return advise(task, request.workspace).as_dict()  # type: ignore[attr-defined]
+    return advise(task, request.workspace).as_dict()
 
 
 @router.get(
     "/tasks/{task_id}/assessment", response=responses(AssessmentOut), auth=api_access(INTERNAL, {"task_id": Task})
 )
-def get_assessment(request: HttpRequest, task_id: int = path_id()) -> dict[str, object]:
+def get_assessment(request: WorkspaceRequest, task_id: int = path_id()) -> dict[str, object]:
     return _assessment(scoped_object(request, Task, task_id))
 
 
 @router.put(
     "/tasks/{task_id}/assessment", response=responses(AssessmentOut), auth=api_access(INTERNAL, {"task_id": Task})
 )
-def put_assessment(request: HttpRequest, payload: AssessmentIn, task_id: int = path_id()) -> dict[str, object]:
+def put_assessment(request: WorkspaceRequest, payload: AssessmentIn, task_id: int = path_id()) -> dict[str, object]:
     """Answer the four core questions (null = not answered) and optionally classify explicitly."""
     task = scoped_object(request, Task, task_id)
     data = payload.dict()
@@ -290,7 +291,7 @@ def put_assessment(request: HttpRequest, payload: AssessmentIn, task_id: int = p
 @router.post(
     "/tasks/{task_id}/apply-template", response=responses(TaskOut), auth=api_access(INTERNAL, {"task_id": Task})
 )
-def apply_template(request: HttpRequest, payload: ApplyTemplateIn, task_id: int = path_id()) -> Task:
+def apply_template(request: WorkspaceRequest, payload: ApplyTemplateIn, task_id: int = path_id()) -> Task:
     """Add a template's deliverables the task lacks, and its cadence if none is set."""
     task = scoped_object(request, Task, task_id)
     services.apply_template(task=task, actor=request.user, template=payload.template)
@@ -302,7 +303,9 @@ def apply_template(request: HttpRequest, payload: ApplyTemplateIn, task_id: int 
     response=responses(Page[DeliverableOut]),
     auth=api_access(INTERNAL, {"task_id": Task}),
 )
-def list_deliverables(request: HttpRequest, params: Query[PageParams], task_id: int = path_id()) -> dict[str, object]:
+def list_deliverables(
+    request: WorkspaceRequest, params: Query[PageParams], task_id: int = path_id()
+) -> dict[str, object]:
     task = scoped_object(request, Task, task_id)
     return keyset_page(scoped_queryset(request, Deliverable).filter(task=task), params.cursor, params.limit)
 
@@ -313,7 +316,7 @@ def list_deliverables(request: HttpRequest, params: Query[PageParams], task_id: 
     auth=api_access(INTERNAL, {"task_id": Task}),
 )
 def create_deliverable(
-    request: HttpRequest, payload: DeliverableIn, task_id: int = path_id()
+    request: WorkspaceRequest, payload: DeliverableIn, task_id: int = path_id()
 ) -> tuple[int, Deliverable]:
     """Add a deliverable with its written acceptance criteria."""
     task = scoped_object(request, Task, task_id)
@@ -325,7 +328,7 @@ def create_deliverable(
     response=responses(DeliverableOut),
     auth=api_access(INTERNAL, {"deliverable_id": Deliverable}),
 )
-def get_deliverable(request: HttpRequest, deliverable_id: int = path_id()) -> Deliverable:
+def get_deliverable(request: WorkspaceRequest, deliverable_id: int = path_id()) -> Deliverable:
     return scoped_object(request, Deliverable, deliverable_id)
 
 
@@ -334,7 +337,9 @@ def get_deliverable(request: HttpRequest, deliverable_id: int = path_id()) -> De
     response=responses(DeliverableOut),
     auth=api_access(INTERNAL, {"deliverable_id": Deliverable}),
 )
-def update_deliverable(request: HttpRequest, payload: DeliverableIn, deliverable_id: int = path_id()) -> Deliverable:
+def update_deliverable(
+    request: WorkspaceRequest, payload: DeliverableIn, deliverable_id: int = path_id()
+) -> Deliverable:
     deliverable = scoped_object(request, Deliverable, deliverable_id)
     return services.update_deliverable(deliverable=deliverable, actor=request.user, **payload.dict())
 
@@ -344,14 +349,14 @@ def update_deliverable(request: HttpRequest, payload: DeliverableIn, deliverable
     response=responses(None, 204),
     auth=api_access(INTERNAL, {"deliverable_id": Deliverable}),
 )
-def delete_deliverable(request: HttpRequest, deliverable_id: int = path_id()) -> tuple[int, None]:
+def delete_deliverable(request: WorkspaceRequest, deliverable_id: int = path_id()) -> tuple[int, None]:
     deliverable = scoped_object(request, Deliverable, deliverable_id)
     services.delete_deliverable(deliverable=deliverable, actor=request.user)
     return 204, None
 
 
 @router.get("/task-templates", response=responses(list[TemplateOut]), auth=api_access(INTERNAL))
-def list_templates(request: HttpRequest) -> list[dict[str, object]]:
+def list_templates(request: WorkspaceRequest) -> list[dict[str, object]]:
     """Starting points for common tasks (a fixed catalogue of a few entries, so not paginated)."""
     return [
         {
@@ -368,9 +373,9 @@ def list_templates(request: HttpRequest) -> list[dict[str, object]]:
 
 
 @router.get("/outsourcing-map", response=responses(MapOut), auth=api_access(INTERNAL))
-def get_outsourcing_map(request: HttpRequest) -> dict[str, object]:
+def get_outsourcing_map(request: WorkspaceRequest) -> dict[str, object]:
     """Active tasks by core/non-core × ready/not ready, and the outsourced share of monthly hours."""
-    result = outsourcing_map(request.workspace, active(scoped_queryset(request, Task)))  # type: ignore[attr-defined]
+    result = outsourcing_map(request.workspace, active(scoped_queryset(request, Task)))
     return {
         "monthly_hours": result.monthly_hours,
         "outsourced_monthly_hours": result.outsourced_monthly_hours,

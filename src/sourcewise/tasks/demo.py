@@ -22,10 +22,13 @@ checkpoint, brand strategy needs no freelancer skill, and more of the hours stay
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sourcewise.tasks.catalog import TEMPLATES
 from sourcewise.tasks.models import Deliverable, Task, TaskSkill
+from sourcewise.tasks.task_templates import TEMPLATES
+
+if TYPE_CHECKING:
+    from sourcewise.demo.builder import DemoContext  # the demo app runs these steps
 
 Y, N = True, False
 # key: (name, description, {skill: level}, hours/month, in-house £/h, sourcing,
@@ -94,7 +97,7 @@ MAIN: dict[str, dict[str, Any]] = {
 }  # fmt: skip
 
 
-def build(ctx) -> None:  # type: ignore[no-untyped-def]
+def build(ctx: DemoContext) -> None:
     for key, row in TASKS.items():
         name, description, needs, hours, cost, sourcing, answers, every, why, deliverables = row
         if not ctx.mistakes and key in MAIN:

@@ -5,17 +5,18 @@ from typing import Any
 
 from django import forms
 
-from sourcewise.core.forms import CurrencyField, SkillLevelsMixin, bounded_formfield
+from sourcewise.core.forms import CurrencyField, bounded_formfield
+from sourcewise.talent.forms import SkillLevelsMixin
 from sourcewise.talent.models import Skill
-from sourcewise.tasks.catalog import template_choices
 from sourcewise.tasks.models import CORE_QUESTIONS, Deliverable, Task
 from sourcewise.tasks.services import TASK_FIELDS
+from sourcewise.tasks.task_templates import template_choices
 from sourcewise.workspaces.models import Workspace
 
 ANSWER_CHOICES = [("yes", "Yes"), ("no", "No"), ("", "Not sure yet")]
 
 
-class TaskForm(SkillLevelsMixin, forms.ModelForm):  # type: ignore[type-arg]
+class TaskForm(SkillLevelsMixin, forms.ModelForm):
     inhouse_cost_currency = CurrencyField(label="Currency", required=False)
     template = forms.ChoiceField(
         label="Start from a template",
@@ -118,7 +119,7 @@ class AssessmentForm(forms.Form):
         return {q[0]: {"yes": True, "no": False}.get(self.cleaned_data.get(q[0]) or "") for q in CORE_QUESTIONS}
 
 
-class DeliverableForm(forms.ModelForm):  # type: ignore[type-arg]
+class DeliverableForm(forms.ModelForm):
     class Meta:
         formfield_callback = bounded_formfield
         model = Deliverable

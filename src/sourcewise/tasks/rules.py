@@ -1,6 +1,6 @@
 """Guardrail G1 checks: keep the core in-house; outsource only what can be managed.
 
-Decision on CORE_TASK_OUTSOURCED (see docs/adr/0002-core-task-justification.md):
+Decision on CORE_TASK_OUTSOURCED (see docs/adr/0004-g1-core-task-justification.md):
 
 * stage `idea` / `startup`: critical, justification or not — the core stays in-house;
 * stage `growth` / `established` without a written justification: warning;
@@ -24,14 +24,14 @@ _HUNDREDTH = Decimal("0.01")
 
 def _tasks(ctx: CheckContext) -> list[Task]:
     """Every task that is not archived (the whole workspace: for the outsourced share)."""
-    return ctx.memo("tasks.active", lambda: list(workspace_tasks(ctx.workspace)))  # type: ignore[no-any-return]
+    return ctx.memo("tasks.active", lambda: list(workspace_tasks(ctx.workspace)))
 
 
 def _outsourced(ctx: CheckContext) -> list[Task]:
     """Outsourced tasks that are not archived: only the scope's in a scoped run."""
     if ctx.scope is None:
         return [t for t in _tasks(ctx) if t.is_outsourced]
-    return ctx.memo(  # type: ignore[no-any-return]
+    return ctx.memo(
         "tasks.outsourced.scoped",
         lambda: list(ctx.limit(workspace_tasks(ctx.workspace).filter(sourcing=Task.Sourcing.OUTSOURCE), "task")),
     )

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from sourcewise.audit.services import record
-from sourcewise.core.services import save_audited, snapshot
+from sourcewise.audit.services import record, save_audited, snapshot
 from sourcewise.talent.models import Skill
 from sourcewise.talent.services import ensure_skills, with_new_skills
-from sourcewise.tasks.catalog import TEMPLATES, TaskTemplate
 from sourcewise.tasks.models import CORE_QUESTION_FIELDS, Deliverable, Task, TaskSkill
+from sourcewise.tasks.task_templates import TEMPLATES, TaskTemplate
 from sourcewise.workspaces.models import Workspace
+
+if TYPE_CHECKING:
+    from sourcewise.accounts.models import User
 
 # Fields a task form, the API or an import may set directly.
 TASK_FIELDS = (
@@ -58,7 +60,7 @@ def _set_skill_needs(task: Task, needs: Mapping[Skill, int]) -> None:
         TaskSkill.objects.update_or_create(task=task, skill=skill, defaults={"level": int(level)})
 
 
-def _add_template_deliverables(task: Task, template: TaskTemplate, actor: Any) -> None:
+def _add_template_deliverables(task: Task, template: TaskTemplate, actor: User | None) -> None:
     existing = {name.lower() for name in Deliverable.objects.filter(task=task).values_list("name", flat=True)}
     for name, criteria in template.deliverables:
         if name.lower() in existing:
@@ -67,7 +69,7 @@ def _add_template_deliverables(task: Task, template: TaskTemplate, actor: Any) -
         save_audited(deliverable, actor=actor, action="deliverable.create")
 
 
-def _template_needs(task: Task, template: TaskTemplate, actor: Any) -> dict[Skill, int]:
+def _template_needs(task: Task, template: TaskTemplate, actor: User | None) -> dict[Skill, int]:
     """The template's skills as the workspace's Skill rows (created when missing) with their levels."""
     skills = ensure_skills(workspace=task.workspace, actor=actor, names=[name for name, _ in template.skills])
     return {skill: level for skill, (_, level) in zip(skills, template.skills, strict=True)}
@@ -86,7 +88,7 @@ def get_template(key: str) -> TaskTemplate:
 def create_task(
     *,
     workspace: Workspace,
-    actor: Any,
+    actor: User | None,
     skills: Mapping[Skill, int] | None = None,
     template: str | None = None,
     new_skills: Mapping[str, int] | None = None,
@@ -118,7 +120,7 @@ def create_task(
 def update_task(
     *,
     task: Task,
-    actor: Any,
+    actor: User | None,
     skills: Mapping[Skill, int] | None = None,
     new_skills: Mapping[str, int] | None = None,
     **fields: Any,
@@ -142,7 +144,9 @@ def update_task(
 
 
 @transaction.atomic
-def assess_task(*, task: Task, actor: Any, answers: Mapping[str, bool | None], core_choice: str | None = None) -> Task:
+def assess_task(
+    *, task: Task, actor: User | None, answers: Mapping[str, bool | None], core_choice: str | None = None
+) -> Task:
     """Record the four answers of the core assessment and, optionally, the owner's explicit choice."""
     unknown = set(answers) - set(CORE_QUESTION_FIELDS)
     if unknown:
@@ -160,7 +164,7 @@ def assess_task(*, task: Task, actor: Any, answers: Mapping[str, bool | None], c
 
 
 @transaction.atomic
-def archive_task(*, task: Task, actor: Any) -> Task:
+def archive_task(*, task: Task, actor: User | None) -> Task:
     if task.archived_at is None:
         before = snapshot(task, ["archived_at"])
         task.archived_at = timezone.now()
@@ -169,7 +173,7 @@ def archive_task(*, task: Task, actor: Any) -> Task:
 
 
 @transaction.atomic
-def restore_task(*, task: Task, actor: Any) -> Task:
+def restore_task(*, task: Task, actor: User | None) -> Task:
     if task.archived_at is not None:
         before = snapshot(task, ["archived_at"])
         task.archived_at = None
@@ -178,7 +182,7 @@ def restore_task(*, task: Task, actor: Any) -> Task:
 
 
 @transaction.atomic
-def apply_template(*, task: Task, actor: Any, template: str) -> Task:
+def apply_template(*, task: Task, actor: User | None, template: str) -> Task:
     """Add the template's deliverables the task lacks; set its cadence if none is set."""
     chosen = get_template(template)
     if task.checkpoint_every_days is None:
@@ -191,7 +195,7 @@ def apply_template(*, task: Task, actor: Any, template: str) -> Task:
 
 
 @transaction.atomic
-def add_deliverable(*, task: Task, actor: Any, name: str, acceptance_criteria: str = "") -> Deliverable:
+def add_deliverable(*, task: Task, actor: User | None, name: str, acceptance_criteria: str = "") -> Deliverable:
     deliverable = Deliverable(
         workspace_id=task.workspace_id, task=task, name=name.strip(), acceptance_criteria=acceptance_criteria.strip()
     )
@@ -199,7 +203,9 @@ def add_deliverable(*, task: Task, actor: Any, name: str, acceptance_criteria: s
 
 
 @transaction.atomic
-def update_deliverable(*, deliverable: Deliverable, actor: Any, name: str, acceptance_criteria: str) -> Deliverable:
+def update_deliverable(
+    *, deliverable: Deliverable, actor: User | None, name: str, acceptance_criteria: str
+) -> Deliverable:
     fields = {"name": name.strip(), "acceptance_criteria": acceptance_criteria.strip()}
     before = snapshot(deliverable, fields)
     for key, value in fields.items():
@@ -210,7 +216,7 @@ def update_deliverable(*, deliverable: Deliverable, actor: Any, name: str, accep
 
 
 @transaction.atomic
-def delete_deliverable(*, deliverable: Deliverable, actor: Any) -> None:
+def delete_deliverable(*, deliverable: Deliverable, actor: User | None) -> None:
     record(
         actor=actor,
         workspace=deliverable.workspace,

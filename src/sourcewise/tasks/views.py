@@ -4,41 +4,45 @@ import copy
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.db.models import QuerySet
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sourcewise.core.access import INTERNAL, scoped_object, scoped_queryset, workspace_view
+from sourcewise.core.access import INTERNAL
+from sourcewise.core.csvio import csv_response
+from sourcewise.core.dates import server_today
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
+from sourcewise.core.http import WorkspaceRequest
 from sourcewise.core.pagination import paginate
 from sourcewise.jobs.views import start_upload_job
 from sourcewise.talent.models import Skill
 from sourcewise.tasks import services
 from sourcewise.tasks.advisor import advise
-from sourcewise.tasks.catalog import TEMPLATES
 from sourcewise.tasks.charts import share_chart
 from sourcewise.tasks.forms import ApplyTemplateForm, AssessmentForm, DeliverableForm, ImportForm, TaskForm
 from sourcewise.tasks.importer import export_tasks
 from sourcewise.tasks.jobs import IMPORT
 from sourcewise.tasks.models import Deliverable, Task
 from sourcewise.tasks.selectors import active, outsourcing_map, with_advice_data
+from sourcewise.tasks.task_templates import TEMPLATES
+from sourcewise.workspaces.access import scoped_object, scoped_queryset, workspace_view
 
 
-def _tasks(request: HttpRequest):  # type: ignore[no-untyped-def]
+def _tasks(request: WorkspaceRequest) -> QuerySet[Task]:
     return with_advice_data(scoped_queryset(request, Task))
 
 
 @workspace_view(roles=INTERNAL)
-def task_list(request: HttpRequest) -> HttpResponse:
+def task_list(request: WorkspaceRequest) -> HttpResponse:
     archived = request.GET.get("show") == "archived"
     tasks = _tasks(request).filter(archived_at__isnull=not archived)
     query = request.GET.get("q", "").strip()
     if query:
         tasks = tasks.filter(name__icontains=query)
     page = paginate(request, tasks)
-    rows = [(task, advise(task, request.workspace)) for task in page]  # type: ignore[attr-defined]
+    rows = [(task, advise(task, request.workspace)) for task in page]
     return render_page(
         request,
         "tasks/task_list.html",
@@ -49,8 +53,8 @@ def task_list(request: HttpRequest) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL)
 @require_http_methods(["GET", "POST"])
-def task_create(request: HttpRequest) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def task_create(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
     initial = {}
     chosen = TEMPLATES.get(request.GET.get("template", ""))
     if chosen:
@@ -89,8 +93,8 @@ def task_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _workbench(request: HttpRequest, task: Task, **forms: object) -> dict[str, object]:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def _workbench(request: WorkspaceRequest, task: Task, **forms: object) -> dict[str, object]:
+    workspace = request.workspace
     return {
         "task": task,
         "advice": advise(task, workspace),
@@ -101,21 +105,21 @@ def _workbench(request: HttpRequest, task: Task, **forms: object) -> dict[str, o
     }
 
 
-def _reload(request: HttpRequest, pk: int) -> Task:
+def _reload(request: WorkspaceRequest, pk: int) -> Task:
     return scoped_object(request, Task, pk, _tasks(request))
 
 
 @workspace_view(roles=INTERNAL, objects={"pk": Task})
-def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def task_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
     # Its findings are read from the stored ones by the template (`{% subject_findings %}`).
     return render_page(request, "tasks/task_detail.html", _workbench(request, _reload(request, pk)))
 
 
 @workspace_view(roles=INTERNAL, objects={"pk": Task})
 @require_http_methods(["GET", "POST"])
-def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def task_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
     task = scoped_object(request, Task, pk)
-    form = TaskForm(request.POST or None, instance=copy.copy(task), workspace=request.workspace)  # type: ignore[attr-defined]
+    form = TaskForm(request.POST or None, instance=copy.copy(task), workspace=request.workspace)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_task(
@@ -133,7 +137,7 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render_page(request, "tasks/task_form.html", {"form": form, "title": f"Edit {task.name}", "task": task})
 
 
-def _answer_workbench(request: HttpRequest, task: Task, status: int = 200, **forms: object) -> HttpResponse:
+def _answer_workbench(request: WorkspaceRequest, task: Task, status: int = 200, **forms: object) -> HttpResponse:
     if getattr(request, "htmx", False):
         fresh = _reload(request, task.pk)
         return render_page(
@@ -148,7 +152,7 @@ def _answer_workbench(request: HttpRequest, task: Task, status: int = 200, **for
 
 @workspace_view(roles=INTERNAL, objects={"pk": Task})
 @require_POST
-def task_assess(request: HttpRequest, pk: int) -> HttpResponse:
+def task_assess(request: WorkspaceRequest, pk: int) -> HttpResponse:
     task = scoped_object(request, Task, pk)
     form = AssessmentForm(request.POST, task=task)
     if not form.is_valid():
@@ -163,7 +167,7 @@ def task_assess(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL, objects={"pk": Task})
 @require_POST
-def deliverable_add(request: HttpRequest, pk: int) -> HttpResponse:
+def deliverable_add(request: WorkspaceRequest, pk: int) -> HttpResponse:
     task = scoped_object(request, Task, pk)
     form = DeliverableForm(request.POST)
     if form.is_valid():
@@ -180,7 +184,7 @@ def deliverable_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL, objects={"pk": Task})
 @require_POST
-def task_apply_template(request: HttpRequest, pk: int) -> HttpResponse:
+def task_apply_template(request: WorkspaceRequest, pk: int) -> HttpResponse:
     task = scoped_object(request, Task, pk)
     form = ApplyTemplateForm(request.POST)
     if form.is_valid():
@@ -196,7 +200,7 @@ def task_apply_template(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL, objects={"pk": Task})
 @require_POST
-def task_archive(request: HttpRequest, pk: int) -> HttpResponse:
+def task_archive(request: WorkspaceRequest, pk: int) -> HttpResponse:
     task = scoped_object(request, Task, pk)
     if task.is_archived:
         services.restore_task(task=task, actor=request.user)
@@ -209,7 +213,7 @@ def task_archive(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL, objects={"pk": Deliverable})
 @require_http_methods(["GET", "POST"])
-def deliverable_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def deliverable_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
     deliverable = scoped_object(request, Deliverable, pk, scoped_queryset(request, Deliverable).select_related("task"))
     form = DeliverableForm(request.POST or None, instance=copy.copy(deliverable))
     if request.method == "POST" and form.is_valid():
@@ -227,7 +231,7 @@ def deliverable_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL, objects={"pk": Deliverable})
 @require_POST
-def deliverable_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def deliverable_delete(request: WorkspaceRequest, pk: int) -> HttpResponse:
     deliverable = scoped_object(request, Deliverable, pk)
     task_id = deliverable.task_id
     services.delete_deliverable(deliverable=deliverable, actor=request.user)
@@ -236,8 +240,8 @@ def deliverable_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @workspace_view(roles=INTERNAL)
-def outsourcing_map_view(request: HttpRequest) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def outsourcing_map_view(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
     result = outsourcing_map(workspace, active(scoped_queryset(request, Task)))
     return render_page(
         request,
@@ -247,18 +251,16 @@ def outsourcing_map_view(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view(roles=INTERNAL)
-def task_export(request: HttpRequest) -> StreamingHttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def task_export(request: WorkspaceRequest) -> StreamingHttpResponse:
+    workspace = request.workspace
     lines = export_tasks(active(scoped_queryset(request, Task)))
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="tasks-{workspace.pk}-{stamp}.csv"'
-    return response
+    stamp = server_today().isoformat()
+    return csv_response(lines, f"tasks-{workspace.pk}-{stamp}.csv")
 
 
 @workspace_view(roles=INTERNAL)
 @require_http_methods(["GET", "POST"])
-def task_import(request: HttpRequest) -> HttpResponse:
+def task_import(request: WorkspaceRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     errors: list[object] = []
     status = 200

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from sourcewise.accounts.models import User
 from sourcewise.core.access import MANAGER, OWNER
 from sourcewise.workspaces.models import Membership, Workspace
 
+if TYPE_CHECKING:
+    from sourcewise.demo.builder import DemoContext  # the demo app runs these steps
 
-def person(ctx, local: str, name: str) -> User:  # type: ignore[no-untyped-def]
+
+def person(ctx: DemoContext, local: str, name: str) -> User:
     """The demo person with this address: created by the first workspace, reused by the second."""
     email = ctx.email(local)
     existing = User.objects.filter(email=email).first()
     return existing or User.objects.create_user(email, ctx.password, full_name=name)
 
 
-def build(ctx) -> None:  # type: ignore[no-untyped-def]
+def build(ctx: DemoContext) -> None:
     owner = person(ctx, "olivia", "Olivia Hart")
     workspace = Workspace(
         name=ctx.workspace_name,

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
+from sourcewise.accounts.forms import AccountFields
 from sourcewise.core.forms import (
     CountryDefaultsMixin,
     CountryField,
@@ -12,6 +13,7 @@ from sourcewise.core.forms import (
     TimezoneField,
     bounded_formfield,
 )
+from sourcewise.core.guardrails import GUARDRAILS
 from sourcewise.workspaces.models import WEEKDAYS, Membership, Workspace
 from sourcewise.workspaces.thresholds import THRESHOLDS
 
@@ -29,7 +31,7 @@ PROFILE_FIELDS = [
 THRESHOLD_FIELDS = [t.field for t in THRESHOLDS]
 
 
-class WorkspaceForm(CountryDefaultsMixin, forms.ModelForm):  # type: ignore[type-arg]
+class WorkspaceForm(CountryDefaultsMixin, forms.ModelForm):
     country_defaults = ("home_country", "base_currency", "timezone")
     home_country = CountryField(label="Home country")
     base_currency = CurrencyField(label="Base currency")
@@ -57,8 +59,6 @@ class WorkspaceForm(CountryDefaultsMixin, forms.ModelForm):  # type: ignore[type
 
     def threshold_groups(self) -> list[tuple[str, str, list[forms.BoundField]]]:
         """(guardrail title, guardrail key, its threshold fields): the title is what people read first."""
-        from sourcewise.findings.codes import GUARDRAILS
-
         groups: dict[str, list[forms.BoundField]] = {}
         for threshold in THRESHOLDS:
             groups.setdefault(threshold.guardrail, []).append(self[threshold.field])
@@ -72,7 +72,7 @@ class WorkspaceForm(CountryDefaultsMixin, forms.ModelForm):  # type: ignore[type
         return [self[name] for name in PROFILE_FIELDS]
 
 
-class NewWorkspaceForm(CountryDefaultsMixin, forms.ModelForm):  # type: ignore[type-arg]
+class NewWorkspaceForm(CountryDefaultsMixin, forms.ModelForm):
     country_defaults = ("home_country", "base_currency", "timezone")
     home_country = CountryField(label="Home country")
     base_currency = CurrencyField(label="Base currency")
@@ -90,4 +90,33 @@ class InviteForm(forms.Form):
 
     def __init__(self, *args: Any, allowed_roles: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(v, label) for v, label in Membership.Role.choices if v in allowed_roles]
+        cast(forms.ChoiceField, self.fields["role"]).choices = [
+            (v, label) for v, label in Membership.Role.choices if v in allowed_roles
+        ]
+
+
+class SignupForm(CountryDefaultsMixin, AccountFields):
+    """Sign-up never says whether the address has an account: the answer is an email either way."""
+
+    country_defaults = ("home_country", "base_currency", "timezone")
+
+    def clean_email(self) -> str:
+        return str(self.cleaned_data["email"]).strip().lower()
+
+    workspace_name = forms.CharField(label="Business name", max_length=120)
+    home_country = CountryField(label="Home country")
+    base_currency = CurrencyField(label="Currency you report in")
+    timezone = TimezoneField(label="Your time zone")
+    stage = forms.ChoiceField(
+        choices=Workspace.Stage.choices,
+        initial=Workspace.Stage.STARTUP,
+        help_text="Idea and startup businesses must keep their core work in-house.",
+    )
+
+
+class ConfirmSignupForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+        help_text="The password you chose when you signed up.",
+    )

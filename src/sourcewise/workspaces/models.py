@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone as django_timezone
 
 from sourcewise.core.access import FREELANCER, INTERNAL, MANAGER, OWNER
 from sourcewise.core.validators import (
@@ -105,6 +107,18 @@ class Workspace(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The workspace's time zone; UTC when the stored name is not a known zone."""
+        try:
+            return zoneinfo.ZoneInfo(self.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo("UTC")
+
+    def today(self) -> datetime.date:
+        """Today in the workspace's time zone: the date every rule about its data uses."""
+        return django_timezone.localdate(timezone=self.zone)
 
     def clean(self) -> None:
         errors: dict[str, list[str]] = {}

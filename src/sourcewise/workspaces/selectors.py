@@ -25,7 +25,7 @@ def current_membership(request: HttpRequest) -> Membership | None:
     """The membership of the workspace the user chose (session), else the first one they joined."""
     cached = getattr(request, "_sourcewise_membership", None)
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     if not request.user.is_authenticated:
         return None
     memberships = memberships_of(request.user)

@@ -20,6 +20,7 @@ from sourcewise.core.access import FREELANCER, OWNER
 from sourcewise.core.links import site_url
 from sourcewise.workspaces.models import Invitation, Membership, Workspace
 from sourcewise.workspaces.selectors import SESSION_KEY
+from sourcewise.workspaces.signals import member_removed
 
 INVITATION_DAYS = 14
 
@@ -52,7 +53,7 @@ def _hash(token: str) -> str:
 
 def _profile_for(workspace: Workspace, email: str) -> Any:
     """The one freelancer profile of the workspace with this address (any case), or None."""
-    from sourcewise.talent.models import Freelancer
+    from sourcewise.talent.models import Freelancer  # talent is above workspaces: a listed debt (pyproject)
 
     matches = list(Freelancer.objects.filter(workspace=workspace, email__iexact=email)[:2])
     return matches[0] if len(matches) == 1 else None
@@ -166,7 +167,7 @@ def invitation_for_token(token: str) -> Invitation | None:
 def accept_invitation(*, invitation: Invitation, user: User) -> Membership:
     """The invited person joins. A freelancer's login is linked to their profile: the one the
     invitation carries, or the workspace's one profile with the invited address."""
-    from sourcewise.talent.models import Freelancer
+    from sourcewise.talent.models import Freelancer  # talent is above workspaces: a listed debt (pyproject)
 
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at:
@@ -235,23 +236,6 @@ def _lock_workspace(membership: Membership, actor: User | None) -> Membership:
     return current
 
 
-def _revoke_tokens(membership: Membership, actor: User | None, why: str) -> int:
-    """Revoke every live API token the member holds for this workspace (audited)."""
-    from sourcewise.api.models import ApiToken
-
-    tokens = ApiToken.objects.filter(user_id=membership.user_id, workspace_id=membership.workspace_id)
-    revoked = tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
-    if revoked:
-        record(
-            actor=actor,
-            workspace=membership.workspace,
-            action="apitoken.revoke",
-            target=membership,
-            changes={"tokens": revoked, "why": why},
-        )
-    return revoked
-
-
 @transaction.atomic
 def change_role(*, membership: Membership, role: str, actor: User | None) -> Membership:
     """A member's role changes. Their API tokens act with the new role from the next request on
@@ -292,5 +276,6 @@ def remove_member(*, membership: Membership, actor: User | None) -> None:
         target=current,
         changes={"email": current.user.email},
     )
-    _revoke_tokens(current, actor, "member removed")
+    # The API app revokes the member's tokens (it sits above workspaces: told by an event).
+    member_removed.send(sender=Membership, membership=current, actor=actor, why="member removed")
     current.delete()

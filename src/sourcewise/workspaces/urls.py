@@ -10,6 +10,5 @@ urlpatterns = [
     path("settings/", views.workspace_settings, name="settings"),
     path("members/", views.member_list, name="members"),
     path("members/<int:pk>/", views.member_change, name="member_change"),
-    path("me/", views.my_profile, name="my_profile"),
     path("invitations/<str:token>/", views.accept_invitation, name="accept_invitation"),
 ]

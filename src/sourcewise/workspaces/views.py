@@ -11,35 +11,27 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sourcewise.accounts.forms import AccountFields
 from sourcewise.accounts.services import register
-from sourcewise.core.access import (
-    EVERYONE,
-    FREELANCER,
-    INTERNAL,
-    OWNER,
-    deny,
-    login_view,
-    public_view,
-    workspace_view,
-)
+from sourcewise.core.access import FREELANCER, INTERNAL, OWNER, login_view, public_view
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
+from sourcewise.core.http import SignedInRequest, WorkspaceRequest
 from sourcewise.core.links import site_url
 from sourcewise.core.pagination import paginate
-from sourcewise.talent.models import Freelancer
 from sourcewise.workspaces import services
+from sourcewise.workspaces.access import workspace_view
 from sourcewise.workspaces.forms import PROFILE_FIELDS, THRESHOLD_FIELDS, InviteForm, NewWorkspaceForm, WorkspaceForm
 from sourcewise.workspaces.models import Membership
 from sourcewise.workspaces.selectors import memberships_of
 
 
 @login_view
-def workspace_list(request: HttpRequest) -> HttpResponse:
+def workspace_list(request: SignedInRequest) -> HttpResponse:
     return render(request, "workspaces/workspace_list.html", {"memberships": memberships_of(request.user)})
 
 
 @login_view
 @require_POST
-def workspace_switch(request: HttpRequest, workspace_id: int) -> HttpResponse:
+def workspace_switch(request: SignedInRequest, workspace_id: int) -> HttpResponse:
     try:
         membership = services.switch_workspace(request, workspace_id)
     except ValidationError:
@@ -50,13 +42,13 @@ def workspace_switch(request: HttpRequest, workspace_id: int) -> HttpResponse:
 
 @login_view
 @require_http_methods(["GET", "POST"])
-def workspace_create(request: HttpRequest) -> HttpResponse:
+def workspace_create(request: SignedInRequest) -> HttpResponse:
     form = NewWorkspaceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             workspace = services.create_workspace(
                 owner=request.user,
-                **{f: form.cleaned_data[f] for f in form.Meta.fields},  # type: ignore[arg-type]
+                **{f: form.cleaned_data[f] for f in form.Meta.fields},
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -69,8 +61,8 @@ def workspace_create(request: HttpRequest) -> HttpResponse:
 
 @workspace_view(roles=[OWNER])
 @require_http_methods(["GET", "POST"])
-def workspace_settings(request: HttpRequest) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def workspace_settings(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
     form = WorkspaceForm(request.POST or None, instance=copy.copy(workspace))
     if request.method == "POST" and form.is_valid():
         try:
@@ -89,15 +81,15 @@ def workspace_settings(request: HttpRequest) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL)
 @require_http_methods(["GET", "POST"])
-def member_list(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
+def member_list(request: WorkspaceRequest) -> HttpResponse:
+    membership = request.membership
     allowed = [OWNER, "manager", FREELANCER] if membership.is_owner else [FREELANCER]
     form = InviteForm(request.POST or None, allowed_roles=allowed)
     if request.method == "POST" and form.is_valid():
         try:
             _, _link = services.invite(
                 workspace=request.workspace,
-                inviter=request.user,  # type: ignore[attr-defined]
+                inviter=request.user,
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
                 base_url=site_url(request),
@@ -109,8 +101,8 @@ def member_list(request: HttpRequest) -> HttpResponse:
             return redirect("workspaces:members")
     members = (
         Membership.objects.filter(workspace=request.workspace).select_related("user").order_by("role", "user__email")
-    )  # type: ignore[attr-defined]
-    invitations = services.pending_invitations(request.workspace).select_related("freelancer")  # type: ignore[attr-defined]
+    )
+    invitations = services.pending_invitations(request.workspace).select_related("freelancer")
     return render_page(
         request,
         "workspaces/members.html",
@@ -125,8 +117,8 @@ def member_list(request: HttpRequest) -> HttpResponse:
 
 @workspace_view(roles=[OWNER], objects={"pk": Membership})
 @require_POST
-def member_change(request: HttpRequest, pk: int) -> HttpResponse:
-    target = Membership.objects.filter(workspace=request.workspace, pk=pk).select_related("user", "workspace").first()  # type: ignore[attr-defined]
+def member_change(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    target = Membership.objects.filter(workspace=request.workspace, pk=pk).select_related("user", "workspace").first()
     if target is None:
         raise Http404("No such member in this workspace.")
     try:
@@ -173,15 +165,3 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             services.switch_workspace(request, membership.workspace_id)
             return redirect("home")
     return render(request, "workspaces/invitation.html", {"invitation": invitation, "form": form})
-
-
-@workspace_view(roles=EVERYONE)
-def my_profile(request: HttpRequest) -> HttpResponse:
-    """A person's own page in the workspace: their role, and for freelancers their profile."""
-    membership = request.membership  # type: ignore[attr-defined]
-    profile = None
-    if membership.role == FREELANCER:
-        profile = Freelancer.objects.for_member(membership).prefetch_related("skill_levels__skill").first()
-        if profile is None:
-            raise deny(request, "No freelancer profile is linked to your account yet.")
-    return render(request, "workspaces/my_profile.html", {"profile": profile})

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "sourcewise.backups",
     "sourcewise.jobs",
     "sourcewise.demo",
+    "sourcewise.ops",
 ]
 
 MIDDLEWARE = [
@@ -106,7 +107,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
-    "sourcewise.core.middleware.RefusalAuditMiddleware",
+    "sourcewise.workspaces.middleware.RefusalAuditMiddleware",
     # Innermost, so it sees the view's "database is locked": retry, else 503 with Retry-After.
     "sourcewise.core.middleware.DatabaseBusyMiddleware",
 ]

@@ -7,7 +7,8 @@ from django import template
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from sourcewise.findings.codes import CODES, GUARDRAILS
+from sourcewise.core.guardrails import GUARDRAILS
+from sourcewise.findings.codes import CODES
 from sourcewise.findings.links import linked_fix, subject_url
 
 register = template.Library()

@@ -13,17 +13,20 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import template
 from django.db.models import Count
 from django.urls import reverse
 
+from sourcewise.core.http import WorkspaceRequest
 from sourcewise.findings.actions import ActionContext, FixAction, action_for
 from sourcewise.findings.models import FindingRecord
-from sourcewise.findings.refresh import workspace_today
 from sourcewise.findings.store import records
 from sourcewise.findings.store import subject_findings as stored_subject_findings
+
+if TYPE_CHECKING:
+    from sourcewise.workspaces.models import Membership, Workspace
 
 register = template.Library()
 
@@ -54,8 +57,8 @@ def _rows(found: list[FindingRecord], today: datetime.date, ctx: ActionContext) 
     ]
 
 
-def _request_parts(context: template.Context) -> tuple[Any, Any]:
-    request = context["request"]
+def _request_parts(context: template.Context) -> tuple[Workspace, Membership]:
+    request: WorkspaceRequest = context["request"]
     return request.workspace, request.membership
 
 
@@ -64,7 +67,7 @@ def subject_findings(
     context: template.Context, subject_type: str, subject_id: int, subject: Any = None
 ) -> dict[str, Any]:
     workspace, membership = _request_parts(context)
-    today = workspace_today(workspace)
+    today = workspace.today()
     found = stored_subject_findings(workspace, subject_type, int(subject_id), today=today)
     ctx = ActionContext(membership=membership, subject=subject)
     return {"rows": _rows(found, today, ctx), "csrf_token": context.get("csrf_token"), "subject_type": subject_type}
@@ -73,7 +76,7 @@ def subject_findings(
 @register.inclusion_tag("findings/_subject_findings.html", takes_context=True)
 def cost_findings(context: template.Context) -> dict[str, Any]:
     workspace, membership = _request_parts(context)
-    today = workspace_today(workspace)
+    today = workspace.today()
     found = [
         r for r in stored_subject_findings(workspace, "workspace", workspace.pk, today=today) if r.code in COST_CODES
     ]

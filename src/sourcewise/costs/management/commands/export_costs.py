@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from sourcewise.costs.management.commands._workspace import workspace_named
 from sourcewise.costs.models import CostEntry
 from sourcewise.costs.services import export_lines
 
@@ -19,7 +20,6 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", type=Path)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from sourcewise.costs.management.commands._workspace import workspace_named
 
         workspace = workspace_named(options["workspace"])
         lines = export_lines(CostEntry.objects.in_workspace(workspace))

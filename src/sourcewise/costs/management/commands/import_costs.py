@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sourcewise.core.csvio import CsvImportError
+from sourcewise.costs.management.commands._workspace import workspace_named
 from sourcewise.costs.services import CSV_COLUMNS, import_entries
 
 
@@ -22,7 +23,6 @@ class Command(BaseCommand):
         parser.add_argument("--workspace", help="Workspace id or exact name (optional when there is only one).")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from sourcewise.costs.management.commands._workspace import workspace_named
 
         path: Path = options["file"]
         if not path.is_file():

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from sourcewise.costs.management.commands._workspace import workspace_named
 from sourcewise.costs.services import post_fees
 from sourcewise.workspaces.models import Workspace
 
@@ -21,7 +22,6 @@ class Command(BaseCommand):
         parser.add_argument("--workspace", help="Workspace id or exact name (default: every workspace).")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from sourcewise.costs.management.commands._workspace import workspace_named
 
         workspaces = (
             [workspace_named(options["workspace"])] if options["workspace"] else Workspace.objects.order_by("pk")

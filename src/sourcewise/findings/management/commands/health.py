@@ -15,7 +15,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sourcewise.findings.codes import CODES
-from sourcewise.findings.refresh import refresh_full, workspace_today
+from sourcewise.findings.refresh import refresh_full
 from sourcewise.findings.store import StoredHealth, records, stored_health
 from sourcewise.workspaces.models import Workspace
 
@@ -91,7 +91,7 @@ class Command(BaseCommand):
             if not options["json"] and not options.get("fail_on"):
                 return
         # `stored_health` applies pending writes (ensure_fresh) before it reads.
-        reports = [stored_health(ws, today=workspace_today(ws)) for ws in workspaces]
+        reports = [stored_health(ws, today=ws.today()) for ws in workspaces]
         if options["json"]:
             payload: Any = [as_dict(r) for r in reports]
             if selector or len(reports) == 1:

@@ -1,0 +1,351 @@
+"""Matching (SPEC G3), the reads: rank freelancers for a task (the scores: `matching_scores`).
+
+Speed (SPEC P3, `bench/matching.py`): the database does the filtering.
+
+1. Who is ready — vetted, every needed skill at the needed level — is read from
+   FreelancerSkill's (skill, level, freelancer) and (freelancer, skill, level) indexes
+   alone; their rows are then read as plain tuples with only the columns scoring needs
+   and the best working-language rank computed in the same query.
+2. The nearest misses (`near_misses`, default `limit`; 0 skips them) — every needed
+   skill at some level — are ordered in SQL by their skill and vetting failures and
+   limited to a few times that number.
+3. A quick pass scores every row read (`matching_scores.quick_points`). Rate benchmarks and
+   exchange rates are loaded once per ranking and read as thresholds per (skill, country,
+   currency); ratings are batch-loaded. Only the people shown are then scored with their
+   explanations.
+
+`rank_brute_force` explains and scores every freelancer with the task's skills in
+Python; the tests check both rankings agree and that every quick score equals the
+explained one.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Case,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.expressions import RawSQL
+
+from sourcewise.core.dates import server_today
+from sourcewise.core.validators import CEFR_LEVELS
+from sourcewise.engagements.matching_scores import (
+    COLUMNS,
+    NO_RATINGS,
+    VETTED,
+    Candidate,
+    Context,
+    Ranking,
+    Ratings,
+    candidate_order,
+    failing_order,
+    quick_points,
+    score_candidate,
+    split_ranked,
+)
+from sourcewise.engagements.models import Engagement
+from sourcewise.engagements.selectors import scorecard_for
+from sourcewise.money.fairband import load_rate_book
+from sourcewise.talent.models import (
+    Freelancer,
+    FreelancerLanguage,
+    FreelancerSkill,
+    Reference,
+    TrialTask,
+    cefr_rank,
+)
+from sourcewise.talent.overlap import business_schedule
+
+EXCLUDED_STATUSES = ("rejected", "left")
+NEAR_MISS_FACTOR = 5
+ID_BATCH = 5000
+
+
+def _needs(task: Any) -> tuple[list[tuple[int, str, int]], dict[int, Any]]:
+    rows = list(task.skill_needs.select_related("skill").order_by("skill__name", "skill_id"))
+    return [(n.skill_id, n.skill.name, n.level) for n in rows], {n.skill_id: n.skill for n in rows}
+
+
+def _context(task: Any, today: datetime.date) -> Context:
+    workspace = task.workspace
+    needs, skills = _needs(task)
+    business = business_schedule(workspace)
+    min_overlap = Decimal(workspace.min_tz_overlap_hours)
+    return Context(
+        task=task,
+        today=today,
+        needs=needs,
+        skills=skills,
+        business=business,
+        min_overlap=min_overlap,
+        full_overlap=min(max(min_overlap * 2, Decimal(1)), business.hours_per_day),
+        min_rank=cefr_rank(workspace.min_language_level),
+        languages=[str(code) for code in workspace.working_languages],
+        book=load_rate_book(workspace, skill_ids=list(skills)) if skills else None,
+    )
+
+
+def _base(task: Any, freelancers: Any) -> Any:
+    queryset = freelancers if freelancers is not None else Freelancer.objects.in_workspace(task.workspace)
+    return queryset.filter(workspace=task.workspace).exclude(status__in=EXCLUDED_STATUSES)
+
+
+def _with_levels(queryset: Any, needs: list[tuple[int, str, int]], condition: Q | None = None) -> Any:
+    """One inner join per needed skill (FreelancerSkill's (skill, level) index), filtered in one call so
+    the joins are shared by every condition."""
+    relations = {
+        f"need_{sid}": FilteredRelation("skill_levels", condition=Q(skill_levels__skill_id=sid)) for sid, _, _ in needs
+    }
+    joined = Q()
+    for sid, _, _ in needs:
+        joined &= Q(**{f"need_{sid}__level__isnull": False})
+    return queryset.annotate(**relations).filter(joined & condition if condition is not None else joined)
+
+
+def _rows(queryset: Any, needs: list[tuple[int, str, int]], languages: list[str]) -> list[tuple[Any, ...]]:
+    """COLUMNS, the best working-language rank (A1 = 1 … C2 = 6, read in the same query), the levels."""
+    rank = Case(*(When(level=level, then=i + 1) for i, level in enumerate(CEFR_LEVELS)), default=0)
+    best = (
+        FreelancerLanguage.objects.filter(freelancer=OuterRef("pk"), language__in=languages)
+        .annotate(rank=rank)
+        .order_by("-rank")
+        .values("rank")[:1]
+    )
+    queryset = queryset.annotate(language_rank=Subquery(best, output_field=IntegerField()))
+    names = (*COLUMNS, "language_rank", *(f"need_{sid}__level" for sid, _, _ in needs))
+    query = queryset.values_list(*names).query
+    # Django ≥ 5.2 selects in the order asked (query.selected); older versions fields first.
+    selected = list(getattr(query, "selected", None) or ())
+    selected = selected or [*query.extra_select, *query.values_select, *query.annotation_select]
+    order = [selected.index(name) for name in names]
+    sql, params = query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        raw = cursor.fetchall()
+    # Read as plain tuples; the few distinct times, day lists and rates converted once each.
+    converters: tuple[tuple[int, Callable[[Any], object], dict[object, object]], ...] = (
+        (5, _as_time, {}),
+        (6, _as_time, {}),
+        (7, _as_days, {}),
+        (9, _as_rate, {}),
+    )
+    rows = []
+    for found in raw:
+        row = [found[i] for i in order]
+        for index, function, memo in converters:
+            value = row[index]
+            converted = memo.get(value, memo)
+            if converted is memo:
+                converted = memo[value] = function(value)
+            row[index] = converted
+        rows.append(tuple(row))
+    return rows
+
+
+def _as_time(value: Any) -> datetime.time:
+    return value if isinstance(value, datetime.time) else datetime.time.fromisoformat(str(value))
+
+
+def _as_days(value: Any) -> tuple[int, ...]:
+    return tuple(json.loads(value) if isinstance(value, str) else value or ())
+
+
+def _as_rate(value: Any) -> Decimal | None:
+    if value is None:
+        return None
+    return (value if isinstance(value, Decimal) else Decimal(str(value))).quantize(Decimal("0.01"))
+
+
+def _id_in(model: Any, column: str, ids: list[int]) -> RawSQL:
+    """`column IN (1, 2, …)` with the integers written out: Django's `__in` costs ~10 µs a value."""
+    qn = connection.ops.quote_name
+    listed = ",".join(str(int(i)) for i in ids)
+    return RawSQL(f"{qn(model._meta.db_table)}.{qn(column)} IN ({listed})", [], output_field=BooleanField())  # noqa: S611
+
+
+def _ready_ids(needs: list[tuple[int, str, int]]) -> list[int]:
+    """Who has every needed skill at the needed level, read from FreelancerSkill's indexes alone.
+
+    The rarest requirement (highest level) drives: a range of the (skill, level, freelancer)
+    index, then one probe per person into (freelancer, skill, level) for each other skill.
+    """
+    table = FreelancerSkill._meta.db_table
+    ordered = sorted(needs, key=lambda n: (-n[2], n[0]))
+    (first, _, first_level), others = ordered[0], ordered[1:]
+    joins = "".join(
+        f" JOIN {table} n{i} ON n{i}.freelancer_id = d.freelancer_id AND n{i}.skill_id = %s AND n{i}.level >= %s"
+        for i in range(len(others))
+    )
+    params: list[int] = [v for sid, _, level in others for v in (sid, level)] + [first, first_level]
+    with connection.cursor() as cursor:
+        sql = f"SELECT d.freelancer_id FROM {table} d{joins} WHERE d.skill_id = %s AND d.level >= %s"  # noqa: S608
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def rank_candidates(
+    task: Any, *, today: datetime.date, limit: int = 20, freelancers: Any = None, near_misses: int | None = None
+) -> Ranking:
+    """The best `limit` candidates without a hard failure, and the best `near_misses` (default: `limit`)
+    people with one, and why.
+
+    `freelancers` narrows who is considered (a queryset of the task's workspace).
+    `considered` counts the people read and scored: the ready ones and the nearest misses.
+    """
+    ctx = _context(task, today)
+    needs = ctx.needs
+    base = _base(task, freelancers)
+    near_count = limit if near_misses is None else near_misses
+    # Vetted, every needed skill at the needed level: only language and overlap can still fail.
+    ready = base.filter(status__in=VETTED)
+    ready_rows: list[tuple[Any, ...]] = []
+    if needs:
+        ids = _ready_ids(needs)
+        for first in range(0, len(ids), ID_BATCH):
+            batch = ids[first : first + ID_BATCH]
+            ready_rows += _rows(
+                _with_levels(ready.filter(_id_in(Freelancer, "id", batch)), needs), needs, ctx.languages
+            )
+    else:
+        ready_rows = _rows(ready, needs, ctx.languages)
+    near_rows: list[tuple[Any, ...]] = []
+    if near_count > 0:
+        # Nearest misses: fewest vetting and skill failures first, then the deepest skills.
+        near_filter = Q(status__in=[s for s in Freelancer.Status.values if s not in VETTED + EXCLUDED_STATUSES])
+        misses: Any = Case(When(status__in=VETTED, then=0), default=1)
+        depth: Any = Value(0, output_field=IntegerField())
+        for sid, _, level in needs:
+            near_filter |= Q(**{f"need_{sid}__level__lt": level})
+            misses = misses + Case(When(**{f"need_{sid}__level__lt": level}, then=1), default=0)
+            depth = depth + F(f"need_{sid}__level")
+        near = (
+            _with_levels(base, needs, near_filter)
+            .alias(misses=misses, depth=depth)
+            .order_by("misses", "-depth", "-availability_hours", "name", "id")
+        )
+        near_rows = _rows(near[: near_count * NEAR_MISS_FACTOR], needs, ctx.languages)
+
+    # Points of everyone read (each distinct term value computed once), then the explanations
+    # of the people shown only.
+    rows = ready_rows + near_rows
+    ratings = load_ratings([r[0] for r in rows])
+    ranked = [(*quick_points(ctx, r, ratings.get(r[0], NO_RATINGS)), r) for r in rows]
+    ready = sorted((x for x in ranked if not x[1]), key=lambda x: (-x[0], x[2][1], x[2][0]))[:limit]
+    misses = sorted((x for x in ranked if x[1]), key=lambda x: (x[1], -x[0], x[2][1], x[2][0]))[:near_count]
+    shown = [x[2] for x in ready + misses]
+    explained = _score_rows(
+        ctx, shown, languages=_best_languages([r[0] for r in shown], ctx.languages), ratings=ratings
+    )
+    eligible, failing = split_ranked(explained, limit, near_count)
+    return Ranking(task=task, eligible=eligible, failing=failing, considered=len(rows), needs=needs)
+
+
+def rank_brute_force(task: Any, *, today: datetime.date, limit: int = 20, freelancers: Any = None) -> Ranking:
+    """The reference ranking: every freelancer with every needed skill scored in Python, then sorted."""
+    ctx = _context(task, today)
+    rows = _rows(_with_levels(_base(task, freelancers), ctx.needs), ctx.needs, ctx.languages)
+    candidates = _score_rows(ctx, rows)
+    eligible = sorted((c for c in candidates if not c.failures), key=candidate_order)
+    failing = sorted((c for c in candidates if c.failures), key=failing_order)
+    return Ranking(task=task, eligible=eligible[:limit], failing=failing[:limit], considered=len(rows), needs=ctx.needs)
+
+
+def _score_rows(
+    ctx: Context,
+    rows: list[tuple[Any, ...]],
+    *,
+    explain: bool = True,
+    languages: dict[int, tuple[int, str]] | None = None,
+    ratings: dict[int, Ratings] | None = None,
+) -> list[Candidate]:
+    ids = [r[0] for r in rows]
+    languages = _best_languages(ids, ctx.languages) if languages is None else languages
+    ratings = load_ratings(ids) if ratings is None else ratings
+    n = len(COLUMNS)
+    candidates = []
+    for r in rows:
+        row = dict(zip(COLUMNS, r[:n], strict=True))
+        levels = {sid: int(level or 0) for (sid, _, _), level in zip(ctx.needs, r[n + 1 :], strict=True)}
+        candidates.append(score_candidate(ctx, row, levels, languages.get(r[0]), ratings.get(r[0], Ratings()), explain))
+    return candidates
+
+
+def _best_languages(ids: list[int], languages: list[str]) -> dict[int, tuple[int, str]]:
+    best: dict[int, tuple[int, str]] = {}
+    if not ids:
+        return best
+    rows = FreelancerLanguage.objects.filter(_id_in(FreelancerLanguage, "freelancer_id", ids), language__in=languages)
+    for fid, code, level in rows.values_list("freelancer_id", "language", "level"):
+        rank = cefr_rank(level)
+        if rank > best.get(fid, (0, ""))[0]:
+            best[fid] = (rank, f"{code} {level}")
+    return best
+
+
+def load_ratings(freelancer_ids: Iterable[int]) -> dict[int, Ratings]:
+    """Past ratings of many freelancers in at most four queries (none per person)."""
+    ids = list(freelancer_ids)
+    if not ids:
+        return {}
+    found: dict[int, dict[str, Any]] = {}
+    engagements = (
+        Engagement.objects.filter(_id_in(Engagement, "freelancer_id", ids))
+        .order_by("freelancer_id", "end_date", "id")
+        .values_list("freelancer_id", "kind", "state", "trial_rating")
+    )
+    engaged: set[int] = set()
+    for fid, kind, state, rating in engagements:
+        engaged.add(fid)
+        if kind == "trial" and state == "completed" and rating is not None:
+            entry = found.setdefault(fid, {})
+            entry["trials"] = (*entry.get("trials", ()), int(rating))
+    for fid, card in scorecard_for(sorted(engaged)).items() if engaged else ():
+        found.setdefault(fid, {}).update(reviews=card.reviews, review_average=card.overall)
+    tasks = TrialTask.objects.filter(_id_in(TrialTask, "freelancer_id", ids)).order_by(
+        "freelancer_id", "-completed_on", "-id"
+    )
+    for fid, rating in tasks.values_list("freelancer_id", "rating"):
+        found.setdefault(fid, {}).setdefault("trial_task", int(rating))
+    references = (
+        Reference.objects.filter(_id_in(Reference, "freelancer_id", ids))
+        .values("freelancer_id")
+        .annotate(a=Avg("rating"))
+        .order_by()
+    )
+    for ref in references:
+        found.setdefault(ref["freelancer_id"], {})["reference_average"] = Decimal(str(ref["a"]))
+    return {fid: Ratings(**values) for fid, values in found.items()}
+
+
+def replacement_candidates(
+    engagement: Engagement, *, today: datetime.date | None = None, limit: int = 5
+) -> list[Candidate]:
+    """Who could take over this engagement, best first, by the G3 match score.
+
+    Every other freelancer of the workspace who is not leaving themselves; those without a
+    hard failure first (highest score first), then the best of those with one — shown with
+    their failures (unvetted, skill gap, …), never hidden. At most `limit` in all.
+    """
+    others = (
+        Freelancer.objects.in_workspace(engagement.workspace)
+        .filter(offboarding__isnull=True)
+        .exclude(pk=engagement.freelancer_id)
+    )
+    ranking = rank_candidates(engagement.task, today=today or server_today(), limit=limit, freelancers=others)
+    return [*ranking.eligible, *ranking.failing][:limit]

@@ -1,0 +1,65 @@
+"""Which SOPs apply to which freelancers: the audiences, an extension point of guidance.
+
+Each *audience* says, in both directions, how SOPs and freelancers meet. The built-in
+audience is "the SOP is attached to a skill in the freelancer's profile"; the engagements
+app adds "the SOP is attached to the task (or a skill of the task) of one of the
+freelancer's engagements" with `register_sop_audience`. This module gives conditions (Q),
+not querysets, so the SOP model's own queryset can use it without importing selectors.
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q, QuerySet
+
+if TYPE_CHECKING:
+    from sourcewise.guidance.models import SOP
+    from sourcewise.talent.models import Freelancer
+
+
+@dataclass(frozen=True)
+class SopAudience:
+    """How SOPs reach freelancers. Both functions return a Q; they must describe the same pairs."""
+
+    name: str
+    sops_for: Callable[[QuerySet[Freelancer]], Q]  # Q on SOP, given some freelancers
+    freelancers_for: Callable[[QuerySet[SOP]], Q]  # Q on Freelancer, given some SOPs
+
+
+_AUDIENCES: dict[str, SopAudience] = {}
+
+
+def register_sop_audience(audience: SopAudience) -> None:
+    _AUDIENCES[audience.name] = audience
+
+
+def sop_audiences() -> list[SopAudience]:
+    return list(_AUDIENCES.values())
+
+
+register_sop_audience(
+    SopAudience(
+        name="profile_skills",
+        sops_for=lambda freelancers: Q(skills__freelancer_levels__freelancer__in=freelancers),
+        freelancers_for=lambda sops: Q(skill_levels__skill__sops__in=sops),
+    )
+)
+
+
+def _any(qs: Iterable[Q]) -> Q:
+    return functools.reduce(operator.or_, qs, Q(pk__in=[]))
+
+
+def sops_reaching(freelancers: QuerySet[Freelancer] | QuerySet[Any]) -> Q:
+    """A condition on SOP: the SOPs that reach any of `freelancers`."""
+    return _any(a.sops_for(freelancers) for a in sop_audiences())
+
+
+def freelancers_reached_by(sops: QuerySet[SOP]) -> Q:
+    """A condition on Freelancer: the freelancers any of `sops` reaches."""
+    return _any(a.freelancers_for(sops) for a in sop_audiences())

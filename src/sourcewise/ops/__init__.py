@@ -1,0 +1,1 @@
+"""The operator's entry points that start processes: `serve` (web + worker) and `worker`."""
