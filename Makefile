@@ -59,7 +59,7 @@ test-postgres: install-dev
 # The rules and the demos, which depend on "today", run as if it were a month end late at night,
 # the night European clocks go forward, 29 February and New Year's Eve (SQLite).
 TEST_MOMENTS ?= 2027-01-31T23:30:00Z 2027-03-28T00:30:00Z 2028-02-29T12:00:00Z 2026-12-31T23:59:00Z
-DATE_TESTS ?= tests/findings tests/costs tests/demo tests/engagements/test_rules.py tests/engagements/test_demo.py tests/money/test_rules.py tests/guidance/test_sop_rules.py tests/guidance/test_pulse_and_training.py tests/tasks/test_rules.py tests/talent/test_rules.py tests/talent/test_talent_demo.py
+DATE_TESTS ?= tests/findings tests/costs tests/demo tests/engagements/test_rules.py tests/engagements/test_demo.py tests/engagements/test_agreed_rate_rules.py tests/guidance/test_sop_rules.py tests/guidance/test_pulse_and_training.py tests/tasks/test_rules.py tests/talent/test_rules.py tests/talent/test_talent_demo.py
 # Tests marked own_clock travel to every moment they check themselves (tick=False), so these runs
 # would only repeat them: they run once, in test-sqlite and test-postgres.
 test-dates: install-dev

@@ -20,14 +20,18 @@ from tests.talent.factories import FreelancerFactory
 from tests.workspaces.factories import MembershipFactory, WorkspaceFactory
 
 # -- "today" for the whole run -----------------------------------------------------------------
-# `SOURCEWISE_TEST_NOW=2028-02-29T12:00:00Z pytest ...` runs the suite as if it were that moment
-# (the clock keeps ticking from there). CI runs the date-sensitive tests at month ends, a DST
-# change, 29 February and New Year's Eve this way; any test that needs one exact day freezes it.
+# `SOURCEWISE_TEST_NOW=2028-02-29T12:00:00Z pytest ...` runs the suite as if it were that moment.
+# CI runs the date-sensitive tests at month ends, a DST change, 29 February and New Year's Eve
+# this way; any test that needs one exact day freezes it. Every test starts at that moment (the
+# clock ticks from there during the test): with one clock ticking through the whole run, the
+# tests that ran in its first minute saw 31 December and the others 1 January, depending on
+# their order, the worker and the machine's load.
 _traveller: time_machine.travel | None = None
+_moment: datetime.datetime | None = None
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    global _traveller
+    global _traveller, _moment
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(_OneWorkerPerDemo(), "sourcewise-one-worker-per-demo")
     config.addinivalue_line("markers", "slow: takes ten seconds or more; runs in CI like every other test")
@@ -41,8 +45,18 @@ def pytest_configure(config: pytest.Config) -> None:
         when = datetime.datetime.fromisoformat(moment.replace("Z", "+00:00"))
         if when.tzinfo is None:
             raise pytest.UsageError("SOURCEWISE_TEST_NOW needs a time zone, e.g. 2026-03-29T00:30:00Z")
-        _traveller = time_machine.travel(when, tick=True)
+        _moment = when
+        _traveller = time_machine.travel(when, tick=True)  # for collection and session fixtures
         _traveller.start()
+
+
+@pytest.fixture(autouse=True)
+def _starts_at_the_test_moment():
+    if _moment is None:
+        yield
+        return
+    with time_machine.travel(_moment, tick=True):
+        yield
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -160,8 +174,12 @@ def _module_demo(request, django_db_setup, django_db_blocker):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            demo = build_demo(**options)
-            yield demo, timezone.now()
+            if _moment is None:
+                demo, built_at = build_demo(**options), timezone.now()
+            else:
+                with time_machine.travel(_moment, tick=True):  # as the module's tests will start
+                    demo, built_at = build_demo(**options), timezone.now()
+            yield demo, built_at
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
