@@ -182,7 +182,7 @@ def test_every_portal_page_fits_a_phone_and_a_desktop(page, phone, live_server, 
         browser_page.wait_for_url(f"{base}/portal/")
     portal = {
         "portal:home", "portal:documents", "engagements:engagement_list", "engagements:engagement_detail",
-        "costs:invoice_list", "workspaces:my_profile",
+        "costs:invoice_list", "my_profile",
     }  # fmt: skip
     pages = _sweep(page, phone, base, _member(demo, "freelancer", "maria@lumen.example"), portal)
     phone.goto(f"{base}{pages['portal:home']}")
