@@ -83,7 +83,7 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
 def main(total: int) -> None:
     call_command("migrate", verbosity=0)
     from sourcewise.accounts.models import User
-    from sourcewise.costs import ledger, rules, selectors, services
+    from sourcewise.costs import entry_csv, ledger, manual_entries, rules, selectors
     from sourcewise.costs.models import CostEntry, CostMonth
     from sourcewise.engagements.models import Engagement
     from sourcewise.findings.registry import CheckContext
@@ -98,7 +98,7 @@ def main(total: int) -> None:
     owner = Membership.objects.create(
         user=user, workspace=ws, role="owner", internal_hourly_cost=Decimal("60"), internal_cost_currency="GBP"
     )
-    today = services.workspace_today(ws)
+    today = ws.today()
     first_month = add_months(today.replace(day=1), -59)
     rates = []
     for i in range(62):
@@ -220,7 +220,7 @@ def main(total: int) -> None:
 
     # Writes through the services keep the summary equal to the entries.
     e = engagements[1]
-    entry = services.create_entry(
+    entry = manual_entries.create_entry(
         workspace=ws,
         actor=user,
         category="tools",
@@ -229,10 +229,12 @@ def main(total: int) -> None:
         currency=e.currency,
         engagement=e,
     )
-    services.update_entry(entry=entry, actor=user, amount=Decimal("43.21"), date=today - datetime.timedelta(days=40))
+    manual_entries.update_entry(
+        entry=entry, actor=user, amount=Decimal("43.21"), date=today - datetime.timedelta(days=40)
+    )
     other = CostEntry.objects.filter(workspace=ws, source="").order_by("pk").first()
-    services.delete_entry(entry=other, actor=user)
-    services.import_entries(
+    manual_entries.delete_entry(entry=other, actor=user)
+    entry_csv.import_entries(
         workspace=ws, actor=user, file="date,category,amount,currency\n" + f"{today},training,99.99,EUR\n"
     )
 

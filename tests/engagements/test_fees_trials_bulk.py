@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from sourcewise.audit.models import AuditEvent
 from sourcewise.core.access import MANAGER
-from sourcewise.costs import services as cost_services
+from sourcewise.costs import fee_posting
 from sourcewise.costs.models import CostEntry
 from sourcewise.engagements import services
 from sourcewise.engagements.models import Engagement, Milestone, TimeEntry
@@ -67,7 +67,7 @@ def test_approving_hours_posts_the_fee_at_once_and_twice_changes_nothing(full, f
     assert fees(full) == [(D("75.00"), f"fees:hours:{full.pk}:2026-03")]  # 3 h × 25
     services.review_time(entry=second, membership=manager, approve=True)
     assert fees(full) == [(D("125.00"), f"fees:hours:{full.pk}:2026-03")]  # one fee per month, corrected
-    result = cost_services.post_fees(workspace=full.workspace, actor=None)  # the repair finds nothing to do
+    result = fee_posting.post_fees(workspace=full.workspace, actor=None)  # the repair finds nothing to do
     assert (result.added, result.updated, result.removed) == (0, 0, 0)
     assert_summary_matches_entries(full.workspace)
 
@@ -91,7 +91,7 @@ def test_a_failing_fee_post_rolls_back_the_approval(full, freelancer_member, man
     def broken(*args, **kwargs):
         raise RuntimeError("ledger down")
 
-    monkeypatch.setattr(cost_services, "_post_fees", broken)
+    monkeypatch.setattr(fee_posting, "reconcile_fees", broken)
     with pytest.raises(RuntimeError):
         services.review_time(entry=entry, membership=manager, approve=True)
     assert TimeEntry.objects.get(pk=entry.pk).status == "submitted"
