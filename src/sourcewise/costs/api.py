@@ -22,7 +22,7 @@ from sourcewise.core.access import EVERYONE, INTERNAL, OWNER
 from sourcewise.core.csvio import CsvImportError
 from sourcewise.core.http import WorkspaceRequest
 from sourcewise.core.schemas import CurrencyCode
-from sourcewise.costs import entry_csv, fee_posting, invoicing, manual_entries, selectors
+from sourcewise.costs import entry_csv, fee_posting, invoicing, manual_entries, periods, reports, savings
 from sourcewise.costs.models import AMOUNT_DIGITS, AMOUNT_PLACES, CostEntry, Invoice, InvoiceLine
 from sourcewise.engagements.models import Engagement
 from sourcewise.money.conversion import exact
@@ -321,7 +321,7 @@ class CostReportParams(Schema):
     months: int = Field(6, ge=1, le=60, description="The last N calendar months, this one included.")
 
 
-def _savings(s: selectors.Savings) -> dict[str, object]:
+def _savings(s: savings.Savings) -> dict[str, object]:
     return {
         "tco": exact(s.tco.quantize(Decimal("0.01"))),
         "months": f"{s.months.quantize(Decimal('0.0001')):f}",
@@ -342,8 +342,8 @@ def cost_report(request: WorkspaceRequest, params: Query[CostReportParams]) -> d
     currency (each amount at the rate valid on its date). A missing exchange rate is a 422 naming it."""
     workspace = request.workspace
     today = workspace.today()
-    start, end = selectors.report_period(today, params.months)
-    report = selectors.cost_report(workspace, start, end, today)
+    start, end = periods.report_period(today, params.months)
+    report = reports.cost_report(workspace, start, end, today)
     if report.missing:
         raise ValidationError([m.messages[0] for m in report.missing])
     c = report.concentration
