@@ -83,7 +83,7 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
 def main(total: int) -> None:
     call_command("migrate", verbosity=0)
     from sourcewise.accounts.models import User
-    from sourcewise.costs import ledger, rules, selectors, services
+    from sourcewise.costs import converted_ledger, entry_csv, ledger, manual_entries, periods, reports, rules
     from sourcewise.costs.models import CostEntry, CostMonth
     from sourcewise.engagements.models import Engagement
     from sourcewise.findings.registry import CheckContext
@@ -98,7 +98,7 @@ def main(total: int) -> None:
     owner = Membership.objects.create(
         user=user, workspace=ws, role="owner", internal_hourly_cost=Decimal("60"), internal_cost_currency="GBP"
     )
-    today = services.workspace_today(ws)
+    today = ws.today()
     first_month = add_months(today.replace(day=1), -59)
     rates = []
     for i in range(62):
@@ -220,7 +220,7 @@ def main(total: int) -> None:
 
     # Writes through the services keep the summary equal to the entries.
     e = engagements[1]
-    entry = services.create_entry(
+    entry = manual_entries.create_entry(
         workspace=ws,
         actor=user,
         category="tools",
@@ -229,10 +229,12 @@ def main(total: int) -> None:
         currency=e.currency,
         engagement=e,
     )
-    services.update_entry(entry=entry, actor=user, amount=Decimal("43.21"), date=today - datetime.timedelta(days=40))
+    manual_entries.update_entry(
+        entry=entry, actor=user, amount=Decimal("43.21"), date=today - datetime.timedelta(days=40)
+    )
     other = CostEntry.objects.filter(workspace=ws, source="").order_by("pk").first()
-    services.delete_entry(entry=other, actor=user)
-    services.import_entries(
+    manual_entries.delete_entry(entry=other, actor=user)
+    entry_csv.import_entries(
         workspace=ws, actor=user, file="date,category,amount,currency\n" + f"{today},training,99.99,EUR\n"
     )
 
@@ -270,7 +272,7 @@ def main(total: int) -> None:
                 [ws.pk, start, end],
             )
             found = cursor.fetchall()
-        r, _ = selectors.load_rates(ws)
+        r, _ = converted_ledger.load_rates(ws)
         total_ = Decimal(0)
         for currency, day, cents in found:
             day = day if isinstance(day, datetime.date) else datetime.date.fromisoformat(day)
@@ -280,10 +282,10 @@ def main(total: int) -> None:
     print(f"\nP2 on {connection.vendor}, {CostEntry.objects.count():,} cost entries, {RUNS} warm runs each:")
     print(f"{'workload':<44}{'queries':>8}{'p50 ms':>9}{'p95 ms':>9}{'raw SQL ms':>12}{'ratio':>7}  totals = raw SQL")
     for months in (6, 24):
-        start, end = selectors.report_period(today, months)
+        start, end = periods.report_period(today, months)
 
         def report(start=start, end=end):
-            return selectors.cost_report(ws, start, end, today)
+            return reports.cost_report(ws, start, end, today)
 
         q = queries_of(report)
         p50, p95 = timed(report)
@@ -321,7 +323,7 @@ def main(total: int) -> None:
     t0 = time.perf_counter()
     expected = raw_converted(window_start, today)
     raw_ms = (time.perf_counter() - t0) * 1000
-    got = selectors.load_ledger(ws, window_start, today).total()
+    got = converted_ledger.load_ledger(ws, window_start, today).total()
     same = got.quantize(CENT) == expected.quantize(CENT)
     print(
         f"{'cost findings (90-day window, 4 checks)':<44}{q:>8}{p50:>9.1f}{p95:>9.1f}{raw_ms:>12.0f}"

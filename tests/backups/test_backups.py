@@ -17,7 +17,10 @@ from django.core.management import call_command
 from django.db import connection
 
 from sourcewise.audit.models import AuditEvent
-from sourcewise.backups.services import BackupError, comparable_content, export_workspace, restore_workspace
+from sourcewise.backups.comparing import comparable_content
+from sourcewise.backups.document import BackupError
+from sourcewise.backups.export import export_workspace
+from sourcewise.backups.restore import restore_workspace
 from sourcewise.backups.tables import EXCLUDED, backup_models
 from sourcewise.demo.builder import build_demo
 from sourcewise.guidance.models import SOP, FreelancerDocument

@@ -22,14 +22,10 @@ from django.core.management import call_command
 from sourcewise.audit.models import AuditEvent
 from sourcewise.backups import api as backups_api
 from sourcewise.backups import forms as backups_forms
-from sourcewise.backups.services import (
-    BackupError,
-    BackupRowError,
-    export_workspace,
-    parse_backup,
-    restore_backup,
-    restore_workspace,
-)
+from sourcewise.backups.document import BackupError, BackupRowError
+from sourcewise.backups.export import export_workspace
+from sourcewise.backups.parsing import parse_backup
+from sourcewise.backups.restore import restore_backup, restore_workspace
 from sourcewise.guidance import services as guidance_services
 from sourcewise.guidance.models import DocumentType, FreelancerDocument, Notification, TrainingRecord
 from sourcewise.guidance.services import upload_document

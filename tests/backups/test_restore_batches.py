@@ -20,8 +20,10 @@ from django.test import RequestFactory
 
 from sourcewise.api.services import create_token
 from sourcewise.audit.models import AuditEvent
-from sourcewise.backups import services
-from sourcewise.backups.services import BackupRowError, export_workspace, restore_backup
+from sourcewise.backups import discard, restore, restore_rows
+from sourcewise.backups.document import BackupRowError
+from sourcewise.backups.export import export_workspace
+from sourcewise.backups.restore import restore_backup
 from sourcewise.backups.tables import backup_models
 from sourcewise.demo.builder import build_demo
 from sourcewise.ops.startup import recover
@@ -38,6 +40,12 @@ SMALL_BATCH = 25  # the demo holds some 870 rows: dozens of transactions
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+def small_batches(monkeypatch) -> None:
+    """Every step of a restore and of its discard writes SMALL_BATCH rows per transaction."""
+    for module in (restore, restore_rows, discard):
+        monkeypatch.setattr(module, "BATCH", SMALL_BATCH)
 
 
 def _files(root: Path) -> list[Path]:
@@ -62,7 +70,7 @@ def _everything() -> dict[str, int]:
 @pytest.mark.django_db(transaction=True)  # real commits: each batch is visible to everyone as it lands
 def test_rows_are_committed_batch_by_batch_while_the_workspace_stays_invisible(monkeypatch, media):
     backup = _demo_backup()
-    monkeypatch.setattr(services, "BATCH", SMALL_BATCH)
+    small_batches(monkeypatch)
     request = RequestFactory().get("/")
     request.user = backup.owner
     request.session = {}
@@ -114,7 +122,7 @@ def _last_table_with_rows(document: dict) -> str:
 @pytest.mark.django_db(transaction=True)
 def test_a_failure_in_a_late_table_leaves_nothing_behind(monkeypatch, media):
     backup = _demo_backup()
-    monkeypatch.setattr(services, "BATCH", SMALL_BATCH)
+    small_batches(monkeypatch)
     document = copy.deepcopy(backup.document)
     document["users"].append({"email": "brand-new@restore.test", "full_name": "Brand New"})
     label = _last_table_with_rows(document)
@@ -141,8 +149,8 @@ def test_a_failure_in_a_late_table_leaves_nothing_behind(monkeypatch, media):
 @pytest.mark.slow
 def test_a_killed_restore_is_deleted_at_the_next_start(db, monkeypatch, media):
     backup = _demo_backup()
-    monkeypatch.setattr(services, "BATCH", SMALL_BATCH)
-    monkeypatch.setattr(services, "_discard_after_failure", lambda *args: None)  # the process died: no clean-up
+    small_batches(monkeypatch)
+    monkeypatch.setattr(restore, "_discard_after_failure", lambda *args: None)  # the process died: no clean-up
     before = _everything()
 
     def killed(done: int, total: int) -> None:
@@ -168,6 +176,6 @@ def test_a_killed_restore_is_deleted_at_the_next_start(db, monkeypatch, media):
 @pytest.mark.slow
 def test_only_a_restoring_workspace_can_be_discarded(db):
     backup = _demo_backup()
-    assert services.discard_restoring_workspace(backup.workspace.pk) is False
+    assert discard.discard_restoring_workspace(backup.workspace.pk) is False
     assert Workspace.objects.filter(pk=backup.workspace.pk).exists()
     assert Freelancer.objects.filter(workspace=backup.workspace).exists()

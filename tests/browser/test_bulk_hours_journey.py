@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
+from sourcewise.costs.fee_posting import post_fees
 from sourcewise.costs.models import CostEntry
-from sourcewise.costs.services import post_fees
 from sourcewise.demo.builder import DEMO_PASSWORD, build_demo
 from sourcewise.engagements.models import TimeEntry
 from tests.browser.conftest import screenshot, sign_in

@@ -6,7 +6,7 @@ import datetime
 from decimal import Decimal
 
 from sourcewise.core.access import MANAGER
-from sourcewise.costs import ledger, services
+from sourcewise.costs import ledger, manual_entries
 from sourcewise.costs.models import CostEntry, CostMonth
 from sourcewise.engagements.models import Engagement
 from tests.engagements.factories import EngagementFactory
@@ -42,7 +42,7 @@ def cost(workspace, *, actor=None, **fields) -> CostEntry:
     fields.setdefault("currency", "GBP")
     if "amount" in fields:
         fields["amount"] = D(str(fields["amount"]))
-    return services.create_entry(workspace=workspace, actor=actor, **fields)
+    return manual_entries.create_entry(workspace=workspace, actor=actor, **fields)
 
 
 def summary(workspace) -> dict[str, tuple[Decimal, int]]:

@@ -8,7 +8,7 @@ from decimal import Decimal as D
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from sourcewise.costs import services
+from sourcewise.costs import invoicing
 from sourcewise.costs.models import CostEntry
 from tests.conftest import api_headers
 from tests.costs.helpers import active_engagement, cost, manager_with_cost
@@ -131,7 +131,7 @@ def test_invoices_owner_manages_freelancer_reads_own(client, owner, owner_api):
     assert (paid.json()["state"], paid.json()["amount_paid"]) == ("paid", "298.20")
     fee = CostEntry.objects.get(category="fees")
     assert (fee.amount, fee.currency, fee.date) == (D("298.20"), "EUR", datetime.date(2026, 2, 28))
-    services.create_invoice(
+    invoicing.create_invoice(
         workspace=ws, actor=owner.user, engagement=other, month=datetime.date(2026, 2, 1), extra_amount=D(1)
     )
     freelancer = api_headers(mine)

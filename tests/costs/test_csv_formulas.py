@@ -9,8 +9,8 @@ from decimal import Decimal
 
 from django.urls import reverse
 
+from sourcewise.costs.entry_csv import export_lines
 from sourcewise.costs.models import CostEntry
-from sourcewise.costs.services import export_lines
 from tests.tasks.factories import TaskFactory
 
 HOSTILE = ['=HYPERLINK("http://evil.example","x")', "+1+1", "-1+cmd|' /C calc'!A0", "@SUM(A1:A2)", "\t=1+1"]

@@ -8,7 +8,7 @@ import datetime
 import pytest
 import time_machine
 
-from sourcewise.costs import ledger, selectors
+from sourcewise.costs import ledger, periods, reports
 from sourcewise.costs.models import CostEntry, CostMonth, Invoice
 from sourcewise.demo.builder import build_demo
 from sourcewise.findings.engine import evaluate
@@ -37,7 +37,7 @@ def test_demo_costs_span_six_months_currencies_and_invoice_states(demo):
 
 def test_demo_dashboard_has_every_rate_it_needs(demo):
     today = demo.workspace.today()
-    report = selectors.cost_report(demo.workspace, *selectors.report_period(today, 6), today=today)
+    report = reports.cost_report(demo.workspace, *periods.report_period(today, 6), today=today)
     assert report.missing == [] and report.totals.tco > 0 and report.concentration.shares
 
 

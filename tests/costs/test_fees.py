@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
-from sourcewise.costs import services
+from sourcewise.costs import fee_posting, invoicing
 from sourcewise.costs.models import CostEntry, Invoice
 from sourcewise.engagements.models import Engagement, Milestone, TimeEntry
 from tests.costs.helpers import active_engagement, assert_summary_matches_entries
@@ -34,16 +34,16 @@ def test_approved_hours_become_one_fee_per_month_and_posting_again_changes_nothi
     _hours(e, datetime.date(2026, 3, 20), "4")
     _hours(e, datetime.date(2026, 3, 21), "8", status=TimeEntry.Status.SUBMITTED)  # not approved: not a fee
     _hours(e, datetime.date(2026, 4, 2), "1.5")
-    first = services.post_fees(workspace=workspace, actor=owner.user)
+    first = fee_posting.post_fees(workspace=workspace, actor=owner.user)
     assert (first.added, first.updated, first.removed) == (2, 0, 0)
     assert _fees(workspace) == {
         (f"fees:hours:{e.pk}:2026-03", datetime.date(2026, 3, 20), D("90.63"), "USD"),  # 6.25 h × 14.50 = 90.625
         (f"fees:hours:{e.pk}:2026-04", datetime.date(2026, 4, 2), D("21.75"), "USD"),
     }
-    again = services.post_fees(workspace=workspace, actor=owner.user)
+    again = fee_posting.post_fees(workspace=workspace, actor=owner.user)
     assert (again.added, again.updated, again.removed, again.unchanged) == (0, 0, 0, 2)
     TimeEntry.objects.filter(engagement=e, date=datetime.date(2026, 4, 2)).update(hours=D("2"))
-    corrected = services.post_fees(workspace=workspace, actor=owner.user)
+    corrected = fee_posting.post_fees(workspace=workspace, actor=owner.user)
     assert (corrected.added, corrected.updated) == (0, 1)
     assert_summary_matches_entries(workspace)
 
@@ -52,20 +52,20 @@ def test_an_invoice_replaces_the_hours_of_its_month_without_counting_twice(works
     e = active_engagement(workspace, rate=D("10.00"))
     _hours(e, datetime.date(2026, 3, 5), "10")
     _hours(e, datetime.date(2026, 4, 5), "3")
-    services.post_fees(workspace=workspace, actor=owner.user)
-    invoice = services.create_invoice(
+    fee_posting.post_fees(workspace=workspace, actor=owner.user)
+    invoice = invoicing.create_invoice(
         workspace=workspace, actor=owner.user, engagement=e, month=datetime.date(2026, 3, 9)
     )
     assert (invoice.month, invoice.total, invoice.currency) == (datetime.date(2026, 3, 1), D("100.00"), "GBP")
-    services.post_fees(workspace=workspace, actor=owner.user)
+    fee_posting.post_fees(workspace=workspace, actor=owner.user)
     # A draft does not count: March still comes from the hours.
     assert {f[0] for f in _fees(workspace)} == {f"fees:hours:{e.pk}:2026-03", f"fees:hours:{e.pk}:2026-04"}
-    services.send_invoice(invoice=invoice, actor=owner.user, sent_on=datetime.date(2026, 4, 1))
+    invoicing.send_invoice(invoice=invoice, actor=owner.user, sent_on=datetime.date(2026, 4, 1))
     assert _fees(workspace) == {
         (f"fees:invoice:{invoice.pk}", datetime.date(2026, 3, 31), D("100.00"), "GBP"),
         (f"fees:hours:{e.pk}:2026-04", datetime.date(2026, 4, 5), D("30.00"), "GBP"),
     }
-    services.mark_paid(invoice=invoice, actor=owner.user, paid_on=datetime.date(2026, 4, 9), amount_paid=D("97.50"))
+    invoicing.mark_paid(invoice=invoice, actor=owner.user, paid_on=datetime.date(2026, 4, 9), amount_paid=D("97.50"))
     invoice.refresh_from_db()
     assert (invoice.state, invoice.paid_on, invoice.amount_paid) == ("paid", datetime.date(2026, 4, 9), D("97.50"))
     assert (f"fees:invoice:{invoice.pk}", datetime.date(2026, 3, 31), D("97.50"), "GBP") in _fees(workspace)
@@ -75,25 +75,25 @@ def test_an_invoice_replaces_the_hours_of_its_month_without_counting_twice(works
 
 def test_invoice_states_go_forward_only(workspace, owner):
     e = active_engagement(workspace)
-    invoice = services.create_invoice(
+    invoice = invoicing.create_invoice(
         workspace=workspace, actor=owner.user, engagement=e, month=datetime.date(2026, 2, 1),
         extra_description="Retainer", extra_amount=D("600.00"),
     )  # fmt: skip
     with pytest.raises(ValidationError, match="only a sent invoice"):
-        services.mark_paid(invoice=invoice, actor=owner.user, paid_on=datetime.date(2026, 3, 1), amount_paid=D("1"))
-    services.send_invoice(invoice=invoice, actor=owner.user, sent_on=datetime.date(2026, 3, 1))
+        invoicing.mark_paid(invoice=invoice, actor=owner.user, paid_on=datetime.date(2026, 3, 1), amount_paid=D("1"))
+    invoicing.send_invoice(invoice=invoice, actor=owner.user, sent_on=datetime.date(2026, 3, 1))
     with pytest.raises(ValidationError, match="only a draft"):
-        services.send_invoice(invoice=invoice, actor=owner.user)
+        invoicing.send_invoice(invoice=invoice, actor=owner.user)
     with pytest.raises(ValidationError, match="before the invoice was sent"):
-        services.mark_paid(invoice=invoice, actor=owner.user, paid_on=datetime.date(2026, 2, 1), amount_paid=D("1"))
+        invoicing.mark_paid(invoice=invoice, actor=owner.user, paid_on=datetime.date(2026, 2, 1), amount_paid=D("1"))
     with pytest.raises(ValidationError, match="Only a draft"):
-        services.delete_invoice(invoice=invoice, actor=owner.user)
+        invoicing.delete_invoice(invoice=invoice, actor=owner.user)
     with pytest.raises(ValidationError, match="already has an invoice"):
-        services.create_invoice(
+        invoicing.create_invoice(
             workspace=workspace, actor=owner.user, engagement=e, month=datetime.date(2026, 2, 1), extra_amount=D("1")
         )
     with pytest.raises(ValidationError, match="Nothing to invoice"):
-        services.create_invoice(workspace=workspace, actor=owner.user, engagement=e, month=datetime.date(2026, 5, 1))
+        invoicing.create_invoice(workspace=workspace, actor=owner.user, engagement=e, month=datetime.date(2026, 5, 1))
     assert Invoice.objects.count() == 1
 
 
@@ -104,9 +104,9 @@ def test_fixed_price_fees_follow_accepted_milestones(workspace, owner):
                           status=Milestone.Status.ACCEPTED, reviewed_at=accepted_at)  # fmt: skip
     MilestoneFactory(engagement=e, workspace=workspace, due_date=datetime.date(2026, 4, 10))
     MilestoneFactory(engagement=e, workspace=workspace, due_date=datetime.date(2026, 5, 10))
-    services.post_fees(workspace=workspace, actor=owner.user)
+    fee_posting.post_fees(workspace=workspace, actor=owner.user)
     assert _fees(workspace) == {(f"fees:milestone:{m1.pk}", datetime.date(2026, 3, 12), D("333.33"), "EUR")}
-    invoice = services.create_invoice(
+    invoice = invoicing.create_invoice(
         workspace=workspace, actor=owner.user, engagement=e, month=datetime.date(2026, 3, 1)
     )
     assert [line.amount for line in invoice.lines.all()] == [D("333.33")]

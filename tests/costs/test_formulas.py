@@ -6,8 +6,8 @@ import datetime
 from decimal import Decimal as D
 
 from sourcewise.costs import formulas
-from sourcewise.costs.selectors import month_fraction
-from sourcewise.costs.services import milestone_shares
+from sourcewise.costs.fee_posting import milestone_shares
+from sourcewise.costs.periods import month_fraction
 
 
 def test_tco_is_the_exact_sum():

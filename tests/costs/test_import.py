@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from sourcewise.core.csvio import CsvImportError
-from sourcewise.costs import services
+from sourcewise.costs import entry_csv
 from sourcewise.costs.models import CostEntry
 from tests.costs.helpers import active_engagement, assert_summary_matches_entries, cost
 from tests.tasks.factories import TaskFactory
@@ -30,7 +30,7 @@ def test_a_file_with_one_bad_row_imports_nothing_and_names_every_row(workspace, 
         + "2026-03-05,tools,1.234,GBP,,999999,Nope,\n"
     )
     with pytest.raises(CsvImportError) as caught:
-        services.import_entries(workspace=workspace, actor=owner.user, file=text)
+        entry_csv.import_entries(workspace=workspace, actor=owner.user, file=text)
     messages = [str(err) for err in caught.value.errors]
     assert messages[0].startswith("row 3, column category: unknown category 'snacks'")
     assert any(m.startswith("row 4, column date") for m in messages)
@@ -52,15 +52,15 @@ def test_importing_the_same_file_twice_adds_nothing(workspace, owner):
         + "2026-03-01,licences,49.00,GBP,Helpdesk,,support inbox,\n"  # the same cost twice is two costs
         + f"2026-03-04,Platform & payment fees,12.40,usd,Payment fee,{e.pk},,PAY-7\n"
     )
-    first = services.import_entries(workspace=workspace, actor=owner.user, file=text.encode())
+    first = entry_csv.import_entries(workspace=workspace, actor=owner.user, file=text.encode())
     assert (first.added, first.updated, first.unchanged) == (3, 0, 0)
-    again = services.import_entries(workspace=workspace, actor=owner.user, file=text.encode())
+    again = entry_csv.import_entries(workspace=workspace, actor=owner.user, file=text.encode())
     assert (again.added, again.updated, again.unchanged) == (0, 0, 3)
     assert CostEntry.objects.filter(task=task).count() == 2
     fee = CostEntry.objects.get(source="import:PAY-7")
     assert (fee.category, fee.currency, fee.amount, fee.task_id) == ("platform_fees", "USD", D("12.40"), e.task_id)
     changed = text.replace("12.40", "12.90")
-    result = services.import_entries(workspace=workspace, actor=owner.user, file=changed)
+    result = entry_csv.import_entries(workspace=workspace, actor=owner.user, file=changed)
     assert (result.added, result.updated, result.unchanged) == (0, 1, 2)
     assert_summary_matches_entries(workspace)
 
@@ -68,9 +68,9 @@ def test_importing_the_same_file_twice_adds_nothing(workspace, owner):
 def test_export_then_import_into_the_same_ledger_adds_nothing(workspace, owner):
     cost(workspace, amount="10", description="=HYPERLINK(evil)")
     cost(workspace, amount="3.50", category="training", date=datetime.date(2026, 1, 2))
-    exported = "".join(services.export_lines(CostEntry.objects.filter(workspace=workspace)))
+    exported = "".join(entry_csv.export_lines(CostEntry.objects.filter(workspace=workspace)))
     assert exported.startswith(HEADER) and "'=HYPERLINK" in exported
-    result = services.import_entries(workspace=workspace, actor=owner.user, file=exported.replace("'=", "="))
+    result = entry_csv.import_entries(workspace=workspace, actor=owner.user, file=exported.replace("'=", "="))
     assert (result.added, result.unchanged) == (0, 2)
 
 

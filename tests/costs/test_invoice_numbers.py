@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from sourcewise.core.access import OWNER
-from sourcewise.costs import services
+from sourcewise.costs import invoicing
 from sourcewise.costs.models import Invoice
 from tests.concurrency import pause, race
 from tests.conftest import api_headers
@@ -20,7 +20,7 @@ MARCH = datetime.date(2026, 3, 1)
 
 
 def _invoice(workspace, engagement, month=MARCH) -> Invoice:
-    return services.create_invoice(
+    return invoicing.create_invoice(
         workspace=workspace, actor=None, engagement=engagement, month=month, extra_amount=D("100")
     )
 

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from sourcewise.audit.models import AuditEvent
-from sourcewise.costs import ledger, services
+from sourcewise.costs import ledger, manual_entries
 from sourcewise.costs.models import CostEntry, CostMonth
 from tests.costs.helpers import active_engagement, assert_summary_matches_entries, cost, manager_with_cost, summary
 
@@ -22,12 +22,12 @@ def test_create_update_delete_keep_the_summary_equal_to_the_entries(workspace, o
     assert summary(workspace)[f"2026-03|tools|{e.pk}|{e.task_id}|GBP"] == (D("14.75"), 2)
     assert_summary_matches_entries(workspace)
 
-    services.update_entry(entry=a, actor=owner.user, date=datetime.date(2026, 4, 1), amount=D("11.00"))
+    manual_entries.update_entry(entry=a, actor=owner.user, date=datetime.date(2026, 4, 1), amount=D("11.00"))
     assert summary(workspace)[f"2026-03|tools|{e.pk}|{e.task_id}|GBP"] == (D("4.25"), 1)
     assert summary(workspace)[f"2026-04|tools|{e.pk}|{e.task_id}|GBP"] == (D("11.00"), 1)
     assert_summary_matches_entries(workspace)
 
-    services.delete_entry(entry=b, actor=owner.user)
+    manual_entries.delete_entry(entry=b, actor=owner.user)
     assert f"2026-03|tools|{e.pk}|{e.task_id}|GBP" not in summary(workspace)  # emptied rows go
     assert_summary_matches_entries(workspace)
     actions = list(AuditEvent.objects.filter(workspace=workspace).values_list("action", flat=True))
@@ -78,9 +78,9 @@ def test_generated_entries_cannot_be_edited_or_deleted(workspace):
         amount=D("10"), currency="GBP", source="fees:hours:1:2026-03",
     )  # fmt: skip
     with pytest.raises(ValidationError, match="posted from"):
-        services.update_entry(entry=entry, actor=None, amount=D("1"))
+        manual_entries.update_entry(entry=entry, actor=None, amount=D("1"))
     with pytest.raises(ValidationError, match="posted from"):
-        services.delete_entry(entry=entry, actor=None)
+        manual_entries.delete_entry(entry=entry, actor=None)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -94,9 +94,9 @@ def test_summary_changes_only_inside_a_transaction():
 
 def test_internal_cost_is_set_and_audited(workspace, owner):
     sam = manager_with_cost(workspace)
-    services.set_internal_cost(membership=sam, actor=owner.user, hourly_cost=D("55.00"), currency="eur")
+    manual_entries.set_internal_cost(membership=sam, actor=owner.user, hourly_cost=D("55.00"), currency="eur")
     sam.refresh_from_db()
     assert (sam.internal_hourly_cost, sam.internal_cost_currency) == (D("55.00"), "EUR")
     with pytest.raises(ValidationError):
-        services.set_internal_cost(membership=sam, actor=owner.user, hourly_cost=D("-1"), currency="EUR")
+        manual_entries.set_internal_cost(membership=sam, actor=owner.user, hourly_cost=D("-1"), currency="EUR")
     assert AuditEvent.objects.filter(action="membership.internal_cost").count() == 1

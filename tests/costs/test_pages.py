@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from sourcewise.costs import services
+from sourcewise.costs import invoicing
 from sourcewise.costs.models import CostEntry, Invoice
 from sourcewise.engagements.models import Engagement
 from sourcewise.findings.refresh import ensure_fresh
@@ -147,7 +147,7 @@ def test_freelancers_see_only_their_own_invoices_and_never_the_ledger(workspace,
     my_engagement = active_engagement(workspace, freelancer=me)
     other = active_engagement(workspace)
     invoices = [
-        services.create_invoice(
+        invoicing.create_invoice(
             workspace=workspace, actor=owner.user, engagement=e, month=datetime.date(2026, 2, 1), extra_amount=D("10")
         )
         for e in (my_engagement, other)

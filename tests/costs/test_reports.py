@@ -8,7 +8,7 @@ from decimal import Decimal as D
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from sourcewise.costs import selectors
+from sourcewise.costs import converted_ledger, reports
 from sourcewise.tasks.models import Task
 from tests.costs.helpers import active_engagement, cost, usd_rate
 from tests.money.factories import ExchangeRateFactory
@@ -22,7 +22,7 @@ def test_each_month_is_converted_with_its_rate(workspace):
     cost(workspace, amount="100", currency="USD", date=datetime.date(2026, 2, 27))
     cost(workspace, amount="100", currency="USD", date=datetime.date(2026, 3, 2))
     cost(workspace, amount="7.35", currency="GBP", date=datetime.date(2026, 3, 2))
-    ledger = selectors.load_ledger(workspace, datetime.date(2026, 2, 1), MARCH[1])
+    ledger = converted_ledger.load_ledger(workspace, datetime.date(2026, 2, 1), MARCH[1])
     assert ledger.complete
     by_month: dict = {}
     for (month, _category), value in ledger.by_month().items():
@@ -37,7 +37,7 @@ def test_a_rate_starting_mid_month_converts_each_day_with_its_own_rate(workspace
     usd_rate(workspace, "0.50", datetime.date(2026, 3, 15))
     cost(workspace, amount="100", currency="USD", date=datetime.date(2026, 3, 14))
     cost(workspace, amount="100", currency="USD", date=datetime.date(2026, 3, 15))
-    ledger = selectors.load_ledger(workspace, *MARCH)
+    ledger = converted_ledger.load_ledger(workspace, *MARCH)
     assert ledger.total() == D("130.00")  # 100 × 0.80 + 100 × 0.50
 
 
@@ -47,7 +47,7 @@ def test_a_missing_rate_is_reported_never_guessed(workspace):
     cost(workspace, amount="100", currency="KES", date=datetime.date(2026, 3, 10))
     cost(workspace, amount="100", currency="KES", date=datetime.date(2026, 3, 25))
     cost(workspace, amount="5", currency="NGN", date=datetime.date(2026, 3, 25))
-    ledger = selectors.load_ledger(workspace, *MARCH)
+    ledger = converted_ledger.load_ledger(workspace, *MARCH)
     assert not ledger.complete
     assert ledger.missing["KES"].on_date == datetime.date(2026, 3, 10)
     assert "No exchange rate from NGN to GBP on 2026-03-25" in ledger.missing["NGN"].messages[0]
@@ -60,7 +60,7 @@ def test_a_window_cut_inside_months_reads_those_days_from_the_entries(workspace)
     cost(workspace, amount="4", date=datetime.date(2026, 3, 1))
     cost(workspace, amount="8", date=datetime.date(2026, 4, 15))
     cost(workspace, amount="16", date=datetime.date(2026, 4, 16))
-    ledger = selectors.load_ledger(workspace, datetime.date(2026, 1, 31), datetime.date(2026, 4, 15))
+    ledger = converted_ledger.load_ledger(workspace, datetime.date(2026, 1, 31), datetime.date(2026, 4, 15))
     assert ledger.total() == D("15.00") and ledger.queries == 4
     assert ledger.by(lambda s: s.category) == {"tools": D("15.00")}
 
@@ -77,7 +77,7 @@ def test_the_cost_report_in_few_queries_with_tco_baseline_and_roi(workspace):
     for i in range(30):
         cost(workspace, amount="1", category="other", date=datetime.date(2026, 3, 1) + datetime.timedelta(days=i))
     with CaptureQueriesContext(connection) as queries:
-        report = selectors.cost_report(workspace, *MARCH, today=datetime.date(2026, 4, 10))
+        report = reports.cost_report(workspace, *MARCH, today=datetime.date(2026, 4, 10))
     assert len(queries) <= 5
     march = report.months[0]
     assert (march.tco, march.baseline, march.expected) == (D("230.00"), D("300"), D("100"))
@@ -100,7 +100,7 @@ def test_concentration_counts_fees_and_platform_fees_per_freelancer(workspace):
     summary.rebuild(workspace)
     cost(workspace, amount="1000", category="management", engagement=a)  # internal: not spend on a freelancer
     ExchangeRateFactory(workspace=workspace)  # an unused rate changes nothing
-    c = selectors.cost_report(workspace, *MARCH, today=datetime.date(2026, 3, 31)).concentration
+    c = reports.cost_report(workspace, *MARCH, today=datetime.date(2026, 3, 31)).concentration
     assert [(s.freelancer_id, s.share) for s in c.shares] == [
         (a.freelancer_id, D("0.75")),
         (b.freelancer_id, D("0.25")),
@@ -116,9 +116,9 @@ def test_the_expected_saving_is_in_the_workspace_currency_not_the_engagements(wo
     e.save()
     e.refresh_from_db()
     assert e.expected_saving_currency == "GBP"
-    report = selectors.cost_report(workspace, *MARCH, today=datetime.date(2026, 4, 10))
+    report = reports.cost_report(workspace, *MARCH, today=datetime.date(2026, 4, 10))
     assert report.months[0].expected == D("100")
     # A saving recorded in USD (before the workspace currency was the rule) is still converted.
     type(e).objects.filter(pk=e.pk).update(expected_saving_currency="USD")
-    report = selectors.cost_report(workspace, *MARCH, today=datetime.date(2026, 4, 10))
+    report = reports.cost_report(workspace, *MARCH, today=datetime.date(2026, 4, 10))
     assert report.months[0].expected == D("80.00")

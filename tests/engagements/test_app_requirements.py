@@ -1,11 +1,11 @@
 """The activation requirements the other apps add (talent, tasks, guidance), each refusal through
-`services.activate` at its edge — and the web and API transitions answering with the reasons."""
+`lifecycle.activate` at its edge — and the web and API transitions answering with the reasons."""
 
 from __future__ import annotations
 
 import pytest
 
-from sourcewise.engagements import services
+from sourcewise.engagements import lifecycle
 from sourcewise.engagements.models import Engagement
 from sourcewise.guidance.services import acknowledge_sop, add_sop_version, create_sop
 from sourcewise.tasks.models import Deliverable
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _activates(engagement: Engagement) -> None:
-    services.activate(engagement=engagement, actor=None)
+    lifecycle.activate(engagement=engagement, actor=None)
     assert Engagement.objects.get(pk=engagement.pk).state == "active"
 
 

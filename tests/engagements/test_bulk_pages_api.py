@@ -120,10 +120,10 @@ def test_engagement_form_labels_the_saving_with_the_workspace_currency(owner_cli
 
 
 def test_detail_shows_the_saving_in_its_currency(owner_client, trial, owner):
-    from sourcewise.engagements import services
+    from sourcewise.engagements import lifecycle
 
     draft = EngagementFactory(workspace=trial.workspace, manager=trial.manager, currency="USD")
-    services.update_draft(engagement=draft, actor=owner.user, expected_monthly_saving=D("300"))
+    lifecycle.update_draft(engagement=draft, actor=owner.user, expected_monthly_saving=D("300"))
     body = owner_client.get(f"/engagements/{draft.pk}/").content.decode()
     assert "300.00 GBP a month" in body
 

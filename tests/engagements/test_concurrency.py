@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
 from sourcewise.audit.models import AuditEvent
-from sourcewise.engagements import services
+from sourcewise.engagements import lifecycle
 from sourcewise.engagements.models import Engagement
 from tests.engagements.factories import EngagementFactory
 
@@ -30,7 +30,7 @@ def test_two_simultaneous_activations_apply_once():
         stale = Engagement.objects.get(pk=engagement.pk)  # both read "draft" before either writes
         barrier.wait()
         try:
-            services.activate(engagement=stale, actor=None)
+            lifecycle.activate(engagement=stale, actor=None)
             outcomes.append("activated")
         except ValidationError as exc:
             outcomes.append(exc.messages[0])

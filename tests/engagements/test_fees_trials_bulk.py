@@ -13,9 +13,9 @@ from django.test.utils import CaptureQueriesContext
 
 from sourcewise.audit.models import AuditEvent
 from sourcewise.core.access import MANAGER
-from sourcewise.costs import services as cost_services
+from sourcewise.costs import fee_posting
 from sourcewise.costs.models import CostEntry
-from sourcewise.engagements import services
+from sourcewise.engagements import lifecycle, milestones, timesheets
 from sourcewise.engagements.models import Engagement, Milestone, TimeEntry
 from sourcewise.findings.engine import evaluate
 from sourcewise.talent.models import Freelancer
@@ -53,7 +53,7 @@ def full(workspace, manager, me):
 
 
 def log(engagement, member, hours, date=START):
-    return services.log_time(engagement=engagement, membership=member, date=date, hours=D(hours))
+    return timesheets.log_time(engagement=engagement, membership=member, date=date, hours=D(hours))
 
 
 # ── one truth for fees ───────────────────────────────────────────────────────
@@ -63,25 +63,27 @@ def test_approving_hours_posts_the_fee_at_once_and_twice_changes_nothing(full, f
     first = log(full, freelancer_member, "3")
     second = log(full, freelancer_member, "2", START + datetime.timedelta(days=1))
     assert fees(full) == []  # waiting hours are no fee yet
-    services.review_time(entry=first, membership=manager, approve=True)
+    timesheets.review_time(entry=first, membership=manager, approve=True)
     assert fees(full) == [(D("75.00"), f"fees:hours:{full.pk}:2026-03")]  # 3 h × 25
-    services.review_time(entry=second, membership=manager, approve=True)
+    timesheets.review_time(entry=second, membership=manager, approve=True)
     assert fees(full) == [(D("125.00"), f"fees:hours:{full.pk}:2026-03")]  # one fee per month, corrected
-    result = cost_services.post_fees(workspace=full.workspace, actor=None)  # the repair finds nothing to do
+    result = fee_posting.post_fees(workspace=full.workspace, actor=None)  # the repair finds nothing to do
     assert (result.added, result.updated, result.removed) == (0, 0, 0)
     assert_summary_matches_entries(full.workspace)
 
 
 def test_sending_hours_back_posts_no_fee(full, freelancer_member, manager):
     entry = log(full, freelancer_member, "3")
-    services.review_time(entry=entry, membership=manager, approve=False, note="Wrong day")
+    timesheets.review_time(entry=entry, membership=manager, approve=False, note="Wrong day")
     assert fees(full) == []
 
 
 def test_a_refused_approval_posts_no_fee(full, workspace, freelancer_member):
     entry = log(full, freelancer_member, "3")
     with pytest.raises(PermissionDenied):
-        services.review_time(entry=entry, membership=MembershipFactory(workspace=workspace, role=MANAGER), approve=True)
+        timesheets.review_time(
+            entry=entry, membership=MembershipFactory(workspace=workspace, role=MANAGER), approve=True
+        )
     assert fees(full) == [] and TimeEntry.objects.get(pk=entry.pk).status == "submitted"
 
 
@@ -91,9 +93,9 @@ def test_a_failing_fee_post_rolls_back_the_approval(full, freelancer_member, man
     def broken(*args, **kwargs):
         raise RuntimeError("ledger down")
 
-    monkeypatch.setattr(cost_services, "_post_fees", broken)
+    monkeypatch.setattr(fee_posting, "reconcile_fees", broken)
     with pytest.raises(RuntimeError):
-        services.review_time(entry=entry, membership=manager, approve=True)
+        timesheets.review_time(entry=entry, membership=manager, approve=True)
     assert TimeEntry.objects.get(pk=entry.pk).status == "submitted"
     assert not AuditEvent.objects.filter(action="time.approve").exists()
 
@@ -105,9 +107,9 @@ def test_accepting_a_milestone_posts_its_share_and_a_new_milestone_reshares(work
     )  # fmt: skip
     one = MilestoneFactory(engagement=fixed, workspace=workspace, status="submitted", due_date=START)
     MilestoneFactory(engagement=fixed, workspace=workspace, due_date=START + datetime.timedelta(days=5))
-    services.review_deliverable(milestone=one, membership=manager, accept=True)
+    milestones.review_deliverable(milestone=one, membership=manager, accept=True)
     assert fees(fixed) == [(D("150.00"), f"fees:milestone:{one.pk}")]
-    services.add_milestone(
+    milestones.add_milestone(
         engagement=fixed, actor=manager.user, title="Third", acceptance_criteria="Done", due_date=START
     )
     assert fees(fixed) == [(D("100.00"), f"fees:milestone:{one.pk}")]  # 300 / 3
@@ -120,7 +122,7 @@ def test_sending_a_deliverable_back_posts_nothing(workspace, manager, me):
         budget_cap=D("300.00"), end_date=None,
     )  # fmt: skip
     one = MilestoneFactory(engagement=fixed, workspace=workspace, status="submitted")
-    services.review_deliverable(milestone=one, membership=manager, accept=False, note="Bigger")
+    milestones.review_deliverable(milestone=one, membership=manager, accept=False, note="Bigger")
     assert fees(fixed) == [] and Milestone.objects.get(pk=one.pk).status == "returned"
 
 
@@ -130,10 +132,10 @@ def test_sending_a_deliverable_back_posts_nothing(workspace, manager, me):
 def test_expected_saving_takes_the_workspace_currency(workspace, owner, manager, me):
     assert workspace.base_currency == "GBP"
     e = EngagementFactory(workspace=workspace, manager=manager, freelancer=me, currency="USD")
-    services.update_draft(engagement=e, actor=owner.user, expected_monthly_saving=D("400"))
+    lifecycle.update_draft(engagement=e, actor=owner.user, expected_monthly_saving=D("400"))
     e.refresh_from_db()
     assert (e.expected_monthly_saving, e.expected_saving_currency) == (D("400"), "GBP")
-    services.update_draft(engagement=e, actor=owner.user, expected_monthly_saving=None)
+    lifecycle.update_draft(engagement=e, actor=owner.user, expected_monthly_saving=None)
     e.refresh_from_db()
     assert (e.expected_monthly_saving, e.expected_saving_currency) == (None, "")
 
@@ -152,35 +154,35 @@ def test_logging_past_the_trial_cap_is_refused_and_nothing_is_saved(trial, freel
 
 def test_sent_back_hours_free_the_trial_cap(trial, freelancer_member, manager):
     wrong = log(trial, freelancer_member, "15")
-    services.review_time(entry=wrong, membership=manager, approve=False, note="Wrong")
+    timesheets.review_time(entry=wrong, membership=manager, approve=False, note="Wrong")
     log(trial, freelancer_member, "15", START + datetime.timedelta(days=1))
 
 
 def test_approving_past_the_cap_is_refused(trial, owner, freelancer_member, manager):
     entries = [TimeEntryFactory(engagement=trial, workspace=trial.workspace, hours=D("8")) for _ in range(3)]
-    services.review_time(entry=entries[0], membership=manager, approve=True)
-    services.review_time(entry=entries[1], membership=manager, approve=True)
+    timesheets.review_time(entry=entries[0], membership=manager, approve=True)
+    timesheets.review_time(entry=entries[1], membership=manager, approve=True)
     with pytest.raises(ValidationError, match="16 of its 20 hours are used"):
-        services.review_time(entry=entries[2], membership=manager, approve=True)
+        timesheets.review_time(entry=entries[2], membership=manager, approve=True)
     assert TimeEntry.objects.get(pk=entries[2].pk).status == "submitted"
-    services.set_trial_hours_cap(engagement=trial, actor=owner, hours=24, reason="One more deliverable")
-    services.review_time(entry=entries[2], membership=manager, approve=True)
+    timesheets.set_trial_hours_cap(engagement=trial, actor=owner, hours=24, reason="One more deliverable")
+    timesheets.review_time(entry=entries[2], membership=manager, approve=True)
     assert fees(trial) == [(D("600.00"), f"fees:hours:{trial.pk}:2026-03")]
 
 
 def test_only_an_owner_raises_the_cap_with_a_reason_within_bounds(trial, owner, manager, freelancer_member):
     with pytest.raises(PermissionDenied, match="Only an owner"):
-        services.set_trial_hours_cap(engagement=trial, actor=manager, hours=30, reason="More")
+        timesheets.set_trial_hours_cap(engagement=trial, actor=manager, hours=30, reason="More")
     with pytest.raises(ValidationError, match="Say why"):
-        services.set_trial_hours_cap(engagement=trial, actor=owner, hours=30, reason="  ")
+        timesheets.set_trial_hours_cap(engagement=trial, actor=owner, hours=30, reason="  ")
     with pytest.raises(ValidationError, match="between 1 and 60"):
-        services.set_trial_hours_cap(engagement=trial, actor=owner, hours=61, reason="Lots")
+        timesheets.set_trial_hours_cap(engagement=trial, actor=owner, hours=61, reason="Lots")
     log(trial, freelancer_member, "12")
     with pytest.raises(ValidationError, match="12 hours are logged"):
-        services.set_trial_hours_cap(engagement=trial, actor=owner, hours=10, reason="Smaller")
+        timesheets.set_trial_hours_cap(engagement=trial, actor=owner, hours=10, reason="Smaller")
     trial.refresh_from_db()
     assert trial.trial_hours_cap is None
-    services.set_trial_hours_cap(engagement=trial, actor=owner.user, hours=30, reason="A second page")
+    timesheets.set_trial_hours_cap(engagement=trial, actor=owner.user, hours=30, reason="A second page")
     trial.refresh_from_db()
     assert trial.trial_hour_limit == 30
     event = AuditEvent.objects.get(action="engagement.trial_cap")
@@ -192,7 +194,7 @@ def test_a_full_engagement_has_no_trial_cap(full, owner, freelancer_member):
     for day in range(2):
         log(full, freelancer_member, "20", START + datetime.timedelta(days=day))
     with pytest.raises(ValidationError, match="full engagement"):
-        services.set_trial_hours_cap(engagement=full, actor=owner, hours=30, reason="x")
+        timesheets.set_trial_hours_cap(engagement=full, actor=owner, hours=30, reason="x")
 
 
 # ── TRIAL_OVERRUN ────────────────────────────────────────────────────────────
@@ -234,7 +236,7 @@ def test_trial_overrun_uses_the_workspace_time_zone(db, manager):
 
 def test_bulk_approval_approves_all_posts_fees_and_audits_each(full, trial, workspace, manager):
     entries = [TimeEntryFactory(engagement=e, workspace=workspace, hours=D("2")) for e in (full, full, trial)]
-    approved = services.approve_time_entries(actor=manager, entries=entries)
+    approved = timesheets.approve_time_entries(actor=manager, entries=entries)
     assert {e.status for e in approved} == {"approved"}
     assert set(TimeEntry.objects.values_list("status", flat=True)) == {"approved"}
     assert fees(full) == [(D("100.00"), f"fees:hours:{full.pk}:2026-03")]
@@ -249,7 +251,7 @@ def test_bulk_approval_is_all_or_nothing(full, trial, workspace, manager):
     already = TimeEntryFactory(engagement=full, workspace=workspace, hours=D("2"), status="approved")
     too_much = [TimeEntryFactory(engagement=trial, workspace=workspace, hours=D("11")) for _ in range(2)]
     with pytest.raises(ValidationError) as refused:
-        services.approve_time_entries(actor=manager, entries=[fine, already, *too_much])
+        timesheets.approve_time_entries(actor=manager, entries=[fine, already, *too_much])
     text = " ".join(refused.value.messages)
     assert "approved already" in text and "cannot be approved" in text
     assert TimeEntry.objects.get(pk=fine.pk).status == "submitted"
@@ -262,9 +264,9 @@ def test_bulk_approval_only_for_engagements_the_manager_manages(full, workspace,
     mine = TimeEntryFactory(engagement=full, workspace=workspace)
     not_mine = TimeEntryFactory(engagement=theirs, workspace=workspace)
     with pytest.raises(PermissionDenied):
-        services.approve_time_entries(actor=manager, entries=[mine, not_mine])
+        timesheets.approve_time_entries(actor=manager, entries=[mine, not_mine])
     assert set(TimeEntry.objects.values_list("status", flat=True)) == {"submitted"}
-    services.approve_time_entries(actor=owner, entries=[mine, not_mine])  # an owner manages every one
+    timesheets.approve_time_entries(actor=owner, entries=[mine, not_mine])  # an owner manages every one
     assert set(TimeEntry.objects.values_list("status", flat=True)) == {"approved"}
 
 
@@ -273,10 +275,10 @@ def test_bulk_approval_refuses_another_workspaces_entries(full, workspace, manag
     foreign = TimeEntryFactory(engagement=elsewhere, workspace=elsewhere.workspace)
     mine = TimeEntryFactory(engagement=full, workspace=workspace)
     with pytest.raises(PermissionDenied):
-        services.approve_time_entries(actor=manager, entries=[mine.pk, foreign.pk])
+        timesheets.approve_time_entries(actor=manager, entries=[mine.pk, foreign.pk])
     assert set(TimeEntry.objects.values_list("status", flat=True)) == {"submitted"}
     with pytest.raises(ValidationError, match="Choose the hours"):
-        services.approve_time_entries(actor=manager, entries=[])
+        timesheets.approve_time_entries(actor=manager, entries=[])
 
 
 def test_bulk_approval_queries_do_not_grow_with_the_entries(workspace, manager):
@@ -289,7 +291,7 @@ def test_bulk_approval_queries_do_not_grow_with_the_entries(workspace, manager):
             for i in range(n)
         ]
         with CaptureQueriesContext(connection) as queries:
-            services.approve_time_entries(actor=manager, entries=entries)
+            timesheets.approve_time_entries(actor=manager, entries=entries)
         return len(queries)
 
     assert run(2) == run(12)
@@ -298,7 +300,7 @@ def test_bulk_approval_queries_do_not_grow_with_the_entries(workspace, manager):
 def test_engagement_lock_is_taken_before_the_cap_is_read(trial, workspace, manager, monkeypatch):
     """Two approvals at once cannot both pass the cap: the engagement row is locked first."""
     order: list[str] = []
-    real_used = services._trial_hours_used
+    real_used = timesheets._trial_hours_used
     real_select = Engagement.objects.select_for_update
 
     def used(engagement, **kw):
@@ -309,10 +311,10 @@ def test_engagement_lock_is_taken_before_the_cap_is_read(trial, workspace, manag
         order.append("lock engagement")
         return real_select(*args, **kw)
 
-    monkeypatch.setattr(services, "_trial_hours_used", used)
+    monkeypatch.setattr(timesheets, "_trial_hours_used", used)
     monkeypatch.setattr(Engagement.objects, "select_for_update", select)
     entry = TimeEntryFactory(engagement=trial, workspace=workspace, hours=D("2"))
-    services.review_time(entry=entry, membership=manager, approve=True)
+    timesheets.review_time(entry=entry, membership=manager, approve=True)
     assert order[:2] == ["lock engagement", "read cap"]
 
 
@@ -325,8 +327,8 @@ def test_two_approvals_at_once_do_not_pass_the_trial_cap():
     manager, owner = trial.manager, MembershipFactory(workspace=trial.workspace)
     one, two = (TimeEntryFactory(engagement=trial, workspace=trial.workspace, hours=D("12")) for _ in range(2))
     outcomes = race(
-        lambda: services.review_time(entry=one, membership=manager, approve=True),
-        lambda: services.approve_time_entries(actor=owner, entries=[two]),
+        lambda: timesheets.review_time(entry=one, membership=manager, approve=True),
+        lambda: timesheets.approve_time_entries(actor=owner, entries=[two]),
     )
     assert sorted(o.error is None for o in outcomes) == [False, True]
     refused = next(o.error for o in outcomes if o.error is not None)

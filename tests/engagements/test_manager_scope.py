@@ -21,7 +21,7 @@ from django.test import Client
 
 from sourcewise.audit.models import AuditEvent
 from sourcewise.core.access import FREELANCER, MANAGER, OWNER
-from sourcewise.engagements import services
+from sourcewise.engagements import lifecycle, milestones, offboarding_flow
 from sourcewise.engagements.models import CheckpointReview, Engagement, Handover, Milestone, Offboarding, TimeEntry
 from tests.conftest import api_headers, client_for
 from tests.engagements.factories import START, EngagementFactory, MilestoneFactory, TimeEntryFactory
@@ -78,7 +78,7 @@ def _submitted_milestone(e: Engagement) -> Milestone:
 
 
 def _handover(e: Engagement) -> Handover:
-    services.start_offboarding(freelancer=e.freelancer, actor=None)
+    offboarding_flow.start_offboarding(freelancer=e.freelancer, actor=None)
     return Handover.objects.get(engagement=e)
 
 
@@ -241,7 +241,7 @@ def test_a_manager_cannot_hand_their_draft_to_another_manager(workspace, manager
     engagement = EngagementFactory(workspace=workspace, manager=manager)
     other = MembershipFactory(workspace=workspace, role=MANAGER)
     with pytest.raises(PermissionDenied, match="Only an owner can hand"):
-        services.update_draft(engagement=engagement, actor=manager.user, manager=other)
+        lifecycle.update_draft(engagement=engagement, actor=manager.user, manager=other)
     assert Engagement.objects.get(pk=engagement.pk).manager_id == manager.pk
 
 
@@ -257,11 +257,13 @@ def test_the_forms_do_not_open_for_another_manager(workspace, manager):
 @pytest.mark.parametrize(
     "call",
     [
-        lambda e, a: services.update_draft(engagement=e, actor=a, rate=Decimal("99")),
-        lambda e, a: services.activate(engagement=e, actor=a),
-        lambda e, a: services.cancel(engagement=e, actor=a),
-        lambda e, a: services.add_milestone(engagement=e, actor=a, title="x", acceptance_criteria="y", due_date=START),
-        lambda e, a: services.start_offboarding(freelancer=e.freelancer, actor=a),
+        lambda e, a: lifecycle.update_draft(engagement=e, actor=a, rate=Decimal("99")),
+        lambda e, a: lifecycle.activate(engagement=e, actor=a),
+        lambda e, a: lifecycle.cancel(engagement=e, actor=a),
+        lambda e, a: milestones.add_milestone(
+            engagement=e, actor=a, title="x", acceptance_criteria="y", due_date=START
+        ),
+        lambda e, a: offboarding_flow.start_offboarding(freelancer=e.freelancer, actor=a),
     ],
     ids=["update_draft", "activate", "cancel", "add_milestone", "start_offboarding"],
 )

@@ -12,7 +12,7 @@ import re
 import pytest
 
 from sourcewise.core.access import MANAGER
-from sourcewise.engagements import services
+from sourcewise.engagements import guards, offboarding_flow
 from sourcewise.engagements.models import Engagement
 from tests.conftest import client_for
 from tests.engagements.factories import EngagementFactory, MilestoneFactory, TimeEntryFactory
@@ -68,7 +68,7 @@ def test_a_manager_sees_no_action_on_another_managers_engagement(team, state):
     if state == Engagement.State.ACTIVE:
         MilestoneFactory(engagement=engagement, status="submitted")
         TimeEntryFactory(engagement=engagement)
-    assert not services.can_manage(jordan, engagement)
+    assert not guards.can_manage(jordan, engagement)
     page = client_for(jordan).get(f"/engagements/{engagement.pk}/").content.decode()
     assert _actions(client_for(jordan), engagement) == set()
     assert "<form" not in page.split("<main", 1)[1].split("</main>")[0]
@@ -88,7 +88,7 @@ def test_a_manager_sees_no_action_on_another_managers_engagement(team, state):
 def test_the_handover_form_is_shown_only_to_who_may_save_it(team):
     owner, sam, jordan = team
     engagement = EngagementFactory(workspace=owner.workspace, manager=sam, state=Engagement.State.ACTIVE)
-    offboarding = services.start_offboarding(freelancer=engagement.freelancer, actor=owner.user)
+    offboarding = offboarding_flow.start_offboarding(freelancer=engagement.freelancer, actor=owner.user)
     url = f"/engagements/offboarding/{offboarding.pk}/"
     handover_action = f"/engagements/handovers/{offboarding.handovers.get().pk}/"
     for member, shown in ((owner, True), (sam, True), (jordan, False)):

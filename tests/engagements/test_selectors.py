@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from sourcewise.engagements.matching_queries import rank_candidates, replacement_candidates
+from sourcewise.engagements.offboarding_flow import start_offboarding
 from sourcewise.engagements.selectors import (
     approved_hours,
     checkpoint_cadence_days,
@@ -17,7 +18,6 @@ from sourcewise.engagements.selectors import (
     hourly_fees,
     scorecard_for,
 )
-from sourcewise.engagements.services import start_offboarding
 from sourcewise.talent.models import FreelancerLanguage
 from tests.engagements.factories import START, EngagementFactory, ReviewFactory, TimeEntryFactory
 from tests.talent.factories import FreelancerFactory, FreelancerSkillFactory, SkillFactory

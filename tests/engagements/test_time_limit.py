@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from sourcewise.engagements import services
+from sourcewise.engagements import timesheets
 from sourcewise.engagements.models import TimeEntry
 from sourcewise.talent.models import Freelancer
 from tests.engagements.factories import START, EngagementFactory
@@ -33,7 +33,7 @@ def second(workspace, manager, me):
 
 
 def log(engagement, membership, hours, date=START):
-    return services.log_time(engagement=engagement, membership=membership, date=date, hours=D(hours))
+    return timesheets.log_time(engagement=engagement, membership=membership, date=date, hours=D(hours))
 
 
 def test_two_entries_of_fifteen_hours_on_one_engagement_are_refused(first, freelancer_member):
@@ -57,7 +57,7 @@ def test_the_day_counts_across_all_engagements_of_the_freelancer(first, second, 
 
 def test_other_days_and_sent_back_hours_do_not_count(first, freelancer_member, manager):
     returned = log(first, freelancer_member, "24")
-    services.review_time(entry=returned, membership=manager, approve=False, note="Wrong day")
+    timesheets.review_time(entry=returned, membership=manager, approve=False, note="Wrong day")
     log(first, freelancer_member, "24")
     log(first, freelancer_member, "24", date=START + datetime.timedelta(days=1))
 

@@ -22,8 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sourcewise.core.access import MANAGER, OWNER
-from sourcewise.costs import ledger
-from sourcewise.costs import services as cost_services
+from sourcewise.costs import ledger, manual_entries
 from sourcewise.costs.models import CostEntry
 from sourcewise.engagements.models import CheckpointReview
 from sourcewise.findings.engine import evaluate
@@ -376,7 +375,7 @@ class World:
             ledger.apply(self.ws, deltas)
             return f"fees of {e.pk}"
         category = ("tools", "platform_fees", "training")[n % 3]
-        cost_services.create_entry(
+        manual_entries.create_entry(
             workspace=self.ws,
             actor=None,
             category=category,

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 
 from sourcewise.core.access import MANAGER
-from sourcewise.costs import services as cost_services
+from sourcewise.costs import manual_entries
 from sourcewise.engagements.findings_hooks import scope_for
 from sourcewise.engagements.models import Engagement, TimeEntry
 from sourcewise.findings import tracking
@@ -131,7 +131,7 @@ def test_a_training_record_marks_its_member(workspace, manager):
     [
         lambda ws: SkillFactory(workspace=ws),
         lambda ws: ws.save(),
-        lambda ws: cost_services.create_entry(
+        lambda ws: manual_entries.create_entry(
             workspace=ws,
             actor=None,
             category="tools",

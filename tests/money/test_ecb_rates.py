@@ -19,7 +19,7 @@ from currency_converter import CURRENCY_FILE
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from sourcewise.costs import selectors
+from sourcewise.costs import converted_ledger
 from sourcewise.money import ecb
 from sourcewise.money.conversion import ECB, OWNER, MissingExchangeRate, Rates, convert, load_rates, rate_on
 from sourcewise.money.fairband import RateClass, classify_rate
@@ -192,7 +192,7 @@ def test_cost_reports_convert_ecb_days_each_with_its_rate_in_few_queries(workspa
     ExchangeRateFactory(workspace=workspace, currency="USD", rate=Decimal("0.5"), valid_from=owner_from)
     end = D(month.year + (month.month == 12), month.month % 12 + 1, 1) - datetime.timedelta(days=1)
     with CaptureQueriesContext(connection) as queries:
-        ledger = selectors.load_ledger(workspace, month, end)
+        ledger = converted_ledger.load_ledger(workspace, month, end)
     assert len(queries) <= 3  # rates, summary, the days: never a query per day
     want = sum(
         (Decimal("100") * (Decimal("0.5") if d >= owner_from else rate_on(workspace, "USD", d).rate) for d in days),

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from sourcewise.findings.codes import Severity
 from sourcewise.money.conversion import MissingExchangeRate
-from sourcewise.money.fairband import RateClass, classify_rate, load_rate_book, rate_finding
+from sourcewise.money.fairband import RateClass, band_of, classify_rate, load_rate_book, rate_finding
 from sourcewise.money.price_levels import DATA_FILE, alpha2_of, alpha3_of, price_level
 from tests.money.factories import ExchangeRateFactory, RateBenchmarkFactory
 from tests.talent.factories import SkillFactory
@@ -214,3 +214,29 @@ def test_no_price_level_means_no_estimate(band, skill):
     result = classify(band, skill, "20.00", country="CU")  # Cuba: no value in the World Bank table
     assert result.classification == RateClass.UNKNOWN
     assert "no World Bank price level to estimate one from" in result.explanation
+
+
+@pytest.mark.parametrize(
+    "rate, market, home, cls, floor, ceiling, capped",
+    [
+        ("19.99", "20", "50", RateClass.BELOW_MARKET, "22.00", "50", False),
+        ("21.99", "20", "50", RateClass.UNDER_FLOOR, "22.00", "50", False),
+        ("22.00", "20", "50", RateClass.FAIR, "22.00", "50", False),
+        ("50.01", "20", "50", RateClass.ABOVE_HOME, "22.00", "50", False),
+        ("21.00", "20", "21", RateClass.FAIR, "21", "21", True),  # floor capped at the home market
+        ("30.00", "20", None, RateClass.UNKNOWN, "22.00", None, False),  # no ceiling: cannot tell
+        ("21.00", "20", None, RateClass.UNDER_FLOOR, "22.00", None, False),
+        ("30.00", None, "50", RateClass.UNKNOWN, None, None, False),
+    ],
+)
+def test_band_of_is_arithmetic_alone(rate, market, home, cls, floor, ceiling, capped):
+    """The classification without a database or words: market 20, premium 10% → floor 22."""
+
+    def dec(text):
+        return None if text is None else Decimal(text)
+
+    band = band_of(Decimal(rate), market=dec(market), home_market=dec(home), premium_pct=10)
+    assert band.classification is cls
+    assert band.floor == dec(floor)
+    assert band.ceiling == dec(ceiling)
+    assert band.floor_capped is capped

@@ -10,10 +10,13 @@ from ninja.errors import HttpError
 
 from sourcewise.api.access import api_access
 from sourcewise.api.schemas import ErrorOut, responses
+from sourcewise.backups.document import BackupError
+from sourcewise.backups.export import export_workspace
 from sourcewise.backups.jobs import RESTORE
-from sourcewise.backups.services import MAX_BACKUP_BYTES, BackupError, check_shape, export_workspace, parse_backup
+from sourcewise.backups.parsing import check_shape, parse_backup
 from sourcewise.core.access import OWNER
 from sourcewise.core.http import WorkspaceRequest
+from sourcewise.core.limits import MAX_BACKUP_BYTES
 from sourcewise.jobs.api import JobOut
 from sourcewise.jobs.models import Job
 from sourcewise.jobs.services import save_upload, start_job

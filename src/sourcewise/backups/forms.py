@@ -4,7 +4,9 @@ from typing import Any
 
 from django import forms
 
-from sourcewise.backups.services import MAX_BACKUP_BYTES, BackupError, check_shape, parse_backup
+from sourcewise.backups.document import BackupError
+from sourcewise.backups.parsing import check_shape, parse_backup
+from sourcewise.core.limits import MAX_BACKUP_BYTES
 
 
 class RestoreForm(forms.Form):

@@ -6,13 +6,11 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from sourcewise.backups.services import (
-    MAX_BACKUP_BYTES,
-    BackupError,
-    discard_restoring_workspace,
-    parse_backup,
-    restore_backup,
-)
+from sourcewise.backups.discard import discard_restoring_workspace
+from sourcewise.backups.document import BackupError
+from sourcewise.backups.parsing import parse_backup
+from sourcewise.backups.restore import restore_backup
+from sourcewise.core.limits import MAX_BACKUP_BYTES
 from sourcewise.jobs.models import Job
 from sourcewise.jobs.services import JobRefused, Progress, job_kind
 from sourcewise.workspaces.models import Workspace

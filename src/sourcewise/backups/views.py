@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
+from sourcewise.backups.export import export_workspace
 from sourcewise.backups.forms import RestoreForm
 from sourcewise.backups.jobs import RESTORE
-from sourcewise.backups.services import export_workspace
 from sourcewise.backups.tables import backup_models
 from sourcewise.core.access import OWNER
 from sourcewise.core.dates import server_today

@@ -22,7 +22,7 @@ from sourcewise.core.access import EVERYONE, INTERNAL, OWNER
 from sourcewise.core.csvio import CsvImportError
 from sourcewise.core.http import WorkspaceRequest
 from sourcewise.core.schemas import CurrencyCode
-from sourcewise.costs import selectors, services
+from sourcewise.costs import entry_csv, fee_posting, invoicing, manual_entries, periods, reports, savings
 from sourcewise.costs.models import AMOUNT_DIGITS, AMOUNT_PLACES, CostEntry, Invoice, InvoiceLine
 from sourcewise.engagements.models import Engagement
 from sourcewise.money.conversion import exact
@@ -177,7 +177,7 @@ def create_cost_entry(request: WorkspaceRequest, payload: CostEntryIn) -> tuple[
         raise ValidationError({"amount": "Give the amount (or, for management time, manager_id and hours)."})
     if payload.amount is not None and not payload.currency:
         raise ValidationError({"currency": "Give the currency of the amount."})
-    entry = services.create_entry(workspace=request.workspace, actor=request.user, **fields)
+    entry = manual_entries.create_entry(workspace=request.workspace, actor=request.user, **fields)
     return 201, entry
 
 
@@ -193,11 +193,11 @@ class CostImportOut(Schema):
 
 
 @router.post("/cost-entries/import", response=responses(CostImportOut), auth=api_access(INTERNAL))
-def import_cost_entries(request: WorkspaceRequest, payload: CostCsvIn) -> services.ImportResult:
+def import_cost_entries(request: WorkspaceRequest, payload: CostCsvIn) -> entry_csv.ImportResult:
     """All or nothing: any bad row is a 422 listing every problem by row; the same file again adds nothing."""
 
     try:
-        return services.import_entries(
+        return entry_csv.import_entries(
             workspace=request.workspace,
             actor=request.user,
             file=payload.csv,
@@ -215,9 +215,9 @@ class FeePostOut(Schema):
 
 
 @router.post("/cost-entries/post-fees", response=responses(FeePostOut), auth=api_access(INTERNAL))
-def post_fees(request: WorkspaceRequest) -> services.PostResult:
+def post_fees(request: WorkspaceRequest) -> fee_posting.PostResult:
     """Fees from sent/paid invoices, else approved hours × rate or accepted milestones; idempotent."""
-    return services.post_fees(workspace=request.workspace, actor=request.user)
+    return fee_posting.post_fees(workspace=request.workspace, actor=request.user)
 
 
 @router.get(
@@ -235,14 +235,14 @@ def update_cost_entry(request: WorkspaceRequest, payload: CostEntryIn, entry_id:
     fields = _entry_fields(request, payload)
     if payload.amount is not None and not payload.currency:
         raise ValidationError({"currency": "Give the currency of the amount."})
-    return services.update_entry(entry=entry, actor=request.user, **fields)
+    return manual_entries.update_entry(entry=entry, actor=request.user, **fields)
 
 
 @router.delete(
     "/cost-entries/{entry_id}", response=responses(None, 204), auth=api_access(INTERNAL, {"entry_id": CostEntry})
 )
 def delete_cost_entry(request: WorkspaceRequest, entry_id: int = path_id()) -> tuple[int, None]:
-    services.delete_entry(entry=scoped_object(request, CostEntry, entry_id), actor=request.user)
+    manual_entries.delete_entry(entry=scoped_object(request, CostEntry, entry_id), actor=request.user)
     return 204, None
 
 
@@ -321,7 +321,7 @@ class CostReportParams(Schema):
     months: int = Field(6, ge=1, le=60, description="The last N calendar months, this one included.")
 
 
-def _savings(s: selectors.Savings) -> dict[str, object]:
+def _savings(s: savings.Savings) -> dict[str, object]:
     return {
         "tco": exact(s.tco.quantize(Decimal("0.01"))),
         "months": f"{s.months.quantize(Decimal('0.0001')):f}",
@@ -342,8 +342,8 @@ def cost_report(request: WorkspaceRequest, params: Query[CostReportParams]) -> d
     currency (each amount at the rate valid on its date). A missing exchange rate is a 422 naming it."""
     workspace = request.workspace
     today = workspace.today()
-    start, end = selectors.report_period(today, params.months)
-    report = selectors.cost_report(workspace, start, end, today)
+    start, end = periods.report_period(today, params.months)
+    report = reports.cost_report(workspace, start, end, today)
     if report.missing:
         raise ValidationError([m.messages[0] for m in report.missing])
     c = report.concentration
@@ -508,7 +508,7 @@ def create_invoice(request: WorkspaceRequest, payload: InvoiceIn) -> tuple[int, 
     if engagement is None:
         raise ValidationError({"engagement_id": f"Unknown engagement id {payload.engagement_id} in this workspace."})
     year, month = (int(x) for x in payload.month.split("-"))
-    invoice = services.create_invoice(
+    invoice = invoicing.create_invoice(
         workspace=request.workspace,
         actor=request.user,
         engagement=engagement,
@@ -534,7 +534,7 @@ def get_invoice(request: WorkspaceRequest, invoice_id: int = path_id()) -> dict[
     auth=api_access([OWNER], {"invoice_id": Invoice}),
 )
 def send_invoice(request: WorkspaceRequest, payload: InvoiceSendIn, invoice_id: int = path_id()) -> dict[str, object]:
-    invoice = services.send_invoice(
+    invoice = invoicing.send_invoice(
         invoice=scoped_object(request, Invoice, invoice_id), actor=request.user, sent_on=payload.sent_on
     )
     return _detail(request, invoice)
@@ -547,7 +547,7 @@ def send_invoice(request: WorkspaceRequest, payload: InvoiceSendIn, invoice_id: 
 )
 def pay_invoice(request: WorkspaceRequest, payload: InvoicePaidIn, invoice_id: int = path_id()) -> dict[str, object]:
     """Record the payment: the date and the amount actually paid, in the invoice currency."""
-    invoice = services.mark_paid(
+    invoice = invoicing.mark_paid(
         invoice=scoped_object(request, Invoice, invoice_id),
         actor=request.user,
         paid_on=payload.paid_on,
@@ -560,7 +560,7 @@ def pay_invoice(request: WorkspaceRequest, payload: InvoicePaidIn, invoice_id: i
     "/invoices/{invoice_id}", response=responses(None, 204), auth=api_access([OWNER], {"invoice_id": Invoice})
 )
 def delete_invoice(request: WorkspaceRequest, invoice_id: int = path_id()) -> tuple[int, None]:
-    services.delete_invoice(invoice=scoped_object(request, Invoice, invoice_id), actor=request.user)
+    invoicing.delete_invoice(invoice=scoped_object(request, Invoice, invoice_id), actor=request.user)
     return 204, None
 
 
@@ -617,7 +617,7 @@ def set_member_cost(
         raise Http404("No such member in this workspace.")
     if payload.internal_hourly_cost is not None and not payload.currency:
         raise ValidationError({"currency": "Give the currency of the internal hourly cost."})
-    services.set_internal_cost(
+    manual_entries.set_internal_cost(
         membership=member, actor=request.user, hourly_cost=payload.internal_hourly_cost, currency=payload.currency or ""
     )
     return _member_out(member)

@@ -13,8 +13,9 @@ from decimal import Decimal
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from sourcewise.costs.concentration import Concentration
 from sourcewise.costs.models import Category
-from sourcewise.costs.selectors import Concentration, CostReport
+from sourcewise.costs.reports import CostReport
 from sourcewise.money.conversion import money
 
 WIDTH = 480

@@ -25,8 +25,8 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from sourcewise.costs import services
-from sourcewise.costs.models import Category, Invoice, month_end, month_start
+from sourcewise.costs import fee_posting, invoicing, manual_entries
+from sourcewise.costs.models import Category, Invoice, cents, month_end, month_start
 from sourcewise.engagements.models import Engagement, TimeEntry
 from sourcewise.workspaces.models import Membership
 
@@ -76,7 +76,9 @@ def build(ctx: Any) -> None:
     first_month = ctx.extra["money"]["months"][0]  # the first month with exchange rates
     members = {key: Membership.objects.get(workspace=ws, user=ctx.users[key]) for key in INTERNAL_COSTS}
     for key, cost in INTERNAL_COSTS.items():
-        services.set_internal_cost(membership=members[key], actor=owner, hourly_cost=cost, currency=ws.base_currency)
+        manual_entries.set_internal_cost(
+            membership=members[key], actor=owner, hourly_cost=cost, currency=ws.base_currency
+        )
 
     long_running = {
         key: Engagement.objects.get(workspace=ws, freelancer=ctx.freelancers[key], kind="full", state="active")
@@ -84,7 +86,7 @@ def build(ctx: Any) -> None:
     }
 
     def entry(**fields: Any) -> None:
-        services.create_entry(workspace=ws, actor=owner, **fields)
+        manual_entries.create_entry(workspace=ws, actor=owner, **fields)
 
     # -- overheads on the 1st of every month the engagement ran (its start day in the first) --
     for key, items in MONTHLY_OVERHEAD.items():
@@ -125,12 +127,12 @@ def build(ctx: Any) -> None:
         for month in _months(max(month_start(e.start_date), first_month), last_month):
             _invoice(ws, owner, e, month, fee, what, paid=month < last_month, today=today)
     # This month's work in progress: a draft.
-    services.create_invoice(
+    invoicing.create_invoice(
         workspace=ws, actor=owner, engagement=long_running["priya"], month=this_month,
         extra_description="Spring campaign landing page (so far)", extra_amount=D("700.00"),
     )  # fmt: skip
     # Fees from approved hours for the months without an invoice (Maria, Emily's trial).
-    services.post_fees(workspace=ws, actor=owner)
+    fee_posting.post_fees(workspace=ws, actor=owner)
     ctx.extra["costs"] = {"engagements": long_running}
 
 
@@ -144,17 +146,17 @@ def _invoice(
     if not hours:
         days = month_end(month).day
         active = (month_end(month) - max(month, e.start_date)).days + 1
-        amount = services.cents(fee * active / days)
+        amount = cents(fee * active / days)
         extra = {"extra_description": what if active == days else f"{what} ({active} of {days} days)",
                  "extra_amount": amount}  # fmt: skip
-    invoice = services.create_invoice(workspace=ws, actor=owner, engagement=e, month=month, **extra)
-    services.send_invoice(
+    invoice = invoicing.create_invoice(workspace=ws, actor=owner, engagement=e, month=month, **extra)
+    invoicing.send_invoice(
         invoice=invoice, actor=owner, sent_on=min(month_end(month) + datetime.timedelta(days=1), today)
     )
     if paid:
         # The bank took its charges out of one payment: the ledger keeps what was actually paid.
         charges = D("12.50") if e.freelancer.name.startswith("Priya") and month.month % 2 == 0 else D(0)
-        services.mark_paid(
+        invoicing.mark_paid(
             invoice=invoice, actor=owner, paid_on=min(month_end(month) + datetime.timedelta(days=10), today),
             amount_paid=invoice.total - charges,
         )  # fmt: skip

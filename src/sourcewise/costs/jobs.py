@@ -8,7 +8,7 @@ from typing import Any
 from django.urls import reverse
 
 from sourcewise.core.csvio import CsvImportError
-from sourcewise.costs import services
+from sourcewise.costs import entry_csv
 from sourcewise.jobs.models import Job
 from sourcewise.jobs.services import JobRefused, Progress, job_kind
 
@@ -20,7 +20,7 @@ def run_entry_import(job: Job, progress: Progress) -> dict[str, Any]:
     progress(0, 1, "Checking and saving the rows")
     with Path(job.temp_path).open("rb") as file:
         try:
-            result = services.import_entries(
+            result = entry_csv.import_entries(
                 workspace=job.workspace, actor=job.created_by, file=file, filename=job.params.get("filename", "")
             )
         except CsvImportError as exc:

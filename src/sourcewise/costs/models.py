@@ -15,7 +15,7 @@ from __future__ import annotations
 import calendar
 import datetime
 import functools
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -50,6 +50,11 @@ class Category(models.TextChoices):
 OVERHEAD = tuple(c for c in Category.values if c != Category.FEES)
 # Money paid for a freelancer's work: what spend concentration (SPEC G8) is measured on.
 SPEND_CATEGORIES = (Category.FEES.value, Category.PLATFORM_FEES.value)
+
+
+def cents(amount: Decimal) -> Decimal:
+    """The amount rounded to the cent, half up."""
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def month_start(day: datetime.date) -> datetime.date:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.dispatch import receiver
 
-from sourcewise.costs.services import post_engagement_fees
+from sourcewise.costs.fee_posting import post_engagement_fees
 from sourcewise.engagements.fees import fees_changed
 
 if TYPE_CHECKING:

@@ -1,7 +1,7 @@
 """Findings of the true cost (G5) and of spend concentration (G8).
 
 All of them look at the last 90 days (today and the 89 before), read through the monthly
-summary (`selectors.load_ledger`), converted to the workspace currency with the rate valid
+summary (`converted_ledger.load_ledger`), converted to the workspace currency with the rate valid
 on each day. An amount without an exchange rate is never guessed: a subject whose costs
 cannot all be converted is left out until the rate is added (the cost pages say which).
 """
@@ -13,13 +13,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sourcewise.costs import selectors
-from sourcewise.costs.formulas import shortfall
+from sourcewise.costs import concentration, converted_ledger
+from sourcewise.costs.formulas import ZERO, shortfall
 from sourcewise.costs.models import OVERHEAD, SPEND_CATEGORIES, Category, CostMonth
+from sourcewise.costs.savings import Savings, engagement_savings
 from sourcewise.engagements.models import Engagement
 from sourcewise.findings.codes import Severity
 from sourcewise.findings.registry import CheckContext, Finding, check
-from sourcewise.money.conversion import money
+from sourcewise.money.conversion import Rates, money
 
 WINDOW_DAYS = 90
 # Savings and ROI need at least a month of work inside the window to mean anything.
@@ -30,8 +31,8 @@ MIN_MONTHS = 1
 class Window:
     start: datetime.date
     end: datetime.date
-    ledger: selectors.Ledger
-    rates: selectors.Rates
+    ledger: converted_ledger.Ledger
+    rates: Rates
     engagements: list[Engagement]
     unrated_engagements: set[int]
 
@@ -40,8 +41,8 @@ def window(ctx: CheckContext) -> Window:
     def compute() -> Window:
         end = ctx.today
         start = end - datetime.timedelta(days=WINDOW_DAYS - 1)
-        rates = selectors.load_rates(ctx.workspace)
-        ledger = selectors.load_ledger(ctx.workspace, start, end, rates=rates)
+        rates = converted_ledger.load_rates(ctx.workspace)
+        ledger = converted_ledger.load_ledger(ctx.workspace, start, end, rates=rates)
         # Only the scope's engagements in a scoped run (concentration is wide: never scoped).
         engagements = list(
             ctx.limit(Engagement.objects.filter(workspace=ctx.workspace), "engagement")
@@ -92,17 +93,15 @@ def hidden_costs(ctx: CheckContext) -> Iterator[Finding]:
         )
 
 
-def _measured(ctx: CheckContext) -> list[tuple[Engagement, selectors.Savings]]:
-    def compute() -> list[tuple[Engagement, selectors.Savings]]:
+def _measured(ctx: CheckContext) -> list[tuple[Engagement, Savings]]:
+    def compute() -> list[tuple[Engagement, Savings]]:
         w = window(ctx)
         tco = w.ledger.by(lambda s: s.engagement_id)
         result = []
         for e in _active(w):
             if e.pk in w.unrated_engagements:
                 continue
-            savings = selectors.engagement_savings(
-                e, w.ledger, w.rates, w.start, w.end, tco=tco.get(e.pk, selectors.ZERO)
-            )
+            savings = engagement_savings(e, w.ledger, w.rates, w.start, w.end, tco=tco.get(e.pk, ZERO))
             if savings.months < MIN_MONTHS or savings.baseline is None:
                 continue
             result.append((e, savings))
@@ -177,7 +176,7 @@ def spend_concentration(ctx: CheckContext) -> Iterator[Finding]:
         return
     freelancer_of = {e.pk: e.freelancer_id for e in w.engagements}
     names = {e.freelancer_id: e.freelancer.name for e in w.engagements}
-    c = selectors.concentration_of(w.ledger, freelancer_of, names, w.start, w.end)
+    c = concentration.concentration_of(w.ledger, freelancer_of, names, w.start, w.end)
     if not c.shares:
         return
     index = c.hhi.quantize(Decimal(1))

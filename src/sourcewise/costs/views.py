@@ -25,7 +25,7 @@ from sourcewise.core.htmx import render_page
 from sourcewise.core.http import WorkspaceRequest
 from sourcewise.core.pagination import paginate
 from sourcewise.core.validators import currency_or_blank
-from sourcewise.costs import charts, selectors, services
+from sourcewise.costs import charts, entry_csv, fee_posting, invoicing, manual_entries, periods, reports
 from sourcewise.costs.forms import (
     CostEntryForm,
     CsvUploadForm,
@@ -59,8 +59,8 @@ def dashboard(request: WorkspaceRequest) -> HttpResponse:
     if period.is_valid() and period.cleaned_data.get("months"):
         months = period.cleaned_data["months"]
     today = _today(request)
-    start, end = selectors.report_period(today, months)
-    report = selectors.cost_report(workspace, start, end, today)
+    start, end = periods.report_period(today, months)
+    report = reports.cost_report(workspace, start, end, today)
     context: dict[str, Any] = {"report": report, "period": period, "months": months, "categories": Category.choices}
     if report.ledger.complete:
         context["charts"] = {
@@ -81,7 +81,7 @@ def dashboard(request: WorkspaceRequest) -> HttpResponse:
 @workspace_view(roles=INTERNAL)
 @require_POST
 def post_fees(request: WorkspaceRequest) -> HttpResponse:
-    result = services.post_fees(workspace=request.workspace, actor=request.user)
+    result = fee_posting.post_fees(workspace=request.workspace, actor=request.user)
     messages.success(request, result.describe())
     return redirect("costs:entry_list")
 
@@ -131,7 +131,7 @@ def entry_list(request: WorkspaceRequest) -> HttpResponse:
 @require_GET
 def entry_export(request: WorkspaceRequest) -> StreamingHttpResponse:
     entries, _form, _applied = filtered_entries(request)
-    return csv_response(services.export_lines(entries), "costs.csv")
+    return csv_response(entry_csv.export_lines(entries), "costs.csv")
 
 
 @workspace_view(roles=INTERNAL)
@@ -146,7 +146,7 @@ def entry_create(request: WorkspaceRequest) -> HttpResponse:
     done = submit(
         request,
         form,
-        lambda _data: services.create_entry(workspace=workspace, actor=request.user, **form.service_fields()),
+        lambda _data: manual_entries.create_entry(workspace=workspace, actor=request.user, **form.service_fields()),
     )
     if done:
         entry = done.result
@@ -160,11 +160,13 @@ def entry_create(request: WorkspaceRequest) -> HttpResponse:
 def entry_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
     entry = scoped_object(request, CostEntry, pk)
     if entry.is_generated:
-        messages.info(request, services.GENERATED)
+        messages.info(request, manual_entries.GENERATED)
         return redirect("costs:entry_list")
     form = CostEntryForm(request.POST or None, instance=entry, workspace=request.workspace)
     if submit(
-        request, form, lambda _data: services.update_entry(entry=entry, actor=request.user, **form.service_fields())
+        request,
+        form,
+        lambda _data: manual_entries.update_entry(entry=entry, actor=request.user, **form.service_fields()),
     ):
         messages.success(request, "Saved.")
         return redirect("costs:entry_list")
@@ -176,7 +178,7 @@ def entry_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
 def entry_delete(request: WorkspaceRequest, pk: int) -> HttpResponse:
     entry = scoped_object(request, CostEntry, pk)
     try:
-        services.delete_entry(entry=entry, actor=request.user)
+        manual_entries.delete_entry(entry=entry, actor=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -192,7 +194,7 @@ def entry_import(request: WorkspaceRequest) -> HttpResponse:
         return start_upload_job(
             request, form.cleaned_data["file"], kind=IMPORT, back="costs:entry_import", back_label="Import more entries"
         )
-    return render(request, "costs/import.html", {"form": form, "columns": services.CSV_COLUMNS})
+    return render(request, "costs/import.html", {"form": form, "columns": entry_csv.CSV_COLUMNS})
 
 
 # -- invoices ------------------------------------------------------------------------------------
@@ -237,7 +239,7 @@ def invoice_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
 def invoice_create(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
     form = InvoiceForm(request.POST or None, workspace=workspace)
-    done = submit(request, form, lambda data: services.create_invoice(workspace=workspace, actor=request.user, **data))
+    done = submit(request, form, lambda data: invoicing.create_invoice(workspace=workspace, actor=request.user, **data))
     if done:
         invoice = done.result
         messages.success(request, f"Draft invoice {invoice.number} created: {invoice.total} {invoice.currency}.")
@@ -252,16 +254,16 @@ def _transition(request: WorkspaceRequest, pk: int, action: str) -> HttpResponse
             form: Any = SendInvoiceForm(request.POST)
             if not form.is_valid():
                 raise ValidationError(" ".join(m for errs in form.errors.values() for m in errs))
-            services.send_invoice(invoice=invoice, actor=request.user, sent_on=form.cleaned_data["sent_on"])
+            invoicing.send_invoice(invoice=invoice, actor=request.user, sent_on=form.cleaned_data["sent_on"])
             messages.success(request, "Invoice sent: its amount now counts as the fees of that month.")
         elif action == "paid":
             form = PaidInvoiceForm(request.POST)
             if not form.is_valid():
                 raise ValidationError(" ".join(m for errs in form.errors.values() for m in errs))
-            services.mark_paid(invoice=invoice, actor=request.user, **form.cleaned_data)
+            invoicing.mark_paid(invoice=invoice, actor=request.user, **form.cleaned_data)
             messages.success(request, "Payment recorded: the ledger now holds the amount actually paid.")
         else:
-            services.delete_invoice(invoice=invoice, actor=request.user)
+            invoicing.delete_invoice(invoice=invoice, actor=request.user)
             messages.success(request, "Draft invoice deleted.")
             return redirect("costs:invoice_list")
     except ValidationError as exc:
@@ -303,7 +305,7 @@ def member_cost(request: WorkspaceRequest, pk: int) -> HttpResponse:
     if submit(
         request,
         form,
-        lambda data: services.set_internal_cost(
+        lambda data: manual_entries.set_internal_cost(
             membership=member, actor=request.user, hourly_cost=data["hourly_cost"], currency=data["currency"]
         ),
     ):

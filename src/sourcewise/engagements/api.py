@@ -16,7 +16,7 @@ from sourcewise.api.schemas import Id, InputSchema, Page, path_id, responses
 from sourcewise.core.access import EVERYONE, FREELANCER, INTERNAL, OWNER
 from sourcewise.core.http import WorkspaceRequest
 from sourcewise.core.schemas import CurrencyCode
-from sourcewise.engagements import selectors, services
+from sourcewise.engagements import checkpoints, lifecycle, milestones, offboarding_flow, selectors, timesheets
 from sourcewise.engagements.agreed_rates import engagement_rate_context
 from sourcewise.engagements.matching_queries import rank_candidates
 from sourcewise.engagements.matching_scores import Candidate
@@ -175,7 +175,7 @@ class TimeDecisionIn(InputSchema):
 
 
 class BulkApprovalIn(InputSchema):
-    ids: list[Id] = Field(min_length=1, max_length=services.MAX_BULK_APPROVAL, description="Time entry ids.")
+    ids: list[Id] = Field(min_length=1, max_length=timesheets.MAX_BULK_APPROVAL, description="Time entry ids.")
 
 
 class TrialCapIn(InputSchema):
@@ -318,7 +318,7 @@ def list_engagements(request: WorkspaceRequest, params: Query[PageParams]) -> di
 @router.post("/engagements", response=responses(EngagementOut, 201), auth=api_access(INTERNAL))
 def create_engagement(request: WorkspaceRequest, payload: EngagementIn) -> tuple[int, dict[str, Any]]:
     """Plan an engagement (a draft): nothing starts until it is activated."""
-    engagement = services.create_draft(
+    engagement = lifecycle.create_draft(
         workspace=request.workspace,
         actor=request.user,
         **_draft_fields(request, payload),
@@ -343,7 +343,7 @@ def update_engagement(
     fields = _draft_fields(request, payload)
     if any(getattr(engagement, name) != value for name, value in fields.items()):
         # Sending back what GET gave changes nothing, whatever the state (a started one included).
-        services.update_draft(engagement=engagement, actor=request.user, **fields)
+        lifecycle.update_draft(engagement=engagement, actor=request.user, **fields)
     return _item_for(request, engagement_id)
 
 
@@ -352,7 +352,7 @@ def update_engagement(
 )
 def activate_engagement(request: WorkspaceRequest, engagement_id: int = path_id()) -> dict[str, Any]:
     """Start a draft. Refused with every unmet requirement listed in `errors` (422)."""
-    services.activate(engagement=_one(request, engagement_id), actor=request.user)
+    lifecycle.activate(engagement=_one(request, engagement_id), actor=request.user)
     return _item_for(request, engagement_id)
 
 
@@ -362,7 +362,7 @@ def activate_engagement(request: WorkspaceRequest, engagement_id: int = path_id(
 def complete_engagement(
     request: WorkspaceRequest, payload: CompleteIn, engagement_id: int = path_id()
 ) -> dict[str, Any]:
-    services.complete(
+    lifecycle.complete(
         engagement=_one(request, engagement_id), actor=request.user, rating=payload.trial_rating, note=payload.note
     )
     return _item_for(request, engagement_id)
@@ -376,7 +376,7 @@ def complete_engagement(
 def terminate_engagement(
     request: WorkspaceRequest, payload: TerminateIn, engagement_id: int = path_id()
 ) -> dict[str, Any]:
-    services.terminate(engagement=_one(request, engagement_id), actor=request.user, reason=payload.reason)
+    lifecycle.terminate(engagement=_one(request, engagement_id), actor=request.user, reason=payload.reason)
     return _item_for(request, engagement_id)
 
 
@@ -384,7 +384,7 @@ def terminate_engagement(
     "/engagements/{engagement_id}/cancel", response=responses(EngagementOut), auth=api_access(INTERNAL, ENGAGEMENT_ID)
 )
 def cancel_engagement(request: WorkspaceRequest, engagement_id: int = path_id()) -> dict[str, Any]:
-    services.cancel(engagement=_one(request, engagement_id), actor=request.user)
+    lifecycle.cancel(engagement=_one(request, engagement_id), actor=request.user)
     return _item_for(request, engagement_id)
 
 
@@ -395,7 +395,7 @@ def cancel_engagement(request: WorkspaceRequest, engagement_id: int = path_id())
 )
 def set_trial_cap(request: WorkspaceRequest, payload: TrialCapIn, engagement_id: int = path_id()) -> dict[str, Any]:
     """An owner raises (or resets) the hours a trial may log and get approved, with a reason (audited)."""
-    services.set_trial_hours_cap(
+    timesheets.set_trial_hours_cap(
         engagement=_one(request, engagement_id),
         actor=_member(request),
         hours=payload.trial_hours_cap,
@@ -427,7 +427,7 @@ def list_milestones(
 def create_milestone(
     request: WorkspaceRequest, payload: MilestoneIn, engagement_id: int = path_id()
 ) -> tuple[int, Milestone]:
-    milestone = services.add_milestone(engagement=_one(request, engagement_id), actor=request.user, **payload.dict())
+    milestone = milestones.add_milestone(engagement=_one(request, engagement_id), actor=request.user, **payload.dict())
     return 201, milestone
 
 
@@ -438,7 +438,7 @@ M = {"milestone_id": Milestone}
 def submit_milestone(request: WorkspaceRequest, payload: SubmissionIn, milestone_id: int = path_id()) -> Milestone:
     """The freelancer hands in the deliverable of an open (or sent back) milestone."""
     milestone = scoped_object(request, Milestone, milestone_id)
-    return services.submit_deliverable(
+    return milestones.submit_deliverable(
         milestone=milestone, membership=_member(request), text=payload.text, link=payload.link
     )
 
@@ -447,7 +447,7 @@ def submit_milestone(request: WorkspaceRequest, payload: SubmissionIn, milestone
 def review_milestone(request: WorkspaceRequest, payload: DecisionIn, milestone_id: int = path_id()) -> Milestone:
     """The engagement's manager (or an owner) accepts the deliverable or sends it back with a note."""
     milestone = scoped_object(request, Milestone, milestone_id)
-    return services.review_deliverable(
+    return milestones.review_deliverable(
         milestone=milestone, membership=_member(request), accept=payload.accept, note=payload.note
     )
 
@@ -474,7 +474,7 @@ def list_reviews(
 def create_review(
     request: WorkspaceRequest, payload: ReviewIn, engagement_id: int = path_id()
 ) -> tuple[int, CheckpointReview]:
-    review = services.record_checkpoint(
+    review = checkpoints.record_checkpoint(
         engagement=_one(request, engagement_id), membership=_member(request), **payload.dict()
     )
     return 201, review
@@ -503,7 +503,7 @@ def list_time_entries(
 )
 def log_time(request: WorkspaceRequest, payload: TimeEntryIn, engagement_id: int = path_id()) -> tuple[int, TimeEntry]:
     """The freelancer logs hours on their active engagement; they count once approved."""
-    entry = services.log_time(engagement=_one(request, engagement_id), membership=_member(request), **payload.dict())
+    entry = timesheets.log_time(engagement=_one(request, engagement_id), membership=_member(request), **payload.dict())
     return 201, entry
 
 
@@ -514,7 +514,7 @@ def log_time(request: WorkspaceRequest, payload: TimeEntryIn, engagement_id: int
 )
 def review_time_entry(request: WorkspaceRequest, payload: TimeDecisionIn, entry_id: int = path_id()) -> TimeEntry:
     entry = scoped_object(request, TimeEntry, entry_id)
-    return services.review_time(entry=entry, membership=_member(request), approve=payload.approve, note=payload.note)
+    return timesheets.review_time(entry=entry, membership=_member(request), approve=payload.approve, note=payload.note)
 
 
 @router.post(
@@ -530,7 +530,7 @@ def approve_time_entries(request: WorkspaceRequest, payload: BulkApprovalIn) -> 
     missing = [pk for pk in ids if pk not in found]
     if missing:
         raise NotInWorkspace(TimeEntry, missing[0])
-    return services.approve_time_entries(actor=_member(request), entries=ids)
+    return timesheets.approve_time_entries(actor=_member(request), entries=ids)
 
 
 # ── offboarding ──────────────────────────────────────────────────────────────
@@ -546,7 +546,7 @@ def start_offboarding(
 ) -> tuple[int, Any]:
     """Mark a freelancer as leaving: each of their active engagements gets a handover."""
     freelancer = scoped_object(request, Freelancer, freelancer_id)
-    offboarding = services.start_offboarding(freelancer=freelancer, actor=request.user, **payload.dict())
+    offboarding = offboarding_flow.start_offboarding(freelancer=freelancer, actor=request.user, **payload.dict())
     return 201, offboarding
 
 
@@ -562,7 +562,7 @@ def list_handovers(request: WorkspaceRequest, params: Query[PageParams]) -> dict
 def update_handover(request: WorkspaceRequest, payload: HandoverIn, handover_id: int = path_id()) -> Handover:
     handover = scoped_object(request, Handover, handover_id)
     replacement = _ref(request, Freelancer, payload.replacement_id, "replacement_id")
-    services.update_handover(
+    offboarding_flow.update_handover(
         handover=handover, actor=request.user, status=payload.status, replacement=replacement, notes=payload.notes
     )
     return scoped_queryset(request, Handover).select_related("engagement").get(pk=handover.pk)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
-from sourcewise.engagements import services
+from sourcewise.engagements import checkpoints, lifecycle, milestones, offboarding_flow, timesheets
 from sourcewise.engagements.models import Engagement, TimeEntry
 from sourcewise.guidance.selectors import unacknowledged_sops
 from sourcewise.guidance.services import acknowledge_sop
@@ -51,7 +51,7 @@ def build(ctx: DemoContext) -> None:
     def draft(
         key: str, task: str, manager: Membership | None, kind: str, rate: str, currency: str, **terms: Any
     ) -> Engagement:
-        return services.create_draft(
+        return lifecycle.create_draft(
             workspace=ws,
             actor=owner,
             freelancer=f[key],
@@ -65,7 +65,7 @@ def build(ctx: DemoContext) -> None:
         )
 
     def review(e: Engagement, by: Membership, days_ago: int, q: int, tl: int, c: int, notes: str) -> None:
-        services.record_checkpoint(
+        checkpoints.record_checkpoint(
             engagement=e, membership=by, date=day(days_ago), quality=q, timeliness=tl, communication=c, notes=notes
         )
 
@@ -79,7 +79,7 @@ def build(ctx: DemoContext) -> None:
             return
         for sop in unacknowledged_sops(e.freelancer, e.task):  # read in the portal before the start
             acknowledge_sop(sop=sop, freelancer=e.freelancer, actor=e.freelancer.user or owner)
-        services.activate(engagement=e, actor=owner)
+        lifecycle.activate(engagement=e, actor=owner)
 
     def trial(
         key: str, task: str, manager: Membership, rate: str, currency: str, start_ago: int, **kw: Any
@@ -105,7 +105,7 @@ def build(ctx: DemoContext) -> None:
     ) -> Engagement:
         e = trial(key, task, manager, rate, cur, start_ago, started_earlier=started_earlier)
         review(e, manager, start_ago - 7, rating, rating, max(rating, 3), "Mid-trial checkpoint.")
-        services.complete(engagement=e, actor=manager.user, rating=rating, note=note)
+        lifecycle.complete(engagement=e, actor=manager.user, rating=rating, note=note)
         return e
 
     def full(
@@ -142,27 +142,27 @@ def build(ctx: DemoContext) -> None:
         (18, "7.5", "Inbox and launch questions"), (12, "6", "Inbox"), (11, "5.25", "Inbox, FAQ notes"),
         (5, "6", "Inbox"), (4, "7", "Inbox and chat"), (3, "4.5", "Inbox"), (2, "6", "Inbox, FAQ draft"),
     ):  # fmt: skip
-        services.log_time(engagement=maria, membership=maria_member, date=day(ago), hours=_d(hours), note=note)
+        timesheets.log_time(engagement=maria, membership=maria_member, date=day(ago), hours=_d(hours), note=note)
     for entry in TimeEntry.objects.filter(engagement=maria, date__lte=day(11)).order_by("date"):
-        services.review_time(entry=entry, membership=sam, approve=True)
+        timesheets.review_time(entry=entry, membership=sam, approve=True)
     returned = TimeEntry.objects.get(engagement=maria, date=day(5))
-    services.review_time(entry=returned, membership=sam, approve=False, note="That was a public holiday — wrong day?")
-    m1 = services.add_milestone(
+    timesheets.review_time(entry=returned, membership=sam, approve=False, note="That was a public holiday — wrong day?")
+    m1 = milestones.add_milestone(
         engagement=maria, actor=sam_user, title="Support playbook v1", due_date=day(80),
         acceptance_criteria="Covers the 20 most common requests with approved answer templates.",
     )  # fmt: skip
-    services.submit_deliverable(
+    milestones.submit_deliverable(
         milestone=m1, membership=maria_member, text="Playbook in the shared drive, 22 templates."
     )
-    services.review_deliverable(milestone=m1, membership=sam, accept=True)
-    m2 = services.add_milestone(
+    milestones.review_deliverable(milestone=m1, membership=sam, accept=True)
+    m2 = milestones.add_milestone(
         engagement=maria, actor=sam_user, title="Monthly support report", due_date=day(1),
         acceptance_criteria="Ticket volume, response times and the top 5 issues with suggestions.",
     )  # fmt: skip
-    services.submit_deliverable(
+    milestones.submit_deliverable(
         milestone=m2, membership=maria_member, text="Report for last month attached.", link="https://example.com/report"
     )
-    services.add_milestone(
+    milestones.add_milestone(
         engagement=maria, actor=sam_user, title="FAQ refresh", due_date=day(-3),  # due in 3 days: an email
         acceptance_criteria="Every FAQ answer checked against the current prices and policies.",
     )  # fmt: skip
@@ -175,15 +175,17 @@ def build(ctx: DemoContext) -> None:
     if not mistakes:  # Lumen Studio keeps the weekly rhythm
         review(priya, jordan, 5, 4, 4, 4, "Landing page fixes agreed; release on Thursday.")
     priya_member = member_of(f["priya"].user)
-    pm = services.add_milestone(
+    pm = milestones.add_milestone(
         engagement=priya, actor=jordan_user, title="Spring campaign landing page", due_date=day(20),
         acceptance_criteria="Matches the approved design on phone and desktop; loads in under 2 s.",
     )  # fmt: skip
-    services.submit_deliverable(milestone=pm, membership=priya_member, text="Live on staging.")
-    services.review_deliverable(
+    milestones.submit_deliverable(milestone=pm, membership=priya_member, text="Live on staging.")
+    milestones.review_deliverable(
         milestone=pm, membership=jordan, accept=False, note="The phone layout cuts the headline; please fix."
     )
-    services.log_time(engagement=priya, membership=priya_member, date=day(3), hours=_d("4"), note="Landing page fixes")
+    timesheets.log_time(
+        engagement=priya, membership=priya_member, date=day(3), hours=_d("4"), note="Landing page fixes"
+    )
 
     # ── Ana: PPC, a trial rated 5 then a full engagement (Sam). She is on a break now (inactive),
     # which today's guard refuses for a full engagement: UNVETTED_FREELANCER on it. ──
@@ -226,7 +228,7 @@ def build(ctx: DemoContext) -> None:
         "lucia", "identity", sam, "full", "30.00", "USD", budget_cap=_d("40"), start_date=day(-7),
         expected_monthly_saving=_d("300.00"),
     )  # fmt: skip
-    services.add_milestone(
+    milestones.add_milestone(
         engagement=lucia, actor=sam_user, title="Logo refresh concepts", due_date=day(-21),
         acceptance_criteria="Three directions, each shown on the business card and the website header.",
     )  # fmt: skip
@@ -267,7 +269,7 @@ def build(ctx: DemoContext) -> None:
             reviewed_at=timezone.now() if status == "approved" else None,
         )  # fmt: skip
     assert daniel.manager is not None  # every demo engagement has a manager
-    services.add_milestone(
+    milestones.add_milestone(
         engagement=daniel, actor=daniel.manager.user, title="Three 15-second cut-downs", due_date=day(-5),
         acceptance_criteria="Three edits of the spring spot, captioned, in 9:16 and 1:1.",
     )  # fmt: skip
@@ -279,18 +281,18 @@ def build(ctx: DemoContext) -> None:
         )  # fmt: skip
     arjun = draft("arjun", "identity", jordan, "trial", "20.00", "USD", budget_cap=_d("20"), start_date=day(30),
                   end_date=day(17))  # fmt: skip
-    services.cancel(engagement=arjun, actor=jordan_user)
+    lifecycle.cancel(engagement=arjun, actor=jordan_user)
     tomasz = trial("tomasz", "website", jordan, "32.00", "EUR", 50)
-    services.terminate(engagement=tomasz, actor=jordan_user, reason="Missed the first two deadlines without warning.")
+    lifecycle.terminate(engagement=tomasz, actor=jordan_user, reason="Missed the first two deadlines without warning.")
     if not mistakes:  # Lumen Studio closes the loop: not approved any more
         change_status(freelancer=f["tomasz"], actor=owner, status="rejected")
 
     # ── An is leaving: the handover of the video engagement is under way. ──
-    offboarding = services.start_offboarding(
+    offboarding = offboarding_flow.start_offboarding(
         freelancer=f["an"], actor=owner, reason="Moving to a full-time role.", leaving_on=day(-21)
     )
     handover = offboarding.handovers.get(engagement=an)
-    services.update_handover(
+    offboarding_flow.update_handover(
         handover=handover, actor=owner, status="replacement_chosen", replacement=f["daniel"],
         notes="Daniel shadows An on the next two edits; project files move to the shared drive.",
     )  # fmt: skip

@@ -18,8 +18,8 @@ from urllib.parse import urlencode
 from django.db.models import Exists, Q, QuerySet
 from django.urls import reverse
 
+from sourcewise.engagements.guards import assignable_managers, can_manage
 from sourcewise.engagements.models import Engagement
-from sourcewise.engagements.services import assignable_managers, can_manage
 from sourcewise.findings.actions import POST, ActionContext, FixAction, fix_action
 from sourcewise.findings.models import FindingRecord
 from sourcewise.findings.registry import Domain, Scope, register_domain

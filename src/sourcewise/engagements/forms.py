@@ -9,8 +9,8 @@ from django import forms
 from sourcewise.core.access import INTERNAL
 from sourcewise.core.dates import server_today
 from sourcewise.core.forms import CurrencyField
+from sourcewise.engagements.guards import assignable_managers
 from sourcewise.engagements.models import RATING_CHOICES, Engagement, Handover
-from sourcewise.engagements.services import assignable_managers
 from sourcewise.talent.models import Freelancer
 from sourcewise.tasks.models import Task
 from sourcewise.workspaces.models import Membership, Workspace

@@ -18,7 +18,7 @@ from sourcewise.core.form_flow import submit
 from sourcewise.core.htmx import render_page
 from sourcewise.core.http import WorkspaceRequest
 from sourcewise.core.pagination import paginate
-from sourcewise.engagements import selectors, services
+from sourcewise.engagements import checkpoints, guards, lifecycle, milestones, offboarding_flow, selectors, timesheets
 from sourcewise.engagements.agreed_rates import engagement_rate_context, engagement_values
 from sourcewise.engagements.forms import (
     AssignManagerForm,
@@ -57,8 +57,8 @@ def _managed(request: WorkspaceRequest, engagement: Engagement) -> Engagement:
 
     The services refuse the change itself too; this spares a manager a form they cannot send.
     """
-    if not services.can_manage(_member(request), engagement):
-        raise PermissionDenied(services.NOT_MANAGER)
+    if not guards.can_manage(_member(request), engagement):
+        raise PermissionDenied(guards.NOT_MANAGER)
     return engagement
 
 
@@ -97,7 +97,7 @@ def engagement_create(request: WorkspaceRequest) -> HttpResponse:
         member=_member(request),
     )
     done = submit(
-        request, form, lambda data: services.create_draft(workspace=request.workspace, actor=request.user, **data)
+        request, form, lambda data: lifecycle.create_draft(workspace=request.workspace, actor=request.user, **data)
     )
     if done:
         engagement = done.result
@@ -112,9 +112,9 @@ def engagement_create(request: WorkspaceRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def engagement_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
     engagement = _managed(request, scoped_object(request, Engagement, pk, _engagements(request)))
-    initial = {name: getattr(engagement, name) for name in services.DRAFT_FIELDS}
+    initial = {name: getattr(engagement, name) for name in lifecycle.DRAFT_FIELDS}
     form = EngagementForm(request.POST or None, initial=initial, workspace=request.workspace, member=_member(request))
-    if submit(request, form, lambda data: services.update_draft(engagement=engagement, actor=request.user, **data)):
+    if submit(request, form, lambda data: lifecycle.update_draft(engagement=engagement, actor=request.user, **data)):
         messages.success(request, "Saved.")
         return redirect("engagements:engagement_detail", pk=engagement.pk)
     context = {"form": form, "title": f"Edit {engagement}", "engagement": engagement}
@@ -135,8 +135,8 @@ def engagement_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
     context: dict[str, Any] = {
         "engagement": engagement,
         "internal": internal,
-        "can_manage": internal and services.can_manage(member, engagement),
-        "is_own": not internal and services.is_own(member, engagement),
+        "can_manage": internal and guards.can_manage(member, engagement),
+        "is_own": not internal and guards.is_own(member, engagement),
         "milestones": selectors.milestones_of(engagement),
         "entries": paginate(request, entries, per_page=20),
         "approved_hours": approved,
@@ -173,7 +173,7 @@ def engagement_assign_manager(request: WorkspaceRequest, pk: int) -> HttpRespons
         return redirect("engagements:engagement_detail", pk=engagement.pk)
     manager = form.cleaned_data["manager"]
     try:
-        services.assign_manager(engagement=engagement, actor=request.user, manager=manager)
+        lifecycle.assign_manager(engagement=engagement, actor=request.user, manager=manager)
     except ValidationError as exc:
         _refused(request, exc)
     else:
@@ -205,7 +205,7 @@ def engagement_request_acknowledgement(request: WorkspaceRequest, pk: int) -> Ht
 def engagement_activate(request: WorkspaceRequest, pk: int) -> HttpResponse:
     engagement = scoped_object(request, Engagement, pk)
     try:
-        services.activate(engagement=engagement, actor=request.user)
+        lifecycle.activate(engagement=engagement, actor=request.user)
     except ValidationError as exc:
         messages.error(request, "It cannot start yet:")
         _refused(request, exc)
@@ -219,7 +219,7 @@ def engagement_activate(request: WorkspaceRequest, pk: int) -> HttpResponse:
 def engagement_cancel(request: WorkspaceRequest, pk: int) -> HttpResponse:
     engagement = scoped_object(request, Engagement, pk)
     try:
-        services.cancel(engagement=engagement, actor=request.user)
+        lifecycle.cancel(engagement=engagement, actor=request.user)
     except ValidationError as exc:
         _refused(request, exc)
     else:
@@ -237,7 +237,7 @@ def engagement_complete(request: WorkspaceRequest, pk: int) -> HttpResponse:
     if submit(
         request,
         form,
-        lambda data: services.complete(
+        lambda data: lifecycle.complete(
             engagement=engagement, actor=request.user, rating=data.get("trial_rating"), note=data["completion_note"]
         ),
     ):
@@ -255,7 +255,7 @@ def engagement_terminate(request: WorkspaceRequest, pk: int) -> HttpResponse:
     if submit(
         request,
         form,
-        lambda data: services.terminate(engagement=engagement, actor=request.user, reason=data["termination_reason"]),
+        lambda data: lifecycle.terminate(engagement=engagement, actor=request.user, reason=data["termination_reason"]),
     ):
         messages.success(request, "The engagement was ended.")
         return redirect("engagements:engagement_detail", pk=engagement.pk)
@@ -271,7 +271,7 @@ def engagement_terminate(request: WorkspaceRequest, pk: int) -> HttpResponse:
 def milestone_create(request: WorkspaceRequest, pk: int) -> HttpResponse:
     engagement = _managed(request, scoped_object(request, Engagement, pk, _engagements(request)))
     form = MilestoneForm(request.POST or None)
-    if submit(request, form, lambda data: services.add_milestone(engagement=engagement, actor=request.user, **data)):
+    if submit(request, form, lambda data: milestones.add_milestone(engagement=engagement, actor=request.user, **data)):
         messages.success(request, "Milestone added.")
         return redirect("engagements:engagement_detail", pk=engagement.pk)
     context = {"form": form, "title": "Add a milestone", "engagement": engagement, "button": "Add milestone"}
@@ -285,7 +285,7 @@ def milestone_submit(request: WorkspaceRequest, pk: int) -> HttpResponse:
     form = DeliverableForm(request.POST)
     if form.is_valid():
         try:
-            services.submit_deliverable(
+            milestones.submit_deliverable(
                 milestone=milestone,
                 membership=_member(request),
                 text=form.cleaned_data["text"],
@@ -310,7 +310,7 @@ def milestone_review(request: WorkspaceRequest, pk: int) -> HttpResponse:
     form = ReturnForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
-        services.review_deliverable(milestone=milestone, membership=_member(request), accept=accept, note=note)
+        milestones.review_deliverable(milestone=milestone, membership=_member(request), accept=accept, note=note)
     except ValidationError as exc:
         _refused(request, exc)
     else:
@@ -329,7 +329,7 @@ def checkpoint_create(request: WorkspaceRequest, pk: int) -> HttpResponse:
     if submit(
         request,
         form,
-        lambda data: services.record_checkpoint(engagement=engagement, membership=_member(request), **data),
+        lambda data: checkpoints.record_checkpoint(engagement=engagement, membership=_member(request), **data),
     ):
         messages.success(request, "Checkpoint recorded.")
         return redirect("engagements:engagement_detail", pk=engagement.pk)
@@ -352,7 +352,7 @@ def time_log(request: WorkspaceRequest, pk: int) -> HttpResponse:
     form = TimeEntryForm(request.POST)
     if form.is_valid():
         try:
-            entry = services.log_time(engagement=engagement, membership=_member(request), **form.cleaned_data)
+            entry = timesheets.log_time(engagement=engagement, membership=_member(request), **form.cleaned_data)
         except ValidationError as exc:
             _refused(request, exc)
         else:
@@ -396,7 +396,7 @@ def time_approve_selected(request: WorkspaceRequest) -> HttpResponse:
     if missing:  # another workspace's id looks like no id: 404, audited, nothing approved
         raise NotInWorkspace(TimeEntry, missing[0])
     try:
-        approved = services.approve_time_entries(actor=_member(request), entries=ids)
+        approved = timesheets.approve_time_entries(actor=_member(request), entries=ids)
     except ValidationError as exc:
         messages.error(request, "Nothing was approved:")
         _refused(request, exc)
@@ -418,7 +418,7 @@ def engagement_trial_cap(request: WorkspaceRequest, pk: int) -> HttpResponse:
     form = TrialCapForm(request.POST)
     if form.is_valid():
         try:
-            services.set_trial_hours_cap(
+            timesheets.set_trial_hours_cap(
                 engagement=engagement,
                 actor=_member(request),
                 hours=form.cleaned_data["trial_hours_cap"],
@@ -443,7 +443,7 @@ def time_review(request: WorkspaceRequest, pk: int) -> HttpResponse:
     note = request.POST.get("note", "")[:500]
     error = ""
     try:
-        services.review_time(entry=entry, membership=_member(request), approve=approve, note=note)
+        timesheets.review_time(entry=entry, membership=_member(request), approve=approve, note=note)
     except ValidationError as exc:
         error = " ".join(exc.messages)
     if getattr(request, "htmx", False):
@@ -506,7 +506,7 @@ def manager_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def offboarding_list(request: WorkspaceRequest) -> HttpResponse:
     form = OffboardingForm(request.POST or None, workspace=request.workspace)
-    done = submit(request, form, lambda data: services.start_offboarding(actor=request.user, **data))
+    done = submit(request, form, lambda data: offboarding_flow.start_offboarding(actor=request.user, **data))
     if done:
         offboarding = done.result
         messages.success(request, f"Offboarding of {offboarding.freelancer} started.")
@@ -539,7 +539,7 @@ def offboarding_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
             pk=handover.engagement.freelancer_id
         )
         # Only the engagement's manager or an owner may update its handover (the service refuses others).
-        can_update = services.can_manage(_member(request), handover.engagement)
+        can_update = guards.can_manage(_member(request), handover.engagement)
         rows.append({"handover": handover, "candidates": candidates, "form": form, "can_update": can_update})
     return render_page(request, "engagements/offboarding_detail.html", {"offboarding": offboarding, "rows": rows})
 
@@ -551,7 +551,7 @@ def handover_update(request: WorkspaceRequest, pk: int) -> HttpResponse:
     form = HandoverForm(request.POST, workspace=request.workspace)
     if form.is_valid():
         try:
-            services.update_handover(handover=handover, actor=request.user, **form.cleaned_data)
+            offboarding_flow.update_handover(handover=handover, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             _refused(request, exc)
         else:

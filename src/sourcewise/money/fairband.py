@@ -272,97 +272,145 @@ def _hourly(amount: Decimal, band_currency: str) -> str:
     return f"{money(amount, band_currency)}/h"
 
 
+@dataclass(frozen=True)
+class Band:
+    """Where a rate falls against the markets: the classification and its bounds, no words."""
+
+    classification: RateClass
+    floor: Decimal | None = None  # effective floor (capped at the ceiling)
+    premium_floor: Decimal | None = None  # market × (1 + premium), before any cap
+    ceiling: Decimal | None = None
+    floor_capped: bool = False
+
+
+def band_of(rate: Decimal, *, market: Decimal | None, home_market: Decimal | None, premium_pct: int) -> Band:
+    """Classify `rate` against the local market, the fair floor (market + premium, capped at the
+    home market) and the home market; all amounts in the workspace currency. Pure arithmetic."""
+    if market is None:
+        return Band(RateClass.UNKNOWN)
+    premium_floor = market * (1 + Decimal(premium_pct) / HUNDRED)
+    if home_market is None:
+        if rate < market:
+            cls = RateClass.BELOW_MARKET
+        elif rate < premium_floor:
+            cls = RateClass.UNDER_FLOOR
+        else:
+            cls = RateClass.UNKNOWN
+        return Band(cls, floor=premium_floor, premium_floor=premium_floor)
+    ceiling = home_market
+    floor = min(premium_floor, ceiling)
+    if rate < market:
+        cls = RateClass.BELOW_MARKET
+    elif rate < floor:
+        cls = RateClass.UNDER_FLOOR
+    elif rate <= ceiling:
+        cls = RateClass.FAIR
+    else:
+        cls = RateClass.ABOVE_HOME
+    return Band(cls, floor=floor, premium_floor=premium_floor, ceiling=ceiling, floor_capped=premium_floor > ceiling)
+
+
+def explain_band(
+    band: Band,
+    *,
+    rate: Decimal,
+    skill_name: str,
+    country: str,
+    home: str,
+    base: str,
+    premium_pct: int,
+    market: Market | None,
+    home_market: Market | None,
+) -> tuple[str, list[str]]:
+    """The human text of a band: its explanation, and the notes on how the markets were found."""
+    r = rate
+    where, home_name = country_name(country), country_name(home)
+    notes: list[str] = []
+    if market is None:
+        missing = f"{skill_name} in {where}" if country == home else f"{skill_name} in {where} or {home_name}"
+        if country != home and home_market is not None:
+            missing = f"{skill_name} in {where}, and no World Bank price level to estimate one from"
+        explanation = (
+            f"There is no market benchmark for {missing}, so Sourcewise cannot tell whether "
+            f"{_hourly(r, base)} is fair. Add a benchmark under Money → Benchmarks."
+        )
+        return explanation, notes
+    if market.estimate is not None:
+        notes.append(ESTIMATE_NOTE.format(years=market.estimate.years))
+    cls, ceiling = band.classification, band.ceiling
+    m_text = _hourly(market.amount, base)
+    f_text = _hourly(band.floor, base) if band.floor is not None else ""
+    if ceiling is None:
+        notes.append(f"No benchmark for {skill_name} in {home_name}, so the ceiling is unknown.")
+    elif ceiling < market.amount:
+        notes.append(
+            f"The {home_name} market ({_hourly(ceiling, base)}) is below the {where} market: "
+            "no rate is both fair and a saving."
+        )
+    elif band.floor_capped and band.premium_floor is not None:
+        notes.append(
+            f"The market plus {premium_pct}% ({_hourly(band.premium_floor, base)}) is above the {home_name} market, "
+            f"so the fair floor is capped at {_hourly(ceiling, base)}."
+        )
+    r_text = _hourly(r, base)
+    if cls is RateClass.BELOW_MARKET:
+        explanation = (
+            f"{r_text} is below the local market rate for {skill_name} in {where} ({m_text}). "
+            f"Rates under the market lose good people: offer at least the fair floor of {f_text}."
+        )
+    elif cls is RateClass.UNDER_FLOOR:
+        explanation = (
+            f"{r_text} meets the local market ({m_text}) but is under the fair floor of {f_text} "
+            f"(market + {premium_pct}%). A little more keeps good people."
+        )
+    elif cls is RateClass.FAIR:
+        explanation = (
+            f"{r_text} is inside the fair band ({f_text} to {_hourly(ceiling or r, base)}): "
+            f"fair to the freelancer and no more than the {home_name} market."
+        )
+    elif cls is RateClass.ABOVE_HOME:
+        explanation = (
+            f"{r_text} is above the {home_name} market for {skill_name} ({_hourly(ceiling or r, base)}): "
+            "outsourcing at this rate saves nothing."
+        )
+    else:
+        explanation = (
+            f"{r_text} is at least the fair floor of {f_text}, but there is no {home_name} benchmark for "
+            f"{skill_name} to tell whether it is more than the work costs at home. "
+            "Add one under Money → Benchmarks."
+        )
+    return explanation, notes
+
+
 def _classify(
     book: RateBook, *, skill: Skill, country: str, rate: Decimal, currency: str, on: datetime.date
 ) -> FairBand:
+    """Look up the markets, classify the agreed rate (`band_of`) and explain it (`explain_band`)."""
     workspace = book.workspace
     base, home = workspace.base_currency, workspace.home_country
     premium_pct = int(workspace.fair_premium_pct)
     agreed = book.rates.convert(Decimal(rate), currency, on)
     market = book.market(skill.pk, country, on)
     home_market = book.market(skill.pk, home, on, allow_estimate=False)
-    r = agreed.converted
-    where, home_name = country_name(country), country_name(home)
-    notes: list[str] = []
-    floor = premium_floor = ceiling = None
-    capped = False
-
-    if market is None:
-        missing = f"{skill.name} in {where}" if country == home else f"{skill.name} in {where} or {home_name}"
-        if country != home and home_market is not None:
-            missing = f"{skill.name} in {where}, and no World Bank price level to estimate one from"
-        cls = RateClass.UNKNOWN
-        explanation = (
-            f"There is no market benchmark for {missing}, so Sourcewise cannot tell whether "
-            f"{_hourly(r, base)} is fair. Add a benchmark under Money → Benchmarks."
-        )
-    else:
-        if market.estimate is not None:
-            notes.append(ESTIMATE_NOTE.format(years=market.estimate.years))
-        premium_floor = market.amount * (1 + Decimal(premium_pct) / HUNDRED)
-        m_text = _hourly(market.amount, base)
-        if home_market is None:
-            floor = premium_floor
-            f_text = _hourly(floor, base)
-            if r < market.amount:
-                cls = RateClass.BELOW_MARKET
-            elif r < floor:
-                cls = RateClass.UNDER_FLOOR
-            else:
-                cls = RateClass.UNKNOWN
-            notes.append(f"No benchmark for {skill.name} in {home_name}, so the ceiling is unknown.")
-        else:
-            ceiling = home_market.amount
-            capped = premium_floor > ceiling
-            floor = min(premium_floor, ceiling)
-            f_text = _hourly(floor, base)
-            if r < market.amount:
-                cls = RateClass.BELOW_MARKET
-            elif r < floor:
-                cls = RateClass.UNDER_FLOOR
-            elif r <= ceiling:
-                cls = RateClass.FAIR
-            else:
-                cls = RateClass.ABOVE_HOME
-            if ceiling < market.amount:
-                notes.append(
-                    f"The {home_name} market ({_hourly(ceiling, base)}) is below the {where} market: "
-                    "no rate is both fair and a saving."
-                )
-            elif capped:
-                notes.append(
-                    f"The market plus {premium_pct}% ({_hourly(premium_floor, base)}) is above the {home_name} market, "
-                    f"so the fair floor is capped at {_hourly(ceiling, base)}."
-                )
-        r_text = _hourly(r, base)
-        if cls is RateClass.BELOW_MARKET:
-            explanation = (
-                f"{r_text} is below the local market rate for {skill.name} in {where} ({m_text}). "
-                f"Rates under the market lose good people: offer at least the fair floor of {f_text}."
-            )
-        elif cls is RateClass.UNDER_FLOOR:
-            explanation = (
-                f"{r_text} meets the local market ({m_text}) but is under the fair floor of {f_text} "
-                f"(market + {premium_pct}%). A little more keeps good people."
-            )
-        elif cls is RateClass.FAIR:
-            explanation = (
-                f"{r_text} is inside the fair band ({f_text} to {_hourly(ceiling or r, base)}): "
-                f"fair to the freelancer and no more than the {home_name} market."
-            )
-        elif cls is RateClass.ABOVE_HOME:
-            explanation = (
-                f"{r_text} is above the {home_name} market for {skill.name} ({_hourly(ceiling or r, base)}): "
-                "outsourcing at this rate saves nothing."
-            )
-        else:
-            explanation = (
-                f"{r_text} is at least the fair floor of {f_text}, but there is no {home_name} benchmark for "
-                f"{skill.name} to tell whether it is more than the work costs at home. "
-                "Add one under Money → Benchmarks."
-            )
+    band = band_of(
+        agreed.converted,
+        market=market.amount if market else None,
+        home_market=home_market.amount if home_market else None,
+        premium_pct=premium_pct,
+    )
+    explanation, notes = explain_band(
+        band,
+        rate=agreed.converted,
+        skill_name=skill.name,
+        country=country,
+        home=home,
+        base=base,
+        premium_pct=premium_pct,
+        market=market,
+        home_market=home_market,
+    )
     return FairBand(
-        classification=cls,
+        classification=band.classification,
         skill_id=skill.pk,
         skill_name=skill.name,
         country=country,
@@ -373,10 +421,10 @@ def _classify(
         rate=agreed,
         market=market,
         home_market=home_market,
-        floor=floor,
-        premium_floor=premium_floor,
-        ceiling=ceiling,
-        floor_capped=capped,
+        floor=band.floor,
+        premium_floor=band.premium_floor,
+        ceiling=band.ceiling,
+        floor_capped=band.floor_capped,
         explanation=explanation,
         notes=notes,
     )

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.serializers.json import DjangoJSONEncoder
 
-from sourcewise.backups.services import export_workspace
+from sourcewise.backups.export import export_workspace
 from sourcewise.workspaces.models import Workspace
 
 

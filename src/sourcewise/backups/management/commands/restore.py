@@ -5,7 +5,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sourcewise.backups.services import BackupError, comparable_content, export_workspace, parse_backup, restore_backup
+from sourcewise.backups.comparing import comparable_content
+from sourcewise.backups.document import BackupError
+from sourcewise.backups.export import export_workspace
+from sourcewise.backups.parsing import parse_backup
+from sourcewise.backups.restore import restore_backup
 from sourcewise.core.progressbar import ProgressBar
 
 

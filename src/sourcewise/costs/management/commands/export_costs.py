@@ -7,9 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from sourcewise.costs.entry_csv import export_lines
 from sourcewise.costs.management.commands._workspace import workspace_named
 from sourcewise.costs.models import CostEntry
-from sourcewise.costs.services import export_lines
 
 
 class Command(BaseCommand):

@@ -8,8 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sourcewise.core.csvio import CsvImportError
+from sourcewise.costs.entry_csv import CSV_COLUMNS, import_entries
 from sourcewise.costs.management.commands._workspace import workspace_named
-from sourcewise.costs.services import CSV_COLUMNS, import_entries
 
 
 class Command(BaseCommand):

@@ -10,8 +10,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from sourcewise.costs.fee_posting import post_fees
 from sourcewise.costs.management.commands._workspace import workspace_named
-from sourcewise.costs.services import post_fees
 from sourcewise.workspaces.models import Workspace
 
 

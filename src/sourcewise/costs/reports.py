@@ -1,0 +1,189 @@
+"""The cost report of the dashboard and the API: TCO per month, task and engagement, savings, ROI, concentration."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sourcewise.costs import formulas
+from sourcewise.costs.concentration import Concentration, concentration_of
+from sourcewise.costs.converted_ledger import Ledger, convert_on, load_ledger, load_rates
+from sourcewise.costs.formulas import ZERO
+from sourcewise.costs.models import Category, month_end
+from sourcewise.costs.periods import month_fraction, months_between
+from sourcewise.costs.savings import (
+    Savings,
+    active_span,
+    engagement_savings,
+    expected_saving_currency,
+    outsourced_baseline,
+)
+from sourcewise.engagements.models import Engagement
+from sourcewise.money.conversion import MissingExchangeRate
+from sourcewise.tasks.models import Task
+from sourcewise.workspaces.models import Workspace
+
+
+@dataclass(frozen=True)
+class EngagementRow:
+    engagement: Engagement
+    fees: Decimal
+    overhead: Decimal
+    savings: Savings
+
+    @property
+    def tco(self) -> Decimal:
+        return self.savings.tco
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    task: Task | None  # None: costs of the whole workspace
+    by_category: dict[str, Decimal]
+    savings: Savings
+
+    @property
+    def fees(self) -> Decimal:
+        return self.by_category.get(Category.FEES, ZERO)
+
+    @property
+    def overhead(self) -> Decimal:
+        return self.savings.tco - self.fees
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    month: datetime.date
+    by_category: dict[str, Decimal]
+    baseline: Decimal | None
+    expected: Decimal | None
+
+    @property
+    def tco(self) -> Decimal:
+        return formulas.tco(self.by_category.values())
+
+    @property
+    def actual(self) -> Decimal | None:
+        return None if self.baseline is None else formulas.actual_saving(self.baseline, self.tco)
+
+
+@dataclass
+class CostReport:
+    workspace: Workspace
+    start: datetime.date
+    end: datetime.date
+    ledger: Ledger
+    months: list[MonthRow]
+    tasks: list[TaskRow]
+    engagements: list[EngagementRow]
+    concentration: Concentration
+    totals: Savings
+
+    @property
+    def base_currency(self) -> str:
+        return self.workspace.base_currency
+
+    @property
+    def missing(self) -> list[MissingExchangeRate]:
+        return list(self.ledger.missing.values())
+
+    @property
+    def by_category(self) -> dict[str, Decimal]:
+        totals: dict[str, Decimal] = dict.fromkeys(Category.values, ZERO)
+        for row in self.months:
+            for c, v in row.by_category.items():
+                totals[c] += v
+        return totals
+
+
+def cost_report(workspace: Workspace, start: datetime.date, end: datetime.date, today: datetime.date) -> CostReport:
+    """Everything the cost dashboard shows, over whole months [start, end] (5 queries)."""
+    rates = load_rates(workspace)
+    ledger = load_ledger(workspace, start, end, rates=rates)
+    engagements = {
+        e.pk: e for e in Engagement.objects.in_workspace(workspace).select_related("task", "freelancer").order_by("pk")
+    }
+    tasks = {t.pk: t for t in Task.objects.in_workspace(workspace).order_by("name", "pk")}
+    for e in engagements.values():
+        e.task = tasks.get(e.task_id, e.task)
+    counted_until = min(end, today)
+
+    engagement_rows = []
+    fees = ledger.by(lambda s: (s.engagement_id, s.category == Category.FEES))
+    for pk in sorted({pk for pk, _ in fees if pk is not None}):
+        e = engagements[pk]
+        paid, other = fees.get((pk, True), ZERO), fees.get((pk, False), ZERO)
+        engagement_rows.append(
+            EngagementRow(
+                engagement=e,
+                fees=paid,
+                overhead=other,
+                savings=engagement_savings(e, ledger, rates[0], start, counted_until, tco=paid + other),
+            )
+        )
+    engagement_rows.sort(key=lambda r: (-r.tco, str(r.engagement)))
+
+    # Tasks: in-house baseline over the days any of its engagements ran (a union, not a sum).
+    by_task = ledger.by(lambda s: (s.task_id, s.category))
+    spans: dict[int, list[tuple[datetime.date, datetime.date]]] = defaultdict(list)
+    for e in engagements.values():
+        first, last = active_span(e, start, counted_until)
+        if last >= first:
+            spans[e.task_id].append((first, last))
+    task_rows = []
+    for task_id in sorted({t for t, _ in by_task} | set(spans), key=lambda t: (t is None, t or 0)):
+        categories = {c: v for (t, c), v in by_task.items() if t == task_id}
+        tco = formulas.tco(categories.values())
+        task = tasks.get(task_id) if task_id is not None else None
+        months, baseline = outsourced_baseline(task, spans.get(task_id or 0, []), rates[0], counted_until, ledger)
+        if task is not None and not tco and baseline is None:
+            continue
+        task_rows.append(TaskRow(task, categories, Savings(tco=tco, months=months, baseline=baseline, expected=None)))
+
+    month_rows = []
+    by_month = ledger.by_month()
+    for month in months_between(start, end):
+        cats = {c: by_month.get((month, c), ZERO) for c in Category.values}
+        month_last = min(month_end(month), counted_until)
+        baseline_total: Decimal | None = None
+        expected_total: Decimal | None = None
+        for task_id, task_spans in spans.items():
+            task = tasks.get(task_id)
+            _, b = outsourced_baseline(task, task_spans, rates[0], month_last, ledger, month, month_last)
+            if b is not None:
+                baseline_total = (baseline_total or ZERO) + b
+        for e in engagements.values():
+            if e.expected_monthly_saving is None:
+                continue
+            first, last = active_span(e, month, month_last)
+            if last < first:
+                continue
+            monthly = convert_on(rates[0], e.expected_monthly_saving, expected_saving_currency(e), last, ledger)
+            if monthly is not None:
+                expected_total = (expected_total or ZERO) + monthly * month_fraction(first, last)
+        month_rows.append(MonthRow(month, cats, baseline_total, expected_total))
+
+    freelancer_of = {pk: e.freelancer_id for pk, e in engagements.items()}
+    names = {e.freelancer_id: e.freelancer.name for e in engagements.values()}
+    concentration = concentration_of(ledger, freelancer_of, names, start, end)
+    total_baseline = [r.savings.baseline for r in task_rows if r.savings.baseline is not None]
+    expected = [m.expected for m in month_rows if m.expected is not None]
+    totals = Savings(
+        tco=ledger.total(),
+        months=month_fraction(start, counted_until),
+        baseline=formulas.tco(total_baseline) if total_baseline else None,
+        expected=formulas.tco(expected) if expected else None,
+    )
+    return CostReport(
+        workspace=workspace,
+        start=start,
+        end=end,
+        ledger=ledger,
+        months=month_rows,
+        tasks=task_rows,
+        engagements=engagement_rows,
+        concentration=concentration,
+        totals=totals,
+    )
