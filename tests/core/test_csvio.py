@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 
 import pytest
 from hypothesis import given
@@ -16,6 +17,7 @@ from sourcewise.core.csvio import (
     RowError,
     Wording,
     csv_response,
+    positive_decimal,
     read_rows,
     safe_cell,
     write_rows,
@@ -195,3 +197,35 @@ def test_a_download_streams_the_lines_as_an_attachment():
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="people.csv"'
     assert b"".join(response.streaming_content) == b"name\n'=1+1\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12.50", Decimal("12.50")),
+        (" 1_000 ", Decimal("1000")),
+        ("0.01", Decimal("0.01")),
+        ("9999.99", Decimal("9999.99")),
+    ],
+)
+def test_a_positive_decimal_is_read_as_typed(text, expected):
+    assert positive_decimal(text, places=2, max_digits=6) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("abc", "is not a number"),
+        ("1,5", "is not a number"),
+        ("0", "above zero"),
+        ("-3", "above zero"),
+        ("NaN", "above zero"),
+        ("Infinity", "above zero"),
+        ("1.005", "more than 2 decimal places"),
+        ("10000", "too large"),  # max_digits 6 with 2 places: below 10,000
+    ],
+)
+def test_a_bad_amount_is_refused_with_the_cell_quoted(text, problem):
+    with pytest.raises(ValueError, match=problem) as refused:
+        positive_decimal(text, places=2, max_digits=6)
+    assert repr(text.strip().replace("_", "")) in str(refused.value)

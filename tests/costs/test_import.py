@@ -37,7 +37,7 @@ def test_a_file_with_one_bad_row_imports_nothing_and_names_every_row(workspace, 
     assert any(m.startswith("row 4, column amount") for m in messages)
     assert any(m.startswith("row 4, column currency") for m in messages)
     assert any(m.startswith("row 5, column category") and "posted by Sourcewise" in m for m in messages)
-    assert any(m.startswith("row 6, column amount: '1.234' has more than two decimal places") for m in messages)
+    assert any(m.startswith("row 6, column amount: '1.234' has more than 2 decimal places") for m in messages)
     assert any(m.startswith("row 6, column engagement") for m in messages)
     assert any(m.startswith("row 6, column task: no task named 'Nope'") for m in messages)
     assert not CostEntry.objects.exists()

@@ -28,6 +28,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
@@ -258,3 +259,23 @@ def _is_number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def positive_decimal(text: str, *, places: int, max_digits: int) -> Decimal:
+    """A positive number typed in a CSV cell ("1_000.50"; "1,000.50" when the caller drops the commas).
+
+    At most `places` decimals and fewer than `max_digits` digits in all, as the column stores it.
+    Raises ValueError whose message quotes the cell; the importer adds the row and column."""
+    text = text.strip().replace("_", "")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"{text!r} is not a number (use a dot for decimals, e.g. 12.50).") from None
+    if not value.is_finite() or value <= 0:
+        raise ValueError(f"{text!r} must be a number above zero.")
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > places:
+        raise ValueError(f"{text!r} has more than {places} decimal places.")
+    if value >= Decimal(10) ** (max_digits - places):
+        raise ValueError(f"{text!r} is too large.")
+    return value

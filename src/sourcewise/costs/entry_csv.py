@@ -7,7 +7,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -16,13 +16,13 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from sourcewise.audit.services import record
-from sourcewise.core.csvio import CsvImportError, RowError, read_rows, write_rows
+from sourcewise.core.csvio import CsvImportError, RowError, positive_decimal, read_rows, write_rows
 from sourcewise.core.validators import validate_currency
 from sourcewise.costs import ledger
 from sourcewise.costs.manual_entries import FEES_BY_HAND, GENERATED
 from sourcewise.costs.models import (
+    AMOUNT_DIGITS,
     AMOUNT_PLACES,
-    MAX_AMOUNT,
     Category,
     CostEntry,
 )
@@ -62,18 +62,8 @@ def _category(text: str) -> str:
 
 
 def _amount(text: str) -> Decimal:
-    try:
-        value = Decimal(text.replace("_", "").replace(",", ""))
-    except InvalidOperation:
-        raise ValueError(f"{text!r} is not a number (use a dot for decimals, e.g. 12.50).") from None
-    if not value.is_finite() or value <= 0:
-        raise ValueError(f"{text!r} must be more than zero.")
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > AMOUNT_PLACES:
-        raise ValueError(f"{text!r} has more than two decimal places.")
-    if value > MAX_AMOUNT:
-        raise ValueError(f"{text!r} is too large.")
-    return value
+    # A spreadsheet may write thousands with commas: 1,234.50.
+    return positive_decimal(text.replace(",", ""), places=AMOUNT_PLACES, max_digits=AMOUNT_DIGITS)
 
 
 @dataclass

@@ -11,11 +11,11 @@ with a message a person can act on. A refused file raises `CsvErrors` (the share
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
-from sourcewise.core.csvio import MAX_BYTES, CsvImportError, Wording
+from sourcewise.core.csvio import MAX_BYTES, CsvImportError, Wording, positive_decimal
 
 __all__ = [
     "LINES",
@@ -55,19 +55,10 @@ def required_text(row: dict[str, str], column: str) -> str:
 
 
 def parse_decimal(row: dict[str, str], column: str, *, places: int, max_digits: int) -> Decimal:
-    text = required_text(row, column).replace("_", "")
     try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise RowProblem(f"{column} {text!r} is not a number (use a dot for decimals, e.g. 12.50).") from None
-    if not value.is_finite() or value <= 0:
-        raise RowProblem(f"{column} {text!r} must be a number above zero.")
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > places:
-        raise RowProblem(f"{column} {text!r} has more than {places} decimal places.")
-    if value >= Decimal(10) ** (max_digits - places):
-        raise RowProblem(f"{column} {text!r} is too large.")
-    return value
+        return positive_decimal(required_text(row, column), places=places, max_digits=max_digits)
+    except ValueError as exc:
+        raise RowProblem(f"{column} {exc}") from None
 
 
 def parse_date(row: dict[str, str], column: str) -> datetime.date:
