@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sourcewise.core.access import FREELANCER
 from sourcewise.core.dates import server_today
+from sourcewise.core.form_flow import submit
 from sourcewise.core.forms import apply_errors
 from sourcewise.core.htmx import render_page
 from sourcewise.core.http import WorkspaceRequest
@@ -123,21 +124,21 @@ def documents(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
     today = server_today()
     form = DocumentUploadForm(request.POST or None, request.FILES or None, workspace=workspace)
-    if request.method == "POST" and form.is_valid():
-        try:
-            document = services.upload_document(
-                freelancer=freelancer,
-                document_type=form.cleaned_data["document_type"],
-                upload=form.cleaned_data["file"],
-                expires_on=form.cleaned_data["expires_on"],
-                actor=request.user,
-                today=today,
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"Thank you — your {document.document_type.name} was received.")
-            return redirect("portal:documents")
+    done = submit(
+        request,
+        form,
+        lambda data: services.upload_document(
+            freelancer=freelancer,
+            document_type=data["document_type"],
+            upload=data["file"],
+            expires_on=data["expires_on"],
+            actor=request.user,
+            today=today,
+        ),
+    )
+    if done:
+        messages.success(request, f"Thank you — your {done.result.document_type.name} was received.")
+        return redirect("portal:documents")
     statuses = selectors.document_statuses(Freelancer.objects.filter(pk=freelancer.pk), workspace, today).get(
         freelancer.pk, []
     )
