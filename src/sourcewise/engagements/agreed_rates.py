@@ -84,12 +84,8 @@ def engagement_findings(book: RateBook, engagement: Engagement, today: datetime.
     bands = engagement_bands(book, engagement, today)
     if not bands:
         return [
-            Finding(
-                code="NO_RATE_BENCHMARK",
-                severity=Severity.INFO,
-                subject_type=SUBJECT,
-                subject_id=engagement.pk,
-                subject_label=label,
+            _no_benchmark(
+                engagement,
                 message=(
                     f"{label}: the task {engagement.task.name} lists no skill, so its rate cannot be "
                     "compared with any market benchmark."
@@ -107,12 +103,8 @@ def engagement_findings(book: RateBook, engagement: Engagement, today: datetime.
         elif sb.error is not None:
             exc = sb.error
             findings.append(
-                Finding(
-                    code="NO_RATE_BENCHMARK",
-                    severity=Severity.INFO,
-                    subject_type=SUBJECT,
-                    subject_id=engagement.pk,
-                    subject_label=label,
+                _no_benchmark(
+                    engagement,
                     message=(
                         f"{label}: the {sb.skill.name} rate cannot be compared with its market benchmark. "
                         f"{exc.messages[0]}"
@@ -125,6 +117,20 @@ def engagement_findings(book: RateBook, engagement: Engagement, today: datetime.
                 )
             )
     return findings
+
+
+def _no_benchmark(engagement: Engagement, *, message: str, fix: str, key: str = "") -> Finding:
+    """NO_RATE_BENCHMARK on an engagement: its rate has nothing to be compared with."""
+    return Finding(
+        code="NO_RATE_BENCHMARK",
+        severity=Severity.INFO,
+        subject_type=SUBJECT,
+        subject_id=engagement.pk,
+        subject_label=str(engagement),
+        message=message,
+        fix=fix,
+        key=key,
+    )
 
 
 def engagement_values(engagement: Engagement) -> dict[str, Any]:
