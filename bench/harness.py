@@ -174,7 +174,9 @@ def generated(db: str, *, label: str = "", **sizes: Any) -> tuple[str, dict[str,
     so the bench's own process starts warm from nothing, like a server would.
     """
     key = hashlib.sha256(json.dumps(sizes, sort_keys=True).encode()).hexdigest()[:8]
-    name = f"{label or 'data'}_{key}_{_generator_fingerprint()}"
+    # The cache folder is in the name too: two checkouts never share (or drop) one database.
+    where = hashlib.sha256(str(CACHE.resolve()).encode()).hexdigest()[:4]
+    name = f"{label or 'data'}_{key}_{_generator_fingerprint()}_{where}"
     url = database_url(db, name)
     marker = CACHE / f"{db}-{name}.json"
     if marker.exists():
@@ -198,6 +200,17 @@ def generated(db: str, *, label: str = "", **sizes: Any) -> tuple[str, dict[str,
     marker.write_text(json.dumps(info))
     print(f"  generated in {info['generated_s']} s", file=sys.stderr)
     return url, info
+
+
+# The data every read bench shares (SPEC §6: 100,000 freelancers and 100,000 engagements).
+# A bench that needs more of something adds it here, so one dataset serves all of them.
+STANDARD: dict[str, int] = {"freelancers": 100_000, "engagements": 100_000, "tasks": 500}
+
+
+def standard_data(db: str, scale: float = 1.0) -> tuple[str, dict[str, Any]]:
+    """The standard dataset at `scale` (built once, then reused by every bench)."""
+    sizes = {name: scaled(n, scale) for name, n in STANDARD.items()}
+    return generated(db, label="std", **sizes)
 
 
 def _reachable(db: str, url: str) -> bool:
