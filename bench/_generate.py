@@ -8,7 +8,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-import harness  # noqa: E402
+import harness
 
 if __name__ == "__main__":
     sizes = json.loads(sys.argv[1])

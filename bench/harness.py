@@ -381,3 +381,50 @@ def markdown(rows: list[Row]) -> str:
             f"| {verdict} | {row.load} |"
         )
     return "\n".join(lines)
+
+
+# -- pages -------------------------------------------------------------------------------------
+
+PAGE_MS, PAGE_QUERIES = 150, 15  # SPEC §6 P6: every page a person opens
+
+
+def signed_in(user: Any) -> Any:
+    """A test client signed in as `user`, keeping its session like a browser (production settings)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+def check_page(
+    run: Run,
+    name: str,
+    client: Any,
+    urls: Callable[[], str],
+    *,
+    runs: int,
+    budget_ms: float = PAGE_MS,
+    max_queries: int = PAGE_QUERIES,
+    status: int = 200,
+) -> Row:
+    """P6 for one page: p95 over `runs` GETs of `urls()` (a new URL each time when it varies,
+    e.g. later pages of a list or random ids), queries of one request, and the size served."""
+
+    def get() -> Any:
+        url = urls()
+        response = client.get(url)
+        assert response.status_code == status, f"{name}: {url} answered {response.status_code}"
+        return response
+
+    for _ in range(3):  # warm, as every other measure
+        get()
+    with counting() as counter:
+        response = get()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        get()
+        samples.append(time.perf_counter() - started)
+    size = f"{len(response.content) / 1024:.0f} KB"
+    return run.check(name, samples, budget_ms=budget_ms, queries=counter.count, max_queries=max_queries, note=size)
