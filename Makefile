@@ -74,6 +74,16 @@ browser-test: install-dev
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache artifacts
 
+## make bench: every speed budget of SPEC §6 on generated data, one table, exit 1 on a miss (not part of
+## make test). SQLite, or PostgreSQL when DATABASE_URL names it; BENCH_ARGS="--db sqlite,postgres --readme"
+## runs both and writes README's table. The `bench` extra adds DRF, the peer in bench/peers.py.
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	touch $(VENV)/.installed $(VENV)/.installed-dev $@
+
+bench: $(VENV)/.installed-bench
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
 ## make bench-findings: the stored findings at 1k and 20k, SQLite and PostgreSQL (issue 12); 100k: `--size 100k`
 BENCH_FINDINGS_SIZES ?= 1k,20k
 BENCH_FINDINGS_DBS ?= sqlite,postgres

@@ -37,22 +37,17 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness
+
 SIZES = {"1k": (1_000, 2_000), "20k": (10_000, 20_000), "100k": (100_000, 100_000)}
-DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/sw_bench_big"
 PAGE_MS, PAGE_QUERIES, WRITE_MS, FULL_S = 150, 15, 50, 10
 TASKS = {"1k": 100, "20k": 300, "100k": 500}
 
 
 def _setup_django(database_url: str, data_dir: str) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sourcewise.config.settings.test")
-    os.environ["SOURCEWISE_DATA_DIR"] = data_dir
     # Queued, not inline: the wide refresh a write triggers goes to the database queue.
-    os.environ["SOURCEWISE_JOBS"] = "database"
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    import django
-
-    django.setup()
+    harness.setup_django(database_url, data_dir=data_dir, jobs="database")
 
 
 def p95(samples: list[float]) -> float:
@@ -68,15 +63,6 @@ class QueryCounter:
     def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
         self.count += 1
         return execute(sql, params, many, context)
-
-
-def _recreate_postgres(url: str) -> None:
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def child_full_recompute(workspace_id: int) -> None:
@@ -117,13 +103,6 @@ def run_one(size: str, runs: int) -> list[tuple[str, str, str, str, bool]]:
     from sourcewise.workspaces.models import Membership
 
     call_command("migrate", verbosity=0)
-    # In process, as Django's test client does: keep the one connection between requests
-    # (a closed connection would also drop the queries being counted).
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
-
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
     freelancers, engagements = SIZES[size]
     rows: list[tuple[str, str, str, str, bool]] = []
     started = time.perf_counter()
@@ -134,8 +113,9 @@ def run_one(size: str, runs: int) -> list[tuple[str, str, str, str, bool]]:
     findings = FindingRecord.objects.filter(workspace=workspace, resolved_at=None).count()
     print(f"  generated {freelancers:,} / {engagements:,} and stored {findings:,} findings in {generated_s:.1f} s",
           file=sys.stderr)  # fmt: skip
-    with connection.cursor() as cursor:  # statistics, as autovacuum would have them after a bulk load
-        cursor.execute("ANALYZE")
+    if connection.vendor == "postgresql":  # what autovacuum does after a bulk load; SQLite gets none
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
     owner = Membership.objects.get(workspace=workspace, role="owner")
     browser = Client()
@@ -216,14 +196,15 @@ def main() -> None:
     parser.add_argument("--size", default="1k", help="comma-separated: 1k, 20k, 100k")
     parser.add_argument("--db", default="sqlite", help="comma-separated: sqlite, postgres")
     parser.add_argument("--runs", type=int, default=30, help="requests per page for the p95")
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="below 1, only the 1k size runs (`make bench --scale`)"
+    )
     parser.add_argument("--child-full", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--child-size", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.child_full:
-        import django
-
-        django.setup()
+        harness.setup_django(os.environ["DATABASE_URL"], data_dir=os.environ["SOURCEWISE_DATA_DIR"], jobs="database")
         child_full_recompute(args.child_full)
         return
     if args.child_size:  # one size on one database, in its own process (a fresh Django setup)
@@ -232,18 +213,15 @@ def main() -> None:
         return
 
     table: list[tuple[str, str, str, str, str, str, bool]] = []
+    sizes = args.size.split(",") if args.scale >= 1 else ["1k"]
     for db in args.db.split(","):
-        for size in args.size.split(","):
+        run = harness.Run("findings (issue 12)", db)
+        for size in sizes:
             if size not in SIZES:
                 raise SystemExit(f"unknown size {size!r}: choose from {', '.join(SIZES)}")
             data_dir = tempfile.mkdtemp(prefix="sourcewise-bench-findings-")
-            if db == "sqlite":
-                url = f"sqlite:///{Path(data_dir) / 'bench.sqlite3'}"
-            else:
-                url = os.environ.get("DATABASE_URL") or DEFAULT_PG
-                if not url.startswith("postgres"):
-                    url = DEFAULT_PG
-                _recreate_postgres(url)
+            # A database of its own, never the one DATABASE_URL names (harness.fresh_database).
+            url = harness.fresh_database(db, f"findings_{size}")
             print(f"== {size} on {db}", file=sys.stderr)
             env = {**os.environ, "DATABASE_URL": url, "SOURCEWISE_DATA_DIR": data_dir}
             done = subprocess.run(
@@ -257,15 +235,11 @@ def main() -> None:
                 raise SystemExit(f"{size} on {db} failed")
             for what, figure, queries, budget, ok in json.loads(done.stdout.strip().splitlines()[-1]):
                 table.append((size, db, what, figure, queries, budget, ok))
-                counted = f" ({queries} queries)" if queries else ""
-                print(f"  {what}: {figure}{counted}{'' if ok else ' OVER'}", file=sys.stderr)
-    print(f"\nFindings at scale — {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores\n")
-    print("| size (freelancers / engagements) | db | measure | figure | queries | budget | |")
-    print("|---|---|---|---|---|---|---|")
-    for size, db, what, figure, queries, budget, ok in table:
-        freelancers, engagements = SIZES[size]
-        print(f"| {freelancers:,} / {engagements:,} | {db} | {what} | {figure} | {queries} | {budget} | "
-              f"{'OK' if ok else '**over**'} |")  # fmt: skip
+                freelancers, engagements = SIZES[size]
+                counted = f", {queries} queries" if queries else ""
+                run.add(f"{what} ({freelancers:,} / {engagements:,})", budget=budget or "—",
+                        measured=f"{figure}{counted}", met=ok)  # fmt: skip
+        run.finish()
     sys.exit(0 if all(row[-1] for row in table) else 1)
 
 
