@@ -249,4 +249,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    print(f"Load average before: {' '.join(f'{n:.2f}' for n in os.getloadavg())} ({os.cpu_count()} cores)")
+    status = main()
+    print(f"Load average after: {' '.join(f'{n:.2f}' for n in os.getloadavg())}")
+    raise SystemExit(status)
