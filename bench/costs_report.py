@@ -54,21 +54,20 @@ def main() -> int:
         assert rate == rate.quantize(Decimal("0.000001")), f"rate {rate} has more than 6 places: not exact in SQL"
 
     month = "strftime('%%Y-%%m', e.date)" if connection.vendor == "sqlite" else "to_char(e.date, 'YYYY-MM')"
+    # Each entry's rate: the owner's rate valid on its date (the latest that starts on or before it),
+    # found through the rates' index; the workspace's own currency is worth 1.
     rated = f"""
-        WITH r AS MATERIALIZED (
-            SELECT currency, valid_from, CAST(ROUND(rate * 1000000) AS BIGINT) AS micro,
-                   LEAD(valid_from) OVER (PARTITION BY currency ORDER BY valid_from) AS until
-            FROM money_exchangerate WHERE workspace_id = %s AND base_currency = %s
-        ), x AS (
+        WITH x AS (
             SELECT e.engagement_id, e.task_id, e.category, {month} AS month,
-                   CAST(ROUND(e.amount * 100) AS BIGINT)
-                   * CASE WHEN e.currency = %s THEN 1000000 ELSE r.micro END AS value
+                   CAST(ROUND(e.amount * 100) AS BIGINT) * CASE WHEN e.currency = %s THEN 1000000 ELSE (
+                       SELECT CAST(ROUND(r.rate * 1000000) AS BIGINT) FROM money_exchangerate r
+                       WHERE r.workspace_id = e.workspace_id AND r.base_currency = %s
+                         AND r.currency = e.currency AND r.valid_from <= e.date
+                       ORDER BY r.valid_from DESC LIMIT 1) END AS value
             FROM costs_costentry e
-            LEFT JOIN r ON r.currency = e.currency AND e.currency <> %s
-                 AND e.date >= r.valid_from AND (r.until IS NULL OR e.date < r.until)
             WHERE e.workspace_id = %s AND e.date >= %s AND e.date <= %s
         )"""  # noqa: S608
-    params = [workspace.pk, base, base, base, workspace.pk, start, end]
+    params = [base, base, workspace.pk, start, end]
     spend = ", ".join(f"'{c}'" for c in SPEND_CATEGORIES)
     statements = {
         "months": f"{rated} SELECT month, category, SUM(value), COUNT(*) - COUNT(value) FROM x GROUP BY 1, 2",

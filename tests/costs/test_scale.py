@@ -4,11 +4,13 @@ number, indexes for every filter, and `sourcewise generate --cost-entries` (SPEC
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal as D
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from sourcewise.core.dates import server_today
 from sourcewise.costs import listing
 from sourcewise.costs.models import CostEntry, CostMonth, Invoice
 from sourcewise.demo import generate_costs
@@ -81,18 +83,26 @@ def test_each_ledger_filter_has_an_index():
 def test_generated_costs_are_deterministic_exact_and_summarised():
     from sourcewise.demo.generate import generate
 
-    today = datetime.date.today()
+    today = server_today()
     first = generate(name="Costs one", freelancers=30, engagements=40, tasks=5, cost_entries=600)
     ws = first.workspace
     assert first.counts["cost entries"] == 600 == CostEntry.objects.filter(workspace=ws).count()
-    assert set(CostEntry.objects.filter(workspace=ws).values_list("currency", flat=True)) == {"GBP", "USD", "EUR", "PLN"}
+    assert set(CostEntry.objects.filter(workspace=ws).values_list("currency", flat=True)) == {
+        "GBP",
+        "USD",
+        "EUR",
+        "PLN",
+    }
     dates = CostEntry.objects.filter(workspace=ws).values_list("date", flat=True)
     assert max(dates) <= today and (max(dates) - min(dates)).days > 3 * 365
     # A USD rate starts mid-month; every entry has an owner rate on its date.
     assert ExchangeRate.objects.filter(workspace=ws, currency="USD", valid_from__day=15).exists()
-    assert not CostEntry.objects.filter(workspace=ws).exclude(currency="GBP").filter(
-        date__lt=generate_costs.first_month(today)
-    ).exists()
+    assert (
+        not CostEntry.objects.filter(workspace=ws)
+        .exclude(currency="GBP")
+        .filter(date__lt=generate_costs.first_month(today))
+        .exists()
+    )
     invoices = Invoice.objects.filter(workspace=ws)
     assert invoices.count() == 6
     posted = CostEntry.objects.filter(workspace=ws, source__startswith="fees:invoice:")
@@ -114,3 +124,46 @@ def test_no_cost_entries_by_default():
     made = generate(name="No costs", freelancers=3, engagements=3, tasks=2)
     assert not CostEntry.objects.filter(workspace=made.workspace).exists()
     assert "cost entries" not in made.counts
+
+
+def test_dashboard_lists_the_costliest_engagements_and_says_how_many_more(owner_client, owner, monkeypatch):
+    from sourcewise.costs import reports
+
+    monkeypatch.setattr(reports, "TOP_ENGAGEMENTS", 2)
+    ws = owner.workspace
+    today = ws.today()
+    made = [active_engagement(ws, start_date=today - datetime.timedelta(days=40)) for _ in range(3)]
+    for e, amount in zip(made, ("10.00", "30.00", "20.00"), strict=True):
+        cost(ws, amount=amount, engagement=e, date=today)
+    body = owner_client.get("/costs/").content.decode()
+    table = body.split('data-testid="tco-engagements"')[1].split("</table>")[0]
+    assert table.count("<tr>") == 3  # the header and the two costliest
+    assert table.index(f"/engagements/{made[1].pk}/") < table.index(f"/engagements/{made[2].pk}/")
+    assert f"/engagements/{made[0].pk}/" not in table
+    assert "The 2 costliest of 3 engagements" in body
+
+
+def test_report_reads_only_engagements_that_ran_or_cost_money(workspace):
+    from sourcewise.costs import periods, reports
+    from sourcewise.engagements.models import Engagement
+
+    today = workspace.today()
+    start, end = periods.report_period(today, 6)
+    ran = active_engagement(workspace, start_date=today - datetime.timedelta(days=30))
+    draft_with_costs = active_engagement(workspace, state=Engagement.State.DRAFT)
+    long_gone = active_engagement(
+        workspace, state=Engagement.State.COMPLETED, start_date=datetime.date(2020, 1, 1),
+        end_date=datetime.date(2020, 6, 30),
+    )  # fmt: skip
+    cost(workspace, amount="5.00", engagement=draft_with_costs, date=today)
+    cost(workspace, amount="7.00", engagement=ran, date=today)
+    report = reports.cost_report(workspace, start, end, today)
+    listed = {r.engagement.pk: r.tco for r in report.engagements}
+    assert listed == {ran.pk: D("7.00"), draft_with_costs.pk: D("5.00")}
+    assert str(report.engagements[0].engagement) == str(Engagement.objects.get(pk=ran.pk))
+    assert long_gone.pk not in {r.engagement.pk for r in report.engagements}
+    # Another workspace's engagements and costs never appear.
+    other = active_engagement(WorkspaceFactory(), start_date=today - datetime.timedelta(days=30))
+    cost(other.workspace, amount="99.00", engagement=other, date=today)
+    again = reports.cost_report(workspace, start, end, today)
+    assert {r.engagement.pk for r in again.engagements} == set(listed) and again.totals.tco == D("12.00")

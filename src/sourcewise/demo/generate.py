@@ -217,5 +217,7 @@ def _generate(
         "tasks": tasks,
         "engagements": engagements,
     }
-    result.counts |= generate_costs.for_workspace(workspace, count=cost_entries, today=today, seed=seed, progress=progress)
+    result.counts |= generate_costs.for_workspace(
+        workspace, count=cost_entries, today=today, seed=seed, progress=progress
+    )
     return result

@@ -152,10 +152,7 @@ def generate_costs(
         made = list(Invoice.objects.filter(workspace=workspace).order_by("sequence"))
     task_of = dict(engagements)
     InvoiceLine.objects.bulk_create(
-        [
-            InvoiceLine(workspace=workspace, invoice_id=i.pk, description="Monthly fee", amount=i.total)
-            for i in made
-        ],
+        [InvoiceLine(workspace=workspace, invoice_id=i.pk, description="Monthly fee", amount=i.total) for i in made],
         batch_size=BATCH,
     )
     rows: list[tuple[object, ...]] = []
@@ -209,8 +206,6 @@ def for_workspace(
     """`generate_costs` over the workspace's engagements and tasks (what `demo.generate` calls)."""
     if count <= 0:
         return {}
-    engagements = list(
-        Engagement.objects.filter(workspace=workspace).order_by("pk").values_list("pk", "task_id")
-    )
+    engagements = list(Engagement.objects.filter(workspace=workspace).order_by("pk").values_list("pk", "task_id"))
     tasks = list(Task.objects.filter(workspace=workspace).order_by("pk").values_list("pk", flat=True))
     return generate_costs(workspace, engagements, tasks, count=count, today=today, seed=seed, progress=progress)
