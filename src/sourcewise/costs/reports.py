@@ -13,7 +13,7 @@ from sourcewise.costs import formulas
 from sourcewise.costs.concentration import Concentration, concentration_of
 from sourcewise.costs.converted_ledger import Ledger, convert_on, load_ledger, load_rates
 from sourcewise.costs.formulas import ZERO
-from sourcewise.costs.models import Category, month_end
+from sourcewise.costs.models import Category, CostMonth, month_end, month_start
 from sourcewise.costs.periods import month_fraction, months_between
 from sourcewise.costs.savings import (
     STARTED,
@@ -25,7 +25,6 @@ from sourcewise.costs.savings import (
 )
 from sourcewise.engagements.models import Engagement
 from sourcewise.money.conversion import MissingExchangeRate
-from sourcewise.talent.models import Freelancer
 from sourcewise.tasks.models import Task
 from sourcewise.workspaces.models import Workspace
 
@@ -116,7 +115,7 @@ def cost_report(workspace: Workspace, start: datetime.date, end: datetime.date, 
     ledger = load_ledger(workspace, start, end, rates=rates)
     counted_until = min(end, today)
     tasks = {t.pk: t for t in Task.objects.in_workspace(workspace).order_by("name", "pk")}
-    engagements = _engagements(workspace, ledger, tasks, start, counted_until)
+    engagements = _engagements(workspace, tasks, start, end)
 
     engagement_rows = []
     fees = ledger.by(lambda s: (s.engagement_id, s.category == Category.FEES))
@@ -207,29 +206,27 @@ ENGAGEMENT_FIELDS = (
 
 
 def _engagements(
-    workspace: Workspace, ledger: Ledger, tasks: dict[int, Task], start: datetime.date, until: datetime.date
+    workspace: Workspace, tasks: dict[int, Task], start: datetime.date, until: datetime.date
 ) -> dict[int, Engagement]:
-    """The engagements the report needs (2 queries): those with costs in the period, and those that
-    ran in it (their days make the in-house baseline and the expected saving). Each gets its task
-    and workspace from memory; the freelancer (a name) only where a row or a share shows it."""
-    with_costs = {s.engagement_id for s in ledger.slices if s.engagement_id is not None}
+    """The engagements the report needs (1 query): those that ran in the period (their days make
+    the in-house baseline and the expected saving) and those with costs in its months (a late
+    invoice, a draft's tools), found through the summary rather than a list of ids. Only the
+    fields the report reads, the freelancer's name; the task and workspace from memory."""
     ran = Q(state__in=STARTED, start_date__lte=until) & (Q(end_date__isnull=True) | Q(end_date__gte=start))
-    found = Engagement.objects.in_workspace(workspace).filter(ran).only(*ENGAGEMENT_FIELDS).order_by("pk")
-    engagements = {e.pk: e for e in found}
-    missing = with_costs - engagements.keys()
-    if missing:  # costs of an engagement that did not run in the period (a late invoice, a draft's tools)
-        later = Engagement.objects.in_workspace(workspace).filter(pk__in=sorted(missing)).only(*ENGAGEMENT_FIELDS)
-        engagements.update((e.pk, e) for e in later)
-    people = {e.freelancer_id for pk, e in engagements.items() if pk in with_costs}
-    names = (
-        dict(Freelancer.objects.filter(workspace=workspace, pk__in=sorted(people)).values_list("pk", "name"))
-        if people
-        else {}
+    costed = CostMonth.objects.filter(
+        workspace=workspace, month__gte=month_start(start), month__lte=until, engagement__isnull=False
+    ).values("engagement_id")
+    found = (
+        Engagement.objects.in_workspace(workspace)
+        .filter(ran | Q(pk__in=costed))
+        .select_related("freelancer")
+        .only(*ENGAGEMENT_FIELDS, "freelancer__id", "freelancer__name")
+        .order_by("pk")
     )
-    for e in engagements.values():
+    engagements = {}
+    for e in found:
         e.workspace = workspace
         if e.task_id in tasks:
             e.task = tasks[e.task_id]
-        if e.freelancer_id in names:
-            e.freelancer = Freelancer(pk=e.freelancer_id, workspace=workspace, name=names[e.freelancer_id])
+        engagements[e.pk] = e
     return engagements
