@@ -27,10 +27,11 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def _found(self) -> int:
-        return self.object_list[: CAP + 1].count()
+        rows: QuerySet[Any] = self.object_list  # type: ignore[assignment]  # always a queryset here
+        return rows[: CAP + 1].count()
 
     @cached_property
-    def count(self) -> int:  # type: ignore[override]  # a cached_property in Django too
+    def count(self) -> int:
         return min(self._found, CAP)
 
 

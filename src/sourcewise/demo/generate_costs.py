@@ -18,6 +18,7 @@ import datetime
 import random
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection
 from django.utils import timezone
@@ -89,7 +90,7 @@ ENTRY_COLUMNS = (
 )
 
 
-def _insert(rows: list[tuple[object, ...]]) -> None:
+def _insert(rows: list[tuple[Any, ...]]) -> None:
     table = CostEntry._meta.db_table
     sql = f"INSERT INTO {table} ({ENTRY_COLUMNS}) VALUES ({', '.join(['%s'] * 14)})"  # noqa: S608
     with connection.cursor() as cursor:
@@ -155,7 +156,7 @@ def generate_costs(
         [InvoiceLine(workspace=workspace, invoice_id=i.pk, description="Monthly fee", amount=i.total) for i in made],
         batch_size=BATCH,
     )
-    rows: list[tuple[object, ...]] = []
+    rows: list[tuple[Any, ...]] = []
     for i in made:
         if i.state == Invoice.State.DRAFT:
             continue
