@@ -13,7 +13,9 @@ month and category, per engagement (fees and the rest), per task and category, p
 date, summed exactly in integers (cents × micro-units of the rate). Both are warmed the same and
 timed in turns (`harness.interleave`). The report's totals must equal the reference's to the
 cent; the monthly summary must equal the entries it sums. Budget (SPEC §6 P2): p95 ≤ 50 ms,
-≤ 10 queries. Exit 1 on any miss.
+≤ 10 queries for the report; the dashboard page that shows it p95 ≤ 50 ms too, with the page's
+query budget (15: the session, the membership and the page's findings come on top of the report).
+Exit 1 on any miss.
 """
 
 from __future__ import annotations
@@ -170,6 +172,14 @@ def main() -> int:
         reference=samples["raw SQL"],
         note=f"{len(Category.values)} categories",
     )
+    # -- the dashboard that shows it, over HTTP as the owner ----------------------------------------
+    from sourcewise.workspaces.models import Membership
+
+    owner = Membership.objects.select_related("user").get(workspace=workspace, role="owner")
+    harness.check_page(
+        run, "costs dashboard /costs/ (6 months, 4 charts)", harness.signed_in(owner.user), lambda: "/costs/",
+        runs=args.runs, budget_ms=50, max_queries=harness.PAGE_QUERIES,
+    )  # fmt: skip
     return run.finish()
 
 
