@@ -167,3 +167,14 @@ def test_report_reads_only_engagements_that_ran_or_cost_money(workspace):
     cost(other.workspace, amount="99.00", engagement=other, date=today)
     again = reports.cost_report(workspace, start, end, today)
     assert {r.engagement.pk for r in again.engagements} == set(listed) and again.totals.tco == D("12.00")
+
+
+@pytest.mark.django_db
+def test_generated_invoices_fit_few_engagements():
+    from sourcewise.demo.generate import generate
+
+    made = generate(name="One engagement", freelancers=1, engagements=1, tasks=1, cost_entries=5000)
+    invoices = Invoice.objects.filter(workspace=made.workspace)
+    assert 0 < invoices.count() <= 30
+    assert len(set(invoices.values_list("engagement_id", "month"))) == invoices.count()
+    assert_summary_matches_entries(made.workspace)

@@ -121,7 +121,7 @@ def generate_costs(
     # Invoices first: one per (engagement, month), their fees posted with the key the fee rule uses.
     invoices: list[Invoice] = []
     seen: set[tuple[int, datetime.date]] = set()
-    wanted = count // 100 if n_eng else 0
+    wanted = min(count // 100, window * months // 2) if n_eng else 0  # never more than there is room for
     while len(invoices) < wanted:
         m = rng.randrange(months)
         month = add_months(first, m)
