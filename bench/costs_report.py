@@ -1,339 +1,196 @@
-"""Benchmark SPEC P2: the cost dashboard and reports over 1 000 000 cost entries.
+"""SPEC P2: the 6-month cost report over 1,000,000 cost entries (issue 14 item 5, issue 15 item 1).
 
-    python bench/costs_report.py [ENTRIES]        # default 1 000 000
+    python bench/costs_report.py [--db sqlite|postgres] [--scale F] [--runs N]
 
-Builds a throwaway SQLite database in a temporary folder (deleted at the end; set
-DATABASE_URL to measure PostgreSQL instead, on a database you can throw away), with one
-workspace, 60 engagements, 20 tasks, monthly USD and EUR rates (one of them starting mid-
-month) and ENTRIES cost entries over five years in GBP, USD and EUR (each engagement in its
-currency; 10 % of the costs are the workspace's or a task's own, in GBP), inserted in bulk.
-The monthly summary is then built from the entries, and a few writes go through the
-services to show the summary staying equal to the entries.
+On the standard dataset (`harness.standard_data`: 100,000 freelancers and engagements, 500
+tasks, 1,000,000 cost entries over five years in GBP, USD, EUR and PLN with the owner's monthly
+rates, one starting mid-month, and invoices), signed in as nobody: the report is the service
+every cost page and the API call (`costs.reports.cost_report`, the last 6 months).
 
-Prints, for each workload: queries, p50/p95 over warm runs, the raw SQL doing the same
-work over the entries (and the ratio), and whether the totals equal the raw SQL to the cent.
+Like with like: the reference is raw SQL doing the same totals over the same entries — per
+month and category, per engagement (fees and the rest), per task and category, per freelancer
+(spend, for the concentration) — each entry converted in SQL with the owner's rate valid on its
+date, summed exactly in integers (cents × micro-units of the rate). Both are warmed the same and
+timed in turns (`harness.interleave`). The report's totals must equal the reference's to the
+cent; the monthly summary must equal the entries it sums. Budget (SPEC §6 P2): p95 ≤ 50 ms,
+≤ 10 queries for the report; the dashboard page that shows it p95 ≤ 50 ms too, with the page's
+query budget (15: the session, the membership and the page's findings come on top of the report).
+Exit 1 on any miss.
 """
 
 from __future__ import annotations
 
-import datetime
 import os
-import random
-import shutil
 import sys
-import tempfile
-import time
+from collections import defaultdict
 from decimal import Decimal
-from pathlib import Path
 
-TMP = Path(tempfile.mkdtemp(prefix="sourcewise-bench-costs-"))
-if not os.environ.get("DATABASE_URL"):
-    os.environ["DATABASE_URL"] = f"sqlite:///{TMP / 'bench.sqlite3'}"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sourcewise.config.settings.test")
-os.environ.setdefault("SOURCEWISE_DATA_DIR", str(TMP))
+sys.path.insert(0, os.path.dirname(__file__))
+import harness
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-
-RUNS = 40
 CENT = Decimal("0.01")
-CATEGORIES = [
-    "fees",
-    "platform_fees",
-    "tools",
-    "licences",
-    "hardware",
-    "training",
-    "communication",
-    "recruiting",
-    "management",
-    "other",
-]
-WEIGHTS = [40, 8, 8, 8, 2, 3, 5, 3, 15, 8]
+SCALE = 10**8  # cents (10^2) × micro-units of a rate (10^6): every product is an exact integer
 
 
-def timed(fn, runs=RUNS):
-    fn()  # warm
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - started) * 1000)
-    times.sort()
-    return times[len(times) // 2], times[min(len(times) - 1, int(len(times) * 0.95))]
+def main() -> int:
+    args = harness.arguments(__doc__).parse_args()
+    run = harness.Run("P2 cost report", db=args.db)
+    url, info = harness.standard_data(args.db, args.scale)
+    harness.setup_django(url)
 
+    from django.db import connection
 
-def queries_of(fn):
-    with CaptureQueriesContext(connection) as captured:
-        fn()
-    return len(captured)
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    index = day.year * 12 + day.month - 1 + months
-    return datetime.date(index // 12, index % 12 + 1, 1)
-
-
-def main(total: int) -> None:
-    call_command("migrate", verbosity=0)
-    from sourcewise.accounts.models import User
-    from sourcewise.costs import converted_ledger, entry_csv, ledger, manual_entries, periods, reports, rules
-    from sourcewise.costs.models import CostEntry, CostMonth
-    from sourcewise.engagements.models import Engagement
-    from sourcewise.findings.registry import CheckContext
+    from sourcewise.costs import periods, reports
+    from sourcewise.costs.models import SPEND_CATEGORIES, Category, CostEntry
     from sourcewise.money.models import ExchangeRate
-    from sourcewise.talent.models import Freelancer
-    from sourcewise.tasks.models import Task
-    from sourcewise.workspaces.models import Membership, Workspace
+    from sourcewise.workspaces.models import Workspace
 
-    rng = random.Random(11)
-    ws = Workspace.objects.create(name="Bench", home_country="GB", base_currency="GBP", timezone="Europe/London")
-    user = User.objects.create_user("owner@bench.example", "bench-password-123", full_name="Owner")
-    owner = Membership.objects.create(
-        user=user, workspace=ws, role="owner", internal_hourly_cost=Decimal("60"), internal_cost_currency="GBP"
-    )
-    today = ws.today()
-    first_month = add_months(today.replace(day=1), -59)
-    rates = []
-    for i in range(62):
-        month = add_months(first_month, i - 1)
-        rates.append(
-            ExchangeRate(
-                workspace=ws,
-                base_currency="GBP",
-                currency="USD",
-                valid_from=month,
-                rate=Decimal("0.78") + Decimal(i % 7) / 100,
-                source="bench",
-            )
-        )
-        rates.append(
-            ExchangeRate(
-                workspace=ws,
-                base_currency="GBP",
-                currency="EUR",
-                valid_from=month,
-                rate=Decimal("0.85") + Decimal(i % 5) / 100,
-                source="bench",
-            )
-        )
-    # A USD rate that starts mid-month two months ago: those days are converted one by one.
-    rates.append(
-        ExchangeRate(
-            workspace=ws,
-            base_currency="GBP",
-            currency="USD",
-            valid_from=add_months(today.replace(day=1), -2) + datetime.timedelta(days=14),
-            rate=Decimal("0.7123"),
-            source="bench",
-        )
-    )
-    ExchangeRate.objects.bulk_create(rates)
-    tasks = [
-        Task.objects.create(
-            workspace=ws,
-            name=f"Task {i}",
-            hours=Decimal(10 + i),
-            inhouse_hourly_cost=Decimal(40),
-            inhouse_cost_currency="GBP",
-            sourcing="outsource",
-        )
-        for i in range(20)
-    ]
-    freelancers = [
-        Freelancer.objects.create(
-            workspace=ws, name=f"Freelancer {i}", email=f"f{i}@bench.example", country="PH", timezone="Asia/Manila"
-        )
-        for i in range(40)
-    ]
-    currencies = ["GBP", "USD", "EUR"]
-    engagements = [
-        Engagement.objects.create(
-            workspace=ws,
-            freelancer=freelancers[i % 40],
-            task=tasks[i % 20],
-            manager=owner,
-            kind="full",
-            state="active",
-            rate=Decimal(20),
-            currency=currencies[i % 3],
-            start_date=first_month,
-            expected_monthly_saving=Decimal(300),
-        )
-        for i in range(60)
-    ]
+    workspace = Workspace.objects.get(pk=info["workspace_id"])
+    today = workspace.today()
+    start, end = periods.report_period(today, 6)
+    base = workspace.base_currency
+    entries = CostEntry.objects.filter(workspace=workspace).count()
+    in_period = CostEntry.objects.filter(workspace=workspace, date__range=(start, end)).count()
+    print(f"  {entries:,} cost entries, {in_period:,} in {start} – {end}", file=sys.stderr)
+    for rate in ExchangeRate.objects.filter(workspace=workspace).values_list("rate", flat=True):
+        assert rate == rate.quantize(Decimal("0.000001")), f"rate {rate} has more than 6 places: not exact in SQL"
 
-    print(f"Generating {total:,} cost entries over 60 months …", flush=True)
-    started = time.perf_counter()
-    span = (today - first_month).days + 1
-    now = "2026-01-01 00:00:00"
-    sql = (
-        "INSERT INTO costs_costentry (workspace_id, engagement_id, task_id, category, date, amount, currency, "
-        "description, source, manager_id, hours, created_by_id, created_at, updated_at) "
-        "VALUES (%s, %s, %s, %s, %s, %s, %s, '', %s, NULL, NULL, NULL, %s, %s)"
-    )
-    batch = []
-    with transaction.atomic(), connection.cursor() as cursor:
-        for n in range(total):
-            e = engagements[n % 60] if n % 10 else None
-            category = rng.choices(CATEGORIES, WEIGHTS)[0]
-            source = ""
-            if category == "fees" and e is not None:
-                source = f"bench:{n}"  # like posted fees: keyed
-            day = first_month + datetime.timedelta(days=rng.randrange(span))
-            currency = e.currency if e is not None else "GBP"  # the studio's own costs are in pounds
-            amount = f"{rng.randrange(100, 500000) / 100:.2f}"
-            batch.append(
-                (
-                    ws.pk,
-                    e.pk if e else None,
-                    e.task_id if e else tasks[n % 20].pk if n % 3 else None,
-                    category,
-                    day.isoformat(),
-                    amount,
-                    currency,
-                    source,
-                    now,
-                    now,
-                )
-            )
-            if len(batch) == 20000:
-                cursor.executemany(sql, batch)
-                batch.clear()
-        if batch:
-            cursor.executemany(sql, batch)
-    generated = time.perf_counter() - started
-    started = time.perf_counter()
-    rows = ledger.rebuild(ws)
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("ANALYZE")
-        else:
-            cursor.execute("ANALYZE costs_costentry; ANALYZE costs_costmonth")
-    print(f"  inserted in {generated:.1f} s; summary built in {time.perf_counter() - started:.1f} s: {rows:,} rows")
+    month = "strftime('%%Y-%%m', e.date)" if connection.vendor == "sqlite" else "to_char(e.date, 'YYYY-MM')"
+    # Each entry's rate: the owner's rate valid on its date (the latest that starts on or before it),
+    # found through the rates' index; the workspace's own currency is worth 1.
+    rated = f"""
+        WITH x AS (
+            SELECT e.engagement_id, e.task_id, e.category, {month} AS month,
+                   CAST(ROUND(e.amount * 100) AS BIGINT) * CASE WHEN e.currency = %s THEN 1000000 ELSE (
+                       SELECT CAST(ROUND(r.rate * 1000000) AS BIGINT) FROM money_exchangerate r
+                       WHERE r.workspace_id = e.workspace_id AND r.base_currency = %s
+                         AND r.currency = e.currency AND r.valid_from <= e.date
+                       ORDER BY r.valid_from DESC LIMIT 1) END AS value
+            FROM costs_costentry e
+            WHERE e.workspace_id = %s AND e.date >= %s AND e.date <= %s
+        )"""  # noqa: S608
+    params = [base, base, workspace.pk, start, end]
+    spend = ", ".join(f"'{c}'" for c in SPEND_CATEGORIES)
+    # No value from outside in these strings: the period and the ids are parameters.
+    statements = {
+        "months": rated + " SELECT month, category, SUM(value), COUNT(*) - COUNT(value) FROM x GROUP BY 1, 2",  # noqa: S608
+        "engagements": rated + " SELECT engagement_id, category = 'fees', SUM(value) FROM x "  # noqa: S608
+        "WHERE engagement_id IS NOT NULL GROUP BY 1, 2",
+        "tasks": rated + " SELECT task_id, category, SUM(value) FROM x GROUP BY 1, 2",  # noqa: S608
+        "freelancers": rated + " SELECT g.freelancer_id, SUM(value) FROM x "  # noqa: S608
+        "JOIN engagements_engagement g ON g.id = x.engagement_id WHERE x.category IN (" + spend + ") GROUP BY 1",
+    }
 
-    # Writes through the services keep the summary equal to the entries.
-    e = engagements[1]
-    entry = manual_entries.create_entry(
-        workspace=ws,
-        actor=user,
-        category="tools",
-        date=today,
-        amount=Decimal("12.34"),
-        currency=e.currency,
-        engagement=e,
-    )
-    manual_entries.update_entry(
-        entry=entry, actor=user, amount=Decimal("43.21"), date=today - datetime.timedelta(days=40)
-    )
-    other = CostEntry.objects.filter(workspace=ws, source="").order_by("pk").first()
-    manual_entries.delete_entry(entry=other, actor=user)
-    entry_csv.import_entries(
-        workspace=ws, actor=user, file="date,category,amount,currency\n" + f"{today},training,99.99,EUR\n"
-    )
-
-    def raw_summary() -> dict[tuple[str, str, str], int]:
-        month = "strftime('%Y-%m', date)" if connection.vendor == "sqlite" else "to_char(date, 'YYYY-MM')"
+    def raw() -> dict[str, list[tuple[object, ...]]]:
+        found = {}
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {month}, category, currency, SUM(CAST(ROUND(amount * 100) AS INTEGER)) "  # noqa: S608
-                "FROM costs_costentry WHERE workspace_id = %s GROUP BY 1, 2, 3",
-                [ws.pk],
-            )
-            return {(m, c, cur): int(cents) for m, c, cur, cents in cursor.fetchall()}
-
-    kept: dict[tuple[str, str, str], int] = {}
-    for m, c, cur, total_ in CostMonth.objects.filter(workspace=ws).values_list(
-        "month", "category", "currency", "total"
-    ):
-        key = (f"{m:%Y-%m}", c, cur)
-        kept[key] = kept.get(key, 0) + int((Decimal(total_) * 100).to_integral_value())
-    started = time.perf_counter()
-    raw = raw_summary()
-    raw_ms = (time.perf_counter() - started) * 1000
-    print(
-        f"Summary after service writes equals the entries (raw SQL, to the cent): {kept == raw} "
-        f"({len(raw):,} month×category×currency totals; raw GROUP BY over all entries {raw_ms:.0f} ms)"
-    )
-
-    def raw_converted(start: datetime.date, end: datetime.date) -> Decimal:
-        """The raw SQL doing the report's work: every entry of the period, summed per currency and day,
-        each day converted with the rate valid on it."""
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT currency, date, SUM(CAST(ROUND(amount * 100) AS INTEGER)) FROM costs_costentry "
-                "WHERE workspace_id = %s AND date >= %s AND date <= %s GROUP BY currency, date",
-                [ws.pk, start, end],
-            )
-            found = cursor.fetchall()
-        r, _ = converted_ledger.load_rates(ws)
-        total_ = Decimal(0)
-        for currency, day, cents in found:
-            day = day if isinstance(day, datetime.date) else datetime.date.fromisoformat(day)
-            total_ += Decimal(int(cents)) / 100 * r.rate_on(currency, day).rate
-        return total_
-
-    print(f"\nP2 on {connection.vendor}, {CostEntry.objects.count():,} cost entries, {RUNS} warm runs each:")
-    print(f"{'workload':<44}{'queries':>8}{'p50 ms':>9}{'p95 ms':>9}{'raw SQL ms':>12}{'ratio':>7}  totals = raw SQL")
-    for months in (6, 24):
-        start, end = periods.report_period(today, months)
-
-        def report(start=start, end=end):
-            return reports.cost_report(ws, start, end, today)
-
-        q = queries_of(report)
-        p50, p95 = timed(report)
-        t0 = time.perf_counter()
-        expected = raw_converted(start, end)
-        raw_ms = (time.perf_counter() - t0) * 1000
-        got = report().totals.tco
-        same = got.quantize(CENT) == expected.quantize(CENT)
-        print(
-            f"{f'cost report, last {months} months':<44}{q:>8}{p50:>9.1f}{p95:>9.1f}{raw_ms:>12.0f}"
-            f"{p95 / raw_ms:>7.2f}  {same} ({got.quantize(CENT):,} GBP)"
-        )
-
-    client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-
-    def page():
-        response = client.get("/costs/")
-        assert response.status_code == 200, response.status_code
-
-    q = queries_of(page)
-    p50, p95 = timed(page)
-    print(f"{'cost dashboard page (HTTP, 6 months, 4 charts)':<44}{q:>8}{p50:>9.1f}{p95:>9.1f}")
-
-    def checks():
-        ctx = CheckContext(workspace=ws, today=today)
-        found = []
-        for check in (rules.hidden_costs, rules.savings_overestimated, rules.negative_roi, rules.spend_concentration):
-            found.extend(check(ctx))
+            for name, sql in statements.items():
+                cursor.execute(sql, params)
+                found[name] = cursor.fetchall()
         return found
 
-    q = queries_of(checks)
-    p50, p95 = timed(checks, runs=20)
-    window_start = today - datetime.timedelta(days=89)
-    t0 = time.perf_counter()
-    expected = raw_converted(window_start, today)
-    raw_ms = (time.perf_counter() - t0) * 1000
-    got = converted_ledger.load_ledger(ws, window_start, today).total()
-    same = got.quantize(CENT) == expected.quantize(CENT)
-    print(
-        f"{'cost findings (90-day window, 4 checks)':<44}{q:>8}{p50:>9.1f}{p95:>9.1f}{raw_ms:>12.0f}"
-        f"{p95 / raw_ms:>7.2f}  {same} ({got.quantize(CENT):,} GBP)"
+    def product() -> reports.CostReport:
+        return reports.cost_report(workspace, start, end, today)
+
+    with harness.counting() as counter:
+        report = product()
+    reference = raw()
+
+    # -- the same totals, to the cent -----------------------------------------------------------
+    def cents(value: object) -> Decimal:
+        return (Decimal(int(value or 0)) / SCALE).quantize(CENT)  # type: ignore[call-overload]
+
+    unrated = sum(int(row[3]) for row in reference["months"])
+    assert unrated == 0, f"{unrated} entries without an owner rate: the reference cannot convert them"
+    want_months: dict[tuple[str, str], Decimal] = {}
+    for m, category, value, _ in reference["months"]:
+        want_months[(str(m), category)] = cents(value)
+    got_months = {
+        (f"{row.month:%Y-%m}", c): v.quantize(CENT) for row in report.months for c, v in row.by_category.items() if v
+    }
+    want_total = (Decimal(sum(int(v or 0) for _, _, v, _ in reference["months"])) / SCALE).quantize(CENT)
+    got_total = report.totals.tco.quantize(CENT)
+    want_eng: dict[int, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    for pk, is_fees, value in reference["engagements"]:
+        want_eng[int(pk)][0 if is_fees else 1] += Decimal(int(value or 0)) / SCALE
+    got_eng = {r.engagement.pk: [r.fees.quantize(CENT), r.overhead.quantize(CENT)] for r in report.engagements}
+    want_eng_c = {pk: [a.quantize(CENT), b.quantize(CENT)] for pk, (a, b) in want_eng.items()}
+    want_tasks = {(pk, c): cents(v) for pk, c, v in reference["tasks"]}
+    got_tasks = {
+        (t.task.pk if t.task else None, c): v.quantize(CENT)
+        for t in report.tasks
+        for c, v in t.by_category.items()
+        if v
+    }
+    want_spend = {int(pk): cents(v) for pk, v in reference["freelancers"]}
+    got_spend = {s.freelancer_id: s.spend.quantize(CENT) for s in report.concentration.shares}
+    checks = {
+        "TCO": got_total == want_total,
+        "month × category": got_months == want_months,
+        "engagements": got_eng == want_eng_c if len(got_eng) == len(want_eng_c) else _top_equal(got_eng, want_eng_c),
+        "tasks": got_tasks == want_tasks,
+        "freelancer spend": got_spend == want_spend,
+    }
+    wrong = [name for name, ok in checks.items() if not ok]
+    run.add(
+        "6-month report totals = raw SQL over the entries, to the cent",
+        budget="equal to the cent",
+        measured=f"TCO {got_total:,} {base} (raw SQL {want_total:,}); "
+        + (f"different: {', '.join(wrong)}" if wrong else "months, categories, engagements, tasks, spend equal"),
+        met=not wrong,
     )
+
+    # -- the summary equals the entries it sums ----------------------------------------------------
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT category, currency, SUM(CAST(ROUND(amount * 100) AS BIGINT)), COUNT(*) FROM costs_costentry "
+            "WHERE workspace_id = %s GROUP BY 1, 2",
+            [workspace.pk],
+        )
+        from_entries = {(c, cur): (int(s), int(n)) for c, cur, s, n in cursor.fetchall()}
+        cursor.execute(
+            "SELECT category, currency, SUM(CAST(ROUND(total * 100) AS BIGINT)), SUM(entries) FROM costs_costmonth "
+            "WHERE workspace_id = %s GROUP BY 1, 2",
+            [workspace.pk],
+        )
+        from_summary = {(c, cur): (int(s), int(n)) for c, cur, s, n in cursor.fetchall()}
+    run.add(
+        "monthly summary = the entries (all years)",
+        budget="equal to the cent",
+        measured=f"{sum(n for _, n in from_summary.values()):,} entries summed of {entries:,}",
+        met=from_entries == from_summary,
+    )
+
+    # -- time, interleaved ---------------------------------------------------------------------
+    samples = harness.interleave({"product": product, "raw SQL": raw}, runs=args.runs)
+    run.check(
+        f"cost report, last 6 months ({in_period:,} of {entries:,} entries, {len(report.engagements):,} engagements)",
+        samples["product"],
+        budget_ms=50,
+        queries=counter.count,
+        max_queries=10,
+        reference=samples["raw SQL"],
+        note=f"{len(Category.values)} categories",
+    )
+    # -- the dashboard that shows it, over HTTP as the owner ----------------------------------------
+    from sourcewise.workspaces.models import Membership
+
+    owner = Membership.objects.select_related("user").get(workspace=workspace, role="owner")
+    harness.check_page(
+        run, "costs dashboard /costs/ (6 months, 4 charts)", harness.signed_in(owner.user), lambda: "/costs/",
+        runs=args.runs, budget_ms=50, max_queries=harness.PAGE_QUERIES,
+    )  # fmt: skip
+    return run.finish()
+
+
+def _top_equal(got: dict[int, list[Decimal]], want: dict[int, list[Decimal]]) -> bool:
+    """When the report lists only the top engagements: each listed one equals the reference, and
+    none left out costs more than the last one listed."""
+    if any(want.get(pk) != v for pk, v in got.items()):
+        return False
+    smallest = min((sum(v) for v in got.values()), default=Decimal(0))
+    return all(sum(v) <= smallest for pk, v in want.items() if pk not in got)
 
 
 if __name__ == "__main__":
-    try:
-        main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000)
-    finally:
-        connection.close()
-        shutil.rmtree(TMP, ignore_errors=True)
+    sys.exit(main())

@@ -114,7 +114,14 @@ class CostEntryForm(forms.ModelForm):
 
 class LedgerFilterForm(forms.Form):
     category = forms.ChoiceField(choices=[("", "All categories"), *Category.choices], required=False)
-    engagement = forms.ModelChoiceField(queryset=Engagement.objects.none(), required=False, empty_label="All")
+    # A number, not a list: a workspace can hold 100,000 engagements (links from an engagement set it).
+    engagement = forms.ModelChoiceField(
+        queryset=Engagement.objects.none(),
+        required=False,
+        widget=forms.NumberInput(attrs={"min": 1, "inputmode": "numeric", "class": "narrow"}),
+        label="Engagement #",
+        error_messages={"invalid_choice": "Unknown engagement in this workspace."},
+    )
     task = forms.ModelChoiceField(queryset=Task.objects.none(), required=False, empty_label="All tasks")
     currency = forms.CharField(max_length=3, required=False)
     date_from = forms.DateField(required=False, widget=DATE_INPUT, label="From")
@@ -123,7 +130,7 @@ class LedgerFilterForm(forms.Form):
 
     def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["engagement"].queryset = _engagements(workspace)  # type: ignore[attr-defined]
+        self.fields["engagement"].queryset = Engagement.objects.in_workspace(workspace)  # type: ignore[attr-defined]
         self.fields["task"].queryset = Task.objects.in_workspace(workspace).order_by("name")  # type: ignore[attr-defined]
 
 

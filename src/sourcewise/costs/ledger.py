@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Sum
 from django.db.models.functions import TruncMonth
 
-from sourcewise.costs.models import CostEntry, CostMonth, month_start
+from sourcewise.costs.models import CostEntry, CostMonth, cents, month_start
 from sourcewise.workspaces.models import Workspace
 
 
@@ -97,34 +97,52 @@ def apply(workspace: Workspace, deltas: Deltas) -> None:
         CostMonth.objects.filter(workspace=workspace, bucket__in=emptied, entries__lte=0).delete()
 
 
+def from_entries(workspace: Workspace) -> list[CostMonth]:
+    """The summary as the entries say it should be (unsaved rows, 1 query)."""
+    rows = (
+        CostEntry.objects.filter(workspace=workspace)
+        .annotate(m=TruncMonth("date"))
+        .values("m", "category", "engagement_id", "task_id", "currency")
+        .annotate(total=Sum("amount"), n=Count("id"))
+        .order_by()
+    )
+    summary = []
+    for row in rows:
+        month = row["m"].date() if isinstance(row["m"], datetime.datetime) else row["m"]
+        bucket = Bucket(month, row["category"], row["engagement_id"], row["task_id"], row["currency"])
+        summary.append(
+            CostMonth(
+                workspace=workspace,
+                bucket=bucket.key,
+                month=month,
+                category=bucket.category,
+                engagement_id=bucket.engagement_id,
+                task_id=bucket.task_id,
+                currency=bucket.currency,
+                total=row["total"] if isinstance(row["total"], Decimal) else Decimal(str(row["total"])),
+                entries=row["n"],
+            )
+        )
+    return summary
+
+
+def differences(workspace: Workspace) -> list[str]:
+    """Buckets where the kept summary and the entries disagree (empty when they agree), to the cent."""
+    want = {row.bucket: (cents(row.total), row.entries) for row in from_entries(workspace)}
+    kept = {
+        bucket: (cents(Decimal(str(total))), entries)
+        for bucket, total, entries in CostMonth.objects.filter(workspace=workspace).values_list(
+            "bucket", "total", "entries"
+        )
+    }
+    return sorted(key for key in want.keys() | kept.keys() if want.get(key) != kept.get(key))
+
+
 def rebuild(workspace: Workspace) -> int:
     """Recompute the whole summary of a workspace from its entries; returns the row count."""
     with transaction.atomic():
         CostMonth.objects.filter(workspace=workspace).delete()
-        rows = (
-            CostEntry.objects.filter(workspace=workspace)
-            .annotate(m=TruncMonth("date"))
-            .values("m", "category", "engagement_id", "task_id", "currency")
-            .annotate(total=Sum("amount"), n=Count("id"))
-            .order_by()
-        )
-        summary = []
-        for row in rows:
-            month = row["m"].date() if isinstance(row["m"], datetime.datetime) else row["m"]
-            bucket = Bucket(month, row["category"], row["engagement_id"], row["task_id"], row["currency"])
-            summary.append(
-                CostMonth(
-                    workspace=workspace,
-                    bucket=bucket.key,
-                    month=month,
-                    category=bucket.category,
-                    engagement_id=bucket.engagement_id,
-                    task_id=bucket.task_id,
-                    currency=bucket.currency,
-                    total=row["total"],
-                    entries=row["n"],
-                )
-            )
+        summary = from_entries(workspace)
         CostMonth.objects.bulk_create(summary, batch_size=1000)
     return len(summary)
 

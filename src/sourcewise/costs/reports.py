@@ -7,13 +7,16 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Q
+
 from sourcewise.costs import formulas
 from sourcewise.costs.concentration import Concentration, concentration_of
 from sourcewise.costs.converted_ledger import Ledger, convert_on, load_ledger, load_rates
 from sourcewise.costs.formulas import ZERO
-from sourcewise.costs.models import Category, month_end
+from sourcewise.costs.models import Category, CostMonth, month_end, month_start
 from sourcewise.costs.periods import month_fraction, months_between
 from sourcewise.costs.savings import (
+    STARTED,
     Savings,
     active_span,
     engagement_savings,
@@ -24,6 +27,9 @@ from sourcewise.engagements.models import Engagement
 from sourcewise.money.conversion import MissingExchangeRate
 from sourcewise.tasks.models import Task
 from sourcewise.workspaces.models import Workspace
+
+# The dashboard lists the costliest engagements; a workspace can have thousands in a period.
+TOP_ENGAGEMENTS = 50
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,11 @@ class CostReport:
         return self.workspace.base_currency
 
     @property
+    def top_engagements(self) -> list[EngagementRow]:
+        """The engagements that cost the most, as many as a page shows (all of them are in the API)."""
+        return self.engagements[:TOP_ENGAGEMENTS]
+
+    @property
     def missing(self) -> list[MissingExchangeRate]:
         return list(self.ledger.missing.values())
 
@@ -102,17 +113,14 @@ def cost_report(workspace: Workspace, start: datetime.date, end: datetime.date, 
     """Everything the cost dashboard shows, over whole months [start, end] (5 queries)."""
     rates = load_rates(workspace)
     ledger = load_ledger(workspace, start, end, rates=rates)
-    engagements = {
-        e.pk: e for e in Engagement.objects.in_workspace(workspace).select_related("task", "freelancer").order_by("pk")
-    }
-    tasks = {t.pk: t for t in Task.objects.in_workspace(workspace).order_by("name", "pk")}
-    for e in engagements.values():
-        e.task = tasks.get(e.task_id, e.task)
     counted_until = min(end, today)
+    tasks = {t.pk: t for t in Task.objects.in_workspace(workspace).order_by("name", "pk")}
+    engagements = _engagements(workspace, tasks, start, end)
 
     engagement_rows = []
     fees = ledger.by(lambda s: (s.engagement_id, s.category == Category.FEES))
-    for pk in sorted({pk for pk, _ in fees if pk is not None}):
+    with_costs = {pk for pk, _ in fees if pk is not None}
+    for pk in sorted(with_costs):
         e = engagements[pk]
         paid, other = fees.get((pk, True), ZERO), fees.get((pk, False), ZERO)
         engagement_rows.append(
@@ -166,7 +174,7 @@ def cost_report(workspace: Workspace, start: datetime.date, end: datetime.date, 
         month_rows.append(MonthRow(month, cats, baseline_total, expected_total))
 
     freelancer_of = {pk: e.freelancer_id for pk, e in engagements.items()}
-    names = {e.freelancer_id: e.freelancer.name for e in engagements.values()}
+    names = {e.freelancer_id: e.freelancer.name for e in engagements.values() if e.pk in with_costs}
     concentration = concentration_of(ledger, freelancer_of, names, start, end)
     total_baseline = [r.savings.baseline for r in task_rows if r.savings.baseline is not None]
     expected = [m.expected for m in month_rows if m.expected is not None]
@@ -187,3 +195,38 @@ def cost_report(workspace: Workspace, start: datetime.date, end: datetime.date, 
         concentration=concentration,
         totals=totals,
     )
+
+
+# What the report reads of an engagement: its dates and state (the baseline's spans), its
+# expected saving, and who and what it is for (labels). Not its notes, terms or documents.
+ENGAGEMENT_FIELDS = (
+    "id", "workspace_id", "freelancer_id", "task_id", "kind", "state", "start_date", "end_date", "ended_at",
+    "expected_monthly_saving", "expected_saving_currency",
+)  # fmt: skip
+
+
+def _engagements(
+    workspace: Workspace, tasks: dict[int, Task], start: datetime.date, until: datetime.date
+) -> dict[int, Engagement]:
+    """The engagements the report needs (1 query): those that ran in the period (their days make
+    the in-house baseline and the expected saving) and those with costs in its months (a late
+    invoice, a draft's tools), found through the summary rather than a list of ids. Only the
+    fields the report reads, the freelancer's name; the task and workspace from memory."""
+    ran = Q(state__in=STARTED, start_date__lte=until) & (Q(end_date__isnull=True) | Q(end_date__gte=start))
+    costed = CostMonth.objects.filter(
+        workspace=workspace, month__gte=month_start(start), month__lte=until, engagement__isnull=False
+    ).values("engagement_id")
+    found = (
+        Engagement.objects.in_workspace(workspace)
+        .filter(ran | Q(pk__in=costed))
+        .select_related("freelancer")
+        .only(*ENGAGEMENT_FIELDS, "freelancer__id", "freelancer__name")
+        .order_by("pk")
+    )
+    engagements = {}
+    for e in found:
+        e.workspace = workspace
+        if e.task_id in tasks:
+            e.task = tasks[e.task_id]
+        engagements[e.pk] = e
+    return engagements

@@ -37,6 +37,7 @@ from sourcewise.costs.forms import (
     SendInvoiceForm,
 )
 from sourcewise.costs.jobs import IMPORT
+from sourcewise.costs.listing import capped_page
 from sourcewise.costs.models import Category, CostEntry, Invoice, InvoiceLine
 from sourcewise.jobs.views import start_upload_job
 from sourcewise.workspaces.access import scoped_object, scoped_queryset, workspace_view
@@ -122,7 +123,7 @@ def entry_list(request: WorkspaceRequest) -> HttpResponse:
     return render_page(
         request,
         "costs/entry_list.html",
-        {"page": paginate(request, entries), "filters": form, "query": urlencode(applied), "applied": applied},
+        {"page": capped_page(request, entries), "filters": form, "query": urlencode(applied), "applied": applied},
         partial="rows",
     )
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from sourcewise.core.access import MANAGER, OWNER
 from sourcewise.core.dates import server_today
+from sourcewise.demo import generate_costs
 from sourcewise.engagements.models import Engagement
 from sourcewise.findings import tracking
 from sourcewise.findings.refresh import refresh_full
@@ -73,6 +74,7 @@ def generate(
     engagements: int = 1000,
     seed: int = 2026,
     progress: Progress | None = None,
+    cost_entries: int = 0,
 ) -> Generated:
     """Create one workspace holding the requested volume, then store its findings, so the
     workspace is ready to read (pages and the API read the stored findings)."""
@@ -86,6 +88,7 @@ def generate(
             engagements=engagements,
             seed=seed,
             progress=progress,
+            cost_entries=cost_entries,
         )
     if progress:
         progress("findings", 0, 1)
@@ -104,6 +107,7 @@ def _generate(
     engagements: int = 1000,
     seed: int = 2026,
     progress: Progress | None = None,
+    cost_entries: int = 0,
 ) -> Generated:
     """Create one workspace holding the requested volume; all or nothing."""
     rng = random.Random(seed)
@@ -213,4 +217,7 @@ def _generate(
         "tasks": tasks,
         "engagements": engagements,
     }
+    result.counts |= generate_costs.for_workspace(
+        workspace, count=cost_entries, today=today, seed=seed, progress=progress
+    )
     return result

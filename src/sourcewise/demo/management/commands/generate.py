@@ -18,6 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--tasks", type=int, default=500)
         parser.add_argument("--engagements", type=int, default=100_000)
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--cost-entries", type=int, default=0, help="cost ledger entries (SPEC P2: 1000000)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
@@ -36,6 +37,7 @@ class Command(BaseCommand):
             engagements=options["engagements"],
             seed=options["seed"],
             progress=progress,
+            cost_entries=options["cost_entries"],
         )
         counts = ", ".join(f"{n:,} {label}" for label, n in result.counts.items())
         elapsed = time.perf_counter() - started

@@ -1,0 +1,39 @@
+"""Pages of the cost ledger without counting a million rows.
+
+The ledger can hold 1,000,000 entries (SPEC P2). Django's paginator counts every matching
+row to say "page 3 of 20,000"; here the count stops at `CAP` rows (a `COUNT` over a
+`LIMIT`, which the indexes answer in a few milliseconds), so the last reachable page is
+CAP / page size and the page says "of 200+" when there are more. Filters narrow the rest.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from sourcewise.core.pagination import PAGE_SIZE
+
+CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    @cached_property
+    def capped(self) -> bool:
+        return self._found > CAP
+
+    @cached_property
+    def _found(self) -> int:
+        rows: QuerySet[Any] = self.object_list  # type: ignore[assignment]  # always a queryset here
+        return rows[: CAP + 1].count()
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._found, CAP)
+
+
+def capped_page(request: HttpRequest, queryset: QuerySet[Any], per_page: int = PAGE_SIZE) -> Page[Any]:
+    return CappedPaginator(queryset, per_page).get_page(request.GET.get("page"))
