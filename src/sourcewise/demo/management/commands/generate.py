@@ -18,6 +18,13 @@ class Command(BaseCommand):
         parser.add_argument("--tasks", type=int, default=500)
         parser.add_argument("--engagements", type=int, default=100_000)
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--audit-events",
+            type=int,
+            default=None,
+            help="audit rows (default: two per freelancer, a busy year); with them SOPs, documents, pulses, "
+            "training and portal logins (0: none of these)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
@@ -35,6 +42,9 @@ class Command(BaseCommand):
             tasks=options["tasks"],
             engagements=options["engagements"],
             seed=options["seed"],
+            audit_events=(
+                options["audit_events"] if options["audit_events"] is not None else 2 * options["freelancers"]
+            ),
             progress=progress,
         )
         counts = ", ".join(f"{n:,} {label}" for label, n in result.counts.items())
