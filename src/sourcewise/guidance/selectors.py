@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from sourcewise.guidance.audiences import freelancers_reached_by, sops_reaching
 from sourcewise.guidance.models import (
@@ -109,6 +109,36 @@ def acknowledgement_status(sop: SOP) -> list[AckRow]:
         ack = newest.get(person.pk)
         rows.append(AckRow(person, ack.version.number if ack else None, ack.acknowledged_at if ack else None))
     return rows
+
+
+def acknowledged_current(sop: SOP) -> QuerySet[SOPAcknowledgement]:
+    """Who acknowledged the SOP's current version, newest first (index sopack_version_recent)."""
+    return (
+        SOPAcknowledgement.objects.filter(version_id=sop.current_version_id)
+        .select_related("freelancer")
+        .order_by("-acknowledged_at", "-id")
+    )
+
+
+def waiting_for(sop: SOP) -> QuerySet[Freelancer]:
+    """Everyone the SOP applies to (or who acknowledged an older version) who has not
+    acknowledged its current version, by name; each with `acknowledged_number`, the newest
+    version they did acknowledge (None: never). The same people as the rows of
+    `acknowledgement_status` that are not current, as one query to paginate."""
+    audience = freelancers_for_sops(SOP.objects.filter(pk=sop.pk)).values("pk")
+    readers = SOPAcknowledgement.objects.filter(version__sop=sop).values("freelancer_id")
+    newest = (
+        SOPAcknowledgement.objects.filter(version__sop=sop, freelancer=OuterRef("pk"))
+        .order_by("-version__number")
+        .values("version__number")[:1]
+    )
+    people = Freelancer.objects.filter(workspace_id=sop.workspace_id).filter(
+        Q(pk__in=audience) | Q(pk__in=readers)
+    )
+    if sop.current_version_id is not None:
+        current = SOPAcknowledgement.objects.filter(version_id=sop.current_version_id).values("freelancer_id")
+        people = people.exclude(pk__in=current)
+    return people.annotate(acknowledged_number=Subquery(newest)).order_by("name", "id")
 
 
 # Documents -----------------------------------------------------------------------------

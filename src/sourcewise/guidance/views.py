@@ -80,17 +80,23 @@ def sop_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
     return render_page(request, "guidance/sop_form.html", {"form": form, "title": f"Edit {sop.title}", "sop": sop})
 
 
+ACKNOWLEDGED_SHOWN = 50
+
+
 @workspace_view(roles=INTERNAL, objects={"pk": SOP})
 def sop_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """The SOP, who acknowledged its current version (the newest ACKNOWLEDGED_SHOWN, and how
+    many), who has not (a page of them, by name, and how many), its versions."""
     sop = scoped_object(request, SOP, pk, selectors.sop_list(scoped_queryset(request, SOP)))
-    rows = selectors.acknowledgement_status(sop)
-    current = [r for r in rows if r.is_current(sop)]
-    pending = [r for r in rows if not r.is_current(sop)]
-    return render_page(
-        request,
-        "guidance/sop_detail.html",
-        {"sop": sop, "current": current, "pending": pending, "versions": selectors.versions_of(sop)},
-    )
+    acknowledged = selectors.acknowledged_current(sop)
+    context = {
+        "sop": sop,
+        "acknowledged": list(acknowledged[:ACKNOWLEDGED_SHOWN]),
+        "acknowledged_count": acknowledged.count() if sop.current_version_id else 0,
+        "page": paginate(request, selectors.waiting_for(sop)),
+        "versions": selectors.versions_of(sop),
+    }
+    return render_page(request, "guidance/sop_detail.html", context)
 
 
 @workspace_view(roles=INTERNAL, objects={"pk": SOP})
