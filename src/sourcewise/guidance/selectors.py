@@ -144,6 +144,15 @@ def waiting_for(sop: SOP) -> QuerySet[Freelancer]:
 # Documents -----------------------------------------------------------------------------
 
 
+def freelancers_with_login(freelancers: QuerySet[Freelancer]) -> QuerySet[Freelancer]:
+    """Of `freelancers`, those with a portal login, as few columns as a list needs.
+
+    Found through the index on the login (a few thousand rows), not by reading every
+    freelancer of the workspace to test it: an id subquery the planner starts from."""
+    with_login = Freelancer.objects.filter(user__isnull=False).values("pk")
+    return freelancers.filter(pk__in=with_login).only("pk", "name", "user_id", "workspace_id")
+
+
 def required_document_types(workspace: Workspace) -> QuerySet[DocumentType]:
     return DocumentType.objects.filter(workspace=workspace, required=True).order_by("name", "id")
 
@@ -224,6 +233,24 @@ def last_pulses(freelancers: QuerySet[Freelancer], count: int = 2) -> dict[int, 
         if len(answers) < count:
             answers.append(pulse)
     return result
+
+
+def pulse_month(answers: QuerySet[PulseResponse], asked: str) -> datetime.date | None:
+    """The month a pulse page shows: `asked` ("2026-11") when it names one, else the newest
+    month anybody answered (None when nobody has). Index pulse_workspace_month answers it."""
+    try:
+        year, month = (int(part) for part in asked.split("-"))
+        return datetime.date(year, month, 1)
+    except ValueError:
+        return answers.order_by("-month").values_list("month", flat=True).first()
+
+
+def pulse_neighbours(answers: QuerySet[PulseResponse], month: datetime.date) -> dict[str, datetime.date | None]:
+    """The answered months just before and after `month` (for the page's links)."""
+    return {
+        "earlier": answers.filter(month__lt=month).order_by("-month").values_list("month", flat=True).first(),
+        "later": answers.filter(month__gt=month).order_by("month").values_list("month", flat=True).first(),
+    }
 
 
 def pulse_responses(queryset: QuerySet[PulseResponse]) -> QuerySet[PulseResponse]:
