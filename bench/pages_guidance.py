@@ -9,7 +9,7 @@ audit rows, with the SOPs, documents, pulses, training and portal logins of
 
 - as the owner: the SOPs list (later pages too), an SOP's page and a version page (random
   ones), the documents overview (random pages) and a freelancer's documents page, the pulse
-  list (random pages), the training list and a member's training page, the audit log (its
+  list (the newest month, and random pages of random months), the training list and a member's training page, the audit log (its
   first page, each filter it offers, and older pages reached by its keyset links), the
   members list (random pages) and the settings;
 - as a freelancer signed in to the portal (the generated login, who has engagements): the
@@ -35,12 +35,14 @@ def main() -> int:
     url, info = harness.standard_data(args.db, args.scale)
     harness.setup_django(url)
 
+    from django.db.models import Count
+
     from sourcewise.audit.models import AuditEvent
     from sourcewise.core.access import INTERNAL, OWNER
     from sourcewise.core.pagination import PAGE_SIZE
     from sourcewise.demo.generate_guidance import portal_user
     from sourcewise.guidance import selectors
-    from sourcewise.guidance.models import SOP, SOPVersion
+    from sourcewise.guidance.models import SOP, PulseResponse, SOPVersion
     from sourcewise.talent.models import Freelancer
     from sourcewise.workspaces.models import Membership
 
@@ -71,6 +73,17 @@ def main() -> int:
         # An older page of the audit log, as its "Older" link names it (the id it continues below).
         return lambda: f"{path}?{query}before={rng.randint(first_event, last_event)}"
 
+    answered = list(
+        PulseResponse.objects.filter(workspace_id=workspace_id)
+        .values("month")
+        .annotate(n=Count("pk"))
+        .values_list("month", "n")
+    )
+
+    def pulse_pages() -> str:
+        month, n = rng.choice(answered)
+        return f"/guidance/pulse/?month={month:%Y-%m}&page={rng.randint(1, pages(n))}"
+
     owner_client = harness.signed_in(owner)
     checks = [
         ("SOPs list", lambda: "/guidance/sops/"),
@@ -79,7 +92,8 @@ def main() -> int:
         ("an SOP version's page", lambda: f"/guidance/sop-versions/{rng.choice(versions)}/"),
         ("documents overview", any_page("/guidance/documents/", len(with_login))),
         ("a freelancer's documents", lambda: f"/guidance/documents/freelancers/{rng.choice(with_login)}/"),
-        ("pulse answers", any_page("/guidance/pulse/", counts["pulse answers"])),
+        ("pulse answers (the newest month)", lambda: "/guidance/pulse/"),
+        ("pulse answers, earlier months, later pages", pulse_pages),
         ("training list", lambda: "/guidance/training/"),
         ("a member's training", lambda: f"/guidance/training/{rng.choice(internal)}/"),
         ("audit log", lambda: "/audit/"),
