@@ -9,9 +9,9 @@ audit rows, with the SOPs, documents, pulses, training and portal logins of
 
 - as the owner: the SOPs list (later pages too), an SOP's page and a version page (random
   ones), the documents overview (random pages) and a freelancer's documents page, the pulse
-  list (the newest month, and random pages of random months), the training list and a member's training page, the audit log (its
-  first page, each filter it offers, and older pages reached by its keyset links), the
-  members list (random pages) and the settings;
+  list (the newest month, and random pages of random months), the training list and a
+  member's training page, the audit log (its first page, each filter it offers, and older
+  pages reached by its keyset links), the members list (random pages) and the settings;
 - as a freelancer signed in to the portal (the generated login, who has engagements): the
   portal home, an SOP to read, their documents and the pulse.
 

@@ -71,6 +71,4 @@ def freelancers_reached_by(sops: QuerySet[SOP]) -> Q:
     """A condition on Freelancer: the freelancers any of `sops` reaches."""
     from sourcewise.talent.models import Freelancer
 
-    return _any(
-        Q(pk__in=Freelancer.objects.filter(a.freelancers_for(sops)).values("pk")) for a in sop_audiences()
-    )
+    return _any(Q(pk__in=Freelancer.objects.filter(a.freelancers_for(sops)).values("pk")) for a in sop_audiences())

@@ -132,9 +132,7 @@ def waiting_for(sop: SOP) -> QuerySet[Freelancer]:
         .order_by("-version__number")
         .values("version__number")[:1]
     )
-    people = Freelancer.objects.filter(workspace_id=sop.workspace_id).filter(
-        Q(pk__in=audience) | Q(pk__in=readers)
-    )
+    people = Freelancer.objects.filter(workspace_id=sop.workspace_id).filter(Q(pk__in=audience) | Q(pk__in=readers))
     if sop.current_version_id is not None:
         current = SOPAcknowledgement.objects.filter(version_id=sop.current_version_id).values("freelancer_id")
         people = people.exclude(pk__in=current)
