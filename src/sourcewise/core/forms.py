@@ -10,6 +10,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.urls import reverse
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import SafeString, mark_safe
 
 from sourcewise.core.places import country_currency, country_timezone, timezone_groups
 from sourcewise.core.validators import (
@@ -54,6 +56,36 @@ def bounded_formfield(db_field: models.Field[Any, Any], **kwargs: Any) -> forms.
 PICKER_TEMPLATE = "core/widgets/picker.html"
 
 
+def _attrs_html(attrs: dict[str, Any]) -> str:
+    return "".join(
+        ""
+        if value is False
+        else f" {conditional_escape(name)}"
+        if value is True
+        else f' {conditional_escape(name)}="{escape(str(value))}"'
+        for name, value in attrs.items()
+    )
+
+
+def select_html(widget: dict[str, Any]) -> SafeString:
+    """The <select> Django's select.html template renders, character for character, built in
+    Python: the template engine takes ~0.1 ms an option, and a time-zone, country, currency
+    and language picker hold 1,500 options between them (100 ms of a settings page)."""
+    parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs_html(widget["attrs"])}>']
+    for group_name, options, _ in widget["optgroups"]:
+        if group_name:
+            parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+        for option in options:
+            parts.append(
+                f'\n  <option value="{escape(str(option["value"]))}"{_attrs_html(option["attrs"])}>'
+                f"{conditional_escape(option['label'])}</option>\n"
+            )
+        if group_name:
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>")
+    return mark_safe("".join(parts))  # noqa: S308  # every value above is escaped
+
+
 class PickerMixin:
     """A <select> with a search box above it (see core/pickers.py); the select stays the input."""
 
@@ -71,6 +103,7 @@ class PickerMixin:
             vals["blank"] = self.blank
         what = self.list_key.replace("timezones", "time zones")
         widget["picker"] = {"url": reverse("lookup_options"), "vals": json.dumps(vals), "what": what}
+        widget["select_html"] = select_html(widget)
         return context
 
     def optgroups(self, name: str, value: list[str], attrs: dict[str, Any] | None = None) -> list[Any]:

@@ -22,6 +22,7 @@ from django.utils import timezone
 from sourcewise.core.access import MANAGER, OWNER
 from sourcewise.core.dates import server_today
 from sourcewise.demo import generate_costs
+from sourcewise.demo.generate_guidance import generate_guidance
 from sourcewise.engagements.models import Engagement
 from sourcewise.findings import tracking
 from sourcewise.findings.refresh import refresh_full
@@ -75,9 +76,13 @@ def generate(
     seed: int = 2026,
     progress: Progress | None = None,
     cost_entries: int = 0,
+    audit_events: int = 0,
 ) -> Generated:
     """Create one workspace holding the requested volume, then store its findings, so the
-    workspace is ready to read (pages and the API read the stored findings)."""
+    workspace is ready to read (pages and the API read the stored findings).
+
+    With `audit_events`, also SOPs, documents, pulses, training, portal logins and that many
+    audit rows (generate_guidance.py)."""
 
     # Bulk writes leave no markers: the full refresh below answers for all of them.
     with tracking.paused():
@@ -90,6 +95,8 @@ def generate(
             progress=progress,
             cost_entries=cost_entries,
         )
+        if audit_events:
+            generate_guidance(result, audit_events=audit_events, seed=seed, progress=progress)
     if progress:
         progress("findings", 0, 1)
     refresh_full(result.workspace)

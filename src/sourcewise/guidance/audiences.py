@@ -55,11 +55,20 @@ def _any(qs: Iterable[Q]) -> Q:
     return functools.reduce(operator.or_, qs, Q(pk__in=[]))
 
 
+# Each audience is asked in a subquery of its own, and the answers are joined with OR on the
+# id: OR-ing the audiences' joins in one query would multiply them (an SOP's skill holders
+# times its task's engagements) before DISTINCT, which at 100,000 freelancers takes seconds.
+
+
 def sops_reaching(freelancers: QuerySet[Freelancer] | QuerySet[Any]) -> Q:
     """A condition on SOP: the SOPs that reach any of `freelancers`."""
-    return _any(a.sops_for(freelancers) for a in sop_audiences())
+    from sourcewise.guidance.models import SOP  # models use this module: import when asked
+
+    return _any(Q(pk__in=SOP.objects.filter(a.sops_for(freelancers)).values("pk")) for a in sop_audiences())
 
 
 def freelancers_reached_by(sops: QuerySet[SOP]) -> Q:
     """A condition on Freelancer: the freelancers any of `sops` reaches."""
-    return _any(a.freelancers_for(sops) for a in sop_audiences())
+    from sourcewise.talent.models import Freelancer
+
+    return _any(Q(pk__in=Freelancer.objects.filter(a.freelancers_for(sops)).values("pk")) for a in sop_audiences())

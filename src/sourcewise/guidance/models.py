@@ -130,6 +130,8 @@ class SOPAcknowledgement(WorkspaceScoped):
     class Meta:
         verbose_name = "SOP acknowledgement"
         ordering = ["-acknowledged_at", "-id"]
+        # The SOP page: who acknowledged its current version, newest first.
+        indexes = [models.Index(fields=["version", "-acknowledged_at", "-id"], name="sopack_version_recent")]
         constraints = [
             models.UniqueConstraint(
                 fields=["version", "freelancer"],
@@ -222,6 +224,8 @@ class PulseResponse(WorkspaceScoped, TimeStamped):
 
     class Meta:
         ordering = ["-month", "-id"]
+        # The pulse list: a workspace's answers, newest month first.
+        indexes = [models.Index(fields=["workspace", "-month"], name="pulse_workspace_month")]
         constraints = [
             models.UniqueConstraint(
                 fields=["freelancer", "month"],

@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from sourcewise.guidance.audiences import freelancers_reached_by, sops_reaching
 from sourcewise.guidance.models import (
@@ -111,7 +111,44 @@ def acknowledgement_status(sop: SOP) -> list[AckRow]:
     return rows
 
 
+def acknowledged_current(sop: SOP) -> QuerySet[SOPAcknowledgement]:
+    """Who acknowledged the SOP's current version, newest first (index sopack_version_recent)."""
+    return (
+        SOPAcknowledgement.objects.filter(version_id=sop.current_version_id)
+        .select_related("freelancer")
+        .order_by("-acknowledged_at", "-id")
+    )
+
+
+def waiting_for(sop: SOP) -> QuerySet[Freelancer]:
+    """Everyone the SOP applies to (or who acknowledged an older version) who has not
+    acknowledged its current version, by name; each with `acknowledged_number`, the newest
+    version they did acknowledge (None: never). The same people as the rows of
+    `acknowledgement_status` that are not current, as one query to paginate."""
+    audience = freelancers_for_sops(SOP.objects.filter(pk=sop.pk)).values("pk")
+    readers = SOPAcknowledgement.objects.filter(version__sop=sop).values("freelancer_id")
+    newest = (
+        SOPAcknowledgement.objects.filter(version__sop=sop, freelancer=OuterRef("pk"))
+        .order_by("-version__number")
+        .values("version__number")[:1]
+    )
+    people = Freelancer.objects.filter(workspace_id=sop.workspace_id).filter(Q(pk__in=audience) | Q(pk__in=readers))
+    if sop.current_version_id is not None:
+        current = SOPAcknowledgement.objects.filter(version_id=sop.current_version_id).values("freelancer_id")
+        people = people.exclude(pk__in=current)
+    return people.annotate(acknowledged_number=Subquery(newest)).order_by("name", "id")
+
+
 # Documents -----------------------------------------------------------------------------
+
+
+def freelancers_with_login(freelancers: QuerySet[Freelancer]) -> QuerySet[Freelancer]:
+    """Of `freelancers`, those with a portal login, as few columns as a list needs.
+
+    Found through the index on the login (a few thousand rows), not by reading every
+    freelancer of the workspace to test it: an id subquery the planner starts from."""
+    with_login = Freelancer.objects.filter(user__isnull=False).values("pk")
+    return freelancers.filter(pk__in=with_login).only("pk", "name", "user_id", "workspace_id")
 
 
 def required_document_types(workspace: Workspace) -> QuerySet[DocumentType]:
@@ -194,6 +231,24 @@ def last_pulses(freelancers: QuerySet[Freelancer], count: int = 2) -> dict[int, 
         if len(answers) < count:
             answers.append(pulse)
     return result
+
+
+def pulse_month(answers: QuerySet[PulseResponse], asked: str) -> datetime.date | None:
+    """The month a pulse page shows: `asked` ("2026-11") when it names one, else the newest
+    month anybody answered (None when nobody has). Index pulse_workspace_month answers it."""
+    try:
+        year, month = (int(part) for part in asked.split("-"))
+        return datetime.date(year, month, 1)
+    except ValueError:
+        return answers.order_by("-month").values_list("month", flat=True).first()
+
+
+def pulse_neighbours(answers: QuerySet[PulseResponse], month: datetime.date) -> dict[str, datetime.date | None]:
+    """The answered months just before and after `month` (for the page's links)."""
+    return {
+        "earlier": answers.filter(month__lt=month).order_by("-month").values_list("month", flat=True).first(),
+        "later": answers.filter(month__gt=month).order_by("month").values_list("month", flat=True).first(),
+    }
 
 
 def pulse_responses(queryset: QuerySet[PulseResponse]) -> QuerySet[PulseResponse]:

@@ -80,17 +80,23 @@ def sop_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
     return render_page(request, "guidance/sop_form.html", {"form": form, "title": f"Edit {sop.title}", "sop": sop})
 
 
+ACKNOWLEDGED_SHOWN = 50
+
+
 @workspace_view(roles=INTERNAL, objects={"pk": SOP})
 def sop_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """The SOP, who acknowledged its current version (the newest ACKNOWLEDGED_SHOWN, and how
+    many), who has not (a page of them, by name, and how many), its versions."""
     sop = scoped_object(request, SOP, pk, selectors.sop_list(scoped_queryset(request, SOP)))
-    rows = selectors.acknowledgement_status(sop)
-    current = [r for r in rows if r.is_current(sop)]
-    pending = [r for r in rows if not r.is_current(sop)]
-    return render_page(
-        request,
-        "guidance/sop_detail.html",
-        {"sop": sop, "current": current, "pending": pending, "versions": selectors.versions_of(sop)},
-    )
+    acknowledged = selectors.acknowledged_current(sop)
+    context = {
+        "sop": sop,
+        "acknowledged": list(acknowledged[:ACKNOWLEDGED_SHOWN]),
+        "acknowledged_count": acknowledged.count() if sop.current_version_id else 0,
+        "page": paginate(request, selectors.waiting_for(sop)),
+        "versions": selectors.versions_of(sop),
+    }
+    return render_page(request, "guidance/sop_detail.html", context)
 
 
 @workspace_view(roles=INTERNAL, objects={"pk": SOP})
@@ -149,19 +155,20 @@ def document_overview(request: WorkspaceRequest) -> HttpResponse:
         doc_type = done.result
         messages.success(request, f"{doc_type.name} is now required from freelancers.")
         return redirect("guidance:document_overview")
-    people = scoped_queryset(request, Freelancer).filter(user__isnull=False).order_by("name", "id")
-    page = paginate(request, people)
+    freelancers = scoped_queryset(request, Freelancer)
+    page = paginate(request, selectors.freelancers_with_login(freelancers).order_by("name", "id"))
     today = server_today()
-    statuses = selectors.document_statuses(people.filter(pk__in=[p.pk for p in page]), workspace, today)
+    statuses = selectors.document_statuses(freelancers.filter(pk__in=[p.pk for p in page]), workspace, today)
     rows = [(person, statuses.get(person.pk, [])) for person in page]
-    types = scoped_queryset(request, DocumentType).annotate(uploads=Count("documents")).order_by("name", "id")
+    types = list(scoped_queryset(request, DocumentType).annotate(uploads=Count("documents")).order_by("name", "id"))
     context = {
         "form": form,
         "types": types,
         "required_types": [t for t in types if t.required],
         "rows": rows,
         "page": page,
-        "without_login": scoped_queryset(request, Freelancer).filter(user__isnull=True).count(),
+        # Everyone less those with a login: the two counts an index answers (not a scan of the rest).
+        "without_login": freelancers.count() - page.paginator.count,
     }
     return render_page(request, "guidance/document_overview.html", context)
 
@@ -225,11 +232,18 @@ def document_file(request: WorkspaceRequest, pk: int) -> FileResponse:
 
 @workspace_view(roles=INTERNAL)
 def pulse_list(request: WorkspaceRequest) -> HttpResponse:
-    responses = selectors.pulse_responses(scoped_queryset(request, PulseResponse))
-    threshold = request.workspace.unhappy_pulse_max
-    return render_page(
-        request, "guidance/pulse_list.html", {"page": paginate(request, responses), "threshold": threshold}
-    )
+    """One month's answers at a time (the newest month answered, unless ?month=YYYY-MM), by name,
+    with links to the months answered before and after: a page never sorts a year of answers."""
+    answers = scoped_queryset(request, PulseResponse)
+    month = selectors.pulse_month(answers, request.GET.get("month", ""))
+    responses = selectors.pulse_responses(answers.filter(month=month)) if month else answers.none()
+    context = {
+        "page": paginate(request, responses),
+        "threshold": request.workspace.unhappy_pulse_max,
+        "month": month,
+        **(selectors.pulse_neighbours(answers, month) if month else {}),
+    }
+    return render_page(request, "guidance/pulse_list.html", context)
 
 
 # Training ------------------------------------------------------------------------------

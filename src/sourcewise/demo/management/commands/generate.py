@@ -19,6 +19,13 @@ class Command(BaseCommand):
         parser.add_argument("--engagements", type=int, default=100_000)
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--cost-entries", type=int, default=0, help="cost ledger entries (SPEC P2: 1000000)")
+        parser.add_argument(
+            "--audit-events",
+            type=int,
+            default=None,
+            help="audit rows (default: two per freelancer, a busy year); with them SOPs, documents, pulses, "
+            "training and portal logins (0: none of these)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
@@ -36,6 +43,9 @@ class Command(BaseCommand):
             tasks=options["tasks"],
             engagements=options["engagements"],
             seed=options["seed"],
+            audit_events=(
+                options["audit_events"] if options["audit_events"] is not None else 2 * options["freelancers"]
+            ),
             progress=progress,
             cost_entries=options["cost_entries"],
         )
