@@ -25,6 +25,7 @@ from sourcewise.talent import services
 from sourcewise.talent.csv_io import export_lines
 from sourcewise.talent.forms import (
     FreelancerForm,
+    FreelancerSearchForm,
     ImportForm,
     InterviewForm,
     OverlapDateForm,
@@ -50,6 +51,7 @@ from sourcewise.talent.overlap import (
     overlap_for,
     timeline,
 )
+from sourcewise.talent.search import page_by_name, search_freelancers
 from sourcewise.talent.selectors import portal_status, with_bench_depth, with_profile, with_skills, with_vetting
 from sourcewise.talent.vetting import vetting_state
 from sourcewise.workspaces.access import deny, scoped_object, scoped_queryset, workspace_view
@@ -59,17 +61,24 @@ def _today(request: WorkspaceRequest) -> Any:
     return request.workspace.today()
 
 
+def _after(request: WorkspaceRequest) -> int | None:
+    value = request.GET.get("after", "")
+    return int(value) if value.isdigit() and len(value) < 19 else None
+
+
 @workspace_view(roles=INTERNAL)
 def freelancer_list(request: WorkspaceRequest) -> HttpResponse:
-    freelancers = with_skills(scoped_queryset(request, Freelancer))
-    query = request.GET.get("q", "").strip()
-    status = request.GET.get("status", "")
-    if query:
-        freelancers = freelancers.filter(Q(name__icontains=query) | Q(email__icontains=query))
-    if status in Freelancer.Status.values:
-        freelancers = freelancers.filter(status=status)
-    page = paginate(request, freelancers)
-    context = {"page": page, "q": query, "status": status, "statuses": Freelancer.Status.choices}
+    """Find freelancers by name or email, status, skill and level, language and level, country and
+    minimum overlap (talent.search); pages follow each other by keyset (`after`), no COUNT."""
+    form = FreelancerSearchForm(request.GET, skills=scoped_queryset(request, Skill).order_by("name", "id"))
+    search = form.search()
+    freelancers = search_freelancers(
+        with_skills(scoped_queryset(request, Freelancer)), search, workspace=request.workspace, today=_today(request)
+    )
+    page = page_by_name(freelancers, _after(request))
+    filters = request.GET.copy()
+    filters.pop("after", None)
+    context = {"page": page, "form": form, "q": search.q, "searching": search.active, "filters": filters.urlencode()}
     return render_page(request, "talent/freelancer_list.html", context, partial="rows")
 
 
