@@ -32,13 +32,15 @@ from django.db.models import (
     Avg,
     BooleanField,
     Case,
-    F,
+    Count,
+    Exists,
     FilteredRelation,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     Subquery,
-    Value,
+    Sum,
     When,
 )
 from django.db.models.expressions import RawSQL
@@ -74,7 +76,6 @@ from sourcewise.talent.overlap import business_schedule
 
 EXCLUDED_STATUSES = ("rejected", "left")
 NEAR_MISS_FACTOR = 5
-ID_BATCH = 5000
 
 
 def _needs(task: Any) -> tuple[list[tuple[int, str, int]], dict[int, Any]]:
@@ -106,12 +107,16 @@ def _base(task: Any, freelancers: Any) -> Any:
     return queryset.filter(workspace=task.workspace).exclude(status__in=EXCLUDED_STATUSES)
 
 
-def _with_levels(queryset: Any, needs: list[tuple[int, str, int]], condition: Q | None = None) -> Any:
+def _with_levels(
+    queryset: Any, needs: list[tuple[int, str, int]], condition: Q | None = None, *, outer: bool = False
+) -> Any:
     """One inner join per needed skill (FreelancerSkill's (skill, level) index), filtered in one call so
-    the joins are shared by every condition."""
+    the joins are shared by every condition; `outer`: left joins (a missing skill reads as NULL)."""
     relations = {
         f"need_{sid}": FilteredRelation("skill_levels", condition=Q(skill_levels__skill_id=sid)) for sid, _, _ in needs
     }
+    if outer:
+        return queryset.annotate(**relations)
     joined = Q()
     for sid, _, _ in needs:
         joined &= Q(**{f"need_{sid}__level__isnull": False})
@@ -179,13 +184,14 @@ def _id_in(model: Any, column: str, ids: list[int]) -> RawSQL:
     return RawSQL(f"{qn(model._meta.db_table)}.{qn(column)} IN ({listed})", [], output_field=BooleanField())  # noqa: S611
 
 
-def _ready_ids(needs: list[tuple[int, str, int]]) -> list[int]:
-    """Who has every needed skill at the needed level, read from FreelancerSkill's indexes alone.
+def _ready(needs: list[tuple[int, str, int]]) -> RawSQL:
+    """`id IN (who has every needed skill at the needed level)`, read from FreelancerSkill's indexes alone.
 
     The rarest requirement (highest level) drives: a range of the (skill, level, freelancer)
     index, then one probe per person into (freelancer, skill, level) for each other skill.
     """
     table = FreelancerSkill._meta.db_table
+    qn = connection.ops.quote_name
     ordered = sorted(needs, key=lambda n: (-n[2], n[0]))
     (first, _, first_level), others = ordered[0], ordered[1:]
     joins = "".join(
@@ -193,10 +199,57 @@ def _ready_ids(needs: list[tuple[int, str, int]]) -> list[int]:
         for i in range(len(others))
     )
     params: list[int] = [v for sid, _, level in others for v in (sid, level)] + [first, first_level]
-    with connection.cursor() as cursor:
-        sql = f"SELECT d.freelancer_id FROM {table} d{joins} WHERE d.skill_id = %s AND d.level >= %s"  # noqa: S608
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+    sql = f"SELECT d.freelancer_id FROM {table} d{joins} WHERE d.skill_id = %s AND d.level >= %s"  # noqa: S608
+    column = f"{qn(Freelancer._meta.db_table)}.{qn('id')}"
+    return RawSQL(f"{column} IN ({sql})", params, output_field=BooleanField())  # noqa: S611
+
+
+def _misses(row: tuple[Any, ...], needs: list[tuple[int, str, int]]) -> tuple[Any, ...]:
+    """The order of near misses (see `_near_rows`) of one row read by `_rows`."""
+    n = len(COLUMNS)
+    levels = [int(level or 0) for level in row[n + 1 :]]
+    misses = (row[2] not in VETTED) + sum(level < need for level, (_, _, need) in zip(levels, needs, strict=True))
+    return (misses, -sum(levels), -int(row[8] or 0), row[1], row[0])
+
+
+def _near_rows(base: Any, needs: list[tuple[int, str, int]], limit: int, languages: list[str]) -> list[tuple[Any, ...]]:
+    """The rows of the `limit` people nearest to ready who are not ready: fewest misses first (not
+    vetted counts one, each needed skill below its level or missing entirely one), then the deepest
+    needed skills, the most available hours, the name.
+
+    Not a sort of every freelancer: those with at least one needed skill are chosen in SQL from
+    FreelancerSkill's (skill, level, freelancer) index, grouped per person, and read in the same
+    query; those with none of the skills are read (a second query) only when the first can't fill
+    the list before anyone missing every skill could rank.
+    """
+    if not needs:
+        chosen = base.exclude(status__in=VETTED).order_by("-availability_hours", "name", "id")
+        return _rows(base.filter(id__in=chosen.values("id")[:limit]), needs, languages)
+    skill_ids = [sid for sid, _, _ in needs]
+    met = Q()
+    for sid, _, level in needs:
+        met |= Q(skill_levels__skill_id=sid, skill_levels__level__gte=level)
+    unvetted = Max(Case(When(status__in=VETTED, then=0), default=1, output_field=IntegerField()))
+    some = (
+        base.filter(skill_levels__skill_id__in=skill_ids)
+        .values("id")
+        .annotate(misses=unvetted + len(needs) - Count("skill_levels", filter=met), depth=Sum("skill_levels__level"))
+        .filter(misses__gt=0)
+        .order_by("misses", "-depth", "-availability_hours", "name", "id")
+        .values("id")[:limit]
+    )
+    rows = _rows(_with_levels(base.filter(id__in=some), needs, outer=True), needs, languages)
+    keys = sorted(_misses(row, needs) for row in rows)
+    # Someone with none of the skills misses every one: len(needs), one more if not vetted.
+    if len(keys) < limit or keys[-1][0] >= len(needs):
+        none = (
+            base.exclude(Exists(FreelancerSkill.objects.filter(freelancer=OuterRef("pk"), skill_id__in=skill_ids)))
+            .annotate(misses=Case(When(status__in=VETTED, then=0), default=1))
+            .order_by("misses", "-availability_hours", "name", "id")
+            .values("id")[:limit]
+        )
+        rows += _rows(_with_levels(base.filter(id__in=none), needs, outer=True), needs, languages)
+    return sorted(rows, key=lambda row: _misses(row, needs))[:limit]
 
 
 def rank_candidates(
@@ -216,30 +269,12 @@ def rank_candidates(
     ready = base.filter(status__in=VETTED)
     ready_rows: list[tuple[Any, ...]] = []
     if needs:
-        ids = _ready_ids(needs)
-        for first in range(0, len(ids), ID_BATCH):
-            batch = ids[first : first + ID_BATCH]
-            ready_rows += _rows(
-                _with_levels(ready.filter(_id_in(Freelancer, "id", batch)), needs), needs, ctx.languages
-            )
+        ready_rows = _rows(_with_levels(ready.filter(_ready(needs)), needs), needs, ctx.languages)
     else:
         ready_rows = _rows(ready, needs, ctx.languages)
     near_rows: list[tuple[Any, ...]] = []
     if near_count > 0:
-        # Nearest misses: fewest vetting and skill failures first, then the deepest skills.
-        near_filter = Q(status__in=[s for s in Freelancer.Status.values if s not in VETTED + EXCLUDED_STATUSES])
-        misses: Any = Case(When(status__in=VETTED, then=0), default=1)
-        depth: Any = Value(0, output_field=IntegerField())
-        for sid, _, level in needs:
-            near_filter |= Q(**{f"need_{sid}__level__lt": level})
-            misses = misses + Case(When(**{f"need_{sid}__level__lt": level}, then=1), default=0)
-            depth = depth + F(f"need_{sid}__level")
-        near = (
-            _with_levels(base, needs, near_filter)
-            .alias(misses=misses, depth=depth)
-            .order_by("misses", "-depth", "-availability_hours", "name", "id")
-        )
-        near_rows = _rows(near[: near_count * NEAR_MISS_FACTOR], needs, ctx.languages)
+        near_rows = _near_rows(base, needs, near_count * NEAR_MISS_FACTOR, ctx.languages)
 
     # Points of everyone read (each distinct term value computed once), then the explanations
     # of the people shown only.
@@ -257,9 +292,9 @@ def rank_candidates(
 
 
 def rank_brute_force(task: Any, *, today: datetime.date, limit: int = 20, freelancers: Any = None) -> Ranking:
-    """The reference ranking: every freelancer with every needed skill scored in Python, then sorted."""
+    """The reference ranking: every freelancer who may be considered (missing skills too) scored in Python."""
     ctx = _context(task, today)
-    rows = _rows(_with_levels(_base(task, freelancers), ctx.needs), ctx.needs, ctx.languages)
+    rows = _rows(_with_levels(_base(task, freelancers), ctx.needs, outer=True), ctx.needs, ctx.languages)
     candidates = _score_rows(ctx, rows)
     eligible = sorted((c for c in candidates if not c.failures), key=candidate_order)
     failing = sorted((c for c in candidates if c.failures), key=failing_order)

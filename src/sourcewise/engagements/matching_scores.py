@@ -161,7 +161,9 @@ def quick_points(ctx: Context, r: tuple[Any, ...], ratings: Ratings) -> tuple[in
     value computed once per ranking, and no explanation built."""
     n = len(COLUMNS)
     memo = ctx.memo
-    levels = r[n + 1 :]  # inner joins: never NULL
+    levels = r[n + 1 :]
+    if None in levels:  # a near miss without one of the skills (left join)
+        levels = tuple(level or 0 for level in levels)
     key: tuple[Any, ...] = ("skills", levels)
     skills = memo.get(key) or memo.setdefault(key, _skills_term(ctx, levels))
     days = r[7]  # a tuple (see _rows)
