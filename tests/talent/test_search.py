@@ -232,7 +232,9 @@ def test_api_list_takes_the_same_filters(client, owner, owner_api, people, djang
     assert response.status_code == 200, response.content
     assert sorted(f["name"] for f in response.json()["items"]) == ["Ana Reyes", "Dev Anand"]
     with time_machine.travel(datetime.datetime(2026, 2, 2, 12, tzinfo=datetime.UTC)):
-        names = [f["name"] for f in client.get("/api/v1/freelancers?min_overlap=4&q=a", headers=owner_api).json()["items"]]
+        names = [
+            f["name"] for f in client.get("/api/v1/freelancers?min_overlap=4&q=a", headers=owner_api).json()["items"]
+        ]
     assert sorted(names) == ["Bram Visser", "Carla Mendes"]
     assert client.get("/api/v1/freelancers?language_level=Z9", headers=owner_api).status_code == 422
     first = client.get("/api/v1/freelancers?limit=2&skill=" + str(copy), headers=owner_api).json()

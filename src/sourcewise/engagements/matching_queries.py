@@ -32,6 +32,7 @@ from django.db.models import (
     Avg,
     BooleanField,
     Case,
+    CharField,
     Count,
     Exists,
     FilteredRelation,
@@ -41,12 +42,13 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
+    Value,
     When,
 )
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Concat
 
 from sourcewise.core.dates import server_today
-from sourcewise.core.validators import CEFR_LEVELS
 from sourcewise.engagements.matching_scores import (
     COLUMNS,
     NO_RATINGS,
@@ -124,15 +126,16 @@ def _with_levels(
 
 
 def _rows(queryset: Any, needs: list[tuple[int, str, int]], languages: list[str]) -> list[tuple[Any, ...]]:
-    """COLUMNS, the best working-language rank (A1 = 1 … C2 = 6, read in the same query), the levels."""
-    rank = Case(*(When(level=level, then=i + 1) for i, level in enumerate(CEFR_LEVELS)), default=0)
+    """COLUMNS, the best working language ((rank A1 = 1 … C2 = 6, label) or None, read in the same query),
+    the levels."""
+    # The best working language as "C1 en": CEFR levels sort as text in their order (A1 < … < C2).
     best = (
         FreelancerLanguage.objects.filter(freelancer=OuterRef("pk"), language__in=languages)
-        .annotate(rank=rank)
-        .order_by("-rank")
-        .values("rank")[:1]
+        .order_by("-level", "language")
+        .annotate(best=Concat("level", Value(" "), "language", output_field=CharField()))
+        .values("best")[:1]
     )
-    queryset = queryset.annotate(language_rank=Subquery(best, output_field=IntegerField()))
+    queryset = queryset.annotate(language_rank=Subquery(best, output_field=CharField()))
     names = (*COLUMNS, "language_rank", *(f"need_{sid}__level" for sid, _, _ in needs))
     query = queryset.values_list(*names).query
     # Django ≥ 5.2 selects in the order asked (query.selected); older versions fields first.
@@ -149,6 +152,7 @@ def _rows(queryset: Any, needs: list[tuple[int, str, int]], languages: list[str]
         (6, _as_time, {}),
         (7, _as_days, {}),
         (9, _as_rate, {}),
+        (len(COLUMNS), _as_language, {}),
     )
     rows = []
     for found in raw:
@@ -161,6 +165,15 @@ def _rows(queryset: Any, needs: list[tuple[int, str, int]], languages: list[str]
             row[index] = converted
         rows.append(tuple(row))
     return rows
+
+
+def _as_language(value: Any) -> tuple[int, str] | None:
+    """ "C1 en" → (5, "en C1"): the rank (A1 = 1 … C2 = 6) and the label; None without one."""
+    if not value:
+        return None
+    level, _, code = str(value).partition(" ")
+    rank = cefr_rank(level)
+    return (rank, f"{code} {level}") if rank else None
 
 
 def _as_time(value: Any) -> datetime.time:
@@ -284,9 +297,7 @@ def rank_candidates(
     ready = sorted((x for x in ranked if not x[1]), key=lambda x: (-x[0], x[2][1], x[2][0]))[:limit]
     misses = sorted((x for x in ranked if x[1]), key=lambda x: (x[1], -x[0], x[2][1], x[2][0]))[:near_count]
     shown = [x[2] for x in ready + misses]
-    explained = _score_rows(
-        ctx, shown, languages=_best_languages([r[0] for r in shown], ctx.languages), ratings=ratings
-    )
+    explained = _score_rows(ctx, shown, ratings=ratings)
     eligible, failing = split_ranked(explained, limit, near_count)
     return Ranking(task=task, eligible=eligible, failing=failing, considered=len(rows), needs=needs)
 
@@ -306,31 +317,17 @@ def _score_rows(
     rows: list[tuple[Any, ...]],
     *,
     explain: bool = True,
-    languages: dict[int, tuple[int, str]] | None = None,
     ratings: dict[int, Ratings] | None = None,
 ) -> list[Candidate]:
     ids = [r[0] for r in rows]
-    languages = _best_languages(ids, ctx.languages) if languages is None else languages
     ratings = load_ratings(ids) if ratings is None else ratings
     n = len(COLUMNS)
     candidates = []
     for r in rows:
         row = dict(zip(COLUMNS, r[:n], strict=True))
         levels = {sid: int(level or 0) for (sid, _, _), level in zip(ctx.needs, r[n + 1 :], strict=True)}
-        candidates.append(score_candidate(ctx, row, levels, languages.get(r[0]), ratings.get(r[0], Ratings()), explain))
+        candidates.append(score_candidate(ctx, row, levels, r[n], ratings.get(r[0], Ratings()), explain))
     return candidates
-
-
-def _best_languages(ids: list[int], languages: list[str]) -> dict[int, tuple[int, str]]:
-    best: dict[int, tuple[int, str]] = {}
-    if not ids:
-        return best
-    rows = FreelancerLanguage.objects.filter(_id_in(FreelancerLanguage, "freelancer_id", ids), language__in=languages)
-    for fid, code, level in rows.values_list("freelancer_id", "language", "level"):
-        rank = cefr_rank(level)
-        if rank > best.get(fid, (0, ""))[0]:
-            best[fid] = (rank, f"{code} {level}")
-    return best
 
 
 def load_ratings(freelancer_ids: Iterable[int]) -> dict[int, Ratings]:

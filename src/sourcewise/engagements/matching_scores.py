@@ -169,7 +169,8 @@ def quick_points(ctx: Context, r: tuple[Any, ...], ratings: Ratings) -> tuple[in
     days = r[7]  # a tuple (see _rows)
     key = ("overlap", r[4], r[5], r[6], days)
     overlap = memo.get(key) or memo.setdefault(key, _overlap_term(ctx, Schedule.of(r[4], r[5], r[6], days)))
-    rank = int(r[n] or 0)
+    best = r[n]  # (rank, label) or None (matching_queries._rows)
+    rank = best[0] if best else 0
     key = ("language rank", rank)
     language = memo.get(key) or memo.setdefault(key, _language_term(ctx, (rank, "") if rank else None))
     key = ("vetting", r[2])

@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
 from ninja import Field, Query, Router, Schema
 
 from sourcewise.api.access import api_access
@@ -25,7 +24,7 @@ from sourcewise.core.schemas import (
     TimezoneName,
 )
 from sourcewise.talent import services
-from sourcewise.talent.models import VETTED_STATUSES, Freelancer, Skill
+from sourcewise.talent.models import Freelancer, Skill
 from sourcewise.talent.overlap import (
     OverlapChange,
     Schedule,
@@ -37,7 +36,7 @@ from sourcewise.talent.overlap import (
     window_start_error,
 )
 from sourcewise.talent.search import FreelancerSearch, search_freelancers
-from sourcewise.talent.selectors import with_profile, with_skills, with_vetting
+from sourcewise.talent.selectors import with_bench_depth, with_profile, with_skills, with_vetting
 from sourcewise.talent.vetting import vetting_state
 from sourcewise.workspaces.access import scoped_object, scoped_queryset
 
@@ -535,12 +534,8 @@ class BenchOut(Schema):
 @router.get("/bench", response=responses(Page[BenchOut]), auth=api_access(INTERNAL))
 def list_bench(request: WorkspaceRequest, params: Query[PageParams]) -> dict[str, object]:
     """Bench depth per skill: approved or active freelancers at the workspace's bench level or better."""
-    level = request.workspace.bench_min_level
-    depth = Count(
-        "freelancer_levels",
-        filter=Q(freelancer_levels__level__gte=level, freelancer_levels__freelancer__status__in=VETTED_STATUSES),
-        distinct=True,
+    page = keyset_page(
+        with_bench_depth(scoped_queryset(request, Skill), request.workspace), params.cursor, params.limit
     )
-    page = keyset_page(scoped_queryset(request, Skill).annotate(depth=depth), params.cursor, params.limit)
     page["items"] = [{"skill_id": s.pk, "skill": s.name, "depth": s.depth, "thin": s.depth <= 1} for s in page["items"]]
     return page

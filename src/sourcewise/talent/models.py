@@ -153,9 +153,9 @@ class Freelancer(WorkspaceScoped, TimeStamped):
             ),
         ]
         indexes = [
-            models.Index(fields=["workspace", "country"], name="freelancer_ws_country"),
-            models.Index(fields=["workspace", "status"], name="freelancer_ws_status"),
-            # The list's order (name, id) and its keyset pages; the overlap filter.
+            # Each with the list's order (name, id): a filtered page, a board column, is an index range.
+            models.Index(fields=["workspace", "country", "name", "id"], name="freelancer_ws_country_name"),
+            models.Index(fields=["workspace", "status", "name", "id"], name="freelancer_ws_status_name"),
             models.Index(fields=["workspace", "name", "id"], name="freelancer_ws_name"),
             models.Index(fields=["workspace", "schedule_key"], name="freelancer_ws_schedule"),
         ]

@@ -81,12 +81,7 @@ def schedules_meeting(workspace: Workspace, minimum: Decimal, today: datetime.da
     """The schedule keys of the workspace whose overlap from `today` is at least `minimum` hours a
     business day: one index read of the distinct schedules, one overlap per schedule."""
     business = business_schedule(workspace)
-    keys = (
-        Freelancer.objects.filter(workspace=workspace)
-        .order_by()
-        .values_list("schedule_key", flat=True)
-        .distinct()
-    )
+    keys = Freelancer.objects.filter(workspace=workspace).order_by().values_list("schedule_key", flat=True).distinct()
     return [key for key in keys if overlap_for(business, schedule_of_key(key), today).at_least(minimum)]
 
 

@@ -55,6 +55,16 @@ class Migration(migrations.Migration):
             name='schedule_key',
             field=models.GeneratedField(db_persist=True, expression=django.db.models.functions.text.Concat('timezone', models.Value('|'), django.db.models.functions.comparison.Cast('work_start', models.TextField()), models.Value('|'), django.db.models.functions.comparison.Cast('work_end', models.TextField()), models.Value('|'), django.db.models.functions.comparison.Cast('work_days', models.TextField()), output_field=models.TextField()), output_field=models.TextField()),
         ),
+        migrations.RemoveIndex(model_name='freelancer', name='freelancer_ws_country'),
+        migrations.RemoveIndex(model_name='freelancer', name='freelancer_ws_status'),
+        migrations.AddIndex(
+            model_name='freelancer',
+            index=models.Index(fields=['workspace', 'country', 'name', 'id'], name='freelancer_ws_country_name'),
+        ),
+        migrations.AddIndex(
+            model_name='freelancer',
+            index=models.Index(fields=['workspace', 'status', 'name', 'id'], name='freelancer_ws_status_name'),
+        ),
         migrations.AddIndex(
             model_name='freelancer',
             index=models.Index(fields=['workspace', 'name', 'id'], name='freelancer_ws_name'),
