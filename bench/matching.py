@@ -276,11 +276,13 @@ class RawRanking:
               CASE
                 WHEN r.reviews IS NOT NULL OR r.trials IS NOT NULL THEN
                   10.0 * ((COALESCE(r.reviews, 0) + COALESCE(r.trials, 0))
-                          / ((CASE WHEN r.reviews IS NULL THEN 0 ELSE 1 END) + (CASE WHEN r.trials IS NULL THEN 0 ELSE 1 END))
+                          / ((CASE WHEN r.reviews IS NULL THEN 0 ELSE 1 END)
+                             + (CASE WHEN r.trials IS NULL THEN 0 ELSE 1 END))
                           - 1) / 4.0
                 WHEN r.trial_task IS NOT NULL OR r.refs IS NOT NULL THEN
                   10.0 * ((COALESCE(r.trial_task, 0) + COALESCE(r.refs, 0))
-                          / ((CASE WHEN r.trial_task IS NULL THEN 0 ELSE 1 END) + (CASE WHEN r.refs IS NULL THEN 0 ELSE 1 END))
+                          / ((CASE WHEN r.trial_task IS NULL THEN 0 ELSE 1 END)
+                             + (CASE WHEN r.refs IS NULL THEN 0 ELSE 1 END))
                           - 1) / 4.0
                 ELSE 0 END AS p_ratings,
               10.0 * (CASE WHEN r.availability_hours >= 20 THEN 1.0 ELSE r.availability_hours / 20.0 END) AS p_load

@@ -81,7 +81,7 @@ def main() -> int:
             "language": "en",
             "language_level": "C1",
             "min_overlap": rng.choice(["2", "3", "4"]),
-        },  # fmt: skip
+        },
         "name + country + overlap": lambda: {"q": digits()[:2], "country": rng.choice(countries), "min_overlap": "2"},
         "all filters": lambda: {
             "q": "free",
@@ -92,14 +92,14 @@ def main() -> int:
             "language_level": "B2",
             "country": rng.choice(countries),
             "min_overlap": "3",
-        },  # fmt: skip
+        },
         "rare skill + far country + long overlap": lambda: {
             "skill": rng.choice(skills),
             "skill_level": 5,
             "country": "AU",
             "min_overlap": "6",
             "status": "active",
-        },  # fmt: skip
+        },
     }
 
     # -- correctness: the first page equals a brute force over every freelancer ---------------
@@ -221,9 +221,9 @@ class _Brute:
                 wanted = params.get("language_level") or "A1"
                 if level is None or CEFR_LEVELS.index(level) < CEFR_LEVELS.index(wanted):
                     continue
-            if params.get("min_overlap") and Decimal(params["min_overlap"]) > 0:
-                if not self._overlap_ok(p, Decimal(params["min_overlap"])):
-                    continue
+            minimum = Decimal(params.get("min_overlap") or 0)
+            if minimum > 0 and not self._overlap_ok(p, minimum):
+                continue
             out.append((name, pk))
         return [pk for _, pk in sorted(out)[:size]]
 

@@ -149,8 +149,8 @@ def test_filters_combine(workspace, people):
     assert found(workspace, skill=copy, language="en", language_level="C1", country="IN") == ["Dev Anand"]
     assert found(workspace, q="a", skill=copy, min_overlap=Decimal(4)) == ["Bram Visser"]
     assert found(workspace, q="a", skill=copy, min_overlap=Decimal(4), status="approved") == []
-    everything = dict(q="bram", status="active", skill=copy, skill_level=2, language="nl", language_level="C1",
-                      country="NL", min_overlap=Decimal(5))  # fmt: skip
+    everything = {"q": "bram", "status": "active", "skill": copy, "skill_level": 2, "language": "nl",
+                  "language_level": "C1", "country": "NL", "min_overlap": Decimal(5)}  # fmt: skip
     assert found(workspace, **everything) == ["Bram Visser"]
 
 

@@ -287,7 +287,7 @@ class FreelancerSearchForm(forms.Form):
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Freelancer.Status.choices])
     skill = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
     skill_level = forms.TypedChoiceField(
-        required=False, coerce=int, empty_value=1, choices=[("", "Any level"), *LEVEL_CHOICES[1:]]
+        required=False, coerce=int, empty_value=None, choices=[("", "Any level"), *LEVEL_CHOICES[1:]]
     )
     language = LanguageField(required=False, blank="Any language")
     language_level = forms.ChoiceField(required=False, choices=[("", "Any level"), *CEFR_CHOICES])
