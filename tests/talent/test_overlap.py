@@ -177,3 +177,17 @@ def test_overlap_equals_an_independent_minute_count(business, freelancer, start)
     minutes, business_days = sampled_overlap_minutes(business, freelancer, start, days=days)
     assert result.business_days == business_days
     assert result.seconds == minutes * 60
+
+
+def test_steady_weeks_shortcut_equals_the_calendar_count():
+    """overlap_between takes 4 × one week at fixed offsets when no clock changes in reach: the same
+    seconds and business days as laying every day on the calendar, across DST changes or not."""
+    from sourcewise.talent.overlap import _overlap, overlap_between
+
+    london = Schedule.of("Europe/London", datetime.time(9), datetime.time(17), [0, 1, 2, 3, 4])
+    for zone, hours in (("America/Toronto", (9, 17)), ("Asia/Manila", (22, 6)), ("Australia/Adelaide", (8, 16)),
+                        ("Asia/Kathmandu", (10, 18)), ("Africa/Casablanca", (9, 17))):  # fmt: skip
+        other = Schedule.of(zone, datetime.time(hours[0]), datetime.time(hours[1]), [0, 1, 2, 3, 5])
+        for start in (datetime.date(2026, 2, 2), datetime.date(2026, 3, 9), datetime.date(2026, 3, 27),
+                      datetime.date(2026, 7, 1), datetime.date(2026, 10, 20), datetime.date(2026, 12, 5)):  # fmt: skip
+            assert overlap_between(london, other, start) == _overlap(london, other, start, 28), (zone, start)

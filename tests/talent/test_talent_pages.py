@@ -63,7 +63,7 @@ def test_freelancer_list_is_paginated_searchable_and_constant_in_queries(owner_c
     with CaptureQueriesContext(connection) as queries:
         page = owner_client.get("/talent/freelancers/")
     body = page.content.decode()
-    assert "Page 1 of 2" in body and "Person 00" in body and "Person 55" not in body
+    assert "Next →" in body and "Person 00" in body and "Person 55" not in body  # keyset pages, no count
     assert len(queries) <= 12
     fragment = owner_client.get("/talent/freelancers/?q=Person 07", headers={"HX-Request": "true"}).content.decode()
     assert "Person 07" in fragment and "Person 08" not in fragment and "<html" not in fragment

@@ -32,19 +32,23 @@ from django.db.models import (
     Avg,
     BooleanField,
     Case,
-    F,
+    CharField,
+    Count,
+    Exists,
     FilteredRelation,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     Subquery,
+    Sum,
     Value,
     When,
 )
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Concat
 
 from sourcewise.core.dates import server_today
-from sourcewise.core.validators import CEFR_LEVELS
 from sourcewise.engagements.matching_scores import (
     COLUMNS,
     NO_RATINGS,
@@ -74,7 +78,6 @@ from sourcewise.talent.overlap import business_schedule
 
 EXCLUDED_STATUSES = ("rejected", "left")
 NEAR_MISS_FACTOR = 5
-ID_BATCH = 5000
 
 
 def _needs(task: Any) -> tuple[list[tuple[int, str, int]], dict[int, Any]]:
@@ -106,12 +109,16 @@ def _base(task: Any, freelancers: Any) -> Any:
     return queryset.filter(workspace=task.workspace).exclude(status__in=EXCLUDED_STATUSES)
 
 
-def _with_levels(queryset: Any, needs: list[tuple[int, str, int]], condition: Q | None = None) -> Any:
+def _with_levels(
+    queryset: Any, needs: list[tuple[int, str, int]], condition: Q | None = None, *, outer: bool = False
+) -> Any:
     """One inner join per needed skill (FreelancerSkill's (skill, level) index), filtered in one call so
-    the joins are shared by every condition."""
+    the joins are shared by every condition; `outer`: left joins (a missing skill reads as NULL)."""
     relations = {
         f"need_{sid}": FilteredRelation("skill_levels", condition=Q(skill_levels__skill_id=sid)) for sid, _, _ in needs
     }
+    if outer:
+        return queryset.annotate(**relations)
     joined = Q()
     for sid, _, _ in needs:
         joined &= Q(**{f"need_{sid}__level__isnull": False})
@@ -119,15 +126,16 @@ def _with_levels(queryset: Any, needs: list[tuple[int, str, int]], condition: Q 
 
 
 def _rows(queryset: Any, needs: list[tuple[int, str, int]], languages: list[str]) -> list[tuple[Any, ...]]:
-    """COLUMNS, the best working-language rank (A1 = 1 … C2 = 6, read in the same query), the levels."""
-    rank = Case(*(When(level=level, then=i + 1) for i, level in enumerate(CEFR_LEVELS)), default=0)
+    """COLUMNS, the best working language ((rank A1 = 1 … C2 = 6, label) or None, read in the same query),
+    the levels."""
+    # The best working language as "C1 en": CEFR levels sort as text in their order (A1 < … < C2).
     best = (
         FreelancerLanguage.objects.filter(freelancer=OuterRef("pk"), language__in=languages)
-        .annotate(rank=rank)
-        .order_by("-rank")
-        .values("rank")[:1]
+        .order_by("-level", "language")
+        .annotate(best=Concat("level", Value(" "), "language", output_field=CharField()))
+        .values("best")[:1]
     )
-    queryset = queryset.annotate(language_rank=Subquery(best, output_field=IntegerField()))
+    queryset = queryset.annotate(language_rank=Subquery(best, output_field=CharField()))
     names = (*COLUMNS, "language_rank", *(f"need_{sid}__level" for sid, _, _ in needs))
     query = queryset.values_list(*names).query
     # Django ≥ 5.2 selects in the order asked (query.selected); older versions fields first.
@@ -144,6 +152,7 @@ def _rows(queryset: Any, needs: list[tuple[int, str, int]], languages: list[str]
         (6, _as_time, {}),
         (7, _as_days, {}),
         (9, _as_rate, {}),
+        (len(COLUMNS), _as_language, {}),
     )
     rows = []
     for found in raw:
@@ -156,6 +165,15 @@ def _rows(queryset: Any, needs: list[tuple[int, str, int]], languages: list[str]
             row[index] = converted
         rows.append(tuple(row))
     return rows
+
+
+def _as_language(value: Any) -> tuple[int, str] | None:
+    """ "C1 en" → (5, "en C1"): the rank (A1 = 1 … C2 = 6) and the label; None without one."""
+    if not value:
+        return None
+    level, _, code = str(value).partition(" ")
+    rank = cefr_rank(level)
+    return (rank, f"{code} {level}") if rank else None
 
 
 def _as_time(value: Any) -> datetime.time:
@@ -179,13 +197,14 @@ def _id_in(model: Any, column: str, ids: list[int]) -> RawSQL:
     return RawSQL(f"{qn(model._meta.db_table)}.{qn(column)} IN ({listed})", [], output_field=BooleanField())  # noqa: S611
 
 
-def _ready_ids(needs: list[tuple[int, str, int]]) -> list[int]:
-    """Who has every needed skill at the needed level, read from FreelancerSkill's indexes alone.
+def _ready(needs: list[tuple[int, str, int]]) -> RawSQL:
+    """`id IN (who has every needed skill at the needed level)`, read from FreelancerSkill's indexes alone.
 
     The rarest requirement (highest level) drives: a range of the (skill, level, freelancer)
     index, then one probe per person into (freelancer, skill, level) for each other skill.
     """
     table = FreelancerSkill._meta.db_table
+    qn = connection.ops.quote_name
     ordered = sorted(needs, key=lambda n: (-n[2], n[0]))
     (first, _, first_level), others = ordered[0], ordered[1:]
     joins = "".join(
@@ -193,10 +212,57 @@ def _ready_ids(needs: list[tuple[int, str, int]]) -> list[int]:
         for i in range(len(others))
     )
     params: list[int] = [v for sid, _, level in others for v in (sid, level)] + [first, first_level]
-    with connection.cursor() as cursor:
-        sql = f"SELECT d.freelancer_id FROM {table} d{joins} WHERE d.skill_id = %s AND d.level >= %s"  # noqa: S608
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+    sql = f"SELECT d.freelancer_id FROM {table} d{joins} WHERE d.skill_id = %s AND d.level >= %s"  # noqa: S608
+    column = f"{qn(Freelancer._meta.db_table)}.{qn('id')}"
+    return RawSQL(f"{column} IN ({sql})", params, output_field=BooleanField())  # noqa: S611
+
+
+def _misses(row: tuple[Any, ...], needs: list[tuple[int, str, int]]) -> tuple[Any, ...]:
+    """The order of near misses (see `_near_rows`) of one row read by `_rows`."""
+    n = len(COLUMNS)
+    levels = [int(level or 0) for level in row[n + 1 :]]
+    misses = (row[2] not in VETTED) + sum(level < need for level, (_, _, need) in zip(levels, needs, strict=True))
+    return (misses, -sum(levels), -int(row[8] or 0), row[1], row[0])
+
+
+def _near_rows(base: Any, needs: list[tuple[int, str, int]], limit: int, languages: list[str]) -> list[tuple[Any, ...]]:
+    """The rows of the `limit` people nearest to ready who are not ready: fewest misses first (not
+    vetted counts one, each needed skill below its level or missing entirely one), then the deepest
+    needed skills, the most available hours, the name.
+
+    Not a sort of every freelancer: those with at least one needed skill are chosen in SQL from
+    FreelancerSkill's (skill, level, freelancer) index, grouped per person, and read in the same
+    query; those with none of the skills are read (a second query) only when the first can't fill
+    the list before anyone missing every skill could rank.
+    """
+    if not needs:
+        chosen = base.exclude(status__in=VETTED).order_by("-availability_hours", "name", "id")
+        return _rows(base.filter(id__in=chosen.values("id")[:limit]), needs, languages)
+    skill_ids = [sid for sid, _, _ in needs]
+    met = Q()
+    for sid, _, level in needs:
+        met |= Q(skill_levels__skill_id=sid, skill_levels__level__gte=level)
+    unvetted = Max(Case(When(status__in=VETTED, then=0), default=1, output_field=IntegerField()))
+    some = (
+        base.filter(skill_levels__skill_id__in=skill_ids)
+        .values("id")
+        .annotate(misses=unvetted + len(needs) - Count("skill_levels", filter=met), depth=Sum("skill_levels__level"))
+        .filter(misses__gt=0)
+        .order_by("misses", "-depth", "-availability_hours", "name", "id")
+        .values("id")[:limit]
+    )
+    rows = _rows(_with_levels(base.filter(id__in=some), needs, outer=True), needs, languages)
+    keys = sorted(_misses(row, needs) for row in rows)
+    # Someone with none of the skills misses every one: len(needs), one more if not vetted.
+    if len(keys) < limit or keys[-1][0] >= len(needs):
+        none = (
+            base.exclude(Exists(FreelancerSkill.objects.filter(freelancer=OuterRef("pk"), skill_id__in=skill_ids)))
+            .annotate(misses=Case(When(status__in=VETTED, then=0), default=1))
+            .order_by("misses", "-availability_hours", "name", "id")
+            .values("id")[:limit]
+        )
+        rows += _rows(_with_levels(base.filter(id__in=none), needs, outer=True), needs, languages)
+    return sorted(rows, key=lambda row: _misses(row, needs))[:limit]
 
 
 def rank_candidates(
@@ -216,30 +282,12 @@ def rank_candidates(
     ready = base.filter(status__in=VETTED)
     ready_rows: list[tuple[Any, ...]] = []
     if needs:
-        ids = _ready_ids(needs)
-        for first in range(0, len(ids), ID_BATCH):
-            batch = ids[first : first + ID_BATCH]
-            ready_rows += _rows(
-                _with_levels(ready.filter(_id_in(Freelancer, "id", batch)), needs), needs, ctx.languages
-            )
+        ready_rows = _rows(_with_levels(ready.filter(_ready(needs)), needs), needs, ctx.languages)
     else:
         ready_rows = _rows(ready, needs, ctx.languages)
     near_rows: list[tuple[Any, ...]] = []
     if near_count > 0:
-        # Nearest misses: fewest vetting and skill failures first, then the deepest skills.
-        near_filter = Q(status__in=[s for s in Freelancer.Status.values if s not in VETTED + EXCLUDED_STATUSES])
-        misses: Any = Case(When(status__in=VETTED, then=0), default=1)
-        depth: Any = Value(0, output_field=IntegerField())
-        for sid, _, level in needs:
-            near_filter |= Q(**{f"need_{sid}__level__lt": level})
-            misses = misses + Case(When(**{f"need_{sid}__level__lt": level}, then=1), default=0)
-            depth = depth + F(f"need_{sid}__level")
-        near = (
-            _with_levels(base, needs, near_filter)
-            .alias(misses=misses, depth=depth)
-            .order_by("misses", "-depth", "-availability_hours", "name", "id")
-        )
-        near_rows = _rows(near[: near_count * NEAR_MISS_FACTOR], needs, ctx.languages)
+        near_rows = _near_rows(base, needs, near_count * NEAR_MISS_FACTOR, ctx.languages)
 
     # Points of everyone read (each distinct term value computed once), then the explanations
     # of the people shown only.
@@ -249,17 +297,15 @@ def rank_candidates(
     ready = sorted((x for x in ranked if not x[1]), key=lambda x: (-x[0], x[2][1], x[2][0]))[:limit]
     misses = sorted((x for x in ranked if x[1]), key=lambda x: (x[1], -x[0], x[2][1], x[2][0]))[:near_count]
     shown = [x[2] for x in ready + misses]
-    explained = _score_rows(
-        ctx, shown, languages=_best_languages([r[0] for r in shown], ctx.languages), ratings=ratings
-    )
+    explained = _score_rows(ctx, shown, ratings=ratings)
     eligible, failing = split_ranked(explained, limit, near_count)
     return Ranking(task=task, eligible=eligible, failing=failing, considered=len(rows), needs=needs)
 
 
 def rank_brute_force(task: Any, *, today: datetime.date, limit: int = 20, freelancers: Any = None) -> Ranking:
-    """The reference ranking: every freelancer with every needed skill scored in Python, then sorted."""
+    """The reference ranking: every freelancer who may be considered (missing skills too) scored in Python."""
     ctx = _context(task, today)
-    rows = _rows(_with_levels(_base(task, freelancers), ctx.needs), ctx.needs, ctx.languages)
+    rows = _rows(_with_levels(_base(task, freelancers), ctx.needs, outer=True), ctx.needs, ctx.languages)
     candidates = _score_rows(ctx, rows)
     eligible = sorted((c for c in candidates if not c.failures), key=candidate_order)
     failing = sorted((c for c in candidates if c.failures), key=failing_order)
@@ -271,31 +317,17 @@ def _score_rows(
     rows: list[tuple[Any, ...]],
     *,
     explain: bool = True,
-    languages: dict[int, tuple[int, str]] | None = None,
     ratings: dict[int, Ratings] | None = None,
 ) -> list[Candidate]:
     ids = [r[0] for r in rows]
-    languages = _best_languages(ids, ctx.languages) if languages is None else languages
     ratings = load_ratings(ids) if ratings is None else ratings
     n = len(COLUMNS)
     candidates = []
     for r in rows:
         row = dict(zip(COLUMNS, r[:n], strict=True))
         levels = {sid: int(level or 0) for (sid, _, _), level in zip(ctx.needs, r[n + 1 :], strict=True)}
-        candidates.append(score_candidate(ctx, row, levels, languages.get(r[0]), ratings.get(r[0], Ratings()), explain))
+        candidates.append(score_candidate(ctx, row, levels, r[n], ratings.get(r[0], Ratings()), explain))
     return candidates
-
-
-def _best_languages(ids: list[int], languages: list[str]) -> dict[int, tuple[int, str]]:
-    best: dict[int, tuple[int, str]] = {}
-    if not ids:
-        return best
-    rows = FreelancerLanguage.objects.filter(_id_in(FreelancerLanguage, "freelancer_id", ids), language__in=languages)
-    for fid, code, level in rows.values_list("freelancer_id", "language", "level"):
-        rank = cefr_rank(level)
-        if rank > best.get(fid, (0, ""))[0]:
-            best[fid] = (rank, f"{code} {level}")
-    return best
 
 
 def load_ratings(freelancer_ids: Iterable[int]) -> dict[int, Ratings]:

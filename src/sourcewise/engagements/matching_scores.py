@@ -161,13 +161,16 @@ def quick_points(ctx: Context, r: tuple[Any, ...], ratings: Ratings) -> tuple[in
     value computed once per ranking, and no explanation built."""
     n = len(COLUMNS)
     memo = ctx.memo
-    levels = r[n + 1 :]  # inner joins: never NULL
+    levels = r[n + 1 :]
+    if None in levels:  # a near miss without one of the skills (left join)
+        levels = tuple(level or 0 for level in levels)
     key: tuple[Any, ...] = ("skills", levels)
     skills = memo.get(key) or memo.setdefault(key, _skills_term(ctx, levels))
     days = r[7]  # a tuple (see _rows)
     key = ("overlap", r[4], r[5], r[6], days)
     overlap = memo.get(key) or memo.setdefault(key, _overlap_term(ctx, Schedule.of(r[4], r[5], r[6], days)))
-    rank = int(r[n] or 0)
+    best = r[n]  # (rank, label) or None (matching_queries._rows)
+    rank = best[0] if best else 0
     key = ("language rank", rank)
     language = memo.get(key) or memo.setdefault(key, _language_term(ctx, (rank, "") if rank else None))
     key = ("vetting", r[2])

@@ -34,5 +34,6 @@ def match(request: WorkspaceRequest) -> HttpResponse:
 @workspace_view(roles=INTERNAL, objects={"pk": Task})
 def candidates(request: WorkspaceRequest, pk: int) -> HttpResponse:
     task = scoped_object(request, Task, pk)
+    task.workspace = request.workspace  # the same row, already read by the request
     ranking = rank_candidates(task, today=_today(request), freelancers=scoped_queryset(request, Freelancer))
     return render_page(request, "engagements/candidates.html", {"task": task, "ranking": ranking})

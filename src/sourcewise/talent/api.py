@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
 from ninja import Field, Query, Router, Schema
 
 from sourcewise.api.access import api_access
@@ -25,7 +24,7 @@ from sourcewise.core.schemas import (
     TimezoneName,
 )
 from sourcewise.talent import services
-from sourcewise.talent.models import VETTED_STATUSES, Freelancer, Skill
+from sourcewise.talent.models import Freelancer, Skill
 from sourcewise.talent.overlap import (
     OverlapChange,
     Schedule,
@@ -36,7 +35,8 @@ from sourcewise.talent.overlap import (
     timeline,
     window_start_error,
 )
-from sourcewise.talent.selectors import with_profile, with_skills, with_vetting
+from sourcewise.talent.search import FreelancerSearch, search_freelancers
+from sourcewise.talent.selectors import with_bench_depth, with_profile, with_skills, with_vetting
 from sourcewise.talent.vetting import vetting_state
 from sourcewise.workspaces.access import scoped_object, scoped_queryset
 
@@ -208,9 +208,43 @@ def create_skill(request: WorkspaceRequest, payload: SkillIn) -> tuple[int, Skil
     return 201, skill
 
 
+class FreelancerFilters(Schema):
+    """The freelancers page's filters (talent.search); each alone or combined."""
+
+    q: str = Field("", max_length=100, description="Part of the name or the email, any case.")
+    status: Status | None = None
+    skill: int | None = Field(None, ge=1, description="A skill id of the workspace.")
+    skill_level: SkillLevel = Field(1, description="The lowest level of `skill` accepted (1–5).")
+    language: LanguageCode | None = None
+    language_level: Cefr | None = Field(None, description="The lowest CEFR level of `language` accepted.")
+    country: CountryCode | None = None
+    min_overlap: Decimal | None = Field(
+        None, ge=0, le=24, description="Hours a business day shared with the workspace (28-day average from today)."
+    )
+
+    def search(self) -> FreelancerSearch:
+        return FreelancerSearch(
+            q=self.q,
+            status=self.status or "",
+            skill=self.skill,
+            skill_level=self.skill_level,
+            language=self.language or "",
+            language_level=self.language_level or "",
+            country=self.country or "",
+            min_overlap=self.min_overlap,
+        )
+
+
 @router.get("/freelancers", response=responses(Page[FreelancerSummaryOut]), auth=api_access(INTERNAL))
-def list_freelancers(request: WorkspaceRequest, params: Query[PageParams]) -> dict[str, object]:
-    queryset = with_skills(scoped_queryset(request, Freelancer))
+def list_freelancers(
+    request: WorkspaceRequest, params: Query[PageParams], filters: Query[FreelancerFilters]
+) -> dict[str, object]:
+    queryset = search_freelancers(
+        with_skills(scoped_queryset(request, Freelancer)),
+        filters.search(),
+        workspace=request.workspace,
+        today=request.workspace.today(),
+    )
     return keyset_page(queryset, params.cursor, params.limit)
 
 
@@ -500,12 +534,8 @@ class BenchOut(Schema):
 @router.get("/bench", response=responses(Page[BenchOut]), auth=api_access(INTERNAL))
 def list_bench(request: WorkspaceRequest, params: Query[PageParams]) -> dict[str, object]:
     """Bench depth per skill: approved or active freelancers at the workspace's bench level or better."""
-    level = request.workspace.bench_min_level
-    depth = Count(
-        "freelancer_levels",
-        filter=Q(freelancer_levels__level__gte=level, freelancer_levels__freelancer__status__in=VETTED_STATUSES),
-        distinct=True,
+    page = keyset_page(
+        with_bench_depth(scoped_queryset(request, Skill), request.workspace), params.cursor, params.limit
     )
-    page = keyset_page(scoped_queryset(request, Skill).annotate(depth=depth), params.cursor, params.limit)
     page["items"] = [{"skill_id": s.pk, "skill": s.name, "depth": s.depth, "thin": s.depth <= 1} for s in page["items"]]
     return page

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -11,6 +12,7 @@ from sourcewise.core.forms import (
     CountryField,
     CurrencyField,
     LanguageField,
+    PickerSelect,
     TimezoneField,
     bounded_formfield,
 )
@@ -27,6 +29,7 @@ from sourcewise.talent.models import (
     TrialTask,
 )
 from sourcewise.talent.overlap import window_start_error
+from sourcewise.talent.search import FreelancerSearch
 from sourcewise.workspaces.models import Workspace
 
 LANGUAGE_SLOTS = 3
@@ -272,3 +275,43 @@ class OverlapDateForm(forms.Form):
         if self.is_bound and self.is_valid() and self.cleaned_data.get("on"):
             return self.cleaned_data["on"]
         return self.today
+
+
+class FreelancerSearchForm(forms.Form):
+    """The freelancers page's filters (GET); `search()` gives the selector's FreelancerSearch.
+
+    A value that doesn't validate is dropped, never an error page: the list shows what the
+    valid filters find."""
+
+    q = forms.CharField(required=False, max_length=100)
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Freelancer.Status.choices])
+    skill = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    skill_level = forms.TypedChoiceField(
+        required=False, coerce=int, empty_value=None, choices=[("", "Any level"), *LEVEL_CHOICES[1:]]
+    )
+    language = LanguageField(required=False, blank="Any language")
+    language_level = forms.ChoiceField(required=False, choices=[("", "Any level"), *CEFR_CHOICES])
+    country = CountryField(required=False)
+    min_overlap = forms.DecimalField(
+        required=False, min_value=Decimal("0"), max_value=Decimal("24"), max_digits=4, decimal_places=1
+    )
+
+    def __init__(self, *args: Any, skills: QuerySet[Skill], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["skill"].choices = [("", "Any skill"), *skills.values_list("pk", "name")]  # type: ignore[attr-defined]
+        self.fields["country"].widget = PickerSelect("countries", "Any country")
+        self.fields["country"].choices = [("", "Any country"), *list(self.fields["country"].choices)[1:]]  # type: ignore[attr-defined]
+
+    def search(self) -> FreelancerSearch:
+        self.is_valid()
+        data = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+        return FreelancerSearch(
+            q=data.get("q") or "",
+            status=data.get("status") or "",
+            skill=data.get("skill"),
+            skill_level=data.get("skill_level") or 1,
+            language=data.get("language") or "",
+            language_level=data.get("language_level") or "",
+            country=data.get("country") or "",
+            min_overlap=data.get("min_overlap"),
+        )

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Cast, Concat, Lower
 
 from sourcewise.core.models import TimeStamped, WorkspaceQuerySet, WorkspaceScoped
 from sourcewise.core.validators import (
@@ -121,6 +121,23 @@ class Freelancer(WorkspaceScoped, TimeStamped):
         "availability (hours/week)", default=40, validators=[MaxValueValidator(168)]
     )
     notes = models.TextField(blank=True)
+    # The working schedule as one value, kept by the database itself (every write path, the
+    # bulk ones too): the overlap filter computes the overlap once per distinct schedule and
+    # selects the people by this indexed column (`talent.search`).
+    schedule_key = models.GeneratedField(
+        expression=Concat(
+            "timezone",
+            models.Value("|"),
+            Cast("work_start", models.TextField()),
+            models.Value("|"),
+            Cast("work_end", models.TextField()),
+            models.Value("|"),
+            Cast("work_days", models.TextField()),
+            output_field=models.TextField(),
+        ),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
 
     objects = FreelancerQuerySet.as_manager()  # type: ignore[misc]  # a ClassVar in django-stubs
 
@@ -136,8 +153,11 @@ class Freelancer(WorkspaceScoped, TimeStamped):
             ),
         ]
         indexes = [
-            models.Index(fields=["workspace", "country"], name="freelancer_ws_country"),
-            models.Index(fields=["workspace", "status"], name="freelancer_ws_status"),
+            # Each with the list's order (name, id): a filtered page, a board column, is an index range.
+            models.Index(fields=["workspace", "country", "name", "id"], name="freelancer_ws_country_name"),
+            models.Index(fields=["workspace", "status", "name", "id"], name="freelancer_ws_status_name"),
+            models.Index(fields=["workspace", "name", "id"], name="freelancer_ws_name"),
+            models.Index(fields=["workspace", "schedule_key"], name="freelancer_ws_schedule"),
         ]
 
     def __str__(self) -> str:

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Count, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 
 from sourcewise.accounts.models import User
 from sourcewise.talent.models import VETTED_STATUSES, Freelancer, FreelancerLanguage, FreelancerSkill, Skill
@@ -38,38 +41,96 @@ def with_profile(freelancers: QuerySet[Freelancer]) -> QuerySet[Freelancer]:
     )
 
 
-def with_vetting(freelancers: QuerySet[Freelancer]) -> QuerySet[Freelancer]:
+def with_vetting(freelancers: QuerySet[Freelancer], workspace: Workspace | None = None) -> QuerySet[Freelancer]:
     """Everything `vetting.vetting_state` reads, in six extra queries whatever the count
-    (the completed trial engagements land in `completed_trials`).
+    (the completed trial engagements land in `completed_trials`); five when the caller
+    gives the `workspace` they all belong to (the request's, already read).
 
     The workspace is prefetched, not joined: every freelancer then shares one Workspace
     instance instead of building a copy per row (10,000 copies in a full refresh)."""
 
-    return freelancers.prefetch_related(
-        "workspace",
+    lookups: list[Any] = [
         "portfolio",
         "references",
         "interviews",
         "trials",
         Prefetch("engagements", completed_trial_engagements(), to_attr="completed_trials"),
-    )
+    ]
+    if workspace is None:
+        lookups.insert(0, "workspace")
+    return freelancers.prefetch_related(*lookups)
+
+
+def share_workspace(freelancers: Iterable[Freelancer], workspace: Workspace) -> list[Freelancer]:
+    """Give every freelancer (all of `workspace`) the same Workspace instance (see `with_vetting`)."""
+    people = list(freelancers)
+    for person in people:
+        assert person.workspace_id == workspace.pk
+        person.workspace = workspace
+    return people
+
+
+def board_firsts(freelancers: QuerySet[Freelancer], size: int) -> RawSQL:
+    """`id IN (the first `size` of each status in (name, id) order)`: the vetting board's cards, one
+    (workspace, status) index range per column joined by UNION ALL, read with the people themselves."""
+    qn = connection.ops.quote_name
+    parts = [
+        freelancers.filter(status=status)
+        .order_by("name", "pk")
+        .values_list("pk", flat=True)[:size]
+        .query.sql_with_params()
+        for status in Freelancer.Status.values
+    ]
+    # The parts are Django's own compiled SQL with their parameters kept apart.
+    union = " UNION ALL ".join(f"SELECT * FROM ({sql}) {qn(f'c{i}')}" for i, (sql, _) in enumerate(parts))  # noqa: S608
+    column = f"{qn(Freelancer._meta.db_table)}.{qn('id')}"
+    return RawSQL(f"{column} IN ({union})", [p for _, params in parts for p in params], output_field=BooleanField())  # noqa: S611
 
 
 # The bench (SPEC G8): bench depth of a skill = approved or active freelancers who have it
 # at ≥ the workspace's `bench_min_level` (default 3).
 
 
+def _count_of(queryset: QuerySet[Any]) -> Coalesce:
+    """A correlated COUNT(*) of `queryset` (already filtered on OuterRef), 0 when empty."""
+    counted = queryset.order_by().values(one=Value(1)).annotate(n=Func(Value(1), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def bench_depth_filter(workspace: Workspace) -> Q:
+    return Q(level__gte=workspace.bench_min_level, freelancer__status__in=VETTED_STATUSES)
+
+
 def with_bench_depth(skills: QuerySet[Skill], workspace: Workspace) -> QuerySet[SkillWithDepth]:
-    """Annotate `depth` (bench depth) on each skill, in the same query."""
-    depth = Count(
-        "freelancer_levels",
-        filter=Q(
-            freelancer_levels__level__gte=workspace.bench_min_level,
-            freelancer_levels__freelancer__status__in=VETTED_STATUSES,
-        ),
-        distinct=True,
-    )
+    """Annotate `depth` (bench depth) on each skill: one correlated count per skill, read from
+    FreelancerSkill's (skill, level, freelancer) index (no join multiplying the rows)."""
+    depth = _count_of(FreelancerSkill.objects.filter(bench_depth_filter(workspace), skill=OuterRef("pk")))
     return skills.annotate(depth=depth)
+
+
+def with_usage(skills: QuerySet[Skill], *, people: bool = True) -> QuerySet[Skill]:
+    """Annotate `task_count` (tasks needing the skill) and, unless `people` is False, `people`
+    (freelancers with it): one correlated count each, from indexes (no join of the two
+    relations multiplying each other)."""
+    task_need = Skill._meta.get_field("task_needs").related_model
+    skills = skills.annotate(
+        task_count=_count_of(task_need._default_manager.filter(skill=OuterRef("pk"))),
+    )
+    if people:
+        skills = skills.annotate(people=_count_of(FreelancerSkill.objects.filter(skill=OuterRef("pk"))))
+    return skills
+
+
+def bench_depths(workspace: Workspace) -> dict[int, int]:
+    """{skill id: bench depth} of every skill of the workspace with a bench, in one grouped query."""
+    rows = (
+        FreelancerSkill.objects.filter(bench_depth_filter(workspace), skill__workspace=workspace)
+        .values("skill_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("skill_id", "n")
+    )
+    return dict(rows)
 
 
 def bench_for(workspace: Workspace, skill_ids: Iterable[int]) -> dict[int, set[int]]:

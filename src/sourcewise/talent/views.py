@@ -7,7 +7,8 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,13 +19,14 @@ from sourcewise.core.form_flow import submit
 from sourcewise.core.htmx import render_page
 from sourcewise.core.http import WorkspaceRequest
 from sourcewise.core.links import site_url
-from sourcewise.core.pagination import paginate
+from sourcewise.core.pagination import PAGE_SIZE, paginate
 from sourcewise.jobs.selectors import jobs_for
 from sourcewise.jobs.views import start_upload_job
 from sourcewise.talent import services
 from sourcewise.talent.csv_io import export_lines
 from sourcewise.talent.forms import (
     FreelancerForm,
+    FreelancerSearchForm,
     ImportForm,
     InterviewForm,
     OverlapDateForm,
@@ -50,7 +52,17 @@ from sourcewise.talent.overlap import (
     overlap_for,
     timeline,
 )
-from sourcewise.talent.selectors import portal_status, with_bench_depth, with_profile, with_skills, with_vetting
+from sourcewise.talent.search import page_by_name, search_freelancers
+from sourcewise.talent.selectors import (
+    bench_depths,
+    board_firsts,
+    portal_status,
+    share_workspace,
+    with_profile,
+    with_skills,
+    with_usage,
+    with_vetting,
+)
 from sourcewise.talent.vetting import vetting_state
 from sourcewise.workspaces.access import deny, scoped_object, scoped_queryset, workspace_view
 
@@ -59,17 +71,24 @@ def _today(request: WorkspaceRequest) -> Any:
     return request.workspace.today()
 
 
+def _after(request: WorkspaceRequest) -> int | None:
+    value = request.GET.get("after", "")
+    return int(value) if value.isdigit() and len(value) < 19 else None
+
+
 @workspace_view(roles=INTERNAL)
 def freelancer_list(request: WorkspaceRequest) -> HttpResponse:
-    freelancers = with_skills(scoped_queryset(request, Freelancer))
-    query = request.GET.get("q", "").strip()
-    status = request.GET.get("status", "")
-    if query:
-        freelancers = freelancers.filter(Q(name__icontains=query) | Q(email__icontains=query))
-    if status in Freelancer.Status.values:
-        freelancers = freelancers.filter(status=status)
-    page = paginate(request, freelancers)
-    context = {"page": page, "q": query, "status": status, "statuses": Freelancer.Status.choices}
+    """Find freelancers by name or email, status, skill and level, language and level, country and
+    minimum overlap (talent.search); pages follow each other by keyset (`after`), no COUNT."""
+    form = FreelancerSearchForm(request.GET, skills=scoped_queryset(request, Skill).order_by("name", "id"))
+    search = form.search()
+    freelancers = search_freelancers(
+        with_skills(scoped_queryset(request, Freelancer)), search, workspace=request.workspace, today=_today(request)
+    )
+    page = page_by_name(freelancers, _after(request))
+    filters = request.GET.copy()
+    filters.pop("after", None)
+    context = {"page": page, "form": form, "q": search.q, "searching": search.active, "filters": filters.urlencode()}
     return render_page(request, "talent/freelancer_list.html", context, partial="rows")
 
 
@@ -119,7 +138,10 @@ def freelancer_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
 
 
 def _load(request: WorkspaceRequest, pk: int) -> Freelancer:
-    return scoped_object(request, Freelancer, pk, with_vetting(with_profile(scoped_queryset(request, Freelancer))))
+    queryset = with_vetting(with_profile(scoped_queryset(request, Freelancer)), request.workspace)
+    freelancer = scoped_object(request, Freelancer, pk, queryset)
+    share_workspace([freelancer], request.workspace)
+    return freelancer
 
 
 def _svg_rows(line: Any) -> list[dict[str, Any]]:
@@ -295,11 +317,9 @@ def _board(
 ) -> HttpResponse:
     base = scoped_queryset(request, Freelancer)
     counts = dict(base.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
-    ids: list[int] = []
-    for status in Freelancer.Status.values:
-        ids += list(base.filter(status=status).order_by("name", "pk").values_list("pk", flat=True)[:BOARD_COLUMN_SIZE])
+    people = with_vetting(base.filter(board_firsts(base, BOARD_COLUMN_SIZE)), request.workspace).order_by("name", "pk")
     cards: dict[str, list[Any]] = {s: [] for s in Freelancer.Status.values}
-    for f in with_vetting(base.filter(pk__in=ids)).order_by("name", "pk"):
+    for f in share_workspace(people, request.workspace):
         cards[f.status].append(
             {
                 "f": f,
@@ -322,14 +342,18 @@ def board(request: WorkspaceRequest) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL)
 def bench(request: WorkspaceRequest) -> HttpResponse:
+    """Bench depth per skill, thinnest first: the depths of every skill in one grouped query, the
+    skills (a workspace has tens, not thousands) sorted and paged in memory."""
     workspace = request.workspace
-    skills = with_bench_depth(scoped_queryset(request, Skill), workspace).annotate(
-        task_count=Count("task_needs", distinct=True)
-    )
+    depths = bench_depths(workspace)
+    skills = list(with_usage(scoped_queryset(request, Skill), people=False).defer("description"))
+    for skill in skills:
+        skill.depth = depths.get(skill.pk, 0)  # type: ignore[attr-defined]
     thin = request.GET.get("show") != "all"
     if thin:
-        skills = skills.filter(depth__lte=1)
-    page = paginate(request, skills.order_by("depth", "name", "id"))
+        skills = [s for s in skills if s.depth <= 1]  # type: ignore[attr-defined]
+    skills.sort(key=lambda s: (s.depth, s.name, s.pk))  # type: ignore[attr-defined]
+    page = Paginator(skills, PAGE_SIZE).get_page(request.GET.get("page"))
     return render_page(
         request, "talent/bench.html", {"page": page, "thin": thin, "min_level": workspace.bench_min_level}
     )
@@ -372,11 +396,7 @@ def skill_list(request: WorkspaceRequest) -> HttpResponse:
         skill = done.result
         messages.success(request, f"Skill {skill.name} added.")
         return redirect("talent:skill_list")
-    skills = (
-        scoped_queryset(request, Skill)
-        .annotate(people=Count("freelancer_levels", distinct=True), task_count=Count("task_needs", distinct=True))
-        .order_by("name", "id")
-    )
+    skills = with_usage(scoped_queryset(request, Skill)).order_by("name", "id")
     return render_page(request, "talent/skill_list.html", {"page": paginate(request, skills), "form": form})
 
 
