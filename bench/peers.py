@@ -6,7 +6,9 @@ On the standard dataset (100,000 engagements at --scale 1) it times, interleaved
 engagements list (a page of 50 at keyset cursors spread over the whole table) and one
 engagement's detail (random ids) through three stacks, in this one process, behind the same
 middleware and production settings (`harness.setup_django`: DEBUG off, the SQLite pragmas and
-a connection per request, CONN_MAX_AGE on PostgreSQL), all with the same bearer token:
+a connection per request, CONN_MAX_AGE on PostgreSQL), called as a WSGI server calls Django
+(bench/wsgi_client.py: unlike the test client it closes connections as production does),
+all with the same bearer token:
 
 - product: GET /api/v1/engagements and /api/v1/engagements/{id} (django-ninja, the product's
   token auth, workspace scoping and roles, its schemas and error handling);
@@ -61,8 +63,8 @@ def main() -> int:
         return run.finish()
 
     from django.conf import settings
-    from django.test import Client
     from django.urls import clear_url_caches
+    from wsgi_client import WsgiClient
 
     settings.ROOT_URLCONF = "peers_urls"  # the product's urls plus the two peers, this process only
     clear_url_caches()
@@ -74,7 +76,7 @@ def main() -> int:
     workspace_id = info["workspace_id"]
     owner = Membership.objects.select_related("user", "workspace").filter(workspace_id=workspace_id, role="owner")[0]
     _, token = create_token(user=owner.user, workspace=owner.workspace, name="bench peers")
-    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    client = WsgiClient(HTTP_AUTHORIZATION=f"Bearer {token}")
     ids = list(Engagement.objects.filter(workspace_id=workspace_id).order_by("pk").values_list("pk", flat=True))
     print(f"  {len(ids):,} engagements", file=sys.stderr)
 

@@ -5,13 +5,14 @@ peers of GET /api/v1/engagements and /api/v1/engagements/{id} put in front of th
 resolve first, which if anything flatters the peers; the product's API answers at
 /api/v1/ exactly as in production):
 
-- the floor, /bench/floor/engagements[/{id}]: a bare Django function view. It checks the
-  bearer token with one SQL statement (the token's membership, its workspace not restoring,
-  its user active; the hash compared in constant time, as the product does), reads the same
-  page with one SQL statement (keyset on id, the same columns and joins as the product), builds
-  the same dicts the product returns and answers `json.dumps` of them. No ORM, no schema, no
-  validation of the query string beyond int(); the `last_used_at` write the product does once
-  a minute per token is left out.
+- the floor, /bench/floor/engagements[/{id}]: a bare Django function view doing the product's
+  SQL by hand. It checks the bearer token with one statement reading what the product's token
+  check reads (the token, its user if active, its workspace if not restoring, the user's
+  membership there: all their columns; the hash compared in constant time, as the product
+  does), reads the same page with one statement (keyset on id, the same columns and joins as
+  the product), builds the same dicts the product returns and answers `json.dumps` of them.
+  No ORM, no model objects, no schema, no validation of the query string beyond int(); the
+  `last_used_at` write the product does once a minute per token is left out.
 - DRF, /bench/drf/engagements[/{id}]: a `ModelViewSet` with a `ModelSerializer` of the same
   fields (the related names nested as {id, name}), `CursorPagination` ordered by id (DRF's own
   keyset cursor, page size 50, `page_size` up to 200), the JSON renderer only, and a bearer
@@ -48,13 +49,16 @@ from sourcewise.engagements.models import Engagement
 
 # ── the floor ─────────────────────────────────────────────────────────────────────────────
 
+# The same statement as the product's token check reads (api.services.membership_for_token):
+# the token with its user, workspace and membership, all their columns. The floor looks at
+# three of them; it builds no objects from the rest.
 FLOOR_AUTH = """
-SELECT t.key_hash, m.id, m.role, m.workspace_id
+SELECT t.key_hash, m.role, m.workspace_id, m.*, u.*, w.*, t.id, t.last_used_at
 FROM api_apitoken t
-JOIN workspaces_membership m ON m.user_id = t.user_id AND m.workspace_id = t.workspace_id
-JOIN workspaces_workspace w ON w.id = t.workspace_id
 JOIN accounts_user u ON u.id = t.user_id
-WHERE t.prefix = %s AND t.revoked_at IS NULL AND w.restoring = %s AND u.is_active = %s
+JOIN workspaces_workspace w ON w.id = t.workspace_id
+JOIN workspaces_membership m ON m.user_id = t.user_id AND m.workspace_id = t.workspace_id
+WHERE t.prefix = %s AND t.revoked_at IS NULL AND u.is_active = %s AND w.restoring = %s
 """
 
 FLOOR_COLUMNS = """
@@ -135,11 +139,11 @@ def _floor_member(request: HttpRequest, cursor: Any) -> tuple[int, bool] | None:
     parts = raw.split("_", 2)
     if len(parts) != 3:
         return None
-    cursor.execute(FLOOR_AUTH, [parts[1], False, True])
+    cursor.execute(FLOOR_AUTH, [parts[1], True, False])
     found = cursor.fetchone()
     if found is None or not hmac.compare_digest(found[0], hashlib.sha256(raw.encode()).hexdigest()):
         return None
-    return found[3], found[2] in FLOOR_INTERNAL
+    return found[2], found[1] in FLOOR_INTERNAL
 
 
 def _unauthenticated() -> HttpResponse:

@@ -88,9 +88,10 @@ class PreparedValues:
         cache[(key, using)] = statement
         return statement
 
-    def rows(
+    def tuples(
         self, key: Hashable, values: Mapping[str, Any], *, limit: int | None = None, using: str = "default"
-    ) -> list[dict[str, Any]]:
+    ) -> list[Any]:
+        """The rows as sequences, in the order of `.values(...)`, converted as the ORM would."""
         statement = self._statement(key, using)
         params = dict(statement.params)
         for placeholder, name in statement.slots:
@@ -101,11 +102,17 @@ class PreparedValues:
             params["limit"] = int(limit)
         with connections[using].cursor() as cursor:
             cursor.execute(sql, params)
-            fetched: Any = cursor.fetchall()
+            fetched: list[Any] = cursor.fetchall()
         if statement.converters:
-            fetched = statement.compiler.apply_converters(fetched, statement.converters)
-        names = statement.names
-        return [dict(zip(names, row, strict=True)) for row in fetched]
+            return list(statement.compiler.apply_converters(fetched, statement.converters))
+        return fetched
+
+    def rows(
+        self, key: Hashable, values: Mapping[str, Any], *, limit: int | None = None, using: str = "default"
+    ) -> list[dict[str, Any]]:
+        """The rows as `.values(...)` would give them."""
+        names = self._statement(key, using).names
+        return [dict(zip(names, row, strict=True)) for row in self.tuples(key, values, limit=limit, using=using)]
 
 
 def placeholder_member(role: str, marks: Mapping[str, Any]) -> Any:

@@ -59,6 +59,11 @@ def _concrete(model: type[Model]) -> tuple[str, ...]:
 _MEMBERSHIP = _concrete(Membership)
 _USER = _concrete(User)
 _WORKSPACE = _concrete(Workspace)
+# Where each row's columns are in the statement below.
+_MEMBERSHIP_COLUMNS = slice(0, len(_MEMBERSHIP))
+_USER_COLUMNS = slice(_MEMBERSHIP_COLUMNS.stop, _MEMBERSHIP_COLUMNS.stop + len(_USER))
+_WORKSPACE_COLUMNS = slice(_USER_COLUMNS.stop, _USER_COLUMNS.stop + len(_WORKSPACE))
+_TOKEN = slice(_WORKSPACE_COLUMNS.stop, None)  # pk, key_hash, last_used_at
 
 
 def _token_membership(key: Hashable, marks: Mapping[str, Any]) -> QuerySet[Any]:
@@ -99,16 +104,18 @@ def membership_for_token(raw: str) -> Membership | None:
     parts = raw.split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         return None
-    rows = _TOKEN_MEMBERSHIP.rows("token", {"prefix": parts[1]})
-    if not rows or not hmac.compare_digest(rows[0]["key_hash"], _hash(raw)):
+    rows = _TOKEN_MEMBERSHIP.tuples("token", {"prefix": parts[1]})
+    if not rows:
         return None
     row = rows[0]
+    token_pk, key_hash, last_used = row[_TOKEN]
+    if not hmac.compare_digest(key_hash, _hash(raw)):
+        return None
     db = router.db_for_read(Membership)
-    membership = Membership.from_db(db, _MEMBERSHIP, [row[f"user__memberships__{name}"] for name in _MEMBERSHIP])
-    membership.user = User.from_db(db, _USER, [row[f"user__{name}"] for name in _USER])
-    membership.workspace = Workspace.from_db(db, _WORKSPACE, [row[f"workspace__{name}"] for name in _WORKSPACE])
+    membership = Membership.from_db(db, _MEMBERSHIP, row[_MEMBERSHIP_COLUMNS])
+    membership.user = User.from_db(db, _USER, row[_USER_COLUMNS])
+    membership.workspace = Workspace.from_db(db, _WORKSPACE, row[_WORKSPACE_COLUMNS])
     now = timezone.now()
-    last_used = row["last_used_at"]
     if last_used is None or now - last_used > LAST_USED_RESOLUTION:
-        ApiToken.objects.filter(pk=row["pk"]).update(last_used_at=now)
+        ApiToken.objects.filter(pk=token_pk).update(last_used_at=now)
     return membership
