@@ -85,7 +85,7 @@ def main() -> int:
         rows = raw(FLOOR_PAGE, [workspace_id, middle, limit + 1])
         assert [item["id"] for item in page["items"]] == [row[0] for row in rows[:limit]], f"limit {limit}: ids"
         assert page["next_cursor"] == str(rows[limit - 1][0]), f"limit {limit}: next cursor"
-        queries = harness.queries_of(lambda limit=limit: api_list(middle, limit))
+        queries = harness.queries_of(lambda limit=limit, middle=middle: api_list(middle, limit))
         samples = harness.interleave(
             {
                 "api": feed(cursors, api_list, limit),

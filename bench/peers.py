@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import base64
 import itertools
-import json
 import random
 import sys
 from collections.abc import Callable

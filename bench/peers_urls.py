@@ -32,6 +32,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from api_sql import FLOOR_AUTH, FLOOR_ONE, FLOOR_PAGE
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path
@@ -42,8 +43,6 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.routers import SimpleRouter
-
-from api_sql import FLOOR_AUTH, FLOOR_ONE, FLOOR_PAGE
 
 from sourcewise.api.services import membership_for_token
 from sourcewise.config.urls import urlpatterns as product_urlpatterns

@@ -29,7 +29,6 @@ from typing import Any
 from django.db import connections
 from django.db.models import QuerySet
 
-
 _PLACEHOLDER = re.compile(r"%%|%s")
 
 

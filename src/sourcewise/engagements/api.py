@@ -245,16 +245,18 @@ _ITEM_VALUES = (
 # The SQL of both is written by the ORM from the scoped queryset once per role (the scoping
 # depends on it), then run with the member's workspace and user (api.prepared).
 _PAGE = PreparedValues(
-    lambda role, marks: Engagement.objects.for_member(placeholder_member(str(role), marks))
-    .filter(pk__gt=marks["after"])
-    .order_by("pk")
-    .values(*_ITEM_VALUES),
+    lambda role, marks: (
+        Engagement.objects.for_member(placeholder_member(str(role), marks))
+        .filter(pk__gt=marks["after"])
+        .order_by("pk")
+        .values(*_ITEM_VALUES)
+    ),
     marks={**MEMBER_MARKS, "after": -914_010},
 )
 _ONE = PreparedValues(
-    lambda role, marks: Engagement.objects.for_member(placeholder_member(str(role), marks))
-    .filter(pk=marks["pk"])
-    .values(*_ITEM_VALUES),
+    lambda role, marks: (
+        Engagement.objects.for_member(placeholder_member(str(role), marks)).filter(pk=marks["pk"]).values(*_ITEM_VALUES)
+    ),
     marks={**MEMBER_MARKS, "pk": -914_011},
 )
 
