@@ -6,14 +6,17 @@ import datetime
 import hashlib
 import hmac
 import secrets
+from collections.abc import Hashable, Mapping
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Subquery
+from django.db import router, transaction
+from django.db.models import F, Model, QuerySet
 from django.utils import timezone
 
 from sourcewise.accounts.models import User
 from sourcewise.api.models import ApiToken
+from sourcewise.api.prepared import PreparedValues
 from sourcewise.audit.services import record
 from sourcewise.workspaces.models import Membership, Workspace
 
@@ -49,35 +52,70 @@ def revoke_token(*, token: ApiToken, actor: User) -> None:
         record(actor=actor, workspace=token.workspace, action="apitoken.revoke", target=token)
 
 
+def _concrete(model: type[Model]) -> tuple[str, ...]:
+    return tuple(field.attname for field in model._meta.concrete_fields)
+
+
+_MEMBERSHIP = _concrete(Membership)
+_USER = _concrete(User)
+_WORKSPACE = _concrete(Workspace)
+# Where each row's columns are in the statement below.
+_MEMBERSHIP_COLUMNS = slice(0, len(_MEMBERSHIP))
+_USER_COLUMNS = slice(_MEMBERSHIP_COLUMNS.stop, _MEMBERSHIP_COLUMNS.stop + len(_USER))
+_WORKSPACE_COLUMNS = slice(_USER_COLUMNS.stop, _USER_COLUMNS.stop + len(_WORKSPACE))
+_TOKEN = slice(_WORKSPACE_COLUMNS.stop, None)  # pk, key_hash, last_used_at
+
+
+def _token_membership(key: Hashable, marks: Mapping[str, Any]) -> QuerySet[Any]:
+    """The token (unrevoked) with its user (active), its workspace (not restoring) and the user's
+    membership of that workspace: one statement, one row, the values of all four."""
+    return (
+        ApiToken.objects.filter(
+            prefix=marks["prefix"],
+            revoked_at__isnull=True,
+            user__is_active=True,
+            workspace__restoring=False,
+            user__memberships__workspace_id=F("workspace_id"),
+        )
+        .order_by()
+        .values(
+            *(f"user__memberships__{name}" for name in _MEMBERSHIP),
+            *(f"user__{name}" for name in _USER),
+            *(f"workspace__{name}" for name in _WORKSPACE),
+            "pk",
+            "key_hash",
+            "last_used_at",
+        )
+    )
+
+
+# Compiled once per thread (api.prepared): the token check runs on every API request.
+# The mark cannot be a prefix: prefixes are hex.
+_TOKEN_MEMBERSHIP = PreparedValues(_token_membership, marks={"prefix": "<prefix mark>"})
+
+
 def membership_for_token(raw: str) -> Membership | None:
     """The membership a token acts as, or None when it is unknown, revoked or orphaned.
 
     One query (SPEC P1 counts them): the membership of the token's user in the token's
-    workspace, with the token's hash and last use alongside; the prefix is unique.
+    workspace, with its user and workspace and the token's hash and last use alongside;
+    the prefix is unique. The statement is the ORM's, compiled once (api.prepared).
     """
     parts = raw.split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         return None
-    token = ApiToken.objects.filter(prefix=parts[1], revoked_at__isnull=True)
-    membership = (
-        Membership.objects.select_related("workspace", "user")
-        .filter(
-            user_id=Subquery(token.values("user_id")[:1]),
-            workspace_id=Subquery(token.values("workspace_id")[:1]),
-            workspace__restoring=False,
-            user__is_active=True,
-        )
-        .annotate(
-            token_pk=Subquery(token.values("pk")[:1]),
-            token_hash=Subquery(token.values("key_hash")[:1]),
-            token_last_used=Subquery(token.values("last_used_at")[:1]),
-        )
-        .first()
-    )
-    if membership is None or not hmac.compare_digest(membership.token_hash, _hash(raw)):
+    rows = _TOKEN_MEMBERSHIP.tuples("token", {"prefix": parts[1]})
+    if not rows:
         return None
+    row = rows[0]
+    token_pk, key_hash, last_used = row[_TOKEN]
+    if not hmac.compare_digest(key_hash, _hash(raw)):
+        return None
+    db = router.db_for_read(Membership)
+    membership = Membership.from_db(db, _MEMBERSHIP, row[_MEMBERSHIP_COLUMNS])
+    membership.user = User.from_db(db, _USER, row[_USER_COLUMNS])
+    membership.workspace = Workspace.from_db(db, _WORKSPACE, row[_WORKSPACE_COLUMNS])
     now = timezone.now()
-    last_used = membership.token_last_used
     if last_used is None or now - last_used > LAST_USED_RESOLUTION:
-        ApiToken.objects.filter(pk=membership.token_pk).update(last_used_at=now)
+        ApiToken.objects.filter(pk=token_pk).update(last_used_at=now)
     return membership

@@ -8,10 +8,13 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
+from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
 
 from sourcewise.api.access import api_access
-from sourcewise.api.pagination import PageParams, keyset_page
+from sourcewise.api.pagination import MAX_LIMIT, PageParams, keyset_page
+from sourcewise.api.prepared import MEMBER_MARKS, PreparedValues, placeholder_member
+from sourcewise.api.rendered import day, moment, rendered
 from sourcewise.api.schemas import Id, InputSchema, Page, path_id, responses
 from sourcewise.core.access import EVERYONE, FREELANCER, INTERNAL, OWNER
 from sourcewise.core.http import WorkspaceRequest
@@ -239,34 +242,59 @@ _ITEM_VALUES = (
     "trial_rating", "completion_note", "termination_reason",
     "activated_at", "ended_at", "freelancer__name", "task__name", "manager__user__full_name", "manager__user__email",
 )  # fmt: skip
-_AS_IS = (
-    "id", "kind", "state", "billing", "currency", "start_date", "end_date", "trial_rating", "completion_note",
-    "termination_reason", "activated_at", "ended_at",
-)  # fmt: skip
+# The SQL of both is written by the ORM from the scoped queryset once per role (the scoping
+# depends on it), then run with the member's workspace and user (api.prepared).
+_PAGE = PreparedValues(
+    lambda role, marks: (
+        Engagement.objects.for_member(placeholder_member(str(role), marks))
+        .filter(pk__gt=marks["after"])
+        .order_by("pk")
+        .values(*_ITEM_VALUES)
+    ),
+    marks={**MEMBER_MARKS, "after": -914_010},
+)
+_ONE = PreparedValues(
+    lambda role, marks: (
+        Engagement.objects.for_member(placeholder_member(str(role), marks)).filter(pk=marks["pk"]).values(*_ITEM_VALUES)
+    ),
+    marks={**MEMBER_MARKS, "pk": -914_011},
+)
 
 
-def _items(request: WorkspaceRequest) -> QuerySet[Any]:
-    return scoped_queryset(request, Engagement).values(*_ITEM_VALUES)
+def _member_values(request: WorkspaceRequest) -> dict[str, Any]:
+    return {"workspace": request.membership.workspace_id, "user": request.membership.user_id}
 
 
 def _item(row: dict[str, Any], internal: bool) -> dict[str, Any]:
-    """One EngagementOut. The expected saving is the business's figure: team members only."""
+    """One EngagementOut, its fields in the schema's order and its dates as text, as ninja would
+    write it (api.rendered). The expected saving is the business's figure: team members only."""
     manager = None
     if row["manager_id"] is not None:
         manager = {"id": row["manager_id"], "name": row["manager__user__full_name"] or row["manager__user__email"]}
     return {
-        **{name: row[name] for name in _AS_IS},
+        "id": row["id"],
         "freelancer_id": row["freelancer_id"],
         "task_id": row["task_id"],
         "manager_id": row["manager_id"],
         "freelancer": {"id": row["freelancer_id"], "name": row["freelancer__name"]},
         "task": {"id": row["task_id"], "name": row["task__name"]},
         "manager": manager,
+        "kind": row["kind"],
+        "state": row["state"],
+        "billing": row["billing"],
         "rate": str(row["rate"]),
+        "currency": row["currency"],
         "budget_cap": _dec(row["budget_cap"]),
+        "start_date": day(row["start_date"]),
+        "end_date": day(row["end_date"]),
         "expected_monthly_saving": _dec(row["expected_monthly_saving"]) if internal else None,
         "expected_saving_currency": (row["expected_saving_currency"] or None) if internal else None,
         "trial_hours_cap": row["trial_hours_cap"],
+        "trial_rating": row["trial_rating"],
+        "completion_note": row["completion_note"],
+        "termination_reason": row["termination_reason"],
+        "activated_at": moment(row["activated_at"]),
+        "ended_at": moment(row["ended_at"]),
     }
 
 
@@ -275,8 +303,10 @@ def _is_internal(request: WorkspaceRequest) -> bool:
 
 
 def _item_for(request: WorkspaceRequest, engagement_id: int) -> dict[str, Any]:
-    row = scoped_object(request, Engagement, engagement_id, _items(request))
-    return _item(row, _is_internal(request))
+    rows = _ONE.rows(request.membership.role, {**_member_values(request), "pk": engagement_id})
+    if not rows:  # another workspace's id, or a freelancer's look at someone else's: no such id
+        raise NotInWorkspace(Engagement, engagement_id)
+    return _item(rows[0], _is_internal(request))
 
 
 def _one(request: WorkspaceRequest, engagement_id: int) -> Engagement:
@@ -308,11 +338,14 @@ def _draft_fields(request: WorkspaceRequest, payload: EngagementIn) -> dict[str,
 
 
 @router.get("/engagements", response=responses(Page[EngagementOut]), auth=api_access(EVERYONE))
-def list_engagements(request: WorkspaceRequest, params: Query[PageParams]) -> dict[str, object]:
+def list_engagements(request: WorkspaceRequest, params: Query[PageParams]) -> HttpResponse:
     """Engagements of the workspace (a freelancer: their own)."""
-    page = keyset_page(_items(request), params.cursor, params.limit)
+    limit = max(1, min(params.limit, MAX_LIMIT))
+    after = int(params.cursor) if params.cursor else 0  # ids start at 1: "after 0" is the first page
+    rows = _PAGE.rows(request.membership.role, {**_member_values(request), "after": after}, limit=limit + 1)
     internal = _is_internal(request)
-    return {"items": [_item(row, internal) for row in page["items"]], "next_cursor": page["next_cursor"]}
+    next_cursor = str(rows[limit - 1]["id"]) if len(rows) > limit else None
+    return rendered({"items": [_item(row, internal) for row in rows[:limit]], "next_cursor": next_cursor})
 
 
 @router.post("/engagements", response=responses(EngagementOut, 201), auth=api_access(INTERNAL))
@@ -330,8 +363,8 @@ ENGAGEMENT_ID = {"engagement_id": Engagement}
 
 
 @router.get("/engagements/{engagement_id}", response=responses(EngagementOut), auth=api_access(EVERYONE, ENGAGEMENT_ID))
-def get_engagement(request: WorkspaceRequest, engagement_id: int = path_id()) -> dict[str, Any]:
-    return _item_for(request, engagement_id)
+def get_engagement(request: WorkspaceRequest, engagement_id: int = path_id()) -> HttpResponse:
+    return rendered(_item_for(request, engagement_id))
 
 
 @router.put("/engagements/{engagement_id}", response=responses(EngagementOut), auth=api_access(INTERNAL, ENGAGEMENT_ID))
