@@ -13,8 +13,10 @@ Servers: each app process is what a production host runs, `sourcewise serve --no
 beside it, the jobs worker (`sourcewise worker`, django-tasks-db's db_worker), which runs
 the workspace-wide findings checks the writes queue. On PostgreSQL it starts TWO app
 processes by default, on two ports, sharing the database and the data folder (uploads,
-jobs files) as two hosts would; the client spreads its requests over both (round robin,
-and a session signed in on one is used on the other — sessions live in the database). On
+jobs files) as two hosts would; the second is `serve --no-worker` (gunicorn alone: one
+job worker per host name, as the README's scale-out section says). The client spreads its
+requests over both (round robin, and a session signed in on one is used on the other —
+sessions live in the database). On
 SQLite it starts ONE: SQLite is a file on one host, so two app processes there say nothing
 about scaling out across hosts. W defaults to 2 gunicorn workers in all (2 // N each): the
 machine has 2 cores, and the CPU is what is measured. If a server does not answer
@@ -226,6 +228,8 @@ def start_servers(url: str, ports: list[int], workers: int, workdir: Path) -> li
         log = (workdir / f"serve-{port}.log").open("wb")
         command = [sys.executable, "-m", "sourcewise.cli", "serve", "--no-demo"]
         command += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
+        if port != ports[0]:  # one job worker per host name: the others serve web requests only
+            command.append("--no-worker")
         env = server_env(url, workdir / "data", workdir / f"static-{port}")
         servers.append(subprocess.Popen(command, env=env, stdout=log, stderr=log, start_new_session=True))
     return servers
@@ -572,7 +576,8 @@ def report(
     seconds = args.seconds
     print(
         f"  {seconds:g} s measured after {WARMUP_S:g} s warm-up; {apps} app process(es) × {workers} gunicorn "
-        f"worker(s) + a jobs worker each; client {args.clients} processes × {args.threads} threads on the same "
+        f"worker(s), one jobs worker beside the first; client {args.clients} processes × {args.threads} threads "
+        f"on the same "
         f"{os.cpu_count()} cores",
         file=sys.stderr,
     )
