@@ -29,8 +29,8 @@ token, warms up for a few seconds with the same mix (not counted), then sends fo
 --seconds. Each request picks its kind at random with these weights (percent):
 
     page  dashboard            10   GET /dashboard/
-    page  engagements list     12   GET /engagements/?page=2..40, half with ?state= or ?q=
-    page  freelancers list     11   GET /talent/freelancers/?page=2..40, half with ?status= or ?q=
+    page  engagements list     12   GET /engagements/?page=2..40; 2/3 filtered (?state= or ?q=, pages 1..3)
+    page  freelancers list     11   GET /talent/freelancers/?page=2..40; 2/3 filtered (?status= or ?q=)
     page  tasks list            4   GET /tasks/?page=1..3 (?q= a third of the time)
     page  costs ledger          5   GET /costs/entries/?page=1..3, half with ?category=
     page  audit log             3   GET /audit/?page=1..3, a third with ?action=
