@@ -42,3 +42,46 @@ def test_demo_flag_is_refused_together_with_no_demo():
 
     with pytest.raises(CommandError):
         call_command("serve", "--demo", "--no-demo")
+
+
+class Exec(Exception):
+    """Raised instead of replacing the test process with gunicorn."""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("no_worker", [True, False])
+def test_no_worker_serves_web_requests_only_and_leaves_the_jobs_queued(monkeypatch, settings, no_worker):
+    """Scale-out: an app host started with --no-worker runs gunicorn alone (no worker, no
+    recovery of this host's jobs); without it, serve runs the worker beside gunicorn."""
+    from django.core.management import call_command
+
+    from sourcewise.ops.management.commands import serve
+
+    settings.DEBUG = True  # no collectstatic in a test
+    settings.SOURCEWISE_JOBS = "database"
+    started: dict[str, list[str]] = {}
+
+    def execvp(file: str, args: list[str]) -> None:
+        started["exec"] = args
+        raise Exec
+
+    def beside_worker(web: list[str]) -> int:
+        started["beside_worker"] = web
+        return 0
+
+    monkeypatch.setattr(serve.os, "execvp", execvp)
+    monkeypatch.setattr(serve, "run_beside_worker", beside_worker)
+    monkeypatch.setattr(serve, "recover", lambda: 0)
+    args = ["serve", "--no-demo", "--bind", "127.0.0.1:8999", "--workers", "3"]
+    if no_worker:
+        with pytest.raises(Exec):
+            call_command(*args, "--no-worker", stdout=io.StringIO())
+        assert "beside_worker" not in started
+        command = started["exec"]
+    else:
+        with pytest.raises(SystemExit):
+            call_command(*args, stdout=io.StringIO())
+        assert "exec" not in started
+        command = started["beside_worker"]
+    assert command[command.index("--bind") + 1] == "127.0.0.1:8999"
+    assert command[command.index("--workers") + 1] == "3"

@@ -43,6 +43,12 @@ class Command(BaseCommand):
             help="Load the demo into an empty database even with DEBUG off (its passwords are public).",
         )
         choice.add_argument("--no-demo", action="store_true", help="Do not load the demo, even with DEBUG on.")
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="Serve web requests only: the jobs stay queued in the database for `sourcewise worker` "
+            "running on another host (scale-out: N app hosts, M workers).",
+        )
 
     def prepare(self, *, demo: bool = False, no_demo: bool = False) -> None:
         """Everything before gunicorn starts: migrate, and the demo only when it is wanted."""
@@ -87,6 +93,10 @@ class Command(BaseCommand):
         ]
         if settings.SOURCEWISE_JOBS != "database":
             os.execvp(sys.executable, gunicorn)  # noqa: S606 (jobs run inside the requests: gunicorn alone)
+        if options["no_worker"]:
+            self.stdout.write("Background jobs are queued for `sourcewise worker` on another host.")
+            self.stdout.flush()
+            os.execvp(sys.executable, gunicorn)  # noqa: S606 (a web-only host: its jobs wait for a worker)
         recovered = recover()
         if recovered:
             self.stdout.write(f"Marked {recovered} interrupted background job(s) as failed.")
