@@ -120,6 +120,24 @@ def test_a_renamed_person_marks_their_memberships(workspace, manager):
     assert markers(workspace) == {("membership", manager.pk)}
 
 
+def test_a_renamed_person_marks_their_memberships_when_saving_only_the_name(workspace, manager):
+    clear(workspace)
+    manager.user.full_name = "Someone Else"
+    manager.user.save(update_fields=["full_name"])
+    assert markers(workspace) == {("membership", manager.pk)}
+
+
+def test_signing_in_or_a_new_password_marks_nothing(workspace, manager, client):
+    """At 100,000 engagements a sign-in used to re-check every engagement its manager manages."""
+    clear(workspace)
+    manager.user.set_password("a-new-password-123")
+    manager.user.save()
+    client.force_login(manager.user)  # saves last_login (update_fields)
+    manager.user.refresh_from_db()
+    manager.user.save()  # a full save that changes nothing shown
+    assert markers(workspace) == set()
+
+
 def test_a_training_record_marks_its_member(workspace, manager):
     clear(workspace)
     TrainingRecord.objects.create(workspace=workspace, member=manager, date=datetime.date(2026, 1, 1), topic="x")

@@ -205,15 +205,33 @@ def _m2m_changed(
         mark(workspace_id, subjects)
 
 
+# What findings show of a person (`display_name`): only a change to these marks anything.
+NAME_FIELDS = ("full_name", "email")
+
+
+def _user_before_save(sender: type[models.Model], instance: models.Model, raw: bool = False, **kwargs: Any) -> None:
+    instance._findings_name = None  # type: ignore[attr-defined]
+    update_fields = kwargs.get("update_fields")
+    if raw or instance._state.adding or (update_fields is not None and not set(update_fields) & set(NAME_FIELDS)):
+        return
+    instance._findings_name = sender._default_manager.filter(pk=instance.pk).values_list(*NAME_FIELDS).first()  # type: ignore[attr-defined]
+
+
 def _user_saved(sender: type[models.Model], instance: models.Model, raw: bool = False, **kwargs: Any) -> None:
-    """A person's name is in the findings about the engagements they manage: mark their memberships."""
-    if raw or kwargs.get("created"):
+    """A person's name is in the findings about the engagements they manage: mark their memberships
+    when it changed. A sign-in (`last_login`) or a new password changes no finding: marking
+    then would re-check every engagement the person manages on the next page they open."""
+    before = getattr(instance, "_findings_name", None)
+    if raw or kwargs.get("created") or before is None:
+        return
+    if tuple(getattr(instance, name) for name in NAME_FIELDS) == tuple(before):
         return
     for workspace_id, membership_id in Membership.objects.filter(user_id=instance.pk).values_list("workspace_id", "pk"):
         mark(workspace_id, [("membership", membership_id)])
 
 
 def connect() -> None:
+    pre_save.connect(_user_before_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="findings-pre-user")
     post_save.connect(_user_saved, sender=settings.AUTH_USER_MODEL, dispatch_uid="findings-post-user")
     for model in apps.get_models():
         if not _tracked(model):
