@@ -29,6 +29,8 @@ from typing import Any
 from django.db import connections
 from django.db.models import QuerySet
 
+from sourcewise.workspaces.models import Membership, Workspace
+
 _PLACEHOLDER = re.compile(r"%%|%s")
 
 
@@ -114,11 +116,9 @@ class PreparedValues:
         return [dict(zip(names, row, strict=True)) for row in self.tuples(key, values, limit=limit, using=using)]
 
 
-def placeholder_member(role: str, marks: Mapping[str, Any]) -> Any:
+def placeholder_member(role: str, marks: Mapping[str, Any]) -> Membership:
     """A membership made of marks, for `for_member(...)` in a prepared queryset: its workspace
     is the mark "workspace", its user the mark "user", its role the key."""
-    from sourcewise.workspaces.models import Membership, Workspace
-
     return Membership(role=role, user_id=marks["user"], workspace=Workspace(pk=marks["workspace"]))
 
 
