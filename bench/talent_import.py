@@ -27,6 +27,7 @@ not used: each import runs once per size (the database is fresh each time).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -70,6 +71,11 @@ def write_csv(path: Path, rows: int, seed: int = 7) -> None:
                 f"Person {i},p{i}@example.org,{COUNTRIES[z]},{ZONES[z]},{8 + i % 3:02d}:00,{16 + i % 3:02d}:00,"
                 f'Mon Tue Wed Thu Fri,en:{level},"{skills}",{rng.randint(8, 60)}.00,USD,{rng.randint(5, 40)},\n'
             )
+
+
+def checkout() -> str:
+    """This checkout's mark in a database name: two checkouts' runs never drop each other's."""
+    return hashlib.sha256(str(harness.CACHE.resolve()).encode()).hexdigest()[:4]
 
 
 def max_rss_mb() -> float:
@@ -144,7 +150,7 @@ def child(url: str, csv: str, data_dir: str, migrate_only: bool) -> None:
 def measure(db: str, rows: int, workdir: Path) -> dict[str, Any]:
     csv = workdir / f"talent-{rows}.csv"
     write_csv(csv, rows)
-    url = harness.fresh_database(db, f"import_{rows}")
+    url = harness.fresh_database(db, f"import_{rows}_{checkout()}")
     data_dir = workdir / f"data-{rows}"
     data_dir.mkdir()
     base = [sys.executable, __file__, "--child", url, str(csv), str(data_dir)]

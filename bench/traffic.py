@@ -55,6 +55,7 @@ Prints requests/s, errors and p50/p95/p99 per kind, per app process and overall;
 
 from __future__ import annotations
 
+import hashlib
 import http.client
 import json
 import multiprocessing
@@ -64,6 +65,7 @@ import re
 import secrets
 import shutil
 import signal
+import socket
 import sqlite3
 import statistics
 import subprocess
@@ -103,6 +105,11 @@ PASSWORD = "traffic-bench-" + secrets.token_hex(8)
 MARK = f"traffic bench {secrets.token_hex(4)}"  # the description of every cost the measured run adds
 WARM_MARK = MARK + " (warm-up)"
 WARMUP_S = 5.0
+
+
+def checkout() -> str:
+    """This checkout's mark in a database name: two checkouts' runs never drop each other's."""
+    return hashlib.sha256(str(harness.CACHE.resolve()).encode()).hexdigest()[:4]
 
 
 # -- the run's own database: a copy of the standard dataset -------------------------------------
@@ -243,8 +250,22 @@ def start_servers(url: str, ports: list[int], workers: int, workdir: Path) -> li
     return servers
 
 
-def wait_ready(servers: list[subprocess.Popen[bytes]], ports: list[int], timeout: float) -> str:
-    """'' when every server answers /healthz with 200 in time, else what went wrong."""
+def free_ports(count: int, first: int | None) -> list[int]:
+    """`count` ports nobody listens on (another run on this machine may hold the usual ones)."""
+    if first:
+        return [first + i for i in range(count)]
+    sockets = [socket.socket() for _ in range(count)]
+    for sock in sockets:
+        sock.bind(("127.0.0.1", 0))
+    ports = [sock.getsockname()[1] for sock in sockets]
+    for sock in sockets:
+        sock.close()
+    return ports
+
+
+def wait_ready(servers: list[subprocess.Popen[bytes]], ports: list[int], timeout: float, workdir: Path) -> str:
+    """'' when every server of this run listens and answers /healthz with 200 in time, else
+    what went wrong (an answer from another process holding the port does not count)."""
     deadline = time.monotonic() + timeout
     waiting = set(ports)
     while waiting:
@@ -253,6 +274,11 @@ def wait_ready(servers: list[subprocess.Popen[bytes]], ports: list[int], timeout
                 continue
             if server.poll() is not None:
                 return f"the server on port {port} exited ({server.returncode}) before answering"
+            log = (workdir / f"serve-{port}.log").read_text(errors="replace")
+            if "Address already in use" in log:
+                return f"port {port} is held by another process"
+            if f"Listening at: http://127.0.0.1:{port}" not in log:
+                continue
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
                 conn.request("GET", "/healthz", headers={"Host": "localhost"})
@@ -495,11 +521,13 @@ def main() -> int:
         action="store_true",
         help="a diagnostic: the mix without its writes (never the P5 figure; the row says so)",
     )
-    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "8765")))
+    parser.add_argument(
+        "--port", type=int, default=int(os.environ.get("BENCH_PORT", "0")), help="first port (default: free ones)"
+    )
     args = parser.parse_args()
     apps = args.app_processes or (2 if args.db == "postgres" else 1)
     workers = args.workers or max(1, 2 // apps)
-    ports = [args.port + i for i in range(apps)]
+    ports = free_ports(apps, args.port)
 
     run = harness.Run("P5 traffic", db=args.db)
     if args.db == "sqlite" and apps == 1:
@@ -509,7 +537,7 @@ def main() -> int:
     source, info = harness.standard_data(args.db, args.scale)
     workdir = Path(tempfile.mkdtemp(prefix="sourcewise-traffic-"))
     (workdir / "data").mkdir()
-    url = copy_database(args.db, source, "traffic")
+    url = copy_database(args.db, source, f"traffic_{checkout()}")
     harness.setup_django(url, data_dir=str(workdir / "data"))
     data = prepare(info["workspace_id"])
     data["seconds"] = args.seconds
@@ -525,6 +553,12 @@ def main() -> int:
     try:
         return serve_and_measure(run, url, data, args, apps, workers, ports, workdir)
     finally:
+        logs = harness.CACHE / "traffic-logs"  # the servers' logs of the last run, to read after a miss
+        shutil.rmtree(logs, ignore_errors=True)
+        logs.mkdir(parents=True)
+        for log in workdir.glob("serve-*.log"):
+            shutil.copy(log, logs / log.name)
+        print(f"  servers' logs: {logs}", file=sys.stderr)
         shutil.rmtree(workdir, ignore_errors=True)
         harness.drop_database(args.db, url)  # the copy this run wrote to
 
@@ -541,7 +575,7 @@ def serve_and_measure(
 ) -> int:
     servers = start_servers(url, ports, workers, workdir)
     try:
-        trouble = wait_ready(servers, ports, args.ready_timeout)
+        trouble = wait_ready(servers, ports, args.ready_timeout, workdir)
         if trouble:  # the clock never starts
             for port in ports:
                 tail = (workdir / f"serve-{port}.log").read_text(errors="replace")[-2000:]
