@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 BATCH = 5000
 PORTAL_EVERY = 20  # one freelancer in 20 has a portal login (5,000 of 100,000)
 SOP_PER_FREELANCERS = 500  # one SOP per 500 freelancers (200 of them at 100,000)
-PORTAL_PASSWORD = "generated-portal-password"  # the one portal login a bench or a person uses
+PORTAL_PASSWORD = "generated-portal-password"  # noqa: S105  # the one portal login a bench or a person uses
 DOCUMENT_TYPES = [  # (name, expires)
     ("Signed contract", False),
     ("Tax residency form", True),
@@ -114,7 +114,9 @@ def _body(rng: random.Random, title: str, number: int) -> str:
 
 
 @transaction.atomic
-def generate_guidance(result: Generated, *, audit_events: int, seed: int = 2026, progress: Progress | None = None) -> None:
+def generate_guidance(
+    result: Generated, *, audit_events: int, seed: int = 2026, progress: Progress | None = None
+) -> None:
     """Add guidance, documents, pulses, training, portal logins and `audit_events` audit rows
     to the generated workspace; counts go to `result.counts`."""
     rng = random.Random(seed + 14)
@@ -189,8 +191,10 @@ def generate_guidance(result: Generated, *, audit_events: int, seed: int = 2026,
     with _given_times((SOPVersion, "created_at")):
         _insert(SOPVersion, versions, progress, "SOP versions")
     newest: dict[int, list[tuple[int, datetime.datetime]]] = {}
-    for pk, sop_id, created in SOPVersion.objects.filter(workspace=workspace).order_by("sop_id", "number").values_list(
-        "pk", "sop_id", "created_at"
+    for pk, sop_id, created in (
+        SOPVersion.objects.filter(workspace=workspace)
+        .order_by("sop_id", "number")
+        .values_list("pk", "sop_id", "created_at")
     ):
         newest.setdefault(sop_id, []).append((pk, created))
     for sop in sops:
@@ -204,9 +208,9 @@ def generate_guidance(result: Generated, *, audit_events: int, seed: int = 2026,
     portal_users = dict(zip(portal_ids, user_ids, strict=True))
     acks = []
     for freelancer_id, skill_id in (
-        FreelancerSkill.objects.filter(freelancer_id__in=portal_ids).order_by("freelancer_id", "skill_id").values_list(
-            "freelancer_id", "skill_id"
-        )
+        FreelancerSkill.objects.filter(freelancer_id__in=portal_ids)
+        .order_by("freelancer_id", "skill_id")
+        .values_list("freelancer_id", "skill_id")
     ):
         for sop_id in sops_of_skill.get(skill_id, []):
             chance = rng.random()
@@ -230,7 +234,7 @@ def generate_guidance(result: Generated, *, audit_events: int, seed: int = 2026,
     types = DocumentType.objects.bulk_create(
         [DocumentType(workspace=workspace, name=name, expires=expires) for name, expires in DOCUMENT_TYPES]
     )
-    documents = []
+    documents: list[FreelancerDocument] = []
     for freelancer_id in portal_ids:
         for doc_type in types:
             for _ in range(rng.choice([0, 1, 1, 1, 1, 2])):
@@ -330,11 +334,8 @@ def _audit(
         action = rng.choices(actions, weights)[0]
         family = action.split(".", 1)[0]
         actor_id: int | None
-        if family in {"sop", "pulse", "document"} and action != "sop.version":
-            freelancer_id = rng.choice(people)
-            actor_id = portal_users[freelancer_id]
-            label = portal_emails[actor_id]
-        elif action == "time.log" and rng.random() < 0.7:
+        by_freelancer = family in {"sop", "pulse", "document"} and action != "sop.version"
+        if by_freelancer or (action == "time.log" and rng.random() < 0.7):
             freelancer_id = rng.choice(people)
             actor_id = portal_users[freelancer_id]
             label = portal_emails[actor_id]
@@ -342,10 +343,12 @@ def _audit(
             freelancer_id = rng.choice(people)
             user = rng.choice(internal_users)
             actor_id, label = user.pk, emails[user.pk]
-        target_type, target_id, target_label, changes = "", "", "", {}
+        target_type, target_id, target_label = "", "", ""
+        changes: dict[str, Any] = {}
         if family in {"time", "engagement", "milestone", "costentry", "invoice"}:
             engagement = rng.choice(engagements)
-            target_type, target_id, target_label = "engagements.engagement", str(engagement), f"Engagement #{engagement}"
+            target_type, target_id = "engagements.engagement", str(engagement)
+            target_label = f"Engagement #{engagement}"
             if action in {"time.log", "costentry.create"}:
                 changes = {"hours": str(rng.randint(1, 8))}
             elif action == "engagement.update":
