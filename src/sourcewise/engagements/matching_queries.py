@@ -241,17 +241,20 @@ def _near_rows(base: Any, needs: list[tuple[int, str, int]], limit: int, languag
     skill_ids = [sid for sid, _, _ in needs]
     met = Q()
     for sid, _, level in needs:
-        met |= Q(skill_levels__skill_id=sid, skill_levels__level__gte=level)
-    unvetted = Max(Case(When(status__in=VETTED, then=0), default=1, output_field=IntegerField()))
+        met |= Q(skill_id=sid, level__gte=level)
+    unvetted = Max(Case(When(freelancer__status__in=VETTED, then=0), default=1, output_field=IntegerField()))
+    # Driven by the (skill, level, freelancer) index; who may be considered checked per row by key.
     some = (
-        base.filter(skill_levels__skill_id__in=skill_ids)
-        .values("id")
-        .annotate(misses=unvetted + len(needs) - Count("skill_levels", filter=met), depth=Sum("skill_levels__level"))
+        FreelancerSkill.objects.filter(skill_id__in=skill_ids)
+        .filter(Exists(base.filter(pk=OuterRef("freelancer_id"))))
+        .values("freelancer_id")
+        .annotate(misses=unvetted + len(needs) - Count("pk", filter=met), depth=Sum("level"))
         .filter(misses__gt=0)
-        .order_by("misses", "-depth", "-availability_hours", "name", "id")
-        .values("id")[:limit]
+        .order_by("misses", "-depth", "-freelancer__availability_hours", "freelancer__name", "freelancer_id")
+        .values("freelancer_id")[:limit]
     )
-    rows = _rows(_with_levels(base.filter(id__in=some), needs, outer=True), needs, languages)
+    # Read by primary key (the ids are already scoped by `base`).
+    rows = _rows(_with_levels(Freelancer.objects.filter(id__in=some), needs, outer=True), needs, languages)
     keys = sorted(_misses(row, needs) for row in rows)
     # Someone with none of the skills misses every one: len(needs), one more if not vetted.
     if len(keys) < limit or keys[-1][0] >= len(needs):
@@ -261,7 +264,7 @@ def _near_rows(base: Any, needs: list[tuple[int, str, int]], limit: int, languag
             .order_by("misses", "-availability_hours", "name", "id")
             .values("id")[:limit]
         )
-        rows += _rows(_with_levels(base.filter(id__in=none), needs, outer=True), needs, languages)
+        rows += _rows(_with_levels(Freelancer.objects.filter(id__in=none), needs, outer=True), needs, languages)
     return sorted(rows, key=lambda row: _misses(row, needs))[:limit]
 
 
@@ -282,7 +285,9 @@ def rank_candidates(
     ready = base.filter(status__in=VETTED)
     ready_rows: list[tuple[Any, ...]] = []
     if needs:
-        ready_rows = _rows(_with_levels(ready.filter(_ready(needs)), needs), needs, ctx.languages)
+        # Read by primary key from the skill indexes; who may be considered checked per row by key.
+        chosen = Freelancer.objects.filter(_ready(needs)).filter(Exists(ready.filter(pk=OuterRef("pk"))))
+        ready_rows = _rows(_with_levels(chosen, needs), needs, ctx.languages)
     else:
         ready_rows = _rows(ready, needs, ctx.languages)
     near_rows: list[tuple[Any, ...]] = []
