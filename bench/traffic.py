@@ -125,7 +125,8 @@ def main(seconds: int, processes: int, threads: int) -> None:
         deadline = time.time() + seconds
         queue: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
         clients = [
-            multiprocessing.Process(target=_client, args=(deadline, token, ids, threads, queue)) for _ in range(processes)
+            multiprocessing.Process(target=_client, args=(deadline, token, ids, threads, queue))
+            for _ in range(processes)
         ]
         for p in clients:
             p.start()
