@@ -211,7 +211,7 @@ def profile_loaded(freelancer: Freelancer, workspace: Workspace) -> Freelancer:
         FreelancerLanguage(workspace_id=workspace.pk, freelancer=freelancer, language=code, level=level)
         for code, level in rows
     ]
-    languages._prefetch_done = True
+    languages._prefetch_done = True  # type: ignore[attr-defined]
     freelancer._prefetched_objects_cache["languages"] = languages  # type: ignore[attr-defined]
     return freelancer
 
