@@ -136,13 +136,17 @@ def with_usage(skills: QuerySet[Skill], *, people: bool = True) -> QuerySet[Skil
 
 
 def bench_depths(workspace: Workspace) -> dict[int, int]:
-    """{skill id: bench depth} of every skill of the workspace with a bench, in one grouped query."""
+    """{skill id: bench depth} of every skill of the workspace with a bench, in one grouped query
+    driven by the vetted people ((workspace, status) index, then their skills' (freelancer, skill,
+    level) index: no table row read)."""
     rows = (
-        FreelancerSkill.objects.filter(bench_depth_filter(workspace), skill__workspace=workspace)
-        .values("skill_id")
+        Freelancer.objects.filter(
+            workspace=workspace, status__in=VETTED_STATUSES, skill_levels__level__gte=workspace.bench_min_level
+        )
+        .values("skill_levels__skill_id")
         .annotate(n=Count("pk"))
         .order_by()
-        .values_list("skill_id", "n")
+        .values_list("skill_levels__skill_id", "n")
     )
     return dict(rows)
 
