@@ -4,15 +4,17 @@ Speed (SPEC P3, `bench/matching.py`): the database does the filtering.
 
 1. Who is ready — vetted, every needed skill at the needed level — is read from
    FreelancerSkill's (skill, level, freelancer) and (freelancer, skill, level) indexes
-   alone; their rows are then read as plain tuples with only the columns scoring needs
-   and the best working-language rank computed in the same query.
-2. The nearest misses (`near_misses`, default `limit`; 0 skips them) — every needed
-   skill at some level — are ordered in SQL by their skill and vetting failures and
-   limited to a few times that number.
+   alone (a subquery), the rows then by primary key as plain tuples with only the columns
+   scoring needs, the best working language read in the same query.
+2. The nearest misses (`near_misses`, default `limit`; 0 skips them) — fewest misses first:
+   not vetted counts one, each needed skill below its level or missing entirely one — are
+   chosen in SQL from the skill index (people with at least one needed skill, grouped per
+   person) and read in the same query; people with none of the skills are read only when
+   the first can't fill the list (`_near_rows`). A few times `near_misses` are read.
 3. A quick pass scores every row read (`matching_scores.quick_points`). Rate benchmarks and
    exchange rates are loaded once per ranking and read as thresholds per (skill, country,
    currency); ratings are batch-loaded. Only the people shown are then scored with their
-   explanations.
+   explanations. The overlap is computed once per distinct schedule (cached per day).
 
 `rank_brute_force` explains and scores every freelancer with the task's skills in
 Python; the tests check both rankings agree and that every quick score equals the
