@@ -227,7 +227,17 @@ def _misses(row: tuple[Any, ...], needs: list[tuple[int, str, int]]) -> tuple[An
     return (misses, -sum(levels), -int(row[8] or 0), row[1], row[0])
 
 
-def _near_rows(base: Any, needs: list[tuple[int, str, int]], limit: int, languages: list[str]) -> list[tuple[Any, ...]]:
+def _considered(base: Any, workspace: Any) -> Q | Exists:
+    """Who may be considered, as a condition on FreelancerSkill rows: the whole `workspace` (given when
+    the caller narrowed nothing) on the joined person's own columns, else each person checked by key."""
+    if workspace is not None:
+        return Q(freelancer__workspace=workspace) & ~Q(freelancer__status__in=EXCLUDED_STATUSES)
+    return Exists(base.filter(pk=OuterRef("freelancer_id")))
+
+
+def _near_rows(
+    base: Any, needs: list[tuple[int, str, int]], limit: int, languages: list[str], *, workspace: Any = None
+) -> list[tuple[Any, ...]]:
     """The rows of the `limit` people nearest to ready who are not ready: fewest misses first (not
     vetted counts one, each needed skill below its level or missing entirely one), then the deepest
     needed skills, the most available hours, the name.
@@ -248,7 +258,7 @@ def _near_rows(base: Any, needs: list[tuple[int, str, int]], limit: int, languag
     # Driven by the (skill, level, freelancer) index; who may be considered checked per row by key.
     some = (
         FreelancerSkill.objects.filter(skill_id__in=skill_ids)
-        .filter(Exists(base.filter(pk=OuterRef("freelancer_id"))))
+        .filter(_considered(base, workspace))
         .values("freelancer_id")
         .annotate(misses=unvetted + len(needs) - Count("pk", filter=met), depth=Sum("level"))
         .filter(misses__gt=0)
@@ -294,7 +304,8 @@ def rank_candidates(
         ready_rows = _rows(ready, needs, ctx.languages)
     near_rows: list[tuple[Any, ...]] = []
     if near_count > 0:
-        near_rows = _near_rows(base, needs, near_count * NEAR_MISS_FACTOR, ctx.languages)
+        whole = task.workspace if freelancers is None else None
+        near_rows = _near_rows(base, needs, near_count * NEAR_MISS_FACTOR, ctx.languages, workspace=whole)
 
     # Points of everyone read (each distinct term value computed once), then the explanations
     # of the people shown only.
