@@ -77,7 +77,7 @@ def main() -> int:
         # As the candidates page: the task read by the request, its workspace the request's.
         task = Task.objects.get(pk=task.pk)
         task.workspace = workspace
-        return rank_candidates(task, today=today, freelancers=Freelancer.objects.filter(workspace=workspace))
+        return rank_candidates(task, today=today)
 
     raw = RawRanking(workspace, today, overlap)
 

@@ -120,3 +120,24 @@ def test_candidates_page_and_api(owner_client, owner, owner_api, client):
     assert data["not_ready"][0]["failures"] == ["Not vetted: the freelancer is prospect, not approved."]
     assert Decimal(data["candidates"][0]["terms"][0]["points"]) > 0
     assert "Site build" in owner_client.get("/talent/match/").content.decode()
+
+
+def test_near_misses_are_the_same_whether_or_not_the_caller_narrows(workspace):
+    """Without `freelancers` the near-miss pool filters the joined person's columns; with it, each person
+    is checked against the queryset: both give the same ranking, and narrowing really narrows."""
+    from sourcewise.talent.models import Freelancer
+
+    task, s = make_task(workspace, copy=3, seo=2)
+    for i in range(30):
+        skills = {s["copy"]: 1 + i % 5, s["seo"]: 1 + i % 3} if i % 4 else {s["copy"]: 1 + i % 5}
+        freelancer(
+            workspace, status=["approved", "vetting", "prospect", "rejected"][i % 4], skills=skills, name=f"N{i:02}"
+        )
+    freelancer(workspace, status="approved", name="Nothing")
+    whole = rank_candidates(task, today=TODAY)
+    narrowed = rank_candidates(task, today=TODAY, freelancers=Freelancer.objects.filter(workspace=workspace))
+    key = lambda r: ([c.freelancer_id for c in r.eligible], [c.freelancer_id for c in r.failing])  # noqa: E731
+    assert key(whole) == key(narrowed) and whole.failing
+    assert all(c.status != "rejected" for c in whole.eligible + whole.failing)
+    fewer = rank_candidates(task, today=TODAY, freelancers=Freelancer.objects.filter(name__startswith="N0"))
+    assert {c.name[:2] for c in fewer.eligible + fewer.failing} <= {"N0"}

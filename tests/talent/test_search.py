@@ -204,7 +204,7 @@ def test_page_filters_and_pages_with_a_fixed_number_of_queries(owner_client, own
 def test_page_drops_a_bad_filter_and_keeps_the_others(owner_client, owner):
     freelancer(owner.workspace, name="Kept", country="PH")
     body = owner_client.get("/talent/freelancers/?country=PH&min_overlap=lots&skill=999999").content.decode()
-    assert "Kept" in body
+    assert "Kept" in body and '<option value="PH" selected>' in body
 
 
 def test_page_fragment_for_htmx(owner_client, owner):
@@ -240,3 +240,39 @@ def test_api_list_takes_the_same_filters(client, owner, owner_api, people, djang
     first = client.get("/api/v1/freelancers?limit=2&skill=" + str(copy), headers=owner_api).json()
     rest = client.get(f"/api/v1/freelancers?limit=2&skill={copy}&cursor={first['next_cursor']}", headers=owner_api)
     assert len(first["items"]) + len(rest.json()["items"]) == 3
+
+
+# -- the other talent pages: bounded queries ---------------------------------------------------
+
+
+def test_profile_page_reads_languages_and_portal_status_with_the_row(
+    owner_client, owner, django_assert_max_num_queries
+):
+    from sourcewise.workspaces.services import invite
+
+    f = freelancer(owner.workspace, name="Profiled", languages={"en": "C1", "tl": "C2"}, hourly_rate=Decimal("20"),
+                   rate_currency="USD")  # fmt: skip
+    invite(workspace=owner.workspace, inviter=owner.user, email="profiled@example.org", role="freelancer",
+           freelancer=f)  # fmt: skip
+    owner_client.get(f"/talent/freelancers/{f.pk}/")  # the findings' first read after the writes refreshes them
+    with django_assert_max_num_queries(15):
+        body = owner_client.get(f"/talent/freelancers/{f.pk}/").content.decode()
+    assert "English C1" in body and "C2" in body and "profiled@example.org" in body
+
+
+def test_board_bench_and_skills_pages_have_bounded_queries(owner_client, owner, django_assert_max_num_queries):
+    workspace = owner.workspace
+    copy = SkillFactory(workspace=workspace, name="Copywriting")
+    SkillFactory(workspace=workspace, name="Lonely")
+    for i in range(40):
+        freelancer(workspace, name=f"B{i:02}", status=["approved", "vetting", "prospect", "active"][i % 4],
+                   skills={copy: 3 + i % 3})  # fmt: skip
+    for url, marker in (("/talent/board/", "B00"), ("/talent/bench/?show=all", "Copywriting"),
+                        ("/talent/bench/", "Lonely"), ("/talent/skills/", "Copywriting")):  # fmt: skip
+        owner_client.get(url)  # the findings' first read after the writes refreshes them
+        with django_assert_max_num_queries(12):
+            body = owner_client.get(url).content.decode()
+        assert marker in body, url
+    bench = owner_client.get("/talent/bench/?show=all").content.decode()
+    assert bench.index("Lonely") < bench.index("Copywriting")  # thinnest first: 0 before 20
+    assert "Copywriting" not in owner_client.get("/talent/bench/").content.decode()  # 20 deep: not thin

@@ -4,15 +4,17 @@ Speed (SPEC P3, `bench/matching.py`): the database does the filtering.
 
 1. Who is ready — vetted, every needed skill at the needed level — is read from
    FreelancerSkill's (skill, level, freelancer) and (freelancer, skill, level) indexes
-   alone; their rows are then read as plain tuples with only the columns scoring needs
-   and the best working-language rank computed in the same query.
-2. The nearest misses (`near_misses`, default `limit`; 0 skips them) — every needed
-   skill at some level — are ordered in SQL by their skill and vetting failures and
-   limited to a few times that number.
+   alone (a subquery), the rows then by primary key as plain tuples with only the columns
+   scoring needs, the best working language read in the same query.
+2. The nearest misses (`near_misses`, default `limit`; 0 skips them) — fewest misses first:
+   not vetted counts one, each needed skill below its level or missing entirely one — are
+   chosen in SQL from the skill index (people with at least one needed skill, grouped per
+   person) and read in the same query; people with none of the skills are read only when
+   the first can't fill the list (`_near_rows`). A few times `near_misses` are read.
 3. A quick pass scores every row read (`matching_scores.quick_points`). Rate benchmarks and
    exchange rates are loaded once per ranking and read as thresholds per (skill, country,
    currency); ratings are batch-loaded. Only the people shown are then scored with their
-   explanations.
+   explanations. The overlap is computed once per distinct schedule (cached per day).
 
 `rank_brute_force` explains and scores every freelancer with the task's skills in
 Python; the tests check both rankings agree and that every quick score equals the
@@ -225,7 +227,17 @@ def _misses(row: tuple[Any, ...], needs: list[tuple[int, str, int]]) -> tuple[An
     return (misses, -sum(levels), -int(row[8] or 0), row[1], row[0])
 
 
-def _near_rows(base: Any, needs: list[tuple[int, str, int]], limit: int, languages: list[str]) -> list[tuple[Any, ...]]:
+def _considered(base: Any, workspace: Any) -> Q | Exists:
+    """Who may be considered, as a condition on FreelancerSkill rows: the whole `workspace` (given when
+    the caller narrowed nothing) on the joined person's own columns, else each person checked by key."""
+    if workspace is not None:
+        return Q(freelancer__workspace=workspace) & ~Q(freelancer__status__in=EXCLUDED_STATUSES)
+    return Exists(base.filter(pk=OuterRef("freelancer_id")))
+
+
+def _near_rows(
+    base: Any, needs: list[tuple[int, str, int]], limit: int, languages: list[str], *, workspace: Any = None
+) -> list[tuple[Any, ...]]:
     """The rows of the `limit` people nearest to ready who are not ready: fewest misses first (not
     vetted counts one, each needed skill below its level or missing entirely one), then the deepest
     needed skills, the most available hours, the name.
@@ -241,17 +253,20 @@ def _near_rows(base: Any, needs: list[tuple[int, str, int]], limit: int, languag
     skill_ids = [sid for sid, _, _ in needs]
     met = Q()
     for sid, _, level in needs:
-        met |= Q(skill_levels__skill_id=sid, skill_levels__level__gte=level)
-    unvetted = Max(Case(When(status__in=VETTED, then=0), default=1, output_field=IntegerField()))
+        met |= Q(skill_id=sid, level__gte=level)
+    unvetted = Max(Case(When(freelancer__status__in=VETTED, then=0), default=1, output_field=IntegerField()))
+    # Driven by the (skill, level, freelancer) index; who may be considered checked per row by key.
     some = (
-        base.filter(skill_levels__skill_id__in=skill_ids)
-        .values("id")
-        .annotate(misses=unvetted + len(needs) - Count("skill_levels", filter=met), depth=Sum("skill_levels__level"))
+        FreelancerSkill.objects.filter(skill_id__in=skill_ids)
+        .filter(_considered(base, workspace))
+        .values("freelancer_id")
+        .annotate(misses=unvetted + len(needs) - Count("pk", filter=met), depth=Sum("level"))
         .filter(misses__gt=0)
-        .order_by("misses", "-depth", "-availability_hours", "name", "id")
-        .values("id")[:limit]
+        .order_by("misses", "-depth", "-freelancer__availability_hours", "freelancer__name", "freelancer_id")
+        .values("freelancer_id")[:limit]
     )
-    rows = _rows(_with_levels(base.filter(id__in=some), needs, outer=True), needs, languages)
+    # Read by primary key (the ids are already scoped by `base`).
+    rows = _rows(_with_levels(Freelancer.objects.filter(id__in=some), needs, outer=True), needs, languages)
     keys = sorted(_misses(row, needs) for row in rows)
     # Someone with none of the skills misses every one: len(needs), one more if not vetted.
     if len(keys) < limit or keys[-1][0] >= len(needs):
@@ -261,7 +276,7 @@ def _near_rows(base: Any, needs: list[tuple[int, str, int]], limit: int, languag
             .order_by("misses", "-availability_hours", "name", "id")
             .values("id")[:limit]
         )
-        rows += _rows(_with_levels(base.filter(id__in=none), needs, outer=True), needs, languages)
+        rows += _rows(_with_levels(Freelancer.objects.filter(id__in=none), needs, outer=True), needs, languages)
     return sorted(rows, key=lambda row: _misses(row, needs))[:limit]
 
 
@@ -282,12 +297,15 @@ def rank_candidates(
     ready = base.filter(status__in=VETTED)
     ready_rows: list[tuple[Any, ...]] = []
     if needs:
-        ready_rows = _rows(_with_levels(ready.filter(_ready(needs)), needs), needs, ctx.languages)
+        # Read by primary key from the skill indexes; who may be considered checked per row by key.
+        chosen = Freelancer.objects.filter(_ready(needs)).filter(Exists(ready.filter(pk=OuterRef("pk"))))
+        ready_rows = _rows(_with_levels(chosen, needs), needs, ctx.languages)
     else:
         ready_rows = _rows(ready, needs, ctx.languages)
     near_rows: list[tuple[Any, ...]] = []
     if near_count > 0:
-        near_rows = _near_rows(base, needs, near_count * NEAR_MISS_FACTOR, ctx.languages)
+        whole = task.workspace if freelancers is None else None
+        near_rows = _near_rows(base, needs, near_count * NEAR_MISS_FACTOR, ctx.languages, workspace=whole)
 
     # Points of everyone read (each distinct term value computed once), then the explanations
     # of the people shown only.

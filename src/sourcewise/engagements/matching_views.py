@@ -15,7 +15,6 @@ from sourcewise.core.htmx import render_page
 from sourcewise.core.http import WorkspaceRequest
 from sourcewise.core.pagination import paginate
 from sourcewise.engagements.matching_queries import rank_candidates
-from sourcewise.talent.models import Freelancer
 from sourcewise.tasks.models import Task
 from sourcewise.workspaces.access import scoped_object, scoped_queryset, workspace_view
 
@@ -35,5 +34,6 @@ def match(request: WorkspaceRequest) -> HttpResponse:
 def candidates(request: WorkspaceRequest, pk: int) -> HttpResponse:
     task = scoped_object(request, Task, pk)
     task.workspace = request.workspace  # the same row, already read by the request
-    ranking = rank_candidates(task, today=_today(request), freelancers=scoped_queryset(request, Freelancer))
+    # Internal members see every freelancer of the workspace (FreelancerQuerySet.visible_to): nothing to narrow.
+    ranking = rank_candidates(task, today=_today(request))
     return render_page(request, "engagements/candidates.html", {"task": task, "ranking": ranking})

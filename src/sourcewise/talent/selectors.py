@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
-from django.db.models import BooleanField, Count, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
@@ -122,13 +136,17 @@ def with_usage(skills: QuerySet[Skill], *, people: bool = True) -> QuerySet[Skil
 
 
 def bench_depths(workspace: Workspace) -> dict[int, int]:
-    """{skill id: bench depth} of every skill of the workspace with a bench, in one grouped query."""
+    """{skill id: bench depth} of every skill of the workspace with a bench, in one grouped query
+    driven by the vetted people ((workspace, status) index, then their skills' (freelancer, skill,
+    level) index: no table row read)."""
     rows = (
-        FreelancerSkill.objects.filter(bench_depth_filter(workspace), skill__workspace=workspace)
-        .values("skill_id")
+        Freelancer.objects.filter(
+            workspace=workspace, status__in=VETTED_STATUSES, skill_levels__level__gte=workspace.bench_min_level
+        )
+        .values("skill_levels__skill_id")
         .annotate(n=Count("pk"))
         .order_by()
-        .values_list("skill_id", "n")
+        .values_list("skill_levels__skill_id", "n")
     )
     return dict(rows)
 
@@ -149,13 +167,79 @@ def bench_for(workspace: Workspace, skill_ids: Iterable[int]) -> dict[int, set[i
     return bench
 
 
+def _languages_json() -> RawSQL:
+    """The freelancer's languages as a JSON array of [code, level], by code, read with the row."""
+    table = FreelancerLanguage._meta.db_table
+    outer = f"{connection.ops.quote_name(Freelancer._meta.db_table)}.id"
+    if connection.vendor == "postgresql":
+        sql = (
+            "SELECT COALESCE(json_agg(json_build_array(l.language, l.level) ORDER BY l.language), '[]'::json)::text "  # noqa: S608
+            f"FROM {table} l WHERE l.freelancer_id = {outer}"
+        )
+    else:
+        sql = (
+            "SELECT json_group_array(json_array(l.language, l.level)) FROM "  # noqa: S608
+            f"(SELECT language, level FROM {table} WHERE freelancer_id = {outer} ORDER BY language) l"
+        )
+    return RawSQL(sql, [], output_field=TextField())  # noqa: S611
+
+
+def with_profile_page(freelancers: QuerySet[Freelancer], workspace: Workspace) -> QuerySet[Freelancer]:
+    """What a freelancer's profile page reads, in as few queries as a page allows (P6 ≤ 15): the
+    skills and the vetting evidence prefetched, the languages and the portal status read with the
+    row itself (`profile_loaded` puts them in place)."""
+    invitations = (
+        pending_invitations(workspace)
+        .filter(
+            Q(freelancer=OuterRef("pk"))
+            | Q(email__iexact=OuterRef("email"), role="freelancer", freelancer__isnull=True)
+        )
+        .order_by("-created_at")
+    )
+    return with_vetting(with_skills(freelancers), workspace).annotate(
+        languages_json=_languages_json(),
+        portal_email=Subquery(User.objects.filter(pk=OuterRef("user_id")).values("email")[:1]),
+        invitation_id=Subquery(invitations.values("pk")[:1]),
+        invitation_email=Subquery(invitations.values("email")[:1]),
+        invitation_created_at=Subquery(invitations.values("created_at")[:1]),
+        invitation_expires_at=Subquery(invitations.values("expires_at")[:1]),
+    )
+
+
+def profile_loaded(freelancer: Freelancer, workspace: Workspace) -> Freelancer:
+    """Put what `with_profile_page` read with the row where the page looks for it."""
+    freelancer.workspace = workspace
+    rows = json.loads(getattr(freelancer, "languages_json", None) or "[]")
+    languages = FreelancerLanguage.objects.filter(freelancer=freelancer)
+    languages._result_cache = [
+        FreelancerLanguage(workspace_id=workspace.pk, freelancer=freelancer, language=code, level=level)
+        for code, level in rows
+    ]
+    languages._prefetch_done = True  # type: ignore[attr-defined]
+    freelancer._prefetched_objects_cache["languages"] = languages  # type: ignore[attr-defined]
+    return freelancer
+
+
 def portal_status(freelancer: Freelancer) -> dict[str, Any]:
     """Where the freelancer stands with the portal: `linked` (with the login's address),
     `invited` (the pending invitation, to show its date) or `none`."""
 
+    annotated = hasattr(freelancer, "invitation_id")  # read with the row (with_profile_page)
     if freelancer.user_id is not None:
+        if annotated:
+            return {"state": "linked", "email": freelancer.portal_email}  # type: ignore[attr-defined]
         email = User.objects.filter(pk=freelancer.user_id).values_list("email", flat=True).first()
         return {"state": "linked", "email": email}
+    if annotated:
+        if freelancer.invitation_id is None:  # type: ignore[attr-defined]
+            return {"state": "none"}
+        invitation = SimpleNamespace(
+            pk=freelancer.invitation_id,  # type: ignore[attr-defined]
+            email=freelancer.invitation_email,  # type: ignore[attr-defined]
+            created_at=freelancer.invitation_created_at,  # type: ignore[attr-defined]
+            expires_at=freelancer.invitation_expires_at,  # type: ignore[attr-defined]
+        )
+        return {"state": "invited", "invitation": invitation}
     invitation = (
         pending_invitations(freelancer.workspace)
         .filter(

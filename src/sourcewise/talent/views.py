@@ -57,8 +57,10 @@ from sourcewise.talent.selectors import (
     bench_depths,
     board_firsts,
     portal_status,
+    profile_loaded,
     share_workspace,
     with_profile,
+    with_profile_page,
     with_skills,
     with_usage,
     with_vetting,
@@ -138,10 +140,8 @@ def freelancer_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
 
 
 def _load(request: WorkspaceRequest, pk: int) -> Freelancer:
-    queryset = with_vetting(with_profile(scoped_queryset(request, Freelancer)), request.workspace)
-    freelancer = scoped_object(request, Freelancer, pk, queryset)
-    share_workspace([freelancer], request.workspace)
-    return freelancer
+    queryset = with_profile_page(scoped_queryset(request, Freelancer), request.workspace)
+    return profile_loaded(scoped_object(request, Freelancer, pk, queryset), request.workspace)
 
 
 def _svg_rows(line: Any) -> list[dict[str, Any]]:
