@@ -90,3 +90,30 @@ def test_the_owner_sees_who_of_the_engagement_has_not_acknowledged(owner_client,
     assert [(r.freelancer.pk, r.acknowledged_number) for r in rows] == [(me.pk, None)]
     page = owner_client.get(f"/guidance/sops/{sop.pk}/").content.decode()
     assert me.name in page and "Gone Person" not in page
+
+
+def test_an_sop_of_a_skill_my_engagement_task_needs_is_mine_and_i_am_in_its_audience(workspace, me, manager, owner):
+    """Both sides of the engagement-task audience, by task and by a skill the task needs; a
+    closed engagement or an unrelated skill brings nothing."""
+    from sourcewise.engagements.wiring import _freelancers_for, _sops_for
+    from sourcewise.guidance.models import SOP
+    from tests.talent.factories import SkillFactory
+    from tests.tasks.factories import TaskSkillFactory
+
+    e = EngagementFactory(workspace=workspace, freelancer=me, manager=manager, state="active")
+    needed, unrelated = SkillFactory(workspace=workspace), SkillFactory(workspace=workspace)
+    TaskSkillFactory(task=e.task, skill=needed)
+    closed = EngagementFactory(workspace=workspace, state="cancelled")
+    TaskSkillFactory(task=closed.task, skill=unrelated)
+    by_task = create_sop(workspace=workspace, actor=owner.user, title="By task", body="x", tasks=[e.task])
+    by_skill = create_sop(workspace=workspace, actor=owner.user, title="By skill", body="x", skills=[needed])
+    create_sop(workspace=workspace, actor=owner.user, title="Unrelated", body="x", skills=[unrelated])
+    create_sop(workspace=workspace, actor=owner.user, title="Closed", body="x", tasks=[closed.task])
+
+    mine = SOP.objects.filter(_sops_for(Freelancer.objects.filter(pk=me.pk))).distinct()
+    assert set(mine.values_list("title", flat=True)) == {"By task", "By skill"}
+    for sop in (by_task, by_skill):
+        audience = Freelancer.objects.filter(_freelancers_for(SOP.objects.filter(pk=sop.pk)))
+        assert list(audience.values_list("pk", flat=True)) == [me.pk]
+    closed_sop = SOP.objects.filter(title="Closed")
+    assert not Freelancer.objects.filter(_freelancers_for(closed_sop)).exists()

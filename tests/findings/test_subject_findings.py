@@ -371,3 +371,23 @@ def test_the_team_page_links_each_internal_member_to_their_page(owner, owner_cli
     page = owner_client.get("/workspaces/members/").content.decode()
     assert f'href="/engagements/managers/{manager.pk}/"' in page
     assert f'href="/engagements/managers/{freelancer_member.pk}/"' not in page
+
+
+@pytest.mark.django_db
+def test_a_subjects_findings_are_read_through_the_subject_index_on_sqlite():
+    """SQLite keeps no statistics: with an ORDER BY severity_rank it walked finding_open_rank
+    over every open finding of the workspace (0.4–1.4 s at 275,000 findings)."""
+    if connection.vendor != "sqlite":
+        pytest.skip("the plan asked of SQLite, which plans without statistics")
+    from sourcewise.findings.store import subject_findings
+
+    ws = WorkspaceFactory()
+    ensure_fresh(ws)
+    with CaptureQueriesContext(connection) as queries:
+        subject_findings(ws, "membership", 1)
+    (read,) = [q["sql"] for q in queries.captured_queries if "findings_findingrecord" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {read}")
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "finding_subject_open" in plan
+    assert "TEMP B-TREE" not in plan

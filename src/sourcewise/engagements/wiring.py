@@ -19,21 +19,28 @@ from sourcewise.guidance.audiences import SopAudience, register_sop_audience
 from sourcewise.guidance.models import SOP
 from sourcewise.guidance.portal import register_home_section
 from sourcewise.talent.models import Freelancer
+from sourcewise.tasks.models import TaskSkill
 from sourcewise.workspaces.access import scoped_queryset
 
 OPEN = (Engagement.State.DRAFT, Engagement.State.ACTIVE)
 
 
+# Each side is an id subquery of its own: OR-ing the two join chains in one query multiplied
+# the rows (every SOP × every engagement), seconds at 100,000 engagements.
 def _sops_for(freelancers: QuerySet[Freelancer]) -> Q:
-    engaged = Engagement.objects.filter(freelancer__in=freelancers, state__in=OPEN)
-    return Q(tasks__engagements__in=engaged) | Q(skills__task_needs__task__engagements__in=engaged)
+    tasks = Engagement.objects.filter(freelancer__in=freelancers, state__in=OPEN).values("task_id")
+    skills = TaskSkill.objects.filter(task_id__in=tasks).values("skill_id")
+    return Q(pk__in=SOP.tasks.through.objects.filter(task_id__in=tasks).values("sop_id")) | Q(
+        pk__in=SOP.skills.through.objects.filter(skill_id__in=skills).values("sop_id")
+    )
 
 
 def _freelancers_for(sops: QuerySet[SOP]) -> Q:
-    engagements = Engagement.objects.filter(state__in=OPEN).filter(
-        Q(task__sops__in=sops) | Q(task__skill_needs__skill__sops__in=sops)
-    )
-    return Q(engagements__in=engagements)
+    tasks = SOP.tasks.through.objects.filter(sop__in=sops).values("task_id")
+    skills = SOP.skills.through.objects.filter(sop__in=sops).values("skill_id")
+    needing = TaskSkill.objects.filter(skill_id__in=skills).values("task_id")
+    engaged = Engagement.objects.filter(state__in=OPEN).filter(Q(task_id__in=tasks) | Q(task_id__in=needing))
+    return Q(pk__in=engaged.values("freelancer_id"))
 
 
 def connect() -> None:

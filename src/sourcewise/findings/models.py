@@ -79,8 +79,12 @@ class FindingRecord(models.Model):
             models.Index(fields=["workspace", "resolved_at", "severity_rank", "first_seen"], name="finding_open_rank"),
             models.Index(fields=["workspace", "resolved_at", "code"], name="finding_open_code"),
             models.Index(fields=["workspace", "resolved_at", "guardrail"], name="finding_open_guardrail"),
-            # A subject page's findings, and the refresh's "what is stored for these subjects".
-            models.Index(fields=["workspace", "subject_type", "subject_id"], name="finding_subject"),
+            # A subject page's unresolved findings, and the refresh's "what is stored for these
+            # subjects". resolved_at is in it so that SQLite, which keeps no statistics, prefers it
+            # to finding_open_rank (which would walk every open finding of the workspace).
+            models.Index(
+                fields=["workspace", "subject_type", "subject_id", "resolved_at"], name="finding_subject_open"
+            ),
             models.Index(fields=["workspace", "resolved_at", "first_seen"], name="finding_age"),
             # The few accepted and coming-up findings, subtracted from the tallies below.
             models.Index(fields=["workspace", "accepted_until"], name="finding_accepted"),

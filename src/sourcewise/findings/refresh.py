@@ -269,7 +269,7 @@ def refresh_scope(workspace: Workspace, scope: Scope, *, today: datetime.date | 
         return SyncResult(0, 0, 0, 0)
     checks = local_checks()
     codes = _codes(checks)
-    # One query per subject type on the finding_subject index, rather than one OR over all.
+    # One query per subject type on the finding_subject_open index, rather than one OR over all.
     covered = [
         Q(subject_type=subject_type, subject_id__in=sorted(scope.ids(subject_type)), code__in=codes)
         for subject_type in SUBJECT_TYPES
