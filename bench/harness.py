@@ -204,7 +204,7 @@ def generated(db: str, *, label: str = "", **sizes: Any) -> tuple[str, dict[str,
 
 # The data every read bench shares (SPEC §6: 100,000 freelancers and 100,000 engagements).
 # A bench that needs more of something adds it here, so one dataset serves all of them.
-STANDARD: dict[str, int] = {"freelancers": 100_000, "engagements": 100_000, "tasks": 500}
+STANDARD: dict[str, int] = {"freelancers": 100_000, "engagements": 100_000, "tasks": 500, "work": 20_000}
 
 
 def standard_data(db: str, scale: float = 1.0) -> tuple[str, dict[str, Any]]:

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from sourcewise.core.access import MANAGER, OWNER
 from sourcewise.core.dates import server_today
+from sourcewise.demo.generate_work import generate_work
 from sourcewise.engagements.models import Engagement
 from sourcewise.findings import tracking
 from sourcewise.findings.refresh import refresh_full
@@ -73,9 +74,13 @@ def generate(
     engagements: int = 1000,
     seed: int = 2026,
     progress: Progress | None = None,
+    work: int = 0,
 ) -> Generated:
     """Create one workspace holding the requested volume, then store its findings, so the
-    workspace is ready to read (pages and the API read the stored findings)."""
+    workspace is ready to read (pages and the API read the stored findings).
+
+    `work`: how many started engagements get milestones, reviews, hours and some offboardings
+    (`generate_work`)."""
 
     # Bulk writes leave no markers: the full refresh below answers for all of them.
     with tracking.paused():
@@ -87,6 +92,7 @@ def generate(
             seed=seed,
             progress=progress,
         )
+        result.counts.update(generate_work(result.workspace, engagements=work, seed=seed, progress=progress))
     if progress:
         progress("findings", 0, 1)
     refresh_full(result.workspace)

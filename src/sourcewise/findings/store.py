@@ -86,12 +86,11 @@ def subject_findings(
     """The unresolved findings of one subject (counting, accepted and coming up), worst first."""
     today = today or workspace.today()
     ensure_fresh(workspace, today=today)
-    return list(
-        records(workspace)
-        .unresolved()
-        .filter(subject_type=subject_type, subject_id=subject_id)
-        .order_by("severity_rank", "code", "pk")
-    )
+    # Sorted here, not in SQL: a subject has a handful, and an ORDER BY on the rank leads SQLite
+    # to walk every open finding of the workspace in rank order (its `finding_open_rank` index)
+    # instead of looking up the subject's own (`finding_subject`): 100 ms, not 0.2, at 100,000.
+    found = records(workspace).unresolved().filter(subject_type=subject_type, subject_id=subject_id).order_by()
+    return sorted(found, key=lambda r: (r.severity_rank, r.code, r.pk))
 
 
 # ── the work queue: filters, keyset pages, groups ────────────────────────────────────────
