@@ -44,7 +44,7 @@ class KeysetPage:
     """One page of rows, newest start date first, and the links around it."""
 
     items: list[Any]
-    count: int
+    count: int | None  # None: not counted (too many to count cheaply)
     query: str  # the list's other parameters (filters), to keep in the links
     next_cursor: str | None = None
     previous_cursor: str | None = None
@@ -96,15 +96,15 @@ def _beyond(key: str, day: datetime.date, pk: int, *, later: bool) -> Q:
 
 def keyset_page(
     request: HttpRequest, rows: QuerySet[Any], *, key: str = "start_date", descending: bool = True,
-    per_page: int = PAGE_SIZE,
+    per_page: int = PAGE_SIZE, count: bool = True,
 ) -> KeysetPage:  # fmt: skip
     """The page of `rows` in (`key`, pk) order (newest first when `descending`) that `?after=`
     or `?before=` asks for; `key` is a date field.
 
     Two queries: the page (one more row than shown, to know whether another follows) and
-    the count. A cursor that is not one (edited by hand, or stale) gives the first page.
+    the count (none with `count=False`: a broad search, the page says "many"). A cursor that is not one (edited by hand, or stale) gives the first page.
     """
-    count = rows.order_by().count()
+    total = rows.order_by().count() if count else None
     query = _other_params(request.GET)
     forward = [f"-{key}", "-pk"] if descending else [key, "pk"]
     backward = [key, "pk"] if descending else [f"-{key}", "-pk"]
@@ -117,7 +117,7 @@ def keyset_page(
             if found:  # else nothing is above it any more: the first page
                 more_above = len(found) > per_page
                 items = found[:per_page][::-1]
-                page = KeysetPage(items, count, query, first=not more_above, next_cursor=encode(items[-1], key))
+                page = KeysetPage(items, total, query, first=not more_above, next_cursor=encode(items[-1], key))
                 page.previous_cursor = encode(items[0], key) if more_above else None
                 return page
         if after:
@@ -127,7 +127,7 @@ def keyset_page(
         after = ""
     found = list(rows.order_by(*forward)[: per_page + 1])
     items = found[:per_page]
-    page = KeysetPage(items, count, query, first=not after)
+    page = KeysetPage(items, total, query, first=not after)
     if len(found) > per_page:
         page.next_cursor = encode(items[-1], key)
     if after and items:

@@ -80,11 +80,13 @@ def engagement_list(request: WorkspaceRequest) -> HttpResponse:
         engagements = engagements.filter(state=state)
     else:
         state = ""
-    query = request.GET.get("q", "").strip()
+    query = request.GET.get("q", "").strip()[:100]
+    countable = True
     if query:
-        engagements = engagements.filter(Q(freelancer__name__icontains=query) | Q(task__name__icontains=query))
+        engagements, countable = selectors.search(engagements, request.workspace, query)
     # Keyset pages: the 2,000th page costs what the first does (`paging`).
-    context = {"page": keyset_page(request, engagements), "state": state, "q": query, "states": Engagement.State.choices}
+    page = keyset_page(request, engagements, count=countable)
+    context = {"page": page, "state": state, "q": query, "states": Engagement.State.choices}
     return render_page(request, "engagements/engagement_list.html", context, partial="rows")
 
 
