@@ -75,12 +75,14 @@ def check_results(workspace_id: int, owner: Any, manager: Any) -> None:
             workspace_id=workspace_id, status=TimeEntry.Status.SUBMITTED, engagement__manager=manager
         ).values_list("pk", flat=True)
     )
-    assert shown and shown <= mine, "a manager's hours to approve must be those of their engagements"
+    assert shown, "a manager sees hours to approve"
+    assert shown <= mine, "a manager's hours to approve must be those of their engagements"
     client = harness.signed_in(owner.user)
     page = client.get("/engagements/?state=terminated").content.decode()
     ids = {int(pk) for pk in re.findall(r'href="/engagements/(\d+)/"', page)}
     states = set(Engagement.objects.filter(pk__in=ids).values_list("state", flat=True))
-    assert ids and states == {"terminated"}, f"the state filter listed {states}"
+    assert ids, "the state filter lists engagements"
+    assert states == {"terminated"}, f"the state filter listed {states}"
     page = client.get("/tasks/map/").content.decode()
     monthly = Task.objects.filter(
         workspace_id=workspace_id, archived_at__isnull=True, frequency=Task.Frequency.RECURRING
@@ -88,7 +90,8 @@ def check_results(workspace_id: int, owner: Any, manager: Any) -> None:
     total = monthly.aggregate(h=Sum("hours"))["h"] or Decimal(0)
     outsourced = monthly.filter(sourcing=Task.Sourcing.OUTSOURCE).aggregate(h=Sum("hours"))["h"] or Decimal(0)
     found = re.search(r"outsourced ([\d.]+) of ([\d.]+) h/month", page)
-    assert found and (Decimal(found[1]), Decimal(found[2])) == (outsourced, total), (
+    assert found, "the map shows its monthly hours"
+    assert (Decimal(found[1]), Decimal(found[2])) == (outsourced, total), (
         f"the map must show {outsourced} of {total} monthly hours, not {found and found.groups()}"
     )
 
@@ -133,22 +136,17 @@ def main() -> int:
         ]
         for state in Engagement.State.values:
             pages.append((f"engagements, state {state}", lambda s=state: f"/engagements/?state={s}"))  # type: ignore[misc]
+        late = follow_next(client, "/engagements/", LATE_PAGE)
+        late_active = follow_next(client, "/engagements/?state=active", LATE_PAGE)
+        late_hours = follow_next(client, "/engagements/time/", LATE_PAGE)
         pages += [
             ("engagements, search", lambda: "/engagements/?q=Freelancer+0001"),
-            (
-                f"engagements, page {LATE_PAGE}",
-                lambda u=follow_next(client, "/engagements/", LATE_PAGE): u,  # type: ignore[misc]
-            ),
-            (
-                f"engagements active, page {LATE_PAGE}",
-                lambda u=follow_next(client, "/engagements/?state=active", LATE_PAGE): u,  # type: ignore[misc]
-            ),
+            ("engagements, broad search", lambda: "/engagements/?q=Task+00"),
+            (f"engagements, page {LATE_PAGE}", lambda u=late: u),  # type: ignore[misc]
+            (f"engagements active, page {LATE_PAGE}", lambda u=late_active: u),  # type: ignore[misc]
             ("engagement page", chooser(ids, rng, "/engagements/{}/")),
             ("hours to approve", lambda: "/engagements/time/"),
-            (
-                "hours to approve, late page",
-                lambda u=follow_next(client, "/engagements/time/", LATE_PAGE): u,  # type: ignore[misc]
-            ),
+            (f"hours to approve, page {LATE_PAGE}", lambda u=late_hours: u),  # type: ignore[misc]
             ("managers", lambda: "/engagements/managers/"),
             ("a manager's page", lambda: f"/engagements/managers/{manager.pk}/"),
             ("offboarding", lambda: "/engagements/offboarding/"),

@@ -53,7 +53,9 @@ def test_the_list_walks_every_engagement_once_by_next_and_back_by_previous(owner
     last = owner_client.get("/engagements/?state=active").content.decode()
     assert "123 in all" not in last and "120 in all" in last
     # From the last page back to the first by "Previous".
-    third = NEXT.search(owner_client.get("/engagements/" + NEXT.search(last).group(1).replace("&amp;", "&")).content.decode())
+    third = NEXT.search(
+        owner_client.get("/engagements/" + NEXT.search(last).group(1).replace("&amp;", "&")).content.decode()
+    )
     backward = _walk(owner_client, "/engagements/" + third.group(1).replace("&amp;", "&"), PREVIOUS)
     assert backward == forward[::-1]
 
@@ -169,7 +171,9 @@ def test_an_offboarding_ranks_replacements_once_per_task_and_not_for_done_handov
     ]
     successors = [FreelancerFactory(workspace=workspace, status="approved") for _ in range(8)]
     offboarding = Offboarding.objects.create(workspace=workspace, freelancer=leaving)
-    handovers = [Handover.objects.create(workspace=workspace, offboarding=offboarding, engagement=e) for e in engagements]
+    handovers = [
+        Handover.objects.create(workspace=workspace, offboarding=offboarding, engagement=e) for e in engagements
+    ]
     url = f"/engagements/offboarding/{offboarding.pk}/"
     owner_client.get(url)
     with django_assert_max_num_queries(30) as counted:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sourcewise.tasks.selectors import MAP_SHOWN, outsourcing_map, outsourced_share_pct, workspace_tasks
 from sourcewise.tasks.models import Task
+from sourcewise.tasks.selectors import MAP_SHOWN, outsourced_share_pct, outsourcing_map, workspace_tasks
 from tests.tasks.helpers import make_task
 from tests.workspaces.factories import WorkspaceFactory
 

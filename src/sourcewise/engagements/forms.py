@@ -172,7 +172,7 @@ def _bounded_choices(field: forms.Field, shown: Shown | None) -> None:
     """Offer only `shown` in the select (a workspace has up to 100,000 freelancers: a select of all
     of them is megabytes of HTML); the field still accepts any freelancer of its queryset."""
     if shown is not None:
-        field.widget.choices = [("", "---------"), *shown]  # type: ignore[attr-defined]
+        field.widget.choices = [("", "---------"), *shown]
 
 
 class OffboardingForm(forms.Form):

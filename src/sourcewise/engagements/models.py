@@ -125,7 +125,9 @@ class Engagement(WorkspaceScoped, TimeStamped):
             models.Index(fields=["workspace", "start_date", "id"], name="engagement_ws_start"),
             models.Index(fields=["workspace", "state", "start_date", "id"], name="engagement_ws_state_start"),
             models.Index(fields=["freelancer", "kind", "state"], name="engagement_fl_kind_state"),
-            models.Index(fields=["manager", "state", "workspace", "start_date", "id"], name="engagement_manager_state_start"),
+            models.Index(
+                fields=["manager", "state", "workspace", "start_date", "id"], name="engagement_manager_state_start"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -95,14 +95,20 @@ def _beyond(key: str, day: datetime.date, pk: int, *, later: bool) -> Q:
 
 
 def keyset_page(
-    request: HttpRequest, rows: QuerySet[Any], *, key: str = "start_date", descending: bool = True,
-    per_page: int = PAGE_SIZE, count: bool = True,
-) -> KeysetPage:  # fmt: skip
+    request: HttpRequest,
+    rows: QuerySet[Any],
+    *,
+    key: str = "start_date",
+    descending: bool = True,
+    per_page: int = PAGE_SIZE,
+    count: bool = True,
+) -> KeysetPage:
     """The page of `rows` in (`key`, pk) order (newest first when `descending`) that `?after=`
     or `?before=` asks for; `key` is a date field.
 
     Two queries: the page (one more row than shown, to know whether another follows) and
-    the count (none with `count=False`: a broad search, the page says "many"). A cursor that is not one (edited by hand, or stale) gives the first page.
+    the count (none with `count=False`: a broad search, the page says "many"). A cursor
+    that is not one (edited by hand, or stale) gives the first page.
     """
     total = rows.order_by().count() if count else None
     query = _other_params(request.GET)

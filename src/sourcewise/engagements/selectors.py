@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -129,7 +129,7 @@ def scorecard_for(freelancers: Iterable[Freelancer | int]) -> dict[int, Scorecar
     return {row["engagement__freelancer_id"]: _scorecard(row["engagement__freelancer_id"], row) for row in rows}
 
 
-def _scorecard(freelancer_id: int, row: dict[str, Any]) -> Scorecard:
+def _scorecard(freelancer_id: int, row: Mapping[str, Any]) -> Scorecard:
     return Scorecard(
         freelancer_id=freelancer_id,
         reviews=row["n"],
@@ -158,8 +158,9 @@ def with_page_sums(engagements: QuerySet[Engagement]) -> QuerySet[Engagement]:
         page_entries=_one(entries, "engagement", Count("pk"), IntegerField()),
         page_approved=_one(entries.filter(status=TimeEntry.Status.APPROVED), "engagement", Sum("hours"), hours),
         page_waiting=_one(entries.filter(status=TimeEntry.Status.SUBMITTED), "engagement", Sum("hours"), hours),
-        page_reviews=_one(CheckpointReview.objects.filter(engagement=OuterRef("pk")), "engagement", Count("pk"),
-                          IntegerField()),  # fmt: skip
+        page_reviews=_one(
+            CheckpointReview.objects.filter(engagement=OuterRef("pk")), "engagement", Count("pk"), IntegerField()
+        ),
         card_n=_one(reviews, person, Count("pk"), IntegerField()),
         card_q=_one(reviews, person, Avg("quality"), FloatField()),
         card_t=_one(reviews, person, Avg("timeliness"), FloatField()),
@@ -378,21 +379,21 @@ def search(engagements: QuerySet[Engagement], workspace: Workspace, query: str) 
     by the join: its first page fills at once, but it is not counted (the page says to narrow it).
     """
     people = list(
-        Freelancer.objects.filter(workspace=workspace, name__icontains=query).order_by().values_list("pk", flat=True)[
-            : SEARCH_PEOPLE + 1
-        ]
+        Freelancer.objects.filter(workspace=workspace, name__icontains=query)
+        .order_by()
+        .values_list("pk", flat=True)[: SEARCH_PEOPLE + 1]
     )
     tasks = list(
-        Task.objects.filter(workspace=workspace, name__icontains=query).order_by().values_list("pk", flat=True)[
-            : SEARCH_PEOPLE + 1
-        ]
+        Task.objects.filter(workspace=workspace, name__icontains=query)
+        .order_by()
+        .values_list("pk", flat=True)[: SEARCH_PEOPLE + 1]
     )
     if len(people) <= SEARCH_PEOPLE and len(tasks) <= SEARCH_PEOPLE:
         # The ids are of this workspace's people and tasks; the page still applies the member's scope.
         found = list(
-            Engagement.objects.filter(Q(freelancer_id__in=people) | Q(task_id__in=tasks)).order_by().values_list(
-                "pk", flat=True
-            )[: SEARCH_ROWS + 1]
+            Engagement.objects.filter(Q(freelancer_id__in=people) | Q(task_id__in=tasks))
+            .order_by()
+            .values_list("pk", flat=True)[: SEARCH_ROWS + 1]
         )
         if len(found) <= SEARCH_ROWS:
             return engagements.filter(pk__in=found), True

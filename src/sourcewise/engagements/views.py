@@ -6,8 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -36,8 +36,8 @@ from sourcewise.engagements.forms import (
     TrialCapForm,
 )
 from sourcewise.engagements.matching_queries import replacement_candidates
-from sourcewise.engagements.paging import keyset_page
 from sourcewise.engagements.models import CheckpointReview, Engagement, Handover, Milestone, Offboarding, TimeEntry
+from sourcewise.engagements.paging import keyset_page
 from sourcewise.engagements.requirements import unmet_requirements
 from sourcewise.guidance.notifications import remind_to_acknowledge
 from sourcewise.money.agreed_rates import engagement_band_context
@@ -138,7 +138,7 @@ def engagement_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
     # The hours of an engagement the member may see are theirs to see too. By the engagement
     # alone: a workspace filter leads SQLite to count through the workspace's index instead.
     entries = Paginator(TimeEntry.objects.filter(engagement=engagement).select_related("reviewed_by"), 20)
-    entries.count = sums.entries  # type: ignore[misc]  # known already: no COUNT query
+    entries.count = sums.entries  # known already: no COUNT query
     approved = sums.approved
     context: dict[str, Any] = {
         "engagement": engagement,
@@ -392,7 +392,7 @@ def time_approvals(request: WorkspaceRequest) -> HttpResponse:
     page = keyset_page(request, entries, key="date", descending=False)  # oldest first
     trials = selectors.trial_usage_for([e.engagement for e in page if e.engagement.is_trial])
     for entry in page:  # each row shows its trial's usage (one query for the page)
-        entry.trial_usage = trials.get(entry.engagement_id)  # type: ignore[attr-defined]
+        entry.trial_usage = trials.get(entry.engagement_id)
     return render_page(request, "engagements/time_approvals.html", {"page": page, "trials": trials})
 
 
