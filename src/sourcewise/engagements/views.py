@@ -542,36 +542,49 @@ def offboarding_list(request: WorkspaceRequest) -> HttpResponse:
 
 @workspace_view(roles=INTERNAL, objects={"pk": Offboarding})
 def offboarding_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """The handovers of a leaving freelancer. A handover still to do loads its ranked replacements
+    and its form with the page (htmx, `handover_candidates`): ranking the workspace's freelancers
+    is a search of its own, so the page answers at once whatever their number."""
     offboarding = scoped_object(
         request, Offboarding, pk, scoped_queryset(request, Offboarding).select_related("freelancer")
     )
     handovers = selectors.handovers_with_related(scoped_queryset(request, Handover).filter(offboarding=offboarding))
-    today = server_today()
     member = _member(request)
-    # Replacements are ranked for the handovers still to do, once per task (every handover here
-    # is of the same freelancer, so the ranking depends on the task only); a done one shows its
-    # replacement. The select offers the ranked people and the one chosen.
-    rankings: dict[int, list[Any]] = {}
-    rows = []
-    for handover in handovers:
-        engagement = handover.engagement
-        candidates: list[Any] = []
-        if handover.status != Handover.Status.DONE:
-            if engagement.task_id not in rankings:
-                rankings[engagement.task_id] = replacement_candidates(engagement, today=today, limit=5)
-            candidates = rankings[engagement.task_id]
-        shown = [(c.freelancer_id, c.name) for c in candidates]
-        if handover.replacement is not None and handover.replacement_id not in {pk for pk, _ in shown}:
-            shown.insert(0, (handover.replacement_id, handover.replacement.name))
-        form = HandoverForm(
-            initial={"status": handover.status, "replacement": handover.replacement_id, "notes": handover.notes},
-            workspace=request.workspace,
-            shown=shown,
-        )
-        # Only the engagement's manager or an owner may update its handover (the service refuses others).
-        can_update = guards.can_manage(member, engagement)
-        rows.append({"handover": handover, "candidates": candidates, "form": form, "can_update": can_update})
+    rows = [_handover_row(request, member, handover, candidates=None) for handover in handovers]
     return render_page(request, "engagements/offboarding_detail.html", {"offboarding": offboarding, "rows": rows})
+
+
+def _handover_row(
+    request: WorkspaceRequest, member: Membership, handover: Handover, *, candidates: list[Any] | None
+) -> dict[str, Any]:
+    """A handover's card: its form offers the ranked replacements (`candidates`) and the one chosen."""
+    shown = [(c.freelancer_id, c.name) for c in candidates or []]
+    if handover.replacement is not None and handover.replacement_id not in {pk for pk, _ in shown}:
+        shown.insert(0, (handover.replacement_id, handover.replacement.name))
+    form = HandoverForm(
+        initial={"status": handover.status, "replacement": handover.replacement_id, "notes": handover.notes},
+        workspace=request.workspace,
+        shown=shown,
+    )
+    return {
+        "handover": handover,
+        "candidates": candidates,
+        "form": form,
+        # Only the engagement's manager or an owner may update its handover (the service refuses others).
+        "can_update": guards.can_manage(member, handover.engagement),
+    }
+
+
+@workspace_view(roles=INTERNAL, objects={"pk": Handover})
+def handover_candidates(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Who could take over a handover's engagement, best first, with its form (SPEC G3 score)."""
+    handover = scoped_object(
+        request, Handover, pk, selectors.handovers_with_related(scoped_queryset(request, Handover))
+    )
+    candidates = replacement_candidates(handover.engagement, today=server_today(), limit=5)
+    row = _handover_row(request, _member(request), handover, candidates=candidates)
+    context = {"offboarding": handover.offboarding, "row": row}
+    return render_page(request, "engagements/handover_candidates.html", context, partial="handover")
 
 
 @workspace_view(roles=INTERNAL, objects={"pk": Handover})
