@@ -15,7 +15,8 @@ manage):
   reached by following the page's own "Next" link, with a filter when one is set),
 - an engagement's page (a random id each request),
 - hours to approve (first and a late page), the managers list and one manager's page,
-- offboarding: the list and an offboarding's page (a random one each request),
+- offboarding: the list, an offboarding's page (a random one each request) and the ranked
+  replacements it then loads for a handover still open (htmx; the G3 match ranking),
 - the tasks list, a task's page (random), the outsourcing map.
 
 Each row: p95 over --runs GETs, the queries of one request, the size served. Before timing,
@@ -104,7 +105,7 @@ def main() -> int:
     from django.db.models import Count, Q
 
     from sourcewise.core.access import MANAGER, OWNER
-    from sourcewise.engagements.models import Engagement, Offboarding
+    from sourcewise.engagements.models import Engagement, Handover, Offboarding
     from sourcewise.tasks.models import Task
     from sourcewise.workspaces.models import Membership
 
@@ -123,6 +124,9 @@ def main() -> int:
     rng = random.Random(14)
     tasks = list(Task.objects.filter(workspace_id=workspace_id).values_list("pk", flat=True))
     offboardings = list(Offboarding.objects.filter(workspace_id=workspace_id).values_list("pk", flat=True))
+    open_handovers = list(
+        Handover.objects.filter(workspace_id=workspace_id).exclude(status="done").values_list("pk", flat=True)
+    )
 
     for who, member in (("owner", owner), ("manager", manager)):
         client = harness.signed_in(member.user)
@@ -151,6 +155,8 @@ def main() -> int:
             ("a manager's page", lambda: f"/engagements/managers/{manager.pk}/"),
             ("offboarding", lambda: "/engagements/offboarding/"),
             ("an offboarding", chooser(offboardings, rng, "/engagements/offboarding/{}/")),
+            # What the offboarding page loads next for a handover still open (htmx): its ranking.
+            ("a handover's ranked replacements", chooser(open_handovers, rng, "/engagements/handovers/{}/candidates/")),
             ("tasks", lambda: "/tasks/"),
             ("a task", chooser(tasks, rng, "/tasks/{}/")),
             ("outsourcing map", lambda: "/tasks/map/"),

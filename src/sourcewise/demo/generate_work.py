@@ -87,13 +87,14 @@ def generate_work(
         # Milestones: two, a fortnight apart from the start.
         for n, title in enumerate(MILESTONES):
             due = start + datetime.timedelta(days=14 * (n + 1))
-            status = Milestone.Status.OPEN
+            stage = Milestone.Status.OPEN
             note = ""
             if state == Engagement.State.COMPLETED or (active and n == 0 and due <= today):
-                status = Milestone.Status.ACCEPTED if (ended or rng.random() < 0.6) else Milestone.Status.SUBMITTED
+                stage = Milestone.Status.ACCEPTED if (ended or rng.random() < 0.6) else Milestone.Status.SUBMITTED
             elif state == Engagement.State.TERMINATED and n == 0:
-                status, note = Milestone.Status.RETURNED, "Not what was agreed: see the acceptance criteria."
-            handed_in = status != Milestone.Status.OPEN
+                stage, note = Milestone.Status.RETURNED, "Not what was agreed: see the acceptance criteria."
+            handed_in = stage != Milestone.Status.OPEN
+            reviewed = stage in (Milestone.Status.ACCEPTED, Milestone.Status.RETURNED)
             milestones.append(
                 Milestone(
                     workspace=workspace,
@@ -101,12 +102,12 @@ def generate_work(
                     title=title,
                     acceptance_criteria="Delivered on the agreed template, reviewed by the manager.",
                     due_date=due,
-                    status=status,
+                    status=stage,
                     deliverable_text="Done, see the link." if handed_in else "",
                     deliverable_link=f"https://files.example.com/d/{pk}-{n}" if handed_in else "",
                     submitted_at=now if handed_in else None,
-                    reviewed_at=now if status in (Milestone.Status.ACCEPTED, Milestone.Status.RETURNED) else None,
-                    reviewed_by_id=reviewer if status in (Milestone.Status.ACCEPTED, Milestone.Status.RETURNED) else None,
+                    reviewed_at=now if reviewed else None,
+                    reviewed_by_id=reviewer if reviewed else None,
                     return_note=note,
                 )
             )
