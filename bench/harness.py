@@ -208,6 +208,7 @@ STANDARD: dict[str, int] = {
     "freelancers": 100_000,
     "engagements": 100_000,
     "tasks": 500,
+    "work": 20_000,
     "cost_entries": 1_000_000,
     "audit_events": 200_000,
 }

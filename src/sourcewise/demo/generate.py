@@ -23,6 +23,7 @@ from sourcewise.core.access import MANAGER, OWNER
 from sourcewise.core.dates import server_today
 from sourcewise.demo import generate_costs
 from sourcewise.demo.generate_guidance import generate_guidance
+from sourcewise.demo.generate_work import generate_work
 from sourcewise.engagements.models import Engagement
 from sourcewise.findings import tracking
 from sourcewise.findings.refresh import refresh_full
@@ -77,12 +78,15 @@ def generate(
     progress: Progress | None = None,
     cost_entries: int = 0,
     audit_events: int = 0,
+    work: int = 0,
 ) -> Generated:
     """Create one workspace holding the requested volume, then store its findings, so the
     workspace is ready to read (pages and the API read the stored findings).
 
     With `audit_events`, also SOPs, documents, pulses, training, portal logins and that many
-    audit rows (generate_guidance.py)."""
+    audit rows (generate_guidance.py);
+    `work`: how many started engagements get milestones, reviews, hours and some offboardings
+    (`generate_work`)."""
 
     # Bulk writes leave no markers: the full refresh below answers for all of them.
     with tracking.paused():
@@ -95,6 +99,7 @@ def generate(
             progress=progress,
             cost_entries=cost_entries,
         )
+        result.counts.update(generate_work(result.workspace, engagements=work, seed=seed, progress=progress))
         if audit_events:
             generate_guidance(result, audit_events=audit_events, seed=seed, progress=progress)
     if progress:

@@ -165,16 +165,27 @@ class TimeEntryForm(forms.Form):
         self.fields["date"].initial = server_today()
 
 
+Shown = list[tuple[int, str]]  # (freelancer id, name) offered in a select
+
+
+def _bounded_choices(field: forms.Field, shown: Shown | None) -> None:
+    """Offer only `shown` in the select (a workspace has up to 100,000 freelancers: a select of all
+    of them is megabytes of HTML); the field still accepts any freelancer of its queryset."""
+    if shown is not None:
+        field.widget.choices = [("", "---------"), *shown]
+
+
 class OffboardingForm(forms.Form):
     freelancer = forms.ModelChoiceField(queryset=Freelancer.objects.none(), label="Who is leaving")
     leaving_on = forms.DateField(widget=DATE, required=False, label="Last working day")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
 
-    def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, workspace: Workspace, shown: Shown | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["freelancer"].queryset = Freelancer.objects.filter(  # type: ignore[attr-defined]
             workspace=workspace, offboarding__isnull=True
         )
+        _bounded_choices(self.fields["freelancer"], shown)
 
 
 class HandoverForm(forms.Form):
@@ -182,9 +193,10 @@ class HandoverForm(forms.Form):
     replacement = forms.ModelChoiceField(queryset=Freelancer.objects.none(), required=False)
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000)
 
-    def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, workspace: Workspace, shown: Shown | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["replacement"].queryset = Freelancer.objects.filter(workspace=workspace)  # type: ignore[attr-defined]
+        _bounded_choices(self.fields["replacement"], shown)
 
 
 class AssignManagerForm(forms.Form):

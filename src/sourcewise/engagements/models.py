@@ -119,10 +119,15 @@ class Engagement(WorkspaceScoped, TimeStamped):
 
     class Meta:
         ordering = ["-start_date", "-id"]
+        # The lists' keyset order (newest start first) under each filter they offer (views.engagement_list,
+        # manager_detail): any page is one index walk. They also serve the counts by state and manager.
         indexes = [
-            models.Index(fields=["workspace", "state"], name="engagement_ws_state"),
+            models.Index(fields=["workspace", "start_date", "id"], name="engagement_ws_start"),
+            models.Index(fields=["workspace", "state", "start_date", "id"], name="engagement_ws_state_start"),
             models.Index(fields=["freelancer", "kind", "state"], name="engagement_fl_kind_state"),
-            models.Index(fields=["manager", "state"], name="engagement_manager_state"),
+            models.Index(
+                fields=["manager", "state", "workspace", "start_date", "id"], name="engagement_manager_state_start"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -306,7 +311,11 @@ class TimeEntry(WorkspaceScoped, TimeStamped):
     class Meta:
         ordering = ["-date", "-id"]
         verbose_name_plural = "time entries"
-        indexes = [models.Index(fields=["engagement", "status", "date"], name="time_engagement_status_date")]
+        indexes = [
+            models.Index(fields=["engagement", "status", "date"], name="time_engagement_status_date"),
+            # Hours to approve: the workspace's waiting hours, oldest first (keyset pages).
+            models.Index(fields=["workspace", "status", "date", "id"], name="time_ws_status_date"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(hours__gt=0, hours__lte=24),

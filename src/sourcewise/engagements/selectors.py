@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Avg, Count, Max, QuerySet, Sum
+from django.db.models import (
+    Avg,
+    Count,
+    DateField,
+    DecimalField,
+    FloatField,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 
 from sourcewise.engagements.models import CheckpointReview, Engagement, Handover, Milestone, TimeEntry
 from sourcewise.money.values import Money
 from sourcewise.talent.models import Freelancer, Skill
 from sourcewise.talent.selectors import bench_for
-from sourcewise.tasks.models import TaskSkill
+from sourcewise.tasks.models import Task, TaskSkill
 from sourcewise.workspaces.models import Workspace
 
 TWO_PLACES = Decimal("0.01")
@@ -112,17 +126,81 @@ def scorecard_for(freelancers: Iterable[Freelancer | int]) -> dict[int, Scorecar
         .annotate(n=Count("id"), q=Avg("quality"), t=Avg("timeliness"), c=Avg("communication"), last=Max("date"))
         .order_by()
     )
-    return {
-        row["engagement__freelancer_id"]: Scorecard(
-            freelancer_id=row["engagement__freelancer_id"],
-            reviews=row["n"],
-            quality=_two_places(row["q"]),
-            timeliness=_two_places(row["t"]),
-            communication=_two_places(row["c"]),
-            last_review=row["last"],
+    return {row["engagement__freelancer_id"]: _scorecard(row["engagement__freelancer_id"], row) for row in rows}
+
+
+def _scorecard(freelancer_id: int, row: Mapping[str, Any]) -> Scorecard:
+    return Scorecard(
+        freelancer_id=freelancer_id,
+        reviews=row["n"],
+        quality=_two_places(row["q"]),
+        timeliness=_two_places(row["t"]),
+        communication=_two_places(row["c"]),
+        last_review=row["last"],
+    )
+
+
+def _one(rows: QuerySet[Any], group: str, value: Any, output: Any) -> Subquery:
+    """A correlated aggregate of `rows` (already narrowed to the outer row): one index lookup."""
+    return Subquery(rows.order_by().values(group).annotate(v=value).values("v")[:1], output_field=output)
+
+
+def with_page_sums(engagements: QuerySet[Engagement]) -> QuerySet[Engagement]:
+    """What the engagement page sums, in the engagement's own row (SPEC §6 P6: ≤ 15 queries):
+    its hours (how many entries, approved and waiting hours), how many checkpoint reviews it
+    has, and its freelancer's scorecard over all their reviews (what `scorecard_for` computes).
+    Read them with `page_sums()`."""
+    entries = TimeEntry.objects.filter(engagement=OuterRef("pk"))
+    reviews = CheckpointReview.objects.filter(engagement__freelancer_id=OuterRef("freelancer_id"))
+    hours = DecimalField(max_digits=12, decimal_places=2)
+    person = "engagement__freelancer_id"
+    return engagements.annotate(
+        page_entries=_one(entries, "engagement", Count("pk"), IntegerField()),
+        page_approved=_one(entries.filter(status=TimeEntry.Status.APPROVED), "engagement", Sum("hours"), hours),
+        page_waiting=_one(entries.filter(status=TimeEntry.Status.SUBMITTED), "engagement", Sum("hours"), hours),
+        page_reviews=_one(
+            CheckpointReview.objects.filter(engagement=OuterRef("pk")), "engagement", Count("pk"), IntegerField()
+        ),
+        card_n=_one(reviews, person, Count("pk"), IntegerField()),
+        card_q=_one(reviews, person, Avg("quality"), FloatField()),
+        card_t=_one(reviews, person, Avg("timeliness"), FloatField()),
+        card_c=_one(reviews, person, Avg("communication"), FloatField()),
+        card_last=_one(reviews, person, Max("date"), DateField()),
+    )
+
+
+@dataclass(frozen=True)
+class PageSums:
+    entries: int
+    approved: Decimal  # hours, two places
+    reviews: int
+    trial: TrialUsage | None
+    scorecard: Scorecard | None
+
+
+def page_sums(engagement: Engagement) -> PageSums:
+    """The sums `with_page_sums` read (the same figures as `approved_hours`, `trial_usage` and
+    `scorecard_for`)."""
+    e: Any = engagement
+    approved = Decimal(e.page_approved or 0)
+    trial = None
+    if engagement.is_trial:
+        trial = TrialUsage(
+            approved=approved, waiting=Decimal(e.page_waiting or 0), limit=engagement.trial_hour_limit or 0
         )
-        for row in rows
-    }
+    card = None
+    if e.card_n:
+        card = _scorecard(
+            engagement.freelancer_id,
+            {"n": e.card_n, "q": e.card_q, "t": e.card_t, "c": e.card_c, "last": e.card_last},
+        )
+    return PageSums(
+        entries=e.page_entries or 0,
+        approved=approved.quantize(TWO_PLACES),
+        reviews=e.page_reviews or 0,
+        trial=trial,
+        scorecard=card,
+    )
 
 
 def approved_hours(
@@ -250,3 +328,73 @@ def active_counts_by_manager(workspace: Workspace) -> dict[int, int]:
         .values_list("manager_id", "n")
     )
     return dict(rows)
+
+
+LEAVING_CHOICES = 50
+
+
+def leaving_choices(workspace: Workspace, who: str = "", *, chosen: int | None = None) -> list[tuple[int, str]]:
+    """Who the "A freelancer is leaving" form offers: at most 50 freelancers not offboarded yet.
+
+    Those whose name or email contains `who`, by name; without `who`, those of the most
+    recently started active engagements (the people an offboarding is usually about).
+    `chosen` (a freelancer picked before) stays offered. Two queries at most.
+    """
+    free = Freelancer.objects.filter(workspace=workspace, offboarding__isnull=True)
+    if who:
+        found = list(
+            free.filter(Q(name__icontains=who) | Q(email__iexact=who))
+            .order_by("name", "pk")
+            .values_list("pk", "name")[:LEAVING_CHOICES]
+        )
+    else:
+        recent = (
+            Engagement.objects.filter(
+                workspace=workspace, state=Engagement.State.ACTIVE, freelancer__offboarding__isnull=True
+            )
+            .order_by("-start_date", "-pk")
+            .values_list("freelancer_id", "freelancer__name")[: LEAVING_CHOICES * 2]
+        )
+        people: dict[int, str] = {}
+        for pk, name in recent:  # newest engagement first; a person once
+            people.setdefault(pk, name)
+        found = list(people.items())[:LEAVING_CHOICES]
+    if chosen is not None and chosen not in {pk for pk, _ in found}:
+        found += list(free.filter(pk=chosen).values_list("pk", "name"))
+    return found
+
+
+SEARCH_PEOPLE = 1000  # freelancers (or tasks) a search may match and still be counted exactly
+SEARCH_ROWS = 2000  # engagements likewise
+
+
+def search(engagements: QuerySet[Engagement], workspace: Workspace, query: str) -> tuple[QuerySet[Engagement], bool]:
+    """The engagements whose freelancer or task name contains `query`, and whether they can
+    be counted cheaply.
+
+    A name match cannot use an index (it is a substring), so the names are matched once in their
+    own tables, then the engagements found by the freelancer and task indexes (four small queries
+    instead of joining and testing 100,000 rows, twice: for the page and for the count). A search
+    so broad that it matches over 1,000 people or tasks, or over 2,000 engagements, is filtered
+    by the join: its first page fills at once, but it is not counted (the page says to narrow it).
+    """
+    people = list(
+        Freelancer.objects.filter(workspace=workspace, name__icontains=query)
+        .order_by()
+        .values_list("pk", flat=True)[: SEARCH_PEOPLE + 1]
+    )
+    tasks = list(
+        Task.objects.filter(workspace=workspace, name__icontains=query)
+        .order_by()
+        .values_list("pk", flat=True)[: SEARCH_PEOPLE + 1]
+    )
+    if len(people) <= SEARCH_PEOPLE and len(tasks) <= SEARCH_PEOPLE:
+        # The ids are of this workspace's people and tasks; the page still applies the member's scope.
+        found = list(
+            Engagement.objects.filter(Q(freelancer_id__in=people) | Q(task_id__in=tasks))
+            .order_by()
+            .values_list("pk", flat=True)[: SEARCH_ROWS + 1]
+        )
+        if len(found) <= SEARCH_ROWS:
+            return engagements.filter(pk__in=found), True
+    return engagements.filter(Q(freelancer__name__icontains=query) | Q(task__name__icontains=query)), False

@@ -32,4 +32,5 @@ urlpatterns = [
     path("offboarding/", views.offboarding_list, name="offboarding_list"),
     path("offboarding/<int:pk>/", views.offboarding_detail, name="offboarding_detail"),
     path("handovers/<int:pk>/", views.handover_update, name="handover_update"),
+    path("handovers/<int:pk>/candidates/", views.handover_candidates, name="handover_candidates"),
 ]

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -36,6 +37,7 @@ from sourcewise.engagements.forms import (
 )
 from sourcewise.engagements.matching_queries import replacement_candidates
 from sourcewise.engagements.models import CheckpointReview, Engagement, Handover, Milestone, Offboarding, TimeEntry
+from sourcewise.engagements.paging import keyset_page
 from sourcewise.engagements.requirements import unmet_requirements
 from sourcewise.guidance.notifications import remind_to_acknowledge
 from sourcewise.money.agreed_rates import engagement_band_context
@@ -78,10 +80,13 @@ def engagement_list(request: WorkspaceRequest) -> HttpResponse:
         engagements = engagements.filter(state=state)
     else:
         state = ""
-    query = request.GET.get("q", "").strip()
+    query = request.GET.get("q", "").strip()[:100]
+    countable = True
     if query:
-        engagements = engagements.filter(Q(freelancer__name__icontains=query) | Q(task__name__icontains=query))
-    context = {"page": paginate(request, engagements), "state": state, "q": query, "states": Engagement.State.choices}
+        engagements, countable = selectors.search(engagements, request.workspace, query)
+    # Keyset pages: the 2,000th page costs what the first does (`paging`).
+    page = keyset_page(request, engagements, count=countable)
+    context = {"page": page, "state": state, "q": query, "states": Engagement.State.choices}
     return render_page(request, "engagements/engagement_list.html", context, partial="rows")
 
 
@@ -125,20 +130,23 @@ def engagement_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
 
 @workspace_view(roles=EVERYONE, objects={"pk": Engagement})
 def engagement_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
-    engagement = scoped_object(request, Engagement, pk, _engagements(request))
+    # Its hours, reviews and the freelancer's scorecard are summed in the same query (≤ 15 in all).
+    engagement = scoped_object(request, Engagement, pk, selectors.with_page_sums(_engagements(request)))
+    sums = selectors.page_sums(engagement)
     member = _member(request)
     internal = member.is_internal
-    entries = scoped_queryset(request, TimeEntry).filter(engagement=engagement).select_related("reviewed_by")
-    # A trial's usage already sums its approved hours: one query, not two.
-    trial = selectors.trial_usage(engagement) if engagement.is_trial else None
-    approved = trial.approved.quantize(selectors.TWO_PLACES) if trial else selectors.approved_hours(engagement)
+    # The hours of an engagement the member may see are theirs to see too. By the engagement
+    # alone: a workspace filter leads SQLite to count through the workspace's index instead.
+    entries = Paginator(TimeEntry.objects.filter(engagement=engagement).select_related("reviewed_by"), 20)
+    entries.count = sums.entries  # known already: no COUNT query
+    approved = sums.approved
     context: dict[str, Any] = {
         "engagement": engagement,
         "internal": internal,
         "can_manage": internal and guards.can_manage(member, engagement),
         "is_own": not internal and guards.is_own(member, engagement),
         "milestones": selectors.milestones_of(engagement),
-        "entries": paginate(request, entries, per_page=20),
+        "entries": entries.get_page(request.GET.get("page")),
         "approved_hours": approved,
         "time_form": TimeEntryForm(),
         "deliverable_form": DeliverableForm(),
@@ -146,16 +154,18 @@ def engagement_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
     if engagement.is_hourly:  # the same approved hours × the rate (what selectors.hourly_fees computes)
         context["fees"] = Money(approved * engagement.rate, engagement.currency)
     if engagement.is_trial:
-        context["trial"] = trial
+        context["trial"] = sums.trial
         if member.is_owner and engagement.state in (Engagement.State.DRAFT, Engagement.State.ACTIVE):
             context["trial_cap_form"] = TrialCapForm(initial={"trial_hours_cap": engagement.trial_hours_cap})
     if internal:
-        reviews = list(CheckpointReview.objects.filter(engagement=engagement).select_related("reviewer")[:20])
+        reviews = []
+        if sums.reviews:
+            reviews = list(CheckpointReview.objects.filter(engagement=engagement).select_related("reviewer")[:20])
         context["reviews"] = reviews
         last = reviews[0] if reviews else None  # newest first (the model's ordering)
         if engagement.state == Engagement.State.ACTIVE:
             context["checkpoint_due"] = selectors.checkpoint_due_on(engagement, last.date if last else None)
-        context["scorecard"] = selectors.scorecard_for([engagement.freelancer_id]).get(engagement.freelancer_id)
+        context["scorecard"] = sums.scorecard
         if engagement.state == Engagement.State.DRAFT:
             context["blockers"] = unmet_requirements(engagement)
         context.update(engagement_rate_context(engagement))
@@ -366,7 +376,10 @@ def time_log(request: WorkspaceRequest, pk: int) -> HttpResponse:
 
 
 def _approvable(request: WorkspaceRequest) -> QuerySet[TimeEntry]:
-    entries = scoped_queryset(request, TimeEntry).select_related("engagement__freelancer", "engagement__task")
+    # The workspace too: a trial's hour limit falls back to the workspace's (no query per trial).
+    entries = scoped_queryset(request, TimeEntry).select_related(
+        "engagement__freelancer", "engagement__task", "engagement__workspace"
+    )
     member = _member(request)
     if not member.is_owner:
         entries = entries.filter(engagement__manager=member)
@@ -375,9 +388,11 @@ def _approvable(request: WorkspaceRequest) -> QuerySet[TimeEntry]:
 
 @workspace_view(roles=INTERNAL)
 def time_approvals(request: WorkspaceRequest) -> HttpResponse:
-    entries = _approvable(request).filter(status=TimeEntry.Status.SUBMITTED).order_by("date", "id")
-    page = paginate(request, entries)
+    entries = _approvable(request).filter(status=TimeEntry.Status.SUBMITTED)
+    page = keyset_page(request, entries, key="date", descending=False)  # oldest first
     trials = selectors.trial_usage_for([e.engagement for e in page if e.engagement.is_trial])
+    for entry in page:  # each row shows its trial's usage (one query for the page)
+        entry.trial_usage = trials.get(entry.engagement_id)
     return render_page(request, "engagements/time_approvals.html", {"page": page, "trials": trials})
 
 
@@ -493,7 +508,7 @@ def manager_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
     engagements = _engagements(request).filter(manager=manager, state=Engagement.State.ACTIVE)
     context = {
         "manager": manager,
-        "page": paginate(request, engagements),
+        "page": keyset_page(request, engagements),
         "limit": request.workspace.manager_max_active_engagements,
     }
     return render_page(request, "engagements/manager_detail.html", context)
@@ -505,7 +520,11 @@ def manager_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
 @workspace_view(roles=INTERNAL)
 @require_http_methods(["GET", "POST"])
 def offboarding_list(request: WorkspaceRequest) -> HttpResponse:
-    form = OffboardingForm(request.POST or None, workspace=request.workspace)
+    # The select offers at most a page of people (found by `who`), never the whole network.
+    who = request.GET.get("who", "").strip()[:100]
+    chosen = request.POST.get("freelancer", "")
+    shown = selectors.leaving_choices(request.workspace, who, chosen=int(chosen) if chosen.isdigit() else None)
+    form = OffboardingForm(request.POST or None, workspace=request.workspace, shown=shown)
     done = submit(request, form, lambda data: offboarding_flow.start_offboarding(actor=request.user, **data))
     if done:
         offboarding = done.result
@@ -517,31 +536,55 @@ def offboarding_list(request: WorkspaceRequest) -> HttpResponse:
         .annotate(total=Count("handovers"), done=Count("handovers", filter=Q(handovers__status=Handover.Status.DONE)))
         .order_by("-created_at", "-id")
     )
-    context = {"page": paginate(request, offboardings), "form": form}
+    context = {"page": paginate(request, offboardings), "form": form, "who": who}
     return render_page(request, "engagements/offboarding_list.html", context)
 
 
 @workspace_view(roles=INTERNAL, objects={"pk": Offboarding})
 def offboarding_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """The handovers of a leaving freelancer. A handover still to do loads its ranked replacements
+    and its form with the page (htmx, `handover_candidates`): ranking the workspace's freelancers
+    is a search of its own, so the page answers at once whatever their number."""
     offboarding = scoped_object(
         request, Offboarding, pk, scoped_queryset(request, Offboarding).select_related("freelancer")
     )
     handovers = selectors.handovers_with_related(scoped_queryset(request, Handover).filter(offboarding=offboarding))
-    today = server_today()
-    rows = []
-    for handover in handovers:
-        candidates = replacement_candidates(handover.engagement, today=today, limit=5)
-        form = HandoverForm(
-            initial={"status": handover.status, "replacement": handover.replacement_id, "notes": handover.notes},
-            workspace=request.workspace,
-        )
-        form.fields["replacement"].queryset = form.fields["replacement"].queryset.exclude(  # type: ignore[attr-defined]
-            pk=handover.engagement.freelancer_id
-        )
-        # Only the engagement's manager or an owner may update its handover (the service refuses others).
-        can_update = guards.can_manage(_member(request), handover.engagement)
-        rows.append({"handover": handover, "candidates": candidates, "form": form, "can_update": can_update})
+    member = _member(request)
+    rows = [_handover_row(request, member, handover, candidates=None) for handover in handovers]
     return render_page(request, "engagements/offboarding_detail.html", {"offboarding": offboarding, "rows": rows})
+
+
+def _handover_row(
+    request: WorkspaceRequest, member: Membership, handover: Handover, *, candidates: list[Any] | None
+) -> dict[str, Any]:
+    """A handover's card: its form offers the ranked replacements (`candidates`) and the one chosen."""
+    shown = [(c.freelancer_id, c.name) for c in candidates or []]
+    if handover.replacement is not None and handover.replacement_id not in {pk for pk, _ in shown}:
+        shown.insert(0, (handover.replacement_id, handover.replacement.name))
+    form = HandoverForm(
+        initial={"status": handover.status, "replacement": handover.replacement_id, "notes": handover.notes},
+        workspace=request.workspace,
+        shown=shown,
+    )
+    return {
+        "handover": handover,
+        "candidates": candidates,
+        "form": form,
+        # Only the engagement's manager or an owner may update its handover (the service refuses others).
+        "can_update": guards.can_manage(member, handover.engagement),
+    }
+
+
+@workspace_view(roles=INTERNAL, objects={"pk": Handover})
+def handover_candidates(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Who could take over a handover's engagement, best first, with its form (SPEC G3 score)."""
+    handover = scoped_object(
+        request, Handover, pk, selectors.handovers_with_related(scoped_queryset(request, Handover))
+    )
+    candidates = replacement_candidates(handover.engagement, today=server_today(), limit=5)
+    row = _handover_row(request, _member(request), handover, candidates=candidates)
+    context = {"offboarding": handover.offboarding, "row": row}
+    return render_page(request, "engagements/handover_candidates.html", context, partial="handover")
 
 
 @workspace_view(roles=INTERNAL, objects={"pk": Handover})

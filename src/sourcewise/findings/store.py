@@ -86,10 +86,11 @@ def subject_findings(
     """The unresolved findings of one subject (counting, accepted and coming up), worst first."""
     today = today or workspace.today()
     ensure_fresh(workspace, today=today)
-    found = records(workspace).unresolved().filter(subject_type=subject_type, subject_id=subject_id)
-    # Sorted here, not in SQL: an ORDER BY severity_rank makes SQLite (no statistics) walk the
-    # finding_open_rank index over every open finding of the workspace; one subject has few.
-    return sorted(found, key=lambda f: (f.severity_rank, f.code, f.pk))
+    # Sorted here, not in SQL: a subject has a handful, and an ORDER BY on the rank leads SQLite
+    # to walk every open finding of the workspace in rank order (its `finding_open_rank` index)
+    # instead of looking up the subject's own (`finding_subject_open`): 100 ms, not 0.2, at 100,000.
+    found = records(workspace).unresolved().filter(subject_type=subject_type, subject_id=subject_id).order_by()
+    return sorted(found, key=lambda r: (r.severity_rank, r.code, r.pk))
 
 
 # ── the work queue: filters, keyset pages, groups ────────────────────────────────────────

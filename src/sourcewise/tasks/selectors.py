@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Sum
 
 from sourcewise.tasks.advisor import VERDICT_LABELS, Advice, Verdict, advise, sop_annotations
 from sourcewise.tasks.models import Deliverable, Task, TaskSkill
@@ -47,6 +47,8 @@ def outsourced_share_pct(tasks: list[Task]) -> Decimal | None:
     return outsourced * 100 / total
 
 
+MAP_SHOWN = 12  # tasks listed in each quadrant of the map page (the rest: the tasks list)
+
 QUADRANTS = (
     ("non_core_ready", "Non-core, ready", "Outsource these first."),
     ("non_core_not_ready", "Non-core, not ready", "Write deliverables and checkpoints, then outsource."),
@@ -79,6 +81,15 @@ class OutsourcingMap:
     def quadrants(self) -> list[tuple[str, str, str, list[MapEntry]]]:
         return [(key, title, hint, self.quadrant(key)) for key, title, hint in QUADRANTS]
 
+    def shown_quadrants(self, limit: int = MAP_SHOWN) -> list[tuple[str, str, str, list[MapEntry], int]]:
+        """The page's quadrants: each with its `limit` largest tasks (monthly hours, then name) and
+        how many it holds; the page links the rest to the tasks list."""
+        shown = []
+        for key, title, hint, entries in self.quadrants():
+            largest = sorted(entries, key=lambda e: (-e.task.monthly_hours, e.task.name, e.task.pk))[:limit]
+            shown.append((key, title, hint, largest, len(entries)))
+        return shown
+
     @property
     def over_limit(self) -> bool:
         return self.share_pct is not None and self.share_pct > self.share_max_pct
@@ -98,16 +109,27 @@ class OutsourcingMap:
 def outsourcing_map(workspace: Workspace, tasks: QuerySet[Task]) -> OutsourcingMap:
     """Every active task placed by core/non-core × ready/not ready, and the outsourced share of hours.
 
-    Three queries whatever the number of tasks (tasks, skills, deliverables).
+    The hours are summed in SQL. Each task's place is the advisor's verdict (the one source of
+    that rule, with the SOP hook's annotations): read from the task rows and their deliverables,
+    not their skills, which the map does not show. Three queries whatever the number of tasks.
     """
-    rows = list(with_advice_data(active(tasks)))
-    entries = [MapEntry(task, advise(task, workspace)) for task in rows]
-    total = sum((t.monthly_hours for t in rows), Decimal("0"))
-    outsourced = sum((t.monthly_hours for t in rows if t.is_outsourced), Decimal("0"))
+    tasks = active(tasks)
+    recurring = Q(frequency=Task.Frequency.RECURRING)
+    sums = tasks.aggregate(
+        total=Sum("hours", filter=recurring),
+        outsourced=Sum("hours", filter=recurring & Q(sourcing=Task.Sourcing.OUTSOURCE)),
+    )
+    rows = list(
+        tasks.select_related("workspace")
+        .prefetch_related(Prefetch("deliverables", Deliverable.objects.order_by("id")))
+        .annotate(**sop_annotations())
+    )
+    total = Decimal(sums["total"] or 0)
+    outsourced = Decimal(sums["outsourced"] or 0)
     return OutsourcingMap(
-        entries=entries,
+        entries=[MapEntry(task, advise(task, workspace)) for task in rows],
         monthly_hours=total,
         outsourced_monthly_hours=outsourced,
-        share_pct=outsourced_share_pct(rows),
+        share_pct=outsourced * 100 / total if total > 0 else None,
         share_max_pct=workspace.outsourcing_share_max_pct,
     )

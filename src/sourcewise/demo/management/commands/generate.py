@@ -17,6 +17,12 @@ class Command(BaseCommand):
         parser.add_argument("--freelancers", type=int, default=100_000)
         parser.add_argument("--tasks", type=int, default=500)
         parser.add_argument("--engagements", type=int, default=100_000)
+        parser.add_argument(
+            "--work",
+            type=int,
+            default=20_000,
+            help="started engagements given milestones, checkpoint reviews, hours and some offboardings",
+        )
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--cost-entries", type=int, default=0, help="cost ledger entries (SPEC P2: 1000000)")
         parser.add_argument(
@@ -48,6 +54,7 @@ class Command(BaseCommand):
             ),
             progress=progress,
             cost_entries=options["cost_entries"],
+            work=options["work"],
         )
         counts = ", ".join(f"{n:,} {label}" for label, n in result.counts.items())
         elapsed = time.perf_counter() - started
