@@ -15,11 +15,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
 from django.db.models import Q, QuerySet
+
+from sourcewise.talent.models import Freelancer
 
 if TYPE_CHECKING:
     from sourcewise.guidance.models import SOP
-    from sourcewise.talent.models import Freelancer
 
 
 @dataclass(frozen=True)
@@ -62,13 +64,11 @@ def _any(qs: Iterable[Q]) -> Q:
 
 def sops_reaching(freelancers: QuerySet[Freelancer] | QuerySet[Any]) -> Q:
     """A condition on SOP: the SOPs that reach any of `freelancers`."""
-    from sourcewise.guidance.models import SOP  # models use this module: import when asked
-
-    return _any(Q(pk__in=SOP.objects.filter(a.sops_for(freelancers)).values("pk")) for a in sop_audiences())
+    # Looked up, not imported: guidance.models builds its querysets with this module.
+    sop_model = apps.get_model("guidance", "SOP")
+    return _any(Q(pk__in=sop_model.objects.filter(a.sops_for(freelancers)).values("pk")) for a in sop_audiences())
 
 
 def freelancers_reached_by(sops: QuerySet[SOP]) -> Q:
     """A condition on Freelancer: the freelancers any of `sops` reaches."""
-    from sourcewise.talent.models import Freelancer
-
     return _any(Q(pk__in=Freelancer.objects.filter(a.freelancers_for(sops)).values("pk")) for a in sop_audiences())

@@ -11,7 +11,7 @@ from ninja import Field, Query, Router, Schema
 
 from sourcewise.api.access import api_access
 from sourcewise.api.pagination import PageParams, keyset_page
-from sourcewise.api.schemas import Id, InputSchema, Page, path_id, responses
+from sourcewise.api.schemas import MAX_ID, Id, InputSchema, Page, path_id, responses
 from sourcewise.core.access import INTERNAL
 from sourcewise.core.http import WorkspaceRequest
 from sourcewise.core.links import site_url
@@ -213,7 +213,7 @@ class FreelancerFilters(Schema):
 
     q: str = Field("", max_length=100, description="Part of the name or the email, any case.")
     status: Status | None = None
-    skill: int | None = Field(None, ge=1, description="A skill id of the workspace.")
+    skill: int | None = Field(None, ge=1, le=MAX_ID, description="A skill id of the workspace.")
     skill_level: SkillLevel = Field(1, description="The lowest level of `skill` accepted (1–5).")
     language: LanguageCode | None = None
     language_level: Cefr | None = Field(None, description="The lowest CEFR level of `language` accepted.")
