@@ -387,6 +387,19 @@ class World:
         )
         return f"cost {category}"
 
+    def workspace_cost(self, n: int) -> str:
+        """A cost of the workspace itself (no engagement, task or manager): spend, but nobody's."""
+        currency = ("GBP", "EUR", "NGN")[n % 3]  # the ECB has no NGN rate: the spend is then unrated
+        manual_entries.create_entry(
+            workspace=self.ws,
+            actor=None,
+            category=("tools", "platform_fees", "fees")[n % 3],
+            date=self.today() - datetime.timedelta(days=n % 60),
+            amount=Decimal(100 + n * 13 % 5000),
+            currency=currency,
+        )
+        return f"workspace cost in {currency}"
+
     def thresholds(self, n: int) -> str:
         ws = self.ws
         which = n % 5

@@ -149,20 +149,25 @@ def test_a_training_record_marks_its_member(workspace, manager):
     [
         lambda ws: SkillFactory(workspace=ws),
         lambda ws: ws.save(),
-        lambda ws: manual_entries.create_entry(
-            workspace=ws,
-            actor=None,
-            category="tools",
-            date=datetime.date(2026, 3, 1),
-            amount=Decimal(9),
-            currency="GBP",
-        ),
     ],
 )
 def test_rows_of_the_whole_workspace_mark_the_workspace(workspace, make):
     clear(workspace)
     make(workspace)
     assert ("workspace", None) in markers(workspace)
+
+
+def test_a_cost_of_the_workspace_itself_asks_only_for_the_wide_checks(workspace):
+    clear(workspace)
+    manual_entries.create_entry(
+        workspace=workspace,
+        actor=None,
+        category="tools",
+        date=datetime.date(2026, 3, 1),
+        amount=Decimal(9),
+        currency="GBP",
+    )
+    assert markers(workspace) == {("wide", None)}
 
 
 def test_rows_no_rule_reads_leave_no_marker(workspace):

@@ -230,6 +230,11 @@ class HealthOut(Schema):
         description="More open findings: `GET /api/v1/findings?cursor=<next_cursor>`; null when all are listed."
     )
     refreshed_at: datetime.datetime | None = Field(description="When the stored findings were last fully recomputed.")
+    updating_since: datetime.datetime | None = Field(
+        None,
+        description="A full recompute runs in the background since then (a large workspace on a new day or after "
+        "a change to the whole workspace, such as its thresholds): the findings are from before it. Null: up to date.",
+    )
 
 
 class HealthQuery(Schema):
@@ -262,4 +267,5 @@ def health(request: WorkspaceRequest, query: Query[HealthQuery]) -> dict[str, ob
         "findings": page["items"],
         "next_cursor": page["next_cursor"],
         "refreshed_at": stored.refreshed_at,
+        "updating_since": stored.updating_since,
     }

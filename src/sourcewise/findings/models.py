@@ -136,7 +136,23 @@ class FindingsState(models.Model):
     evaluated_on = models.DateField(null=True, blank=True, help_text="The workspace's date of the last full run")
     refreshed_at = models.DateTimeField(null=True, blank=True)
     wide_queued_at = models.DateTimeField(
-        null=True, blank=True, help_text="A workspace-wide refresh is queued (cleared when it runs)"
+        null=True, blank=True, help_text="A workspace-wide refresh is queued (cleared when it starts)"
+    )
+    wide_started_at = models.DateTimeField(
+        null=True, blank=True, help_text="The latest workspace-wide refresh started computing then"
+    )
+    # A full run of a large workspace computes outside any lock (a minute at 100,000 rows) while
+    # pages keep applying writes: these fields let the two meet without losing a write.
+    full_seconds = models.FloatField(null=True, blank=True, help_text="How long the last full run took")
+    full_queued_at = models.DateTimeField(
+        null=True, blank=True, help_text="A full run is queued in the background (cleared when it starts)"
+    )
+    full_started_at = models.DateTimeField(
+        null=True, blank=True, help_text="A full run is computing since then (cleared when it is stored)"
+    )
+    full_upto = models.BigIntegerField(default=0, help_text="The last marker the computing full run answers")
+    applied_upto = models.BigIntegerField(
+        default=0, help_text="Markers up to here are applied already (kept only while a full run computes)"
     )
 
     def __str__(self) -> str:

@@ -12,11 +12,18 @@ Three ways in, all ending in `_sync`, which writes only the difference:
 
 `ensure_fresh` is what pages, the API and the CLI call before they read: it applies the
 markers writes left (`PendingRefresh`) so the page you just fixed shows the finding gone.
+A full run that took longer than `INLINE_FULL_SECONDS` last time (a large workspace) is
+never run inside a page: it is queued (`refresh_full_task`) and the page says the findings
+are being brought up to date, while writes on subjects are still applied at once.
+
+Full and wide runs compute outside any transaction and store their result in a short
+locked one, so a minute of computing never holds the database's write lock.
 """
 
 from __future__ import annotations
 
 import datetime
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -31,7 +38,7 @@ from sourcewise.findings.codes import SEVERITY_ORDER, SEVERITY_PENALTY, Severity
 from sourcewise.findings.history import take_snapshot
 from sourcewise.findings.models import FindingRecord, FindingsState, FindingTally, PendingRefresh
 from sourcewise.findings.registry import SUBJECT_TYPES, Check, CheckContext, Finding, Scope, domain, registered_checks
-from sourcewise.findings.tracking import REFERENCE
+from sourcewise.findings.tracking import REFERENCE, WIDE
 from sourcewise.workspaces.models import Workspace
 
 WORKSPACE = "workspace"
@@ -218,46 +225,75 @@ def _update(changes: list[tuple[int, Finding]], now: datetime.datetime, *, reope
 
 
 def _lock_state(workspace: Workspace) -> FindingsState:
-    """The workspace's state row, locked: one refresh of a workspace at a time."""
+    """The workspace's state row, locked: one store of findings of a workspace at a time."""
     FindingsState.objects.get_or_create(workspace=workspace)
     return FindingsState.objects.select_for_update().get(workspace=workspace)
 
 
-def refresh_full(workspace: Workspace, *, today: datetime.date | None = None) -> SyncResult:
-    """Recompute every check on the whole workspace and store the difference."""
+def _last_marker(workspace: Workspace) -> int:
+    last = PendingRefresh.objects.filter(workspace_id=workspace.pk).order_by("-pk").values_list("pk", flat=True).first()
+    return last or 0
+
+
+# A full run of a large workspace takes a minute: it computes outside any transaction, so pages
+# keep reading and writing meanwhile, and stores the result in one short locked transaction.
+# Writes made while it computes keep their markers (`applied_upto` says which are applied
+# already): once it is stored they are applied again, over what the run computed.
+
+
+def refresh_full(workspace: Workspace, *, today: datetime.date | None = None) -> SyncResult | None:
+    """Recompute every check on the whole workspace and store the difference.
+
+    Returns None when a later full run started meanwhile: its result, newer, is the one stored."""
     today = today or workspace.today()
+    clock = time.monotonic()
     with transaction.atomic():
         state = _lock_state(workspace)
-        # Markers up to here are answered by this run; later ones wait for the next read.
-        last_marker = (
-            PendingRefresh.objects.filter(workspace_id=workspace.pk)
-            .order_by("-pk")
-            .values_list("pk", flat=True)
-            .first()
-        )
-        findings = run_checks(CheckContext(workspace=workspace, today=today), registered_checks())
+        started_at = timezone.now()
+        # Markers up to here are answered by this run; later ones are applied after it.
+        upto = _last_marker(workspace)
+        state.full_started_at, state.full_upto, state.full_queued_at = started_at, upto, None
+        # Writes from now on queue their own wide refresh (this run's view of them may be partial).
+        state.wide_queued_at = None
+        state.save(update_fields=["full_started_at", "full_upto", "full_queued_at", "wide_queued_at"])
+    findings = run_checks(CheckContext(workspace=workspace, today=today), registered_checks())
+    with transaction.atomic():
+        state = _lock_state(workspace)
+        if state.full_started_at != started_at:
+            return None
         result = _sync(workspace, findings, [Q()], lambda f: True, rebuild_tally=True)
-        if last_marker is not None:
-            PendingRefresh.objects.filter(workspace_id=workspace.pk, pk__lte=last_marker).delete()
+        PendingRefresh.objects.filter(workspace_id=workspace.pk, pk__lte=upto).delete()
+        written_meanwhile = PendingRefresh.objects.filter(workspace_id=workspace.pk, pk__gt=upto).exists()
+        state.applied_upto = upto  # what was written while computing is applied again by the next read
         state.evaluated_on = today
         state.refreshed_at = timezone.now()
-        state.wide_queued_at = None
-        state.save(update_fields=["evaluated_on", "refreshed_at", "wide_queued_at"])
+        state.full_started_at = None
+        state.full_seconds = round(time.monotonic() - clock, 3)
+        state.save(update_fields=["applied_upto", "evaluated_on", "refreshed_at", "full_started_at", "full_seconds"])
         _snapshot(workspace, today)
+    if written_meanwhile:
+        # A wide refresh queued by those writes may have stored before this run: run it again after.
+        queue_wide_refresh(workspace)
     return result
 
 
-def refresh_wide(workspace: Workspace, *, today: datetime.date | None = None) -> SyncResult:
-    """Recompute the workspace-wide checks only."""
+def refresh_wide(workspace: Workspace, *, today: datetime.date | None = None) -> SyncResult | None:
+    """Recompute the workspace-wide checks only (None: a later wide run started meanwhile)."""
     today = today or workspace.today()
     checks = wide_checks()
     codes = _codes(checks)
     with transaction.atomic():
         state = _lock_state(workspace)
-        findings = run_checks(CheckContext(workspace=workspace, today=today), checks)
+        started_at = timezone.now()
+        # Cleared before computing: a write from now on queues the next run, never lost in this one.
+        state.wide_queued_at, state.wide_started_at = None, started_at
+        state.save(update_fields=["wide_queued_at", "wide_started_at"])
+    findings = run_checks(CheckContext(workspace=workspace, today=today), checks)
+    with transaction.atomic():
+        state = _lock_state(workspace)
+        if state.wide_started_at != started_at or (state.full_started_at or started_at) > started_at:
+            return None  # a later wide or full run computes from newer data
         result = _sync(workspace, findings, [Q(code__in=codes)], lambda f: f.code in codes)
-        state.wide_queued_at = None
-        state.save(update_fields=["wide_queued_at"])
         _snapshot(workspace, today)
     return result
 
@@ -284,47 +320,104 @@ def refresh_scope(workspace: Workspace, scope: Scope, *, today: datetime.date | 
     )
 
 
-def ensure_fresh(workspace: Workspace, *, today: datetime.date | None = None) -> None:
-    """Apply what writes left behind before a read: one small query when nothing did."""
+# A full run longer than this (the last one's time) is not run inside a page: it is queued.
+INLINE_FULL_SECONDS = 2.0
+# A queued or computing run older than this is taken for dead (a worker that crashed).
+STALE_AFTER = datetime.timedelta(minutes=30)
+
+
+def _alive(moment: datetime.datetime | None, now: datetime.datetime) -> bool:
+    return moment is not None and now - moment < STALE_AFTER
+
+
+def ensure_fresh(workspace: Workspace, *, today: datetime.date | None = None) -> datetime.datetime | None:
+    """Apply what writes left behind before a read: one small query when nothing did.
+
+    A full run that is slow (a large workspace: a new day, or a write to the whole workspace)
+    is queued in the background instead of holding the page; the writes on subjects are
+    still applied now. Returns when that background run was asked for (None: all is fresh)."""
     today = today or workspace.today()
-    # One query: the date of the last full run, and whether any write is waiting.
-    pending = PendingRefresh.objects.filter(workspace_id=OuterRef("workspace_id"))
+    waiting_markers = PendingRefresh.objects.filter(workspace_id=workspace.pk).filter(
+        Q(pk__gt=OuterRef("applied_upto")) | Q(subject_type=WORKSPACE)
+    )
+    # One query: the state of the last full run, and whether any write is waiting.
     state = (
         FindingsState.objects.filter(workspace=workspace)
-        .annotate(pending=Exists(pending))
-        .values_list("evaluated_on", "pending")
+        .annotate(pending=Exists(waiting_markers))
+        .values(
+            "evaluated_on", "pending", "applied_upto", "full_seconds", "full_queued_at", "full_started_at", "full_upto"
+        )
         .first()
     )
-    evaluated_on, waiting = state if state is not None else (None, True)
-    if evaluated_on != today:
+    if state is None or (state["evaluated_on"] != today and (state["full_seconds"] or 0) <= INLINE_FULL_SECONDS):
         # Never computed, or the daily job has not run yet today (overdue checkpoints,
         # expiring documents and trials move with the date).
         refresh_full(workspace, today=today)
-        return
-    if not waiting:
-        return
+        return None
+    if not state["pending"] and state["evaluated_on"] == today:
+        return None
     markers = list(
         PendingRefresh.objects.filter(workspace_id=workspace.pk)
+        .filter(Q(pk__gt=state["applied_upto"]) | Q(subject_type=WORKSPACE))
         .order_by("pk")
         .values_list("pk", "subject_type", "subject_id")[:5000]
     )
-    if not markers:
-        return
+    now = timezone.now()
+    computing = _alive(state["full_started_at"], now)
+    whole = state["evaluated_on"] != today or any(
+        subject_type == WORKSPACE and not (computing and pk <= state["full_upto"]) for pk, subject_type, _ in markers
+    )
+    if whole and (state["full_seconds"] or 0) <= INLINE_FULL_SECONDS:
+        refresh_full(workspace, today=today)
+        return None
+    background: datetime.datetime | None = None
+    if whole and not (state["evaluated_on"] != today and computing):
+        background = queue_full_refresh(workspace)
+    elif whole or computing:
+        background = state["full_started_at"] or state["full_queued_at"]
     touched: dict[str, set[int]] = defaultdict(set)
     referenced: dict[str, set[int]] = defaultdict(set)
-    for _pk, subject_type, subject_id in markers:
-        if subject_type == WORKSPACE or subject_id is None:
-            refresh_full(workspace, today=today)
-            return
+    applied = [m for m in markers if m[1] != WORKSPACE and m[0] > state["applied_upto"]]
+    for _pk, subject_type, subject_id in applied:
+        if subject_type == WIDE or subject_id is None:
+            continue  # the wide refresh queued below answers it
         if subject_type.endswith(REFERENCE):
             referenced[subject_type.removesuffix(REFERENCE)].add(subject_id)
         else:
             touched[subject_type].add(subject_id)
+    if not applied:
+        return background
+    last = applied[-1][0]
     with transaction.atomic():
-        _lock_state(workspace)
+        locked = _lock_state(workspace)
         refresh_scope(workspace, domain().scope_for(workspace, touched, referenced), today=today)
-        PendingRefresh.objects.filter(workspace_id=workspace.pk, pk__lte=markers[-1][0]).delete()
+        if _alive(locked.full_started_at, now):
+            # A full run is computing from data that may predate these writes: keep their markers
+            # (it applies them again once stored), marked as applied so no page redoes them.
+            locked.applied_upto = max(locked.applied_upto, last)
+            locked.save(update_fields=["applied_upto"])
+        else:
+            PendingRefresh.objects.filter(workspace_id=workspace.pk, pk__lte=last).exclude(
+                subject_type=WORKSPACE
+            ).delete()
     queue_wide_refresh(workspace)
+    return background
+
+
+def queue_full_refresh(workspace: Workspace) -> datetime.datetime:
+    """Queue a full run in the background (at most one queued per workspace); when it was asked for."""
+    now = timezone.now()
+    stale = now - STALE_AFTER
+    claimed = (
+        FindingsState.objects.filter(workspace=workspace)
+        .filter(Q(full_queued_at__isnull=True) | Q(full_queued_at__lt=stale))
+        .update(full_queued_at=now)
+    )
+    if claimed:
+        refresh_full_task.enqueue(workspace.pk)
+        return now
+    queued = FindingsState.objects.filter(workspace=workspace).values_list("full_queued_at", flat=True).first()
+    return queued or now
 
 
 def queue_wide_refresh(workspace: Workspace) -> None:

@@ -33,6 +33,9 @@ class StoredHealth:
     accepted: int = 0  # accepted until a review date: out of the score
     coming_up: int = 0  # start to count on a later date
     tally: Tally | None = None  # by code and severity (the dashboard's groups)
+    # A full recompute runs in the background since then (a large workspace on a new day or after
+    # a change to the whole workspace): what is shown is from before it. None: up to date.
+    updating_since: datetime.datetime | None = None
 
     @property
     def status(self) -> str:
@@ -71,12 +74,18 @@ def stored_health(workspace: Workspace, *, today: datetime.date | None = None, f
     anything to score at all.
     """
     today = today or workspace.today()
-    if fresh:
-        ensure_fresh(workspace, today=today)
+    updating_since = ensure_fresh(workspace, today=today) if fresh else None
     counted = tally(workspace, today)
     score = max(0, 100 - counted.points) if selectors.has_outsourced_work(workspace) else None
     return StoredHealth(
-        workspace, today, score, counted.counts, accepted=counted.accepted, coming_up=counted.coming_up, tally=counted
+        workspace,
+        today,
+        score,
+        counted.counts,
+        accepted=counted.accepted,
+        coming_up=counted.coming_up,
+        tally=counted,
+        updating_since=updating_since,
     )
 
 

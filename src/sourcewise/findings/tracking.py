@@ -4,8 +4,8 @@ The marker is written in the same transaction as the change (a crash loses neith
 names the subjects the row belongs to — its engagement, freelancer, task, SOP or member,
 before and after the change. A row that belongs to no subject but to the workspace (a
 skill, a document type, an exchange rate, the workspace's thresholds) marks the whole
-workspace. `refresh.ensure_fresh` turns the markers into a scoped refresh before the
-next read.
+workspace; a cost of the workspace itself asks only for the workspace-wide checks ("wide").
+`refresh.ensure_fresh` turns the markers into a scoped refresh before the next read.
 
 Bulk writes that bypass signals (`QuerySet.update`, `bulk_create`) call `mark()` or run
 inside `paused()` and then refresh the workspace in full.
@@ -41,6 +41,11 @@ SUBJECT_MODELS = {
     "workspaces.membership": "membership",
 }
 WORKSPACE = "workspace"
+# A cost that belongs to no engagement, task or manager (the workspace's own tools, say) is read
+# only by the workspace-wide checks (spend shares): its marker asks for the wide refresh alone,
+# not for every check on every subject.
+WIDE = "wide"
+WIDE_WHEN_UNATTACHED = {"costs.costentry", "costs.costmonth"}
 # A marker "task:ref" means: the row pointing at this task changed, not the task itself.
 REFERENCE = ":ref"
 REFERENCED_ONLY = ("task", "membership")
@@ -154,6 +159,8 @@ def _after_write(sender: type[models.Model], instance: models.Model, raw: bool =
     own = SUBJECT_MODELS.get(_label(sender))
     if own is None and not _subject_fields(sender):
         subjects = [(WORKSPACE, None)]  # belongs to the workspace as a whole
+    elif not subjects and _label(sender) in WIDE_WHEN_UNATTACHED:
+        subjects = [(WIDE, None)]
     elif own is not None:
         # Saving an engagement changes the engagement, not its task or its manager: only
         # their own findings are looked at again, not every engagement of the task or of

@@ -109,6 +109,9 @@ class Command(BaseCommand):
     def _refresh(self, workspace: Workspace, out: Any) -> None:
         started = time.perf_counter()
         result = refresh_full(workspace)
+        if result is None:
+            out.write(f"{workspace.name} (#{workspace.pk}): a later full refresh started meanwhile; its result is kept")
+            return
         out.write(
             f"{workspace.name} (#{workspace.pk}): {result.created} new, {result.reopened} reopened, "
             f"{result.changed} changed, {result.resolved} resolved in {time.perf_counter() - started:.1f} s"
