@@ -30,8 +30,8 @@ run: install
 test: install-dev lint typecheck migrations-check test-sqlite test-postgres test-dates
 
 lint: install-dev
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/lint-imports
 
 typecheck: install-dev

@@ -30,7 +30,6 @@ import argparse
 import json
 import os
 import resource
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -50,21 +49,6 @@ def _setup_django(database_url: str, data_dir: str) -> None:
     harness.setup_django(database_url, data_dir=data_dir, jobs="database")
 
 
-def p95(samples: list[float]) -> float:
-    return statistics.quantiles(samples, n=20)[-1] * 1000 if len(samples) > 1 else samples[0] * 1000
-
-
-class QueryCounter:
-    """Counts the queries run through the connection (`connection.execute_wrapper`)."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
-        self.count += 1
-        return execute(sql, params, many, context)
-
-
 def child_full_recompute(workspace_id: int) -> None:
     """Run in a fresh process (its maxrss is the recomputation's): cold, then warm."""
     from sourcewise.findings.models import FindingRecord
@@ -77,6 +61,7 @@ def child_full_recompute(workspace_id: int) -> None:
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
     cold = refresh_full(workspace)
+    assert cold is not None  # nothing else refreshes this workspace
     cold_s = time.perf_counter() - started
     started = time.perf_counter()
     refresh_full(workspace)
@@ -134,7 +119,7 @@ def run_one(size: str, runs: int) -> list[tuple[str, str, str, str, bool]]:
     for label, client, url in pages:
         response = client.get(url())  # warm up (and the first read of the day)
         assert response.status_code == 200, (label, response.status_code)
-        queries = QueryCounter()
+        queries = harness.QueryCounter()
         with connection.execute_wrapper(queries):
             t = time.perf_counter()
             client.get(url())
@@ -147,14 +132,14 @@ def run_one(size: str, runs: int) -> list[tuple[str, str, str, str, bool]]:
             response = client.get(target)
             samples.append(time.perf_counter() - t)
             assert response.status_code == 200, (label, response.status_code)
-        ms, count = p95(samples), queries.count
+        ms, count = harness.p95(samples), queries.count
         ok = ms <= PAGE_MS and count <= PAGE_QUERIES
         rows.append((label, f"p95 {ms:.0f} ms ({len(response.content) / 1024:.0f} KB)", str(count),
                      f"≤ {PAGE_MS} ms, ≤ {PAGE_QUERIES} queries", ok))  # fmt: skip
 
     samples, counts = [], []
     for attempt in range(max(5, runs // 2)):
-        if attempt == 3 and p95(samples) > 20 * WRITE_MS:
+        if attempt == 3 and harness.p95(samples) > 20 * WRITE_MS:
             break  # far over budget: three samples say it
         engagement = Engagement.objects.get(pk=rng.choice(ids))
         engagement.rate = engagement.rate + 1
@@ -164,7 +149,7 @@ def run_one(size: str, runs: int) -> list[tuple[str, str, str, str, bool]]:
             ensure_fresh(workspace)
             samples.append(time.perf_counter() - t)
         counts.append(len(queries.captured_queries))
-    ms = p95(samples)
+    ms = harness.p95(samples)
     rows.append(("refresh after one write", f"p95 {ms:.0f} ms", f"{max(counts)}", f"≤ {WRITE_MS} ms",
                  ms <= WRITE_MS))  # fmt: skip
 

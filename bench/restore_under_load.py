@@ -115,7 +115,8 @@ def _sign_in(email: str) -> requests.Session:
         headers={"Referer": f"{BASE}/accounts/login/"},
         timeout=30,
     )
-    assert answer.ok and "/accounts/login/" not in answer.url, "could not sign in"
+    assert answer.ok, "could not sign in"
+    assert "/accounts/login/" not in answer.url, "could not sign in"
     return session
 
 
@@ -132,7 +133,7 @@ def main() -> int:
     env.update(
         SOURCEWISE_DATA_DIR=str(folder),
         DEBUG="0",
-        SECRET_KEY="bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        SECRET_KEY="bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",  # noqa: S106  # a bench's throwaway server
         SECURE_SSL_REDIRECT="0",
         SECURE_COOKIES="0",
         SOURCEWISE_JOBS="database",
@@ -207,7 +208,8 @@ def main() -> int:
                 timeout=300,
             )
         uploaded = time.monotonic() - restore_began
-        assert answer.status_code == 302 and "/jobs/" in answer.headers.get("Location", ""), (
+        assert answer.status_code == 302, f"the restore did not start: {answer.status_code} {answer.text[:500]}"
+        assert "/jobs/" in answer.headers.get("Location", ""), (
             f"the restore did not start: {answer.status_code} {answer.text[:500]}"
         )
         job_url = BASE + answer.headers["Location"]

@@ -22,6 +22,7 @@ import datetime
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -48,11 +49,14 @@ README = harness.ROOT / "README.md"
 
 
 def git_commit() -> str:
+    git = shutil.which("git")
+    if git is None:
+        return "unknown (no git)"
     done = subprocess.run(
-        ["git", "-C", str(harness.ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+        [git, "-C", str(harness.ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
     )
     dirty = subprocess.run(
-        ["git", "-C", str(harness.ROOT), "status", "--porcelain", "--untracked-files=no"],
+        [git, "-C", str(harness.ROOT), "status", "--porcelain", "--untracked-files=no"],
         capture_output=True,
         text=True,
         check=False,

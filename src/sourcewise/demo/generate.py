@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import datetime
 import random
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -22,6 +20,7 @@ from django.utils import timezone
 from sourcewise.core.access import MANAGER, OWNER
 from sourcewise.core.dates import server_today
 from sourcewise.demo import generate_costs
+from sourcewise.demo.generate_batches import Progress, insert_in_batches
 from sourcewise.demo.generate_guidance import generate_guidance
 from sourcewise.demo.generate_work import generate_work
 from sourcewise.engagements.models import Engagement
@@ -31,7 +30,6 @@ from sourcewise.talent.models import Freelancer, FreelancerLanguage, FreelancerS
 from sourcewise.tasks.models import Deliverable, Task, TaskSkill
 from sourcewise.workspaces.models import Membership, Workspace
 
-BATCH = 5000
 PLACES = [  # (country, zone, currency, hourly rate range in that currency)
     ("IN", "Asia/Kolkata", "INR", (900, 3500)),
     ("PH", "Asia/Manila", "PHP", (500, 2000)),
@@ -56,16 +54,6 @@ LEVELS = ["B1", "B2", "C1", "C2"]
 class Generated:
     workspace: Workspace
     counts: dict[str, int] = field(default_factory=dict)
-
-
-Progress = Callable[[str, int, int], None]
-
-
-def _batched(rows: list[Any], model: type[Any], progress: Progress | None, label: str, total: int) -> None:
-    for start in range(0, len(rows), BATCH):
-        model.objects.bulk_create(rows[start : start + BATCH], batch_size=BATCH)
-        if progress:
-            progress(label, min(start + BATCH, len(rows)), total)
 
 
 def generate(
@@ -160,7 +148,7 @@ def _generate(
                 availability_hours=rng.choice([10, 20, 30, 40]),
             )
         )
-    _batched(people, Freelancer, progress, "freelancers", freelancers)
+    insert_in_batches(Freelancer, people, progress, "freelancers")
     people = list(Freelancer.objects.filter(workspace=workspace).order_by("pk").only("pk"))
     levels = []
     languages = []
@@ -170,8 +158,8 @@ def _generate(
         languages.append(
             FreelancerLanguage(workspace=workspace, freelancer_id=person.pk, language="en", level=rng.choice(LEVELS))
         )
-    _batched(levels, FreelancerSkill, progress, "skill levels", len(levels))
-    _batched(languages, FreelancerLanguage, progress, "languages", len(languages))
+    insert_in_batches(FreelancerSkill, levels, progress, "skill levels")
+    insert_in_batches(FreelancerLanguage, languages, progress, "languages")
 
     work = Task.objects.bulk_create(
         [
@@ -221,7 +209,7 @@ def _generate(
                 activated_at=now if state != Engagement.State.DRAFT else None,
             )
         )
-    _batched(deals, Engagement, progress, "engagements", engagements)
+    insert_in_batches(Engagement, deals, progress, "engagements")
     result = Generated(workspace)
     result.counts = {
         "freelancers": freelancers,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +28,7 @@ from django.utils import timezone
 from sourcewise.audit.models import AuditEvent
 from sourcewise.core.access import FREELANCER, INTERNAL
 from sourcewise.core.dates import server_today
+from sourcewise.demo.generate_batches import BATCH, Progress, insert_in_batches
 from sourcewise.engagements.models import Engagement
 from sourcewise.guidance.models import (
     SOP,
@@ -45,7 +46,6 @@ from sourcewise.workspaces.models import Membership
 if TYPE_CHECKING:
     from sourcewise.demo.generate import Generated
 
-BATCH = 5000
 PORTAL_EVERY = 20  # one freelancer in 20 has a portal login (5,000 of 100,000)
 SOP_PER_FREELANCERS = 500  # one SOP per 500 freelancers (200 of them at 100,000)
 PORTAL_PASSWORD = "generated-portal-password"  # noqa: S105  # the one portal login a bench or a person uses
@@ -66,8 +66,6 @@ SOP_TOPICS = [
     "Onboarding", "Weekly report", "Handover", "Invoice", "Quality check", "Client call", "Style guide",
     "Security", "File naming", "Escalation", "Time logging", "Review", "Release", "Backup", "Support reply",
 ]  # fmt: skip
-
-Progress = Callable[[str, int, int], None]
 
 
 def portal_user(workspace_id: int) -> Any:
@@ -94,13 +92,6 @@ def _given_times(*fields: tuple[type[models.Model], str]) -> Iterator[None]:
     finally:
         for field, value in saved:
             field.auto_now_add = value
-
-
-def _insert(model: type[models.Model], rows: list[Any], progress: Progress | None, label: str) -> None:
-    for start in range(0, len(rows), BATCH):
-        model._base_manager.bulk_create(rows[start : start + BATCH], batch_size=BATCH)
-        if progress:
-            progress(label, min(start + BATCH, len(rows)), len(rows))
 
 
 def _body(rng: random.Random, title: str, number: int) -> str:
@@ -142,10 +133,10 @@ def generate_guidance(
         for i, (_, name) in enumerate(portal)
     ]
     with _given_times((User, "date_joined"), (Membership, "created_at")):
-        _insert(User, users, progress, "portal logins")
+        insert_in_batches(User, users, progress, "portal logins")
         by_email = dict(User.objects.filter(email__endswith=f"@{slug}.generated.test").values_list("email", "pk"))
         user_ids = [by_email[f"portal{i}@{slug}.generated.test"] for i in range(len(portal))]
-        _insert(
+        insert_in_batches(
             Membership,
             [Membership(user_id=u, workspace=workspace, role=FREELANCER, created_at=year_ago) for u in user_ids],
             None,
@@ -189,7 +180,7 @@ def generate_guidance(
             )
             day += datetime.timedelta(days=rng.randint(5, 40))
     with _given_times((SOPVersion, "created_at")):
-        _insert(SOPVersion, versions, progress, "SOP versions")
+        insert_in_batches(SOPVersion, versions, progress, "SOP versions")
     newest: dict[int, list[tuple[int, datetime.datetime]]] = {}
     for pk, sop_id, created in (
         SOPVersion.objects.filter(workspace=workspace)
@@ -228,7 +219,7 @@ def generate_guidance(
                 )
             )
     with _given_times((SOPAcknowledgement, "acknowledged_at")):
-        _insert(SOPAcknowledgement, acks, progress, "SOP acknowledgements")
+        insert_in_batches(SOPAcknowledgement, acks, progress, "SOP acknowledgements")
 
     # Required documents: most portal freelancers sent most of them, some twice.
     types = DocumentType.objects.bulk_create(
@@ -254,7 +245,7 @@ def generate_guidance(
                     )
                 )
     with _given_times((FreelancerDocument, "uploaded_at")):
-        _insert(FreelancerDocument, documents, progress, "documents")
+        insert_in_batches(FreelancerDocument, documents, progress, "documents")
 
     # The monthly pulse: the last 12 months, three answers in four.
     month = today.replace(day=1)
@@ -274,7 +265,7 @@ def generate_guidance(
         for answered in months
         if rng.random() < 0.75
     ]
-    _insert(PulseResponse, pulses, progress, "pulse answers")
+    insert_in_batches(PulseResponse, pulses, progress, "pulse answers")
 
     # Training of the internal members.
     trainings = [

@@ -22,30 +22,19 @@ from __future__ import annotations
 
 import datetime
 import random
-from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from sourcewise.core.dates import server_today
+from sourcewise.demo.generate_batches import Progress, insert_in_batches
 from sourcewise.engagements.models import CheckpointReview, Engagement, Handover, Milestone, Offboarding, TimeEntry
 from sourcewise.workspaces.models import Membership, Workspace
 
-BATCH = 5000
 OFFBOARD_ONE_IN = 50
 MILESTONES = ("First delivery", "Handover of the month")
 NOTES = ("Drafts and revisions", "Client calls", "Weekly report", "Fixes after review", "Research")
-
-Progress = Callable[[str, int, int], None]
-
-
-def _bulk(rows: list[Any], model: type[Any], progress: Progress | None, label: str) -> None:
-    for start in range(0, len(rows), BATCH):
-        model.objects.bulk_create(rows[start : start + BATCH], batch_size=BATCH)
-        if progress:
-            progress(label, min(start + BATCH, len(rows)), len(rows))
 
 
 @transaction.atomic
@@ -159,9 +148,9 @@ def generate_work(
             leaving.add(freelancer_id)  # one offboarding a freelancer
             handover_of.append((freelancer_id, pk, state))
 
-    _bulk(milestones, Milestone, progress, "milestones")
-    _bulk(reviews, CheckpointReview, progress, "checkpoint reviews")
-    _bulk(entries, TimeEntry, progress, "time entries")
+    insert_in_batches(Milestone, milestones, progress, "milestones")
+    insert_in_batches(CheckpointReview, reviews, progress, "checkpoint reviews")
+    insert_in_batches(TimeEntry, entries, progress, "time entries")
 
     owner_user = next(iter(users.values()))  # the first member made is the owner
     for freelancer_id, _pk, state in handover_of:
@@ -177,7 +166,7 @@ def generate_work(
                 started_by_id=owner_user,
             )
         )
-    _bulk(offboardings, Offboarding, progress, "offboardings")
+    insert_in_batches(Offboarding, offboardings, progress, "offboardings")
     made = dict(
         Offboarding.objects.filter(workspace=workspace, freelancer_id__in=[f for f, _, _ in handover_of]).values_list(
             "freelancer_id", "pk"
@@ -196,7 +185,7 @@ def generate_work(
                 notes="Files and logins handed to the replacement." if done else "",
             )
         )
-    _bulk(handovers, Handover, progress, "handovers")
+    insert_in_batches(Handover, handovers, progress, "handovers")
     return {
         "milestones": len(milestones),
         "checkpoint reviews": len(reviews),
