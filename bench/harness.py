@@ -157,13 +157,26 @@ def setup_django(url: str, *, data_dir: str | None = None, jobs: str = "immediat
 
 
 def _generator_fingerprint() -> str:
-    """Changes when the code that generates data changes, so a stale dataset is rebuilt."""
+    """Changes when the code that generates data changes, so a stale dataset is rebuilt.
+
+    A new migration does not rebuild it: it is applied to the kept data (`_migrate_kept`), as
+    an upgrade applies it to a production database."""
     digest = hashlib.sha256()
     for path in sorted((ROOT / "src" / "sourcewise" / "demo").glob("generate*.py")):
         digest.update(path.read_bytes())
-    for path in sorted((ROOT / "src" / "sourcewise").glob("*/migrations/*.py")):
-        digest.update(path.name.encode())
     return digest.hexdigest()[:10]
+
+
+def _migrate_kept(url: str) -> None:
+    import subprocess
+
+    args = [sys.executable, str(ROOT / "bench" / "_generate.py"), "--migrate"]
+    done = subprocess.run(args, env={**os.environ, "DATABASE_URL": url}, stdout=subprocess.PIPE, text=True, check=False)
+    if done.returncode:
+        raise SystemExit(f"migrating the kept data failed ({done.returncode})")
+    applied = json.loads(done.stdout.strip().splitlines()[-1])["applied"]
+    if applied:
+        print(f"  applied to the kept data: {', '.join(applied)}", file=sys.stderr)
 
 
 def generated(db: str, *, label: str = "", **sizes: Any) -> tuple[str, dict[str, Any]]:
@@ -183,6 +196,7 @@ def generated(db: str, *, label: str = "", **sizes: Any) -> tuple[str, dict[str,
         info = json.loads(marker.read_text())
         if _reachable(db, url):
             print(f"  reusing generated data {name} on {db}", file=sys.stderr)
+            _migrate_kept(url)
             return url, info
     drop_database(db, url)
     import subprocess
