@@ -123,3 +123,39 @@ def test_the_expected_saving_is_in_the_workspace_currency_not_the_engagements(wo
     type(e).objects.filter(pk=e.pk).update(expected_saving_currency="USD")
     report = reports.cost_report(workspace, *MARCH, today=datetime.date(2026, 4, 10))
     assert report.months[0].expected == D("80.00")
+
+
+def test_a_ledger_of_some_engagements_holds_exactly_their_costs(workspace):
+    """What a scoped findings refresh reads: the same slices as the whole ledger, for those only —
+    the cut days of both ends and a month split by a mid-month rate included."""
+    usd_rate(workspace, "0.80", datetime.date(2026, 1, 1))
+    usd_rate(workspace, "0.50", datetime.date(2026, 3, 15))
+    mine, other = active_engagement(workspace), active_engagement(workspace)
+    for engagement in (mine, other, None):
+        for day, currency in ((datetime.date(2026, 1, 31), "GBP"), (datetime.date(2026, 3, 10), "USD"),
+                              (datetime.date(2026, 3, 20), "USD"), (datetime.date(2026, 4, 15), "GBP")):  # fmt: skip
+            cost(workspace, amount="10", currency=currency, date=day, engagement=engagement)
+    start, end = datetime.date(2026, 1, 31), datetime.date(2026, 4, 15)
+    whole = converted_ledger.load_ledger(workspace, start, end)
+    only = converted_ledger.load_ledger(workspace, start, end, engagements=[mine.pk])
+
+    def of_mine(ledger) -> dict:
+        return {k: v for k, v in ledger.by(lambda s: (s.engagement_id, s.category)).items() if k[0] == mine.pk}
+
+    assert {s.engagement_id for s in only.slices} == {mine.pk}
+    # 10 GBP on the first day + 10 USD × 0.80 + 10 USD × 0.50 + 10 GBP on the last day
+    assert of_mine(only) == of_mine(whole) == {(mine.pk, "tools"): D("33.00")}
+    assert only.total() == whole.by(lambda s: s.engagement_id)[mine.pk]
+
+
+def test_a_ledger_of_some_engagements_never_reads_another_workspaces(workspace):
+    from tests.workspaces.factories import WorkspaceFactory
+
+    elsewhere = WorkspaceFactory()
+    theirs = active_engagement(elsewhere)
+    cost(elsewhere, amount="10", date=datetime.date(2026, 3, 10), engagement=theirs)
+    cost(elsewhere, amount="10", date=datetime.date(2026, 4, 2), engagement=theirs)
+    ledger = converted_ledger.load_ledger(
+        workspace, datetime.date(2026, 3, 5), datetime.date(2026, 4, 30), engagements=[theirs.pk]
+    )
+    assert ledger.slices == [] and ledger.total() == D(0)

@@ -192,8 +192,12 @@ def load_ledger(
     *,
     rates: tuple[ExchangeRatePeriods, dict[str, list[datetime.date]]] | None = None,
     categories: Iterable[str] | None = None,
+    engagements: Iterable[int] | None = None,
 ) -> Ledger:
     """The ledger between start and end (both included), converted, mostly read from the summary.
+
+    `engagements`: only the costs of these engagements (a scoped findings refresh judges a few
+    engagements; reading the whole workspace's 90 days for them took seconds at 1,000,000 entries).
 
     Queries: the summary per (month, category, currency) and per (category, engagement, task,
     currency); one over the entries of the days the summary cannot answer, if any.
@@ -207,6 +211,9 @@ def load_ledger(
     summary = CostMonth.objects.filter(workspace=workspace, month__in=whole)
     if categories is not None:
         summary = summary.filter(category__in=list(categories))
+    only = sorted(engagements) if engagements is not None else None
+    if only is not None:
+        summary = summary.filter(engagement_id__in=only)
     rows = list(summary.values_list("month", "category", "currency").annotate(total=Sum("total")).order_by())
     ledger.queries += 1
     split: set[tuple[datetime.date, str]] = set()
@@ -262,7 +269,14 @@ def load_ledger(
     for month, currency in sorted(split):
         days |= Q(date__gte=month, date__lte=month_end(month), currency=currency)
     if days:
-        raw = CostEntry.objects.filter(workspace=workspace).filter(days)
+        if only is None:
+            raw = CostEntry.objects.filter(workspace=workspace)
+        else:
+            # Scoped through the engagement's own workspace, not the entry's: SQLite (no ANALYZE)
+            # would otherwise walk every entry of the workspace by its workspace index rather than
+            # these engagements' entries by theirs (3 s, not 3 ms, at 1,000,000 entries).
+            raw = CostEntry.objects.filter(engagement_id__in=only, engagement__workspace=workspace)
+        raw = raw.filter(days)
         if categories is not None:
             raw = raw.filter(category__in=list(categories))
         _load_days(ledger, raw, rates_, base, start, end)

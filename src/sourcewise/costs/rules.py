@@ -42,8 +42,10 @@ def window(ctx: CheckContext) -> Window:
         end = ctx.today
         start = end - datetime.timedelta(days=WINDOW_DAYS - 1)
         rates = converted_ledger.load_rates(ctx.workspace)
-        ledger = converted_ledger.load_ledger(ctx.workspace, start, end, rates=rates)
-        # Only the scope's engagements in a scoped run (concentration is wide: never scoped).
+        # Only the scope's engagements and their costs in a scoped run (concentration, the one
+        # check that needs everyone's spend, is wide: never scoped).
+        only = sorted(ctx.scope.ids("engagement")) if ctx.scope is not None else None
+        ledger = converted_ledger.load_ledger(ctx.workspace, start, end, rates=rates, engagements=only)
         engagements = list(
             ctx.limit(Engagement.objects.filter(workspace=ctx.workspace), "engagement")
             .select_related("task", "freelancer")
@@ -67,11 +69,28 @@ def hidden_costs(ctx: CheckContext) -> Iterator[Finding]:
     old = [e for e in _active(window(ctx)) if (ctx.today - e.start_date).days > after]
     if not old:
         return
-    rows = set(
-        CostMonth.objects.filter(workspace=ctx.workspace, entries__gt=0)
-        .values_list("engagement_id", "task_id", "category")
-        .distinct()
-    )
+    summaries = [CostMonth.objects.filter(workspace=ctx.workspace, entries__gt=0)]
+    if ctx.scope is not None:
+        # Only the rows these engagements can be judged by: theirs, and their tasks' own. Scoped
+        # through the engagement's and the task's workspace so that SQLite (no ANALYZE) reads
+        # them by their engagement and task indexes, not every summary row of the workspace.
+        summaries = [
+            CostMonth.objects.filter(
+                entries__gt=0, engagement_id__in=[e.pk for e in old], engagement__workspace=ctx.workspace
+            ),
+            CostMonth.objects.filter(
+                entries__gt=0,
+                engagement__isnull=True,
+                task_id__in=sorted({e.task_id for e in old}),
+                task__workspace=ctx.workspace,
+            ),
+        ]
+    # No ordering: the model's default one would enter the DISTINCT and return every row.
+    rows = {
+        row
+        for summary in summaries
+        for row in summary.values_list("engagement_id", "task_id", "category").order_by().distinct()
+    }
     with_fees = {eng for eng, _task, cat in rows if eng is not None and cat == Category.FEES}
     overhead_engagements = {eng for eng, _task, cat in rows if eng is not None and cat in OVERHEAD}
     overhead_tasks = {task for eng, task, cat in rows if eng is None and task is not None and cat in OVERHEAD}
