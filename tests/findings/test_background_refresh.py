@@ -208,3 +208,66 @@ def test_a_full_run_does_not_hold_the_lock_while_computing(world, monkeypatch):
     assert seen[1] is True  # the page kept the write's markers for after the run
     assert_equivalent(world.ws, "after the run")
     assert FindingRecord.objects.filter(workspace=world.ws).exists()
+
+
+def test_a_page_that_computed_from_older_data_stores_nothing(world, monkeypatch):
+    """Two pages apply writes at once: the one that read fewer markers (older data) must not
+    overwrite what the other, later one stored."""
+    engagement = world.engagements[0]
+    original = refresh.run_checks
+    done = []
+
+    def run_checks(ctx, checks):
+        findings = original(ctx, list(checks))
+        if ctx.scope is not None and not done:
+            done.append(True)
+            # While this page computed: the engagement changes again and another page applies it.
+            engagement.state = "completed" if engagement.state == "active" else "active"
+            engagement.save()
+            ensure_fresh(world.ws)
+        return findings
+
+    engagement.state = "draft"
+    engagement.save()
+    monkeypatch.setattr(refresh, "run_checks", run_checks)
+    ensure_fresh(world.ws)
+    assert done
+    monkeypatch.setattr(refresh, "run_checks", original)
+    assert stored(world.ws) == computed(world.ws)
+    assert not PendingRefresh.objects.filter(workspace_id=world.ws.pk).exclude(subject_type="wide").exists()
+
+
+def test_a_slow_wide_run_waits_so_that_one_run_answers_the_writes_of_a_few_minutes(world, monkeypatch):
+    seen = {}
+
+    class DeferringQueue:
+        supports_defer = True
+
+    class WideTask:
+        def get_backend(self):
+            return DeferringQueue()
+
+        def using(self, *, run_after):
+            seen["run_after"] = run_after
+            return self
+
+        def enqueue(self, workspace_id):
+            seen["enqueued"] = workspace_id
+
+    monkeypatch.setattr(refresh, "refresh_wide_task", WideTask())
+    FindingsState.objects.filter(workspace=world.ws).update(wide_seconds=30.0, wide_queued_at=None)
+    refresh.queue_wide_refresh(world.ws)
+    assert seen["enqueued"] == world.ws.pk
+    assert seen["run_after"] - state(world.ws).wide_queued_at == datetime.timedelta(seconds=150)
+    seen.clear()
+    refresh.queue_wide_refresh(world.ws)  # already queued: not again
+    assert seen == {}
+    # A quick one (a small workspace) runs as soon as the worker can.
+    FindingsState.objects.filter(workspace=world.ws).update(wide_seconds=0.5, wide_queued_at=None)
+    refresh.queue_wide_refresh(world.ws)
+    assert seen == {"enqueued": world.ws.pk}
+
+
+def test_a_wide_run_records_how_long_it_took(world):
+    refresh_wide(world.ws)
+    assert state(world.ws).wide_seconds is not None

@@ -44,3 +44,64 @@ def test_serve_stops_the_worker_when_the_web_server_stops():
     worker = [sys.executable, "-c", "import time; time.sleep(60)"]
     assert run_beside_worker(web, worker) == 0
     assert time.monotonic() - began < 20
+
+
+def test_the_worker_starts_again_after_a_database_error_instead_of_dying():
+    """SQLite's "database is locked" (a burst of writes held the lock past busy_timeout) used to
+    end the worker, and with it `sourcewise serve`: now it pauses and starts again."""
+    from django.db import OperationalError
+
+    from sourcewise.ops.management.commands.worker import PAUSES, run_until_stopped
+
+    runs, said, pauses = [], [], []
+
+    def work():
+        runs.append(1)
+        if len(runs) < 4:
+            raise OperationalError("database is locked")
+
+    run_until_stopped(work, say=said.append, sleep=pauses.append, clock=lambda: 0.0)
+    assert len(runs) == 4
+    assert pauses == list(PAUSES[:3])  # longer each time in a row
+    assert all("database is locked" in line and "starts again" in line for line in said)
+
+
+def test_a_batch_worker_gives_up_after_a_few_database_errors_and_other_errors_are_not_swallowed():
+    from django.db import OperationalError
+
+    from sourcewise.ops.management.commands.worker import BATCH_ATTEMPTS, run_until_stopped
+
+    runs = []
+
+    def locked():
+        runs.append(1)
+        raise OperationalError("database is locked")
+
+    with pytest.raises(OperationalError):
+        run_until_stopped(locked, say=lambda _: None, attempts=BATCH_ATTEMPTS, sleep=lambda _: None, clock=lambda: 0.0)
+    assert len(runs) == BATCH_ATTEMPTS
+
+    def broken():
+        raise ValueError("a bug")
+
+    with pytest.raises(ValueError, match="a bug"):
+        run_until_stopped(broken, say=lambda _: None, sleep=lambda _: None)
+
+
+def test_an_error_after_a_long_steady_run_starts_the_pauses_again():
+    from django.db import OperationalError
+
+    from sourcewise.ops.management.commands.worker import PAUSES, STEADY_SECONDS, run_until_stopped
+
+    now = [0.0]
+    pauses = []
+
+    def work():
+        if len(pauses) < 3:
+            raise OperationalError("locked")
+        if len(pauses) == 3:
+            now[0] += STEADY_SECONDS + 1  # ran for a while, then failed again
+            raise OperationalError("locked")
+
+    run_until_stopped(work, say=lambda _: None, sleep=pauses.append, clock=lambda: now[0])
+    assert pauses == [PAUSES[0], PAUSES[1], PAUSES[2], PAUSES[0]]

@@ -141,6 +141,7 @@ class FindingsState(models.Model):
     wide_started_at = models.DateTimeField(
         null=True, blank=True, help_text="The latest workspace-wide refresh started computing then"
     )
+    wide_seconds = models.FloatField(null=True, blank=True, help_text="How long the last workspace-wide run took")
     # A full run of a large workspace computes outside any lock (a minute at 100,000 rows) while
     # pages keep applying writes: these fields let the two meet without losing a write.
     full_seconds = models.FloatField(null=True, blank=True, help_text="How long the last full run took")

@@ -16,8 +16,9 @@ A full run that took longer than `INLINE_FULL_SECONDS` last time (a large worksp
 never run inside a page: it is queued (`refresh_full_task`) and the page says the findings
 are being brought up to date, while writes on subjects are still applied at once.
 
-Full and wide runs compute outside any transaction and store their result in a short
-locked one, so a minute of computing never holds the database's write lock.
+Every refresh computes outside any transaction and stores its result in a short locked
+one, so computing never holds the database's write lock; a refresh that finds a newer one
+stored meanwhile stores nothing.
 """
 
 from __future__ import annotations
@@ -288,21 +289,30 @@ def refresh_wide(workspace: Workspace, *, today: datetime.date | None = None) ->
         # Cleared before computing: a write from now on queues the next run, never lost in this one.
         state.wide_queued_at, state.wide_started_at = None, started_at
         state.save(update_fields=["wide_queued_at", "wide_started_at"])
+    clock = time.monotonic()
     findings = run_checks(CheckContext(workspace=workspace, today=today), checks)
     with transaction.atomic():
         state = _lock_state(workspace)
         if state.wide_started_at != started_at or (state.full_started_at or started_at) > started_at:
             return None  # a later wide or full run computes from newer data
         result = _sync(workspace, findings, [Q(code__in=codes)], lambda f: f.code in codes)
+        state.wide_seconds = round(time.monotonic() - clock, 3)
+        state.save(update_fields=["wide_seconds"])
         _snapshot(workspace, today)
     return result
 
 
-def refresh_scope(workspace: Workspace, scope: Scope, *, today: datetime.date | None = None) -> SyncResult:
-    """Recompute the local checks for the subjects of `scope` (already widened)."""
-    today = today or workspace.today()
-    if scope.empty:
-        return SyncResult(0, 0, 0, 0)
+@dataclass(frozen=True)
+class ScopedFindings:
+    """What the local checks say about a scope, ready to store (`_sync`'s arguments)."""
+
+    findings: list[Finding]
+    covered: list[Q]
+    keep: Callable[[Finding], bool]
+
+
+def scoped_findings(workspace: Workspace, scope: Scope, *, today: datetime.date) -> ScopedFindings:
+    """Run the local checks for the subjects of `scope` (already widened); stores nothing."""
     checks = local_checks()
     codes = _codes(checks)
     # One query per subject type on the finding_subject_open index, rather than one OR over all.
@@ -312,12 +322,16 @@ def refresh_scope(workspace: Workspace, scope: Scope, *, today: datetime.date | 
         if scope.ids(subject_type)
     ]
     findings = run_checks(CheckContext(workspace=workspace, today=today, scope=scope), checks)
-    return _sync(
-        workspace,
-        findings,
-        covered,
-        lambda f: f.code in codes and scope.covers(f.subject_type, f.subject_id),
-    )
+    return ScopedFindings(findings, covered, lambda f: f.code in codes and scope.covers(f.subject_type, f.subject_id))
+
+
+def refresh_scope(workspace: Workspace, scope: Scope, *, today: datetime.date | None = None) -> SyncResult:
+    """Recompute the local checks for the subjects of `scope` (already widened) and store them."""
+    today = today or workspace.today()
+    if scope.empty:
+        return SyncResult(0, 0, 0, 0)
+    found = scoped_findings(workspace, scope, today=today)
+    return _sync(workspace, found.findings, found.covered, found.keep)
 
 
 # A full run longer than this (the last one's time) is not run inside a page: it is queued.
@@ -388,9 +402,17 @@ def ensure_fresh(workspace: Workspace, *, today: datetime.date | None = None) ->
     if not applied:
         return background
     last = applied[-1][0]
+    # Computed outside the transaction: SQLite's write lock is held only while storing.
+    scope = domain().scope_for(workspace, touched, referenced)
+    found = None if scope.empty else scoped_findings(workspace, scope, today=today)
     with transaction.atomic():
         locked = _lock_state(workspace)
-        refresh_scope(workspace, domain().scope_for(workspace, touched, referenced), today=today)
+        if locked.applied_upto >= last or not PendingRefresh.objects.filter(pk=last).exists():
+            # Another page (or a full run) answered these markers while this one computed, from
+            # data at least as new: storing this older view would undo it.
+            return background
+        if found is not None:
+            _sync(workspace, found.findings, found.covered, found.keep)
         if _alive(locked.full_started_at, now):
             # A full run is computing from data that may predate these writes: keep their markers
             # (it applies them again once stored), marked as applied so no page redoes them.
@@ -420,13 +442,25 @@ def queue_full_refresh(workspace: Workspace) -> datetime.datetime:
     return queued or now
 
 
+# A wide run that takes S seconds (a large workspace: tens of seconds at 100,000) waits
+# WIDE_DELAY_FACTOR × S after the write that queued it, at most WIDE_MAX_DELAY: the writes of
+# those minutes are answered by one run, and the worker spends a small share of its time on it.
+WIDE_DELAY_FACTOR = 5
+WIDE_MAX_DELAY = datetime.timedelta(minutes=10)
+
+
 def queue_wide_refresh(workspace: Workspace) -> None:
-    """Queue the workspace-wide checks (at most one queued run per workspace)."""
-    claimed = FindingsState.objects.filter(workspace=workspace, wide_queued_at__isnull=True).update(
-        wide_queued_at=timezone.now()
-    )
-    if claimed:
-        refresh_wide_task.enqueue(workspace.pk)
+    """Queue the workspace-wide checks (at most one queued run per workspace); a slow one waits."""
+    now = timezone.now()
+    claimed = FindingsState.objects.filter(workspace=workspace, wide_queued_at__isnull=True).update(wide_queued_at=now)
+    if not claimed:
+        return
+    task = refresh_wide_task
+    seconds = FindingsState.objects.filter(workspace=workspace).values_list("wide_seconds", flat=True).first()
+    if seconds is not None and seconds > INLINE_FULL_SECONDS and task.get_backend().supports_defer:
+        delay = min(WIDE_MAX_DELAY, datetime.timedelta(seconds=WIDE_DELAY_FACTOR * seconds))
+        task = task.using(run_after=now + delay)
+    task.enqueue(workspace.pk)
 
 
 def _snapshot(workspace: Workspace, today: datetime.date) -> None:
