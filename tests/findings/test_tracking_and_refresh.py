@@ -349,7 +349,9 @@ def test_a_write_and_ensure_fresh_issue_a_bounded_number_of_queries(extra, djang
         e.manager = None
         # The same bound with 8 more engagements and freelancers: it does not grow with the
         # workspace (the widening reads one indexed lookup per kind of subject, never a scan).
-        with django_assert_max_num_queries(100):
+        # The wide run (immediate here) counts in it: since it computes outside the lock and
+        # stores in a second short transaction it takes a few more queries than 100.
+        with django_assert_max_num_queries(108):
             e.save()
             ensure_fresh(world.ws)
         assert_equivalent(world.ws, "manager removed")

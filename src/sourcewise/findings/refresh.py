@@ -422,7 +422,7 @@ def ensure_fresh(workspace: Workspace, *, today: datetime.date | None = None) ->
             PendingRefresh.objects.filter(workspace_id=workspace.pk, pk__lte=last).exclude(
                 subject_type=WORKSPACE
             ).delete()
-    queue_wide_refresh(workspace)
+    queue_wide_refresh(workspace, wide_seconds=locked.wide_seconds)
     return background
 
 
@@ -449,14 +449,18 @@ WIDE_DELAY_FACTOR = 5
 WIDE_MAX_DELAY = datetime.timedelta(minutes=10)
 
 
-def queue_wide_refresh(workspace: Workspace) -> None:
-    """Queue the workspace-wide checks (at most one queued run per workspace); a slow one waits."""
+def queue_wide_refresh(workspace: Workspace, *, wide_seconds: float | None = None) -> None:
+    """Queue the workspace-wide checks (at most one queued run per workspace); a slow one waits.
+
+    `wide_seconds`: how long the last one took, when the caller has the state row already."""
     now = timezone.now()
     claimed = FindingsState.objects.filter(workspace=workspace, wide_queued_at__isnull=True).update(wide_queued_at=now)
     if not claimed:
         return
     task = refresh_wide_task
-    seconds = FindingsState.objects.filter(workspace=workspace).values_list("wide_seconds", flat=True).first()
+    seconds = wide_seconds
+    if seconds is None:
+        seconds = FindingsState.objects.filter(workspace=workspace).values_list("wide_seconds", flat=True).first()
     if seconds is not None and seconds > INLINE_FULL_SECONDS and task.get_backend().supports_defer:
         delay = min(WIDE_MAX_DELAY, datetime.timedelta(seconds=WIDE_DELAY_FACTOR * seconds))
         task = task.using(run_after=now + delay)
