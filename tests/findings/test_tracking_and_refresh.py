@@ -355,3 +355,29 @@ def test_a_write_and_ensure_fresh_issue_a_bounded_number_of_queries(extra, djang
             e.save()
             ensure_fresh(world.ws)
         assert_equivalent(world.ws, "manager removed")
+
+
+def test_a_cost_on_an_engagement_names_its_task_only_as_a_reference(workspace, manager):
+    """Its task is a copy (no widening to every engagement of the task); a cost of the task itself
+    widens (its overhead counts for all of them); the manager of management time is a reference."""
+    e = EngagementFactory(workspace=workspace, state=Engagement.State.ACTIVE)
+    clear(workspace)
+    manual_entries.create_entry(
+        workspace=workspace, actor=None, category="tools", date=datetime.date(2026, 3, 1), amount=Decimal(9),
+        currency="GBP", engagement=e,
+    )  # fmt: skip
+    assert markers(workspace) == {("engagement", e.pk), ("task:ref", e.task_id)}
+    clear(workspace)
+    manual_entries.create_entry(
+        workspace=workspace, actor=None, category="tools", date=datetime.date(2026, 3, 1), amount=Decimal(9),
+        currency="GBP", task=e.task,
+    )  # fmt: skip
+    assert markers(workspace) == {("task", e.task_id)}
+    manual_entries.set_internal_cost(membership=manager, actor=None, hourly_cost=Decimal(40), currency="GBP")
+    clear(workspace)
+    manual_entries.create_entry(
+        workspace=workspace, actor=None, category="management", date=datetime.date(2026, 3, 1), amount=Decimal(9),
+        currency="GBP", engagement=e, manager=manager, hours=Decimal(1),
+    )  # fmt: skip
+    assert ("membership:ref", manager.pk) in markers(workspace)
+    assert ("membership", manager.pk) not in markers(workspace)

@@ -45,10 +45,24 @@ WORKSPACE = "workspace"
 # only by the workspace-wide checks (spend shares): its marker asks for the wide refresh alone,
 # not for every check on every subject.
 WIDE = "wide"
-WIDE_WHEN_UNATTACHED = {"costs.costentry", "costs.costmonth"}
 # A marker "task:ref" means: the row pointing at this task changed, not the task itself.
 REFERENCE = ":ref"
 REFERENCED_ONLY = ("task", "membership")
+
+COST_ROWS = {"costs.costentry", "costs.costmonth"}
+WIDE_WHEN_UNATTACHED = COST_ROWS
+
+
+def _cost_references(pairs: list[tuple[str, int | None]]) -> list[tuple[str, int | None]]:
+    """A cost on an engagement carries its task only as a copy (`manual_entries`): it changes
+    that engagement's findings, not those of every engagement of the task (which a cost of the
+    task itself does: overhead on the task counts for all of them). No rule reads a cost by the
+    manager whose time it is. Those two are looked at themselves, without widening."""
+    on_engagement = any(t == "engagement" for t, _ in pairs)
+    return [
+        (f"{t}{REFERENCE}", i) if t == "membership" or (t == "task" and on_engagement) else (t, i) for t, i in pairs
+    ]
+
 
 _state = threading.local()
 
@@ -150,7 +164,10 @@ def _before_save(sender: type[models.Model], instance: models.Model, raw: bool =
 def _after_write(sender: type[models.Model], instance: models.Model, raw: bool = False, **kwargs: Any) -> None:
     if raw:
         return
-    subjects = _subjects(instance) + getattr(instance, "_findings_before", [])
+    now, before = _subjects(instance), getattr(instance, "_findings_before", [])
+    if _label(sender) in COST_ROWS:
+        now, before = _cost_references(now), _cost_references(before)
+    subjects = now + before
     if _label(sender) == "workspaces.workspace":
         subjects = [(WORKSPACE, None)]
     workspace_id = _workspace_id(instance, subjects)
