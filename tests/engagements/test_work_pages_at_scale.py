@@ -190,6 +190,9 @@ def test_an_offboarding_page_ranks_replacements_after_it_loads_and_offers_only_t
     assert "<html" not in ranked and ranked.count('data-freelancer="') == 5
     assert ranked.count("<option") == 3 + 1 + 5  # status (3), blank + the five ranked
     assert f'action="/engagements/handovers/{handovers[1].pk}/"' in ranked
+    with django_assert_max_num_queries(11):  # the whole page too (opened without htmx); 14 before
+        page = owner_client.get(f"/engagements/handovers/{handovers[1].pk}/candidates/").content.decode()
+    assert "Leaving is leaving" in page and page.count('data-freelancer="') == 5
     # Another workspace's handover is not there.
     stranger = MembershipFactory(role="owner")
     assert client_for(stranger).get(f"/engagements/handovers/{handovers[1].pk}/candidates/").status_code == 404

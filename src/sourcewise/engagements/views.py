@@ -578,8 +578,10 @@ def _handover_row(
 @workspace_view(roles=INTERNAL, objects={"pk": Handover})
 def handover_candidates(request: WorkspaceRequest, pk: int) -> HttpResponse:
     """Who could take over a handover's engagement, best first, with its form (SPEC G3 score)."""
+    # The task's workspace (the ranking's settings) and the leaving freelancer (the title) joined.
+    related = selectors.handovers_with_related(scoped_queryset(request, Handover))
     handover = scoped_object(
-        request, Handover, pk, selectors.handovers_with_related(scoped_queryset(request, Handover))
+        request, Handover, pk, related.select_related("engagement__task__workspace", "offboarding__freelancer")
     )
     candidates = replacement_candidates(handover.engagement, today=server_today(), limit=5)
     row = _handover_row(request, _member(request), handover, candidates=candidates)
