@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from django.apps import apps
 from django.db.models import Q, QuerySet
 
-from sourcewise.talent.models import Freelancer
+from sourcewise.talent.models import Freelancer, FreelancerSkill
 
 if TYPE_CHECKING:
     from sourcewise.guidance.models import SOP
@@ -30,7 +30,9 @@ class SopAudience:
 
     name: str
     sops_for: Callable[[QuerySet[Freelancer]], Q]  # Q on SOP, given some freelancers
-    freelancers_for: Callable[[QuerySet[SOP]], Q]  # Q on Freelancer, given some SOPs
+    # Q on Freelancer, given some SOPs: id conditions only (`pk__in` subqueries, no join), so
+    # that the audiences can be OR-ed on the people read without multiplying rows.
+    freelancers_for: Callable[[QuerySet[SOP]], Q]
 
 
 _AUDIENCES: dict[str, SopAudience] = {}
@@ -48,7 +50,9 @@ register_sop_audience(
     SopAudience(
         name="profile_skills",
         sops_for=lambda freelancers: Q(skills__freelancer_levels__freelancer__in=freelancers),
-        freelancers_for=lambda sops: Q(skill_levels__skill__sops__in=sops),
+        freelancers_for=lambda sops: Q(
+            pk__in=FreelancerSkill.objects.filter(skill__sops__in=sops).values("freelancer_id")
+        ),
     )
 )
 
@@ -70,5 +74,6 @@ def sops_reaching(freelancers: QuerySet[Freelancer] | QuerySet[Any]) -> Q:
 
 
 def freelancers_reached_by(sops: QuerySet[SOP]) -> Q:
-    """A condition on Freelancer: the freelancers any of `sops` reaches."""
-    return _any(Q(pk__in=Freelancer.objects.filter(a.freelancers_for(sops)).values("pk")) for a in sop_audiences())
+    """A condition on Freelancer: the freelancers any of `sops` reaches (each audience's id
+    conditions, OR-ed: read on the people themselves, no query of the audience first)."""
+    return _any(a.freelancers_for(sops) for a in sop_audiences())
