@@ -13,6 +13,7 @@ from django.db.models import (
     Count,
     DateField,
     DecimalField,
+    Exists,
     FloatField,
     IntegerField,
     Max,
@@ -23,7 +24,7 @@ from django.db.models import (
     Sum,
 )
 
-from sourcewise.engagements.models import CheckpointReview, Engagement, Handover, Milestone, TimeEntry
+from sourcewise.engagements.models import CheckpointReview, Engagement, Handover, Milestone, Offboarding, TimeEntry
 from sourcewise.money.values import Money
 from sourcewise.talent.models import Freelancer, Skill
 from sourcewise.talent.selectors import bench_for
@@ -348,10 +349,12 @@ def leaving_choices(workspace: Workspace, who: str = "", *, chosen: int | None =
             .values_list("pk", "name")[:LEAVING_CHOICES]
         )
     else:
+        # NOT EXISTS, not a left join to offboardings: the join made the database read every
+        # freelancer first; this walks the (workspace, state, start_date) index, newest first.
+        leaving = Offboarding.objects.filter(freelancer_id=OuterRef("freelancer_id"))
         recent = (
-            Engagement.objects.filter(
-                workspace=workspace, state=Engagement.State.ACTIVE, freelancer__offboarding__isnull=True
-            )
+            Engagement.objects.filter(workspace=workspace, state=Engagement.State.ACTIVE)
+            .exclude(Exists(leaving))
             .order_by("-start_date", "-pk")
             .values_list("freelancer_id", "freelancer__name")[: LEAVING_CHOICES * 2]
         )
