@@ -77,6 +77,7 @@ def test_sop_page_never_lists_another_workspace(owner, owner_client, skill):
     stranger = FreelancerFactory(workspace=other, name="Stranger Danger")
     FreelancerSkillFactory(freelancer=stranger, skill=skill, level=3)  # a crafted cross-workspace row
     assert "Stranger Danger" not in owner_client.get(f"/guidance/sops/{sop.pk}/").content.decode()
+    assert selectors.waiting_count(SOP.objects.get(pk=sop.pk)) == 0  # nor counts them
 
 
 def test_sop_page_queries_do_not_grow_with_people(owner, owner_client, skill, django_assert_max_num_queries):
@@ -187,5 +188,6 @@ def test_sop_page_lists_each_audience_as_the_freelancers_own_sops_say(owner, ski
         if selectors.sops_for_freelancer(f).filter(pk=sop.pk).exists()
     }
     assert waiting == reached - {by_profile[0].pk}
+    assert selectors.waiting_count(sop) == len(waiting) == selectors.waiting_for(sop).count()
     assert {people["On the task"].pk, people["On a task needing the skill"].pk, by_profile[1].pk} <= waiting
     assert people["Closed on the task"].pk not in waiting and people["Unrelated work"].pk not in waiting
