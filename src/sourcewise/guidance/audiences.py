@@ -30,8 +30,8 @@ class SopAudience:
 
     name: str
     sops_for: Callable[[QuerySet[Freelancer]], Q]  # Q on SOP, given some freelancers
-    # Q on Freelancer, given some SOPs: id conditions only (`pk__in` subqueries, no join), so
-    # that the audiences can be OR-ed on the people read without multiplying rows.
+    # Q on Freelancer, given some SOPs; best as id conditions (`pk__in` subqueries, no join),
+    # which are read on the people themselves (see `freelancers_reached_by`).
     freelancers_for: Callable[[QuerySet[SOP]], Q]
 
 
@@ -73,7 +73,17 @@ def sops_reaching(freelancers: QuerySet[Freelancer] | QuerySet[Any]) -> Q:
     return _any(Q(pk__in=sop_model.objects.filter(a.sops_for(freelancers)).values("pk")) for a in sop_audiences())
 
 
+def _ids_only(condition: Q) -> bool:
+    """True when every part of `condition` is an id condition (`pk__in=...`): no join."""
+    return all(
+        _ids_only(child) if isinstance(child, Q) else child[0] in {"pk__in", "id__in"} for child in condition.children
+    )
+
+
 def freelancers_reached_by(sops: QuerySet[SOP]) -> Q:
-    """A condition on Freelancer: the freelancers any of `sops` reaches (each audience's id
-    conditions, OR-ed: read on the people themselves, no query of the audience first)."""
-    return _any(a.freelancers_for(sops) for a in sop_audiences())
+    """A condition on Freelancer: the freelancers any of `sops` reaches.
+
+    An audience's id conditions are OR-ed as they are, read on the people themselves; any other
+    (a join) is asked in a subquery of its own first, so it cannot multiply the people read."""
+    conditions = (a.freelancers_for(sops) for a in sop_audiences())
+    return _any(c if _ids_only(c) else Q(pk__in=Freelancer.objects.filter(c).values("pk")) for c in conditions)
