@@ -23,5 +23,5 @@ def paginate(
     than `queryset.count()`), spares the paginator its COUNT query."""
     paginator = Paginator(queryset, per_page)
     if count is not None:
-        paginator.count = count  # type: ignore[misc]  # a cached_property, set before it is read
+        paginator.count = count  # a cached_property: set before it is read, no COUNT query
     return paginator.get_page(request.GET.get("page"))

@@ -76,7 +76,8 @@ def sops_reaching(freelancers: QuerySet[Freelancer] | QuerySet[Any]) -> Q:
 def _ids_only(condition: Q) -> bool:
     """True when every part of `condition` is an id condition (`pk__in=...`): no join."""
     return all(
-        _ids_only(child) if isinstance(child, Q) else child[0] in {"pk__in", "id__in"} for child in condition.children
+        _ids_only(child) if isinstance(child, Q) else isinstance(child, tuple) and child[0] in {"pk__in", "id__in"}
+        for child in condition.children
     )
 
 
