@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django.db import connection
@@ -192,6 +193,17 @@ def test_managers_page_shows_load_and_each_managers_engagements(owner_client, ow
     detail = owner_client.get(f"/engagements/managers/{manager.pk}/").content.decode()
     assert "9 active engagements" in detail and "more than 8" in detail
     assert owner_client.get(f"/engagements/managers/{stranger.pk}/").status_code == 404
+
+
+def test_managers_page_lists_the_busiest_first_counting_active_engagements_only(owner_client, owner, manager):
+    other = MembershipFactory(workspace=owner.workspace, role="manager")
+    for state in ("active", "active", "terminated", "draft"):
+        EngagementFactory(workspace=owner.workspace, manager=other, state=state)
+    EngagementFactory(workspace=owner.workspace, manager=manager, state="active")
+    EngagementFactory(manager=MembershipFactory(role="manager"), state="active")  # another workspace
+    body = owner_client.get("/engagements/managers/").content.decode()
+    rows = re.findall(r'href="/engagements/managers/(\d+)/".*?<td data-label="Active engagements">(\d+)', body, re.S)
+    assert rows == [(str(other.pk), "2"), (str(manager.pk), "1"), (str(owner.pk), "0")]
 
 
 def test_offboarding_pages(owner_client, owner, manager):

@@ -18,7 +18,7 @@ from sourcewise.engagements.selectors import (
     hourly_fees,
     scorecard_for,
 )
-from sourcewise.talent.models import FreelancerLanguage
+from sourcewise.talent.models import Freelancer, FreelancerLanguage
 from tests.engagements.factories import START, EngagementFactory, ReviewFactory, TimeEntryFactory
 from tests.talent.factories import FreelancerFactory, FreelancerSkillFactory, SkillFactory
 from tests.tasks.factories import TaskSkillFactory
@@ -122,3 +122,9 @@ def test_replacements_are_ranked_by_the_match_score_with_failures_shown(workspac
     assert all(c.failures for c in candidates[2:])
     assert "Rejected" not in names and "Leaving too" not in names and e.freelancer.name not in names
     assert len(replacement_candidates(e, today=today, limit=1)) == 1
+    # Leaving people out row by row (`excluding`) ranks as narrowing to everyone else does.
+    others = Freelancer.objects.filter(workspace=workspace, offboarding__isnull=True).exclude(pk=e.freelancer_id)
+    narrowed = rank_candidates(e.task, today=today, limit=10, freelancers=others)
+    assert [(c.name, c.score, c.failures) for c in candidates] == [
+        (c.name, c.score, c.failures) for c in [*narrowed.eligible, *narrowed.failing]
+    ][:10]

@@ -147,17 +147,20 @@ def test_offboarding_offers_a_bounded_list_and_finds_anyone_by_name(owner_client
                           start_date=START - datetime.timedelta(days=i))  # fmt: skip
     quiet = FreelancerFactory(workspace=workspace, name="Zora Quiet")  # no engagement
     FreelancerFactory(name="Zora Elsewhere")  # another workspace
+    gone = EngagementFactory(workspace=workspace, task=task, state="active", start_date=START, freelancer__name="Gone")
+    Offboarding.objects.create(workspace=workspace, freelancer=gone.freelancer)  # the newest, already leaving
     body = owner_client.get("/engagements/offboarding/").content.decode()
     select = body[body.index('name="freelancer"') : body.index("</select>", body.index('name="freelancer"'))]
     assert select.count("<option") == 51 and "Zora" not in select  # 50 people and the blank
+    assert f'value="{gone.freelancer_id}"' not in select
     found = owner_client.get("/engagements/offboarding/?who=zora").content.decode()
     assert "Zora Quiet" in found and "Zora Elsewhere" not in found
     # Anyone of the workspace can be chosen, shown or not.
     response = owner_client.post("/engagements/offboarding/", {"freelancer": quiet.pk, "reason": "Moving"})
-    assert response.status_code == 302 and Offboarding.objects.get().freelancer == quiet
+    assert response.status_code == 302 and Offboarding.objects.get(freelancer=quiet)
     elsewhere = FreelancerFactory(name="Far Away")
     refused = owner_client.post("/engagements/offboarding/", {"freelancer": elsewhere.pk})
-    assert refused.status_code == 200 and Offboarding.objects.count() == 1
+    assert refused.status_code == 200 and Offboarding.objects.count() == 2
 
 
 def test_an_offboarding_page_ranks_replacements_after_it_loads_and_offers_only_them(
@@ -190,6 +193,9 @@ def test_an_offboarding_page_ranks_replacements_after_it_loads_and_offers_only_t
     assert "<html" not in ranked and ranked.count('data-freelancer="') == 5
     assert ranked.count("<option") == 3 + 1 + 5  # status (3), blank + the five ranked
     assert f'action="/engagements/handovers/{handovers[1].pk}/"' in ranked
+    with django_assert_max_num_queries(11):  # the whole page too (opened without htmx); 14 before
+        page = owner_client.get(f"/engagements/handovers/{handovers[1].pk}/candidates/").content.decode()
+    assert "Leaving is leaving" in page and page.count('data-freelancer="') == 5
     # Another workspace's handover is not there.
     stranger = MembershipFactory(role="owner")
     assert client_for(stranger).get(f"/engagements/handovers/{handovers[1].pk}/candidates/").status_code == 404

@@ -77,6 +77,7 @@ def test_sop_page_never_lists_another_workspace(owner, owner_client, skill):
     stranger = FreelancerFactory(workspace=other, name="Stranger Danger")
     FreelancerSkillFactory(freelancer=stranger, skill=skill, level=3)  # a crafted cross-workspace row
     assert "Stranger Danger" not in owner_client.get(f"/guidance/sops/{sop.pk}/").content.decode()
+    assert selectors.waiting_count(SOP.objects.get(pk=sop.pk)) == 0  # nor counts them
 
 
 def test_sop_page_queries_do_not_grow_with_people(owner, owner_client, skill, django_assert_max_num_queries):
@@ -155,3 +156,38 @@ def test_pulse_list_pages_within_a_month(owner, owner_client, django_assert_max_
         body = owner_client.get("/guidance/pulse/?month=2026-11&page=2").content.decode()
     shown = re.findall(r'data-label="Freelancer">(P \d+)<', body)
     assert shown == ["P 050", "P 051", "P 052"] and "month=2026-11&page=1" in body
+
+
+def test_sop_page_lists_each_audience_as_the_freelancers_own_sops_say(owner, skill, task):
+    """Who the page lists (the audiences read from the SOP's side, as id conditions) are exactly
+    the people whose own SOPs (read from the freelancer's side) include it, unless acknowledged."""
+    from tests.engagements.factories import EngagementFactory
+    from tests.tasks.factories import TaskFactory, TaskSkillFactory
+
+    workspace = owner.workspace
+    sop = make_sop(workspace, skills=[skill], tasks=[task])
+    by_profile = _with_skill(workspace, skill, 3, prefix="Profile")
+    needing = TaskFactory(workspace=workspace, name="Needs the skill")
+    TaskSkillFactory(task=needing, skill=skill)
+    elsewhere = TaskFactory(workspace=workspace, name="Unrelated")
+    people = {}
+    for name, on, state in [
+        ("On the task", task, "active"),
+        ("On a task needing the skill", needing, "draft"),
+        ("Closed on the task", task, "terminated"),
+        ("Unrelated work", elsewhere, "active"),
+    ]:
+        people[name] = FreelancerFactory(workspace=workspace, name=name)
+        EngagementFactory(workspace=workspace, freelancer=people[name], task=on, state=state)
+    sop = SOP.objects.select_related("current_version").get(pk=sop.pk)
+    services.acknowledge_sop(sop=sop, freelancer=by_profile[0], actor=None)
+    waiting = {p.pk for p in selectors.waiting_for(sop)}
+    reached = {
+        f.pk
+        for f in FreelancerFactory._meta.model.objects.filter(workspace=workspace)
+        if selectors.sops_for_freelancer(f).filter(pk=sop.pk).exists()
+    }
+    assert waiting == reached - {by_profile[0].pk}
+    assert selectors.waiting_count(sop) == len(waiting) == selectors.waiting_for(sop).count()
+    assert {people["On the task"].pk, people["On a task needing the skill"].pk, by_profile[1].pk} <= waiting
+    assert people["Closed on the task"].pk not in waiting and people["Unrelated work"].pk not in waiting

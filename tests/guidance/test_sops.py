@@ -151,6 +151,11 @@ def test_an_extra_audience_can_be_registered(owner, skill, task):
     audiences.register_sop_audience(audience)
     try:
         assert list(selectors.sops_for_freelancer(freelancer)) == [sop]
+        # Its join is asked apart: each person listed and counted once on the SOP's page.
+        other = FreelancerFactory(workspace=owner.workspace)
+        sop = SOP.objects.get(pk=sop.pk)
+        assert sorted(f.pk for f in selectors.waiting_for(sop)) == sorted([freelancer.pk, other.pk])
+        assert selectors.waiting_count(sop) == 2
     finally:
         audiences._AUDIENCES.pop("test_everyone_on_tasks")
     assert list(selectors.sops_for_freelancer(freelancer)) == []

@@ -48,3 +48,18 @@ def test_profile_page_shows_overlap_timeline_and_steps(owner_client, owner):
     body = owner_client.get(f"/talent/freelancers/{f.pk}/").content.decode()
     assert 'data-testid="overlap"' in body and "<svg" in body and 'class="tl-overlap"' in body
     assert "0 of the 2 references needed" in body
+
+
+def test_a_long_column_shows_its_first_cards_and_links_to_all_of_them(owner_client, owner):
+    from sourcewise.talent.views import BOARD_COLUMN_SIZE
+
+    for i in range(BOARD_COLUMN_SIZE + 3):
+        freelancer(owner.workspace, status="prospect", name=f"P{i:02}")
+    freelancer(owner.workspace, status="vetting", name="V00")
+    body = owner_client.get("/talent/board/").content.decode()
+    prospects = body.split('data-status="prospect"', 1)[1].split("</section>", 1)[0]
+    assert prospects.count('class="board-card"') == BOARD_COLUMN_SIZE
+    assert f"P{BOARD_COLUMN_SIZE - 1:02}" in prospects and f"P{BOARD_COLUMN_SIZE:02}" not in prospects  # by name
+    assert f'href="/talent/freelancers/?status=prospect">All {BOARD_COLUMN_SIZE + 3} in this column' in prospects
+    vetting = body.split('data-status="vetting"', 1)[1].split("</section>", 1)[0]
+    assert vetting.count('class="board-card"') == 1 and "column-more" not in vetting

@@ -100,7 +100,7 @@ def test_the_threshold_is_the_workspace_setting(workspace):
 
 def test_sop_hook_is_pluggable_and_unknown_is_only_a_note(workspace):
     task = make_task(workspace, sop=False)
-    wired = advisor._sop_status[0], advisor._sop_annotations[0]
+    wired = advisor._sop_status[0], advisor._sop_annotations[0], advisor._sop_missing[0]
     advisor.register_sop_status(advisor._sop_unknown)
     try:
         advice = advise(task)

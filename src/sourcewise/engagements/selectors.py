@@ -13,6 +13,7 @@ from django.db.models import (
     Count,
     DateField,
     DecimalField,
+    Exists,
     FloatField,
     IntegerField,
     Max,
@@ -23,7 +24,7 @@ from django.db.models import (
     Sum,
 )
 
-from sourcewise.engagements.models import CheckpointReview, Engagement, Handover, Milestone, TimeEntry
+from sourcewise.engagements.models import CheckpointReview, Engagement, Handover, Milestone, Offboarding, TimeEntry
 from sourcewise.money.values import Money
 from sourcewise.talent.models import Freelancer, Skill
 from sourcewise.talent.selectors import bench_for
@@ -348,10 +349,12 @@ def leaving_choices(workspace: Workspace, who: str = "", *, chosen: int | None =
             .values_list("pk", "name")[:LEAVING_CHOICES]
         )
     else:
+        # NOT EXISTS, not a left join to offboardings: the join made the database read every
+        # freelancer first; this walks the (workspace, state, start_date) index, newest first.
+        leaving = Offboarding.objects.filter(freelancer_id=OuterRef("freelancer_id"))
         recent = (
-            Engagement.objects.filter(
-                workspace=workspace, state=Engagement.State.ACTIVE, freelancer__offboarding__isnull=True
-            )
+            Engagement.objects.filter(workspace=workspace, state=Engagement.State.ACTIVE)
+            .exclude(Exists(leaving))
             .order_by("-start_date", "-pk")
             .values_list("freelancer_id", "freelancer__name")[: LEAVING_CHOICES * 2]
         )
@@ -375,8 +378,9 @@ def search(engagements: QuerySet[Engagement], workspace: Workspace, query: str) 
     A name match cannot use an index (it is a substring), so the names are matched once in their
     own tables, then the engagements found by the freelancer and task indexes (four small queries
     instead of joining and testing 100,000 rows, twice: for the page and for the count). A search
-    so broad that it matches over 1,000 people or tasks, or over 2,000 engagements, is filtered
-    by the join: its first page fills at once, but it is not counted (the page says to narrow it).
+    matching over 2,000 engagements is still read through those indexes but not counted; one so
+    broad that it matches over 1,000 people or tasks is filtered by the join: its first page
+    fills at once, but it is not counted either (the page says to narrow it).
     """
     people = list(
         Freelancer.objects.filter(workspace=workspace, name__icontains=query)
@@ -390,11 +394,11 @@ def search(engagements: QuerySet[Engagement], workspace: Workspace, query: str) 
     )
     if len(people) <= SEARCH_PEOPLE and len(tasks) <= SEARCH_PEOPLE:
         # The ids are of this workspace's people and tasks; the page still applies the member's scope.
-        found = list(
-            Engagement.objects.filter(Q(freelancer_id__in=people) | Q(task_id__in=tasks))
-            .order_by()
-            .values_list("pk", flat=True)[: SEARCH_ROWS + 1]
-        )
+        by_ids = Q(freelancer_id__in=people) | Q(task_id__in=tasks)
+        found = list(Engagement.objects.filter(by_ids).order_by().values_list("pk", flat=True)[: SEARCH_ROWS + 1])
         if len(found) <= SEARCH_ROWS:
             return engagements.filter(pk__in=found), True
+        # Many engagements of a few people or tasks: their indexes still find them (joining every
+        # engagement to test the names took 200 ms at 100,000), uncounted.
+        return engagements.filter(by_ids), False
     return engagements.filter(Q(freelancer__name__icontains=query) | Q(task__name__icontains=query)), False

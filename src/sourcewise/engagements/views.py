@@ -493,11 +493,13 @@ def _internal_members(request: WorkspaceRequest) -> QuerySet[Membership]:
 
 @workspace_view(roles=INTERNAL)
 def manager_list(request: WorkspaceRequest) -> HttpResponse:
-    members = (
-        _internal_members(request)
-        .annotate(active=Count("managed_engagements", filter=Q(managed_engagements__state=Engagement.State.ACTIVE)))
-        .order_by("-active", "id")
-    )
+    # The active engagements counted per manager in one grouped query and put on the (few) owners
+    # and managers here: joining them to every engagement, then sorting, took 150 ms at 100,000.
+    active = selectors.active_counts_by_manager(request.workspace)
+    members = list(_internal_members(request))
+    for member in members:
+        member.active = active.get(member.pk, 0)  # type: ignore[attr-defined]
+    members.sort(key=lambda m: (-m.active, m.pk))  # type: ignore[attr-defined]
     context = {"page": paginate(request, members), "limit": request.workspace.manager_max_active_engagements}
     return render_page(request, "engagements/manager_list.html", context)
 
@@ -578,8 +580,10 @@ def _handover_row(
 @workspace_view(roles=INTERNAL, objects={"pk": Handover})
 def handover_candidates(request: WorkspaceRequest, pk: int) -> HttpResponse:
     """Who could take over a handover's engagement, best first, with its form (SPEC G3 score)."""
+    # The task's workspace (the ranking's settings) and the leaving freelancer (the title) joined.
+    related = selectors.handovers_with_related(scoped_queryset(request, Handover))
     handover = scoped_object(
-        request, Handover, pk, selectors.handovers_with_related(scoped_queryset(request, Handover))
+        request, Handover, pk, related.select_related("engagement__task__workspace", "offboarding__freelancer")
     )
     candidates = replacement_candidates(handover.engagement, today=server_today(), limit=5)
     row = _handover_row(request, _member(request), handover, candidates=candidates)

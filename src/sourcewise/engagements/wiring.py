@@ -39,8 +39,12 @@ def _freelancers_for(sops: QuerySet[SOP]) -> Q:
     tasks = SOP.tasks.through.objects.filter(sop__in=sops).values("task_id")
     skills = SOP.skills.through.objects.filter(sop__in=sops).values("skill_id")
     needing = TaskSkill.objects.filter(skill_id__in=skills).values("task_id")
-    engaged = Engagement.objects.filter(state__in=OPEN).filter(Q(task_id__in=tasks) | Q(task_id__in=needing))
-    return Q(pk__in=engaged.values("freelancer_id"))
+    # Two id subqueries, each read through the engagements' task index: one OR-ed condition on
+    # the task made the database read every engagement to test it.
+    open_engagements = Engagement.objects.filter(state__in=OPEN)
+    on_tasks = open_engagements.filter(task_id__in=tasks).values("freelancer_id")
+    on_skills = open_engagements.filter(task_id__in=needing).values("freelancer_id")
+    return Q(pk__in=on_tasks) | Q(pk__in=on_skills)
 
 
 def connect() -> None:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from django.apps import apps
 from django.db.models import Q, QuerySet
 
-from sourcewise.talent.models import Freelancer
+from sourcewise.talent.models import Freelancer, FreelancerSkill
 
 if TYPE_CHECKING:
     from sourcewise.guidance.models import SOP
@@ -30,7 +30,9 @@ class SopAudience:
 
     name: str
     sops_for: Callable[[QuerySet[Freelancer]], Q]  # Q on SOP, given some freelancers
-    freelancers_for: Callable[[QuerySet[SOP]], Q]  # Q on Freelancer, given some SOPs
+    # Q on Freelancer, given some SOPs; best as id conditions (`pk__in` subqueries, no join),
+    # which are read on the people themselves (see `freelancers_reached_by`).
+    freelancers_for: Callable[[QuerySet[SOP]], Q]
 
 
 _AUDIENCES: dict[str, SopAudience] = {}
@@ -48,7 +50,9 @@ register_sop_audience(
     SopAudience(
         name="profile_skills",
         sops_for=lambda freelancers: Q(skills__freelancer_levels__freelancer__in=freelancers),
-        freelancers_for=lambda sops: Q(skill_levels__skill__sops__in=sops),
+        freelancers_for=lambda sops: Q(
+            pk__in=FreelancerSkill.objects.filter(skill__sops__in=sops).values("freelancer_id")
+        ),
     )
 )
 
@@ -69,6 +73,18 @@ def sops_reaching(freelancers: QuerySet[Freelancer] | QuerySet[Any]) -> Q:
     return _any(Q(pk__in=sop_model.objects.filter(a.sops_for(freelancers)).values("pk")) for a in sop_audiences())
 
 
+def _ids_only(condition: Q) -> bool:
+    """True when every part of `condition` is an id condition (`pk__in=...`): no join."""
+    return all(
+        _ids_only(child) if isinstance(child, Q) else isinstance(child, tuple) and child[0] in {"pk__in", "id__in"}
+        for child in condition.children
+    )
+
+
 def freelancers_reached_by(sops: QuerySet[SOP]) -> Q:
-    """A condition on Freelancer: the freelancers any of `sops` reaches."""
-    return _any(Q(pk__in=Freelancer.objects.filter(a.freelancers_for(sops)).values("pk")) for a in sop_audiences())
+    """A condition on Freelancer: the freelancers any of `sops` reaches.
+
+    An audience's id conditions are OR-ed as they are, read on the people themselves; any other
+    (a join) is asked in a subquery of its own first, so it cannot multiply the people read."""
+    conditions = (a.freelancers_for(sops) for a in sop_audiences())
+    return _any(c if _ids_only(c) else Q(pk__in=Freelancer.objects.filter(c).values("pk")) for c in conditions)

@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from sourcewise.guidance.audiences import freelancers_reached_by, sops_reaching
 from sourcewise.guidance.models import (
@@ -120,23 +120,39 @@ def acknowledged_current(sop: SOP) -> QuerySet[SOPAcknowledgement]:
     )
 
 
+def _waiting(sop: SOP, people: QuerySet[Freelancer]) -> QuerySet[Freelancer]:
+    readers = SOPAcknowledgement.objects.filter(version__sop=sop).values("freelancer_id")
+    # The audiences' id conditions directly on the people read (not wrapped in a query of the
+    # audience first): one pass over the workspace's freelancers instead of three.
+    audience = freelancers_reached_by(SOP.objects.filter(pk=sop.pk))
+    people = people.filter(audience | Q(pk__in=readers))
+    if sop.current_version_id is not None:
+        current = SOPAcknowledgement.objects.filter(version_id=sop.current_version_id).values("freelancer_id")
+        people = people.exclude(pk__in=current)
+    return people
+
+
 def waiting_for(sop: SOP) -> QuerySet[Freelancer]:
     """Everyone the SOP applies to (or who acknowledged an older version) who has not
     acknowledged its current version, by name; each with `acknowledged_number`, the newest
     version they did acknowledge (None: never). The same people as the rows of
     `acknowledgement_status` that are not current, as one query to paginate."""
-    audience = freelancers_for_sops(SOP.objects.filter(pk=sop.pk)).values("pk")
-    readers = SOPAcknowledgement.objects.filter(version__sop=sop).values("freelancer_id")
     newest = (
         SOPAcknowledgement.objects.filter(version__sop=sop, freelancer=OuterRef("pk"))
         .order_by("-version__number")
         .values("version__number")[:1]
     )
-    people = Freelancer.objects.filter(workspace_id=sop.workspace_id).filter(Q(pk__in=audience) | Q(pk__in=readers))
-    if sop.current_version_id is not None:
-        current = SOPAcknowledgement.objects.filter(version_id=sop.current_version_id).values("freelancer_id")
-        people = people.exclude(pk__in=current)
+    people = _waiting(sop, Freelancer.objects.filter(workspace_id=sop.workspace_id))
     return people.annotate(acknowledged_number=Subquery(newest)).order_by("name", "id")
+
+
+def waiting_count(sop: SOP) -> int:
+    """How many `waiting_for(sop)` lists. Counted from the audiences' id lists, each person found
+    checked to be of the workspace: compared as `workspace_id + 0`, which no index serves, SQLite
+    stops reading every freelancer of the workspace through that index to test them (half the
+    time at 100,000); PostgreSQL plans it the same."""
+    unindexed = Freelancer.objects.alias(plain_workspace_id=F("workspace_id") + 0)
+    return _waiting(sop, unindexed.filter(plain_workspace_id=sop.workspace_id)).count()
 
 
 # Documents -----------------------------------------------------------------------------

@@ -93,7 +93,8 @@ def sop_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
         "sop": sop,
         "acknowledged": list(acknowledged[:ACKNOWLEDGED_SHOWN]),
         "acknowledged_count": acknowledged.count() if sop.current_version_id else 0,
-        "page": paginate(request, selectors.waiting_for(sop)),
+        # Counted apart: the cheaper way for a count (`waiting_count`), the page read by name.
+        "page": paginate(request, selectors.waiting_for(sop), count=selectors.waiting_count(sop)),
         "versions": selectors.versions_of(sop),
     }
     return render_page(request, "guidance/sop_detail.html", context)

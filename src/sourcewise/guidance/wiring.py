@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 
 from sourcewise.guidance.models import SOP
 from sourcewise.guidance.selectors import sops_for_task
@@ -28,6 +28,11 @@ def sop_annotations() -> dict[str, Any]:
     }
 
 
+def task_without_sop() -> Q:
+    """In SQL, the tasks `task_has_sop` answers False for: no SOP on the task nor its skills."""
+    return ~Q(sop_annotations()[ON_TASK]) & ~Q(sop_annotations()[ON_SKILL])
+
+
 def task_has_sop(task: Task) -> bool:
     """True when at least one SOP applies to the task (read from the annotations when loaded)."""
     loaded = task.__dict__
@@ -37,4 +42,4 @@ def task_has_sop(task: Task) -> bool:
 
 
 def connect() -> None:
-    register_sop_status(task_has_sop, sop_annotations)
+    register_sop_status(task_has_sop, sop_annotations, task_without_sop)

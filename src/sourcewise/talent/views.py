@@ -309,7 +309,9 @@ def freelancer_invite(request: WorkspaceRequest, pk: int) -> HttpResponse:
     return _detail(request, _load(request, pk), status=422, invite_form=form)
 
 
-BOARD_COLUMN_SIZE = 30
+# Cards per column: the first few by name, enough to act on at a glance; each card costs its
+# vetting rows and a form, so a column of thousands links to the filtered list instead.
+BOARD_COLUMN_SIZE = 10
 
 
 def _board(

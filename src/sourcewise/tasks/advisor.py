@@ -1,7 +1,9 @@
 """The outsourcing advisor (SPEC §2 G1): one verdict per task, with the reasons that produced it.
 
-`advise(task)` is the only place the verdict is computed; the task page, the
-outsourcing map, `GET /api/v1/tasks/{id}/advice` and `sourcewise advise` all call it.
+`decide(...)` is the only place the verdict is decided, from five facts about a task;
+`advise(task)` reads them from the task and adds the reasons (the task page,
+`GET /api/v1/tasks/{id}/advice`, `sourcewise advise`); the outsourcing map page reads them
+for every task in SQL (`fact_annotations`) and advises only the tasks it lists.
 
 Rules, in order:
 
@@ -34,7 +36,20 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from sourcewise.tasks.models import Task
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.lookups import GreaterThanOrEqual
+
+from sourcewise.tasks.models import CORE_QUESTION_FIELDS, CORE_YES_NEEDED, Deliverable, Task
 from sourcewise.workspaces.models import Workspace
 
 
@@ -108,17 +123,25 @@ def _no_annotations() -> dict[str, Any]:
     return {}
 
 
+SopMissing = Callable[[], Q]
+
 _sop_status: list[SopStatus] = [_sop_unknown]
 _sop_annotations: list[SopAnnotations] = [_no_annotations]
+_sop_missing: list[SopMissing | None] = [None]
 
 
-def register_sop_status(function: SopStatus, annotations: SopAnnotations = _no_annotations) -> None:
+def register_sop_status(
+    function: SopStatus, annotations: SopAnnotations = _no_annotations, missing: SopMissing | None = None
+) -> None:
     """Plug in the SOP check (G6): True = an SOP covers the task, False = none, None = unknown.
 
     `annotations()` returns queryset annotations `function` reads when present (no query then).
+    `missing()` is the same check in SQL: a condition on Task true exactly where `function`
+    says False (None: the hook never says False), for `verdict_annotations`.
     """
     _sop_status[0] = function
     _sop_annotations[0] = annotations
+    _sop_missing[0] = missing
 
 
 def sop_status(task: Task) -> bool | None:
@@ -216,6 +239,18 @@ def _next_step(task: Task, verdict: Verdict, gaps: list[Reason]) -> str:
     return "Ready to outsource: find a freelancer."
 
 
+def decide(*, assessed: bool, core: bool, early_stage: bool, justified: bool, ready: bool) -> Verdict:
+    """The verdict from five facts about a task, in the order of the rules above: the one place
+    it is decided (`advise` for one task, the outsourcing map from facts read in SQL)."""
+    if not assessed:
+        return Verdict.NOT_READY
+    if core and (early_stage or not justified):
+        return Verdict.KEEP_IN_HOUSE
+    if not ready:
+        return Verdict.NOT_READY
+    return Verdict.CAUTION if core else Verdict.OUTSOURCE
+
+
 def advise(task: Task, workspace: Workspace | None = None) -> Advice:
     """The verdict for one task, with every reason that produced it."""
     ws = workspace if workspace is not None else task.workspace
@@ -224,9 +259,16 @@ def advise(task: Task, workspace: Workspace | None = None) -> Advice:
     reasons = _core_reasons(task)
     gaps = readiness_gaps(task, ws)
     core = task.is_core
-    has_justification = bool(task.justification.strip())
+    assessed = task.is_assessed or bool(task.core_choice)
+    verdict = decide(
+        assessed=assessed,
+        core=core,
+        early_stage=stage in EARLY_STAGES,
+        justified=bool(task.justification.strip()),
+        ready=not gaps,
+    )
 
-    if not task.is_assessed and not task.core_choice:
+    if not assessed:
         reasons.append(
             Reason(
                 "not_assessed",
@@ -234,8 +276,7 @@ def advise(task: Task, workspace: Workspace | None = None) -> Advice:
                 blocking=True,
             )
         )
-        verdict = Verdict.NOT_READY
-    elif core and stage in EARLY_STAGES:
+    elif verdict == Verdict.KEEP_IN_HOUSE and stage in EARLY_STAGES:
         reasons.append(
             Reason(
                 "core_early_stage",
@@ -243,8 +284,7 @@ def advise(task: Task, workspace: Workspace | None = None) -> Advice:
                 blocking=True,
             )
         )
-        verdict = Verdict.KEEP_IN_HOUSE
-    elif core and not has_justification:
+    elif verdict == Verdict.KEEP_IN_HOUSE:
         reasons.append(
             Reason(
                 "core_without_justification",
@@ -253,14 +293,12 @@ def advise(task: Task, workspace: Workspace | None = None) -> Advice:
                 blocking=True,
             )
         )
-        verdict = Verdict.KEEP_IN_HOUSE
-    elif gaps:
+    elif verdict == Verdict.NOT_READY:
         if core:
             reasons.append(Reason("core_justified", "Core, but you wrote a justification for outsourcing it."))
         else:
             reasons.append(Reason("non_core", "Non-core: it can be outsourced once it is manageable from outside."))
-        verdict = Verdict.NOT_READY
-    elif core:
+    elif verdict == Verdict.CAUTION:
         reasons.append(
             Reason(
                 "core_justified",
@@ -268,10 +306,8 @@ def advise(task: Task, workspace: Workspace | None = None) -> Advice:
                 "justification.",
             )
         )
-        verdict = Verdict.CAUTION
     else:
         reasons.append(Reason("non_core", "Non-core: someone outside can do it without weakening the business."))
-        verdict = Verdict.OUTSOURCE
 
     if verdict != Verdict.KEEP_IN_HOUSE:
         reasons.extend(gaps)
@@ -295,3 +331,46 @@ def advise(task: Task, workspace: Workspace | None = None) -> Advice:
         next_step=_next_step(task, verdict, gaps),
         gaps=gaps,
     )
+
+
+# The facts of the rules in SQL, for pages that place many tasks at once (the outsourcing map):
+# read per task as a few booleans, without loading the tasks and their deliverables, then given
+# to `decide`. They must equal what `advise()` reads (tests compare both).
+
+# str.strip() empties a text of whitespace only: "has a non-whitespace character" is the same
+# test, as a regex both databases run (Django gives SQLite its REGEXP).
+NOT_BLANK = r"\S"
+
+
+def core_condition() -> Q:
+    """`task.is_core` as a condition: the explicit choice, else ≥ CORE_YES_NEEDED answers yes."""
+    yes = sum(
+        (Case(When(Q(**{name: True}), then=Value(1)), default=Value(0)) for name in CORE_QUESTION_FIELDS),
+        Value(0),
+    )
+    suggested_core = GreaterThanOrEqual(ExpressionWrapper(yes, output_field=IntegerField()), CORE_YES_NEEDED)
+    return Q(core_choice=Task.CoreChoice.CORE) | (~Q(core_choice=Task.CoreChoice.NON_CORE) & Q(suggested_core))
+
+
+def ready_condition(workspace: Workspace) -> Q:
+    """No readiness gap (`readiness_gaps` empty): a deliverable with acceptance criteria, a
+    checkpoint cadence within `workspace.checkpoint_max_days`, and no SOP known to be missing."""
+    with_criteria = Deliverable.objects.filter(task=OuterRef("pk"), acceptance_criteria__regex=NOT_BLANK)
+    # "is not null" written out: a NULL cadence must make the condition false, not unknown.
+    cadence = Q(checkpoint_every_days__isnull=False, checkpoint_every_days__lte=workspace.checkpoint_max_days)
+    ready = Q(Exists(with_criteria)) & cadence
+    missing = _sop_missing[0]
+    return ready if missing is None else ready & ~missing()
+
+
+def fact_annotations(workspace: Workspace) -> dict[str, Any]:
+    """The facts `decide` reads, as annotations: `advice_assessed`, `advice_core`,
+    `advice_justified`, `advice_ready` (booleans equal to what `advise(task, workspace)` uses)."""
+    none_answered = Q(*(Q(**{f"{name}__isnull": True}) for name in CORE_QUESTION_FIELDS))
+    facts = {
+        "advice_assessed": ~(Q(core_choice="") & none_answered),
+        "advice_core": core_condition(),
+        "advice_justified": Q(justification__regex=NOT_BLANK),
+        "advice_ready": ready_condition(workspace),
+    }
+    return {name: ExpressionWrapper(condition, output_field=BooleanField()) for name, condition in facts.items()}

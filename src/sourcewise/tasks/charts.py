@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from sourcewise.tasks.selectors import OutsourcingMap
+from sourcewise.tasks.selectors import MapPage, OutsourcingMap
 
 OUT = "#1f5f8b"
 IN = "#c5d5e4"
@@ -21,13 +21,11 @@ def _pct(value: Decimal) -> str:
     return f"{value.quantize(Decimal('0.1'))}"
 
 
-def share_chart(result: OutsourcingMap) -> SafeString:
+def share_chart(result: OutsourcingMap | MapPage) -> SafeString:
     """A bar of the outsourced share of monthly hours with the limit marked, then one bar per recurring task."""
     share = result.share_pct
-    rows = sorted(
-        (e for e in result.entries if e.task.monthly_hours > 0), key=lambda e: (-e.task.monthly_hours, e.task.name)
-    )[:15]
-    longest = max((e.task.monthly_hours for e in rows), default=Decimal("1"))
+    rows = result.chart_tasks
+    longest = max((t.monthly_hours for t in rows), default=Decimal("1"))
     height = 110 + 26 * len(rows) + (24 if rows else 0)
     if share is None:
         title = "No recurring task hours recorded yet"
@@ -53,17 +51,17 @@ def share_chart(result: OutsourcingMap) -> SafeString:
     ]
     if rows:
         parts.append('<text x="10" y="118" class="muted">Monthly hours per task (dark = outsourced)</text>')
-    for index, entry in enumerate(rows):
+    for index, task in enumerate(rows):
         y = 128 + index * 26
-        hours = entry.task.monthly_hours
+        hours = task.monthly_hours
         width = float(hours / longest) * BAR_W
-        colour = OUT if entry.task.is_outsourced else IN
-        name = entry.task.name if len(entry.task.name) <= 22 else entry.task.name[:21] + "…"
+        colour = OUT if task.is_outsourced else IN
+        name = task.name if len(task.name) <= 22 else task.name[:21] + "…"
         parts += [
             f'<text x="10" y="{y + 14}">{escape(name)}</text>',
             f'<rect x="{LABEL_W}" y="{y}" width="{max(width, 2):.1f}" height="18" rx="3" fill="{colour}">'
-            f"<title>{escape(entry.task.name)}: {hours} h/month, "
-            f"{'outsourced' if entry.task.is_outsourced else 'in-house'}</title></rect>",
+            f"<title>{escape(task.name)}: {hours} h/month, "
+            f"{'outsourced' if task.is_outsourced else 'in-house'}</title></rect>",
             f'<text x="{LABEL_W + max(width, 2) + 6:.1f}" y="{y + 14}" class="muted">{hours} h</text>',
         ]
     parts.append("</svg>")

@@ -24,7 +24,7 @@ from sourcewise.tasks.forms import ApplyTemplateForm, AssessmentForm, Deliverabl
 from sourcewise.tasks.importer import export_tasks
 from sourcewise.tasks.jobs import IMPORT
 from sourcewise.tasks.models import Deliverable, Task
-from sourcewise.tasks.selectors import active, outsourcing_map, with_advice_data
+from sourcewise.tasks.selectors import active, outsourcing_map_page, with_advice_data
 from sourcewise.tasks.task_templates import TEMPLATES
 from sourcewise.workspaces.access import scoped_object, scoped_queryset, workspace_view
 
@@ -233,7 +233,7 @@ def deliverable_delete(request: WorkspaceRequest, pk: int) -> HttpResponse:
 @workspace_view(roles=INTERNAL)
 def outsourcing_map_view(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
-    result = outsourcing_map(workspace, active(scoped_queryset(request, Task)))
+    result = outsourcing_map_page(workspace, active(scoped_queryset(request, Task)))
     return render_page(
         request,
         "tasks/outsourcing_map.html",
