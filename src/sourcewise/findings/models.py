@@ -76,7 +76,15 @@ class FindingRecord(models.Model):
         ]
         indexes = [
             # The dashboard's fix-first list and the paginated list (filters: severity, guardrail, age).
-            models.Index(fields=["workspace", "resolved_at", "severity_rank", "first_seen"], name="finding_open_rank"),
+            # Only the open ones, in the fix-first order to the id: PostgreSQL reads the first page
+            # straight from it. With `resolved_at` as a column instead, "resolved_at IS NULL" does
+            # not count as fixing that column for the order, and it sorted every open finding of
+            # the workspace (190 ms, not 0.1, at 275,000).
+            models.Index(
+                fields=["workspace", "severity_rank", "first_seen", "id"],
+                name="finding_open_rank",
+                condition=models.Q(resolved_at__isnull=True),
+            ),
             models.Index(fields=["workspace", "resolved_at", "code"], name="finding_open_code"),
             models.Index(fields=["workspace", "resolved_at", "guardrail"], name="finding_open_guardrail"),
             # A subject page's unresolved findings, and the refresh's "what is stored for these
