@@ -270,7 +270,7 @@ def concentration(
         )
     level = "high" if c.hhi > warning_level else ("moderate" if c.hhi >= info_level else "low")
     desc = (
-        f"{len(c.shares)} freelancers shared {money(c.total, base_currency)} of spend from {c.start:%d %b %Y} to "
+        f"{c.freelancers} freelancers shared {money(c.total, base_currency)} of spend from {c.start:%d %b %Y} to "
         f"{c.end:%d %b %Y}. Largest: {rows[0].name} with {rows[0].pct:.1f} %. "
         f"Spend concentration {c.hhi:.0f} of 10 000 ({level})."
     )

@@ -11,7 +11,7 @@ from django.db.models import Q
 
 from sourcewise.costs import formulas
 from sourcewise.costs.concentration import Concentration, concentration_of
-from sourcewise.costs.converted_ledger import Ledger, convert_on, load_ledger, load_rates
+from sourcewise.costs.converted_ledger import ExchangeRatePeriods, Ledger, convert_on, load_ledger, load_rates
 from sourcewise.costs.formulas import ZERO
 from sourcewise.costs.models import Category, CostMonth, month_end, month_start
 from sourcewise.costs.periods import month_fraction, months_between
@@ -86,6 +86,11 @@ class CostReport:
     engagements: list[EngagementRow]
     concentration: Concentration
     totals: Savings
+    engagement_count: int = -1  # engagements with costs in the period; -1: len(engagements) (all listed)
+
+    def __post_init__(self) -> None:
+        if self.engagement_count < 0:
+            self.engagement_count = len(self.engagements)
 
     @property
     def base_currency(self) -> str:
@@ -109,12 +114,24 @@ class CostReport:
         return totals
 
 
-def cost_report(workspace: Workspace, start: datetime.date, end: datetime.date, today: datetime.date) -> CostReport:
-    """Everything the cost dashboard shows, over whole months [start, end] (5 queries)."""
-    rates = load_rates(workspace)
+def cost_report(
+    workspace: Workspace,
+    start: datetime.date,
+    end: datetime.date,
+    today: datetime.date,
+    *,
+    rates: tuple[ExchangeRatePeriods, dict[str, list[datetime.date]]] | None = None,
+    tasks: dict[int, Task] | None = None,
+) -> CostReport:
+    """Everything the cost dashboard shows, over whole months [start, end], every engagement and
+    freelancer listed (5 queries; the rates and tasks may be given when already read). The
+    dashboard reads it through `stored_reports.cost_report`."""
+    if rates is None:
+        rates = load_rates(workspace)
     ledger = load_ledger(workspace, start, end, rates=rates)
     counted_until = min(end, today)
-    tasks = {t.pk: t for t in Task.objects.in_workspace(workspace).order_by("name", "pk")}
+    if tasks is None:
+        tasks = workspace_tasks(workspace)
     engagements = _engagements(workspace, tasks, start, end)
 
     engagement_rows = []
@@ -195,6 +212,10 @@ def cost_report(workspace: Workspace, start: datetime.date, end: datetime.date, 
         concentration=concentration,
         totals=totals,
     )
+
+
+def workspace_tasks(workspace: Workspace) -> dict[int, Task]:
+    return {t.pk: t for t in Task.objects.in_workspace(workspace).order_by("name", "pk")}
 
 
 # What the report reads of an engagement: its dates and state (the baseline's spans), its

@@ -25,7 +25,7 @@ from sourcewise.core.htmx import render_page
 from sourcewise.core.http import WorkspaceRequest
 from sourcewise.core.pagination import paginate
 from sourcewise.core.validators import currency_or_blank
-from sourcewise.costs import charts, entry_csv, fee_posting, invoicing, manual_entries, periods, reports
+from sourcewise.costs import charts, entry_csv, fee_posting, invoicing, manual_entries, periods, stored_reports
 from sourcewise.costs.forms import (
     CostEntryForm,
     CsvUploadForm,
@@ -61,7 +61,7 @@ def dashboard(request: WorkspaceRequest) -> HttpResponse:
         months = period.cleaned_data["months"]
     today = _today(request)
     start, end = periods.report_period(today, months)
-    report = reports.cost_report(workspace, start, end, today)
+    report = stored_reports.cost_report(workspace, start, end, today)
     context: dict[str, Any] = {"report": report, "period": period, "months": months, "categories": Category.choices}
     if report.ledger.complete:
         context["charts"] = {

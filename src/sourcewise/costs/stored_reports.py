@@ -1,0 +1,223 @@
+"""The cost dashboard's report, kept per workspace and period until a write changes what it sums.
+
+Computing the report reads every engagement that ran in the period (thousands: the in-house
+baseline is per engagement's active days) and every summary row of its months, which at a
+million entries takes seconds. The figures only change when the data under them does, so the
+report is stored (`StoredCostReport`, JSON, per start|end|today|currency) with the inputs it
+was computed at:
+
+* the workspace's `CostReportStamp` version, bumped in the transaction of every ledger write
+  (`ledger.apply`, `ledger.rebuild`) and every engagement save or delete (`receivers.py`);
+* a digest of the owner's exchange rates and the tasks (their in-house cost and hours), which
+  the report reads anyway (2 small queries), so a rate or task changed by any path — even a
+  bulk import that sends no signal — is seen.
+
+A read whose inputs match returns the stored figures (5 queries: rates, tasks, the stored
+report with the stamp, the listed engagements and the listed freelancers' names — labels are
+always read fresh). Otherwise the report is computed (`reports.cost_report`) and stored. The
+version is read before the data, so a write committed while a report is computed leaves it
+stored under the old version: the next read computes it again, never shows it stale.
+
+Only the top engagements and freelancers are kept (what the page shows, the costliest first);
+totals, the HHI and the counts are over all of them. A report with a missing exchange rate is
+not stored (the page shows the error).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Subquery
+from django.utils import timezone
+
+from sourcewise.costs import reports, stamp
+from sourcewise.costs.concentration import Concentration, Share
+from sourcewise.costs.converted_ledger import ExchangeRatePeriods, Ledger, load_rates
+from sourcewise.costs.models import CostReportStamp, StoredCostReport
+from sourcewise.costs.reports import ENGAGEMENT_FIELDS, CostReport, EngagementRow, MonthRow, TaskRow
+from sourcewise.costs.savings import Savings
+from sourcewise.engagements.models import Engagement
+from sourcewise.money.conversion import RateUsed
+from sourcewise.talent.models import Freelancer
+from sourcewise.tasks.models import Task
+from sourcewise.workspaces.models import Workspace
+
+# Freelancers listed by spend (the chart shows the first 12); the HHI is over all of them.
+TOP_FREELANCERS = 50
+FORMAT = 1  # bump when the payload's shape changes: older stored reports are then recomputed
+
+
+def cost_report(workspace: Workspace, start: datetime.date, end: datetime.date, today: datetime.date) -> CostReport:
+    """The dashboard's report over whole months [start, end]: stored, or computed and stored."""
+    rates = load_rates(workspace)
+    tasks = reports.workspace_tasks(workspace)
+    key = f"{start}|{end}|{today}|{workspace.base_currency}"
+    stored = StoredCostReport.objects.filter(workspace=workspace, key=key)
+    found = (
+        CostReportStamp.objects.filter(workspace=workspace)
+        .annotate(
+            inputs=Subquery(stored.values("inputs")[:1]),
+            payload=Subquery(stored.values("payload")[:1]),
+        )
+        .values_list("version", "inputs", "payload")
+        .first()
+    )
+    if found is None:  # the first report of the workspace: its stamp exists before any is stored
+        stamp.ensure(workspace.pk)
+        version, inputs, payload = 0, None, None
+    else:
+        version, inputs, payload = found
+    current = f"{version}|{_digest(rates[0], tasks)}"
+    if inputs == current and isinstance(payload, dict) and payload.get("format") == FORMAT:
+        return _from_payload(workspace, payload, start, end, tasks)
+    report = reports.cost_report(workspace, start, end, today, rates=rates, tasks=tasks)
+    if not report.ledger.complete:
+        return report
+    payload = _to_payload(report)
+    _store(workspace, key, current, payload)
+    return _shortened(report)
+
+
+def _digest(rates: ExchangeRatePeriods, tasks: dict[int, Task]) -> str:
+    """What the report read of the rates and tasks, hashed (a change to any of them changes it)."""
+    parts = [
+        f"{currency}:{row.valid_from}:{row.rate}:{row.source}"
+        for currency, spans in sorted(rates.periods().items())
+        for row, _until in spans
+    ]
+    parts += [
+        f"{t.pk}:{t.monthly_hours}:{t.inhouse_hourly_cost}:{t.inhouse_cost_currency}" for t in tasks.values()
+    ]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:40]
+
+
+def _store(workspace: Workspace, key: str, inputs: str, payload: dict[str, Any]) -> None:
+    """Insert or replace (1 statement), without signals: derived data (the findings' write tracking
+    would take a saved row for a change of the costs). Two readers storing at once: the last wins,
+    and both computed it from the inputs each names."""
+    StoredCostReport.objects.bulk_create(
+        [StoredCostReport(workspace=workspace, key=key, inputs=inputs, payload=payload, computed_at=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["workspace", "key"],
+        update_fields=["inputs", "payload", "computed_at"],
+    )
+
+
+def _shortened(report: CostReport) -> CostReport:
+    """The report as the stored one reads: the top engagements and freelancers, counts of all."""
+    c = report.concentration
+    report.engagement_count = len(report.engagements)
+    report.engagements = report.engagements[: reports.TOP_ENGAGEMENTS]
+    report.concentration = Concentration(c.start, c.end, c.total, c.hhi, c.shares[:TOP_FREELANCERS], c.freelancers)
+    report.ledger.slices = []
+    return report
+
+
+# -- the payload: numbers and ids only, as text (exact Decimals) -------------------------------
+
+
+def _d(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _n(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def _savings_out(s: Savings) -> list[str | None]:
+    return [str(s.tco), str(s.months), _d(s.baseline), _d(s.expected)]
+
+
+def _savings_in(v: list[str | None]) -> Savings:
+    return Savings(tco=Decimal(v[0] or 0), months=Decimal(v[1] or 0), baseline=_n(v[2]), expected=_n(v[3]))
+
+
+def _to_payload(report: CostReport) -> dict[str, Any]:
+    c = report.concentration
+    return {
+        "format": FORMAT,
+        "months": [
+            [f"{m.month}", {k: str(v) for k, v in m.by_category.items()}, _d(m.baseline), _d(m.expected)]
+            for m in report.months
+        ],
+        "tasks": [
+            [t.task.pk if t.task else None, {k: str(v) for k, v in t.by_category.items()}, _savings_out(t.savings)]
+            for t in report.tasks
+        ],
+        "engagements": [
+            [r.engagement.pk, str(r.fees), str(r.overhead), _savings_out(r.savings)]
+            for r in report.engagements[: reports.TOP_ENGAGEMENTS]
+        ],
+        "engagement_count": len(report.engagements),
+        "concentration": {
+            "total": str(c.total),
+            "hhi": str(c.hhi),
+            "count": c.freelancers,
+            "shares": [[s.freelancer_id, str(s.spend), str(s.share)] for s in c.shares[:TOP_FREELANCERS]],
+        },
+        "totals": _savings_out(report.totals),
+        "rates_used": [
+            [r.currency, r.base_currency, str(r.rate), None if r.valid_from is None else f"{r.valid_from}", r.source, r.origin]
+            for r in report.ledger.rates_used.values()
+        ],
+    }
+
+
+def _from_payload(
+    workspace: Workspace, payload: dict[str, Any], start: datetime.date, end: datetime.date, tasks: dict[int, Task]
+) -> CostReport:
+    ledger = Ledger(base_currency=workspace.base_currency, start=start, end=end)
+    for currency, base, rate, valid_from, source, origin in payload["rates_used"]:
+        on = None if valid_from is None else datetime.date.fromisoformat(valid_from)
+        ledger.rates_used[(currency, on)] = RateUsed(currency, base, Decimal(rate), on, source, origin)
+    months = [
+        MonthRow(datetime.date.fromisoformat(m), {k: Decimal(v) for k, v in cats.items()}, _n(b), _n(e))
+        for m, cats, b, e in payload["months"]
+    ]
+    task_rows = [
+        TaskRow(None if pk is None else tasks[pk], {k: Decimal(v) for k, v in cats.items()}, _savings_in(s))
+        for pk, cats, s in payload["tasks"]
+    ]
+    # Labels are read fresh: a renamed freelancer or an engagement's new state shows at once.
+    listed = {e.pk: e for e in _engagements(workspace, [row[0] for row in payload["engagements"]], tasks)}
+    engagement_rows = [
+        EngagementRow(listed[pk], Decimal(fees), Decimal(overhead), _savings_in(s))
+        for pk, fees, overhead, s in payload["engagements"]
+        if pk in listed
+    ]
+    c = payload["concentration"]
+    ids = [row[0] for row in c["shares"]]
+    names = dict(Freelancer.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+    shares = [Share(fid, names.get(fid, f"#{fid}"), Decimal(spend), Decimal(share)) for fid, spend, share in c["shares"]]
+    concentration = Concentration(start, end, Decimal(c["total"]), Decimal(c["hhi"]), shares, c["count"])
+    return CostReport(
+        workspace=workspace,
+        start=start,
+        end=end,
+        ledger=ledger,
+        months=months,
+        tasks=task_rows,
+        engagements=engagement_rows,
+        concentration=concentration,
+        totals=_savings_in(payload["totals"]),
+        engagement_count=payload["engagement_count"],
+    )
+
+
+def _engagements(workspace: Workspace, ids: list[int], tasks: dict[int, Task]) -> list[Engagement]:
+    if not ids:
+        return []
+    found = list(
+        Engagement.objects.in_workspace(workspace)
+        .filter(pk__in=ids)
+        .select_related("freelancer")
+        .only(*ENGAGEMENT_FIELDS, "freelancer__id", "freelancer__name")
+    )
+    for e in found:
+        e.workspace = workspace
+        if e.task_id in tasks:
+            e.task = tasks[e.task_id]
+    return found
