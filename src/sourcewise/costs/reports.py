@@ -214,8 +214,13 @@ def cost_report(
     )
 
 
+# What the report reads of a task: its name (labels) and what makes its in-house baseline.
+TASK_FIELDS = ("id", "workspace_id", "name", "hours", "frequency", "inhouse_hourly_cost", "inhouse_cost_currency")
+
+
 def workspace_tasks(workspace: Workspace) -> dict[int, Task]:
-    return {t.pk: t for t in Task.objects.in_workspace(workspace).order_by("name", "pk")}
+    found = Task.objects.in_workspace(workspace).only(*TASK_FIELDS).order_by("name", "pk")
+    return {t.pk: t for t in found}
 
 
 # What the report reads of an engagement: its dates and state (the baseline's spans), its

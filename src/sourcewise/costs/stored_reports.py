@@ -12,8 +12,8 @@ was computed at:
   the report reads anyway (2 small queries), so a rate or task changed by any path — even a
   bulk import that sends no signal — is seen.
 
-A read whose inputs match returns the stored figures (5 queries: rates, tasks, the stored
-report with the stamp, the listed engagements and the listed freelancers' names — labels are
+A read whose inputs match returns the stored figures (5 queries: the rates' values, the tasks,
+the stored report with the stamp, the listed engagements and the listed freelancers' names — labels are
 always read fresh). Otherwise the report is computed (`reports.cost_report`) and stored. The
 version is read before the data, so a write committed while a report is computed leaves it
 stored under the old version: the next read computes it again, never shows it stale.
@@ -35,12 +35,13 @@ from django.utils import timezone
 
 from sourcewise.costs import reports, stamp
 from sourcewise.costs.concentration import Concentration, Share
-from sourcewise.costs.converted_ledger import ExchangeRatePeriods, Ledger, load_rates
+from sourcewise.costs.converted_ledger import Ledger, rates_of
 from sourcewise.costs.models import CostReportStamp, StoredCostReport
 from sourcewise.costs.reports import ENGAGEMENT_FIELDS, CostReport, EngagementRow, MonthRow, TaskRow
 from sourcewise.costs.savings import Savings
 from sourcewise.engagements.models import Engagement
-from sourcewise.money.conversion import RateUsed
+from sourcewise.money.conversion import RateUsed, owner_rates
+from sourcewise.money.models import ExchangeRate
 from sourcewise.talent.models import Freelancer
 from sourcewise.tasks.models import Task
 from sourcewise.workspaces.models import Workspace
@@ -52,7 +53,9 @@ FORMAT = 1  # bump when the payload's shape changes: older stored reports are th
 
 def cost_report(workspace: Workspace, start: datetime.date, end: datetime.date, today: datetime.date) -> CostReport:
     """The dashboard's report over whole months [start, end]: stored, or computed and stored."""
-    rates = load_rates(workspace)
+    rate_rows = list(
+        owner_rates(workspace).order_by("currency", "valid_from").values_list("currency", "valid_from", "rate", "source")
+    )
     tasks = reports.workspace_tasks(workspace)
     key = f"{start}|{end}|{today}|{workspace.base_currency}"
     stored = StoredCostReport.objects.filter(workspace=workspace, key=key)
@@ -70,9 +73,16 @@ def cost_report(workspace: Workspace, start: datetime.date, end: datetime.date, 
         version, inputs, payload = 0, None, None
     else:
         version, inputs, payload = found
-    current = f"{version}|{_digest(rates[0], tasks)}"
+    current = f"{version}|{_digest(rate_rows, tasks)}"
     if inputs == current and isinstance(payload, dict) and payload.get("format") == FORMAT:
         return _from_payload(workspace, payload, start, end, tasks)
+    rates = rates_of(
+        workspace,
+        [
+            ExchangeRate(workspace=workspace, base_currency=workspace.base_currency, currency=c, valid_from=v, rate=r, source=src)
+            for c, v, r, src in rate_rows
+        ],
+    )
     report = reports.cost_report(workspace, start, end, today, rates=rates, tasks=tasks)
     if not report.ledger.complete:
         return report
@@ -81,13 +91,9 @@ def cost_report(workspace: Workspace, start: datetime.date, end: datetime.date, 
     return _shortened(report)
 
 
-def _digest(rates: ExchangeRatePeriods, tasks: dict[int, Task]) -> str:
-    """What the report read of the rates and tasks, hashed (a change to any of them changes it)."""
-    parts = [
-        f"{currency}:{row.valid_from}:{row.rate}:{row.source}"
-        for currency, spans in sorted(rates.periods().items())
-        for row, _until in spans
-    ]
+def _digest(rates: list[tuple[str, datetime.date, Decimal, str]], tasks: dict[int, Task]) -> str:
+    """What the report reads of the rates and tasks, hashed (a change to any of them changes it)."""
+    parts = [f"{currency}:{valid_from}:{rate}:{source}" for currency, valid_from, rate, source in rates]
     parts += [
         f"{t.pk}:{t.monthly_hours}:{t.inhouse_hourly_cost}:{t.inhouse_cost_currency}" for t in tasks.values()
     ]

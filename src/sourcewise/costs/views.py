@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -44,6 +45,9 @@ from sourcewise.workspaces.access import scoped_object, scoped_queryset, workspa
 from sourcewise.workspaces.models import Membership
 
 
+TASKS_PER_PAGE = 25
+
+
 def _today(request: WorkspaceRequest) -> datetime.date:
     return request.workspace.today()
 
@@ -62,7 +66,15 @@ def dashboard(request: WorkspaceRequest) -> HttpResponse:
     today = _today(request)
     start, end = periods.report_period(today, months)
     report = stored_reports.cost_report(workspace, start, end, today)
-    context: dict[str, Any] = {"report": report, "period": period, "months": months, "categories": Category.choices}
+    # A workspace can have hundreds of tasks: the costliest first, a page at a time.
+    tasks = sorted(report.tasks, key=lambda t: (-t.savings.tco, t.task is None, str(t.task or "")))
+    context: dict[str, Any] = {
+        "report": report,
+        "period": period,
+        "months": months,
+        "categories": Category.choices,
+        "task_page": Paginator(tasks, TASKS_PER_PAGE).get_page(request.GET.get("tasks_page")),
+    }
     if report.ledger.complete:
         context["charts"] = {
             "monthly": charts.monthly_costs(report),
