@@ -45,9 +45,7 @@ def main() -> int:
     url, info = harness.standard_data(args.db, args.scale)
     harness.setup_django(url)
 
-    from django.db import connection
-
-    from django.db import transaction
+    from django.db import connection, transaction
 
     from sourcewise.costs import manual_entries, periods, stored_reports
     from sourcewise.costs.models import SPEND_CATEGORIES, Category, CostEntry
@@ -198,8 +196,13 @@ def main() -> int:
     for i in range(max(2, min(args.runs, 5))):
         with transaction.atomic():
             manual_entries.create_entry(
-                workspace=workspace, actor=owner_user, category=Category.OTHER, date=today, amount=Decimal(i + 1),
-                currency=base, description="bench: a write",
+                workspace=workspace,
+                actor=owner_user,
+                category=Category.OTHER,
+                date=today,
+                amount=Decimal(i + 1),
+                currency=base,
+                description="bench: a write",
             )
             with harness.counting() as after:
                 started = time.perf_counter()

@@ -2,8 +2,9 @@
 
 Every ledger write goes through `services.py`, which calls `apply(workspace, deltas)` in
 the same `transaction.atomic()` block as the change of the entries: a crash or a refusal
-rolls both back. Both bump the workspace's `CostReportStamp` (`stamp.py`) in that transaction. `rebuild(workspace)` recomputes the summary from the entries (used by
-tests and the benchmark to prove the two agree).
+rolls both back. `rebuild(workspace)` recomputes the summary from the entries (used by
+tests and the benchmark to prove the two agree). Both bump the workspace's `CostReportStamp`
+(`stamp.py`) in that transaction: the stored reports are out of date from its commit on.
 
 A delta is (bucket key, amount, count): +amount/+1 for a new entry, −amount/−1 for a
 deleted one, both for an edit. Rows are changed with `F()` expressions (no

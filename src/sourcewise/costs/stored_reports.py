@@ -54,7 +54,9 @@ FORMAT = 1  # bump when the payload's shape changes: older stored reports are th
 def cost_report(workspace: Workspace, start: datetime.date, end: datetime.date, today: datetime.date) -> CostReport:
     """The dashboard's report over whole months [start, end]: stored, or computed and stored."""
     rate_rows = list(
-        owner_rates(workspace).order_by("currency", "valid_from").values_list("currency", "valid_from", "rate", "source")
+        owner_rates(workspace)
+        .order_by("currency", "valid_from")
+        .values_list("currency", "valid_from", "rate", "source")
     )
     tasks = reports.workspace_tasks(workspace)
     key = f"{start}|{end}|{today}|{workspace.base_currency}"
@@ -79,11 +81,13 @@ def cost_report(workspace: Workspace, start: datetime.date, end: datetime.date, 
     rates = rates_of(
         workspace,
         [
-            ExchangeRate(workspace=workspace, base_currency=workspace.base_currency, currency=c, valid_from=v, rate=r, source=src)
+            ExchangeRate(
+                workspace=workspace, base_currency=workspace.base_currency, currency=c, valid_from=v, rate=r, source=src
+            )
             for c, v, r, src in rate_rows
         ],
     )
-    report = reports.cost_report(workspace, start, end, today, rates=rates, tasks=tasks)
+    report = reports.cost_report(workspace, start, end, today, rates=rates, tasks=tasks, top=reports.TOP_ENGAGEMENTS)
     if not report.ledger.complete:
         return report
     payload = _to_payload(report)
@@ -94,9 +98,7 @@ def cost_report(workspace: Workspace, start: datetime.date, end: datetime.date, 
 def _digest(rates: list[tuple[str, datetime.date, Decimal, str]], tasks: dict[int, Task]) -> str:
     """What the report reads of the rates and tasks, hashed (a change to any of them changes it)."""
     parts = [f"{currency}:{valid_from}:{rate}:{source}" for currency, valid_from, rate, source in rates]
-    parts += [
-        f"{t.pk}:{t.monthly_hours}:{t.inhouse_hourly_cost}:{t.inhouse_cost_currency}" for t in tasks.values()
-    ]
+    parts += [f"{t.pk}:{t.monthly_hours}:{t.inhouse_hourly_cost}:{t.inhouse_cost_currency}" for t in tasks.values()]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:40]
 
 
@@ -115,7 +117,6 @@ def _store(workspace: Workspace, key: str, inputs: str, payload: dict[str, Any])
 def _shortened(report: CostReport) -> CostReport:
     """The report as the stored one reads: the top engagements and freelancers, counts of all."""
     c = report.concentration
-    report.engagement_count = len(report.engagements)
     report.engagements = report.engagements[: reports.TOP_ENGAGEMENTS]
     report.concentration = Concentration(c.start, c.end, c.total, c.hhi, c.shares[:TOP_FREELANCERS], c.freelancers)
     report.ledger.slices = []
@@ -157,7 +158,7 @@ def _to_payload(report: CostReport) -> dict[str, Any]:
             [r.engagement.pk, str(r.fees), str(r.overhead), _savings_out(r.savings)]
             for r in report.engagements[: reports.TOP_ENGAGEMENTS]
         ],
-        "engagement_count": len(report.engagements),
+        "engagement_count": report.engagement_count,
         "concentration": {
             "total": str(c.total),
             "hhi": str(c.hhi),
@@ -166,7 +167,14 @@ def _to_payload(report: CostReport) -> dict[str, Any]:
         },
         "totals": _savings_out(report.totals),
         "rates_used": [
-            [r.currency, r.base_currency, str(r.rate), None if r.valid_from is None else f"{r.valid_from}", r.source, r.origin]
+            [
+                r.currency,
+                r.base_currency,
+                str(r.rate),
+                None if r.valid_from is None else f"{r.valid_from}",
+                r.source,
+                r.origin,
+            ]
             for r in report.ledger.rates_used.values()
         ],
     }
@@ -197,7 +205,9 @@ def _from_payload(
     c = payload["concentration"]
     ids = [row[0] for row in c["shares"]]
     names = dict(Freelancer.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
-    shares = [Share(fid, names.get(fid, f"#{fid}"), Decimal(spend), Decimal(share)) for fid, spend, share in c["shares"]]
+    shares = [
+        Share(fid, names.get(fid, f"#{fid}"), Decimal(spend), Decimal(share)) for fid, spend, share in c["shares"]
+    ]
     concentration = Concentration(start, end, Decimal(c["total"]), Decimal(c["hhi"]), shares, c["count"])
     return CostReport(
         workspace=workspace,

@@ -44,7 +44,6 @@ from sourcewise.jobs.views import start_upload_job
 from sourcewise.workspaces.access import scoped_object, scoped_queryset, workspace_view
 from sourcewise.workspaces.models import Membership
 
-
 TASKS_PER_PAGE = 25
 
 
