@@ -130,6 +130,7 @@ def test_only_the_top_engagements_and_freelancers_are_kept_with_counts_of_all(wo
     computed = reports.cost_report(workspace, *MARCH, today=TODAY)
     for report in (_report(workspace), _report(workspace)):  # computed and stored, then read
         assert [r.engagement.pk for r in report.engagements] == [engagements[3].pk, engagements[2].pk]
+        assert [p for p, *_ in computed.ranked] == [e.pk for e in reversed(engagements)]
         assert report.engagement_count == 4 and report.concentration.freelancers == 4
         assert len(report.concentration.shares) == 2
         assert (report.concentration.total, report.concentration.hhi) == (
@@ -158,3 +159,19 @@ def test_the_dashboard_lists_tasks_a_page_at_a_time_costliest_first(owner_client
     second = owner_client.get("/costs/?months=6&tasks_page=2").content.decode()
     table = second.split('data-testid="tco-tasks"')[1].split("</table>")[0]
     assert table.count("<tr>") == 1 + 5 and str(tasks[0]) in table
+
+
+def test_later_pages_of_engagements_come_from_the_stored_ranking(workspace, monkeypatch):
+    monkeypatch.setattr(reports, "TOP_ENGAGEMENTS", 2)
+    engagements = [active_engagement(workspace) for _ in range(5)]
+    for i, e in enumerate(engagements):
+        cost(workspace, amount=str(10 * (i + 1)), category="tools", engagement=e, date=MARCH[0])
+    # A later page asked first: computed, stored, then read as stored.
+    third = stored_reports.cost_report(workspace, *MARCH, today=TODAY, engagements_page=3)
+    assert ([r.engagement.pk for r in third.engagements], third.engagements_page) == ([engagements[0].pk], 3)
+    with CaptureQueriesContext(connection) as queries:
+        second = stored_reports.cost_report(workspace, *MARCH, today=TODAY, engagements_page=2)
+    assert not any("costs_costmonth" in q["sql"] for q in queries.captured_queries)
+    assert [r.engagement.pk for r in second.engagements] == [engagements[2].pk, engagements[1].pk]
+    assert (second.first_listed, second.last_listed, second.engagement_pages) == (3, 4, 3)
+    assert [r.overhead for r in second.engagements] == [D("30.00"), D("20.00")]

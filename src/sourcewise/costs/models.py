@@ -249,6 +249,7 @@ class StoredCostReport(WorkspaceScoped):
     key = models.CharField(max_length=80, help_text="start|end|today|currency")
     inputs = models.CharField(max_length=80)
     payload = models.JSONField()
+    ranked = models.JSONField(default=list, help_text="Every engagement with costs, the costliest first.")
     computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:

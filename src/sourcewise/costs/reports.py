@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import cast
 
@@ -29,8 +29,8 @@ from sourcewise.money.conversion import MissingExchangeRate
 from sourcewise.tasks.models import Task
 from sourcewise.workspaces.models import Workspace
 
-# The dashboard lists the costliest engagements; a workspace can have thousands in a period.
-TOP_ENGAGEMENTS = 50
+# The dashboard lists the costliest engagements a page at a time; a workspace can have thousands.
+TOP_ENGAGEMENTS = 25
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,9 @@ class CostReport:
     concentration: Concentration
     totals: Savings
     engagement_count: int = -1  # engagements with costs in the period; -1: len(engagements) (all listed)
+    engagements_page: int = 1  # which page of TOP_ENGAGEMENTS rows `engagements` is (the stored report)
+    # Every engagement with costs, the costliest first: (id, fees, overhead, savings), no model.
+    ranked: list[tuple[int, Decimal, Decimal, Savings]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.engagement_count < 0:
@@ -101,6 +104,18 @@ class CostReport:
     def top_engagements(self) -> list[EngagementRow]:
         """The engagements that cost the most, as many as a page shows (all of them are in the API)."""
         return self.engagements[:TOP_ENGAGEMENTS]
+
+    @property
+    def engagement_pages(self) -> int:
+        return max(1, -(-self.engagement_count // TOP_ENGAGEMENTS))
+
+    @property
+    def first_listed(self) -> int:
+        return (self.engagements_page - 1) * TOP_ENGAGEMENTS + 1 if self.engagements else 0
+
+    @property
+    def last_listed(self) -> int:
+        return (self.engagements_page - 1) * TOP_ENGAGEMENTS + len(self.top_engagements)
 
     @property
     def missing(self) -> list[MissingExchangeRate]:
@@ -153,6 +168,7 @@ def cost_report(
             )
         )
     engagement_rows.sort(key=lambda r: (-r.tco, str(r.engagement)))
+    ranked = [(r.engagement.pk, r.fees, r.overhead, r.savings) for r in engagement_rows]
     engagement_rows = _with_models(workspace, tasks, engagement_rows, top)
 
     # Tasks: in-house baseline over the days any of its engagements ran (a union, not a sum).
@@ -225,6 +241,7 @@ def cost_report(
         concentration=concentration,
         totals=totals,
         engagement_count=len(with_costs),
+        ranked=ranked,
     )
 
 

@@ -30,7 +30,7 @@ import hashlib
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Subquery
+from django.db.models import JSONField, Subquery, Value
 from django.utils import timezone
 
 from sourcewise.costs import reports, stamp
@@ -48,11 +48,19 @@ from sourcewise.workspaces.models import Workspace
 
 # Freelancers listed by spend (the chart shows the first 12); the HHI is over all of them.
 TOP_FREELANCERS = 50
-FORMAT = 1  # bump when the payload's shape changes: older stored reports are then recomputed
+FORMAT = 2  # bump when the payload's shape changes: older stored reports are then recomputed
 
 
-def cost_report(workspace: Workspace, start: datetime.date, end: datetime.date, today: datetime.date) -> CostReport:
-    """The dashboard's report over whole months [start, end]: stored, or computed and stored."""
+def cost_report(
+    workspace: Workspace,
+    start: datetime.date,
+    end: datetime.date,
+    today: datetime.date,
+    *,
+    engagements_page: int = 1,
+) -> CostReport:
+    """The dashboard's report over whole months [start, end]: stored, or computed and stored. Its
+    engagements are the `engagements_page`th page of the costliest (`reports.TOP_ENGAGEMENTS` a page)."""
     rate_rows = list(
         owner_rates(workspace)
         .order_by("currency", "valid_from")
@@ -66,18 +74,20 @@ def cost_report(workspace: Workspace, start: datetime.date, end: datetime.date, 
         .annotate(
             inputs=Subquery(stored.values("inputs")[:1]),
             payload=Subquery(stored.values("payload")[:1]),
+            # Later pages of engagements only: every engagement's row, a long list.
+            ranked=Subquery(stored.values("ranked")[:1]) if engagements_page > 1 else Value(None, JSONField()),
         )
-        .values_list("version", "inputs", "payload")
+        .values_list("version", "inputs", "payload", "ranked")
         .first()
     )
     if found is None:  # the first report of the workspace: its stamp exists before any is stored
         stamp.ensure(workspace.pk)
-        version, inputs, payload = 0, None, None
+        version, inputs, payload, ranked = 0, None, None, None
     else:
-        version, inputs, payload = found
+        version, inputs, payload, ranked = found
     current = f"{version}|{_digest(rate_rows, tasks)}"
     if inputs == current and isinstance(payload, dict) and payload.get("format") == FORMAT:
-        return _from_payload(workspace, payload, start, end, tasks)
+        return _from_payload(workspace, payload, ranked, engagements_page, start, end, tasks)
     rates = rates_of(
         workspace,
         [
@@ -91,7 +101,9 @@ def cost_report(workspace: Workspace, start: datetime.date, end: datetime.date, 
     if not report.ledger.complete:
         return report
     payload = _to_payload(report)
-    _store(workspace, key, current, payload)
+    _store(workspace, key, current, payload, [[pk, str(f), str(o), _savings_out(s)] for pk, f, o, s in report.ranked])
+    if engagements_page > 1 and report.engagement_count > reports.TOP_ENGAGEMENTS:
+        return cost_report(workspace, start, end, today, engagements_page=engagements_page)  # read as stored
     return _shortened(report)
 
 
@@ -102,15 +114,19 @@ def _digest(rates: list[tuple[str, datetime.date, Decimal, str]], tasks: dict[in
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:40]
 
 
-def _store(workspace: Workspace, key: str, inputs: str, payload: dict[str, Any]) -> None:
+def _store(workspace: Workspace, key: str, inputs: str, payload: dict[str, Any], ranked: list[Any]) -> None:
     """Insert or replace (1 statement), without signals: derived data (the findings' write tracking
     would take a saved row for a change of the costs). Two readers storing at once: the last wins,
     and both computed it from the inputs each names."""
     StoredCostReport.objects.bulk_create(
-        [StoredCostReport(workspace=workspace, key=key, inputs=inputs, payload=payload, computed_at=timezone.now())],
+        [
+            StoredCostReport(
+                workspace=workspace, key=key, inputs=inputs, payload=payload, ranked=ranked, computed_at=timezone.now()
+            )
+        ],
         update_conflicts=True,
         unique_fields=["workspace", "key"],
-        update_fields=["inputs", "payload", "computed_at"],
+        update_fields=["inputs", "payload", "ranked", "computed_at"],
     )
 
 
@@ -118,6 +134,7 @@ def _shortened(report: CostReport) -> CostReport:
     """The report as the stored one reads: the top engagements and freelancers, counts of all."""
     c = report.concentration
     report.engagements = report.engagements[: reports.TOP_ENGAGEMENTS]
+    report.ranked = []
     report.concentration = Concentration(c.start, c.end, c.total, c.hhi, c.shares[:TOP_FREELANCERS], c.freelancers)
     report.ledger.slices = []
     return report
@@ -181,7 +198,13 @@ def _to_payload(report: CostReport) -> dict[str, Any]:
 
 
 def _from_payload(
-    workspace: Workspace, payload: dict[str, Any], start: datetime.date, end: datetime.date, tasks: dict[int, Task]
+    workspace: Workspace,
+    payload: dict[str, Any],
+    ranked: list[Any] | None,
+    page: int,
+    start: datetime.date,
+    end: datetime.date,
+    tasks: dict[int, Task],
 ) -> CostReport:
     ledger = Ledger(base_currency=workspace.base_currency, start=start, end=end)
     for currency, base, rate, valid_from, source, origin in payload["rates_used"]:
@@ -195,11 +218,15 @@ def _from_payload(
         TaskRow(None if pk is None else tasks[pk], {k: Decimal(v) for k, v in cats.items()}, _savings_in(s))
         for pk, cats, s in payload["tasks"]
     ]
+    count = payload["engagement_count"]
+    page = max(1, min(page, -(-count // reports.TOP_ENGAGEMENTS)))
+    size = reports.TOP_ENGAGEMENTS
+    rows = payload["engagements"] if page == 1 or ranked is None else ranked[(page - 1) * size : page * size]
     # Labels are read fresh: a renamed freelancer or an engagement's new state shows at once.
-    listed = {e.pk: e for e in _engagements(workspace, [row[0] for row in payload["engagements"]], tasks)}
+    listed = {e.pk: e for e in _engagements(workspace, [row[0] for row in rows], tasks)}
     engagement_rows = [
         EngagementRow(listed[pk], Decimal(fees), Decimal(overhead), _savings_in(s))
-        for pk, fees, overhead, s in payload["engagements"]
+        for pk, fees, overhead, s in rows
         if pk in listed
     ]
     c = payload["concentration"]
@@ -219,7 +246,8 @@ def _from_payload(
         engagements=engagement_rows,
         concentration=concentration,
         totals=_savings_in(payload["totals"]),
-        engagement_count=payload["engagement_count"],
+        engagement_count=count,
+        engagements_page=page if page == 1 or ranked is not None else 1,
     )
 
 

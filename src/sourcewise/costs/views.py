@@ -47,6 +47,11 @@ from sourcewise.workspaces.models import Membership
 TASKS_PER_PAGE = 25
 
 
+def _page_number(request: WorkspaceRequest) -> int:
+    value = request.GET.get("engagements_page", "")
+    return int(value) if value.isdigit() and 0 < len(value) < 7 else 1
+
+
 def _today(request: WorkspaceRequest) -> datetime.date:
     return request.workspace.today()
 
@@ -64,7 +69,7 @@ def dashboard(request: WorkspaceRequest) -> HttpResponse:
         months = period.cleaned_data["months"]
     today = _today(request)
     start, end = periods.report_period(today, months)
-    report = stored_reports.cost_report(workspace, start, end, today)
+    report = stored_reports.cost_report(workspace, start, end, today, engagements_page=_page_number(request))
     # A workspace can have hundreds of tasks: the costliest first, a page at a time.
     tasks = sorted(report.tasks, key=lambda t: (-t.savings.tco, t.task is None, str(t.task or "")))
     context: dict[str, Any] = {
