@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -26,7 +26,16 @@ from sourcewise.core.htmx import render_page
 from sourcewise.core.http import WorkspaceRequest
 from sourcewise.core.pagination import paginate
 from sourcewise.core.validators import currency_or_blank
-from sourcewise.costs import charts, entry_csv, fee_posting, invoicing, manual_entries, periods, stored_reports
+from sourcewise.costs import (
+    charts,
+    entry_csv,
+    fee_posting,
+    invoicing,
+    manual_entries,
+    periods,
+    search,
+    stored_reports,
+)
 from sourcewise.costs.forms import (
     CostEntryForm,
     CsvUploadForm,
@@ -126,7 +135,7 @@ def filtered_entries(request: WorkspaceRequest) -> tuple[QuerySet[CostEntry], Le
         if data["date_to"]:
             entries = entries.filter(date__lte=data["date_to"])
         if data["q"]:
-            entries = entries.filter(Q(description__icontains=data["q"]))
+            entries = search.with_description(entries, data["q"])
         applied = {k: request.GET[k] for k in form.fields if request.GET.get(k)}
     return entries, form, applied
 
