@@ -317,8 +317,8 @@ def _with_models(
         return []
     found = {
         e.pk: e
-        for e in Engagement.objects.in_workspace(workspace)
-        .filter(pk__in=[r.engagement.pk for r in listed])
+        # By id alone: ids of this workspace's rows (with the workspace, SQLite scans the workspace).
+        for e in Engagement.objects.filter(pk__in=[r.engagement.pk for r in listed])
         .select_related("freelancer")
         .only(*ENGAGEMENT_FIELDS, "freelancer__id", "freelancer__name")
     }

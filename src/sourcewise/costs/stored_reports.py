@@ -27,8 +27,9 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import JSONField, Subquery, Value
 from django.utils import timezone
@@ -46,6 +47,8 @@ from sourcewise.talent.models import Freelancer
 from sourcewise.tasks.models import Task
 from sourcewise.workspaces.models import Workspace
 
+# What the stored report reads of the tasks (their names, and what makes their baseline).
+TASK_VALUES = ("id", "name", "hours", "frequency", "inhouse_hourly_cost", "inhouse_cost_currency")
 # Freelancers listed by spend (the chart shows the first 12); the HHI is over all of them.
 TOP_FREELANCERS = 50
 FORMAT = 2  # bump when the payload's shape changes: older stored reports are then recomputed
@@ -66,7 +69,7 @@ def cost_report(
         .order_by("currency", "valid_from")
         .values_list("currency", "valid_from", "rate", "source")
     )
-    tasks = reports.workspace_tasks(workspace)
+    task_rows = list(Task.objects.in_workspace(workspace).order_by("name", "pk").values_list(*TASK_VALUES))
     key = f"{start}|{end}|{today}|{workspace.base_currency}"
     stored = StoredCostReport.objects.filter(workspace=workspace, key=key)
     found = (
@@ -85,9 +88,14 @@ def cost_report(
         version, inputs, payload, ranked = 0, None, None, None
     else:
         version, inputs, payload, ranked = found
-    current = f"{version}|{_digest(rate_rows, tasks)}"
+    current = f"{version}|{_digest(rate_rows, task_rows)}"
     if inputs == current and isinstance(payload, dict) and payload.get("format") == FORMAT:
-        return _from_payload(workspace, payload, ranked, engagements_page, start, end, tasks)
+        return _from_payload(workspace, payload, ranked, engagements_page, start, end, task_rows)
+    tasks = {
+        pk: Task(id=pk, workspace=workspace, name=name, hours=hours, frequency=frequency,
+                 inhouse_hourly_cost=cost, inhouse_cost_currency=currency)
+        for pk, name, hours, frequency, cost, currency in task_rows
+    }  # fmt: skip
     rates = rates_of(
         workspace,
         [
@@ -107,10 +115,10 @@ def cost_report(
     return _shortened(report)
 
 
-def _digest(rates: list[tuple[str, datetime.date, Decimal, str]], tasks: dict[int, Task]) -> str:
+def _digest(rates: list[tuple[str, datetime.date, Decimal, str]], tasks: list[tuple[Any, ...]]) -> str:
     """What the report reads of the rates and tasks, hashed (a change to any of them changes it)."""
     parts = [f"{currency}:{valid_from}:{rate}:{source}" for currency, valid_from, rate, source in rates]
-    parts += [f"{t.pk}:{t.monthly_hours}:{t.inhouse_hourly_cost}:{t.inhouse_cost_currency}" for t in tasks.values()]
+    parts += [f"{pk}:{hours}:{frequency}:{cost}:{currency}" for pk, _name, hours, frequency, cost, currency in tasks]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:40]
 
 
@@ -204,8 +212,10 @@ def _from_payload(
     page: int,
     start: datetime.date,
     end: datetime.date,
-    tasks: dict[int, Task],
+    task_values: list[tuple[Any, ...]],
 ) -> CostReport:
+    names = {row[0]: row[1] for row in task_values}
+    labels = {pk: TaskLabel(pk, name) for pk, name in names.items()}
     ledger = Ledger(base_currency=workspace.base_currency, start=start, end=end)
     for currency, base, rate, valid_from, source, origin in payload["rates_used"]:
         on = None if valid_from is None else datetime.date.fromisoformat(valid_from)
@@ -215,7 +225,9 @@ def _from_payload(
         for m, cats, b, e in payload["months"]
     ]
     task_rows = [
-        TaskRow(None if pk is None else tasks[pk], {k: Decimal(v) for k, v in cats.items()}, _savings_in(s))
+        TaskRow(
+            None if pk is None else cast(Task, labels[pk]), {k: Decimal(v) for k, v in cats.items()}, _savings_in(s)
+        )
         for pk, cats, s in payload["tasks"]
     ]
     count = payload["engagement_count"]
@@ -223,7 +235,7 @@ def _from_payload(
     size = reports.TOP_ENGAGEMENTS
     rows = payload["engagements"] if page == 1 or ranked is None else ranked[(page - 1) * size : page * size]
     # Labels are read fresh: a renamed freelancer or an engagement's new state shows at once.
-    listed = {e.pk: e for e in _engagements(workspace, [row[0] for row in rows], tasks)}
+    listed = {e.pk: e for e in _engagements(workspace, [row[0] for row in rows], names)}
     engagement_rows = [
         EngagementRow(listed[pk], Decimal(fees), Decimal(overhead), _savings_in(s))
         for pk, fees, overhead, s in rows
@@ -251,17 +263,31 @@ def _from_payload(
     )
 
 
-def _engagements(workspace: Workspace, ids: list[int], tasks: dict[int, Task]) -> list[Engagement]:
+def _engagements(workspace: Workspace, ids: list[int], task_names: dict[int, str]) -> list[Engagement]:
+    """The listed engagements by id (an index lookup each; the workspace is checked on the rows, as
+    SQLite would otherwise scan the workspace's engagements), their tasks labelled from memory."""
     if not ids:
         return []
-    found = list(
-        Engagement.objects.in_workspace(workspace)
-        .filter(pk__in=ids)
+    found = [
+        e
+        for e in Engagement.objects.filter(pk__in=ids)
         .select_related("freelancer")
         .only(*ENGAGEMENT_FIELDS, "freelancer__id", "freelancer__name")
-    )
+        if e.workspace_id == workspace.pk
+    ]
     for e in found:
         e.workspace = workspace
-        if e.task_id in tasks:
-            e.task = tasks[e.task_id]
+        if e.task_id in task_names:
+            e.task = Task(id=e.task_id, workspace=workspace, name=task_names[e.task_id])
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class TaskLabel:
+    """What a stored report's task row shows of its task: its id (the link) and name."""
+
+    pk: int
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
