@@ -175,3 +175,23 @@ def test_later_pages_of_engagements_come_from_the_stored_ranking(workspace, monk
     assert [r.engagement.pk for r in second.engagements] == [engagements[2].pk, engagements[1].pk]
     assert (second.first_listed, second.last_listed, second.engagement_pages) == (3, 4, 3)
     assert [r.overhead for r in second.engagements] == [D("30.00"), D("20.00")]
+
+
+def test_the_roi_chart_shows_the_best_and_worst_tasks_when_there_are_many(monkeypatch):
+    from types import SimpleNamespace
+
+    from sourcewise.costs import charts
+    from sourcewise.costs.reports import TaskRow
+    from sourcewise.costs.savings import Savings
+
+    monkeypatch.setattr(charts, "ROI_EACH_END", 2)
+    rows = [
+        TaskRow(
+            Task(id=i, name=f"Task {i}"), {}, Savings(tco=D(100), months=D(1), baseline=D(50 + 20 * i), expected=None)
+        )
+        for i in range(6)
+    ]  # ROI from -50 % (Task 0) to +50 % (Task 5)
+    svg = str(charts.roi_per_task(SimpleNamespace(tasks=rows, base_currency="GBP")))
+    assert svg.count("<rect") == 4 and "6 tasks, the 2 best and worst shown" in svg
+    assert ">Task 5<" in svg and ">Task 0<" in svg and ">Task 3<" not in svg
+    assert "Costing more than in-house: Task 2, Task 1 and 1 more." in svg
