@@ -58,3 +58,23 @@ def test_the_ledger_page_searches_descriptions(owner_client, owner):
     cost(ws, amount="8.88", category="training", description="Books", date=datetime.date(2026, 3, 2))
     body = owner_client.get("/costs/entries/?q=ACCESSIB").content.decode()
     assert "Course on accessibility" in body and "Books" not in body
+
+
+def test_a_search_is_listed_newest_first_and_counted_whatever_the_order_used(owner_client, owner):
+    ws = owner.workspace
+    made = [
+        cost(
+            ws,
+            amount=str(i + 1),
+            description=f"Figma seat {i}",
+            date=datetime.date(2026, 1, 1) + datetime.timedelta(days=i),
+        )
+        for i in range(55)
+    ]
+    cost(ws, amount="1", description="Other", date=datetime.date(2026, 6, 1))
+    body = owner_client.get("/costs/entries/?q=figma+seat").content.decode()
+    assert body.index("Figma seat 54") < body.index("Figma seat 53") and "Figma seat 4<" not in body
+    assert "of 2" in body  # 55 matches: two pages
+    second = owner_client.get("/costs/entries/?q=figma+seat&page=2").content.decode()
+    assert "Figma seat 4<" in second and "Figma seat 0<" in second and "Figma seat 54" not in second
+    assert len(made) == 55

@@ -144,11 +144,14 @@ def filtered_entries(request: WorkspaceRequest) -> tuple[QuerySet[CostEntry], Le
 @require_GET
 def entry_list(request: WorkspaceRequest) -> HttpResponse:
     entries, form, applied = filtered_entries(request)
-    entries = entries.select_related("engagement__freelancer", "task", "manager__user").order_by("-date", "-id")
+    text = form.cleaned_data.get("q", "") if form.is_valid() else ""
+    entries, ordered_count = search.newest_first(entries, text)
+    entries = entries.select_related("engagement__freelancer", "task", "manager__user")
+    page = capped_page(request, entries, ordered_count=ordered_count)
     return render_page(
         request,
         "costs/entry_list.html",
-        {"page": capped_page(request, entries), "filters": form, "query": urlencode(applied), "applied": applied},
+        {"page": page, "filters": form, "query": urlencode(applied), "applied": applied},
         partial="rows",
     )
 
