@@ -195,3 +195,14 @@ def test_the_roi_chart_shows_the_best_and_worst_tasks_when_there_are_many(monkey
     assert svg.count("<rect") == 4 and "6 tasks, the 2 best and worst shown" in svg
     assert ">Task 5<" in svg and ">Task 0<" in svg and ">Task 3<" not in svg
     assert "Costing more than in-house: Task 2, Task 1 and 1 more." in svg
+
+
+def test_the_next_days_report_replaces_the_days_one(workspace, costed):
+    a, _ = costed
+    a.end_date = None
+    a.save()
+    today = datetime.date(2026, 3, 20)  # inside the period: the baseline counts the days so far
+    first = stored_reports.cost_report(workspace, *MARCH, today=today)
+    second = stored_reports.cost_report(workspace, *MARCH, today=today + datetime.timedelta(days=1))
+    assert second.months[0].baseline == first.months[0].baseline * 21 / 20
+    assert list(StoredCostReport.objects.filter(workspace=workspace).values_list("key", flat=True)) == ["1 months|GBP"]

@@ -246,7 +246,7 @@ class StoredCostReport(WorkspaceScoped):
     """The cost dashboard's figures for one period, as computed at `inputs` (the stamp's version
     and a digest of the exchange rates and tasks read); derived data, never backed up."""
 
-    key = models.CharField(max_length=80, help_text="start|end|today|currency")
+    key = models.CharField(max_length=80, help_text="length of the period|currency")
     inputs = models.CharField(max_length=80)
     payload = models.JSONField()
     ranked = models.JSONField(default=list, help_text="Every engagement with costs, the costliest first.")

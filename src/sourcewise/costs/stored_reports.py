@@ -3,12 +3,13 @@
 Computing the report reads every engagement that ran in the period (thousands: the in-house
 baseline is per engagement's active days) and every summary row of its months, which at a
 million entries takes seconds. The figures only change when the data under them does, so the
-report is stored (`StoredCostReport`, JSON, per start|end|today|currency) with the inputs it
-was computed at:
+report is stored (`StoredCostReport`, JSON, one per length of period and currency) with the
+inputs it was computed at:
 
 * the workspace's `CostReportStamp` version, bumped in the transaction of every ledger write
   (`ledger.apply`, `ledger.rebuild`) and every engagement save or delete (`receivers.py`);
-* a digest of the owner's exchange rates and the tasks (their in-house cost and hours), which
+* a digest of the period and the day (tomorrow's report replaces today's), and of the owner's
+  exchange rates and the tasks (their in-house cost and hours), which
   the report reads anyway (2 small queries), so a rate or task changed by any path — even a
   bulk import that sends no signal — is seen.
 
@@ -61,6 +62,7 @@ def cost_report(
     today: datetime.date,
     *,
     engagements_page: int = 1,
+    _stored_now: bool = False,
 ) -> CostReport:
     """The dashboard's report over whole months [start, end]: stored, or computed and stored. Its
     engagements are the `engagements_page`th page of the costliest (`reports.TOP_ENGAGEMENTS` a page)."""
@@ -70,7 +72,8 @@ def cost_report(
         .values_list("currency", "valid_from", "rate", "source")
     )
     task_rows = list(Task.objects.in_workspace(workspace).order_by("name", "pk").values_list(*TASK_VALUES))
-    key = f"{start}|{end}|{today}|{workspace.base_currency}"
+    # One row per length of period: the next day's report replaces the day's (its inputs differ).
+    key = f"{(end.year - start.year) * 12 + end.month - start.month + 1} months|{workspace.base_currency}"
     stored = StoredCostReport.objects.filter(workspace=workspace, key=key)
     found = (
         CostReportStamp.objects.filter(workspace=workspace)
@@ -88,7 +91,7 @@ def cost_report(
         version, inputs, payload, ranked = 0, None, None, None
     else:
         version, inputs, payload, ranked = found
-    current = f"{version}|{_digest(rate_rows, task_rows)}"
+    current = f"{version}|{_digest(f'{start}|{end}|{today}', rate_rows, task_rows)}"
     if inputs == current and isinstance(payload, dict) and payload.get("format") == FORMAT:
         return _from_payload(workspace, payload, ranked, engagements_page, start, end, task_rows)
     tasks = {
@@ -110,14 +113,16 @@ def cost_report(
         return report
     payload = _to_payload(report)
     _store(workspace, key, current, payload, [[pk, str(f), str(o), _savings_out(s)] for pk, f, o, s in report.ranked])
-    if engagements_page > 1 and report.engagement_count > reports.TOP_ENGAGEMENTS:
-        return cost_report(workspace, start, end, today, engagements_page=engagements_page)  # read as stored
+    if engagements_page > 1 and report.engagement_count > reports.TOP_ENGAGEMENTS and not _stored_now:
+        # A later page: read as just stored (once; a write in between leaves the first page).
+        return cost_report(workspace, start, end, today, engagements_page=engagements_page, _stored_now=True)
     return _shortened(report)
 
 
-def _digest(rates: list[tuple[str, datetime.date, Decimal, str]], tasks: list[tuple[Any, ...]]) -> str:
-    """What the report reads of the rates and tasks, hashed (a change to any of them changes it)."""
-    parts = [f"{currency}:{valid_from}:{rate}:{source}" for currency, valid_from, rate, source in rates]
+def _digest(period: str, rates: list[tuple[str, datetime.date, Decimal, str]], tasks: list[tuple[Any, ...]]) -> str:
+    """The period and day, and what the report reads of the rates and tasks, hashed (a change to
+    any of them changes it)."""
+    parts = [period] + [f"{currency}:{valid_from}:{rate}:{source}" for currency, valid_from, rate, source in rates]
     parts += [f"{pk}:{hours}:{frequency}:{cost}:{currency}" for pk, _name, hours, frequency, cost, currency in tasks]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:40]
 

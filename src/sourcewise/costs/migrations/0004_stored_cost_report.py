@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
             name='StoredCostReport',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(help_text='start|end|today|currency', max_length=80)),
+                ('key', models.CharField(help_text='length of the period|currency', max_length=80)),
                 ('inputs', models.CharField(max_length=80)),
                 ('payload', models.JSONField()),
                 ('ranked', models.JSONField(default=list, help_text='Every engagement with costs, the costliest first.')),
