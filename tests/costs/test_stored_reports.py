@@ -206,3 +206,13 @@ def test_the_next_days_report_replaces_the_days_one(workspace, costed):
     second = stored_reports.cost_report(workspace, *MARCH, today=today + datetime.timedelta(days=1))
     assert second.months[0].baseline == first.months[0].baseline * 21 / 20
     assert list(StoredCostReport.objects.filter(workspace=workspace).values_list("key", flat=True)) == ["1 months|GBP"]
+
+
+def test_every_engagement_is_listed_with_its_model_a_batch_at_a_time(workspace, monkeypatch):
+    monkeypatch.setattr(reports, "MODELS_AT_ONCE", 2)
+    made = [active_engagement(workspace) for _ in range(5)]
+    for i, e in enumerate(made):
+        cost(workspace, amount=str(i + 1), category="tools", engagement=e, date=MARCH[0])
+    report = reports.cost_report(workspace, *MARCH, today=TODAY)  # the API's: every engagement
+    assert [r.engagement.pk for r in report.engagements] == [e.pk for e in reversed(made)]
+    assert all(isinstance(r.engagement, Engagement) and r.engagement.freelancer.name for r in report.engagements)

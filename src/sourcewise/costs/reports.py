@@ -254,6 +254,8 @@ def workspace_tasks(workspace: Workspace) -> dict[int, Task]:
     return {t.pk: t for t in found}
 
 
+MODELS_AT_ONCE = 10_000
+
 # What the report reads of an engagement: its dates and state (the baseline's spans), its
 # expected saving, and who and what it is for (labels). Not its notes, terms or documents.
 ENGAGEMENT_FIELDS = (
@@ -310,20 +312,20 @@ def _engagements(
 def _with_models(
     workspace: Workspace, tasks: dict[int, Task], rows: list[EngagementRow], top: int | None
 ) -> list[EngagementRow]:
-    """The rows listed (the `top` or all), each with its engagement as a model (1 query): the pages
-    link it, show its state and label it."""
+    """The rows listed (the `top` or all), each with its engagement as a model (1 query a
+    `MODELS_AT_ONCE` rows): the pages link it, show its state and label it."""
     listed = rows if top is None else rows[:top]
-    if not listed:
-        return []
-    found = {
-        e.pk: e
+    found: dict[int, Engagement] = {}
+    ids = [r.engagement.pk for r in listed]
+    for at in range(0, len(ids), MODELS_AT_ONCE):  # SQLite takes at most 32,766 parameters
         # By id alone: ids of this workspace's rows (with the workspace, SQLite scans the workspace).
-        for e in Engagement.objects.filter(pk__in=[r.engagement.pk for r in listed])
-        .select_related("freelancer")
-        .only(*ENGAGEMENT_FIELDS, "freelancer__id", "freelancer__name")
-    }
-    for e in found.values():
-        e.workspace = workspace
-        if e.task_id in tasks:
-            e.task = tasks[e.task_id]
+        for e in (
+            Engagement.objects.filter(pk__in=ids[at : at + MODELS_AT_ONCE])
+            .select_related("freelancer")
+            .only(*ENGAGEMENT_FIELDS, "freelancer__id", "freelancer__name")
+        ):
+            e.workspace = workspace
+            if e.task_id in tasks:
+                e.task = tasks[e.task_id]
+            found[e.pk] = e
     return [replace(r, engagement=found[r.engagement.pk]) for r in listed]
