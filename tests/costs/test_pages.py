@@ -41,8 +41,14 @@ def test_dashboard_shows_totals_four_charts_and_the_rates_used(owner_client, own
     assert "Spend concentration</span>" in body and "(HHI)</span>" not in body
     help_text = body.split('data-testid="concentration-help">')[1].split("</p>")[0]
     assert "Σ share² × 10 000" in help_text
-    # 9 for the page, 4 for its findings (pending writes, state, the workspace's, the engagements').
-    assert len(queries) <= 13, [q["sql"][:80] for q in queries.captured_queries]
+    # 10 for the page (computing its report) and 1 storing the report, 4 for its findings (pending
+    # writes, state, the workspace's, the engagements').
+    assert len(queries) <= 15, [q["sql"][:80] for q in queries.captured_queries]
+    # Read again: the stored report, the same page; the listed rows' labels read fresh.
+    with CaptureQueriesContext(connection) as queries:
+        again = owner_client.get("/costs/").content.decode()
+    assert len(queries) <= 12, [q["sql"][:80] for q in queries.captured_queries]
+    assert "140.00 GBP" in again and "No conversion needed" in again and 'data-testid="chart-share"' in again
 
 
 def test_dashboard_says_which_rate_is_missing_instead_of_a_total(manager_client, manager):

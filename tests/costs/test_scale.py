@@ -126,7 +126,7 @@ def test_no_cost_entries_by_default():
     assert "cost entries" not in made.counts
 
 
-def test_dashboard_lists_the_costliest_engagements_and_says_how_many_more(owner_client, owner, monkeypatch):
+def test_dashboard_lists_the_costliest_engagements_a_page_at_a_time(owner_client, owner, monkeypatch):
     from sourcewise.costs import reports
 
     monkeypatch.setattr(reports, "TOP_ENGAGEMENTS", 2)
@@ -140,7 +140,14 @@ def test_dashboard_lists_the_costliest_engagements_and_says_how_many_more(owner_
     assert table.count("<tr>") == 3  # the header and the two costliest
     assert table.index(f"/engagements/{made[1].pk}/") < table.index(f"/engagements/{made[2].pk}/")
     assert f"/engagements/{made[0].pk}/" not in table
-    assert "The 2 costliest of 3 engagements" in body
+    assert "Engagements 1–2 of 3 with costs in this period" in body and "engagements_page=2" in body
+    body = owner_client.get("/costs/?months=6&engagements_page=2").content.decode()
+    table = body.split('data-testid="tco-engagements"')[1].split("</table>")[0]
+    assert table.count("<tr>") == 2 and f"/engagements/{made[0].pk}/" in table
+    assert "Engagements 3–3 of 3" in body and "engagements_page=1" in body
+    # Past the last page: the last page; not a number: the first.
+    assert f"/engagements/{made[0].pk}/" in owner_client.get("/costs/?engagements_page=99").content.decode()
+    assert "Engagements 1–2 of 3" in owner_client.get("/costs/?engagements_page=x").content.decode()
 
 
 def test_report_reads_only_engagements_that_ran_or_cost_money(workspace):

@@ -24,7 +24,7 @@ from sourcewise.workspaces.models import Workspace
 # from a file would mark someone else's e-mail as already sent, so it never travels
 # (older backups that hold it restore without it). Stored findings are recomputed from the
 # restored data on the first read (their subject ids would not match the new rows); the
-# health history travels.
+# health history travels. Stored cost reports and their stamp are derived the same way.
 EXCLUDED = frozenset(
     {
         "api.apitoken",
@@ -34,6 +34,8 @@ EXCLUDED = frozenset(
         "findings.findingrecord",
         "findings.findingsstate",
         "findings.findingtally",
+        "costs.costreportstamp",
+        "costs.storedcostreport",
     }
 )
 

@@ -197,6 +197,9 @@ def savings(report: CostReport) -> SafeString:
     return _svg("chart-savings", ly + 22, title, desc, body, "chart-savings")
 
 
+ROI_EACH_END = 10  # tasks shown at each end of the ROI chart when there are many
+
+
 def roi_per_task(report: CostReport) -> SafeString:
     """Horizontal bars: ROI % of each task with a baseline, around a zero line."""
     title = "Return on outsourcing per task (ROI %)"
@@ -204,6 +207,10 @@ def roi_per_task(report: CostReport) -> SafeString:
     if not rows:
         return _empty("chart-roi", title, "No task has both costs and an in-house baseline yet.", "chart-roi")
     rows.sort(key=lambda r: r.savings.roi or Decimal(0), reverse=True)
+    every = len(rows)
+    negative = [str(r.task) for r in rows if (r.savings.roi or 0) < 0]
+    if every > 2 * ROI_EACH_END:  # hundreds of tasks: the best and the worst, not a chart metres tall
+        rows = rows[:ROI_EACH_END] + rows[-ROI_EACH_END:]
     pcts = [r.savings.roi_pct or Decimal(0) for r in rows]
     high, low = max(max(pcts), Decimal(0)), min(min(pcts), Decimal(0))
     span = (high - low) or Decimal(1)
@@ -232,9 +239,12 @@ def roi_per_task(report: CostReport) -> SafeString:
         body.append(
             f'<text x="{tx:.1f}" y="{y + 14}" font-size="13" text-anchor="{anchor}" fill="{MUTED}">{pct:.0f} %</text>'
         )
-    negative = [str(r.task) for r, p in zip(rows, pcts, strict=True) if p < 0]
-    desc = f"{len(rows)} tasks. Best: {rows[0].task} at {pcts[0]:.0f} %. " + (
-        f"Costing more than in-house: {', '.join(negative)}." if negative else "None costs more than in-house."
+    shown = f"{every} tasks" if every == len(rows) else f"{every} tasks, the {ROI_EACH_END} best and worst shown"
+    named = ", ".join(negative[:ROI_EACH_END]) + (
+        f" and {len(negative) - ROI_EACH_END} more" if len(negative) > ROI_EACH_END else ""
+    )
+    desc = f"{shown}. Best: {rows[0].task} at {pcts[0]:.0f} %. " + (
+        f"Costing more than in-house: {named}." if negative else "None costs more than in-house."
     )
     return _svg("chart-roi", len(rows) * row_h + 12, title, desc, body, "chart-roi")
 
@@ -270,7 +280,7 @@ def concentration(
         )
     level = "high" if c.hhi > warning_level else ("moderate" if c.hhi >= info_level else "low")
     desc = (
-        f"{len(c.shares)} freelancers shared {money(c.total, base_currency)} of spend from {c.start:%d %b %Y} to "
+        f"{c.freelancers} freelancers shared {money(c.total, base_currency)} of spend from {c.start:%d %b %Y} to "
         f"{c.end:%d %b %Y}. Largest: {rows[0].name} with {rows[0].pct:.1f} %. "
         f"Spend concentration {c.hhi:.0f} of 10 000 ({level})."
     )

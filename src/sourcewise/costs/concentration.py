@@ -32,7 +32,12 @@ class Concentration:
     end: datetime.date
     total: Decimal
     hhi: Decimal
-    shares: list[Share]
+    shares: list[Share]  # the costliest first; all of them, or the top of `count`
+    count: int = -1  # freelancers with spend; -1: len(shares)
+
+    @property
+    def freelancers(self) -> int:
+        return len(self.shares) if self.count < 0 else self.count
 
     @property
     def top(self) -> Share | None:

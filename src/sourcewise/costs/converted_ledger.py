@@ -165,7 +165,13 @@ class ExchangeRatePeriods(Rates):
 def load_rates(workspace: Workspace) -> tuple[ExchangeRatePeriods, dict[str, list[datetime.date]]]:
     """Every owner rate of the workspace (1 query), the ECB's behind them, and the days on which each
     currency's owner rate changes."""
-    rows = list(owner_rates(workspace))
+    return rates_of(workspace, list(owner_rates(workspace)))
+
+
+def rates_of(
+    workspace: Workspace, rows: list[ExchangeRate]
+) -> tuple[ExchangeRatePeriods, dict[str, list[datetime.date]]]:
+    """`load_rates` over rows already read."""
     starts: dict[str, list[datetime.date]] = defaultdict(list)
     for row in rows:
         starts[row.currency].append(row.valid_from)

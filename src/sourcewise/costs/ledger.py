@@ -3,7 +3,8 @@
 Every ledger write goes through `services.py`, which calls `apply(workspace, deltas)` in
 the same `transaction.atomic()` block as the change of the entries: a crash or a refusal
 rolls both back. `rebuild(workspace)` recomputes the summary from the entries (used by
-tests and the benchmark to prove the two agree).
+tests and the benchmark to prove the two agree). Both bump the workspace's `CostReportStamp`
+(`stamp.py`) in that transaction: the stored reports are out of date from its commit on.
 
 A delta is (bucket key, amount, count): +amount/+1 for a new entry, −amount/−1 for a
 deleted one, both for an edit. Rows are changed with `F()` expressions (no
@@ -22,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Sum
 from django.db.models.functions import TruncMonth
 
+from sourcewise.costs import stamp
 from sourcewise.costs.models import CostEntry, CostMonth, cents, month_start
 from sourcewise.workspaces.models import Workspace
 
@@ -68,6 +70,8 @@ def apply(workspace: Workspace, deltas: Deltas) -> None:
     """Add the deltas to the summary rows. Must run inside the writer's transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("The cost summary must change in the same transaction as the ledger.")
+    if deltas:
+        stamp.bump(workspace.pk)  # the stored reports of this workspace are out of date from now on
     emptied = []
     for bucket in sorted(deltas.counts.keys() | deltas.amounts.keys(), key=lambda b: b.key):
         amount, count = deltas.amounts.get(bucket, Decimal(0)), deltas.counts.get(bucket, 0)
@@ -144,6 +148,7 @@ def rebuild(workspace: Workspace) -> int:
         CostMonth.objects.filter(workspace=workspace).delete()
         summary = from_entries(workspace)
         CostMonth.objects.bulk_create(summary, batch_size=1000)
+        stamp.bump(workspace.pk)
     return len(summary)
 
 

@@ -21,6 +21,10 @@ CAP = 10_000
 
 
 class CappedPaginator(Paginator):
+    def __init__(self, object_list: Any, per_page: int, *, ordered_count: bool = True) -> None:
+        super().__init__(object_list, per_page)
+        self.ordered_count = ordered_count
+
     @cached_property
     def capped(self) -> bool:
         return self._found > CAP
@@ -28,6 +32,8 @@ class CappedPaginator(Paginator):
     @cached_property
     def _found(self) -> int:
         rows: QuerySet[Any] = self.object_list  # type: ignore[assignment]  # always a queryset here
+        if not self.ordered_count:  # an order only the matches answer (`search.newest_first`)
+            rows = rows.order_by()
         return rows[: CAP + 1].count()
 
     @cached_property
@@ -35,5 +41,9 @@ class CappedPaginator(Paginator):
         return min(self._found, CAP)
 
 
-def capped_page(request: HttpRequest, queryset: QuerySet[Any], per_page: int = PAGE_SIZE) -> Page[Any]:
-    return CappedPaginator(queryset, per_page).get_page(request.GET.get("page"))
+def capped_page(
+    request: HttpRequest, queryset: QuerySet[Any], per_page: int = PAGE_SIZE, *, ordered_count: bool = True
+) -> Page[Any]:
+    """A page of `queryset`; `ordered_count=False` counts it in any order (the count is the same;
+    the database may find it along another index)."""
+    return CappedPaginator(queryset, per_page, ordered_count=ordered_count).get_page(request.GET.get("page"))

@@ -8,6 +8,8 @@
   same transaction as every ledger write (see `costs/ledger.py`).
 * `Invoice` / `InvoiceLine` — a freelancer's invoice for one month of an engagement,
   draft → sent → paid. Sent and paid invoices are where that month's fees come from.
+* `CostReportStamp` / `StoredCostReport` — the dashboard's report kept per period, valid while
+  the stamp's version (bumped in every write's transaction) and the rates and tasks are unchanged.
 """
 
 from __future__ import annotations
@@ -222,6 +224,39 @@ class CostMonth(WorkspaceScoped):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.category} {self.total} {self.currency}"
+
+
+class CostReportStamp(models.Model):
+    """The version of a workspace's cost report inputs (its ledger summary and engagements).
+
+    Bumped in the transaction of every write that changes them (`costs.ledger.apply` and
+    `rebuild`, an engagement saved or deleted), so a stored report made before the write is
+    never shown after it (`costs.stored_reports`)."""
+
+    workspace = models.OneToOneField(
+        "workspaces.Workspace", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    version = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"cost data v{self.version}"
+
+
+class StoredCostReport(WorkspaceScoped):
+    """The cost dashboard's figures for one period, as computed at `inputs` (the stamp's version
+    and a digest of the exchange rates and tasks read); derived data, never backed up."""
+
+    key = models.CharField(max_length=80, help_text="length of the period|currency")
+    inputs = models.CharField(max_length=80)
+    payload = models.JSONField()
+    ranked = models.JSONField(default=list, help_text="Every engagement with costs, the costliest first.")
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "key"], name="storedcostreport_unique_key")]
+
+    def __str__(self) -> str:
+        return f"cost report {self.key} at {self.inputs}"
 
 
 class Invoice(WorkspaceScoped, TimeStamped):

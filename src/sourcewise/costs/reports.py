@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import cast
 
 from django.db.models import Q
 
 from sourcewise.costs import formulas
 from sourcewise.costs.concentration import Concentration, concentration_of
-from sourcewise.costs.converted_ledger import Ledger, convert_on, load_ledger, load_rates
+from sourcewise.costs.converted_ledger import ExchangeRatePeriods, Ledger, convert_on, load_ledger, load_rates
 from sourcewise.costs.formulas import ZERO
 from sourcewise.costs.models import Category, CostMonth, month_end, month_start
 from sourcewise.costs.periods import month_fraction, months_between
@@ -20,7 +22,6 @@ from sourcewise.costs.savings import (
     Savings,
     active_span,
     engagement_savings,
-    expected_saving_currency,
     outsourced_baseline,
 )
 from sourcewise.engagements.models import Engagement
@@ -28,8 +29,8 @@ from sourcewise.money.conversion import MissingExchangeRate
 from sourcewise.tasks.models import Task
 from sourcewise.workspaces.models import Workspace
 
-# The dashboard lists the costliest engagements; a workspace can have thousands in a period.
-TOP_ENGAGEMENTS = 50
+# The dashboard lists the costliest engagements a page at a time; a workspace can have thousands.
+TOP_ENGAGEMENTS = 25
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,14 @@ class CostReport:
     engagements: list[EngagementRow]
     concentration: Concentration
     totals: Savings
+    engagement_count: int = -1  # engagements with costs in the period; -1: len(engagements) (all listed)
+    engagements_page: int = 1  # which page of TOP_ENGAGEMENTS rows `engagements` is (the stored report)
+    # Every engagement with costs, the costliest first: (id, fees, overhead, savings), no model.
+    ranked: list[tuple[int, Decimal, Decimal, Savings]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.engagement_count < 0:
+            self.engagement_count = len(self.engagements)
 
     @property
     def base_currency(self) -> str:
@@ -95,6 +104,18 @@ class CostReport:
     def top_engagements(self) -> list[EngagementRow]:
         """The engagements that cost the most, as many as a page shows (all of them are in the API)."""
         return self.engagements[:TOP_ENGAGEMENTS]
+
+    @property
+    def engagement_pages(self) -> int:
+        return max(1, -(-self.engagement_count // TOP_ENGAGEMENTS))
+
+    @property
+    def first_listed(self) -> int:
+        return (self.engagements_page - 1) * TOP_ENGAGEMENTS + 1 if self.engagements else 0
+
+    @property
+    def last_listed(self) -> int:
+        return (self.engagements_page - 1) * TOP_ENGAGEMENTS + len(self.top_engagements)
 
     @property
     def missing(self) -> list[MissingExchangeRate]:
@@ -109,13 +130,28 @@ class CostReport:
         return totals
 
 
-def cost_report(workspace: Workspace, start: datetime.date, end: datetime.date, today: datetime.date) -> CostReport:
-    """Everything the cost dashboard shows, over whole months [start, end] (5 queries)."""
-    rates = load_rates(workspace)
+def cost_report(
+    workspace: Workspace,
+    start: datetime.date,
+    end: datetime.date,
+    today: datetime.date,
+    *,
+    rates: tuple[ExchangeRatePeriods, dict[str, list[datetime.date]]] | None = None,
+    tasks: dict[int, Task] | None = None,
+    top: int | None = None,
+) -> CostReport:
+    """Everything the cost dashboard shows, over whole months [start, end], every freelancer listed
+    and every engagement, or the `top` costliest (6 queries; the rates and tasks may be given when
+    already read). The dashboard reads it through `stored_reports.cost_report`."""
+    if rates is None:
+        rates = load_rates(workspace)
     ledger = load_ledger(workspace, start, end, rates=rates)
     counted_until = min(end, today)
-    tasks = {t.pk: t for t in Task.objects.in_workspace(workspace).order_by("name", "pk")}
+    if tasks is None:
+        tasks = workspace_tasks(workspace)
     engagements = _engagements(workspace, tasks, start, end)
+    # Engagements below are `_Work` rows (what the sums read), not models: thousands run in a period.
+    as_engagement = cast(Callable[[_Work], Engagement], lambda w: w)
 
     engagement_rows = []
     fees = ledger.by(lambda s: (s.engagement_id, s.category == Category.FEES))
@@ -125,24 +161,28 @@ def cost_report(workspace: Workspace, start: datetime.date, end: datetime.date, 
         paid, other = fees.get((pk, True), ZERO), fees.get((pk, False), ZERO)
         engagement_rows.append(
             EngagementRow(
-                engagement=e,
+                engagement=as_engagement(e),
                 fees=paid,
                 overhead=other,
-                savings=engagement_savings(e, ledger, rates[0], start, counted_until, tco=paid + other),
+                savings=engagement_savings(as_engagement(e), ledger, rates[0], start, counted_until, tco=paid + other),
             )
         )
     engagement_rows.sort(key=lambda r: (-r.tco, str(r.engagement)))
+    ranked = [(r.engagement.pk, r.fees, r.overhead, r.savings) for r in engagement_rows]
+    engagement_rows = _with_models(workspace, tasks, engagement_rows, top)
 
     # Tasks: in-house baseline over the days any of its engagements ran (a union, not a sum).
-    by_task = ledger.by(lambda s: (s.task_id, s.category))
+    by_task: dict[int | None, dict[str, Decimal]] = defaultdict(dict)
+    for (task_id, category), value in ledger.by(lambda s: (s.task_id, s.category)).items():
+        by_task[task_id][category] = value
     spans: dict[int, list[tuple[datetime.date, datetime.date]]] = defaultdict(list)
     for e in engagements.values():
-        first, last = active_span(e, start, counted_until)
+        first, last = active_span(as_engagement(e), start, counted_until)
         if last >= first:
             spans[e.task_id].append((first, last))
     task_rows = []
-    for task_id in sorted({t for t, _ in by_task} | set(spans), key=lambda t: (t is None, t or 0)):
-        categories = {c: v for (t, c), v in by_task.items() if t == task_id}
+    for task_id in sorted(by_task.keys() | spans.keys(), key=lambda t: (t is None, t or 0)):
+        categories = by_task.get(task_id, {})
         tco = formulas.tco(categories.values())
         task = tasks.get(task_id) if task_id is not None else None
         months, baseline = outsourced_baseline(task, spans.get(task_id or 0, []), rates[0], counted_until, ledger)
@@ -152,6 +192,7 @@ def cost_report(workspace: Workspace, start: datetime.date, end: datetime.date, 
 
     month_rows = []
     by_month = ledger.by_month()
+    expecting = [e for e in engagements.values() if e.expected_monthly_saving is not None]
     for month in months_between(start, end):
         cats = {c: by_month.get((month, c), ZERO) for c in Category.values}
         month_last = min(month_end(month), counted_until)
@@ -162,19 +203,24 @@ def cost_report(workspace: Workspace, start: datetime.date, end: datetime.date, 
             _, b = outsourced_baseline(task, task_spans, rates[0], month_last, ledger, month, month_last)
             if b is not None:
                 baseline_total = (baseline_total or ZERO) + b
-        for e in engagements.values():
-            if e.expected_monthly_saving is None:
-                continue
-            first, last = active_span(e, month, month_last)
+        # One rate per (currency, day): most engagements run to the month's last day.
+        rate_of: dict[tuple[str, datetime.date], Decimal | None] = {}
+        for e in expecting:
+            first, last = active_span(as_engagement(e), month, month_last)
             if last < first:
                 continue
-            monthly = convert_on(rates[0], e.expected_monthly_saving, expected_saving_currency(e), last, ledger)
-            if monthly is not None:
+            currency = e.expected_saving_currency or workspace.base_currency
+            if (currency, last) not in rate_of:
+                rate_of[(currency, last)] = convert_on(rates[0], Decimal(1), currency, last, ledger)
+            rate = rate_of[(currency, last)]
+            if rate is not None:
+                assert e.expected_monthly_saving is not None
+                monthly = e.expected_monthly_saving * rate
                 expected_total = (expected_total or ZERO) + monthly * month_fraction(first, last)
         month_rows.append(MonthRow(month, cats, baseline_total, expected_total))
 
     freelancer_of = {pk: e.freelancer_id for pk, e in engagements.items()}
-    names = {e.freelancer_id: e.freelancer.name for e in engagements.values() if e.pk in with_costs}
+    names = {e.freelancer_id: e.freelancer_name for e in engagements.values() if e.pk in with_costs}
     concentration = concentration_of(ledger, freelancer_of, names, start, end)
     total_baseline = [r.savings.baseline for r in task_rows if r.savings.baseline is not None]
     expected = [m.expected for m in month_rows if m.expected is not None]
@@ -194,8 +240,21 @@ def cost_report(workspace: Workspace, start: datetime.date, end: datetime.date, 
         engagements=engagement_rows,
         concentration=concentration,
         totals=totals,
+        engagement_count=len(with_costs),
+        ranked=ranked,
     )
 
+
+# What the report reads of a task: its name (labels) and what makes its in-house baseline.
+TASK_FIELDS = ("id", "workspace_id", "name", "hours", "frequency", "inhouse_hourly_cost", "inhouse_cost_currency")
+
+
+def workspace_tasks(workspace: Workspace) -> dict[int, Task]:
+    found = Task.objects.in_workspace(workspace).only(*TASK_FIELDS).order_by("name", "pk")
+    return {t.pk: t for t in found}
+
+
+MODELS_AT_ONCE = 10_000
 
 # What the report reads of an engagement: its dates and state (the baseline's spans), its
 # expected saving, and who and what it is for (labels). Not its notes, terms or documents.
@@ -205,13 +264,35 @@ ENGAGEMENT_FIELDS = (
 )  # fmt: skip
 
 
+@dataclass(slots=True)
+class _Work:
+    """What the report reads of an engagement (duck-typed for `savings`): cheap to make by the thousand."""
+
+    pk: int
+    workspace: Workspace
+    freelancer_id: int
+    freelancer_name: str
+    task_id: int
+    task: Task | None
+    kind: str
+    state: str
+    start_date: datetime.date
+    end_date: datetime.date | None
+    ended_at: datetime.datetime | None
+    expected_monthly_saving: Decimal | None
+    expected_saving_currency: str
+
+    def __str__(self) -> str:  # as `Engagement.__str__`: the ranking's tie-break
+        return f"{self.freelancer_name} — {self.task} ({Engagement.Kind(self.kind).label.lower()})"
+
+
 def _engagements(
     workspace: Workspace, tasks: dict[int, Task], start: datetime.date, until: datetime.date
-) -> dict[int, Engagement]:
+) -> dict[int, _Work]:
     """The engagements the report needs (1 query): those that ran in the period (their days make
     the in-house baseline and the expected saving) and those with costs in its months (a late
     invoice, a draft's tools), found through the summary rather than a list of ids. Only the
-    fields the report reads, the freelancer's name; the task and workspace from memory."""
+    fields the report reads and the freelancer's name, as tuples (no model per row)."""
     ran = Q(state__in=STARTED, start_date__lte=until) & (Q(end_date__isnull=True) | Q(end_date__gte=start))
     costed = CostMonth.objects.filter(
         workspace=workspace, month__gte=month_start(start), month__lte=until, engagement__isnull=False
@@ -219,14 +300,32 @@ def _engagements(
     found = (
         Engagement.objects.in_workspace(workspace)
         .filter(ran | Q(pk__in=costed))
-        .select_related("freelancer")
-        .only(*ENGAGEMENT_FIELDS, "freelancer__id", "freelancer__name")
         .order_by("pk")
-    )
-    engagements = {}
-    for e in found:
-        e.workspace = workspace
-        if e.task_id in tasks:
-            e.task = tasks[e.task_id]
-        engagements[e.pk] = e
-    return engagements
+        .values_list(
+            "id", "freelancer_id", "freelancer__name", "task_id", "kind", "state", "start_date", "end_date",
+            "ended_at", "expected_monthly_saving", "expected_saving_currency",
+        )
+    )  # fmt: skip
+    return {row[0]: _Work(row[0], workspace, row[1], row[2], row[3], tasks.get(row[3]), *row[4:]) for row in found}
+
+
+def _with_models(
+    workspace: Workspace, tasks: dict[int, Task], rows: list[EngagementRow], top: int | None
+) -> list[EngagementRow]:
+    """The rows listed (the `top` or all), each with its engagement as a model (1 query a
+    `MODELS_AT_ONCE` rows): the pages link it, show its state and label it."""
+    listed = rows if top is None else rows[:top]
+    found: dict[int, Engagement] = {}
+    ids = [r.engagement.pk for r in listed]
+    for at in range(0, len(ids), MODELS_AT_ONCE):  # SQLite takes at most 32,766 parameters
+        # By id alone: ids of this workspace's rows (with the workspace, SQLite scans the workspace).
+        for e in (
+            Engagement.objects.filter(pk__in=ids[at : at + MODELS_AT_ONCE])
+            .select_related("freelancer")
+            .only(*ENGAGEMENT_FIELDS, "freelancer__id", "freelancer__name")
+        ):
+            e.workspace = workspace
+            if e.task_id in tasks:
+                e.task = tasks[e.task_id]
+            found[e.pk] = e
+    return [replace(r, engagement=found[r.engagement.pk]) for r in listed]

@@ -13,7 +13,8 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -25,7 +26,16 @@ from sourcewise.core.htmx import render_page
 from sourcewise.core.http import WorkspaceRequest
 from sourcewise.core.pagination import paginate
 from sourcewise.core.validators import currency_or_blank
-from sourcewise.costs import charts, entry_csv, fee_posting, invoicing, manual_entries, periods, reports
+from sourcewise.costs import (
+    charts,
+    entry_csv,
+    fee_posting,
+    invoicing,
+    manual_entries,
+    periods,
+    search,
+    stored_reports,
+)
 from sourcewise.costs.forms import (
     CostEntryForm,
     CsvUploadForm,
@@ -42,6 +52,13 @@ from sourcewise.costs.models import Category, CostEntry, Invoice, InvoiceLine
 from sourcewise.jobs.views import start_upload_job
 from sourcewise.workspaces.access import scoped_object, scoped_queryset, workspace_view
 from sourcewise.workspaces.models import Membership
+
+TASKS_PER_PAGE = 25
+
+
+def _page_number(request: WorkspaceRequest) -> int:
+    value = request.GET.get("engagements_page", "")
+    return int(value) if value.isdigit() and 0 < len(value) < 7 else 1
 
 
 def _today(request: WorkspaceRequest) -> datetime.date:
@@ -61,8 +78,16 @@ def dashboard(request: WorkspaceRequest) -> HttpResponse:
         months = period.cleaned_data["months"]
     today = _today(request)
     start, end = periods.report_period(today, months)
-    report = reports.cost_report(workspace, start, end, today)
-    context: dict[str, Any] = {"report": report, "period": period, "months": months, "categories": Category.choices}
+    report = stored_reports.cost_report(workspace, start, end, today, engagements_page=_page_number(request))
+    # A workspace can have hundreds of tasks: the costliest first, a page at a time.
+    tasks = sorted(report.tasks, key=lambda t: (-t.savings.tco, t.task is None, str(t.task or "")))
+    context: dict[str, Any] = {
+        "report": report,
+        "period": period,
+        "months": months,
+        "categories": Category.choices,
+        "task_page": Paginator(tasks, TASKS_PER_PAGE).get_page(request.GET.get("tasks_page")),
+    }
     if report.ledger.complete:
         context["charts"] = {
             "monthly": charts.monthly_costs(report),
@@ -110,7 +135,7 @@ def filtered_entries(request: WorkspaceRequest) -> tuple[QuerySet[CostEntry], Le
         if data["date_to"]:
             entries = entries.filter(date__lte=data["date_to"])
         if data["q"]:
-            entries = entries.filter(Q(description__icontains=data["q"]))
+            entries = search.with_description(entries, data["q"])
         applied = {k: request.GET[k] for k in form.fields if request.GET.get(k)}
     return entries, form, applied
 
@@ -119,11 +144,14 @@ def filtered_entries(request: WorkspaceRequest) -> tuple[QuerySet[CostEntry], Le
 @require_GET
 def entry_list(request: WorkspaceRequest) -> HttpResponse:
     entries, form, applied = filtered_entries(request)
-    entries = entries.select_related("engagement__freelancer", "task", "manager__user").order_by("-date", "-id")
+    text = form.cleaned_data.get("q", "") if form.is_valid() else ""
+    entries, ordered_count = search.newest_first(entries, text)
+    entries = entries.select_related("engagement__freelancer", "task", "manager__user")
+    page = capped_page(request, entries, ordered_count=ordered_count)
     return render_page(
         request,
         "costs/entry_list.html",
-        {"page": capped_page(request, entries), "filters": form, "query": urlencode(applied), "applied": applied},
+        {"page": page, "filters": form, "query": urlencode(applied), "applied": applied},
         partial="rows",
     )
 
