@@ -85,7 +85,13 @@ class FindingRecord(models.Model):
                 name="finding_open_rank",
                 condition=models.Q(resolved_at__isnull=True),
             ),
-            models.Index(fields=["workspace", "resolved_at", "code"], name="finding_open_code"),
+            # Open findings of some codes (a filter; the costs page's count per engagement): 1,300
+            # rows read through it, not the 225,000 open findings on engagements.
+            models.Index(
+                fields=["workspace", "code", "subject_type"],
+                name="finding_open_code",
+                condition=models.Q(resolved_at__isnull=True),
+            ),
             models.Index(fields=["workspace", "resolved_at", "guardrail"], name="finding_open_guardrail"),
             # A subject page's unresolved findings, and the refresh's "what is stored for these
             # subjects". resolved_at is in it so that SQLite, which keeps no statistics, prefers it

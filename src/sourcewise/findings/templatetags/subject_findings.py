@@ -12,11 +12,11 @@ and a short list of the engagements with cost findings.
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django import template
-from django.db.models import Count
 from django.urls import reverse
 
 from sourcewise.core.http import WorkspaceRequest
@@ -80,23 +80,27 @@ def cost_findings(context: template.Context) -> dict[str, Any]:
     found = [
         r for r in stored_subject_findings(workspace, "workspace", workspace.pk, today=today) if r.code in COST_CODES
     ]
-    # ensure_fresh ran above: the engagement summary reads the same fresh rows.
-    per_engagement = (
-        records(workspace)
+    # ensure_fresh ran above: the engagement summary reads the same fresh rows. Read by code (the
+    # open-code index: the few cost findings) and counted here: asked with the subject type too,
+    # SQLite (no statistics) read them through the subject index, every open finding on an
+    # engagement (120 ms at 225,000).
+    counts: Counter[tuple[int, str]] = Counter(
+        (subject_id, label)
+        for subject_type, subject_id, label in records(workspace)
         .unresolved()
-        .filter(subject_type="engagement", code__in=COST_CODES)
-        .values("subject_id", "subject_label")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "subject_label", "subject_id")
+        .filter(code__in=COST_CODES)
+        .values_list("subject_type", "subject_id", "subject_label")
+        .order_by()
+        if subject_type == "engagement"
     )
-    shown = list(per_engagement[: ENGAGEMENTS_SHOWN + 1])
+    shown = sorted(counts.items(), key=lambda item: (-item[1], item[0][1], item[0][0]))[: ENGAGEMENTS_SHOWN + 1]
     engagements = [
         {
-            "label": row["subject_label"],
-            "count": row["n"],
-            "url": reverse("engagements:engagement_detail", args=[row["subject_id"]]),
+            "label": label,
+            "count": n,
+            "url": reverse("engagements:engagement_detail", args=[subject_id]),
         }
-        for row in shown[:ENGAGEMENTS_SHOWN]
+        for (subject_id, label), n in shown[:ENGAGEMENTS_SHOWN]
     ]
     ctx = ActionContext(membership=membership)
     return {
