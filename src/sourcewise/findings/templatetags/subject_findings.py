@@ -84,7 +84,7 @@ def cost_findings(context: template.Context) -> dict[str, Any]:
     # open-code index: the few cost findings) and counted here: asked with the subject type too,
     # SQLite (no statistics) read them through the subject index, every open finding on an
     # engagement (120 ms at 225,000).
-    counts: Counter[tuple[int, str]] = Counter(
+    counts: Counter[tuple[int | None, str]] = Counter(
         (subject_id, label)
         for subject_type, subject_id, label in records(workspace)
         .unresolved()

@@ -44,7 +44,7 @@ STEADY_SECONDS = 60.0
 
 
 def run_until_stopped(
-    work: Callable[[], None],
+    work: Callable[[], object],
     *,
     say: Callable[[str], None],
     attempts: int | None = None,
