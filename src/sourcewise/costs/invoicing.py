@@ -125,7 +125,12 @@ def create_invoice(
 
 
 def _locked(invoice: Invoice) -> Invoice:
-    return Invoice.objects.select_for_update().select_related("engagement", "workspace").get(pk=invoice.pk)
+    # Not the workspace's row: locked, it held every other write of the workspace at its commit.
+    return (
+        Invoice.objects.select_for_update(of=("self", "engagement"))
+        .select_related("engagement", "workspace")
+        .get(pk=invoice.pk)
+    )
 
 
 @transaction.atomic

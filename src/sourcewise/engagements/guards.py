@@ -28,8 +28,12 @@ if TYPE_CHECKING:
 
 
 def locked_engagement(engagement: Engagement) -> Engagement:
-    """The engagement re-read under a row lock (held until the transaction ends)."""
-    return Engagement.objects.select_for_update().select_related("workspace").get(pk=engagement.pk)
+    """The engagement re-read under a row lock (held until the transaction ends).
+
+    Only the engagement's row (`of=("self",)`): a bare FOR UPDATE locks every joined row, and a
+    locked workspace row made every other write of the workspace wait at its commit (the check
+    of its foreign keys takes a share of that row) — and deadlock with them on PostgreSQL."""
+    return Engagement.objects.select_for_update(of=("self",)).select_related("workspace").get(pk=engagement.pk)
 
 
 def require_state(engagement: Engagement, *states: str, doing: str) -> None:

@@ -114,7 +114,10 @@ def log_time(
 @transaction.atomic
 def review_time(*, entry: TimeEntry, membership: Membership, approve: bool, note: str = "") -> TimeEntry:
     """The manager (or an owner) approves the hours — their fee is posted at once — or sends them back."""
-    engagement = Engagement.objects.select_for_update().select_related("workspace").get(pk=entry.engagement_id)
+    # The engagement's row only, not its workspace's (see guards.locked_engagement).
+    engagement = (
+        Engagement.objects.select_for_update(of=("self",)).select_related("workspace").get(pk=entry.engagement_id)
+    )
     locked = TimeEntry.objects.select_for_update().get(pk=entry.pk)
     locked.engagement = engagement
     require_manager(membership, engagement)
@@ -172,7 +175,7 @@ def approve_time_entries(*, actor: Membership, entries: Iterable[TimeEntry | int
     engagement_ids = sorted(set(found.values_list("engagement_id", flat=True)))
     engagements = {
         e.pk: e
-        for e in Engagement.objects.select_for_update()
+        for e in Engagement.objects.select_for_update(of=("self",))
         .filter(pk__in=engagement_ids, workspace_id=actor.workspace_id)
         .select_related("workspace", "freelancer", "task")
         .order_by("pk")

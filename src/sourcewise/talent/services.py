@@ -310,7 +310,8 @@ def record_trial(
 @transaction.atomic
 def change_status(*, freelancer: Freelancer, actor: User | None, status: str) -> Freelancer:
     """Move a freelancer along the vetting pipeline. Approval needs every vetting step done."""
-    locked = Freelancer.objects.select_for_update().select_related("workspace").get(pk=freelancer.pk)
+    # The freelancer's row only: a locked workspace row held every other write of the workspace.
+    locked = Freelancer.objects.select_for_update(of=("self",)).select_related("workspace").get(pk=freelancer.pk)
     current = locked.status
     if status not in Freelancer.Status.values:
         raise ValidationError({"status": f"Unknown status {status!r}."})
