@@ -257,7 +257,11 @@ def refresh_full(workspace: Workspace, *, today: datetime.date | None = None) ->
         # Writes from now on queue their own wide refresh (this run's view of them may be partial).
         state.wide_queued_at = None
         state.save(update_fields=["full_started_at", "full_upto", "full_queued_at", "wide_queued_at"])
-    findings = run_checks(CheckContext(workspace=workspace, today=today), registered_checks())
+    ctx = CheckContext(workspace=workspace, today=today)
+    findings = run_checks(ctx, local_checks())
+    wide_clock = time.monotonic()
+    findings += run_checks(ctx, wide_checks())
+    wide_seconds = round(time.monotonic() - wide_clock, 3)
     with transaction.atomic():
         state = _lock_state(workspace)
         if state.full_started_at != started_at:
@@ -270,7 +274,19 @@ def refresh_full(workspace: Workspace, *, today: datetime.date | None = None) ->
         state.refreshed_at = timezone.now()
         state.full_started_at = None
         state.full_seconds = round(time.monotonic() - clock, 3)
-        state.save(update_fields=["applied_upto", "evaluated_on", "refreshed_at", "full_started_at", "full_seconds"])
+        # The wide part's time (after the local checks filled the shared cache: a low estimate),
+        # so that the first wide run after a full one is already paced (`queue_wide_refresh`).
+        state.wide_seconds = wide_seconds
+        state.save(
+            update_fields=[
+                "applied_upto",
+                "evaluated_on",
+                "refreshed_at",
+                "full_started_at",
+                "full_seconds",
+                "wide_seconds",
+            ]
+        )
         _snapshot(workspace, today)
     if written_meanwhile:
         # A wide refresh queued by those writes may have stored before this run: run it again after.
