@@ -8,6 +8,8 @@ from sourcewise.talent import views as talent_views
 from sourcewise.workspaces import signup_views
 
 urlpatterns = [
+    # First: an API request (the most frequent) is matched at once, not after every page's prefix.
+    path("api/v1/", api_urls),
     path("", signup_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("lookups/options", core_views.lookup_options, name="lookup_options"),
@@ -34,5 +36,4 @@ urlpatterns = [
     path("backup/", include("sourcewise.backups.urls")),
     path("jobs/", include("sourcewise.jobs.urls")),
     path("", include("sourcewise.api.urls")),
-    path("api/v1/", api_urls),
 ]
