@@ -44,3 +44,25 @@ def test_the_python_select_equals_the_template(data):
         expected = get_default_renderer().render("django/forms/widgets/select.html", context)
         assert select_html(context["widget"]) == expected
         assert str(context["widget"]["select_html"]) == expected
+
+
+class Plain(forms.Form):
+    choice = forms.ChoiceField(choices=[("", "All"), ('a"b', "<quoted & odd>"), ("2", "Two")], required=False)
+    grouped = forms.ChoiceField(choices=[("Group <1>", [("1", "One"), ("2", "Two")]), ("3", "Three")])
+
+
+@pytest.mark.parametrize("data", [{}, {"choice": 'a"b', "grouped": "2"}, {"choice": "nope", "grouped": "3"}])
+def test_a_quick_select_renders_what_django_select_renders(data):
+    """QuickSelect (long filter lists) writes the same markup as forms.Select, selection and escaping included."""
+    from sourcewise.core.forms import QuickSelect
+
+    form = Plain(data=data or None)
+    for name in ["choice", "grouped"]:
+        bound = form[name]
+        attrs = bound.build_widget_attrs({"id": bound.auto_id, "data-x": '"<>', "disabled": True})
+        expected = forms.Select(choices=bound.field.choices).render(bound.html_name, bound.value(), attrs)
+        quick = QuickSelect(choices=bound.field.choices).render(bound.html_name, bound.value(), attrs)
+        assert quick == expected
+    assert '<option value="2" selected>Two</option>' in str(
+        QuickSelect(choices=Plain.base_fields["grouped"].choices).render("g", "2")
+    )

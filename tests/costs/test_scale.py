@@ -34,6 +34,28 @@ def test_ledger_count_stops_at_the_cap(owner_client, owner, monkeypatch):
     assert "Page 2 of 2+" in owner_client.get("/costs/entries/?page=9").content.decode()
 
 
+def test_ledger_pages_read_ids_first_and_keep_the_order(owner_client, owner):
+    """A page's OFFSET walks ids only (no join per skipped row); its rows come back in the
+    ledger's order (newest day first, then the newest entry), ties on one day included."""
+    import re
+
+    ws = owner.workspace
+    made = [
+        cost(ws, amount=f"{i + 1}.01", date=datetime.date(2026, 1, 1) + datetime.timedelta(days=i % 7))
+        for i in range(60)
+    ]
+    expected = [f"{e.amount} GBP" for e in sorted(made, key=lambda e: (e.date, e.pk), reverse=True)]
+    shown = []
+    for number in range(1, -(-len(made) // listing.PAGE_SIZE) + 1):
+        with CaptureQueriesContext(connection) as queries:
+            body = owner_client.get(f"/costs/entries/?page={number}").content.decode()
+        shown += re.findall(r'class="num">([0-9.]+ GBP)</td>', body)
+        skipping = [q["sql"] for q in queries.captured_queries if "OFFSET" in q["sql"]]
+        if number > 1:
+            assert len(skipping) == 1 and "JOIN" not in skipping[0], skipping
+    assert shown == expected
+
+
 def test_ledger_under_the_cap_counts_exactly(owner_client, owner):
     ws = owner.workspace
     for i in range(55):

@@ -86,6 +86,14 @@ def select_html(widget: dict[str, Any]) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308  # every value above is escaped
 
 
+class QuickSelect(forms.Select):
+    """A plain <select> rendered by `select_html`: the same markup as Django's template, without
+    its ~0.1 ms an option (a filter offering 500 tasks spent 25 ms of its page on them)."""
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        return select_html(self.get_context(name, value, attrs)["widget"])
+
+
 class PickerMixin:
     """A <select> with a search box above it (see core/pickers.py); the select stays the input."""
 

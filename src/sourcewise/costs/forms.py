@@ -8,7 +8,7 @@ from django import forms
 
 from sourcewise.core.access import INTERNAL
 from sourcewise.core.dates import server_today
-from sourcewise.core.forms import CurrencyField, bounded_formfield
+from sourcewise.core.forms import CurrencyField, QuickSelect, bounded_formfield
 from sourcewise.costs.models import AMOUNT_DIGITS, AMOUNT_PLACES, MAX_AMOUNT, Category, CostEntry
 from sourcewise.engagements.models import Engagement
 from sourcewise.tasks.models import Task
@@ -64,7 +64,9 @@ class CostEntryForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.workspace = workspace
         self.fields["engagement"].queryset = _engagements(workspace)  # type: ignore[attr-defined]
-        self.fields["task"].queryset = Task.objects.in_workspace(workspace).order_by("name")  # type: ignore[attr-defined]
+        # Only what an option shows: the filter lists every task of the workspace on every page.
+        tasks = Task.objects.in_workspace(workspace).only("pk", "name").order_by("name")
+        self.fields["task"].queryset = tasks  # type: ignore[attr-defined]
         self.fields["manager"].queryset = (  # type: ignore[attr-defined]
             Membership.objects.filter(workspace=workspace, role__in=INTERNAL).select_related("user").order_by("pk")
         )
@@ -113,7 +115,9 @@ class CostEntryForm(forms.ModelForm):
 
 
 class LedgerFilterForm(forms.Form):
-    category = forms.ChoiceField(choices=[("", "All categories"), *Category.choices], required=False)
+    category = forms.ChoiceField(
+        choices=[("", "All categories"), *Category.choices], required=False, widget=QuickSelect
+    )
     # A number, not a list: a workspace can hold 100,000 engagements (links from an engagement set it).
     engagement = forms.ModelChoiceField(
         queryset=Engagement.objects.none(),
@@ -122,7 +126,9 @@ class LedgerFilterForm(forms.Form):
         label="Engagement #",
         error_messages={"invalid_choice": "Unknown engagement in this workspace."},
     )
-    task = forms.ModelChoiceField(queryset=Task.objects.none(), required=False, empty_label="All tasks")
+    task = forms.ModelChoiceField(
+        queryset=Task.objects.none(), required=False, empty_label="All tasks", widget=QuickSelect
+    )
     currency = forms.CharField(max_length=3, required=False)
     date_from = forms.DateField(required=False, widget=DATE_INPUT, label="From")
     date_to = forms.DateField(required=False, widget=DATE_INPUT, label="To")
@@ -131,7 +137,9 @@ class LedgerFilterForm(forms.Form):
     def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["engagement"].queryset = Engagement.objects.in_workspace(workspace)  # type: ignore[attr-defined]
-        self.fields["task"].queryset = Task.objects.in_workspace(workspace).order_by("name")  # type: ignore[attr-defined]
+        # Only what an option shows: the filter lists every task of the workspace on every page.
+        tasks = Task.objects.in_workspace(workspace).only("pk", "name").order_by("name")
+        self.fields["task"].queryset = tasks  # type: ignore[attr-defined]
 
 
 class CsvUploadForm(forms.Form):

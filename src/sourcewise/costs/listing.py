@@ -4,6 +4,7 @@ The ledger can hold 1,000,000 entries (SPEC P2). Django's paginator counts every
 row to say "page 3 of 20,000"; here the count stops at `CAP` rows (a `COUNT` over a
 `LIMIT`, which the indexes answer in a few milliseconds), so the last reachable page is
 CAP / page size and the page says "of 200+" when there are more. Filters narrow the rest.
+A page reads its ids first and then its rows by id (`CappedPaginator.page`).
 """
 
 from __future__ import annotations
@@ -39,6 +40,17 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         return min(self._found, CAP)
+
+    def page(self, number: Any) -> Page[Any]:
+        """The page's ids first (an index walk), then its rows with what they join, by id: an
+        OFFSET of 10,000 rows made PostgreSQL join every skipped row (135 ms, not 10)."""
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        rows: QuerySet[Any] = self.object_list  # type: ignore[assignment]
+        ids = list(rows.values_list("pk", flat=True)[bottom:top])
+        found = {row.pk: row for row in rows.filter(pk__in=ids).order_by()} if ids else {}
+        return self._get_page([found[pk] for pk in ids if pk in found], number, self)
 
 
 def capped_page(

@@ -39,6 +39,20 @@ def with_related(engagements: QuerySet[Engagement]) -> QuerySet[Engagement]:
     return engagements.select_related("freelancer", "task", "manager__user", "workspace")
 
 
+# What a row of the engagements page shows: 50 rows with every column of four joined models
+# (the workspace's settings parsed for each) cost more than the rest of the page.
+LIST_ROW_COLUMNS = (
+    "workspace_id", "freelancer_id", "task_id", "manager_id", "kind", "state", "billing", "rate", "currency",
+    "budget_cap", "start_date", "end_date", "freelancer__name", "task__name", "manager__user__full_name",
+    "manager__user__email",
+)  # fmt: skip
+
+
+def list_rows(engagements: QuerySet[Engagement]) -> QuerySet[Engagement]:
+    """Engagements with only what the engagements page's rows show, in the same query."""
+    return engagements.select_related("freelancer", "task", "manager__user").only(*LIST_ROW_COLUMNS)
+
+
 def has_good_trial(freelancer_id: int, workspace: Workspace) -> bool:
     """A completed trial of this freelancer in this workspace rated ≥ the workspace minimum."""
     return Engagement.objects.filter(

@@ -74,7 +74,7 @@ def _refused(request: HttpRequest, exc: ValidationError) -> None:
 
 @workspace_view(roles=EVERYONE)
 def engagement_list(request: WorkspaceRequest) -> HttpResponse:
-    engagements = _engagements(request)
+    engagements = selectors.list_rows(scoped_queryset(request, Engagement))
     state = request.GET.get("state", "")
     if state in Engagement.State.values:
         engagements = engagements.filter(state=state)
