@@ -75,3 +75,42 @@ def test_owner_filters_the_queue_and_accepts_a_risk(page, phone, live_server, de
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the dashboard is {width}px wide on a phone"
     screenshot(phone, "findings-queue-390")
+
+
+def test_a_large_workspace_says_its_findings_are_being_rechecked(page, live_server, demo, monkeypatch):
+    """A write to the whole workspace (a threshold) in a workspace whose full check takes
+    minutes is queued for the worker: the dashboard says so, and the subject's findings stay."""
+    from sourcewise.findings import refresh
+    from sourcewise.findings.models import FindingsState
+
+    queued: list[int] = []
+
+    class NotRunYet:  # the jobs worker would run it later
+        @staticmethod
+        def enqueue(workspace_id: int) -> None:
+            queued.append(workspace_id)
+
+    monkeypatch.setattr(refresh, "refresh_full_task", NotRunYet)
+    FindingsState.objects.filter(workspace=demo.workspace).update(full_seconds=90.0)  # as at 100,000 rows
+    base = live_server.url
+    sign_in(page, base, "olivia@lumen.example", DEMO_PASSWORD)
+    page.wait_for_url(f"{base}/dashboard/")
+    expect(page.get_by_test_id("findings-updating")).to_have_count(0)
+    before = FindingRecord.objects.filter(workspace=demo.workspace, resolved_at__isnull=True).count()
+
+    page.goto(f"{base}/workspaces/settings/")
+    limit = page.locator("input[name=manager_max_active_engagements]")
+    limit.fill(str(int(limit.input_value()) + 1))
+    page.get_by_role("button", name="Save settings").click()
+    page.goto(f"{base}/dashboard/")
+    notice = page.get_by_test_id("findings-updating")
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text("re-checking every guardrail")
+    assert queued == [demo.workspace.pk]
+    assert FindingRecord.objects.filter(workspace=demo.workspace, resolved_at__isnull=True).count() == before
+    screenshot(page, "findings-updating-1280")
+
+    # The worker's run: the notice is gone on the next visit.
+    refresh.refresh_full(demo.workspace)
+    page.reload()
+    expect(page.get_by_test_id("findings-updating")).to_have_count(0)
