@@ -272,7 +272,7 @@ def _near_rows(
         FreelancerSkill.objects.filter(skill_id__in=skill_ids)
         .filter(_considered(base, workspace, excluding))
         .values("freelancer_id")
-        .annotate(misses=unvetted + len(needs) - Count("pk", filter=met), depth=Sum("level"))
+        .annotate(misses=unvetted + len(needs) - Count("freelancer_id", filter=met), depth=Sum("level"))
         .filter(misses__gt=0)
         .order_by("misses", "-depth", "-freelancer__availability_hours", "freelancer__name", "freelancer_id")
         .values("freelancer_id")[:limit]

@@ -158,6 +158,11 @@ class Freelancer(WorkspaceScoped, TimeStamped):
             models.Index(fields=["workspace", "status", "name", "id"], name="freelancer_ws_status_name"),
             models.Index(fields=["workspace", "name", "id"], name="freelancer_ws_name"),
             models.Index(fields=["workspace", "schedule_key"], name="freelancer_ws_schedule"),
+            # The near misses of a ranking join every holder of a needed skill to what orders them
+            # (status, hours, name): read from this index alone, not the table (P3: 99 → 77 ms).
+            models.Index(
+                fields=["id", "workspace", "status", "availability_hours", "name"], name="freelancer_near_miss"
+            ),
         ]
 
     def __str__(self) -> str:
