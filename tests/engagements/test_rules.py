@@ -180,13 +180,8 @@ def test_no_backup_judges_each_engagement_against_its_own_freelancer(workspace, 
     covered = EngagementFactory(workspace=workspace, manager=manager, state="active")
     TaskSkillFactory(task=covered.task, skill=video, level=3)
     found = _codes(workspace, "NO_BACKUP")
-    assert [(f.subject_id, f.subject_label, f.message) for f in found] == [
-        (
-            e.pk,
-            str(e),
-            f"If {e.freelancer.name} stops, nobody else approved has {video.name} at level 3 or more for {e.task.name}.",
-        )
-    ]
+    message = f"If {e.freelancer.name} stops, nobody else approved has {video.name} at level 3 or more for {e.task}."
+    assert [(f.subject_id, f.subject_label, f.message) for f in found] == [(e.pk, str(e), message)]
     e.freelancer.status = "left"  # now nobody at all: both engagements are alone, in id order
     e.freelancer.save()
     found = engagements_without_backup_check(CheckContext(workspace, START))
