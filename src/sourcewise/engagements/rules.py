@@ -34,14 +34,19 @@ SUBJECT = "engagement"
 
 def _open_engagements(ctx: CheckContext) -> list[Engagement]:
     """Draft and active engagements (only the scope's in a scoped run)."""
-    return ctx.memo(
-        "engagements.open",
-        lambda: list(
+
+    def load() -> list[Engagement]:
+        engagements = list(
             ctx.limit(Engagement.objects.filter(workspace=ctx.workspace, state__in=OPEN_STATES), "engagement")
-            .select_related("freelancer", "task", "workspace", "manager__user")
+            .select_related("freelancer", "task", "manager__user")
             .order_by("pk")
-        ),
-    )
+        )
+        # Their workspace is the run's: the same row, not read and parsed again with each of them.
+        for e in engagements:
+            e.workspace = ctx.workspace
+        return engagements
+
+    return ctx.memo("engagements.open", load)
 
 
 def _on(e: Engagement, code: str, severity: Severity, message: str, fix: str, **extra: Any) -> Finding:
