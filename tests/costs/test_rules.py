@@ -159,6 +159,29 @@ def test_one_freelancer_above_half_of_spend(workspace, top, flagged):
     assert [(f.subject_type, str(f.severity)) for f in found] == ([("freelancer", "warning")] if flagged else [])
 
 
+def test_concentration_adds_up_each_freelancers_engagements_and_names_them(workspace):
+    from tests.talent.factories import FreelancerFactory
+
+    workspace.max_single_share_pct = 30
+    zed = FreelancerFactory(workspace=workspace, name="Zed", status="approved")  # the lower id
+    abe = FreelancerFactory(workspace=workspace, name="Abe", status="approved")
+    for who, amount in ((zed, "30"), (abe, "40"), (zed, "10"), (None, "20")):
+        e = active_engagement(workspace, **({"freelancer": who} if who else {}))
+        cost(workspace, category="platform_fees", amount=amount, engagement=e, date=datetime.date(2026, 2, 1))
+    other = e.freelancer.name
+    ctx = CheckContext(workspace=workspace, today=TODAY)
+    with CaptureQueriesContext(connection) as queries:
+        found = list(rules.spend_concentration(ctx))
+    assert len(queries) <= 4  # rates, the ledger, whose each engagement is: not one per engagement
+    assert [(f.subject_type, f.subject_label) for f in found] == [
+        ("workspace", workspace.name),
+        ("freelancer", "Abe"),  # 40 each: the first by name
+        ("freelancer", "Zed"),
+    ]
+    assert found[0].message.endswith(f"Largest: Abe 40 %, Zed 40 %, {other} 20 %.")
+    assert found[2].message.startswith("Zed received 40.0 % of your freelancer spend")
+
+
 def test_spend_outside_the_90_days_does_not_count(workspace):
     e = active_engagement(workspace)
     cost(workspace, category="platform_fees", amount="100", engagement=e, date=datetime.date(2025, 12, 31))

@@ -169,6 +169,25 @@ def test_no_backup_names_each_skill_without_one_and_ignores_other_states(workspa
     assert lonely.state == "draft" and _codes(workspace, "NO_BACKUP") == []
 
 
+def test_no_backup_judges_each_engagement_against_its_own_freelancer(workspace, manager):
+    from sourcewise.engagements.rules import engagements_without_backup_check
+    from sourcewise.findings.registry import CheckContext
+    from tests.tasks.factories import TaskSkillFactory
+
+    e, _ = _backup_case(workspace, manager)  # its freelancer alone on the Video bench
+    video = e.task.skill_needs.get().skill
+    # Another active engagement needing Video: its freelancer lacks it, but e's is a backup.
+    covered = EngagementFactory(workspace=workspace, manager=manager, state="active")
+    TaskSkillFactory(task=covered.task, skill=video, level=3)
+    found = _codes(workspace, "NO_BACKUP")
+    message = f"If {e.freelancer.name} stops, nobody else approved has {video.name} at level 3 or more for {e.task}."
+    assert [(f.subject_id, f.subject_label, f.message) for f in found] == [(e.pk, str(e), message)]
+    e.freelancer.status = "left"  # now nobody at all: both engagements are alone, in id order
+    e.freelancer.save()
+    found = engagements_without_backup_check(CheckContext(workspace, START))
+    assert [f.subject_id for f in found] == [e.pk, covered.pk]
+
+
 def test_no_backup_takes_a_fixed_number_of_queries(workspace, manager, django_assert_max_num_queries):
     from sourcewise.engagements.rules import engagements_without_backup_check
     from sourcewise.findings.registry import CheckContext

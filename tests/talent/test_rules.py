@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from sourcewise.findings.engine import evaluate
+from sourcewise.talent.models import FreelancerSkill
 from tests.engagements.factories import EngagementFactory
 from tests.talent.factories import SkillFactory
 from tests.talent.helpers import freelancer, vet
@@ -74,6 +75,54 @@ def test_skill_gap_on_a_task_kept_in_house_that_has_a_draft_engagement(workspace
     e.state = "cancelled"
     e.save()
     assert codes(workspace, "SKILL_GAP") == []
+
+
+def _skill_gap_task(workspace):
+    copy = SkillFactory(workspace=workspace, name="Copy")
+    seo = SkillFactory(workspace=workspace, name="SEO")
+    task = TaskFactory(workspace=workspace, name="Launch", sourcing="outsource")
+    TaskSkillFactory(task=task, skill=seo, level=4)
+    TaskSkillFactory(task=task, skill=copy, level=4)
+    return copy, seo
+
+
+def test_skill_gap_names_the_first_by_name_of_the_equally_close(workspace):
+    copy, seo = _skill_gap_task(workspace)
+    # Each meets one need, nobody both. Zoe (added first) and Abe are equally close once every
+    # level is capped at the need (5 counts as 4): the first by name is named. Uncapped, Zoe
+    # would be closer; Cy meets both but is not vetted; Bo has neither skill.
+    zoe = freelancer(workspace, status="approved", skills={copy: 5, seo: 3}, name="Zoe")
+    freelancer(workspace, status="active", skills={copy: 3, seo: 4}, name="Abe")
+    freelancer(workspace, status="approved", skills={copy: 4}, name="Aaron")
+    freelancer(workspace, status="approved", name="Bo")
+    freelancer(workspace, status="vetting", skills={copy: 5, seo: 5}, name="Cy")
+    found = [f for f in evaluate(workspace, today=TODAY).findings if f.code == "SKILL_GAP"]
+    assert [f.message for f in found] == [
+        "No approved freelancer has what Launch needs (Copy ≥ 4, SEO ≥ 4). The closest is Abe (Copy 3/4, SEO 4/4)."
+    ]
+    FreelancerSkill.objects.filter(freelancer=zoe, skill=seo).update(level=4)
+    assert codes(workspace, "SKILL_GAP") == []
+
+
+def test_skill_gap_without_anyone_close_and_in_a_fixed_number_of_queries(workspace, django_assert_num_queries):
+    from sourcewise.engagements.rules import tasks_without_a_skilled_freelancer
+    from sourcewise.findings.registry import CheckContext
+
+    copy, _ = _skill_gap_task(workspace)
+    freelancer(workspace, status="approved", name="Bo")
+    freelancer(workspace, status="rejected", skills={copy: 5}, name="Ray")
+    with django_assert_num_queries(3):  # tasks, their needs, the vetted freelancers' levels
+        found = list(tasks_without_a_skilled_freelancer(CheckContext(workspace, TODAY)))
+    assert [f.message for f in found] == ["No approved freelancer has what Launch needs (Copy ≥ 4, SEO ≥ 4)."]
+    for i in range(3):
+        freelancer(workspace, status="approved", skills={copy: 2}, name=f"Ann {i}")
+        task = TaskFactory(workspace=workspace, name=f"Copy {i}", sourcing="outsource")
+        TaskSkillFactory(task=task, skill=copy, level=3)
+    with django_assert_num_queries(4):  # and the names of the closest
+        found = list(tasks_without_a_skilled_freelancer(CheckContext(workspace, TODAY)))
+    assert [f.message.split(". ")[1] for f in found] == ["The closest is Ann 0 (Copy 2/4, SEO 0/4)."] + [
+        "The closest is Ann 0 (Copy 2/3)."
+    ] * 3
 
 
 def test_unvetted_freelancer_active_is_critical_approved_is_a_warning(workspace):

@@ -354,8 +354,9 @@ def _load_days(
                 value = amount * used.rate
                 ledger.rates_used[(currency, used.valid_from)] = used
         elif currency != base:
+            last = month_end(month)  # once a row, not once a rate of the currency
             for row, until in periods.get(currency, []):
-                if row.valid_from <= month_end(month) and (until is None or until > month):
+                if row.valid_from <= last and (until is None or until > month):
                     ledger.rates_used[(currency, row.valid_from)] = RateUsed(
                         currency, base, row.rate, row.valid_from, row.source
                     )

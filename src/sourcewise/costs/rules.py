@@ -37,22 +37,38 @@ class Window:
     unrated_engagements: set[int]
 
 
-def window(ctx: CheckContext) -> Window:
-    def compute() -> Window:
-        end = ctx.today
-        start = end - datetime.timedelta(days=WINDOW_DAYS - 1)
+def _window_start(ctx: CheckContext) -> datetime.date:
+    """The first of the window's days (today is the last)."""
+    return ctx.today - datetime.timedelta(days=WINDOW_DAYS - 1)
+
+
+def _ledger(ctx: CheckContext) -> tuple[converted_ledger.Ledger, Rates]:
+    """The window's ledger and the exchange rates behind it, loaded once per run: concentration
+    reads them without the engagements the local checks need."""
+
+    def compute() -> tuple[converted_ledger.Ledger, Rates]:
         rates = converted_ledger.load_rates(ctx.workspace)
         # Only the scope's engagements and their costs in a scoped run (concentration, the one
         # check that needs everyone's spend, is wide: never scoped).
         only = sorted(ctx.scope.ids("engagement")) if ctx.scope is not None else None
-        ledger = converted_ledger.load_ledger(ctx.workspace, start, end, rates=rates, engagements=only)
+        ledger = converted_ledger.load_ledger(
+            ctx.workspace, _window_start(ctx), ctx.today, rates=rates, engagements=only
+        )
+        return ledger, rates[0]
+
+    return ctx.memo("costs.ledger", compute)
+
+
+def window(ctx: CheckContext) -> Window:
+    def compute() -> Window:
+        ledger, rates = _ledger(ctx)
         engagements = list(
             ctx.limit(Engagement.objects.filter(workspace=ctx.workspace), "engagement")
             .select_related("task", "freelancer")
             .order_by("pk")
         )
         unrated = {s.engagement_id for s in ledger.slices if not s.rated and s.engagement_id is not None}
-        return Window(start, end, ledger, rates[0], engagements, unrated)
+        return Window(_window_start(ctx), ctx.today, ledger, rates, engagements, unrated)
 
     return ctx.memo("costs.window", compute)
 
@@ -188,14 +204,22 @@ def spend_concentration(ctx: CheckContext) -> Iterator[Finding]:
 
     One freelancer holding all the spend is one risk, reported once (on them), not as an
     HHI of 10 000 as well. Workspace-wide: every engagement's spend moves the shares."""
-    w = window(ctx)
+    ledger, _ = _ledger(ctx)
     ws = ctx.workspace
-    spend_unrated = any(not s.rated and s.category in SPEND_CATEGORIES for s in w.ledger.slices)
+    spend_unrated = any(not s.rated and s.category in SPEND_CATEGORIES for s in ledger.slices)
     if spend_unrated:
         return
-    freelancer_of = {e.pk: e.freelancer_id for e in w.engagements}
-    names = {e.freelancer_id: e.freelancer.name for e in w.engagements}
-    c = concentration.concentration_of(w.ledger, freelancer_of, names, w.start, w.end)
+    # Only whose each engagement is, and their names: not the window's engagements as models
+    # (100,000 of them in a large workspace; the local checks load those).
+    freelancer_of: dict[int, int] = {}
+    names: dict[int, str] = {}
+    rows = ctx.limit(Engagement.objects.filter(workspace=ctx.workspace), "engagement").values_list(
+        "pk", "freelancer_id", "freelancer__name"
+    )
+    for pk, freelancer_id, name in rows.order_by("pk"):
+        freelancer_of[pk] = freelancer_id
+        names[freelancer_id] = name
+    c = concentration.concentration_of(ledger, freelancer_of, names, _window_start(ctx), ctx.today)
     if not c.shares:
         return
     index = c.hhi.quantize(Decimal(1))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
@@ -24,7 +25,6 @@ from sourcewise.findings.registry import CheckContext, Finding, check, coming_up
 from sourcewise.guidance.models import SOP, SOPAcknowledgement, TrainingRecord
 from sourcewise.money.rules import rate_book
 from sourcewise.talent.models import VETTED_STATUSES, Freelancer
-from sourcewise.talent.rules import vetted_freelancers
 from sourcewise.tasks.models import Task, TaskSkill
 from sourcewise.workspaces.models import Membership
 
@@ -34,14 +34,19 @@ SUBJECT = "engagement"
 
 def _open_engagements(ctx: CheckContext) -> list[Engagement]:
     """Draft and active engagements (only the scope's in a scoped run)."""
-    return ctx.memo(
-        "engagements.open",
-        lambda: list(
+
+    def load() -> list[Engagement]:
+        engagements = list(
             ctx.limit(Engagement.objects.filter(workspace=ctx.workspace, state__in=OPEN_STATES), "engagement")
-            .select_related("freelancer", "task", "workspace", "manager__user")
+            .select_related("freelancer", "task", "manager__user")
             .order_by("pk")
-        ),
-    )
+        )
+        # Their workspace is the run's: the same row, not read and parsed again with each of them.
+        for e in engagements:
+            e.workspace = ctx.workspace
+        return engagements
+
+    return ctx.memo("engagements.open", load)
 
 
 def _on(e: Engagement, code: str, severity: Severity, message: str, fix: str, **extra: Any) -> Finding:
@@ -122,46 +127,80 @@ def tasks_without_a_skilled_freelancer(ctx: CheckContext) -> Iterator[Finding]:
         .prefetch_related(Prefetch("skill_needs", TaskSkill.objects.select_related("skill")))
         .order_by("pk")
     )
-    levels: dict[int, dict[int, int]] = {}
-    for freelancer in _vetted_with_skills(ctx):
-        levels[freelancer.pk] = {fs.skill_id: fs.level for fs in freelancer.skill_levels.all()}
-    names = {f.pk: f.name for f in vetted_freelancers(ctx)}
+    vetted = _vetted_skill_levels(ctx)
+    gaps: list[tuple[Task, list[TaskSkill], tuple[int, str] | None]] = []
     for task in tasks:
         needs = list(task.skill_needs.all())
-        if not needs:
-            continue
-        best: tuple[int, int, str] | None = None
-        for fid, have in levels.items():
-            met = sum(1 for n in needs if have.get(n.skill_id, 0) >= n.level)
-            if met == len(needs):
-                best = None
-                break
-            closeness = sum(min(have.get(n.skill_id, 0), n.level) for n in needs)
-            if closeness and (best is None or closeness > best[0]):
-                best = (closeness, fid, ", ".join(f"{n.skill.name} {have.get(n.skill_id, 0)}/{n.level}" for n in needs))
-        else:
-            closest = f" The closest is {names[best[1]]} ({best[2]})." if best else ""
-            needed = ", ".join(f"{n.skill.name} ≥ {n.level}" for n in needs)
-            yield Finding(
-                "SKILL_GAP",
-                Severity.WARNING,
-                "task",
-                task.pk,
-                f"No approved freelancer has what {task.name} needs ({needed}).{closest}",
-                "Vet a freelancer with these skills, or train one of your approved freelancers.",
-                task.name,
-            )
-
-
-def _vetted_with_skills(ctx: CheckContext) -> list[Freelancer]:
-    def load() -> list[Freelancer]:
-        return list(
-            Freelancer.objects.in_workspace(ctx.workspace)
-            .filter(status__in=VETTED_STATUSES)
-            .prefetch_related("skill_levels")
+        if needs and not vetted.anyone_meets(needs):
+            gaps.append((task, needs, vetted.closest(needs)))
+    names = dict(Freelancer.objects.filter(pk__in=[best[0] for _, _, best in gaps if best]).values_list("pk", "name"))
+    for task, needs, best in gaps:
+        closest = f" The closest is {names[best[0]]} ({best[1]})." if best else ""
+        needed = ", ".join(f"{n.skill.name} ≥ {n.level}" for n in needs)
+        yield Finding(
+            "SKILL_GAP",
+            Severity.WARNING,
+            "task",
+            task.pk,
+            f"No approved freelancer has what {task.name} needs ({needed}).{closest}",
+            "Vet a freelancer with these skills, or train one of your approved freelancers.",
+            task.name,
         )
 
-    return ctx.memo("talent.vetted_skills", load)
+
+@dataclass
+class _VettedSkills:
+    """The skill levels of the approved and active freelancers, per skill, for "does anyone meet
+    every need" by set intersection instead of a pass over every freelancer per task."""
+
+    # {skill id: {freelancer id: level}}; a freelancer without the skill is at level 0.
+    levels: dict[int, dict[int, int]]
+    # {freelancer id: place in the list's order (name, id)}: the first of equals is the closest.
+    place: dict[int, int]
+    at_least: dict[tuple[int, int], set[int]] = field(default_factory=dict)
+
+    def meeting(self, need: TaskSkill) -> set[int]:
+        key = (need.skill_id, need.level)
+        if key not in self.at_least:
+            self.at_least[key] = {f for f, level in self.levels.get(need.skill_id, {}).items() if level >= need.level}
+        return self.at_least[key]
+
+    def anyone_meets(self, needs: list[TaskSkill]) -> bool:
+        # Every level needed is ≥ 1 (a constraint): someone without a needed skill meets nothing.
+        groups = sorted((self.meeting(n) for n in needs), key=len)
+        return bool(groups[0].intersection(*groups[1:]))
+
+    def closest(self, needs: list[TaskSkill]) -> tuple[int, str] | None:
+        """(freelancer id, "Skill have/needed, …") of the one nearest to every need (the sum of
+        their levels capped at the need), the first in the list's order among equals; None when
+        nobody has any needed skill."""
+        closeness: dict[int, int] = {}
+        for n in needs:
+            for f, level in self.levels.get(n.skill_id, {}).items():
+                closeness[f] = closeness.get(f, 0) + min(level, n.level)
+        if not closeness:
+            return None
+        best = min(closeness, key=lambda f: (-closeness[f], self.place[f]))
+        have = ", ".join(f"{n.skill.name} {self.levels.get(n.skill_id, {}).get(best, 0)}/{n.level}" for n in needs)
+        return best, have
+
+
+def _vetted_skill_levels(ctx: CheckContext) -> _VettedSkills:
+    def load() -> _VettedSkills:
+        rows = (
+            Freelancer.objects.in_workspace(ctx.workspace)
+            .filter(status__in=VETTED_STATUSES)
+            .values_list("pk", "skill_levels__skill_id", "skill_levels__level")
+            .order_by("name", "pk")
+        )
+        vetted = _VettedSkills({}, {})
+        for freelancer_id, skill_id, level in rows:
+            vetted.place.setdefault(freelancer_id, len(vetted.place))
+            if skill_id is not None:
+                vetted.levels.setdefault(skill_id, {})[freelancer_id] = level
+        return vetted
+
+    return ctx.memo("talent.vetted_skill_levels", load)
 
 
 # -- G4: agreed rates inside the fair band --------------------------------------------------
@@ -409,13 +448,15 @@ def engagements_without_backup_check(ctx: CheckContext) -> Iterator[Finding]:
     other than the engaged one has at ≥ `bench_min_level` (the skill's bench holds only them).
     Drafts and tasks that need no skill are not judged. Workspace-wide: the bench depends on
     every freelancer's skills and status."""
-    active = [e for e in _open_engagements(ctx) if e.state == Engagement.State.ACTIVE]
-    alone = engagements_without_backup(active)
+    # Ids only: the engagements as models (with their freelancer and task, for the message) are
+    # loaded for the few without a backup, not for every active one of a large workspace.
+    active = ctx.limit(
+        Engagement.objects.filter(workspace=ctx.workspace, state=Engagement.State.ACTIVE), "engagement"
+    ).values_list("pk", "task_id", "freelancer_id")
+    alone = engagements_without_backup(ctx.workspace, active.order_by("pk"))
     minimum = ctx.workspace.bench_min_level
-    for e in active:
-        skills = alone.get(e.pk)
-        if not skills:
-            continue
+    for e in _engagements_by_pk(sorted(alone)):
+        skills = alone[e.pk]
         names = ", ".join(s.name for s in skills)
         yield _on(
             e,
@@ -426,3 +467,11 @@ def engagements_without_backup_check(ctx: CheckContext) -> Iterator[Finding]:
             fix="Vet a second freelancer with these skills (Talent → Bench shows the thin skills), "
             "so the work does not stop when one person leaves.",
         )
+
+
+def _engagements_by_pk(pks: list[int]) -> Iterator[Engagement]:
+    """The engagements `pks` (ascending) with their freelancer and task, by pk: a few hundred ids a
+    query (SQLite's limit on parameters)."""
+    for at in range(0, len(pks), 500):
+        batch = Engagement.objects.filter(pk__in=pks[at : at + 500]).select_related("freelancer", "task")
+        yield from batch.order_by("pk")

@@ -300,28 +300,33 @@ def hourly_fees(engagement: Engagement, start: datetime.date | None = None, end:
     return Money(approved_hours(engagement, start, end) * engagement.rate, engagement.currency)
 
 
-def engagements_without_backup(engagements: list[Engagement]) -> dict[int, list[Skill]]:
-    """{engagement id: the needed skills of its task with nobody on the bench but its own freelancer}.
+def engagements_without_backup(
+    workspace: Workspace, engagements: Iterable[tuple[int, int, int]]
+) -> dict[int, list[Skill]]:
+    """{engagement id: the needed skills of its task with nobody on the bench but its own freelancer}
+    for `engagements` given as (id, task id, freelancer id) rows.
 
     The bench of a skill (talent's `bench_for`) is the approved or active freelancers with it at
-    ≥ `bench_min_level`. Engagements whose task needs no skill are not judged. Three queries.
+    ≥ `bench_min_level`. Engagements whose task needs no skill are not judged. Two queries.
     """
+    engagements = list(engagements)
     if not engagements:
         return {}
-    workspace = engagements[0].workspace
     needs: dict[int, list[Skill]] = {}
-    for need in TaskSkill.objects.filter(task_id__in={e.task_id for e in engagements}).select_related("skill"):
+    for need in TaskSkill.objects.filter(task_id__in={task_id for _, task_id, _ in engagements}).select_related(
+        "skill"
+    ):
         needs.setdefault(need.task_id, []).append(need.skill)
+    for skills in needs.values():
+        skills.sort(key=lambda k: (k.name, k.pk))
     bench = bench_for(workspace, {skill.pk for skills in needs.values() for skill in skills})
+    nobody: set[int] = set()
     result = {}
-    for e in engagements:
-        alone = [
-            skill
-            for skill in sorted(needs.get(e.task_id, []), key=lambda k: (k.name, k.pk))
-            if not bench.get(skill.pk, set()) - {e.freelancer_id}
-        ]
+    for pk, task_id, freelancer_id in engagements:
+        # `bench <= {freelancer_id}`: empty, or only them — without copying a bench of thousands.
+        alone = [skill for skill in needs.get(task_id, ()) if bench.get(skill.pk, nobody) <= {freelancer_id}]
         if alone:
-            result[e.pk] = alone
+            result[pk] = alone
     return result
 
 
