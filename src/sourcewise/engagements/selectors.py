@@ -14,6 +14,7 @@ from django.db.models import (
     DateField,
     DecimalField,
     Exists,
+    F,
     FloatField,
     IntegerField,
     Max,
@@ -66,15 +67,17 @@ def has_good_trial(freelancer_id: int, workspace: Workspace) -> bool:
 
 def freelancers_with_good_trial(workspace: Workspace, among: Iterable[int] | None = None) -> set[int]:
     """Freelancers with a completed trial rated at least the minimum (only `among` when given)."""
-    trials = Engagement.objects.filter(
-        workspace=workspace,
-        kind=Engagement.Kind.TRIAL,
-        state=Engagement.State.COMPLETED,
-        trial_rating__gte=workspace.trial_min_rating,
-    )
-    if among is not None:
-        trials = trials.filter(freelancer_id__in=sorted(set(among)))
-    return set(trials.values_list("freelancer_id", flat=True))
+    good = {"kind": Engagement.Kind.TRIAL, "state": Engagement.State.COMPLETED}
+    good["trial_rating__gte"] = workspace.trial_min_rating
+    if among is None:
+        trials = Engagement.objects.filter(workspace=workspace, **good)
+    else:
+        # Read by the freelancers' index; the workspace as `workspace_id + 0`, which no index
+        # serves, or SQLite walks every completed engagement of the workspace (38 ms, not 0.1).
+        trials = Engagement.objects.alias(in_workspace=F("workspace_id") + 0).filter(
+            in_workspace=workspace.pk, freelancer_id__in=sorted(set(among)), **good
+        )
+    return set(trials.order_by().values_list("freelancer_id", flat=True))
 
 
 def trial_days(engagement: Engagement) -> int | None:
