@@ -49,8 +49,9 @@ WIDE = "wide"
 REFERENCE = ":ref"
 REFERENCED_ONLY = ("task", "membership")
 
+# Cost rows: on an engagement they name its task and manager as references only; on none
+# (a cost of the workspace itself) they ask for the wide refresh alone.
 COST_ROWS = {"costs.costentry", "costs.costmonth"}
-WIDE_WHEN_UNATTACHED = COST_ROWS
 
 
 def _cost_references(pairs: list[tuple[str, int | None]]) -> list[tuple[str, int | None]]:
@@ -176,7 +177,7 @@ def _after_write(sender: type[models.Model], instance: models.Model, raw: bool =
     own = SUBJECT_MODELS.get(_label(sender))
     if own is None and not _subject_fields(sender):
         subjects = [(WORKSPACE, None)]  # belongs to the workspace as a whole
-    elif not subjects and _label(sender) in WIDE_WHEN_UNATTACHED:
+    elif not subjects and _label(sender) in COST_ROWS:
         subjects = [(WIDE, None)]
     elif own is not None:
         # Saving an engagement changes the engagement, not its task or its manager: only
