@@ -64,9 +64,7 @@ class CostEntryForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.workspace = workspace
         self.fields["engagement"].queryset = _engagements(workspace)  # type: ignore[attr-defined]
-        # Only what an option shows: the filter lists every task of the workspace on every page.
-        tasks = Task.objects.in_workspace(workspace).only("pk", "name").order_by("name")
-        self.fields["task"].queryset = tasks  # type: ignore[attr-defined]
+        self.fields["task"].queryset = Task.objects.in_workspace(workspace).order_by("name")  # type: ignore[attr-defined]
         self.fields["manager"].queryset = (  # type: ignore[attr-defined]
             Membership.objects.filter(workspace=workspace, role__in=INTERNAL).select_related("user").order_by("pk")
         )

@@ -50,7 +50,7 @@ class CappedPaginator(Paginator):
         rows: QuerySet[Any] = self.object_list  # type: ignore[assignment]
         ids = list(rows.values_list("pk", flat=True)[bottom:top])
         found = {row.pk: row for row in rows.filter(pk__in=ids).order_by()} if ids else {}
-        return self._get_page([found[pk] for pk in ids if pk in found], number, self)
+        return Page([found[pk] for pk in ids if pk in found], number, self)
 
 
 def capped_page(

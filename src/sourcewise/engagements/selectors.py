@@ -40,8 +40,8 @@ def with_related(engagements: QuerySet[Engagement]) -> QuerySet[Engagement]:
     return engagements.select_related("freelancer", "task", "manager__user", "workspace")
 
 
-# What a row of the engagements page shows: 50 rows with every column of four joined models
-# (the workspace's settings parsed for each) cost more than the rest of the page.
+# What a row of the engagements page shows, not every column of four joined models (the
+# workspace's settings parsed again for each of the 50 rows).
 LIST_ROW_COLUMNS = (
     "workspace_id", "freelancer_id", "task_id", "manager_id", "kind", "state", "billing", "rate", "currency",
     "budget_cap", "start_date", "end_date", "freelancer__name", "task__name", "manager__user__full_name",
@@ -67,7 +67,7 @@ def has_good_trial(freelancer_id: int, workspace: Workspace) -> bool:
 
 def freelancers_with_good_trial(workspace: Workspace, among: Iterable[int] | None = None) -> set[int]:
     """Freelancers with a completed trial rated at least the minimum (only `among` when given)."""
-    good = {"kind": Engagement.Kind.TRIAL, "state": Engagement.State.COMPLETED}
+    good: dict[str, Any] = {"kind": Engagement.Kind.TRIAL, "state": Engagement.State.COMPLETED}
     good["trial_rating__gte"] = workspace.trial_min_rating
     if among is None:
         trials = Engagement.objects.filter(workspace=workspace, **good)
