@@ -214,12 +214,17 @@ def load_ledger(
         return ledger
     base = workspace.base_currency
     whole = [m for m in months_between(start, end) if m >= start and month_end(m) <= end]
-    summary = CostMonth.objects.filter(workspace=workspace, month__in=whole)
+    only = sorted(engagements) if engagements is not None else None
+    if only is None:
+        summary = CostMonth.objects.filter(workspace=workspace, month__in=whole)
+    else:
+        # By the engagements' index. The workspace as `workspace_id + 0`, which no index serves:
+        # else SQLite (no statistics) reads every summary row of the workspace's months (40 ms, not 1).
+        summary = CostMonth.objects.alias(in_workspace=F("workspace_id") + 0).filter(
+            in_workspace=workspace.pk, month__in=whole, engagement_id__in=only
+        )
     if categories is not None:
         summary = summary.filter(category__in=list(categories))
-    only = sorted(engagements) if engagements is not None else None
-    if only is not None:
-        summary = summary.filter(engagement_id__in=only)
     rows = list(summary.values_list("month", "category", "currency").annotate(total=Sum("total")).order_by())
     ledger.queries += 1
     split: set[tuple[datetime.date, str]] = set()
