@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from decimal import Decimal
 
@@ -24,15 +23,20 @@ def months_between(start: datetime.date, end: datetime.date) -> list[datetime.da
     return months
 
 
+ONE_DAY = datetime.timedelta(days=1)
+
+
 def month_fraction(start: datetime.date, end: datetime.date) -> Decimal:
     """How many months [start, end] covers: each calendar month counts its share of days
     (a whole month is exactly 1; 1 Jan – 31 Mar is exactly 3). Empty when end < start."""
     if end < start:
         return ZERO
-    total = ZERO
-    for month in months_between(start, end):
-        first, last = max(start, month), min(end, month_end(month))
-        total += Decimal((last - first).days + 1) / Decimal(calendar.monthrange(month.year, month.month)[1])
+    total, first = ZERO, start
+    while first <= end:  # a calendar month a turn (reports call this for thousands of engagements)
+        month_last = month_end(first)
+        last = min(end, month_last)
+        total += Decimal((last - first).days + 1) / Decimal(month_last.day)
+        first = last + ONE_DAY
     return total
 
 

@@ -22,6 +22,7 @@ from sourcewise.costs.savings import (
     Savings,
     active_span,
     engagement_savings,
+    merged_spans,
     outsourced_baseline,
 )
 from sourcewise.engagements.models import Engagement
@@ -180,12 +181,15 @@ def cost_report(
         first, last = active_span(as_engagement(e), start, counted_until)
         if last >= first:
             spans[e.task_id].append((first, last))
+    # Each task's spans merged once (a task has hundreds): the months below clip these runs,
+    # which gives the runs of the clipped spans (see `merged_spans`).
+    runs = {task_id: merged_spans(task_spans) for task_id, task_spans in spans.items()}
     task_rows = []
     for task_id in sorted(by_task.keys() | spans.keys(), key=lambda t: (t is None, t or 0)):
         categories = by_task.get(task_id, {})
         tco = formulas.tco(categories.values())
         task = tasks.get(task_id) if task_id is not None else None
-        months, baseline = outsourced_baseline(task, spans.get(task_id or 0, []), rates[0], counted_until, ledger)
+        months, baseline = outsourced_baseline(task, runs.get(task_id or 0, []), rates[0], counted_until, ledger)
         if task is not None and not tco and baseline is None:
             continue
         task_rows.append(TaskRow(task, categories, Savings(tco=tco, months=months, baseline=baseline, expected=None)))
@@ -198,9 +202,9 @@ def cost_report(
         month_last = min(month_end(month), counted_until)
         baseline_total: Decimal | None = None
         expected_total: Decimal | None = None
-        for task_id, task_spans in spans.items():
+        for task_id, task_runs in runs.items():
             task = tasks.get(task_id)
-            _, b = outsourced_baseline(task, task_spans, rates[0], month_last, ledger, month, month_last)
+            _, b = outsourced_baseline(task, task_runs, rates[0], month_last, ledger, month, month_last)
             if b is not None:
                 baseline_total = (baseline_total or ZERO) + b
         # One rate per (currency, day): most engagements run to the month's last day.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -97,6 +98,21 @@ def engagement_savings(
     return Savings(tco=tco, months=months, baseline=baseline, expected=expected)
 
 
+def merged_spans(spans: Iterable[tuple[datetime.date, datetime.date]]) -> list[tuple[datetime.date, datetime.date]]:
+    """The days of the spans as runs, oldest first: spans that overlap or touch (the next day) join;
+    empty spans (last < first) drop. Merging again, or clipping the runs to one window, gives the
+    runs of the clipped spans: a run cut by a window stays one piece, and runs stay apart."""
+    merged: list[list[datetime.date]] = []
+    for first, last in sorted(spans):
+        if last < first:
+            continue
+        if merged and first <= merged[-1][1] + datetime.timedelta(days=1):
+            merged[-1][1] = max(merged[-1][1], last)
+        else:
+            merged.append([first, last])
+    return [(first, last) for first, last in merged]
+
+
 def outsourced_baseline(
     task: Task | None,
     spans: list[tuple[datetime.date, datetime.date]],
@@ -109,18 +125,10 @@ def outsourced_baseline(
     """Months the task was outsourced (union of its engagements' spans) and its baseline for them."""
     if task is None:
         return ZERO, None
-    clipped = sorted(
+    merged = merged_spans(
         (max(first, clip_start) if clip_start else first, min(last, clip_end) if clip_end else last)
         for first, last in spans
     )
-    merged: list[list[datetime.date]] = []
-    for first, last in clipped:
-        if last < first:
-            continue
-        if merged and first <= merged[-1][1] + datetime.timedelta(days=1):
-            merged[-1][1] = max(merged[-1][1], last)
-        else:
-            merged.append([first, last])
     months = sum((month_fraction(first, last) for first, last in merged), ZERO)
     base = task_baseline(task)
     if base is None or not merged:
