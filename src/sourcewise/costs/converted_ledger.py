@@ -380,6 +380,12 @@ def convert_on(
     rates: Rates, amount: Decimal, currency: str, on: datetime.date, ledger: Ledger | None = None
 ) -> Decimal | None:
     """An amount that is not a ledger entry (baseline, expected saving) on one date; None if no rate."""
+    rate = rate_on(rates, currency, on, ledger)
+    return None if rate is None else amount * rate
+
+
+def rate_on(rates: Rates, currency: str, on: datetime.date, ledger: Ledger | None = None) -> Decimal | None:
+    """The rate `convert_on` multiplies by, noted on the ledger (used, or missing); None if no rate."""
     try:
         used = rates.rate_on(currency, on)
     except MissingExchangeRate as exc:
@@ -388,4 +394,20 @@ def convert_on(
         return None
     if ledger is not None:
         ledger.rates_used[(used.currency, used.valid_from)] = used
-    return amount * used.rate
+    return used.rate
+
+
+class RatesOn:
+    """`convert_on` with one lookup per (currency, day): a report converts thousands of amounts on a
+    few days. Asking again would note the same rate (or the same currency missing) on the ledger."""
+
+    def __init__(self, rates: Rates, ledger: Ledger | None = None) -> None:
+        self.rates, self.ledger = rates, ledger
+        self._found: dict[tuple[str, datetime.date], Decimal | None] = {}
+
+    def convert(self, amount: Decimal, currency: str, on: datetime.date) -> Decimal | None:
+        key = (currency, on)
+        if key not in self._found:
+            self._found[key] = rate_on(self.rates, currency, on, self.ledger)
+        rate = self._found[key]
+        return None if rate is None else amount * rate

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from decimal import Decimal
 
 from sourcewise.costs.formulas import ZERO
@@ -26,13 +27,15 @@ def months_between(start: datetime.date, end: datetime.date) -> list[datetime.da
 ONE_DAY = datetime.timedelta(days=1)
 
 
+# Reports ask for the same few hundred spans for thousands of engagements (a Decimal is immutable).
+@functools.lru_cache(maxsize=4096)
 def month_fraction(start: datetime.date, end: datetime.date) -> Decimal:
     """How many months [start, end] covers: each calendar month counts its share of days
     (a whole month is exactly 1; 1 Jan – 31 Mar is exactly 3). Empty when end < start."""
     if end < start:
         return ZERO
     total, first = ZERO, start
-    while first <= end:  # a calendar month a turn (reports call this for thousands of engagements)
+    while first <= end:  # a calendar month a turn
         month_last = month_end(first)
         last = min(end, month_last)
         total += Decimal((last - first).days + 1) / Decimal(month_last.day)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import cast
 
@@ -13,7 +13,14 @@ from django.db.models import Q
 
 from sourcewise.costs import formulas
 from sourcewise.costs.concentration import Concentration, concentration_of
-from sourcewise.costs.converted_ledger import ExchangeRatePeriods, Ledger, convert_on, load_ledger, load_rates
+from sourcewise.costs.converted_ledger import (
+    ExchangeRatePeriods,
+    Ledger,
+    RatesOn,
+    convert_on,
+    load_ledger,
+    load_rates,
+)
 from sourcewise.costs.formulas import ZERO
 from sourcewise.costs.models import Category, CostMonth, month_end, month_start
 from sourcewise.costs.periods import month_fraction, months_between
@@ -154,23 +161,21 @@ def cost_report(
     # Engagements below are `_Work` rows (what the sums read), not models: thousands run in a period.
     as_engagement = cast(Callable[[_Work], Engagement], lambda w: w)
 
-    engagement_rows = []
+    # Every engagement with costs as (work, fees, overhead, savings); rows only for those listed.
+    costed: list[tuple[_Work, Decimal, Decimal, Savings]] = []
     fees = ledger.by(lambda s: (s.engagement_id, s.category == Category.FEES))
     with_costs = {pk for pk, _ in fees if pk is not None}
+    rates_on = RatesOn(rates[0], ledger)
     for pk in sorted(with_costs):
         e = engagements[pk]
         paid, other = fees.get((pk, True), ZERO), fees.get((pk, False), ZERO)
-        engagement_rows.append(
-            EngagementRow(
-                engagement=as_engagement(e),
-                fees=paid,
-                overhead=other,
-                savings=engagement_savings(as_engagement(e), ledger, rates[0], start, counted_until, tco=paid + other),
-            )
+        savings = engagement_savings(
+            as_engagement(e), ledger, rates[0], start, counted_until, tco=paid + other, rates_on=rates_on
         )
-    engagement_rows.sort(key=lambda r: (-r.tco, str(r.engagement)))
-    ranked = [(r.engagement.pk, r.fees, r.overhead, r.savings) for r in engagement_rows]
-    engagement_rows = _with_models(workspace, tasks, engagement_rows, top)
+        costed.append((e, paid, other, savings))
+    costed.sort(key=lambda c: (-c[3].tco, str(c[0])))
+    ranked = [(e.pk, paid, other, savings) for e, paid, other, savings in costed]
+    engagement_rows = _with_models(workspace, tasks, ranked, top)
 
     # Tasks: in-house baseline over the days any of its engagements ran (a union, not a sum).
     by_task: dict[int | None, dict[str, Decimal]] = defaultdict(dict)
@@ -314,13 +319,16 @@ def _engagements(
 
 
 def _with_models(
-    workspace: Workspace, tasks: dict[int, Task], rows: list[EngagementRow], top: int | None
+    workspace: Workspace,
+    tasks: dict[int, Task],
+    ranked: list[tuple[int, Decimal, Decimal, Savings]],
+    top: int | None,
 ) -> list[EngagementRow]:
     """The rows listed (the `top` or all), each with its engagement as a model (1 query a
     `MODELS_AT_ONCE` rows): the pages link it, show its state and label it."""
-    listed = rows if top is None else rows[:top]
+    listed = ranked if top is None else ranked[:top]
     found: dict[int, Engagement] = {}
-    ids = [r.engagement.pk for r in listed]
+    ids = [pk for pk, *_ in listed]
     for at in range(0, len(ids), MODELS_AT_ONCE):  # SQLite takes at most 32,766 parameters
         # By id alone: ids of this workspace's rows (with the workspace, SQLite scans the workspace).
         for e in (
@@ -332,4 +340,4 @@ def _with_models(
             if e.task_id in tasks:
                 e.task = tasks[e.task_id]
             found[e.pk] = e
-    return [replace(r, engagement=found[r.engagement.pk]) for r in listed]
+    return [EngagementRow(found[pk], paid, other, savings) for pk, paid, other, savings in listed]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sourcewise.costs import formulas
-from sourcewise.costs.converted_ledger import Ledger, convert_on
+from sourcewise.costs.converted_ledger import Ledger, RatesOn, convert_on
 from sourcewise.costs.formulas import ZERO
 from sourcewise.costs.periods import month_fraction
 from sourcewise.engagements.models import Engagement
@@ -75,10 +75,14 @@ def engagement_savings(
     start: datetime.date,
     end: datetime.date,
     tco: Decimal | None = None,
+    *,
+    rates_on: RatesOn | None = None,
 ) -> Savings:
     """TCO, baseline, expected and actual saving of one engagement over [start, end].
 
-    `tco` may be given when the caller summed every engagement at once (`Ledger.by`)."""
+    `tco` may be given when the caller summed every engagement at once (`Ledger.by`), and
+    `rates_on` when it converts for thousands of engagements (the rates of `rates` and `ledger`)."""
+    convert = (rates_on or RatesOn(rates, ledger)).convert
     first, last = active_span(engagement, start, end)
     months = month_fraction(first, last)
     if tco is None:
@@ -87,13 +91,11 @@ def engagement_savings(
     base = task_baseline(engagement.task)
     baseline = None
     if base is not None:
-        monthly = convert_on(rates, base[0], base[1], on, ledger)
+        monthly = convert(base[0], base[1], on)
         baseline = None if monthly is None else formulas.baseline(Decimal(1), monthly, months)
     expected = None
     if engagement.expected_monthly_saving is not None:
-        monthly = convert_on(
-            rates, engagement.expected_monthly_saving, expected_saving_currency(engagement), on, ledger
-        )
+        monthly = convert(engagement.expected_monthly_saving, expected_saving_currency(engagement), on)
         expected = None if monthly is None else formulas.expected_saving(monthly, months)
     return Savings(tco=tco, months=months, baseline=baseline, expected=expected)
 
