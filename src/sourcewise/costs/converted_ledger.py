@@ -189,6 +189,7 @@ def _owner_rated(rates: Rates, currency: str, on: datetime.date) -> bool:
 
 RATE_OUT = DecimalField(max_digits=24, decimal_places=12)
 SUM_OUT = DecimalField(max_digits=40, decimal_places=14)
+NO_RATE = Value(None, output_field=RATE_OUT)
 
 
 def load_ledger(
@@ -246,9 +247,17 @@ def load_ledger(
         ledger.monthly.append(MonthSlice(month, category, currency, amount, amount * used.rate))
     rated = {k: v for k, v in decided.items() if v is not None}
     if rated:
+        # The rate of a row's (month, currency), chosen month first: SQLite then tests a few conditions
+        # a row, not each (month, currency) pair in turn (6 months of 4 currencies: 24 pairs).
+        currencies: dict[datetime.date, list[When]] = defaultdict(list)
+        for (m, c), u in rated.items():
+            currencies[m].append(When(currency=c, then=Value(u.rate, output_field=RATE_OUT)))
         per_month = Case(
-            *[When(month=m, currency=c, then=Value(u.rate, output_field=RATE_OUT)) for (m, c), u in rated.items()],
-            default=Value(None, output_field=RATE_OUT),
+            *[
+                When(month=m, then=Case(*whens, default=NO_RATE, output_field=RATE_OUT))
+                for m, whens in currencies.items()
+            ],
+            default=NO_RATE,
             output_field=RATE_OUT,
         )
         detail = summary
