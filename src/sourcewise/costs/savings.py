@@ -105,7 +105,7 @@ def merged_spans(spans: Iterable[tuple[datetime.date, datetime.date]]) -> list[t
     empty spans (last < first) drop. Merging again, or clipping the runs to one window, gives the
     runs of the clipped spans: a run cut by a window stays one piece, and runs stay apart."""
     merged: list[list[datetime.date]] = []
-    for first, last in sorted(spans):
+    for first, last in sorted(set(spans)):  # many engagements share a span: sorted once
         if last < first:
             continue
         if merged and first <= merged[-1][1] + datetime.timedelta(days=1):
