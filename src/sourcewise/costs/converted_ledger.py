@@ -389,11 +389,11 @@ def convert_on(
     rates: Rates, amount: Decimal, currency: str, on: datetime.date, ledger: Ledger | None = None
 ) -> Decimal | None:
     """An amount that is not a ledger entry (baseline, expected saving) on one date; None if no rate."""
-    rate = rate_on(rates, currency, on, ledger)
+    rate = noted_rate(rates, currency, on, ledger)
     return None if rate is None else amount * rate
 
 
-def rate_on(rates: Rates, currency: str, on: datetime.date, ledger: Ledger | None = None) -> Decimal | None:
+def noted_rate(rates: Rates, currency: str, on: datetime.date, ledger: Ledger | None = None) -> Decimal | None:
     """The rate `convert_on` multiplies by, noted on the ledger (used, or missing); None if no rate."""
     try:
         used = rates.rate_on(currency, on)
@@ -417,6 +417,6 @@ class RatesOn:
     def convert(self, amount: Decimal, currency: str, on: datetime.date) -> Decimal | None:
         key = (currency, on)
         if key not in self._found:
-            self._found[key] = rate_on(self.rates, currency, on, self.ledger)
+            self._found[key] = noted_rate(self.rates, currency, on, self.ledger)
         rate = self._found[key]
         return None if rate is None else amount * rate
