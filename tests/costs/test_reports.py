@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime
+import gc
 from decimal import Decimal as D
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from sourcewise.costs import converted_ledger, reports
+from sourcewise.engagements.models import Engagement
 from sourcewise.tasks.models import Task
 from tests.costs.helpers import active_engagement, cost, usd_rate
 from tests.money.factories import ExchangeRateFactory
@@ -160,3 +163,55 @@ def test_a_ledger_of_some_engagements_never_reads_another_workspaces(workspace):
         workspace, datetime.date(2026, 3, 5), datetime.date(2026, 4, 30), engagements=[theirs.pk]
     )
     assert ledger.slices == [] and ledger.total() == D(0)
+
+
+def test_rates_looked_up_once_a_day_convert_and_note_as_convert_on(workspace):
+    """`RatesOn` (the report's thousands of savings) gives what `convert_on` gives, and leaves the
+    ledger with the same rates used and the same missing currency, asked once or many times."""
+    usd_rate(workspace, "0.80", datetime.date(2026, 1, 1))
+    usd_rate(workspace, "0.75", datetime.date(2026, 3, 15))
+    rates, _ = converted_ledger.load_rates(workspace)
+    asked = [(D("10.50"), "USD", datetime.date(2026, 3, 14)), (D("3"), "USD", datetime.date(2026, 3, 20)),
+             (D("7"), "GBP", datetime.date(2026, 3, 20)), (D("2"), "KES", datetime.date(2026, 3, 2)),
+             (D("1.25"), "USD", datetime.date(2026, 3, 14)), (D("2"), "KES", datetime.date(2026, 3, 1))]  # fmt: skip
+    one_by_one = converted_ledger.Ledger(base_currency="GBP", start=MARCH[0], end=MARCH[1])
+    once_a_day = converted_ledger.Ledger(base_currency="GBP", start=MARCH[0], end=MARCH[1])
+    rates_on = converted_ledger.RatesOn(rates, once_a_day)
+    for amount, currency, on in asked * 2:
+        expected = converted_ledger.convert_on(rates, amount, currency, on, one_by_one)
+        assert rates_on.convert(amount, currency, on) == expected
+    assert [D("8.4"), D("2.25"), D("7"), None] == [rates_on.convert(a, c, on) for a, c, on in asked[:4]]
+    assert list(once_a_day.rates_used.items()) == list(one_by_one.rates_used.items())
+    assert once_a_day.missing.keys() == one_by_one.missing.keys() == {"KES"}
+    assert once_a_day.missing["KES"].on_date == one_by_one.missing["KES"].on_date == datetime.date(2026, 3, 2)
+
+
+def test_the_listed_engagements_are_the_first_of_the_ranking(workspace):
+    engagements = [active_engagement(workspace) for _ in range(3)]
+    for e, amount in zip(engagements, ("5", "50", "20"), strict=True):
+        cost(workspace, amount=amount, engagement=e, date=datetime.date(2026, 3, 5))
+    report = reports.cost_report(workspace, *MARCH, today=datetime.date(2026, 4, 10), top=2)
+    listed = [(r.engagement.pk, r.fees, r.overhead, r.savings) for r in report.engagements]
+    assert listed == report.ranked[:2] and report.engagement_count == 3
+    assert [pk for pk, *_ in report.ranked] == [engagements[1].pk, engagements[2].pk, engagements[0].pk]
+    assert all(type(r.engagement) is Engagement for r in report.engagements)
+
+
+def test_the_cycle_collector_resumes_after_a_report_unless_it_was_paused(workspace):
+    reports.cost_report(workspace, *MARCH, today=datetime.date(2026, 4, 10))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        reports.cost_report(workspace, *MARCH, today=datetime.date(2026, 4, 10))
+        assert not gc.isenabled()  # paused by someone else: left as found
+    finally:
+        gc.enable()
+
+    def fails_while_paused() -> None:
+        with reports.cyclic_gc_paused():
+            assert not gc.isenabled()
+            raise ZeroDivisionError
+
+    with pytest.raises(ZeroDivisionError):
+        fails_while_paused()
+    assert gc.isenabled()  # resumed after an error too

@@ -189,6 +189,7 @@ def _owner_rated(rates: Rates, currency: str, on: datetime.date) -> bool:
 
 RATE_OUT = DecimalField(max_digits=24, decimal_places=12)
 SUM_OUT = DecimalField(max_digits=40, decimal_places=14)
+NO_RATE = Value(None, output_field=RATE_OUT)
 
 
 def load_ledger(
@@ -251,9 +252,17 @@ def load_ledger(
         ledger.monthly.append(MonthSlice(month, category, currency, amount, amount * used.rate))
     rated = {k: v for k, v in decided.items() if v is not None}
     if rated:
+        # The rate of a row's (month, currency), chosen month first: SQLite then tests a few conditions
+        # a row, not each (month, currency) pair in turn (6 months of 4 currencies: 24 pairs).
+        currencies: dict[datetime.date, list[When]] = defaultdict(list)
+        for (m, c), u in rated.items():
+            currencies[m].append(When(currency=c, then=Value(u.rate, output_field=RATE_OUT)))
         per_month = Case(
-            *[When(month=m, currency=c, then=Value(u.rate, output_field=RATE_OUT)) for (m, c), u in rated.items()],
-            default=Value(None, output_field=RATE_OUT),
+            *[
+                When(month=m, then=Case(*whens, default=NO_RATE, output_field=RATE_OUT))
+                for m, whens in currencies.items()
+            ],
+            default=NO_RATE,
             output_field=RATE_OUT,
         )
         detail = summary
@@ -385,6 +394,12 @@ def convert_on(
     rates: Rates, amount: Decimal, currency: str, on: datetime.date, ledger: Ledger | None = None
 ) -> Decimal | None:
     """An amount that is not a ledger entry (baseline, expected saving) on one date; None if no rate."""
+    rate = noted_rate(rates, currency, on, ledger)
+    return None if rate is None else amount * rate
+
+
+def noted_rate(rates: Rates, currency: str, on: datetime.date, ledger: Ledger | None = None) -> Decimal | None:
+    """The rate `convert_on` multiplies by, noted on the ledger (used, or missing); None if no rate."""
     try:
         used = rates.rate_on(currency, on)
     except MissingExchangeRate as exc:
@@ -393,4 +408,20 @@ def convert_on(
         return None
     if ledger is not None:
         ledger.rates_used[(used.currency, used.valid_from)] = used
-    return amount * used.rate
+    return used.rate
+
+
+class RatesOn:
+    """`convert_on` with one lookup per (currency, day): a report converts thousands of amounts on a
+    few days. Asking again would note the same rate (or the same currency missing) on the ledger."""
+
+    def __init__(self, rates: Rates, ledger: Ledger | None = None) -> None:
+        self.rates, self.ledger = rates, ledger
+        self._found: dict[tuple[str, datetime.date], Decimal | None] = {}
+
+    def convert(self, amount: Decimal, currency: str, on: datetime.date) -> Decimal | None:
+        key = (currency, on)
+        if key not in self._found:
+            self._found[key] = noted_rate(self.rates, currency, on, self.ledger)
+        rate = self._found[key]
+        return None if rate is None else amount * rate

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime
+import functools
 from decimal import Decimal
 
 from sourcewise.costs.formulas import ZERO
@@ -24,15 +24,22 @@ def months_between(start: datetime.date, end: datetime.date) -> list[datetime.da
     return months
 
 
+ONE_DAY = datetime.timedelta(days=1)
+
+
+# Reports ask for the same few hundred spans for thousands of engagements (a Decimal is immutable).
+@functools.lru_cache(maxsize=4096)
 def month_fraction(start: datetime.date, end: datetime.date) -> Decimal:
     """How many months [start, end] covers: each calendar month counts its share of days
     (a whole month is exactly 1; 1 Jan – 31 Mar is exactly 3). Empty when end < start."""
     if end < start:
         return ZERO
-    total = ZERO
-    for month in months_between(start, end):
-        first, last = max(start, month), min(end, month_end(month))
-        total += Decimal((last - first).days + 1) / Decimal(calendar.monthrange(month.year, month.month)[1])
+    total, first = ZERO, start
+    while first <= end:  # a calendar month a turn
+        month_last = month_end(first)
+        last = min(end, month_last)
+        total += Decimal((last - first).days + 1) / Decimal(month_last.day)
+        first = last + ONE_DAY
     return total
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import gc
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import cast
 
@@ -13,7 +15,14 @@ from django.db.models import Q
 
 from sourcewise.costs import formulas
 from sourcewise.costs.concentration import Concentration, concentration_of
-from sourcewise.costs.converted_ledger import ExchangeRatePeriods, Ledger, convert_on, load_ledger, load_rates
+from sourcewise.costs.converted_ledger import (
+    ExchangeRatePeriods,
+    Ledger,
+    RatesOn,
+    convert_on,
+    load_ledger,
+    load_rates,
+)
 from sourcewise.costs.formulas import ZERO
 from sourcewise.costs.models import Category, CostMonth, month_end, month_start
 from sourcewise.costs.periods import month_fraction, months_between
@@ -22,6 +31,7 @@ from sourcewise.costs.savings import (
     Savings,
     active_span,
     engagement_savings,
+    merged_spans,
     outsourced_baseline,
 )
 from sourcewise.engagements.models import Engagement
@@ -130,6 +140,22 @@ class CostReport:
         return totals
 
 
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Python's cycle collector held off while a report is computed. The report makes some 300,000
+    rows, spans and sums that are freed with it (none in a cycle); their number alone would set the
+    collector off to walk every object of the process several times: a quarter of the time at
+    100,000 engagements. The collector resumes after, unless someone else had paused it."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@cyclic_gc_paused()
 def cost_report(
     workspace: Workspace,
     start: datetime.date,
@@ -153,23 +179,21 @@ def cost_report(
     # Engagements below are `_Work` rows (what the sums read), not models: thousands run in a period.
     as_engagement = cast(Callable[[_Work], Engagement], lambda w: w)
 
-    engagement_rows = []
+    # Every engagement with costs as (work, fees, overhead, savings); rows only for those listed.
+    costed: list[tuple[_Work, Decimal, Decimal, Savings]] = []
     fees = ledger.by(lambda s: (s.engagement_id, s.category == Category.FEES))
     with_costs = {pk for pk, _ in fees if pk is not None}
+    rates_on = RatesOn(rates[0], ledger)
     for pk in sorted(with_costs):
         e = engagements[pk]
         paid, other = fees.get((pk, True), ZERO), fees.get((pk, False), ZERO)
-        engagement_rows.append(
-            EngagementRow(
-                engagement=as_engagement(e),
-                fees=paid,
-                overhead=other,
-                savings=engagement_savings(as_engagement(e), ledger, rates[0], start, counted_until, tco=paid + other),
-            )
+        savings = engagement_savings(
+            as_engagement(e), ledger, rates[0], start, counted_until, tco=paid + other, rates_on=rates_on
         )
-    engagement_rows.sort(key=lambda r: (-r.tco, str(r.engagement)))
-    ranked = [(r.engagement.pk, r.fees, r.overhead, r.savings) for r in engagement_rows]
-    engagement_rows = _with_models(workspace, tasks, engagement_rows, top)
+        costed.append((e, paid, other, savings))
+    costed.sort(key=lambda c: (-c[3].tco, str(c[0])))
+    ranked = [(e.pk, paid, other, savings) for e, paid, other, savings in costed]
+    engagement_rows = _with_models(workspace, tasks, ranked, top)
 
     # Tasks: in-house baseline over the days any of its engagements ran (a union, not a sum).
     by_task: dict[int | None, dict[str, Decimal]] = defaultdict(dict)
@@ -180,12 +204,15 @@ def cost_report(
         first, last = active_span(as_engagement(e), start, counted_until)
         if last >= first:
             spans[e.task_id].append((first, last))
+    # Each task's spans merged once (a task has hundreds): the months below clip these runs,
+    # which gives the runs of the clipped spans (see `merged_spans`).
+    runs = {task_id: merged_spans(task_spans) for task_id, task_spans in spans.items()}
     task_rows = []
     for task_id in sorted(by_task.keys() | spans.keys(), key=lambda t: (t is None, t or 0)):
         categories = by_task.get(task_id, {})
         tco = formulas.tco(categories.values())
         task = tasks.get(task_id) if task_id is not None else None
-        months, baseline = outsourced_baseline(task, spans.get(task_id or 0, []), rates[0], counted_until, ledger)
+        months, baseline = outsourced_baseline(task, runs.get(task_id or 0, []), rates[0], counted_until, ledger)
         if task is not None and not tco and baseline is None:
             continue
         task_rows.append(TaskRow(task, categories, Savings(tco=tco, months=months, baseline=baseline, expected=None)))
@@ -198,9 +225,9 @@ def cost_report(
         month_last = min(month_end(month), counted_until)
         baseline_total: Decimal | None = None
         expected_total: Decimal | None = None
-        for task_id, task_spans in spans.items():
+        for task_id, task_runs in runs.items():
             task = tasks.get(task_id)
-            _, b = outsourced_baseline(task, task_spans, rates[0], month_last, ledger, month, month_last)
+            _, b = outsourced_baseline(task, task_runs, rates[0], month_last, ledger, month, month_last)
             if b is not None:
                 baseline_total = (baseline_total or ZERO) + b
         # One rate per (currency, day): most engagements run to the month's last day.
@@ -310,13 +337,16 @@ def _engagements(
 
 
 def _with_models(
-    workspace: Workspace, tasks: dict[int, Task], rows: list[EngagementRow], top: int | None
+    workspace: Workspace,
+    tasks: dict[int, Task],
+    ranked: list[tuple[int, Decimal, Decimal, Savings]],
+    top: int | None,
 ) -> list[EngagementRow]:
     """The rows listed (the `top` or all), each with its engagement as a model (1 query a
     `MODELS_AT_ONCE` rows): the pages link it, show its state and label it."""
-    listed = rows if top is None else rows[:top]
+    listed = ranked if top is None else ranked[:top]
     found: dict[int, Engagement] = {}
-    ids = [r.engagement.pk for r in listed]
+    ids = [pk for pk, *_ in listed]
     for at in range(0, len(ids), MODELS_AT_ONCE):  # SQLite takes at most 32,766 parameters
         # By id alone: ids of this workspace's rows (with the workspace, SQLite scans the workspace).
         for e in (
@@ -328,4 +358,4 @@ def _with_models(
             if e.task_id in tasks:
                 e.task = tasks[e.task_id]
             found[e.pk] = e
-    return [replace(r, engagement=found[r.engagement.pk]) for r in listed]
+    return [EngagementRow(found[pk], paid, other, savings) for pk, paid, other, savings in listed]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from sourcewise.costs import formulas
-from sourcewise.costs.converted_ledger import Ledger, convert_on
+from sourcewise.costs.converted_ledger import Ledger, RatesOn, convert_on
 from sourcewise.costs.formulas import ZERO
 from sourcewise.costs.periods import month_fraction
 from sourcewise.engagements.models import Engagement
@@ -74,10 +75,14 @@ def engagement_savings(
     start: datetime.date,
     end: datetime.date,
     tco: Decimal | None = None,
+    *,
+    rates_on: RatesOn | None = None,
 ) -> Savings:
     """TCO, baseline, expected and actual saving of one engagement over [start, end].
 
-    `tco` may be given when the caller summed every engagement at once (`Ledger.by`)."""
+    `tco` may be given when the caller summed every engagement at once (`Ledger.by`), and
+    `rates_on` when it converts for thousands of engagements (the rates of `rates` and `ledger`)."""
+    convert = (rates_on or RatesOn(rates, ledger)).convert
     first, last = active_span(engagement, start, end)
     months = month_fraction(first, last)
     if tco is None:
@@ -86,15 +91,28 @@ def engagement_savings(
     base = task_baseline(engagement.task)
     baseline = None
     if base is not None:
-        monthly = convert_on(rates, base[0], base[1], on, ledger)
+        monthly = convert(base[0], base[1], on)
         baseline = None if monthly is None else formulas.baseline(Decimal(1), monthly, months)
     expected = None
     if engagement.expected_monthly_saving is not None:
-        monthly = convert_on(
-            rates, engagement.expected_monthly_saving, expected_saving_currency(engagement), on, ledger
-        )
+        monthly = convert(engagement.expected_monthly_saving, expected_saving_currency(engagement), on)
         expected = None if monthly is None else formulas.expected_saving(monthly, months)
     return Savings(tco=tco, months=months, baseline=baseline, expected=expected)
+
+
+def merged_spans(spans: Iterable[tuple[datetime.date, datetime.date]]) -> list[tuple[datetime.date, datetime.date]]:
+    """The days of the spans as runs, oldest first: spans that overlap or touch (the next day) join;
+    empty spans (last < first) drop. Merging again, or clipping the runs to one window, gives the
+    runs of the clipped spans: a run cut by a window stays one piece, and runs stay apart."""
+    merged: list[list[datetime.date]] = []
+    for first, last in sorted(set(spans)):  # many engagements share a span: sorted once
+        if last < first:
+            continue
+        if merged and first <= merged[-1][1] + datetime.timedelta(days=1):
+            merged[-1][1] = max(merged[-1][1], last)
+        else:
+            merged.append([first, last])
+    return [(first, last) for first, last in merged]
 
 
 def outsourced_baseline(
@@ -109,18 +127,10 @@ def outsourced_baseline(
     """Months the task was outsourced (union of its engagements' spans) and its baseline for them."""
     if task is None:
         return ZERO, None
-    clipped = sorted(
+    merged = merged_spans(
         (max(first, clip_start) if clip_start else first, min(last, clip_end) if clip_end else last)
         for first, last in spans
     )
-    merged: list[list[datetime.date]] = []
-    for first, last in clipped:
-        if last < first:
-            continue
-        if merged and first <= merged[-1][1] + datetime.timedelta(days=1):
-            merged[-1][1] = max(merged[-1][1], last)
-        else:
-            merged.append([first, last])
     months = sum((month_fraction(first, last) for first, last in merged), ZERO)
     base = task_baseline(task)
     if base is None or not merged:
