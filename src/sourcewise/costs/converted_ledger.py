@@ -219,11 +219,8 @@ def load_ledger(
     if only is None:
         summary = CostMonth.objects.filter(workspace=workspace, month__in=whole)
     else:
-        # By the engagements' index. The workspace as `workspace_id + 0`, which no index serves:
-        # else SQLite (no statistics) reads every summary row of the workspace's months (40 ms, not 1).
-        summary = CostMonth.objects.alias(in_workspace=F("workspace_id") + 0).filter(
-            in_workspace=workspace.pk, month__in=whole, engagement_id__in=only
-        )
+        # By the engagements' index, not every summary row of the workspace's months (40 ms, not 1).
+        summary = CostMonth.objects.in_workspace_unindexed(workspace.pk).filter(month__in=whole, engagement_id__in=only)
     if categories is not None:
         summary = summary.filter(category__in=list(categories))
     rows = list(summary.values_list("month", "category", "currency").annotate(total=Sum("total")).order_by())

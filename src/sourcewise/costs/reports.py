@@ -19,7 +19,6 @@ from sourcewise.costs.converted_ledger import (
     ExchangeRatePeriods,
     Ledger,
     RatesOn,
-    convert_on,
     load_ledger,
     load_rates,
 )
@@ -230,19 +229,15 @@ def cost_report(
             _, b = outsourced_baseline(task, task_runs, rates[0], month_last, ledger, month, month_last)
             if b is not None:
                 baseline_total = (baseline_total or ZERO) + b
-        # One rate per (currency, day): most engagements run to the month's last day.
-        rate_of: dict[tuple[str, datetime.date], Decimal | None] = {}
+        # One rate per (currency, day) (`rates_on`): most engagements run to the month's last day.
         for e in expecting:
             first, last = active_span(as_engagement(e), month, month_last)
             if last < first:
                 continue
             currency = e.expected_saving_currency or workspace.base_currency
-            if (currency, last) not in rate_of:
-                rate_of[(currency, last)] = convert_on(rates[0], Decimal(1), currency, last, ledger)
-            rate = rate_of[(currency, last)]
-            if rate is not None:
-                assert e.expected_monthly_saving is not None
-                monthly = e.expected_monthly_saving * rate
+            assert e.expected_monthly_saving is not None
+            monthly = rates_on.convert(e.expected_monthly_saving, currency, last)
+            if monthly is not None:
                 expected_total = (expected_total or ZERO) + monthly * month_fraction(first, last)
         month_rows.append(MonthRow(month, cats, baseline_total, expected_total))
 

@@ -14,7 +14,6 @@ from django.db.models import (
     DateField,
     DecimalField,
     Exists,
-    F,
     FloatField,
     IntegerField,
     Max,
@@ -72,10 +71,10 @@ def freelancers_with_good_trial(workspace: Workspace, among: Iterable[int] | Non
     if among is None:
         trials = Engagement.objects.filter(workspace=workspace, **good)
     else:
-        # Read by the freelancers' index; the workspace as `workspace_id + 0`, which no index
-        # serves, or SQLite walks every completed engagement of the workspace (38 ms, not 0.1).
-        trials = Engagement.objects.alias(in_workspace=F("workspace_id") + 0).filter(
-            in_workspace=workspace.pk, freelancer_id__in=sorted(set(among)), **good
+        # Read by the freelancers' index, or SQLite walks every completed engagement of the
+        # workspace (38 ms, not 0.1).
+        trials = Engagement.objects.in_workspace_unindexed(workspace.pk).filter(
+            freelancer_id__in=sorted(set(among)), **good
         )
     return set(trials.order_by().values_list("freelancer_id", flat=True))
 

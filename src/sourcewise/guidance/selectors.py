@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from sourcewise.guidance.audiences import freelancers_reached_by, sops_reaching
 from sourcewise.guidance.models import (
@@ -151,8 +151,7 @@ def waiting_count(sop: SOP) -> int:
     checked to be of the workspace: compared as `workspace_id + 0`, which no index serves, SQLite
     stops reading every freelancer of the workspace through that index to test them (half the
     time at 100,000); PostgreSQL plans it the same."""
-    unindexed = Freelancer.objects.alias(plain_workspace_id=F("workspace_id") + 0)
-    return _waiting(sop, unindexed.filter(plain_workspace_id=sop.workspace_id)).count()
+    return _waiting(sop, Freelancer.objects.in_workspace_unindexed(sop.workspace_id)).count()
 
 
 # Documents -----------------------------------------------------------------------------
