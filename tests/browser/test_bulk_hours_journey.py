@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from sourcewise.costs.fee_posting import post_fees
 from sourcewise.costs.models import CostEntry
@@ -66,7 +67,7 @@ def test_manager_approves_selected_hours_and_the_dashboard_shows_the_fee(page, p
     phone.wait_for_url(f"{live_server.url}/dashboard/")
     phone.goto(f"{live_server.url}/engagements/time/")
     phone.get_by_test_id("approve-selected").wait_for()
-    assert phone.locator(f"input[name=entries][value='{left.pk}']").count() == 1
+    expect(phone.locator(f"input[name=entries][value='{left.pk}']")).to_have_count(1)
     box = phone.locator("main").bounding_box()
     assert box is not None and box["width"] <= 390
     screenshot(phone, "bulk-hours-phone")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from sourcewise.costs.models import CostEntry
 from sourcewise.demo.builder import DEMO_PASSWORD, build_demo
@@ -22,7 +23,7 @@ def test_owner_opens_the_cost_dashboard_adds_a_cost_and_sees_the_charts(page, li
     page.wait_for_url(f"{live_server.url}/costs/")
     assert page.locator("h1").inner_text() == "The true cost"
     for chart in ("chart-monthly", "chart-savings", "chart-roi", "chart-share"):
-        assert page.get_by_test_id(chart).count() == 1
+        expect(page.get_by_test_id(chart)).to_have_count(1)
     assert "concentration" in page.get_by_test_id("chart-share").locator("title").first.text_content()
     assert "1 USD =" in page.get_by_test_id("rates-used").inner_text()
     tco_before = page.get_by_test_id("kpi-tco").inner_text()

@@ -31,7 +31,7 @@ def test_freelancer_logs_hours_manager_approves_and_records_a_checkpoint(page, l
     page.wait_for_url(f"{live_server.url}/portal/")  # freelancers land on their portal
     page.click("nav >> text=My engagements")
     page.wait_for_url(f"{live_server.url}/engagements/")
-    assert page.locator("#rows tbody tr").count() == 2  # her trial and her full engagement, nobody else's
+    expect(page.locator("#rows tbody tr")).to_have_count(2)  # her trial and her full engagement, nobody else's
     page.locator("#rows tbody tr", has_text="Active").get_by_role("link").click()
     page.wait_for_url(f"{live_server.url}/engagements/{engagement.pk}/")
     log = page.locator("main form[aria-label='Log hours']")

@@ -26,7 +26,7 @@ def test_owner_signs_in_to_the_demo_and_sees_the_dashboard(page, live_server, de
     screenshot(page, "dashboard")
     page.click("nav.mainnav >> summary:text-is('Talent')")
     page.click("nav.mainnav >> text=Freelancers")
-    assert page.locator("table tbody tr").count() == 15
+    expect(page.locator("table tbody tr")).to_have_count(15)
     page.fill("input[name=q]", "Priya")
     expect(page.locator("#rows tbody tr")).to_have_count(1, timeout=15_000)
     assert "Priya Sharma" in page.locator("#rows").inner_text()

@@ -4,6 +4,7 @@ manager → back on the dashboard the finding is gone and the score rose (deskto
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from sourcewise.demo.builder import DEMO_PASSWORD, build_demo
 from sourcewise.engagements.models import Engagement
@@ -49,11 +50,11 @@ def test_fix_first_item_leads_to_its_engagement_and_the_fix_raises_the_score(req
     finding.get_by_test_id("fix-action").locator("select").select_option(index=0)
     finding.get_by_role("button", name="Assign manager").click()
     page.wait_for_url(f"{base}/engagements/{engagement.pk}/")
-    assert page.locator("[data-code=NO_MANAGER]").count() == 0
+    expect(page.locator("[data-code=NO_MANAGER]")).to_have_count(0)
 
     page.goto(f"{base}/dashboard/")
-    assert page.get_by_test_id("fix-first").locator("[data-code=NO_MANAGER]").count() == 0
-    assert page.locator("[data-code=NO_MANAGER]").count() == 0
+    expect(page.get_by_test_id("fix-first").locator("[data-code=NO_MANAGER]")).to_have_count(0)
+    expect(page.locator("[data-code=NO_MANAGER]")).to_have_count(0)
     after = _score(page)
     assert after == min(100, before + 15), (before, after)  # a critical's 15 points come back
     screenshot(page, f"fix-first-journey-{width}-3-dashboard-after")

@@ -4,6 +4,7 @@ a manager from the finding's own button and the finding is gone — on a desktop
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from sourcewise.demo.builder import DEMO_PASSWORD, build_demo
 from sourcewise.engagements.models import Engagement
@@ -42,7 +43,7 @@ def _assign_from_the_finding(page, base: str, engagement: Engagement, name: str)
     finding.get_by_role("button", name="Assign manager").click()
     page.wait_for_url(f"{base}/engagements/{engagement.pk}/")
     assert "now manages this engagement" in page.locator(".messages").inner_text()
-    assert page.locator("[data-code=NO_MANAGER]").count() == 0
+    expect(page.locator("[data-code=NO_MANAGER]")).to_have_count(0)
     screenshot(page, f"{name}-fixed")
 
 

@@ -30,7 +30,7 @@ def test_owner_checks_a_rate_and_the_fair_band_warns(page, live_server, demo):
     band.wait_for()
     assert band.get_attribute("data-classification") == "below_market"
     assert "below the local market" in page.get_by_test_id("band-explanation").inner_text()
-    assert page.locator("#fair-band svg.fair-band-chart").count() == 1
+    expect(page.locator("#fair-band svg.fair-band-chart")).to_have_count(1)
     assert "1 INR =" in band.inner_text()  # the exchange rate used is shown
     screenshot(page, "fair-band-warning")
     # Typing a fair rate updates the band live, without a page load.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from playwright.sync_api import expect
 
 from sourcewise.core.access import PUBLIC, WORKSPACE, access_of
 from sourcewise.core.navigation import MAX_TOP_ENTRIES
@@ -242,7 +243,7 @@ def test_the_menu_is_short_and_offers_only_what_the_role_may_open(
     page.screenshot(path=str(SCREENSHOTS / f"menu-desktop-{role}.png"))  # the screen, not the whole page
     first_link.click()
     page.wait_for_load_state()
-    assert page.locator('[data-testid=main-menu] a[aria-current="page"]').count() == 1
+    expect(page.locator('[data-testid=main-menu] a[aria-current="page"]')).to_have_count(1)
 
 
 def test_on_a_phone_the_menu_is_one_menu_button(phone, live_server, demo):

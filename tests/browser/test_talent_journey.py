@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from sourcewise.demo.builder import DEMO_PASSWORD, build_demo
 from sourcewise.talent.models import Freelancer
@@ -59,7 +60,7 @@ def test_owner_vets_a_candidate_and_sees_them_ranked(page, live_server, demo):
     page.select_option("#trial-form select[name=trial-rating]", "4")
     page.click("#trial-form button[type=submit]")
     page.wait_for_selector("text=Trial recorded.")
-    assert page.locator("[data-testid=vetting-steps] li.done").count() == 4
+    expect(page.locator("[data-testid=vetting-steps] li.done")).to_have_count(4)
     page.click("main button:has-text('Approve')")
     page.wait_for_selector("[data-testid=status]:has-text('Approved')")
     screenshot(page, "talent-profile")
@@ -67,7 +68,7 @@ def test_owner_vets_a_candidate_and_sees_them_ranked(page, live_server, demo):
     page.goto(f"{base}/talent/tasks/{demo.tasks['website'].pk}/candidates/")
     names = page.locator("[data-testid=candidate] strong a").all_inner_texts()
     assert "Grace Mwangi" in names[:3]
-    assert page.locator("text=Not ready, and why").count() == 1
+    expect(page.locator("text=Not ready, and why")).to_have_count(1)
     screenshot(page, "talent-candidates")
 
     page.goto(f"{base}/talent/board/")
