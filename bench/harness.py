@@ -126,7 +126,8 @@ def fresh_database(db: str, name: str) -> str:
 
 
 def setup_django(url: str, *, data_dir: str | None = None, jobs: str = "immediate") -> None:
-    """Django with the production settings (DEBUG off, the SQLite pragmas, CONN_MAX_AGE) on `url`.
+    """Django with the production settings (DEBUG off, the SQLite pragmas, CONN_MAX_AGE) and the
+    production runtime (the garbage collector as config/wsgi.py sets it) on `url`.
 
     Only what a bench cannot have is changed: a throwaway secret key, no HTTPS redirect,
     the test client's host allowed, a data folder of its own.
@@ -151,6 +152,9 @@ def setup_django(url: str, *, data_dir: str | None = None, jobs: str = "immediat
         from django.core.management import call_command
 
         call_command("collectstatic", interactive=False, verbosity=0)
+    from sourcewise.core.runtime import tune_garbage_collector
+
+    tune_garbage_collector()  # as the production WSGI entry (config/wsgi.py) does in each worker
 
 
 # -- generated data, kept between runs ------------------------------------------------------

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sourcewise.api.models import ApiToken
 from sourcewise.api.prepared import MEMBER_MARKS, PreparedValues, placeholder_member
+from sourcewise.api.rendered import day, day_text, moment, moment_text, money_text
 from sourcewise.api.services import membership_for_token, revoke_token
 from sourcewise.engagements.models import Engagement
 from sourcewise.talent.models import Freelancer
@@ -65,6 +69,52 @@ def test_prepared_rows_never_show_another_workspace(workspace, owner):
     assert [row["id"] for row in _page(owner)] != [stranger.pk]
     assert [row["id"] for row in _page(other_owner)] == [stranger.pk]
     assert stranger.pk not in {row["id"] for row in _page(owner)}
+
+
+RAW_PAGE = PreparedValues(PAGE._build, marks={**MEMBER_MARKS, "after": -1_000_001}, converted=False)
+
+
+@pytest.mark.parametrize("rate", ["0.00", "0.05", "12.30", "12.35", "2.67", "99999999.99"])
+@pytest.mark.parametrize("microsecond", [0, 1, 999, 181047, 999999])
+def test_unconverted_rows_write_the_same_text_as_converted_ones(workspace, owner, rate, microsecond):
+    """The engagements API reads the driver's values (converted=False) and writes them with
+    the *_text helpers: the same JSON text as the ORM's Decimal, date and aware datetime."""
+    at = datetime.datetime(2026, 3, 29, 1, 30, 5, microsecond, tzinfo=datetime.UTC)
+    EngagementFactory(workspace=workspace, rate=Decimal(rate), budget_cap=None, activated_at=at)
+    EngagementFactory(workspace=workspace, rate=Decimal(rate), budget_cap=Decimal("7.50"), activated_at=None)
+    values = {"workspace": owner.workspace_id, "user": owner.user_id, "after": 0}
+    raw = RAW_PAGE.tuples(owner.role, values)
+    converted = PAGE.rows(owner.role, values)
+    assert len(raw) == len(converted) == 2
+    for row, orm in zip(raw, converted, strict=True):
+        mine = dict(zip(FIELDS, row, strict=True))
+        assert money_text(mine["rate"]) == str(orm["rate"]) == rate
+        assert money_text(mine["budget_cap"]) == (None if orm["budget_cap"] is None else str(orm["budget_cap"]))
+        assert day_text(mine["start_date"]) == day(orm["start_date"])
+        assert moment_text(mine["activated_at"]) == moment(orm["activated_at"])
+    assert moment_text(raw[0][FIELDS.index("activated_at")]) == moment(at)
+
+
+@given(
+    st.datetimes(min_value=datetime.datetime(1970, 1, 1), max_value=datetime.datetime(2100, 1, 1)),
+    st.sampled_from([None, datetime.UTC, ZoneInfo("Europe/Berlin"), ZoneInfo("America/New_York")]),
+)
+def test_moment_text_is_moment_in_utc(naive, zone):
+    aware = naive.replace(tzinfo=datetime.UTC) if zone is None else naive.replace(tzinfo=zone)
+    expected = moment(aware.astimezone(datetime.UTC))
+    value = naive if zone is None else aware  # SQLite's driver: naive UTC; PostgreSQL's: aware
+    assert moment_text(value) == expected
+    if zone is None:
+        assert moment_text(str(naive)) == expected  # text left by another writer
+
+
+@given(st.decimals(min_value=-(10**10) + 1, max_value=10**10 - 1, places=2, allow_nan=False))
+def test_money_text_of_a_stored_decimal_is_its_text(value):
+    text = str(value.quantize(Decimal("0.01")))
+    assert money_text(value) == text  # PostgreSQL: a Decimal
+    assert money_text(float(value)) == text  # SQLite: the float its numeric affinity kept
+    assert money_text(str(value)) == text  # SQLite: text it could not hold as a float
+    assert money_text(None) is None and day_text(None) is None and moment_text(None) is None
 
 
 def test_a_prepared_statement_is_compiled_once_and_run_as_one_query(workspace, owner):

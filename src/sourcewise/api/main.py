@@ -174,9 +174,19 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     return error(request, 500, "server_error", "Something went wrong on our side; nothing was changed.")
 
 
+# Mounted first: Django tries URL patterns in order, and ninja gives each path prefix its own
+# include, so the engagements API (the most requested) is matched after one prefix instead
+# of a dozen; about a tenth of a short request's time (SPEC §6 P7).
+FIRST_ROUTERS = ("sourcewise.engagements",)
+
+
 def _mount_routers() -> None:
-    for config in apps.get_app_configs():
-        if not config.name.startswith("sourcewise.") or config.name == "sourcewise.api":
+    configs = sorted(
+        (config for config in apps.get_app_configs() if config.name.startswith("sourcewise.")),
+        key=lambda config: config.name not in FIRST_ROUTERS,  # a stable sort: the rest keep their order
+    )
+    for config in configs:
+        if config.name == "sourcewise.api":
             continue
         module_name = f"{config.name}.api"
         if find_spec(module_name) is None:

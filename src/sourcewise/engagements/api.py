@@ -14,7 +14,7 @@ from ninja import Field, Query, Router, Schema
 from sourcewise.api.access import api_access
 from sourcewise.api.pagination import MAX_LIMIT, PageParams, keyset_page
 from sourcewise.api.prepared import MEMBER_MARKS, PreparedValues, placeholder_member
-from sourcewise.api.rendered import day, moment, rendered
+from sourcewise.api.rendered import day_text, moment_text, money_text, rendered
 from sourcewise.api.schemas import Id, InputSchema, Page, path_id, responses
 from sourcewise.core.access import EVERYONE, FREELANCER, INTERNAL, OWNER
 from sourcewise.core.http import WorkspaceRequest
@@ -31,10 +31,6 @@ from sourcewise.workspaces.access import NotInWorkspace, scoped_object, scoped_q
 from sourcewise.workspaces.models import Membership
 
 router = Router(tags=["engagements"])
-
-
-def _dec(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
 
 
 # ── schemas ──────────────────────────────────────────────────────────────────
@@ -235,7 +231,8 @@ def _engagements(request: WorkspaceRequest) -> QuerySet[Engagement]:
 
 
 # An API item reads its engagement and the names of the related rows as plain values in
-# one query, and is built as a dict: no model instances per row (SPEC P1).
+# one query, and is built as a dict: no model instances per row (SPEC P1), no parsing of
+# SQLite's text into datetimes and Decimals only to write them out again (SPEC P7).
 _ITEM_VALUES = (
     "id", "freelancer_id", "task_id", "manager_id", "kind", "state", "billing", "rate", "currency", "budget_cap",
     "start_date", "end_date", "expected_monthly_saving", "expected_saving_currency", "trial_hours_cap",
@@ -252,12 +249,14 @@ _PAGE = PreparedValues(
         .values(*_ITEM_VALUES)
     ),
     marks={**MEMBER_MARKS, "after": -914_010},
+    converted=False,
 )
 _ONE = PreparedValues(
     lambda role, marks: (
         Engagement.objects.for_member(placeholder_member(str(role), marks)).filter(pk=marks["pk"]).values(*_ITEM_VALUES)
     ),
     marks={**MEMBER_MARKS, "pk": -914_011},
+    converted=False,
 )
 
 
@@ -265,36 +264,37 @@ def _member_values(request: WorkspaceRequest) -> dict[str, Any]:
     return {"workspace": request.membership.workspace_id, "user": request.membership.user_id}
 
 
-def _item(row: dict[str, Any], internal: bool) -> dict[str, Any]:
-    """One EngagementOut, its fields in the schema's order and its dates as text, as ninja would
-    write it (api.rendered). The expected saving is the business's figure: team members only."""
-    manager = None
-    if row["manager_id"] is not None:
-        manager = {"id": row["manager_id"], "name": row["manager__user__full_name"] or row["manager__user__email"]}
+def _item(row: tuple[Any, ...], internal: bool) -> dict[str, Any]:
+    """One EngagementOut from a row of _PAGE or _ONE (the _ITEM_VALUES, as the driver gives
+    them), its fields in the schema's order and its values as the text ninja would write
+    (api.rendered). The expected saving is the business's figure: team members only."""
+    (pk, freelancer_id, task_id, manager_id, kind, state, billing, rate, currency, budget_cap, start_date, end_date,
+     saving, saving_currency, trial_hours_cap, trial_rating, completion_note, termination_reason, activated_at,
+     ended_at, freelancer_name, task_name, manager_full_name, manager_email) = row  # fmt: skip
     return {
-        "id": row["id"],
-        "freelancer_id": row["freelancer_id"],
-        "task_id": row["task_id"],
-        "manager_id": row["manager_id"],
-        "freelancer": {"id": row["freelancer_id"], "name": row["freelancer__name"]},
-        "task": {"id": row["task_id"], "name": row["task__name"]},
-        "manager": manager,
-        "kind": row["kind"],
-        "state": row["state"],
-        "billing": row["billing"],
-        "rate": str(row["rate"]),
-        "currency": row["currency"],
-        "budget_cap": _dec(row["budget_cap"]),
-        "start_date": day(row["start_date"]),
-        "end_date": day(row["end_date"]),
-        "expected_monthly_saving": _dec(row["expected_monthly_saving"]) if internal else None,
-        "expected_saving_currency": (row["expected_saving_currency"] or None) if internal else None,
-        "trial_hours_cap": row["trial_hours_cap"],
-        "trial_rating": row["trial_rating"],
-        "completion_note": row["completion_note"],
-        "termination_reason": row["termination_reason"],
-        "activated_at": moment(row["activated_at"]),
-        "ended_at": moment(row["ended_at"]),
+        "id": pk,
+        "freelancer_id": freelancer_id,
+        "task_id": task_id,
+        "manager_id": manager_id,
+        "freelancer": {"id": freelancer_id, "name": freelancer_name},
+        "task": {"id": task_id, "name": task_name},
+        "manager": None if manager_id is None else {"id": manager_id, "name": manager_full_name or manager_email},
+        "kind": kind,
+        "state": state,
+        "billing": billing,
+        "rate": money_text(rate),
+        "currency": currency,
+        "budget_cap": money_text(budget_cap),
+        "start_date": day_text(start_date),
+        "end_date": day_text(end_date),
+        "expected_monthly_saving": money_text(saving) if internal else None,
+        "expected_saving_currency": (saving_currency or None) if internal else None,
+        "trial_hours_cap": trial_hours_cap,
+        "trial_rating": trial_rating,
+        "completion_note": completion_note,
+        "termination_reason": termination_reason,
+        "activated_at": moment_text(activated_at),
+        "ended_at": moment_text(ended_at),
     }
 
 
@@ -303,7 +303,7 @@ def _is_internal(request: WorkspaceRequest) -> bool:
 
 
 def _item_for(request: WorkspaceRequest, engagement_id: int) -> dict[str, Any]:
-    rows = _ONE.rows(request.membership.role, {**_member_values(request), "pk": engagement_id})
+    rows = _ONE.tuples(request.membership.role, {**_member_values(request), "pk": engagement_id})
     if not rows:  # another workspace's id, or a freelancer's look at someone else's: no such id
         raise NotInWorkspace(Engagement, engagement_id)
     return _item(rows[0], _is_internal(request))
@@ -342,9 +342,9 @@ def list_engagements(request: WorkspaceRequest, params: Query[PageParams]) -> Ht
     """Engagements of the workspace (a freelancer: their own)."""
     limit = max(1, min(params.limit, MAX_LIMIT))
     after = int(params.cursor) if params.cursor else 0  # ids start at 1: "after 0" is the first page
-    rows = _PAGE.rows(request.membership.role, {**_member_values(request), "after": after}, limit=limit + 1)
+    rows = _PAGE.tuples(request.membership.role, {**_member_values(request), "after": after}, limit=limit + 1)
     internal = _is_internal(request)
-    next_cursor = str(rows[limit - 1]["id"]) if len(rows) > limit else None
+    next_cursor = str(rows[limit - 1][0]) if len(rows) > limit else None
     return rendered({"items": [_item(row, internal) for row in rows[:limit]], "next_cursor": next_cursor})
 
 
