@@ -37,3 +37,32 @@ def test_tuning_keeps_the_collector_on_with_higher_thresholds():
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)
+
+
+SETTINGS_PROBE = (
+    "from django.conf import settings;"
+    "o = settings.DATABASES['default'].get('OPTIONS', {});"
+    "print(o.get('server_side_binding'), o.get('prepare_threshold'))"
+)
+
+
+def _database_options(tmp_path, **env: str) -> list[str]:
+    dropped = {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DATABASE_URL", "DB_PREPARED_STATEMENTS"}
+    environment = {k: v for k, v in os.environ.items() if k not in dropped}
+    environment.update(DJANGO_SETTINGS_MODULE="sourcewise.config.settings.base", DEBUG="1")
+    environment.update(SOURCEWISE_DATA_DIR=str(tmp_path), **env)
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup();" + SETTINGS_PROBE],
+        env=environment, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_postgresql_statements_are_prepared_unless_turned_off(tmp_path):
+    """PostgreSQL plans a prepared statement once per connection, not on every run: values
+    bound on the server and psycopg's prepare threshold; off for a pooler that can't keep them."""
+    url = "postgres://someone@db.example:5432/sourcewise"
+    assert _database_options(tmp_path, DATABASE_URL=url) == ["True", "5"]
+    assert _database_options(tmp_path, DATABASE_URL=url, DB_PREPARED_STATEMENTS="0") == ["None", "None"]
+    assert _database_options(tmp_path) == ["None", "None"]  # SQLite: nothing to prepare this way
