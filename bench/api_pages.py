@@ -9,7 +9,8 @@ table) and GET /api/v1/engagements/{id} (random ids) as a WSGI server calls Djan
 (bench/wsgi_client.py: the whole middleware stack; on SQLite a connection per request, as
 production has it). Each API call is timed interleaved with its raw SQL: the same statements
 the request sends (the token check and the page or row, bench/api_sql.py) on an open
-connection through Django's cursor, fetched to the last row, with the same cursors and ids.
+connection through the cursor the API uses for them (api.prepared.hot_cursor: prepared on
+PostgreSQL), fetched to the last row, with the same cursors and ids.
 
 Budget: ≤ 4 queries whatever the page size, p95 ≤ 10 ms, ≤ 5× the raw SQL's p95 for the same
 page. The raw SQL does not open a connection; on SQLite the API opens one per request (see
@@ -41,6 +42,7 @@ def main() -> int:
     from django.db import connection
     from wsgi_client import WsgiClient
 
+    from sourcewise.api.prepared import hot_cursor
     from sourcewise.api.services import create_token
     from sourcewise.engagements.models import Engagement
     from sourcewise.workspaces.models import Membership
@@ -66,7 +68,8 @@ def main() -> int:
         return answer
 
     def raw(sql: str, params: list[Any]) -> list[Any]:
-        with connection.cursor() as cursor:
+        # The product's cursor for these statements (on PostgreSQL prepared, as the API's are).
+        with hot_cursor() as cursor:
             cursor.execute(FLOOR_AUTH, [prefix, True, False])
             assert cursor.fetchall(), "the token's row"
             cursor.execute(sql, params)

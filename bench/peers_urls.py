@@ -12,7 +12,9 @@ resolve first, which if anything flatters the peers; the product's API answers a
   does), reads the same page with one statement (keyset on id, the same columns and joins as
   the product), builds the same dicts the product returns and answers `json.dumps` of them.
   No ORM, no model objects, no schema, no validation of the query string beyond int(); the
-  `last_used_at` write the product does once a minute per token is left out.
+  `last_used_at` write the product does once a minute per token is left out. Its cursor is
+  the product's for these statements (api.prepared.hot_cursor: on PostgreSQL values bound on
+  the server, so the two statements are prepared as the product's are, not planned each time).
 - DRF, /bench/drf/engagements[/{id}]: a `ModelViewSet` with a `ModelSerializer` of the same
   fields (the related names nested as {id, name}), `CursorPagination` ordered by id (DRF's own
   keyset cursor, page size 50, `page_size` up to 200), the JSON renderer only, and a bearer
@@ -33,7 +35,6 @@ from decimal import Decimal
 from typing import Any
 
 from api_sql import FLOOR_AUTH, FLOOR_ONE, FLOOR_PAGE
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path
 from rest_framework import serializers, viewsets
@@ -44,6 +45,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.routers import SimpleRouter
 
+from sourcewise.api.prepared import hot_cursor
 from sourcewise.api.services import membership_for_token
 from sourcewise.config.urls import urlpatterns as product_urlpatterns
 from sourcewise.engagements.models import Engagement
@@ -129,7 +131,7 @@ def _unauthenticated() -> HttpResponse:
 def floor_list(request: HttpRequest) -> HttpResponse:
     limit = min(max(int(request.GET.get("limit", 50)), 1), 200)
     after = int(request.GET.get("cursor") or 0)
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         member = _floor_member(request, cursor)
         if member is None:
             return _unauthenticated()
@@ -143,7 +145,7 @@ def floor_list(request: HttpRequest) -> HttpResponse:
 
 
 def floor_detail(request: HttpRequest, engagement_id: int) -> HttpResponse:
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         member = _floor_member(request, cursor)
         if member is None:
             return _unauthenticated()

@@ -191,3 +191,16 @@ def test_the_authorization_header(client, owner, header, status):
     assert response.status_code == status
     if status == 401:
         assert response.json()["code"] == "unauthenticated"
+
+
+def test_the_hot_statements_are_prepared_on_postgresql(owner):
+    """PostgreSQL plans the token check once per connection, not on every request (api.prepared,
+    DB_PREPARED_STATEMENTS): after a few runs it is among the connection's prepared statements."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's (SQLite keeps its own statement cache)")
+    raw = token_for(owner)
+    for _ in range(7):
+        assert membership_for_token(raw).pk == owner.pk
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%api_apitoken%"])
+        assert cursor.fetchone()[0] >= 1

@@ -60,9 +60,9 @@ def _database_options(tmp_path, **env: str) -> list[str]:
 
 
 def test_postgresql_statements_are_prepared_unless_turned_off(tmp_path):
-    """PostgreSQL plans a prepared statement once per connection, not on every run: values
-    bound on the server and psycopg's prepare threshold; off for a pooler that can't keep them."""
+    """psycopg prepares a statement a connection has run 5 times (api.prepared's, bound on the
+    server); Django's own binding stays for the rest; off for a pooler that can't keep them."""
     url = "postgres://someone@db.example:5432/sourcewise"
-    assert _database_options(tmp_path, DATABASE_URL=url) == ["True", "5"]
+    assert _database_options(tmp_path, DATABASE_URL=url) == ["None", "5"]  # bound on the server: api.prepared
     assert _database_options(tmp_path, DATABASE_URL=url, DB_PREPARED_STATEMENTS="0") == ["None", "None"]
     assert _database_options(tmp_path) == ["None", "None"]  # SQLite: nothing to prepare this way

@@ -111,7 +111,7 @@ class PreparedValues:
         if limit is not None:
             sql = f"{sql} LIMIT %(limit)s"
             params["limit"] = int(limit)
-        with connections[using].cursor() as cursor:
+        with hot_cursor(using) as cursor:
             cursor.execute(sql, params)
             fetched: list[Any] = cursor.fetchall()
         if statement.converters and self._converted:
@@ -124,6 +124,22 @@ class PreparedValues:
         """The rows as `.values(...)` would give them."""
         names = self._statement(key, using).names
         return [dict(zip(names, row, strict=True)) for row in self.tuples(key, values, limit=limit, using=using)]
+
+
+def hot_cursor(using: str = "default") -> Any:
+    """Django's cursor (health check, query log, execute wrappers), binding its values on the
+    server on PostgreSQL with prepared statements on (settings: DB_PREPARED_STATEMENTS), so
+    psycopg prepares these statements, the same few on every request, instead of PostgreSQL
+    planning each again. Only here: a statement bound on the server takes at most 65,535
+    values, and the rest of the product's queries may send more."""
+    connection = connections[using]
+    cursor = connection.cursor()
+    if connection.vendor == "postgresql" and connection.settings_dict["OPTIONS"].get("prepare_threshold") is not None:
+        from django.db.backends.postgresql.base import ServerBindingCursor
+
+        cursor.cursor.close()
+        cursor.cursor = ServerBindingCursor(connection.connection)  # type: ignore[call-arg]  # psycopg 3 Cursor(connection)
+    return cursor
 
 
 def placeholder_member(role: str, marks: Mapping[str, Any]) -> Membership:
