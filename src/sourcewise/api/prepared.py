@@ -9,8 +9,9 @@ and the converters Django would apply, and each call runs that same SQL with the
 values put where the marks were.
 
 So the statement is still written by the ORM from the same queryset (`for_member`
-scoping included), and the dicts are those `.values()` would give, converters and all;
-only the compiling is not repeated. The statement is kept with named placeholders
+scoping included), and the dicts are those `.values()` would give, converters and all
+(unless the caller asks for the driver's values, `converted=False`); only the compiling is
+not repeated. The statement is kept with named placeholders
 (`%(p0)s`): SQLite's backend turns those into its own with one `%` formatting, where
 positional ones cost a regular expression over the whole statement on every call. A mark
 must be a value no query would hold by itself
@@ -67,9 +68,9 @@ class PreparedValues:
         self._build = build
         self._marks = dict(marks)
         # converted=False: `tuples` gives the values as the database driver returns them (on
-        # SQLite, datetimes as text and decimals as floats) for a caller that writes them out
-        # as text anyway (api.rendered's *_text): on SQLite the ORM's converters would parse
-        # each into a datetime or a Decimal only for it to be formatted back, half the list's time.
+        # SQLite, naive UTC datetimes and decimals as floats) for a caller that writes them out
+        # as text anyway (api.rendered's *_text): on SQLite the ORM's converters would make
+        # each an aware datetime or a Decimal only for it to be formatted back.
         self._converted = converted
         self._local = threading.local()  # a connection (and its converters) belongs to one thread
 
