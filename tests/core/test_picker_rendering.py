@@ -1,19 +1,23 @@
-"""The pickers' <select> is built in Python (fast) and must equal Django's select.html, character for character."""
+"""Every <select> is built in Python (fast: core.forms.select_html, through the pickers and the
+project's FormRenderer) and must equal Django's own select.html, character for character."""
 
 from __future__ import annotations
 
 import pytest
 from django import forms
-from django.forms.renderers import get_default_renderer
+from django.forms.renderers import DjangoTemplates, get_default_renderer
 
 from sourcewise.core.forms import (
     CountryField,
     CurrencyField,
+    FormRenderer,
     LanguagesField,
     PickerSelect,
     TimezoneField,
     select_html,
 )
+
+DJANGO = DjangoTemplates()  # the reference: Django's renderer, not the project's (settings.FORM_RENDERER)
 
 
 class Everything(forms.Form):
@@ -41,7 +45,7 @@ def test_the_python_select_equals_the_template(data):
         bound = form[name]
         widget = bound.field.widget
         context = widget.get_context(bound.html_name, bound.value(), bound.build_widget_attrs({"id": bound.auto_id}))
-        expected = get_default_renderer().render("django/forms/widgets/select.html", context)
+        expected = DJANGO.render("django/forms/widgets/select.html", context)  # Django's own template
         assert select_html(context["widget"]) == expected
         assert str(context["widget"]["select_html"]) == expected
 
@@ -49,20 +53,27 @@ def test_the_python_select_equals_the_template(data):
 class Plain(forms.Form):
     choice = forms.ChoiceField(choices=[("", "All"), ('a"b', "<quoted & odd>"), ("2", "Two")], required=False)
     grouped = forms.ChoiceField(choices=[("Group <1>", [("1", "One"), ("2", "Two")]), ("3", "Three")])
+    several = forms.MultipleChoiceField(choices=[("1", "One"), ("2", "Two & two")], required=False)
+    maybe = forms.NullBooleanField(required=False)
 
 
-@pytest.mark.parametrize("data", [{}, {"choice": 'a"b', "grouped": "2"}, {"choice": "nope", "grouped": "3"}])
-def test_a_quick_select_renders_what_django_select_renders(data):
-    """QuickSelect (long filter lists) writes the same markup as forms.Select, selection and escaping included."""
-    from sourcewise.core.forms import QuickSelect
-
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"choice": 'a"b', "grouped": "2", "several": ["1", "2"], "maybe": "true"},
+        {"choice": "nope", "grouped": "3", "several": ["x"], "maybe": "false"},
+    ],
+)
+def test_the_projects_renderer_writes_what_django_writes(data):
+    """settings.FORM_RENDERER writes every forms.Select (long filter lists, choices in forms) with
+    select_html: the same markup as Django's renderer, selection, groups and escaping included."""
+    assert isinstance(get_default_renderer(), FormRenderer)
     form = Plain(data=data or None)
-    for name in ["choice", "grouped"]:
+    for name in ["choice", "grouped", "several", "maybe"]:
         bound = form[name]
         attrs = bound.build_widget_attrs({"id": bound.auto_id, "data-x": '"<>', "disabled": True})
-        expected = forms.Select(choices=bound.field.choices).render(bound.html_name, bound.value(), attrs)
-        quick = QuickSelect(choices=bound.field.choices).render(bound.html_name, bound.value(), attrs)
-        assert quick == expected
-    assert '<option value="2" selected>Two</option>' in str(
-        QuickSelect(choices=Plain.base_fields["grouped"].choices).render("g", "2")
-    )
+        widget = bound.field.widget
+        expected = widget.render(bound.html_name, bound.value(), attrs, renderer=DJANGO)
+        assert widget.render(bound.html_name, bound.value(), attrs) == expected  # the project's renderer
+    assert '<option value="2" selected>Two</option>' in str(Plain(data={"grouped": "2"})["grouped"])

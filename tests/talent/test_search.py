@@ -199,6 +199,10 @@ def test_page_filters_and_pages_with_a_fixed_number_of_queries(owner_client, own
     expected = [f"Person {i:02}" for i in range(60) if i % 2 and 1 + i % 5 >= 4 and i % 3]
     assert expected and all(name in body for name in expected)
     assert "Person 00" not in body and "Person 02" not in body
+    # The filters show what was chosen (selects written by core.forms.FormRenderer).
+    for chosen in (f'value="{copy.pk}" selected', 'value="4" selected', 'value="en" selected', 'value="C1" selected'):
+        assert chosen in body, chosen
+    assert 'name="country" aria-label="Country"' in body and '<option value="" selected>Any country</option>' in body
 
 
 def test_page_drops_a_bad_filter_and_keeps_the_others(owner_client, owner):

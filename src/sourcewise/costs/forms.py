@@ -8,7 +8,7 @@ from django import forms
 
 from sourcewise.core.access import INTERNAL
 from sourcewise.core.dates import server_today
-from sourcewise.core.forms import CurrencyField, QuickSelect, bounded_formfield
+from sourcewise.core.forms import CurrencyField, bounded_formfield
 from sourcewise.costs.models import AMOUNT_DIGITS, AMOUNT_PLACES, MAX_AMOUNT, Category, CostEntry
 from sourcewise.engagements.models import Engagement
 from sourcewise.tasks.models import Task
@@ -113,9 +113,7 @@ class CostEntryForm(forms.ModelForm):
 
 
 class LedgerFilterForm(forms.Form):
-    category = forms.ChoiceField(
-        choices=[("", "All categories"), *Category.choices], required=False, widget=QuickSelect
-    )
+    category = forms.ChoiceField(choices=[("", "All categories"), *Category.choices], required=False)
     # A number, not a list: a workspace can hold 100,000 engagements (links from an engagement set it).
     engagement = forms.ModelChoiceField(
         queryset=Engagement.objects.none(),
@@ -124,9 +122,7 @@ class LedgerFilterForm(forms.Form):
         label="Engagement #",
         error_messages={"invalid_choice": "Unknown engagement in this workspace."},
     )
-    task = forms.ModelChoiceField(
-        queryset=Task.objects.none(), required=False, empty_label="All tasks", widget=QuickSelect
-    )
+    task = forms.ModelChoiceField(queryset=Task.objects.none(), required=False, empty_label="All tasks")
     currency = forms.CharField(max_length=3, required=False)
     date_from = forms.DateField(required=False, widget=DATE_INPUT, label="From")
     date_to = forms.DateField(required=False, widget=DATE_INPUT, label="To")

@@ -12,7 +12,6 @@ from sourcewise.core.forms import (
     CountryField,
     CurrencyField,
     LanguageField,
-    PickerSelect,
     TimezoneField,
     bounded_formfield,
 )
@@ -284,14 +283,25 @@ class FreelancerSearchForm(forms.Form):
     valid filters find."""
 
     q = forms.CharField(required=False, max_length=100)
+    # Plain selects (core.forms.FormRenderer writes them fast), labelled for screen readers.
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Freelancer.Status.choices])
     skill = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
     skill_level = forms.TypedChoiceField(
-        required=False, coerce=int, empty_value=None, choices=[("", "Any level"), *LEVEL_CHOICES[1:]]
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "Any level"), *LEVEL_CHOICES[1:]],
+        widget=forms.Select(attrs={"aria-label": "Skill level"}),
     )
-    language = LanguageField(required=False, blank="Any language")
-    language_level = forms.ChoiceField(required=False, choices=[("", "Any level"), *CEFR_CHOICES])
-    country = CountryField(required=False)
+    language = LanguageField(
+        required=False, blank="Any language", widget=forms.Select(attrs={"aria-label": "Language"})
+    )
+    language_level = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any level"), *CEFR_CHOICES],
+        widget=forms.Select(attrs={"aria-label": "Language level"}),
+    )
+    country = CountryField(required=False, widget=forms.Select(attrs={"aria-label": "Country"}))
     min_overlap = forms.DecimalField(
         required=False, min_value=Decimal("0"), max_value=Decimal("24"), max_digits=4, decimal_places=1
     )
@@ -299,7 +309,6 @@ class FreelancerSearchForm(forms.Form):
     def __init__(self, *args: Any, skills: QuerySet[Skill], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["skill"].choices = [("", "Any skill"), *skills.values_list("pk", "name")]  # type: ignore[attr-defined]
-        self.fields["country"].widget = PickerSelect("countries", "Any country")
         self.fields["country"].choices = [("", "Any country"), *list(self.fields["country"].choices)[1:]]  # type: ignore[attr-defined]
 
     def search(self) -> FreelancerSearch:

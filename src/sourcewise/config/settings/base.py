@@ -131,6 +131,9 @@ TEMPLATES = [
     }
 ]
 
+# Django's, with every <select> written in Python (core.forms.FormRenderer).
+FORM_RENDERER = "sourcewise.core.forms.FormRenderer"
+
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'sourcewise.sqlite3'}",
