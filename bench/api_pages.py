@@ -6,15 +6,15 @@ On the standard dataset (harness.standard_data: a SQLite file or a PostgreSQL da
 own, production settings, no ANALYZE on SQLite), with an owner's bearer token, it calls
 GET /api/v1/engagements (page sizes 10, 50 and 200, at keyset cursors spread over the whole
 table) and GET /api/v1/engagements/{id} (random ids) as a WSGI server calls Django
-(bench/wsgi_client.py: the whole middleware stack; on SQLite a connection per request, as
-production has it). Each API call is timed interleaved with its raw SQL: the same statements
+(bench/wsgi_client.py: the whole middleware stack, connections kept or closed as production
+does). Each API call is timed interleaved with its raw SQL: the same statements
 the request sends (the token check and the page or row, bench/api_sql.py) on an open
 connection through the cursor the API uses for them (api.prepared.hot_cursor: prepared on
 PostgreSQL), fetched to the last row, with the same cursors and ids.
 
 Budget: ≤ 4 queries whatever the page size, p95 ≤ 10 ms, ≤ 5× the raw SQL's p95 for the same
-page. The raw SQL does not open a connection; on SQLite the API opens one per request (see
-the report's note), so the ratio there says what the whole stack costs beside the database.
+page. The raw SQL runs on an open connection, so the ratio says what the whole stack costs
+beside the database.
 """
 
 from __future__ import annotations

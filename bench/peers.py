@@ -6,8 +6,8 @@ On the standard dataset (100,000 engagements at --scale 1) it times, interleaved
 engagements list (a page of 50 at keyset cursors spread over the whole table) and one
 engagement's detail (random ids) through three stacks, in this one process, behind the same
 middleware and production settings (`harness.setup_django`: DEBUG off, the SQLite pragmas and
-a connection per request, CONN_MAX_AGE on PostgreSQL), called as a WSGI server calls Django
-(bench/wsgi_client.py: unlike the test client it closes connections as production does),
+connections kept as DB_CONN_MAX_AGE says), called as a WSGI server calls Django
+(bench/wsgi_client.py: unlike the test client it keeps or closes connections as production does),
 all with the same bearer token:
 
 - product: GET /api/v1/engagements and /api/v1/engagements/{id} (django-ninja, the product's

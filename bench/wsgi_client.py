@@ -1,11 +1,10 @@
 """Requests through Django's WSGI handler itself, as gunicorn calls it (bench/peers.py, api_pages.py).
 
 Django's test `Client` keeps the database connection open between requests (it unhooks
-`close_old_connections`), which production does not do on SQLite (CONN_MAX_AGE=0: a
-connection per request) and does with its own rules on PostgreSQL (CONN_MAX_AGE with
-health checks). This client builds a WSGI environ and calls `WSGIHandler` the way a WSGI
-server does, closing the response at the end, so `request_started`/`request_finished`
-open and close connections exactly as in production.
+`close_old_connections`); production keeps it by its own rules (DB_CONN_MAX_AGE, 60 s by
+default, with a health check at the start of each request). This client builds a WSGI
+environ and calls `WSGIHandler` the way a WSGI server does, closing the response at the
+end, so `request_started`/`request_finished` keep or close connections as in production.
 """
 
 from __future__ import annotations
