@@ -119,11 +119,14 @@ register_domain(Domain(scope_for=scope_for, outsourced_work=outsourced_work, tas
 
 
 def _engagement(record: FindingRecord, ctx: ActionContext) -> Any:
+    """The engagement a finding is about, or None when it is about something else: a code can
+    be raised on other subjects too (UNVETTED_FREELANCER on freelancers), whose ids are not
+    engagement ids."""
+    if record.subject_type != "engagement" or record.subject_id is None:
+        return None
     subject = ctx.subject
     if isinstance(subject, Engagement) and subject.pk == record.subject_id:
         return subject
-    if record.subject_id is None:
-        return None
     key = f"engagement:{record.subject_id}"
     if key not in ctx.cache:
         ctx.cache[key] = (
@@ -182,8 +185,14 @@ def record_checkpoint(record: FindingRecord, ctx: ActionContext) -> FixAction | 
 
 @fix_action("UNVETTED_FREELANCER")
 def finish_vetting(record: FindingRecord, ctx: ActionContext) -> FixAction | None:
-    engagement = _engagement(record, ctx)
-    if engagement is None or not ctx.membership.is_internal:
+    """Raised on the freelancer (talent/rules.py) or on an engagement of theirs (rules.py)."""
+    if not ctx.membership.is_internal or record.subject_id is None:
         return None
-    url = reverse("talent:freelancer_detail", args=[engagement.freelancer_id]) + "#vetting"
-    return FixAction("Open their vetting", url)
+    if record.subject_type == "freelancer":
+        freelancer_id = record.subject_id
+    else:
+        engagement = _engagement(record, ctx)
+        if engagement is None:
+            return None
+        freelancer_id = engagement.freelancer_id
+    return FixAction("Open their vetting", reverse("talent:freelancer_detail", args=[freelancer_id]) + "#vetting")
