@@ -228,3 +228,17 @@ def test_offboarding_pages(owner_client, owner, manager):
     )
     assert Offboarding.objects.get().status == "done"
     assert "1 of 1" in owner_client.get("/engagements/offboarding/").content.decode()
+
+
+def test_the_plan_form_of_a_new_workspace_says_what_to_add_first(owner_client, owner):
+    """No freelancers and no tasks: two empty drop-downs would say nothing, the page says why and links
+    to where each is added; each line goes once that thing exists (another workspace's don't count)."""
+    FreelancerFactory()  # another workspace's
+    page = owner_client.get("/engagements/new/").content.decode()
+    assert "has no freelancers and no tasks yet" in page
+    assert 'href="/talent/freelancers/new/">Add a freelancer</a>, then <a href="/tasks/new/">List a task</a>' in page
+    FreelancerFactory(workspace=owner.workspace)
+    page = owner_client.get("/engagements/new/").content.decode()
+    assert "has no tasks yet" in page and "Add a freelancer" not in page
+    ReadyTaskFactory(workspace=owner.workspace)
+    assert 'data-testid="first-add"' not in owner_client.get("/engagements/new/").content.decode()

@@ -220,3 +220,17 @@ def test_the_dashboards_week_counts_stop_at_a_limit_and_say_so(stored, workspace
     assert not exact.capped and exact.new == 8 and exact.new_critical == 1
     roomy = week_changes(workspace, limit=100)
     assert not roomy.capped and (roomy.new, roomy.new_critical, roomy.resolved) == (8, 1, 0)
+
+
+def test_chart_of_a_new_workspace_with_nothing_to_draw_says_so():
+    """Days recorded, but no score and no critical or warning finding on any (a new workspace):
+    a sentence, not empty axes with a bar scale of "1"."""
+    history = history_of([None, None, None])
+    for day in history:
+        day.snapshot.critical = day.snapshot.warning = 0
+        day.snapshot.info = 3
+    svg = str(trend_chart(history))
+    assert "Nothing to draw yet" in svg
+    assert "<rect" not in svg and "<line" not in svg and "<polyline" not in svg
+    history[1].snapshot.warning = 1  # one warning is something to draw
+    assert "Nothing to draw yet" not in str(trend_chart(history))

@@ -108,9 +108,23 @@ def engagement_create(request: WorkspaceRequest) -> HttpResponse:
         engagement = done.result
         messages.success(request, "Draft saved. Add milestones, then start it when everything is ready.")
         return redirect("engagements:engagement_detail", pk=engagement.pk)
-    context = {"form": form, "title": "Plan an engagement"}
+    context = {"form": form, "title": "Plan an engagement", "first_add": _first_add(form)}
     context.update(engagement_band_context(request.workspace, request.POST or None))
     return render_page(request, "engagements/engagement_form.html", context)
+
+
+def _first_add(form: EngagementForm) -> list[tuple[str, str, str]]:
+    """What the workspace has none of yet and an engagement needs: (what, how to add it, its page).
+    A new workspace would otherwise meet two empty drop-downs and no word why."""
+    needed = (
+        ("freelancer", "freelancers", "Add a freelancer", "talent:freelancer_create"),
+        ("task", "tasks", "List a task", "tasks:task_create"),
+    )
+    return [
+        (what, label, url_name)
+        for field, what, label, url_name in needed
+        if not form.fields[field].queryset.exists()  # type: ignore[attr-defined]
+    ]
 
 
 @workspace_view(roles=INTERNAL, objects={"pk": Engagement})

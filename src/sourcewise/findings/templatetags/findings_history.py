@@ -86,6 +86,12 @@ def _svg(height: int, title: str, desc: str, body: list[str]) -> SafeString:
     return mark_safe(head + "".join(body) + "</svg>")  # noqa: S308 (every text piece is escaped)
 
 
+def _note(title: str, message: str) -> SafeString:
+    """The chart's place when there is nothing to draw: one line saying why."""
+    note = f'<text x="{WIDTH / 2}" y="36" text-anchor="middle" font-size="15" fill="{MUTED}">{escape(message)}</text>'
+    return _svg(60, title, message, [note])
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
@@ -96,9 +102,11 @@ def trend_chart(history: list[HistoryDay]) -> SafeString:
     title = f"Health score and findings, {first:%d %b} to {last:%d %b %Y}"
     recorded = [h for h in history if h.snapshot is not None]
     if not recorded:
-        message = "No history yet: the score is recorded each day the workspace is used."
-        note = f'<text x="{WIDTH / 2}" y="36" text-anchor="middle" font-size="15" fill="{MUTED}">{message}</text>'
-        return _svg(60, title, message, [note])
+        return _note(title, "No history yet: the score is recorded each day the workspace is used.")
+    if not any(h.score is not None or h.snapshot.critical or h.snapshot.warning for h in recorded if h.snapshot):
+        # A new workspace: days recorded, but no score and no finding on any of them. Empty axes
+        # (and a "1" at the top of an empty bar scale) would look like a broken chart.
+        return _note(title, "Nothing to draw yet: no day has a score, a critical or a warning finding.")
 
     left, right, top, plot_h = 36, 8, 12, 130
     bars_top, bars_h = top + plot_h + 26, 44
