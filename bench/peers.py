@@ -20,6 +20,11 @@ all with the same bearer token:
 Before timing it checks that the three return the same rows: the product's items equal the
 floor's field for field, and DRF's have the same ids and values of the fields compared.
 Budget (issue 14): the product's p95 ≤ 1.5× the floor's and DRF's p95 ≥ 2× the product's.
+
+--without-ninja (a diagnostic, not part of `make bench`): one more stack in the detail's turns,
+the product's own code for the detail (token check and role, scoped query, JSON) called from a
+plain Django view (bench/peers_urls.py `product_code_detail`), and one more row, unjudged: how
+far from the floor the product's work is without django-ninja's operation around it.
 DRF is the optional `bench` extra: `pip install -e '.[bench]'` (djangorestframework).
 """
 
@@ -50,7 +55,9 @@ def drf_cursor(after: int) -> str:
 
 
 def main() -> int:
-    args = harness.arguments(__doc__).parse_args()
+    parser = harness.arguments(__doc__)
+    parser.add_argument("--without-ninja", action="store_true", help="also time the detail's code without ninja")
+    args = parser.parse_args()
     run = harness.Run("P7 API beside its peers", db=args.db)
     url, info = harness.standard_data(args.db, args.scale)
     harness.setup_django(url)
@@ -102,6 +109,9 @@ def main() -> int:
     def drf_detail(pk: int) -> Any:
         return get(f"/bench/drf/engagements/{pk}")
 
+    def product_code_detail(pk: int) -> Any:
+        return get(f"/bench/product-code/engagements/{pk}")
+
     # -- the same rows from all three ----------------------------------------------------------
     rng = random.Random(14)
     probes = [ids[0], ids[len(ids) // 2], ids[-PAGE - 1], *rng.sample(ids[: -PAGE - 1], 5)]
@@ -116,6 +126,8 @@ def main() -> int:
         one = product_detail(pk).json()
         assert one == floor_detail(pk).json() == product["items"][7], f"detail {pk} differs from the floor's"
         assert {k: one[k] for k in COMPARED} == {k: drf_detail(pk).json()[k] for k in COMPARED}, f"DRF detail {pk}"
+        if args.without_ninja:
+            assert product_code_detail(pk).json() == one, f"detail {pk}: the product's code differs from its route"
     print(f"  same rows and fields from the three at {len(probes)} cursors and ids", file=sys.stderr)
 
     # -- queries of one request ----------------------------------------------------------------
@@ -141,17 +153,17 @@ def main() -> int:
         feed = itertools.cycle(values)  # every stack gets the same cursors and ids, in the same order
         return lambda: call(next(feed))
 
-    samples = harness.interleave(
-        {
-            "product list": each(product_list, cursors),
-            "floor list": each(floor_list, cursors),
-            "DRF list": each(drf_list, cursors),
-            "product detail": each(product_detail, picks),
-            "floor detail": each(floor_detail, picks),
-            "DRF detail": each(drf_detail, picks),
-        },
-        runs=args.runs,
-    )
+    stacks = {
+        "product list": each(product_list, cursors),
+        "floor list": each(floor_list, cursors),
+        "DRF list": each(drf_list, cursors),
+        "product detail": each(product_detail, picks),
+        "floor detail": each(floor_detail, picks),
+        "DRF detail": each(drf_detail, picks),
+    }
+    if args.without_ninja:
+        stacks["product code detail"] = each(product_code_detail, picks)
+    samples = harness.interleave(stacks, runs=args.runs)
 
     for what, label in (("list", f"engagements list, page of {PAGE}"), ("detail", "engagement detail")):
         product, floor, drf = (harness.p95(samples[f"{who} {what}"]) for who in ("product", "floor", "DRF"))
@@ -167,6 +179,15 @@ def main() -> int:
             measured=measured,
             ratio=f"{to_floor:.2f}× floor; DRF {drf_ratio:.2f}× product",
             met=to_floor <= RATIO_TO_FLOOR and drf_ratio >= DRF_SLOWER,
+        )
+    if args.without_ninja:
+        code, floor = harness.p95(samples["product code detail"]), harness.p95(samples["floor detail"])
+        run.add(
+            "engagement detail, the product's code without ninja's operation (diagnostic)",
+            budget="none (reported)",
+            measured=f"p95 {code:.2f} ms (p50 {harness.p50(samples['product code detail']):.2f})",
+            ratio=f"{code / floor:.2f}× floor",
+            met=True,
         )
     return run.finish()
 

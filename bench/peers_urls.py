@@ -45,9 +45,14 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.routers import SimpleRouter
 
+from sourcewise.api.access import api_access
+from sourcewise.api.main import api
 from sourcewise.api.prepared import hot_cursor
+from sourcewise.api.rendered import rendered
 from sourcewise.api.services import membership_for_token
 from sourcewise.config.urls import urlpatterns as product_urlpatterns
+from sourcewise.core.access import EVERYONE
+from sourcewise.engagements.api import ENGAGEMENT_ID, _item_for
 from sourcewise.engagements.models import Engagement
 
 # ── the floor ─────────────────────────────────────────────────────────────────────────────
@@ -253,9 +258,28 @@ class EngagementViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
 router = SimpleRouter(trailing_slash=False)
 router.register("bench/drf/engagements", EngagementViewSet, basename="drf-engagement")
 
+# ── the product's code without ninja's dispatch (a diagnostic: `peers.py --without-ninja`) ────────
+
+_DETAIL_ACCESS = api_access(EVERYONE, ENGAGEMENT_ID)
+
+
+def product_code_detail(request: HttpRequest, engagement_id: int) -> HttpResponse:
+    """What GET /api/v1/engagements/{id} runs of the product's own code — its token check and role
+    (`api_access`), its scoped query and its JSON — called from a plain Django view instead of
+    through django-ninja's operation (path parameters, the temporal response, the dispatch).
+    Errors go to the API's own handler. Never in the product: it measures what ninja adds."""
+    try:
+        if _DETAIL_ACCESS(request) is None:
+            return _unauthenticated()
+        return rendered(_item_for(request, engagement_id))  # type: ignore[arg-type]
+    except Exception as exc:  # the API's handler answers every error as the product does
+        return api.on_exception(request, exc)
+
+
 urlpatterns = [
     path("bench/floor/engagements", floor_list),
     path("bench/floor/engagements/<int:engagement_id>", floor_detail),
+    path("bench/product-code/engagements/<int:engagement_id>", product_code_detail),
     *router.urls,
     *product_urlpatterns,
 ]
