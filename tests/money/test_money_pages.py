@@ -31,6 +31,14 @@ def test_fair_band_page_shows_the_verdict_numbers_and_svg(owner_client, owner):
     assert len(queries) <= 10
 
 
+def test_fair_band_page_of_a_workspace_without_skills_says_to_name_them_first(owner_client, owner):
+    SkillFactory()  # another workspace's skill does not count
+    page = owner_client.get("/money/").content.decode()
+    assert 'data-testid="first-add"' in page and 'href="/talent/skills/">name the skills</a>' in page
+    SkillFactory(workspace=owner.workspace, name="Bookkeeping")
+    assert 'data-testid="first-add"' not in owner_client.get("/money/").content.decode()
+
+
 def test_fair_band_partial_is_only_the_band(manager_client, manager):
     skill = _band_setup(manager.workspace)
     response = manager_client.get(

@@ -68,6 +68,8 @@ def fair_band_context(request: WorkspaceRequest) -> dict[str, Any]:
 def fair_band(request: WorkspaceRequest) -> HttpResponse:
     context = fair_band_context(request)
     context["home_name"] = country_name(request.workspace.home_country)
+    # The band is per skill: a new workspace would meet an empty drop-down and no word why.
+    context["no_skills"] = not context["form"].fields["skill"].queryset.exists()
     return render(request, "money/fair_band.html", context)
 
 
