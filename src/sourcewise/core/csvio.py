@@ -50,6 +50,8 @@ class RowError:
     message: str
 
     def describe(self, noun: str = "row") -> str:
+        if self.row == 0:  # the whole file (its size, its encoding): no row to point at
+            return self.message
         where = f"{noun} {self.row}" + (f", column {self.column}" if self.column else "")
         return f"{where}: {self.message}"
 
