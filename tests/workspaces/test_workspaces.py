@@ -63,6 +63,18 @@ def test_a_manager_may_invite_freelancers_but_not_owners(manager_client, manager
     assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
 
 
+def test_the_invitation_form_preselects_manager_never_owner(owner_client, manager_client):
+    """An owner who types an address and sends without looking must not give away ownership: the
+    role preselected is manager (the first choice, owner, used to be)."""
+    invite = owner_client.get("/workspaces/members/").content.decode().split("Invite someone")[1]
+    selected = re.findall(r'<option value="(\w+)" selected>', invite)
+    assert selected == [MANAGER]
+    assert "without billing or settings" in invite
+    managers = manager_client.get("/workspaces/members/").content.decode().split("Invite someone")[1]
+    assert re.findall(r'<option value="(\w+)" selected>', managers) == [FREELANCER]
+    assert "The owner invites managers and owners." in managers
+
+
 def test_the_last_owner_cannot_leave_or_be_demoted(owner):
     with pytest.raises(ValidationError, match="at least one owner"):
         services.change_role(membership=owner, role=MANAGER, actor=owner.user)

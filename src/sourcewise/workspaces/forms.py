@@ -86,13 +86,21 @@ class NewWorkspaceForm(CountryDefaultsMixin, forms.ModelForm):
 
 class InviteForm(forms.Form):
     email = forms.EmailField()
-    role = forms.ChoiceField(choices=Membership.Role.choices)
+    role = forms.ChoiceField(
+        choices=Membership.Role.choices,
+        help_text="A manager runs engagements, the talent network and SOPs, without billing or settings; "
+        "an owner can do everything, backups and the team included.",
+    )
 
     def __init__(self, *args: Any, allowed_roles: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["role"]).choices = [
-            (v, label) for v, label in Membership.Role.choices if v in allowed_roles
-        ]
+        role = cast(forms.ChoiceField, self.fields["role"])
+        role.choices = [(v, label) for v, label in Membership.Role.choices if v in allowed_roles]
+        # Preselected: the least an internal colleague needs, never the owner's everything (the first
+        # choice, which an owner sending an invitation without looking would otherwise give away).
+        role.initial = Membership.Role.MANAGER if Membership.Role.MANAGER in allowed_roles else allowed_roles[0]
+        if Membership.Role.OWNER not in allowed_roles:
+            role.help_text = "The owner invites managers and owners."
 
 
 class SignupForm(CountryDefaultsMixin, AccountFields):
