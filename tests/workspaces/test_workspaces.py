@@ -69,7 +69,7 @@ def test_the_invitation_form_preselects_manager_never_owner(owner_client, manage
     invite = owner_client.get("/workspaces/members/").content.decode().split("Invite someone")[1]
     selected = re.findall(r'<option value="(\w+)" selected>', invite)
     assert selected == [MANAGER]
-    assert "without billing or settings" in invite
+    assert "but not the workspace&#x27;s settings, backups or team" in invite
     managers = manager_client.get("/workspaces/members/").content.decode().split("Invite someone")[1]
     assert re.findall(r'<option value="(\w+)" selected>', managers) == [FREELANCER]
     assert "The owner invites managers and owners." in managers

@@ -88,8 +88,8 @@ class InviteForm(forms.Form):
     email = forms.EmailField()
     role = forms.ChoiceField(
         choices=Membership.Role.choices,
-        help_text="A manager runs engagements, the talent network and SOPs, without billing or settings; "
-        "an owner can do everything, backups and the team included.",
+        help_text="A manager runs engagements, the talent network and SOPs, but not the workspace's settings, "
+        "backups or team; an owner can do everything.",
     )
 
     def __init__(self, *args: Any, allowed_roles: list[str], **kwargs: Any) -> None:
